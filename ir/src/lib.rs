@@ -1,0 +1,53 @@
+//! lazulite's IR: what is computed, independent of how and where.
+//!
+//! - [`dtype`]: the 13 dtypes and the spec's promotion rules (weak Python scalars included);
+//! - [`ops`]: the op table (names, accepted dtypes, result dtypes); [`semantics`]: what each op means
+//!   on one element;
+//! - [`shape`]: shapes, broadcasting, axes;
+//! - [`graph`]: the graph IR (array ops in an interned arena);
+//! - [`kernel`]: the kernel IR (one fused loop nest), the call ABI;
+//! - [`schedule`]: what the passes hand the runtime;
+//! - [`verify`]: invariant checks.
+//!
+//! This crate depends on no other crate of the workspace.
+
+pub mod dtype;
+pub mod error;
+pub mod graph;
+pub mod kernel;
+pub mod ops;
+pub mod scalar;
+pub mod schedule;
+pub mod semantics;
+pub mod shape;
+pub mod verify;
+
+pub use dtype::{can_cast, promote, promote_all, promote_with_scalar, DType, Kind, ScalarKind};
+pub use error::{Error, ErrorKind, Result};
+pub use graph::{AxisIndex, Graph, Node, NodeId, Op, ViewMap};
+pub use kernel::{
+    Inst, Instr, Kernel, KernelArgs, KernelFn, KernelInput, KernelOutput, KernelReduce,
+    StrideClass, ValueId,
+};
+pub use ops::{BinaryOp, ReduceOp, UnaryOp};
+pub use scalar::Scalar;
+pub use schedule::{BufferRef, KernelStep, Operand, ResultRef, Schedule, Step, TempBuffer};
+pub use shape::{Shape, Strides};
+
+/// What a backend can do, so that the passes can shape kernels without knowing the backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Widest vector register in bytes (16 for Cranelift's 128-bit SIMD).
+    pub vector_bytes: usize,
+    /// Largest loop rank a kernel may have.
+    pub max_loop_rank: usize,
+}
+
+impl Default for Capabilities {
+    fn default() -> Self {
+        Capabilities {
+            vector_bytes: 16,
+            max_loop_rank: shape::MAX_DIMS,
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! A schedule: what the passes hand the runtime. Temporary buffers, kernel steps in execution order, and
+//! where each requested result lives.
+
+use crate::dtype::DType;
+use crate::kernel::Kernel;
+use crate::shape::{Shape, Strides};
+use std::sync::Arc;
+
+/// A buffer of the executor: one of the caller's inputs (by graph input slot) or a temporary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BufferRef {
+    Input(u32),
+    Temp(u32),
+}
+
+/// A kernel operand: a buffer, the element offset of the first element read, and strides in elements
+/// (one per loop dimension for inputs, one per outer dimension for outputs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Operand {
+    pub buffer: BufferRef,
+    pub offset: isize,
+    pub strides: Strides,
+}
+
+#[derive(Clone, Debug)]
+pub struct KernelStep {
+    pub kernel: Arc<Kernel>,
+    /// Loop extents, one per loop dimension.
+    pub shape: Shape,
+    pub inputs: Vec<Operand>,
+    pub outputs: Vec<Operand>,
+    /// What was fused, for `explain`: e.g. `"mul, add, sqrt -> sum"`.
+    pub label: String,
+}
+
+#[derive(Clone, Debug)]
+pub enum Step {
+    Kernel(KernelStep),
+}
+
+/// A temporary buffer the executor allocates: `len` elements of `dtype`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TempBuffer {
+    pub dtype: DType,
+    pub len: usize,
+}
+
+/// Where a requested root's value lives after execution: a buffer read with a layout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResultRef {
+    pub buffer: BufferRef,
+    pub offset: isize,
+    pub strides: Strides,
+    pub shape: Shape,
+    pub dtype: DType,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Schedule {
+    pub temps: Vec<TempBuffer>,
+    pub steps: Vec<Step>,
+    /// One per root, in the order the roots were given.
+    pub results: Vec<ResultRef>,
+}
+
+impl Schedule {
+    pub fn kernel_steps(&self) -> impl Iterator<Item = &KernelStep> {
+        self.steps.iter().map(|s| match s {
+            Step::Kernel(k) => k,
+        })
+    }
+}
