@@ -1,1 +1,2 @@
-
+//! Cross-crate tests of lazulite live in `tests/tests/`: the dependency direction of the workspace,
+//! compiled kernels against the interpreter, and the engine end to end.
