@@ -16,8 +16,10 @@ fn normal_dependencies(crate_dir: &str) -> BTreeSet<String> {
             continue;
         }
         if in_deps && !line.is_empty() && !line.starts_with('#') {
-            if let Some((name, _)) = line.split_once('=') {
-                deps.insert(name.trim().trim_matches('"').to_string());
+            if let Some((key, _)) = line.split_once('=') {
+                // `name = ...` or `name.workspace = true`
+                let name = key.trim().split('.').next().unwrap_or_default();
+                deps.insert(name.trim_matches('"').to_string());
             }
         }
     }
