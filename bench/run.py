@@ -1,0 +1,236 @@
+"""lazulite vs NumPy, numexpr and JAX (CPU) on the same workloads, in one run.
+
+Prints the best-of-N time of each workload per library and its speed-up over NumPy (NumPy time divided by
+the library's time: above 1 is faster than NumPy). float64 throughout; 2^24 elements unless said.
+
+    make bench                  # or: .venv/bin/python bench/run.py [--quick] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+import lazulite as lz
+
+try:
+    import numexpr as ne
+except ImportError:  # the peers are optional; `make bench` installs them
+    ne = None
+try:
+    os.environ.setdefault("JAX_PLATFORMS", "cpu")
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+except ImportError:
+    jax = None
+
+
+def best_of(fn, repeat):
+    fn()  # warm-up: compiles, fills caches and pools
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def jax_fn(f, *args):
+    jf = jax.jit(f)
+    dev = [jnp.asarray(a) for a in args]
+    return lambda: jf(*dev).block_until_ready()
+
+
+def workloads(n, side):
+    rng = np.random.default_rng(0)
+    a, b, c = (rng.standard_normal(n) for _ in range(3))
+    x, y = rng.standard_normal(n), rng.standard_normal(n)
+    m = rng.standard_normal((side, side))
+    u, v = rng.standard_normal(side), rng.standard_normal(side)
+    la, lb, lc, lx, ly, lm, lu, lv = (lz.asarray(t) for t in (a, b, c, x, y, m, u, v))
+
+    def np_softmax(t):
+        e = np.exp(t - t.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def lz_softmax(t):
+        e = lz.exp(t - lz.max(t, axis=-1, keepdims=True))
+        return e / lz.sum(e, axis=-1, keepdims=True)
+
+    def jnp_softmax(t):
+        e = jnp.exp(t - t.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    yield (
+        "a*b+c",
+        lambda: a * b + c,
+        lambda: (la * lb + lc).compute(),
+        ne and (lambda: ne.evaluate("a*b+c")),
+        jax and jax_fn(lambda a, b, c: a * b + c, a, b, c),
+    )
+    yield (
+        "sin(x)**2+cos(x)**2-exp(-x*x)",
+        lambda: np.sin(x) ** 2 + np.cos(x) ** 2 - np.exp(-x * x),
+        lambda: (lz.sin(lx) ** 2 + lz.cos(lx) ** 2 - lz.exp(-lx * lx)).compute(),
+        ne and (lambda: ne.evaluate("sin(x)**2+cos(x)**2-exp(-x*x)")),
+        jax and jax_fn(lambda x: jnp.sin(x) ** 2 + jnp.cos(x) ** 2 - jnp.exp(-x * x), x),
+    )
+    yield (
+        "sum(x)",
+        lambda: np.sum(x),
+        lambda: lz.sum(lx).compute(),
+        ne and (lambda: ne.evaluate("sum(x)")),
+        jax and jax_fn(jnp.sum, x),
+    )
+    yield (
+        f"mean(m, axis=0) {side}x{side}",
+        lambda: np.mean(m, axis=0),
+        lambda: lz.mean(lm, axis=0).compute(),
+        None,
+        jax and jax_fn(lambda m: jnp.mean(m, axis=0), m),
+    )
+    yield (
+        "sum(sqrt(x*x+y*y))",
+        lambda: np.sum(np.sqrt(x * x + y * y)),
+        lambda: lz.sum(lz.sqrt(lx * lx + ly * ly)).compute(),
+        ne and (lambda: ne.evaluate("sum(sqrt(x*x+y*y))")),
+        jax and jax_fn(lambda x, y: jnp.sum(jnp.sqrt(x * x + y * y)), x, y),
+    )
+    yield (
+        f"softmax(m, axis=-1) {side}x{side}",
+        lambda: np_softmax(m),
+        lambda: lz_softmax(lm).compute(),
+        None,
+        jax and jax_fn(jnp_softmax, m),
+    )
+    u2, v2 = u[:, None], v[None, :]
+    yield (
+        f"sum(abs(u[:,None]-v[None,:])) {side}^2",
+        lambda: np.sum(np.abs(u2 - v2)),
+        lambda: lz.sum(lz.abs(lu[:, None] - lv[None, :])).compute(),
+        ne and (lambda: ne.evaluate("sum(abs(u2-v2))")),
+        jax and jax_fn(lambda u, v: jnp.sum(jnp.abs(u[:, None] - v[None, :])), u, v),
+    )
+
+
+def graph_build_cost(ops=10_000):
+    """Microseconds to build one lazy elementwise op (no compute), next to one eager NumPy op on 8 elements."""
+    x = lz.asarray(np.ones(8))
+    t0 = time.perf_counter()
+    y = x
+    for _ in range(ops):
+        y = y * 1.0001 + 0.5
+    build = (time.perf_counter() - t0) / (2 * ops)
+    xn = np.ones(8)
+    t0 = time.perf_counter()
+    yn = xn
+    for _ in range(ops):
+        yn = yn * 1.0001 + 0.5
+    eager = (time.perf_counter() - t0) / (2 * ops)
+    return build * 1e6, eager * 1e6
+
+
+COLD_COMPILE = r"""
+import sys, time, numpy as np, lazulite as lz
+k = float(sys.argv[1])
+x = lz.asarray(np.linspace(0.1, 1.0, 1 << 20))
+y = x
+for i in range(20):          # 20 ops; constants unique to this process make the kernel new
+    y = (y * (k + i)) if i % 2 else (y + (k - i))
+before = lz._stats()
+t0 = time.perf_counter(); y.compute(); total = time.perf_counter() - t0
+after = lz._stats()
+print(after["compile_seconds"] - before["compile_seconds"], after["kernels_compiled"] - before["kernels_compiled"], total)
+"""
+
+PEAK_MEMORY = r"""
+import sys, numpy as np
+n = 1 << int(sys.argv[2])
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key):
+            return int(line.split()[1]) * 1024
+x = np.random.default_rng(0).standard_normal(n)
+if sys.argv[1] == "lazulite":
+    import lazulite as lz
+    lx = lz.asarray(x)
+    warm = lz.asarray(np.ones(1 << 16))
+    (lz.sqrt(lz.abs(warm * 1.5 + 2.0)) * 0.5 - 1.0).compute()
+    base = status("VmRSS:")
+    open("/proc/self/clear_refs", "w").write("5")
+    y = lz.exp(-lz.abs(lz.sin(lx) * 0.5 + lx * lx - 1.0) * 0.25) + lz.sqrt(lz.abs(lx)) * 2.0
+    y.compute()
+else:
+    base = status("VmRSS:")
+    open("/proc/self/clear_refs", "w").write("5")
+    y = np.exp(-np.abs(np.sin(x) * 0.5 + x * x - 1.0) * 0.25) + np.sqrt(np.abs(x)) * 2.0
+print((status("VmHWM:") - base) / (n * 8))
+"""
+
+
+def run_child(code, *args):
+    out = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, check=True)
+    return [float(t) for t in out.stdout.split()]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="2^20 elements, fewer repeats (a smoke test)")
+    ap.add_argument("--json", help="also write the results to this file")
+    args = ap.parse_args()
+    log2n = 20 if args.quick else 24
+    n, side, repeat = 1 << log2n, 1 << (log2n // 2), 3 if args.quick else 7
+    print(f"lazulite {lz.__version__} vs numpy {np.__version__}"
+          + (f", numexpr {ne.__version__} ({ne.detect_number_of_cores()} threads)" if ne else ", numexpr absent")
+          + (f", jax {jax.__version__} (cpu)" if jax else ", jax absent"))
+    print(f"float64, 2^{log2n} elements, best of {repeat}, {os.cpu_count()} cores; ratio = numpy time / time\n")
+    head = f"{'workload':38} {'numpy ms':>9} {'lazulite':>16} {'numexpr':>16} {'jax':>16}"
+    print(head)
+    print("-" * len(head))
+    results = {}
+    for name, f_np, f_lz, f_ne, f_jax in workloads(n, side):
+        t_np = best_of(f_np, repeat)
+        row = {"numpy": t_np}
+        cells = []
+        for key, f in (("lazulite", f_lz), ("numexpr", f_ne), ("jax", f_jax)):
+            if not f:
+                cells.append(f"{'n/a':>16}")
+                continue
+            t = best_of(f, repeat)
+            row[key] = t
+            cells.append(f"{t * 1e3:8.2f} ({t_np / t:4.2f}x)")
+        results[name] = row
+        print(f"{name:38} {t_np * 1e3:9.2f} " + " ".join(cells), flush=True)
+
+    build_us, eager_us = graph_build_cost()
+    results["graph build us/op"] = {"lazulite": build_us, "numpy eager op on 8 elements": eager_us}
+    print(f"\ngraph build per op: {build_us:.2f} us (one eager numpy op on 8 elements: {eager_us:.2f} us)")
+
+    colds = [run_child(COLD_COMPILE, 3.0 + i / 7) for i in range(3)]
+    compile_ms = sorted(c[0] * 1e3 for c in colds)[1]
+    kernels = colds[0][1]
+    results["cold compile 20-op chain ms"] = compile_ms
+    print(f"cold compile of a fresh 20-op chain (fresh process, median of 3): {compile_ms:.2f} ms "
+          f"({kernels:.0f} kernel{'s' if kernels != 1 else ''})")
+
+    log2_mem = 22 if args.quick else 26
+    peak_lz = run_child(PEAK_MEMORY, "lazulite", log2_mem)[0]
+    peak_np = run_child(PEAK_MEMORY, "numpy", log2_mem)[0]
+    results["peak memory 10-op chain (outputs)"] = {"lazulite": peak_lz, "numpy": peak_np}
+    print(f"peak memory of a fused 10-op chain on 2^{log2_mem} elements, above its input, in output arrays: "
+          f"lazulite {peak_lz:.2f}, numpy {peak_np:.2f}")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(results, fh, indent=2)
+
+
+if __name__ == "__main__":
+    main()
