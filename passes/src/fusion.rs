@@ -1,0 +1,250 @@
+//! Fusion decisions: which nodes get a buffer of their own ("materialised"). Every materialised node
+//! becomes one kernel that computes it from buffers (inputs and earlier materialised nodes) and
+//! constants; everything else is fused into the kernels that read it:
+//!
+//! - elementwise chains fuse, and movement ops (views, reshapes) fuse as index maps;
+//! - elementwise producers fuse into a reduction as its prologue;
+//! - elementwise consumers of a reduction (same shape, the reduction's only reader) fuse as its
+//!   epilogue, when the reduction keeps at least two output elements (a full reduction is split into
+//!   partials across threads, so its epilogue would run once per partial);
+//! - a node is materialised when it is a root, when recomputing it in each reader costs more than a
+//!   round trip through memory (several readers of an expensive node, or a broadcasting view that would
+//!   recompute an expensive node many times), when a reshape of it is not expressible as strides (NumPy's
+//!   no-copy reshape rule), or when a kernel would otherwise hold two reductions.
+
+use crate::layout::{nocopy_reshape, reshape_is_split_only};
+use crate::PassConfig;
+use lazulite_ir::shape::{contiguous_strides, numel};
+use lazulite_ir::{bail, Graph, NodeId, Op, ReduceOp, Result, Strides};
+
+/// Cost units of one cheap elementwise op; a transcendental costs [`TRANSCENDENTAL_COST`].
+const TRANSCENDENTAL_COST: u32 = 8;
+/// Recomputing more than this (per element, summed over the extra readers) costs more than storing the
+/// node and loading it again.
+const RECOMPUTE_LIMIT: u32 = 16;
+/// A node read through a broadcasting view is materialised from this cost on.
+const BROADCAST_LIMIT: u32 = 8;
+const INFINITE: u32 = u32::MAX;
+
+/// Which nodes have a temp buffer of their own.
+#[derive(Clone, Debug)]
+pub struct Fusion {
+    pub materialised: Vec<bool>,
+}
+
+/// Where the elements of a movement chain live: a leaf (an input, or a materialised node) read with
+/// strides from an offset.
+#[derive(Clone, Debug)]
+pub struct LeafLayout {
+    pub leaf: NodeId,
+    pub strides: Strides,
+    pub offset: isize,
+}
+
+/// The layout of `id` over the buffer at the bottom of its movement chain, if that chain ends at a
+/// buffer and every reshape on it is a no-copy reshape. `contiguous_leaf` treats a non-input chain end
+/// as if it were materialised.
+pub fn leaf_layout(
+    g: &Graph,
+    materialised: &[bool],
+    id: NodeId,
+    contiguous_leaf: bool,
+) -> Option<LeafLayout> {
+    let mut chain = vec![];
+    let mut cur = id;
+    while g.node(cur).op.is_movement() && !materialised[cur.index()] {
+        chain.push(cur);
+        cur = g.node(cur).inputs[0];
+    }
+    let leaf = g.node(cur);
+    let mut strides = if materialised[cur.index()] {
+        contiguous_strides(&leaf.shape)
+    } else {
+        match &leaf.op {
+            Op::Input { strides, .. } => strides.clone(),
+            Op::Fill(_) => return None,
+            _ if contiguous_leaf => contiguous_strides(&leaf.shape),
+            _ => return None,
+        }
+    };
+    let mut offset = 0isize;
+    let mut shape = &leaf.shape;
+    for &m in chain.iter().rev() {
+        let node = g.node(m);
+        match &node.op {
+            Op::View(v) => (strides, offset) = v.apply(&strides, offset),
+            Op::Reshape => strides = nocopy_reshape(shape, &strides, &node.shape)?,
+            _ => unreachable!("the chain holds movement nodes only"),
+        }
+        shape = &node.shape;
+    }
+    Some(LeafLayout {
+        leaf: cur,
+        strides,
+        offset,
+    })
+}
+
+fn own_cost(op: &Op) -> u32 {
+    match op {
+        Op::Unary(u) if u.is_transcendental() => TRANSCENDENTAL_COST,
+        Op::Binary(b) if b.is_transcendental() => TRANSCENDENTAL_COST,
+        Op::Unary(_) | Op::Binary(_) | Op::Where | Op::Cast => 1,
+        Op::Reduce { .. } => INFINITE,
+        Op::Input { .. } | Op::Fill(_) | Op::View(_) | Op::Reshape => 0,
+    }
+}
+
+/// True for a view that repeats elements: an axis of extent > 1 that does not move in the source.
+fn is_broadcasting(g: &Graph, id: NodeId) -> bool {
+    let n = g.node(id);
+    match &n.op {
+        Op::View(v) => v
+            .axes
+            .iter()
+            .zip(&n.shape)
+            .any(|(a, &e)| e > 1 && a.is_none_or(|(_, step)| step == 0)),
+        _ => false,
+    }
+}
+
+/// Decides which nodes are materialised. Runs in index (topological) order, with no recursion.
+pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
+    let n = g.len();
+    // Readers of each node: non-movement consumers reached through chains of movement nodes, plus
+    // roots; and whether one of those chains broadcasts.
+    let mut readers = vec![0u32; n];
+    let mut via_broadcast = vec![false; n];
+    let mut direct_consumers = vec![0u32; n];
+    let mut only_elementwise_consumers = vec![true; n];
+    let mut is_root = vec![false; n];
+    for r in roots {
+        readers[r.index()] += 1;
+        is_root[r.index()] = true;
+    }
+    for i in (0..n).rev() {
+        let id = NodeId(i as u32);
+        let node = g.node(id);
+        let mut seen: smallvec::SmallVec<[NodeId; 3]> = smallvec::SmallVec::new();
+        for &inp in &node.inputs {
+            if seen.contains(&inp) {
+                continue;
+            }
+            seen.push(inp);
+            direct_consumers[inp.index()] += 1;
+            if node.op.is_movement() {
+                readers[inp.index()] = readers[inp.index()].saturating_add(readers[i]);
+                via_broadcast[inp.index()] |= via_broadcast[i] || is_broadcasting(g, id);
+            } else {
+                readers[inp.index()] = readers[inp.index()].saturating_add(1);
+            }
+            if !node.op.is_elementwise() {
+                only_elementwise_consumers[inp.index()] = false;
+            }
+        }
+    }
+
+    let mut mat = vec![false; n];
+    // Roots: a root that is a movement chain over a buffer is a view of that buffer; over a computed
+    // node, the node is materialised and the root is a view of it when that computes no more elements.
+    for &r in roots {
+        let node = g.node(r);
+        if matches!(node.op, Op::Input { .. }) {
+            continue;
+        }
+        if node.op.is_movement() {
+            if let Some(l) = leaf_layout(g, &mat, r, true) {
+                let leaf = g.node(l.leaf);
+                match leaf.op {
+                    Op::Input { .. } => continue,
+                    Op::Fill(_) => {}
+                    _ if numel(&node.shape) >= numel(&leaf.shape) => {
+                        mat[l.leaf.index()] = true;
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        mat[r.index()] = true;
+    }
+
+    let mut cost = vec![0u32; n];
+    // The reduction fused into each node's expression, if any.
+    let mut reduction: Vec<Option<NodeId>> = vec![None; n];
+    for (id, node) in g.nodes() {
+        let i = id.index();
+        match &node.op {
+            Op::Input { .. } | Op::Fill(_) => continue,
+            Op::Reshape => {
+                let src = node.inputs[0];
+                let ok = reshape_is_split_only(&g.node(src).shape, &node.shape)
+                    || leaf_layout(g, &mat, id, false).is_some();
+                if !ok {
+                    mat[src.index()] = true;
+                }
+            }
+            Op::Reduce { op, axes } => {
+                let src = g.node(node.inputs[0]);
+                let reduced: usize = axes.iter().map(|&a| src.shape[a as usize]).product();
+                if matches!(op, ReduceOp::Min | ReduceOp::Max)
+                    && reduced == 0
+                    && numel(&node.shape) > 0
+                {
+                    bail!(
+                        Value,
+                        "{}: zero-size reduction over axes {axes:?} of an array of shape {:?} has no \
+                         identity; reduce a non-empty axis or give an initial value",
+                        op.name(),
+                        src.shape.as_slice()
+                    );
+                }
+            }
+            _ => {}
+        }
+        // At most one reduction per kernel: keep the first fused one, materialise the operands that
+        // carry another. Movement ops and reductions fuse no reduction below them.
+        let mut kept: Option<NodeId> = None;
+        for &inp in &node.inputs {
+            if let Some(r) = reduction[inp.index()].filter(|_| !mat[inp.index()]) {
+                let fusable = node.op.is_elementwise() && kept.is_none_or(|k| k == r);
+                if fusable {
+                    kept = Some(r);
+                } else {
+                    mat[inp.index()] = true;
+                }
+            }
+        }
+        reduction[i] = if matches!(node.op, Op::Reduce { .. }) {
+            Some(id)
+        } else {
+            kept
+        };
+        cost[i] = node
+            .inputs
+            .iter()
+            .filter(|inp| !mat[inp.index()])
+            .fold(own_cost(&node.op), |c, inp| c.saturating_add(cost[inp.index()]));
+        if reduction[i].is_some() {
+            cost[i] = INFINITE;
+        }
+
+        mat[i] |= if !cfg.fuse {
+            !node.op.is_movement()
+        } else if let Some(r) = reduction[i] {
+            // A reduction (or an epilogue over one) fuses into its only reader, when that reader is
+            // elementwise and the reduction keeps several output elements.
+            is_root[i]
+                || direct_consumers[i] != 1
+                || !only_elementwise_consumers[i]
+                || numel(&g.node(r).shape) < 2
+        } else if node.op.is_movement() {
+            false
+        } else {
+            let extra = readers[i].saturating_sub(1);
+            extra.saturating_mul(cost[i]) >= RECOMPUTE_LIMIT
+                || (via_broadcast[i] && cost[i] >= BROADCAST_LIMIT)
+        };
+    }
+    Ok(Fusion { materialised: mat })
+}
