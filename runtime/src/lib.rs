@@ -1,27 +1,122 @@
-//! Devices, buffers, executor, caches, interpreter, threads. (API skeleton: the runtime owner replaces
-//! the bodies.)
+//! The runtime: buffers and their pool, the executor, the plan and kernel caches, the kernel-IR
+//! interpreter, and the thread pool.
+//!
+//! A call flows `compute` -> [`plan_cached`] (plan cache, else `lazulite_passes::plan`) -> [`execute`]:
+//! per kernel step, temporaries come from the pool, the kernel cache decides between compiled code
+//! (`lazulite_codegen_cpu`) and the interpreter ([`interpret`]), large calls are split across threads,
+//! and each temporary returns to the pool right after its last use.
 
-use lazulite_ir::{DType, Error, ErrorKind, Graph, NodeId, Result, Shape, Strides};
-use std::sync::Arc;
+mod buffer;
+mod cache;
+mod config;
+mod exec;
+mod interp;
 
-/// Aligned host memory from a pool (or borrowed from an external owner, zero-copy).
-pub struct Buffer {
-    _private: (),
-}
+pub use buffer::{ArrayData, Buffer, Pool, PoolStats, ALIGN};
+pub use cache::{clear_caches, kernel_cache_len, plan_cached};
+pub use config::{config, set_config, stats, Config, ExecPolicy, Stats};
+pub use exec::{execute, execute_traced, ExecReport, StepReport};
+pub use interp::{interpret, TILE};
 
-/// An array value: a buffer read with a layout. `offset` is the element index (in the buffer) of the
-/// element at index (0, ..., 0); `strides` are in elements and may be 0 or negative.
-#[derive(Clone)]
-pub struct ArrayData {
-    pub buffer: Arc<Buffer>,
-    pub offset: isize,
-    pub strides: Strides,
-    pub shape: Shape,
-    pub dtype: DType,
-}
+use cache::{peek_tier, Tier};
+use lazulite_ir::shape::numel;
+use lazulite_ir::{Graph, NodeId, Result, Schedule};
+use std::fmt::Write as _;
 
 /// Plans (with the plan cache) and executes `roots`; input slot `i` of the graph reads `inputs[i]`.
 pub fn compute(graph: &Graph, roots: &[NodeId], inputs: &[ArrayData]) -> Result<Vec<ArrayData>> {
-    let _ = (graph, roots, inputs);
-    Err(Error::new(ErrorKind::NotImplemented, "runtime::compute"))
+    let schedule = plan_cached(graph, roots)?;
+    execute(&schedule, inputs)
+}
+
+/// The plan for `roots` as text: one entry per kernel with what it fused, its loop shape, the bytes it
+/// reads and writes, and whether it runs compiled or interpreted; then the totals.
+pub fn explain(graph: &Graph, roots: &[NodeId], inputs: &[ArrayData]) -> Result<String> {
+    let schedule = plan_cached(graph, roots)?;
+    Ok(explain_schedule(&schedule, inputs))
+}
+
+/// [`explain`] for a schedule at hand.
+pub fn explain_schedule(schedule: &Schedule, inputs: &[ArrayData]) -> String {
+    let _ = inputs;
+    let cfg = config();
+    let mut s = String::new();
+    let steps: Vec<_> = schedule.kernel_steps().collect();
+    let _ = writeln!(
+        s,
+        "{} kernel{}, {} temporar{}",
+        steps.len(),
+        if steps.len() == 1 { "" } else { "s" },
+        schedule.temps.len(),
+        if schedule.temps.len() == 1 { "y" } else { "ies" }
+    );
+    let (mut total_in, mut total_out) = (0usize, 0usize);
+    for (i, step) in steps.iter().enumerate() {
+        let k = &step.kernel;
+        let read: usize = step
+            .inputs
+            .iter()
+            .zip(&k.inputs)
+            .map(|(op, ki)| {
+                let touched: usize = step
+                    .shape
+                    .iter()
+                    .zip(&op.strides)
+                    .filter(|(_, &st)| st != 0)
+                    .map(|(&n, _)| n)
+                    .product();
+                touched * ki.dtype.size()
+            })
+            .sum();
+        let outer: usize = step.shape[..k.n_outer()].iter().product();
+        let written: usize = k.outputs.iter().map(|o| outer * o.dtype.size()).sum();
+        total_in += read;
+        total_out += written;
+        let work = numel(&step.shape);
+        let tier = match peek_tier(&step.kernel) {
+            Some(Tier::Ready(_)) => "compiled".to_string(),
+            Some(Tier::Interpret(why)) => format!("interpreted (not compilable: {why})"),
+            Some(Tier::Compiling) => "compiling; interpreted meanwhile".to_string(),
+            _ => match cfg.policy {
+                ExecPolicy::InterpretOnly => "interpreted (policy)".to_string(),
+                ExecPolicy::CompileAlways => "compiled on first run".to_string(),
+                ExecPolicy::Auto if work >= cfg.compile_threshold => {
+                    "compiled on first run (large)".to_string()
+                }
+                ExecPolicy::Auto => format!(
+                    "interpreted while small and cold (compiled after {} calls)",
+                    cfg.hot_calls
+                ),
+            },
+        };
+        let threads = if cfg.threads > 1
+            && step.shape.first().is_some_and(|&d| d >= 2)
+            && work >= cfg.parallel_threshold
+        {
+            format!(", {} threads", cfg.threads.min(step.shape[0]))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            s,
+            "kernel {i} [{:016x}] {}: loop {:?} ({} reduced), reads {} B, writes {} B, {}{}",
+            k.fingerprint(),
+            if step.label.is_empty() { "-" } else { &step.label },
+            step.shape.as_slice(),
+            k.n_reduce,
+            read,
+            written,
+            tier,
+            threads
+        );
+        for line in k.pretty().lines() {
+            let _ = writeln!(s, "    {line}");
+        }
+    }
+    let _ = writeln!(
+        s,
+        "total: reads {total_in} B, writes {total_out} B, moves {} B",
+        total_in + total_out
+    );
+    s
 }

@@ -1,0 +1,563 @@
+//! Host buffers (64-byte aligned, pooled by size class) and [`ArrayData`], a buffer read with a layout.
+
+use crate::config::{bump, config, counters};
+use lazulite_ir::shape::{contiguous_strides, numel};
+use lazulite_ir::{bail, ensure, DType, Error, ErrorKind, Result, Scalar, Shape, Strides};
+use std::alloc::Layout;
+use std::collections::HashMap;
+use std::ptr::NonNull;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Alignment of every pool allocation (a cache line; enough for any SIMD load).
+pub const ALIGN: usize = 64;
+
+/// The size class of an allocation: 64 bytes at least, then four classes per power of two (so at most
+/// 25% is wasted).
+fn size_class(bytes: usize) -> usize {
+    if bytes <= ALIGN {
+        return ALIGN;
+    }
+    let p = usize::BITS - (bytes - 1).leading_zeros(); // 2^p >= bytes
+    let step = (1usize << (p - 1)) / 4; // quarter of the lower power of two
+    let base = 1usize << (p - 1);
+    let k = (bytes - base).div_ceil(step);
+    let c = base + k * step;
+    c.div_ceil(ALIGN) * ALIGN
+}
+
+/// A raw block owned by the pool or a buffer.
+struct Block(NonNull<u8>);
+// SAFETY: a block is plain heap memory with no thread affinity; ownership moves with the value.
+unsafe impl Send for Block {}
+
+/// Freed blocks by size class, bounded by `Config::pool_max_bytes`.
+pub struct Pool {
+    inner: Mutex<PoolInner>,
+}
+
+#[derive(Default)]
+struct PoolInner {
+    free: HashMap<usize, Vec<Block>>,
+    bytes: usize,
+}
+
+/// Counters of one pool.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Bytes held for reuse now.
+    pub cached_bytes: usize,
+    /// Blocks held for reuse now.
+    pub cached_blocks: usize,
+}
+
+impl Pool {
+    pub fn new() -> Pool {
+        Pool {
+            inner: Mutex::new(PoolInner::default()),
+        }
+    }
+
+    /// The process-wide pool every [`Buffer::alloc`] uses.
+    pub fn global() -> &'static Arc<Pool> {
+        static P: OnceLock<Arc<Pool>> = OnceLock::new();
+        P.get_or_init(|| Arc::new(Pool::new()))
+    }
+
+    pub fn stats(&self) -> PoolStats {
+        let g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        PoolStats {
+            cached_bytes: g.bytes,
+            cached_blocks: g.free.values().map(Vec::len).sum(),
+        }
+    }
+
+    /// Returns every cached block to the system.
+    pub fn trim(&self) {
+        let blocks: Vec<(usize, Vec<Block>)> = {
+            let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+            g.bytes = 0;
+            g.free.drain().collect()
+        };
+        for (class, list) in blocks {
+            for b in list {
+                free_block(b, class);
+            }
+        }
+    }
+
+    /// A block of `class` bytes, from the cache when one is free. `(block, reused)`.
+    fn take(&self, class: usize) -> Result<(Block, bool)> {
+        {
+            let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(b) = g.free.get_mut(&class).and_then(Vec::pop) {
+                g.bytes -= class;
+                return Ok((b, true));
+            }
+        }
+        let layout = Layout::from_size_align(class, ALIGN).map_err(|_| {
+            Error::new(
+                ErrorKind::Memory,
+                format!("alloc: {class} bytes is too large for one buffer; use smaller arrays"),
+            )
+        })?;
+        // SAFETY: `layout` has a non-zero size (classes are >= 64 bytes).
+        let p = unsafe { std::alloc::alloc(layout) };
+        match NonNull::new(p) {
+            Some(p) => Ok((Block(p), false)),
+            None => bail!(
+                Memory,
+                "alloc: the system refused {class} bytes; free some arrays or use smaller ones"
+            ),
+        }
+    }
+
+    /// Takes a block back, or frees it when the pool is full.
+    fn give(&self, block: Block, class: usize) {
+        let max = config().pool_max_bytes;
+        {
+            let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+            if g.bytes + class <= max {
+                g.bytes += class;
+                g.free.entry(class).or_default().push(block);
+                return;
+            }
+        }
+        free_block(block, class);
+    }
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        Pool::new()
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.trim();
+    }
+}
+
+fn free_block(b: Block, class: usize) {
+    // SAFETY: `b` was allocated by `Pool::take` with exactly this size and alignment, and is owned here.
+    unsafe { std::alloc::dealloc(b.0.as_ptr(), Layout::from_size_align_unchecked(class, ALIGN)) }
+}
+
+enum Storage {
+    /// Zero bytes: no memory at all.
+    Empty,
+    Pooled {
+        block: Block,
+        class: usize,
+        pool: Arc<Pool>,
+    },
+    External {
+        ptr: *const u8,
+        _owner: Box<dyn std::any::Any + Send + Sync>,
+    },
+}
+
+/// Aligned host memory from a pool (or borrowed from an external owner, zero-copy). Dropping a pooled
+/// buffer returns its memory to the pool.
+pub struct Buffer {
+    storage: Storage,
+    len: usize,
+}
+
+// SAFETY: the buffer owns its memory (or keeps its `Send + Sync` owner alive); the runtime writes to a
+// pooled buffer only while it is a temporary reachable from one executor, before it is shared.
+unsafe impl Send for Buffer {}
+// SAFETY: as above; shared access is read-only.
+unsafe impl Sync for Buffer {}
+
+impl Buffer {
+    /// `bytes` bytes from the global pool; contents unspecified.
+    pub fn alloc(bytes: usize) -> Result<Buffer> {
+        Buffer::alloc_in(Pool::global(), bytes)
+    }
+
+    /// `bytes` bytes from `pool`; contents unspecified.
+    pub fn alloc_in(pool: &Arc<Pool>, bytes: usize) -> Result<Buffer> {
+        if bytes == 0 {
+            return Ok(Buffer {
+                storage: Storage::Empty,
+                len: 0,
+            });
+        }
+        let class = size_class(bytes);
+        let (block, reused) = pool.take(class)?;
+        let c = counters();
+        bump(
+            if reused {
+                &c.buffers_reused
+            } else {
+                &c.buffers_allocated
+            },
+            1,
+        );
+        Ok(Buffer {
+            storage: Storage::Pooled {
+                block,
+                class,
+                pool: pool.clone(),
+            },
+            len: bytes,
+        })
+    }
+
+    /// A pooled copy of `bytes`.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Buffer> {
+        let b = Buffer::alloc(bytes.len())?;
+        if !bytes.is_empty() {
+            // SAFETY: `b` owns `bytes.len()` writable bytes that nothing else references yet.
+            unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), b.as_mut_ptr(), bytes.len()) };
+        }
+        Ok(b)
+    }
+
+    /// Zero-copy wrap of foreign memory kept alive by `owner` (e.g. a NumPy array).
+    ///
+    /// # Safety
+    /// `ptr..ptr + len` must be readable, and stay valid and unmutated while `owner` lives. The runtime
+    /// never writes to an external buffer.
+    pub unsafe fn from_external(
+        ptr: *const u8,
+        len: usize,
+        owner: Box<dyn std::any::Any + Send + Sync>,
+    ) -> Buffer {
+        Buffer {
+            storage: Storage::External { ptr, _owner: owner },
+            len,
+        }
+    }
+
+    pub fn as_ptr(&self) -> *const u8 {
+        match &self.storage {
+            Storage::Empty => NonNull::<u8>::dangling().as_ptr().cast_const(),
+            Storage::Pooled { block, .. } => block.0.as_ptr().cast_const(),
+            Storage::External { ptr, .. } => *ptr,
+        }
+    }
+
+    /// The address for writing. Only the executor writes, and only to pooled temporaries it owns alone.
+    pub(crate) fn as_mut_ptr(&self) -> *mut u8 {
+        self.as_ptr().cast_mut()
+    }
+
+    pub fn is_external(&self) -> bool {
+        matches!(self.storage, Storage::External { .. })
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: the buffer holds `len` readable bytes for its lifetime (pooled memory is owned;
+        // external memory is valid by `from_external`'s contract).
+        unsafe { std::slice::from_raw_parts(self.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        if let Storage::Pooled { block, class, pool } =
+            std::mem::replace(&mut self.storage, Storage::Empty)
+        {
+            pool.give(block, class);
+        }
+    }
+}
+
+impl std::fmt::Debug for Buffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Buffer({} bytes @ {:p})", self.len, self.as_ptr())
+    }
+}
+
+/// An array value: a buffer read with a layout. `offset` is the element index (in the buffer) of the
+/// element at index (0, ..., 0); `strides` are in elements and may be 0 or negative.
+#[derive(Clone, Debug)]
+pub struct ArrayData {
+    pub buffer: Arc<Buffer>,
+    pub offset: isize,
+    pub strides: Strides,
+    pub shape: Shape,
+    pub dtype: DType,
+}
+
+impl ArrayData {
+    /// A C-contiguous copy of `bytes` (little-endian elements in C order).
+    pub fn from_bytes(bytes: &[u8], dtype: DType, shape: &[usize]) -> Result<ArrayData> {
+        let n = numel(shape);
+        ensure!(
+            bytes.len() == n * dtype.size(),
+            Value,
+            "from_bytes: {} bytes do not hold an array of shape {shape:?} and dtype {dtype} ({} bytes); \
+             pass exactly numel * itemsize bytes",
+            bytes.len(),
+            n * dtype.size()
+        );
+        Ok(ArrayData {
+            buffer: Arc::new(Buffer::from_bytes(bytes)?),
+            offset: 0,
+            strides: contiguous_strides(shape),
+            shape: shape.into(),
+            dtype,
+        })
+    }
+
+    /// A C-contiguous array of `dtype` holding `values` (each cast to `dtype`).
+    pub fn from_scalars(values: &[Scalar], dtype: DType, shape: &[usize]) -> Result<ArrayData> {
+        ensure!(
+            values.len() == numel(shape),
+            Value,
+            "from_scalars: {} values for shape {shape:?}; give one value per element",
+            values.len()
+        );
+        let mut bytes = Vec::with_capacity(values.len() * dtype.size());
+        for v in values {
+            bytes.extend_from_slice(&v.to_bytes(dtype));
+        }
+        ArrayData::from_bytes(&bytes, dtype, shape)
+    }
+
+    pub fn numel(&self) -> usize {
+        numel(&self.shape)
+    }
+
+    /// Checks that every element the layout addresses lies inside the buffer.
+    pub fn check_layout(&self) -> Result<()> {
+        check_extent(
+            "array",
+            self.buffer.len(),
+            self.dtype,
+            self.offset,
+            &self.strides,
+            &self.shape,
+        )
+    }
+
+    /// Reads one element, or `Index` when `index` is out of range. Never compiles anything.
+    pub fn try_get(&self, index: &[usize]) -> Result<Scalar> {
+        ensure!(
+            index.len() == self.shape.len(),
+            Index,
+            "get: index {index:?} has {} entries for an array of rank {}; give one index per axis",
+            index.len(),
+            self.shape.len()
+        );
+        for (a, (&i, &n)) in index.iter().zip(&self.shape).enumerate() {
+            ensure!(
+                i < n,
+                Index,
+                "get: index {i} is out of bounds for axis {a} of size {n} (shape {:?})",
+                self.shape
+            );
+        }
+        let e = self.offset
+            + index
+                .iter()
+                .zip(&self.strides)
+                .map(|(&i, &s)| i as isize * s)
+                .sum::<isize>();
+        let size = self.dtype.size();
+        let start = e as usize * size;
+        let bytes = self.buffer.as_slice();
+        ensure!(
+            e >= 0 && start + size <= bytes.len(),
+            Internal,
+            "get: element {e} lies outside its buffer of {} bytes (layout offset {} strides {:?})",
+            bytes.len(),
+            self.offset,
+            self.strides
+        );
+        Ok(Scalar::from_bytes(self.dtype, &bytes[start..start + size]))
+    }
+
+    /// Reads one element. Panics when `index` is out of range (use [`ArrayData::try_get`] for user input).
+    pub fn get(&self, index: &[usize]) -> Scalar {
+        match self.try_get(index) {
+            Ok(s) => s,
+            Err(e) => panic!("{}", e.message),
+        }
+    }
+
+    /// The elements in C order, as little-endian bytes.
+    pub fn to_contiguous_bytes(&self) -> Vec<u8> {
+        let size = self.dtype.size();
+        let n = self.numel();
+        let mut out = Vec::with_capacity(n * size);
+        if n == 0 {
+            return out;
+        }
+        let bytes = self.buffer.as_slice();
+        if self.is_c_contiguous() {
+            let s = self.offset as usize * size;
+            out.extend_from_slice(&bytes[s..s + n * size]);
+            return out;
+        }
+        let rank = self.shape.len();
+        let mut idx = vec![0usize; rank];
+        let mut e = self.offset;
+        for _ in 0..n {
+            let s = e as usize * size;
+            out.extend_from_slice(&bytes[s..s + size]);
+            // advance the multi-index
+            let mut d = rank;
+            while d > 0 {
+                d -= 1;
+                idx[d] += 1;
+                e += self.strides[d];
+                if idx[d] < self.shape[d] {
+                    break;
+                }
+                e -= self.strides[d] * self.shape[d] as isize;
+                idx[d] = 0;
+            }
+        }
+        out
+    }
+
+    /// True when the elements lie in C order without gaps (axes of size 1 may have any stride).
+    pub fn is_c_contiguous(&self) -> bool {
+        if self.numel() == 0 {
+            return true;
+        }
+        let want = contiguous_strides(&self.shape);
+        self.shape
+            .iter()
+            .zip(self.strides.iter().zip(&want))
+            .all(|(&n, (&s, &w))| n == 1 || s == w)
+    }
+
+    /// Address of element (0, ..., 0).
+    pub fn data_ptr(&self) -> *const u8 {
+        self.buffer
+            .as_ptr()
+            .wrapping_offset(self.offset * self.dtype.size() as isize)
+    }
+}
+
+/// Checks that `offset + Σ i_d * strides[d]` (elements of `dtype`) stays inside `len_bytes` for every
+/// index of `shape`.
+pub(crate) fn check_extent(
+    what: &str,
+    len_bytes: usize,
+    dtype: DType,
+    offset: isize,
+    strides: &[isize],
+    shape: &[usize],
+) -> Result<()> {
+    ensure!(
+        strides.len() == shape.len(),
+        Internal,
+        "{what}: {} strides for shape {shape:?}",
+        strides.len()
+    );
+    if numel(shape) == 0 {
+        return Ok(());
+    }
+    let (mut lo, mut hi) = (offset as i128, offset as i128);
+    for (&n, &s) in shape.iter().zip(strides) {
+        let span = (n as i128 - 1) * s as i128;
+        if span < 0 {
+            lo += span;
+        } else {
+            hi += span;
+        }
+    }
+    let elems = (len_bytes / dtype.size()) as i128;
+    ensure!(
+        lo >= 0 && hi < elems,
+        Internal,
+        "{what}: layout (offset {offset}, strides {strides:?}, shape {shape:?}, {dtype}) reads elements \
+         {lo}..={hi} of a buffer holding {elems}; the layout does not fit its buffer"
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_classes_cover_and_bound_waste() {
+        for bytes in [1usize, 63, 64, 65, 100, 1000, 4096, 4097, 1 << 20, (1 << 20) + 1, 12345678] {
+            let c = size_class(bytes);
+            assert!(c >= bytes, "{bytes} -> {c}");
+            assert_eq!(c % ALIGN, 0);
+            assert!(c <= bytes.max(64) * 5 / 4 + ALIGN, "{bytes} -> {c}");
+        }
+        assert_eq!(size_class(4096), size_class(4000));
+    }
+
+    #[test]
+    fn pool_reuses_freed_blocks() {
+        let pool = Arc::new(Pool::new());
+        let a = Buffer::alloc_in(&pool, 10_000).unwrap();
+        let pa = a.as_ptr();
+        assert_eq!(pa as usize % ALIGN, 0);
+        drop(a);
+        assert_eq!(pool.stats().cached_blocks, 1);
+        let b = Buffer::alloc_in(&pool, 9_990).unwrap();
+        assert_eq!(b.as_ptr(), pa, "same size class must reuse the freed block");
+        assert_eq!(pool.stats().cached_blocks, 0);
+        let c = Buffer::alloc_in(&pool, 100_000).unwrap();
+        assert_ne!(c.as_ptr(), pa);
+        drop((b, c));
+        assert_eq!(pool.stats().cached_blocks, 2);
+        pool.trim();
+        assert_eq!(pool.stats(), PoolStats::default());
+    }
+
+    #[test]
+    fn external_buffers_keep_owner_alive() {
+        let v: Arc<Vec<u8>> = Arc::new(vec![1, 2, 3, 4]);
+        // SAFETY: the Arc'd vector is kept alive and unmutated by the owner box.
+        let b = unsafe { Buffer::from_external(v.as_ptr(), v.len(), Box::new(v.clone())) };
+        assert_eq!(Arc::strong_count(&v), 2);
+        assert_eq!(b.as_slice(), &[1, 2, 3, 4]);
+        drop(b);
+        assert_eq!(Arc::strong_count(&v), 1);
+    }
+
+    #[test]
+    fn array_views_read_through_strides() {
+        let vals: Vec<u8> = (0..6i32).flat_map(|i| i.to_le_bytes()).collect();
+        let a = ArrayData::from_bytes(&vals, DType::I32, &[2, 3]).unwrap();
+        assert!(a.is_c_contiguous());
+        assert_eq!(a.get(&[1, 2]), Scalar::Int(5));
+        // transpose, then flip axis 0 of the transpose
+        let t = ArrayData {
+            offset: 2,
+            strides: [-1isize, 3].into_iter().collect(),
+            shape: [3usize, 2].into_iter().collect(),
+            ..a.clone()
+        };
+        assert!(!t.is_c_contiguous());
+        t.check_layout().unwrap();
+        let got: Vec<i32> = t
+            .to_contiguous_bytes()
+            .chunks(4)
+            .map(|c| i32::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+        // t[i, j] = a[j, 2 - i]
+        assert_eq!(got, vec![2, 5, 1, 4, 0, 3]);
+        assert_eq!(t.try_get(&[3, 0]).unwrap_err().kind, ErrorKind::Index);
+        let bad = ArrayData { offset: 5, ..a.clone() };
+        assert_eq!(bad.check_layout().unwrap_err().kind, ErrorKind::Internal);
+        assert_eq!(
+            ArrayData::from_bytes(&vals, DType::I32, &[4]).unwrap_err().kind,
+            ErrorKind::Value
+        );
+    }
+}

@@ -1,0 +1,268 @@
+//! The kernel cache (kernel structure -> compiled code, with tiering) and the plan cache (graph structure
+//! -> schedule). Both are bounded LRU maps behind a mutex; no lock is held while compiling, planning or
+//! running a kernel.
+
+use crate::config::{bump, config, counters, ExecPolicy};
+use lazulite_codegen_cpu::CompiledKernel;
+use lazulite_ir::{bail, Graph, Kernel, Node, NodeId, Result, Schedule};
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// A small LRU map: recency is a tick per entry; eviction scans for the oldest (rare, O(n)).
+struct Lru<K, V> {
+    map: HashMap<K, (V, u64)>,
+    tick: u64,
+}
+
+impl<K: Hash + Eq + Clone, V: Clone> Lru<K, V> {
+    fn new() -> Self {
+        Lru {
+            map: HashMap::new(),
+            tick: 0,
+        }
+    }
+
+    fn get(&mut self, k: &K) -> Option<V> {
+        self.tick += 1;
+        let t = self.tick;
+        self.map.get_mut(k).map(|(v, used)| {
+            *used = t;
+            v.clone()
+        })
+    }
+
+    fn insert(&mut self, k: K, v: V, capacity: usize) {
+        self.tick += 1;
+        self.map.insert(k, (v, self.tick));
+        while self.map.len() > capacity.max(1) {
+            let oldest = self
+                .map
+                .iter()
+                .min_by_key(|(_, (_, t))| *t)
+                .map(|(k, _)| k.clone());
+            match oldest {
+                Some(k) => drop(self.map.remove(&k)),
+                None => break,
+            }
+        }
+    }
+
+    fn peek(&self, k: &K) -> Option<&V> {
+        self.map.get(k).map(|(v, _)| v)
+    }
+
+    fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    fn clear(&mut self) {
+        self.map.clear();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// kernel cache and tiering
+
+/// Where a kernel stands.
+#[derive(Clone)]
+pub(crate) enum Tier {
+    /// Not compiled yet (interpreted while small and cold).
+    Cold,
+    /// One thread is compiling it; others interpret meanwhile.
+    Compiling,
+    Ready(Arc<CompiledKernel>),
+    /// Compilation failed or is unsupported: always interpret. Holds the reason.
+    Interpret(String),
+}
+
+pub(crate) struct KernelEntry {
+    tier: Mutex<Tier>,
+    calls: AtomicU64,
+}
+
+/// How one kernel call runs.
+#[derive(Clone)]
+pub(crate) enum Runner {
+    Compiled(Arc<CompiledKernel>),
+    Interpreted,
+}
+
+fn kernel_cache() -> &'static Mutex<Lru<Arc<Kernel>, Arc<KernelEntry>>> {
+    static C: OnceLock<Mutex<Lru<Arc<Kernel>, Arc<KernelEntry>>>> = OnceLock::new();
+    C.get_or_init(|| Mutex::new(Lru::new()))
+}
+
+fn entry_for(kernel: &Arc<Kernel>) -> Arc<KernelEntry> {
+    let cap = config().kernel_cache_capacity;
+    let mut cache = kernel_cache().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(e) = cache.get(kernel) {
+        bump(&counters().kernel_cache_hits, 1);
+        return e;
+    }
+    bump(&counters().kernel_cache_misses, 1);
+    let e = Arc::new(KernelEntry {
+        tier: Mutex::new(Tier::Cold),
+        calls: AtomicU64::new(0),
+    });
+    cache.insert(kernel.clone(), e.clone(), cap);
+    e
+}
+
+/// Decides how to run `kernel` for a call over `work` loop points: compiled when it is ready; compiled
+/// now when large or hot (by one thread only); interpreted otherwise.
+pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
+    let cfg = config();
+    if cfg.policy == ExecPolicy::InterpretOnly {
+        return Runner::Interpreted;
+    }
+    let entry = entry_for(kernel);
+    let calls = entry.calls.fetch_add(1, Ordering::Relaxed) + 1;
+    let want = cfg.policy == ExecPolicy::CompileAlways
+        || work >= cfg.compile_threshold
+        || calls >= cfg.hot_calls;
+    {
+        let mut t = entry.tier.lock().unwrap_or_else(|e| e.into_inner());
+        match &*t {
+            Tier::Ready(c) => return Runner::Compiled(c.clone()),
+            Tier::Compiling | Tier::Interpret(_) => return Runner::Interpreted,
+            Tier::Cold if !want => return Runner::Interpreted,
+            Tier::Cold => *t = Tier::Compiling,
+        }
+    }
+    let t0 = std::time::Instant::now();
+    let result = lazulite_codegen_cpu::compile(kernel);
+    let c = counters();
+    let (tier, runner) = match result {
+        Ok(ck) => {
+            bump(&c.kernels_compiled, 1);
+            bump(&c.compile_time_ns, t0.elapsed().as_nanos() as u64);
+            let ck = Arc::new(ck);
+            (Tier::Ready(ck.clone()), Runner::Compiled(ck))
+        }
+        Err(e) => {
+            bump(&c.compile_failures, 1);
+            (Tier::Interpret(e.message), Runner::Interpreted)
+        }
+    };
+    *entry.tier.lock().unwrap_or_else(|e| e.into_inner()) = tier;
+    runner
+}
+
+/// The cached state of a kernel, without touching recency or counters (for `explain`).
+pub(crate) fn peek_tier(kernel: &Arc<Kernel>) -> Option<Tier> {
+    let cache = kernel_cache().lock().unwrap_or_else(|e| e.into_inner());
+    cache
+        .peek(kernel)
+        .map(|e| e.tier.lock().unwrap_or_else(|e| e.into_inner()).clone())
+}
+
+/// Number of kernels in the kernel cache.
+pub fn kernel_cache_len() -> usize {
+    kernel_cache()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .len()
+}
+
+// ---------------------------------------------------------------------------------------------------
+// plan cache
+
+/// The structure of the subgraph reachable from the roots, with node ids renumbered in order, plus the
+/// roots: two requests with equal keys plan to the same schedule.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct PlanKey {
+    nodes: Vec<Node>,
+    roots: Vec<u32>,
+}
+
+pub(crate) fn plan_key(graph: &Graph, roots: &[NodeId]) -> Result<PlanKey> {
+    let n = graph.len();
+    let mut seen = vec![false; n];
+    let mut stack = Vec::with_capacity(roots.len());
+    for r in roots {
+        if r.index() >= n {
+            bail!(
+                Index,
+                "compute: root node {} does not exist in a graph of {n} nodes; pass ids returned by Graph::add",
+                r.0
+            );
+        }
+        stack.push(*r);
+    }
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id.index()], true) {
+            continue;
+        }
+        stack.extend(graph.node(id).inputs.iter().copied());
+    }
+    let mut renumber = vec![u32::MAX; n];
+    let mut nodes = Vec::new();
+    for (i, _) in seen.iter().enumerate().filter(|(_, s)| **s) {
+        renumber[i] = nodes.len() as u32;
+        let mut node = graph.node(NodeId(i as u32)).clone();
+        for inp in node.inputs.iter_mut() {
+            *inp = NodeId(renumber[inp.index()]);
+        }
+        nodes.push(node);
+    }
+    let roots = roots.iter().map(|r| renumber[r.index()]).collect();
+    Ok(PlanKey { nodes, roots })
+}
+
+fn plan_cache() -> &'static Mutex<Lru<PlanKey, Arc<Schedule>>> {
+    static C: OnceLock<Mutex<Lru<PlanKey, Arc<Schedule>>>> = OnceLock::new();
+    C.get_or_init(|| Mutex::new(Lru::new()))
+}
+
+/// The schedule of `roots`, from the plan cache or freshly planned (and then cached).
+pub fn plan_cached(graph: &Graph, roots: &[NodeId]) -> Result<Arc<Schedule>> {
+    let key = plan_key(graph, roots)?;
+    if let Some(s) = plan_cache()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&key)
+    {
+        bump(&counters().plan_cache_hits, 1);
+        return Ok(s);
+    }
+    bump(&counters().plan_cache_misses, 1);
+    let schedule = Arc::new(lazulite_passes::plan(graph, roots)?);
+    let cap = config().plan_cache_capacity;
+    plan_cache()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, schedule.clone(), cap);
+    Ok(schedule)
+}
+
+/// Empties the plan and kernel caches (compiled code is freed once no running call holds it).
+pub fn clear_caches() {
+    plan_cache()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clear();
+    kernel_cache()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clear();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lru_evicts_least_recent() {
+        let mut l: Lru<u32, u32> = Lru::new();
+        l.insert(1, 10, 2);
+        l.insert(2, 20, 2);
+        assert_eq!(l.get(&1), Some(10));
+        l.insert(3, 30, 2);
+        assert_eq!(l.len(), 2);
+        assert_eq!(l.get(&2), None, "2 was least recently used");
+        assert_eq!(l.get(&1), Some(10));
+        assert_eq!(l.get(&3), Some(30));
+    }
+}

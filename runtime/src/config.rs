@@ -1,0 +1,175 @@
+//! One place for every knob of the runtime, and its counters.
+//!
+//! The environment (`LAZULITE_*`) is read once, the first time [`config`] is called; [`set_config`]
+//! replaces the whole value afterwards (tests and embedders use it).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{OnceLock, RwLock};
+
+/// How kernels are run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExecPolicy {
+    /// Interpret small cold kernels, compile large or hot ones (the default).
+    Auto,
+    /// Never compile (`LAZULITE_EXEC=interpret`).
+    InterpretOnly,
+    /// Compile every kernel on first use (`LAZULITE_EXEC=compile`); unsupported ones still interpret.
+    CompileAlways,
+}
+
+/// Every tunable of the runtime.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Worker threads of the kernel pool (`LAZULITE_THREADS`; default: available parallelism).
+    pub threads: usize,
+    /// Loop points at or above which a kernel is split across threads (`LAZULITE_PARALLEL_THRESHOLD`).
+    pub parallel_threshold: usize,
+    /// Loop points at or above which a cold kernel is compiled at once (`LAZULITE_COMPILE_THRESHOLD`).
+    pub compile_threshold: usize,
+    /// Calls after which a kernel counts as hot and is compiled whatever its size (`LAZULITE_HOT_CALLS`).
+    pub hot_calls: u64,
+    /// Interpret / compile policy (`LAZULITE_EXEC` = `auto` | `interpret` | `compile`).
+    pub policy: ExecPolicy,
+    /// Compiled kernels kept (LRU) (`LAZULITE_KERNEL_CACHE`).
+    pub kernel_cache_capacity: usize,
+    /// Schedules kept (LRU) (`LAZULITE_PLAN_CACHE`).
+    pub plan_cache_capacity: usize,
+    /// Bytes of freed buffers the pool may keep for reuse (`LAZULITE_POOL_BYTES`).
+    pub pool_max_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+            parallel_threshold: 1 << 16,
+            compile_threshold: 1 << 15,
+            hot_calls: 8,
+            policy: ExecPolicy::Auto,
+            kernel_cache_capacity: 1024,
+            plan_cache_capacity: 512,
+            pool_max_bytes: 512 << 20,
+        }
+    }
+}
+
+impl Config {
+    /// The defaults, overridden by any `LAZULITE_*` variable that is set and parses.
+    pub fn from_env() -> Config {
+        let mut c = Config::default();
+        fn num<T: std::str::FromStr>(name: &str, into: &mut T) {
+            if let Some(v) = std::env::var(name).ok().and_then(|s| s.trim().parse().ok()) {
+                *into = v;
+            }
+        }
+        num("LAZULITE_THREADS", &mut c.threads);
+        num("LAZULITE_PARALLEL_THRESHOLD", &mut c.parallel_threshold);
+        num("LAZULITE_COMPILE_THRESHOLD", &mut c.compile_threshold);
+        num("LAZULITE_HOT_CALLS", &mut c.hot_calls);
+        num("LAZULITE_KERNEL_CACHE", &mut c.kernel_cache_capacity);
+        num("LAZULITE_PLAN_CACHE", &mut c.plan_cache_capacity);
+        num("LAZULITE_POOL_BYTES", &mut c.pool_max_bytes);
+        if let Ok(p) = std::env::var("LAZULITE_EXEC") {
+            c.policy = match p.trim() {
+                "interpret" => ExecPolicy::InterpretOnly,
+                "compile" => ExecPolicy::CompileAlways,
+                _ => ExecPolicy::Auto,
+            };
+        }
+        c.threads = c.threads.max(1);
+        c.kernel_cache_capacity = c.kernel_cache_capacity.max(1);
+        c.plan_cache_capacity = c.plan_cache_capacity.max(1);
+        c
+    }
+}
+
+fn cell() -> &'static RwLock<Config> {
+    static CONFIG: OnceLock<RwLock<Config>> = OnceLock::new();
+    CONFIG.get_or_init(|| RwLock::new(Config::from_env()))
+}
+
+/// The current configuration.
+pub fn config() -> Config {
+    cell().read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// Replaces the configuration (takes effect for the next kernel call).
+pub fn set_config(c: Config) {
+    let mut c = c;
+    c.threads = c.threads.max(1);
+    c.kernel_cache_capacity = c.kernel_cache_capacity.max(1);
+    c.plan_cache_capacity = c.plan_cache_capacity.max(1);
+    *cell().write().unwrap_or_else(|e| e.into_inner()) = c;
+}
+
+/// A snapshot of the runtime's counters (process-wide, monotonic).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub kernels_compiled: u64,
+    /// Compilations that failed or were unsupported (those kernels are interpreted from then on).
+    pub compile_failures: u64,
+    pub compile_time_ns: u64,
+    pub interpreted_runs: u64,
+    pub compiled_runs: u64,
+    /// Kernel calls split across threads.
+    pub parallel_runs: u64,
+    pub plan_cache_hits: u64,
+    pub plan_cache_misses: u64,
+    pub kernel_cache_hits: u64,
+    pub kernel_cache_misses: u64,
+    /// Allocations served from the pool.
+    pub buffers_reused: u64,
+    /// Allocations that took fresh memory from the system.
+    pub buffers_allocated: u64,
+    /// Temporaries the executor released before the end of a schedule.
+    pub temps_freed_early: u64,
+}
+
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub kernels_compiled: AtomicU64,
+    pub compile_failures: AtomicU64,
+    pub compile_time_ns: AtomicU64,
+    pub interpreted_runs: AtomicU64,
+    pub compiled_runs: AtomicU64,
+    pub parallel_runs: AtomicU64,
+    pub plan_cache_hits: AtomicU64,
+    pub plan_cache_misses: AtomicU64,
+    pub kernel_cache_hits: AtomicU64,
+    pub kernel_cache_misses: AtomicU64,
+    pub buffers_reused: AtomicU64,
+    pub buffers_allocated: AtomicU64,
+    pub temps_freed_early: AtomicU64,
+}
+
+pub(crate) fn counters() -> &'static Counters {
+    static C: OnceLock<Counters> = OnceLock::new();
+    C.get_or_init(Counters::default)
+}
+
+pub(crate) fn bump(c: &AtomicU64, by: u64) {
+    c.fetch_add(by, Ordering::Relaxed);
+}
+
+/// The runtime's counters now.
+pub fn stats() -> Stats {
+    let c = counters();
+    let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
+    Stats {
+        kernels_compiled: g(&c.kernels_compiled),
+        compile_failures: g(&c.compile_failures),
+        compile_time_ns: g(&c.compile_time_ns),
+        interpreted_runs: g(&c.interpreted_runs),
+        compiled_runs: g(&c.compiled_runs),
+        parallel_runs: g(&c.parallel_runs),
+        plan_cache_hits: g(&c.plan_cache_hits),
+        plan_cache_misses: g(&c.plan_cache_misses),
+        kernel_cache_hits: g(&c.kernel_cache_hits),
+        kernel_cache_misses: g(&c.kernel_cache_misses),
+        buffers_reused: g(&c.buffers_reused),
+        buffers_allocated: g(&c.buffers_allocated),
+        temps_freed_early: g(&c.temps_freed_early),
+    }
+}

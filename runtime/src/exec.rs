@@ -1,0 +1,449 @@
+//! The executor: runs a [`Schedule`] step by step, allocating temporaries from the pool at first write and
+//! releasing each one right after its last use, choosing per kernel between compiled code and the
+//! interpreter, and splitting large kernels across a persistent thread pool.
+
+use crate::buffer::{check_extent, ArrayData, Buffer};
+use crate::cache::{runner_for, Runner};
+use crate::config::{bump, config, counters};
+use crate::interp::{combine, interpret};
+use lazulite_ir::shape::numel;
+use lazulite_ir::{
+    bail, ensure, BufferRef, DType, Inst, Kernel, KernelArgs, KernelStep, Result, Scalar, Schedule,
+};
+use rayon::prelude::*;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// What one [`execute_traced`] call did (deterministic, unlike the process-wide [`crate::stats`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExecReport {
+    /// Largest number of temporary bytes alive at once.
+    pub peak_temp_bytes: usize,
+    pub temps_allocated: usize,
+    /// Temporaries released before the end of the schedule (after their last use).
+    pub temps_freed_early: usize,
+    /// Per kernel step: whether it ran compiled, and into how many chunks it was split.
+    pub steps: Vec<StepReport>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepReport {
+    pub label: String,
+    pub compiled: bool,
+    pub chunks: usize,
+}
+
+fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
+    static POOL: OnceLock<Mutex<Option<(usize, Arc<rayon::ThreadPool>)>>> = OnceLock::new();
+    let mut g = POOL
+        .get_or_init(|| Mutex::new(None))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some((n, p)) = &*g {
+        if *n == threads {
+            return Ok(p.clone());
+        }
+    }
+    let p = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("lazulite-{i}"))
+        .build()
+        .map_err(|e| {
+            lazulite_ir::Error::new(
+                lazulite_ir::ErrorKind::Internal,
+                format!("runtime: cannot start {threads} worker threads ({e}); set LAZULITE_THREADS lower"),
+            )
+        })?;
+    let p = Arc::new(p);
+    *g = Some((threads, p.clone()));
+    Ok(p)
+}
+
+/// `KernelArgs` shared by the worker threads of one call.
+struct SharedArgs<'a>(&'a KernelArgs);
+// SAFETY: the arrays behind the pointers outlive the parallel call (it is joined before they drop), are
+// only read by the kernel, and each chunk writes a disjoint part of the outputs (or its own partials).
+unsafe impl Sync for SharedArgs<'_> {}
+
+/// Runs the kernel over `[start, end)` with the chosen runner.
+///
+/// # Safety
+/// `args` must satisfy the kernel ABI contract (see [`interpret`]) for that range.
+unsafe fn call(kernel: &Kernel, runner: &Runner, args: &KernelArgs, start: i64, end: i64) -> Result<()> {
+    match runner {
+        Runner::Compiled(c) => {
+            let f = c.entry();
+            // SAFETY: forwarded from the caller; the code stays alive while `c` (an Arc) lives.
+            unsafe { f(args, start, end) };
+            Ok(())
+        }
+        Runner::Interpreted => interpret(kernel, args, start, end),
+    }
+}
+
+/// The reduction behind each output when every output is a bare `Reduced(k)` of the same dtype, so
+/// that per-chunk partial outputs can be combined; `None` otherwise.
+fn partial_combinable(kernel: &Kernel) -> Option<Vec<lazulite_ir::ReduceOp>> {
+    kernel
+        .outputs
+        .iter()
+        .map(|o| match kernel.epilogue.get(o.value as usize)?.inst {
+            Inst::Reduced(k) => Some(kernel.reduces.get(k as usize)?.op),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Runs one kernel call over its whole loop nest, split across threads when large enough. Returns the
+/// number of chunks.
+///
+/// # Safety
+/// `args` must satisfy the kernel ABI contract for the full range of dimension 0.
+unsafe fn launch(kernel: &Kernel, runner: &Runner, shape: &[usize], args: &KernelArgs) -> Result<usize> {
+    let cfg = config();
+    let work = numel(shape);
+    let dim0 = shape.first().copied().unwrap_or(1);
+    let threads = cfg.threads;
+    let split = threads > 1 && dim0 >= 2 && work >= cfg.parallel_threshold;
+    if kernel.ndim == 0 || !split {
+        // SAFETY: forwarded from the caller.
+        unsafe { call(kernel, runner, args, 0, dim0 as i64)? };
+        return Ok(1);
+    }
+    let chunks = threads.min(dim0);
+    let bounds: Vec<(i64, i64)> = (0..chunks)
+        .map(|c| ((dim0 * c / chunks) as i64, (dim0 * (c + 1) / chunks) as i64))
+        .collect();
+    let pool = thread_pool(threads)?;
+    if kernel.n_outer() > 0 {
+        let shared = SharedArgs(args);
+        pool.install(|| {
+            bounds.par_iter().try_for_each(|&(s, e)| {
+                let a = &shared;
+                // SAFETY: each chunk covers its own rows of dimension 0; args valid by the caller.
+                unsafe { call(kernel, runner, a.0, s, e) }
+            })
+        })?;
+        bump(&counters().parallel_runs, 1);
+        return Ok(chunks);
+    }
+    // Dimension 0 is reduced: each chunk reduces into its own partial outputs.
+    let Some(ops) = partial_combinable(kernel) else {
+        // SAFETY: forwarded from the caller.
+        unsafe { call(kernel, runner, args, 0, dim0 as i64)? };
+        return Ok(1);
+    };
+    let nout = kernel.outputs.len();
+    // 16 bytes (two u64) per output per chunk: aligned for every dtype up to complex128.
+    let mut partials = vec![[0u64; 2]; chunks * nout];
+    let base = partials.as_mut_ptr() as usize;
+    let shared = SharedArgs(args);
+    pool.install(|| {
+        bounds.par_iter().enumerate().try_for_each(|(c, &(s, e))| {
+            let whole = &shared;
+            let a = whole.0;
+            let outs: Vec<*mut u8> = (0..nout)
+                .map(|k| (base + (c * nout + k) * 16) as *mut u8)
+                .collect();
+            let mine = KernelArgs {
+                shape: a.shape,
+                inputs: a.inputs,
+                in_strides: a.in_strides,
+                outputs: outs.as_ptr(),
+                out_strides: a.out_strides,
+            };
+            // SAFETY: same inputs as the caller's; outputs are this chunk's own 16-byte partial slots
+            // (no outer dims, so one element each).
+            unsafe { call(kernel, runner, &mine, s, e) }
+        })
+    })?;
+    for (k, (o, op)) in kernel.outputs.iter().zip(&ops).enumerate() {
+        let read = |c: usize| {
+            let p = &partials[c * nout + k];
+            // SAFETY: `p` is 16 initialized bytes.
+            let bytes = unsafe { std::slice::from_raw_parts(p.as_ptr() as *const u8, 16) };
+            Scalar::from_bytes(o.dtype, bytes)
+        };
+        let mut acc = read(0);
+        for c in 1..chunks {
+            acc = combine(*op, o.dtype, acc, read(c))?;
+        }
+        let bytes = acc.to_bytes(o.dtype);
+        // SAFETY: `args.outputs` holds `nout` pointers, each valid for one element of its dtype.
+        unsafe {
+            let dst = *args.outputs.add(k);
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len());
+        }
+    }
+    bump(&counters().parallel_runs, 1);
+    Ok(chunks)
+}
+
+/// Executes `schedule` on `inputs` (input slot `i` = `inputs[i]`). Results may be views of inputs.
+pub fn execute(schedule: &Schedule, inputs: &[ArrayData]) -> Result<Vec<ArrayData>> {
+    execute_traced(schedule, inputs).map(|(r, _)| r)
+}
+
+fn check_step(
+    si: usize,
+    step: &KernelStep,
+    schedule: &Schedule,
+    inputs: &[ArrayData],
+) -> Result<()> {
+    let k = &step.kernel;
+    let ndim = k.ndim as usize;
+    let n_outer = k.n_outer();
+    ensure!(
+        step.shape.len() == ndim && step.inputs.len() == k.inputs.len() && step.outputs.len() == k.outputs.len(),
+        Internal,
+        "execute: step {si} ({}) does not match its kernel (shape {:?} for ndim {ndim}, {} / {} inputs, {} / {} outputs)",
+        step.label,
+        step.shape,
+        step.inputs.len(),
+        k.inputs.len(),
+        step.outputs.len(),
+        k.outputs.len()
+    );
+    let buffer_of = |b: BufferRef| -> Result<(usize, DType, isize)> {
+        match b {
+            BufferRef::Input(i) => {
+                let a = inputs.get(i as usize).ok_or_else(|| {
+                    lazulite_ir::Error::new(
+                        lazulite_ir::ErrorKind::Value,
+                        format!(
+                            "execute: step {si} ({}) reads input slot {i}, but only {} inputs were given; pass one array per graph input slot",
+                            step.label,
+                            inputs.len()
+                        ),
+                    )
+                })?;
+                Ok((a.buffer.len(), a.dtype, a.offset))
+            }
+            BufferRef::Temp(t) => {
+                let tb = schedule.temps.get(t as usize).ok_or_else(|| {
+                    lazulite_ir::Error::new(
+                        lazulite_ir::ErrorKind::Internal,
+                        format!("execute: step {si} uses missing temp {t}"),
+                    )
+                })?;
+                Ok((tb.len * tb.dtype.size(), tb.dtype, 0))
+            }
+        }
+    };
+    let what = |kind: &str, j: usize| format!("execute: step {si} ({}) {kind} {j}", step.label);
+    for (j, (op, ki)) in step.inputs.iter().zip(&k.inputs).enumerate() {
+        let (len, dt, base) = buffer_of(op.buffer)?;
+        ensure!(
+            dt == ki.dtype,
+            Internal,
+            "{}: buffer of {dt} read as {}",
+            what("input", j),
+            ki.dtype
+        );
+        check_extent(&what("input", j), len, dt, base + op.offset, &op.strides, &step.shape)?;
+        // epilogue loads read the outer point at reduced index 0
+        check_extent(
+            &what("input", j),
+            len,
+            dt,
+            base + op.offset,
+            &op.strides[..n_outer.min(op.strides.len())],
+            &step.shape[..n_outer],
+        )?;
+    }
+    for (j, (op, ko)) in step.outputs.iter().zip(&k.outputs).enumerate() {
+        let BufferRef::Temp(_) = op.buffer else {
+            bail!(Internal, "{}: writes into a caller's input buffer", what("output", j));
+        };
+        let (len, dt, base) = buffer_of(op.buffer)?;
+        ensure!(
+            dt == ko.dtype,
+            Internal,
+            "{}: buffer of {dt} written as {}",
+            what("output", j),
+            ko.dtype
+        );
+        check_extent(&what("output", j), len, dt, base + op.offset, &op.strides, &step.shape[..n_outer])?;
+    }
+    Ok(())
+}
+
+/// [`execute`], also reporting what it did (peak temporary memory, early frees, tiers, thread split).
+pub fn execute_traced(
+    schedule: &Schedule,
+    inputs: &[ArrayData],
+) -> Result<(Vec<ArrayData>, ExecReport)> {
+    let steps: Vec<&KernelStep> = schedule.kernel_steps().collect();
+    for (si, step) in steps.iter().enumerate() {
+        check_step(si, step, schedule, inputs)?;
+    }
+    // Last step that touches each temp; temps that are results live on.
+    let nt = schedule.temps.len();
+    let mut last_use: Vec<Option<usize>> = vec![None; nt];
+    for (si, step) in steps.iter().enumerate() {
+        for op in step.inputs.iter().chain(&step.outputs) {
+            if let BufferRef::Temp(t) = op.buffer {
+                last_use[t as usize] = Some(si);
+            }
+        }
+    }
+    let mut pinned = vec![false; nt];
+    for r in &schedule.results {
+        if let BufferRef::Temp(t) = r.buffer {
+            ensure!(
+                (t as usize) < nt,
+                Internal,
+                "execute: result reads missing temp {t}"
+            );
+            pinned[t as usize] = true;
+        }
+    }
+    let mut temps: Vec<Option<Arc<Buffer>>> = vec![None; nt];
+    let mut report = ExecReport::default();
+    let mut live = 0usize;
+    let alloc_temp = |t: usize,
+                      temps: &mut Vec<Option<Arc<Buffer>>>,
+                      live: &mut usize,
+                      report: &mut ExecReport|
+     -> Result<()> {
+        if temps[t].is_none() {
+            let tb = &schedule.temps[t];
+            let bytes = tb.len * tb.dtype.size();
+            temps[t] = Some(Arc::new(Buffer::alloc(bytes)?));
+            *live += bytes;
+            report.peak_temp_bytes = report.peak_temp_bytes.max(*live);
+            report.temps_allocated += 1;
+        }
+        Ok(())
+    };
+
+    for (si, step) in steps.iter().enumerate() {
+        let k = &step.kernel;
+        for op in &step.outputs {
+            if let BufferRef::Temp(t) = op.buffer {
+                alloc_temp(t as usize, &mut temps, &mut live, &mut report)?;
+            }
+        }
+        let elem_ptr = |b: BufferRef, off: isize, dt: DType| -> Result<*const u8> {
+            Ok(match b {
+                BufferRef::Input(i) => {
+                    let a = &inputs[i as usize];
+                    a.buffer
+                        .as_ptr()
+                        .wrapping_offset((a.offset + off) * dt.size() as isize)
+                }
+                BufferRef::Temp(t) => match &temps[t as usize] {
+                    Some(buf) => buf.as_ptr().wrapping_offset(off * dt.size() as isize),
+                    None => bail!(
+                        Internal,
+                        "execute: step {si} ({}) reads temp {t} before any step wrote it",
+                        step.label
+                    ),
+                },
+            })
+        };
+        let shape: Vec<i64> = step.shape.iter().map(|&n| n as i64).collect();
+        let mut in_ptrs = Vec::with_capacity(step.inputs.len());
+        let mut in_strides = Vec::with_capacity(step.inputs.len() * shape.len());
+        for (op, ki) in step.inputs.iter().zip(&k.inputs) {
+            in_ptrs.push(elem_ptr(op.buffer, op.offset, ki.dtype)?);
+            in_strides.extend(op.strides.iter().map(|&s| s as i64));
+        }
+        let mut out_ptrs = Vec::with_capacity(step.outputs.len());
+        let mut out_strides = Vec::new();
+        for (op, ko) in step.outputs.iter().zip(&k.outputs) {
+            out_ptrs.push(elem_ptr(op.buffer, op.offset, ko.dtype)?.cast_mut());
+            out_strides.extend(op.strides.iter().map(|&s| s as i64));
+        }
+        let outer_pts: usize = step.shape[..k.n_outer()].iter().product();
+        let mut chunks = 0;
+        let mut compiled = false;
+        if outer_pts > 0 {
+            let args = KernelArgs {
+                shape: shape.as_ptr(),
+                inputs: in_ptrs.as_ptr(),
+                in_strides: in_strides.as_ptr(),
+                outputs: out_ptrs.as_ptr(),
+                out_strides: out_strides.as_ptr(),
+            };
+            let runner = runner_for(k, numel(&step.shape));
+            compiled = matches!(runner, Runner::Compiled(_));
+            // SAFETY: `check_step` verified that every operand's addressed elements lie inside its
+            // buffer, outputs are temporaries owned by this call, and the arrays behind `args` live
+            // until the call returns.
+            chunks = unsafe { launch(k, &runner, &step.shape, &args)? };
+            let c = counters();
+            bump(
+                if compiled {
+                    &c.compiled_runs
+                } else {
+                    &c.interpreted_runs
+                },
+                1,
+            );
+        }
+        report.steps.push(StepReport {
+            label: step.label.clone(),
+            compiled,
+            chunks,
+        });
+        // Release temps whose last use was this step.
+        for (t, lu) in last_use.iter().enumerate() {
+            if *lu == Some(si) && !pinned[t] {
+                if let Some(buf) = temps[t].take() {
+                    live -= buf.len();
+                    report.temps_freed_early += 1;
+                    bump(&counters().temps_freed_early, 1);
+                }
+            }
+        }
+    }
+
+    let mut results = Vec::with_capacity(schedule.results.len());
+    for (ri, r) in schedule.results.iter().enumerate() {
+        let (buffer, offset) = match r.buffer {
+            BufferRef::Input(i) => {
+                let a = inputs.get(i as usize).ok_or_else(|| {
+                    lazulite_ir::Error::new(
+                        lazulite_ir::ErrorKind::Value,
+                        format!(
+                            "execute: result {ri} is input slot {i}, but only {} inputs were given",
+                            inputs.len()
+                        ),
+                    )
+                })?;
+                ensure!(
+                    a.dtype == r.dtype,
+                    Internal,
+                    "execute: result {ri} reads input {i} of {} as {}",
+                    a.dtype,
+                    r.dtype
+                );
+                (a.buffer.clone(), a.offset + r.offset)
+            }
+            BufferRef::Temp(t) => {
+                alloc_temp(t as usize, &mut temps, &mut live, &mut report)?;
+                let tb = &schedule.temps[t as usize];
+                ensure!(
+                    tb.dtype == r.dtype,
+                    Internal,
+                    "execute: result {ri} reads temp {t} of {} as {}",
+                    tb.dtype,
+                    r.dtype
+                );
+                let buf = temps[t as usize].clone().expect("allocated just above");
+                (buf, r.offset)
+            }
+        };
+        let a = ArrayData {
+            buffer,
+            offset,
+            strides: r.strides.clone(),
+            shape: r.shape.clone(),
+            dtype: r.dtype,
+        };
+        a.check_layout()
+            .map_err(|e| lazulite_ir::Error::new(e.kind, format!("execute: result {ri}: {}", e.message)))?;
+        results.push(a);
+    }
+    Ok((results, report))
+}
