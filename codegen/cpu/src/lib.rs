@@ -1,13 +1,31 @@
-//! Kernel IR -> Cranelift machine code. (API skeleton: the codegen owner replaces the bodies.)
+//! Kernel IR -> Cranelift machine code.
+//!
+//! [`compile`] turns one [`Kernel`] into native code with the [`KernelFn`] ABI: a loop nest over the
+//! kernel's dims (dimension 0 restricted to the caller's `[start, end)`), the innermost loop as a
+//! 128-bit vector loop where the layout allows, reductions in registers (4 rotating vector
+//! accumulators when vectorized). Ops without an instruction lowering call `lazulite_ir::semantics`
+//! through a small symbol table (see `helpers`). All Cranelift calls live in `jit`.
+
+mod helpers;
+mod jit;
+mod plan;
 
 use lazulite_ir::{Error, ErrorKind, Kernel, KernelFn, Result};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A compiled kernel. It owns its code: dropping it frees the machine code. `Send + Sync`.
 pub struct CompiledKernel {
     entry: KernelFn,
     compile_time: Duration,
+    lanes: u32,
+    module: Option<cranelift_jit::JITModule>,
 }
+
+// SAFETY: after `finalize_definitions` the module is never touched again except by `Drop`, which has
+// exclusive access; the code it maps is immutable and may run on any thread.
+unsafe impl Send for CompiledKernel {}
+// SAFETY: as above: shared references only hand out the entry pointer, which is immutable code.
+unsafe impl Sync for CompiledKernel {}
 
 impl CompiledKernel {
     /// The entry point, callable as long as `self` lives.
@@ -19,10 +37,48 @@ impl CompiledKernel {
     pub fn compile_time(&self) -> Duration {
         self.compile_time
     }
+
+    /// Lanes of the innermost loop: 1 for a scalar loop, 2/4/8/16 for a 128-bit vector loop.
+    pub fn vector_lanes(&self) -> u32 {
+        self.lanes
+    }
+}
+
+impl Drop for CompiledKernel {
+    fn drop(&mut self) {
+        if let Some(m) = self.module.take() {
+            // SAFETY: the code of this module is only reachable through `self.entry`, which cannot
+            // be called any more once `self` is dropped (callers must not keep the pointer).
+            unsafe { m.free_memory() };
+        }
+    }
 }
 
 /// Compiles a kernel. Kernels the backend does not handle (yet) give `ErrorKind::NotImplemented`; the
 /// runtime then runs them through the interpreter.
 pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
-    Err(Error::new(ErrorKind::NotImplemented, format!("cranelift backend: kernel {:x} not supported", kernel.fingerprint())))
+    let t0 = Instant::now();
+    if let Err(what) = jit::supported(kernel) {
+        return Err(Error::new(
+            ErrorKind::NotImplemented,
+            format!(
+                "cranelift backend: kernel {:x} uses {what}, which it does not compile; run it through the interpreter",
+                kernel.fingerprint()
+            ),
+        ));
+    }
+    lazulite_ir::verify::verify_kernel(kernel)?;
+    let plan = plan::plan(kernel);
+    let (built, lanes) = match jit::build(kernel, plan) {
+        Ok(b) => (b, plan.lanes),
+        // A vector lowering Cranelift rejects on this host: the scalar loop always works.
+        Err(_) if plan.lanes > 1 => (jit::build(kernel, plan::Plan { lanes: 1 })?, 1),
+        Err(e) => return Err(e),
+    };
+    Ok(CompiledKernel {
+        entry: built.entry,
+        compile_time: t0.elapsed(),
+        lanes,
+        module: Some(built.module),
+    })
 }

@@ -1,0 +1,1394 @@
+//! Every Cranelift call of the crate lives here: ISA setup, the loop nest, the lowering of each op,
+//! module creation and finalization.
+//!
+//! Value representation: in scalar code a value of dtype `d` is one Cranelift scalar (`bool` is an `i8`
+//! holding 0 or 1). In vector code with `L` lanes every value is a 128-bit vector of `L` lanes; a `bool`
+//! is an integer mask (0 or all ones) whose lanes are as wide as the kernel's other lanes, so that
+//! comparisons, `bitselect` and logic ops need no conversion. Ops without a vector lowering run lane
+//! by lane (extract, scalar op, insert) inside the vector loop.
+
+use crate::helpers;
+use crate::plan::{self, Plan};
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::types::{self, Type};
+use cranelift_codegen::ir::{
+    AbiParam, ConstantData, Endianness, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlotData,
+    StackSlotKind, Value,
+};
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, Linkage, Module};
+use lazulite_ir::{
+    BinaryOp, DType, Error, ErrorKind, Inst, Instr, Kernel, KernelFn, ReduceOp, Result, Scalar,
+    StrideClass, UnaryOp,
+};
+use std::cell::RefCell;
+use std::sync::OnceLock;
+
+/// Vector accumulators per reduction in a vectorized reduction loop (rotated every iteration).
+const VECTOR_ACCUMULATORS: usize = 4;
+
+const PTR: Type = types::I64;
+
+fn internal(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorKind::Internal,
+        format!("cranelift backend: {what} failed: {e}; this is a lazulite bug, please report it"),
+    )
+}
+
+fn isa() -> Result<OwnedTargetIsa> {
+    static ISA: OnceLock<std::result::Result<OwnedTargetIsa, String>> = OnceLock::new();
+    ISA.get_or_init(|| {
+        let mut fb = settings::builder();
+        for (k, v) in [
+            ("opt_level", "none"),
+            ("enable_verifier", "false"),
+            ("is_pic", "false"),
+            ("use_colocated_libcalls", "false"),
+        ] {
+            fb.set(k, v).map_err(|e| format!("setting {k}={v}: {e}"))?;
+        }
+        let flags = settings::Flags::new(fb);
+        cranelift_native::builder()
+            .map_err(|e| format!("host ISA detection: {e}"))?
+            .finish(flags)
+            .map_err(|e| format!("building the host ISA: {e}"))
+    })
+    .clone()
+    .map_err(|e| internal("ISA setup", e))
+}
+
+/// A finished module and its entry point.
+pub(crate) struct Built {
+    pub module: JITModule,
+    pub entry: KernelFn,
+}
+
+thread_local! {
+    static CONTEXTS: RefCell<(Context, FunctionBuilderContext)> =
+        RefCell::new((Context::new(), FunctionBuilderContext::new()));
+}
+
+/// Compiles `k` with `plan` into a fresh module.
+pub(crate) fn build(k: &Kernel, plan: Plan) -> Result<Built> {
+    let isa = isa()?;
+    let mut jb = JITBuilder::with_isa(isa, default_libcall_names());
+    for (name, addr) in helpers::symbols() {
+        jb.symbol(name, addr);
+    }
+    let mut module = JITModule::new(jb);
+    let res = CONTEXTS.with(|c| {
+        let mut guard = c.borrow_mut();
+        let (ctx, fctx) = &mut *guard;
+        let r = define(&mut module, ctx, fctx, k, plan);
+        module.clear_context(ctx);
+        r
+    });
+    let id = match res.and_then(|id| {
+        module
+            .finalize_definitions()
+            .map_err(|e| internal("finalizing the module", e))?;
+        Ok(id)
+    }) {
+        Ok(id) => id,
+        Err(e) => {
+            // SAFETY: nothing from this module was handed out; its memory is unused.
+            unsafe { module.free_memory() };
+            return Err(e);
+        }
+    };
+    let ptr = module.get_finalized_function(id);
+    // SAFETY: the function was defined with the `KernelFn` signature (three i64-sized arguments, no
+    // result, the platform's C calling convention) and stays mapped as long as `module` lives.
+    let entry: KernelFn = unsafe { std::mem::transmute::<*const u8, KernelFn>(ptr) };
+    Ok(Built { module, entry })
+}
+
+struct Helpers {
+    unary_f64: FuncRef,
+    unary_f32: FuncRef,
+    binary_f64: FuncRef,
+    binary_f32: FuncRef,
+    int_binary: FuncRef,
+}
+
+fn define(
+    module: &mut JITModule,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+    k: &Kernel,
+    plan: Plan,
+) -> Result<cranelift_module::FuncId> {
+    let mut sig = module.make_signature();
+    sig.params.extend([AbiParam::new(PTR); 3]);
+    let id = module
+        .declare_function("lz_kernel", Linkage::Local, &sig)
+        .map_err(|e| internal("declaring the kernel", e))?;
+    ctx.func.signature = sig;
+
+    let cc = module.isa().default_call_conv();
+    let mut import = |name: &str, params: &[Type], ret: Type| -> Result<FuncRef> {
+        let mut s = Signature::new(cc);
+        s.params.extend(params.iter().map(|&t| AbiParam::new(t)));
+        s.returns.push(AbiParam::new(ret));
+        let fid = module
+            .declare_function(name, Linkage::Import, &s)
+            .map_err(|e| internal("declaring a helper", e))?;
+        Ok(module.declare_func_in_func(fid, &mut ctx.func))
+    };
+    use types::{F32, F64, I32, I64};
+    let fns = Helpers {
+        unary_f64: import(helpers::UNARY_F64, &[I32, F64], F64)?,
+        unary_f32: import(helpers::UNARY_F32, &[I32, F32], F32)?,
+        binary_f64: import(helpers::BINARY_F64, &[I32, F64, F64], F64)?,
+        binary_f32: import(helpers::BINARY_F32, &[I32, F32, F32], F32)?,
+        int_binary: import(helpers::INT_BINARY, &[I32, I64, I64, I32], I64)?,
+    };
+
+    let target = module.target_config();
+    let b = FunctionBuilder::new(&mut ctx.func, fctx);
+    let mut em = Emitter::new(b, k, fns, plan);
+    em.emit();
+    em.b.seal_all_blocks();
+    em.b.finalize(target);
+
+    module
+        .define_function(id, ctx)
+        .map_err(|e| internal("code generation", format!("{e:?}")))?;
+    Ok(id)
+}
+
+fn scalar_ty(d: DType) -> Type {
+    match d {
+        DType::Bool | DType::I8 | DType::U8 => types::I8,
+        DType::I16 | DType::U16 => types::I16,
+        DType::I32 | DType::U32 => types::I32,
+        DType::I64 | DType::U64 => types::I64,
+        DType::F32 => types::F32,
+        // Complex kernels are rejected before code generation.
+        DType::F64 | DType::C64 | DType::C128 => types::F64,
+    }
+}
+
+/// The Cranelift type of a value of dtype `d` in code with `lanes` lanes.
+fn ty(d: DType, lanes: u32) -> Type {
+    if lanes == 1 {
+        scalar_ty(d)
+    } else if d == DType::Bool {
+        mask_lane(lanes).by(lanes).expect("128-bit vector type")
+    } else {
+        scalar_ty(d).by(lanes).expect("128-bit vector type")
+    }
+}
+
+/// The integer lane type of a boolean mask in code with `lanes` lanes.
+fn mask_lane(lanes: u32) -> Type {
+    Type::int((128 / lanes) as u16).expect("lane width is 8..64 bits")
+}
+
+/// An integer constant's bits for `iconst` of type `t` (zero-extended, the canonical form).
+fn canon(t: Type, v: i64) -> i64 {
+    let bits = t.bits();
+    if bits >= 64 {
+        v
+    } else {
+        v & ((1i64 << bits) - 1)
+    }
+}
+
+struct Acc {
+    op: ReduceOp,
+    dtype: DType,
+    vars: Vec<Variable>,
+}
+
+struct Emitter<'k, 'f> {
+    b: FunctionBuilder<'f>,
+    k: &'k Kernel,
+    fns: Helpers,
+    lanes: u32,
+    mem: MemFlagsData,
+    start: Value,
+    end: Value,
+    shape: Vec<Value>,
+    in_ptr: Vec<Value>,
+    /// Byte strides `[input][dim]`.
+    in_sb: Vec<Vec<Value>>,
+    out_ptr: Vec<Value>,
+    /// Byte strides `[output][outer dim]`.
+    out_sb: Vec<Vec<Value>>,
+    loads: Vec<bool>,
+}
+
+impl<'k, 'f> Emitter<'k, 'f> {
+    fn new(b: FunctionBuilder<'f>, k: &'k Kernel, fns: Helpers, plan: Plan) -> Self {
+        Emitter {
+            b,
+            k,
+            fns,
+            lanes: plan.lanes,
+            mem: MemFlagsData::new().with_notrap(),
+            start: Value::from_u32(0),
+            end: Value::from_u32(0),
+            shape: vec![],
+            in_ptr: vec![],
+            in_sb: vec![],
+            out_ptr: vec![],
+            out_sb: vec![],
+            loads: plan::body_loads(k),
+        }
+    }
+
+    // ---- small helpers -------------------------------------------------------------------------
+
+    fn iconst(&mut self, t: Type, v: i64) -> Value {
+        self.b.ins().iconst(t, canon(t, v))
+    }
+
+    fn load_i64(&mut self, base: Value, offset: i32) -> Value {
+        self.b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), base, offset)
+    }
+
+    fn vflags() -> MemFlagsData {
+        MemFlagsData::new().with_endianness(Endianness::Little)
+    }
+
+    fn bitcast(&mut self, t: Type, v: Value) -> Value {
+        if self.b.func.dfg.value_type(v) == t {
+            v
+        } else {
+            self.b.ins().bitcast(t, Self::vflags(), v)
+        }
+    }
+
+    /// `cond ? a : b`: `cond` is an `i8` bool in scalar code, a mask in vector code.
+    fn sel(&mut self, cond: Value, a: Value, b: Value) -> Value {
+        let t = self.b.func.dfg.value_type(a);
+        if t.is_vector() {
+            let c = self.bitcast(t, cond);
+            self.b.ins().bitselect(c, a, b)
+        } else {
+            self.b.ins().select(cond, a, b)
+        }
+    }
+
+    /// A constant of dtype `d` in code with `lanes` lanes.
+    fn constant(&mut self, s: Scalar, d: DType, lanes: u32) -> Value {
+        let s = s.cast(d);
+        let scalar = match d {
+            DType::Bool => {
+                let on = !s.is_zero();
+                if lanes == 1 {
+                    self.iconst(types::I8, on as i64)
+                } else {
+                    let lt = mask_lane(lanes);
+                    self.iconst(lt, if on { -1 } else { 0 })
+                }
+            }
+            DType::F32 => self.b.ins().f32const(s.as_f64() as f32),
+            DType::F64 => self.b.ins().f64const(s.as_f64()),
+            _ => {
+                let bits = match s {
+                    Scalar::Int(i) => i,
+                    Scalar::UInt(u) => u as i64,
+                    _ => 0,
+                };
+                self.iconst(scalar_ty(d), bits)
+            }
+        };
+        if lanes == 1 {
+            scalar
+        } else {
+            self.b.ins().splat(ty(d, lanes), scalar)
+        }
+    }
+
+    fn fconst(&mut self, d: DType, v: f64, lanes: u32) -> Value {
+        self.constant(Scalar::Float(v), d, lanes)
+    }
+
+    fn iconst_d(&mut self, d: DType, v: i64, lanes: u32) -> Value {
+        self.constant(Scalar::Int(v), d, lanes)
+    }
+
+    fn bool_const(&mut self, v: bool, lanes: u32) -> Value {
+        self.constant(Scalar::Bool(v), DType::Bool, lanes)
+    }
+
+    /// Lane `j` of vector `x` (dtype `d`) as a scalar value.
+    fn extract(&mut self, x: Value, d: DType, j: u32) -> Value {
+        let s = self.b.ins().extractlane(x, j as u8);
+        if d == DType::Bool {
+            let t = self.b.func.dfg.value_type(s);
+            let s = if t == types::I8 {
+                s
+            } else {
+                self.b.ins().ireduce(types::I8, s)
+            };
+            self.b.ins().band_imm_u(s, 1)
+        } else {
+            s
+        }
+    }
+
+    /// A scalar of dtype `d` as one lane of a vector with `lanes` lanes (booleans become masks).
+    fn to_lane(&mut self, s: Value, d: DType, lanes: u32) -> Value {
+        if d == DType::Bool {
+            let lt = mask_lane(lanes);
+            let w = if lt == types::I8 {
+                s
+            } else {
+                self.b.ins().uextend(lt, s)
+            };
+            self.b.ins().ineg(w)
+        } else {
+            s
+        }
+    }
+
+    /// Applies a scalar lowering lane by lane.
+    fn lanewise(
+        &mut self,
+        args: &[(Value, DType)],
+        dout: DType,
+        lanes: u32,
+        f: impl Fn(&mut Self, &[Value]) -> Value,
+    ) -> Value {
+        let mut acc: Option<Value> = None;
+        for j in 0..lanes {
+            let xs: Vec<Value> = args.iter().map(|&(v, d)| self.extract(v, d, j)).collect();
+            let r = f(self, &xs);
+            let r = self.to_lane(r, dout, lanes);
+            acc = Some(match acc {
+                None => self.b.ins().splat(ty(dout, lanes), r),
+                Some(v) => self.b.ins().insertlane(v, r, j as u8),
+            });
+        }
+        acc.expect("at least one lane")
+    }
+
+    fn call1(&mut self, f: FuncRef, args: &[Value]) -> Value {
+        let call = self.b.ins().call(f, args);
+        self.b.inst_results(call)[0]
+    }
+
+    // ---- ops -----------------------------------------------------------------------------------
+
+    fn unary(&mut self, op: UnaryOp, d: DType, x: Value, lanes: u32) -> Value {
+        use UnaryOp::*;
+        if d.is_real_float() {
+            match op {
+                Abs => self.b.ins().fabs(x),
+                Neg => self.b.ins().fneg(x),
+                Positive | Real | Conj => x,
+                Imag => self.fconst(d, 0.0, lanes),
+                Sqrt => self.b.ins().sqrt(x),
+                Square => self.b.ins().fmul(x, x),
+                Reciprocal => {
+                    let one = self.fconst(d, 1.0, lanes);
+                    self.b.ins().fdiv(one, x)
+                }
+                Floor => self.b.ins().floor(x),
+                Ceil => self.b.ins().ceil(x),
+                Trunc => self.b.ins().trunc(x),
+                Round => self.b.ins().nearest(x),
+                Sign => {
+                    let zero = self.fconst(d, 0.0, lanes);
+                    let one = self.fconst(d, 1.0, lanes);
+                    let m1 = self.fconst(d, -1.0, lanes);
+                    let pos = self.b.ins().fcmp(FloatCC::GreaterThan, x, zero);
+                    let neg = self.b.ins().fcmp(FloatCC::LessThan, x, zero);
+                    let r = self.sel(neg, m1, zero);
+                    let r = self.sel(pos, one, r);
+                    let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+                    self.sel(nan, x, r)
+                }
+                Signbit => {
+                    let it = self.b.func.dfg.value_type(x).as_int();
+                    let bits = self.bitcast(it, x);
+                    let zero = if lanes == 1 {
+                        self.iconst(it, 0)
+                    } else {
+                        let z = self.iconst(it.lane_type(), 0);
+                        self.b.ins().splat(it, z)
+                    };
+                    self.b.ins().icmp(IntCC::SignedLessThan, bits, zero)
+                }
+                IsNan => self.b.ins().fcmp(FloatCC::Unordered, x, x),
+                IsInf | IsFinite => {
+                    let a = self.b.ins().fabs(x);
+                    let inf = self.fconst(d, f64::INFINITY, lanes);
+                    let cc = if op == IsInf {
+                        FloatCC::Equal
+                    } else {
+                        FloatCC::LessThan
+                    };
+                    self.b.ins().fcmp(cc, a, inf)
+                }
+                LogicalNot | BitwiseInvert => unreachable!("rejected by the kernel verifier"),
+                _ => {
+                    debug_assert!(op.is_transcendental());
+                    if lanes > 1 {
+                        return self.lanewise(&[(x, d)], d, lanes, |s, a| {
+                            s.unary(op, d, a[0], 1)
+                        });
+                    }
+                    let opi = self.iconst(types::I32, helpers::unary_index(op) as i64);
+                    let f = if d == DType::F32 {
+                        self.fns.unary_f32
+                    } else {
+                        self.fns.unary_f64
+                    };
+                    self.call1(f, &[opi, x])
+                }
+            }
+        } else if d == DType::Bool {
+            match op {
+                LogicalNot | BitwiseInvert => {
+                    if lanes == 1 {
+                        self.b.ins().bxor_imm_u(x, 1)
+                    } else {
+                        self.b.ins().bnot(x)
+                    }
+                }
+                _ => unreachable!("rejected by the kernel verifier"),
+            }
+        } else {
+            let signed = d.is_signed_int();
+            match op {
+                Abs if signed => {
+                    let zero = self.iconst_d(d, 0, lanes);
+                    let neg = self.b.ins().icmp(IntCC::SignedLessThan, x, zero);
+                    let nx = self.b.ins().ineg(x);
+                    self.sel(neg, nx, x)
+                }
+                Abs | Positive | Floor | Ceil | Trunc | Round | Real | Conj => x,
+                Neg => self.b.ins().ineg(x),
+                Square => self.binary(BinaryOp::Mul, d, x, x, lanes),
+                Sign => {
+                    let zero = self.iconst_d(d, 0, lanes);
+                    let one = self.iconst_d(d, 1, lanes);
+                    if signed {
+                        let m1 = self.iconst_d(d, -1, lanes);
+                        let pos = self.b.ins().icmp(IntCC::SignedGreaterThan, x, zero);
+                        let neg = self.b.ins().icmp(IntCC::SignedLessThan, x, zero);
+                        let r = self.sel(neg, m1, zero);
+                        self.sel(pos, one, r)
+                    } else {
+                        let nz = self.b.ins().icmp(IntCC::NotEqual, x, zero);
+                        self.sel(nz, one, zero)
+                    }
+                }
+                BitwiseInvert => self.b.ins().bnot(x),
+                IsNan | IsInf => self.bool_const(false, lanes),
+                IsFinite => self.bool_const(true, lanes),
+                _ => unreachable!("rejected by the kernel verifier"),
+            }
+        }
+    }
+
+    fn binary(&mut self, op: BinaryOp, d: DType, a: Value, b: Value, lanes: u32) -> Value {
+        use BinaryOp::*;
+        if d.is_real_float() {
+            let cmp = |op: BinaryOp| match op {
+                Eq => FloatCC::Equal,
+                Ne => FloatCC::NotEqual,
+                Lt => FloatCC::LessThan,
+                Le => FloatCC::LessThanOrEqual,
+                Gt => FloatCC::GreaterThan,
+                _ => FloatCC::GreaterThanOrEqual,
+            };
+            match op {
+                Add => self.b.ins().fadd(a, b),
+                Sub => self.b.ins().fsub(a, b),
+                Mul => self.b.ins().fmul(a, b),
+                Div => self.b.ins().fdiv(a, b),
+                Maximum => self.b.ins().fmax(a, b),
+                Minimum => self.b.ins().fmin(a, b),
+                Copysign => {
+                    let t = self.b.func.dfg.value_type(a);
+                    let it = t.as_int();
+                    let ai = self.bitcast(it, a);
+                    let bi = self.bitcast(it, b);
+                    let bits = it.lane_type().bits();
+                    let sign = self.iconst(it.lane_type(), 1i64 << (bits - 1));
+                    let mag = self.iconst(it.lane_type(), !(1i64 << (bits - 1)));
+                    let (sign, mag) = if lanes > 1 {
+                        (self.b.ins().splat(it, sign), self.b.ins().splat(it, mag))
+                    } else {
+                        (sign, mag)
+                    };
+                    let am = self.b.ins().band(ai, mag);
+                    let bs = self.b.ins().band(bi, sign);
+                    let r = self.b.ins().bor(am, bs);
+                    self.bitcast(t, r)
+                }
+                Eq | Ne | Lt | Le | Gt | Ge => self.b.ins().fcmp(cmp(op), a, b),
+                FloorDiv | Rem | Pow | Atan2 | Hypot | Nextafter | Logaddexp => {
+                    if lanes > 1 {
+                        return self.lanewise(&[(a, d), (b, d)], d, lanes, |s, v| {
+                            s.binary(op, d, v[0], v[1], 1)
+                        });
+                    }
+                    let opi = self.iconst(types::I32, helpers::binary_index(op) as i64);
+                    let f = if d == DType::F32 {
+                        self.fns.binary_f32
+                    } else {
+                        self.fns.binary_f64
+                    };
+                    self.call1(f, &[opi, a, b])
+                }
+                _ => unreachable!("rejected by the kernel verifier"),
+            }
+        } else if d == DType::Bool {
+            match op {
+                LogicalAnd | BitAnd => self.b.ins().band(a, b),
+                LogicalOr | BitOr => self.b.ins().bor(a, b),
+                LogicalXor | BitXor | Ne => self.b.ins().bxor(a, b),
+                Eq => self.b.ins().icmp(IntCC::Equal, a, b),
+                _ => unreachable!("rejected by the kernel verifier"),
+            }
+        } else {
+            let signed = d.is_signed_int();
+            let icc = |op: BinaryOp| match (op, signed) {
+                (Eq, _) => IntCC::Equal,
+                (Ne, _) => IntCC::NotEqual,
+                (Lt, true) => IntCC::SignedLessThan,
+                (Lt, false) => IntCC::UnsignedLessThan,
+                (Le, true) => IntCC::SignedLessThanOrEqual,
+                (Le, false) => IntCC::UnsignedLessThanOrEqual,
+                (Gt, true) | (Maximum, true) => IntCC::SignedGreaterThan,
+                (Gt, false) | (Maximum, false) => IntCC::UnsignedGreaterThan,
+                (Minimum, true) => IntCC::SignedLessThan,
+                (Minimum, false) => IntCC::UnsignedLessThan,
+                (_, true) => IntCC::SignedGreaterThanOrEqual,
+                (_, false) => IntCC::UnsignedGreaterThanOrEqual,
+            };
+            match op {
+                Add => self.b.ins().iadd(a, b),
+                Sub => self.b.ins().isub(a, b),
+                // x86 has no 8-bit vector multiply.
+                Mul if lanes == 16 => self.lanewise(&[(a, d), (b, d)], d, lanes, |s, v| {
+                    s.binary(op, d, v[0], v[1], 1)
+                }),
+                Mul => self.b.ins().imul(a, b),
+                BitAnd => self.b.ins().band(a, b),
+                BitOr => self.b.ins().bor(a, b),
+                BitXor => self.b.ins().bxor(a, b),
+                Maximum | Minimum => {
+                    let c = self.b.ins().icmp(icc(op), a, b);
+                    self.sel(c, a, b)
+                }
+                Eq | Ne | Lt | Le | Gt | Ge => self.b.ins().icmp(icc(op), a, b),
+                FloorDiv | Rem | Shl | Shr | Pow if lanes > 1 => {
+                    self.lanewise(&[(a, d), (b, d)], d, lanes, |s, v| {
+                        s.binary(op, d, v[0], v[1], 1)
+                    })
+                }
+                FloorDiv | Rem => self.int_divmod(op, d, a, b),
+                Shl | Shr => self.int_shift(op, d, a, b),
+                Pow => {
+                    let ext = |s: &mut Self, v: Value| {
+                        if d.bits() == 64 {
+                            v
+                        } else if signed {
+                            s.b.ins().sextend(types::I64, v)
+                        } else {
+                            s.b.ins().uextend(types::I64, v)
+                        }
+                    };
+                    let (wa, wb) = (ext(self, a), ext(self, b));
+                    let opi = self.iconst(types::I32, helpers::binary_index(op) as i64);
+                    let di = self.iconst(types::I32, helpers::dtype_index(d) as i64);
+                    let r = self.call1(self.fns.int_binary, &[opi, wa, wb, di]);
+                    if d.bits() == 64 {
+                        r
+                    } else {
+                        self.b.ins().ireduce(scalar_ty(d), r)
+                    }
+                }
+                _ => unreachable!("rejected by the kernel verifier"),
+            }
+        }
+    }
+
+    /// Python-style integer floor division / remainder that never traps: `x // 0 == x % 0 == 0`,
+    /// `MIN // -1` wraps to `MIN`.
+    fn int_divmod(&mut self, op: BinaryOp, d: DType, a: Value, b: Value) -> Value {
+        let t = scalar_ty(d);
+        let zero = self.iconst(t, 0);
+        let one = self.iconst(t, 1);
+        let bz = self.b.ins().icmp(IntCC::Equal, b, zero);
+        if !d.is_signed_int() {
+            let bs = self.b.ins().select(bz, one, b);
+            let r = if op == BinaryOp::FloorDiv {
+                self.b.ins().udiv(a, bs)
+            } else {
+                self.b.ins().urem(a, bs)
+            };
+            return self.b.ins().select(bz, zero, r);
+        }
+        let m1 = self.iconst(t, -1);
+        let bm1 = self.b.ins().icmp(IntCC::Equal, b, m1);
+        let bad = self.b.ins().bor(bz, bm1);
+        let bs = self.b.ins().select(bad, one, b);
+        let q0 = self.b.ins().sdiv(a, bs);
+        let r0 = self.b.ins().srem(a, bs);
+        let rnz = self.b.ins().icmp(IntCC::NotEqual, r0, zero);
+        let x = self.b.ins().bxor(r0, bs);
+        let differ = self.b.ins().icmp(IntCC::SignedLessThan, x, zero);
+        let adj = self.b.ins().band(rnz, differ);
+        if op == BinaryOp::FloorDiv {
+            let qm = self.b.ins().isub(q0, one);
+            let q = self.b.ins().select(adj, qm, q0);
+            let na = self.b.ins().ineg(a);
+            let q = self.b.ins().select(bm1, na, q);
+            self.b.ins().select(bz, zero, q)
+        } else {
+            let rp = self.b.ins().iadd(r0, bs);
+            let r = self.b.ins().select(adj, rp, r0);
+            self.b.ins().select(bz, zero, r)
+        }
+    }
+
+    /// Shifts with the semantics of shifting an unbounded integer: `<<` by `>= width` gives 0, `>>` by
+    /// `>= width` gives the sign fill, negative amounts give 0.
+    fn int_shift(&mut self, op: BinaryOp, d: DType, a: Value, b: Value) -> Value {
+        let t = scalar_ty(d);
+        let bits = d.bits() as i64;
+        let zero = self.iconst(t, 0);
+        let width = self.iconst(t, bits);
+        if op == BinaryOp::Shl || !d.is_signed_int() {
+            // Unsigned compare: negative amounts look huge.
+            let big = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, b, width);
+            let r = if op == BinaryOp::Shl {
+                self.b.ins().ishl(a, b)
+            } else {
+                self.b.ins().ushr(a, b)
+            };
+            return self.b.ins().select(big, zero, r);
+        }
+        let maxs = self.iconst(t, bits - 1);
+        let neg = self.b.ins().icmp(IntCC::SignedLessThan, b, zero);
+        let big = self.b.ins().icmp(IntCC::SignedGreaterThan, b, maxs);
+        let amt = self.b.ins().select(big, maxs, b);
+        let r = self.b.ins().sshr(a, amt);
+        self.b.ins().select(neg, zero, r)
+    }
+
+    /// `astype` from `from` to `to` (see `Scalar::cast`).
+    fn cast(&mut self, from: DType, to: DType, x: Value, lanes: u32) -> Value {
+        if from == to {
+            return x;
+        }
+        if to == DType::Bool {
+            return if from.is_real_float() {
+                let z = self.fconst(from, 0.0, lanes);
+                self.b.ins().fcmp(FloatCC::NotEqual, x, z)
+            } else {
+                let z = self.iconst_d(from, 0, lanes);
+                self.b.ins().icmp(IntCC::NotEqual, x, z)
+            };
+        }
+        if from == DType::Bool {
+            if lanes == 1 {
+                return if to.is_real_float() {
+                    let one = self.fconst(to, 1.0, 1);
+                    let zero = self.fconst(to, 0.0, 1);
+                    self.b.ins().select(x, one, zero)
+                } else if to.bits() > 8 {
+                    self.b.ins().uextend(scalar_ty(to), x)
+                } else {
+                    x
+                };
+            }
+            // Masks have the lane width of every other value here: keep the bits of 1.
+            let one = self.constant(Scalar::Int(1), to, lanes);
+            let t = ty(to, lanes);
+            let m = self.bitcast(t, x);
+            return if to.is_real_float() {
+                let it = t.as_int();
+                let oi = self.bitcast(it, one);
+                let mi = self.bitcast(it, m);
+                let r = self.b.ins().band(mi, oi);
+                self.bitcast(t, r)
+            } else {
+                self.b.ins().band(m, one)
+            };
+        }
+        if lanes > 1 {
+            if from.is_integer() && to.is_integer() && from.size() == to.size() {
+                return x;
+            }
+            return self.lanewise(&[(x, from)], to, lanes, |s, v| s.cast(from, to, v[0], 1));
+        }
+        let tt = scalar_ty(to);
+        match (from.is_real_float(), to.is_real_float()) {
+            (true, true) => {
+                if to == DType::F32 {
+                    self.b.ins().fdemote(tt, x)
+                } else {
+                    self.b.ins().fpromote(tt, x)
+                }
+            }
+            (false, false) => {
+                let (fb, tb) = (from.bits(), to.bits());
+                if tb < fb {
+                    self.b.ins().ireduce(tt, x)
+                } else if tb == fb {
+                    x
+                } else if from.is_signed_int() {
+                    self.b.ins().sextend(tt, x)
+                } else {
+                    self.b.ins().uextend(tt, x)
+                }
+            }
+            (false, true) => {
+                let w = if from.bits() == 64 {
+                    x
+                } else if from.is_signed_int() {
+                    self.b.ins().sextend(types::I64, x)
+                } else {
+                    self.b.ins().uextend(types::I64, x)
+                };
+                // Through f64 like `Scalar::cast` (matters for 64-bit integers to float32).
+                let f = if from.is_signed_int() {
+                    self.b.ins().fcvt_from_sint(types::F64, w)
+                } else {
+                    self.b.ins().fcvt_from_uint(types::F64, w)
+                };
+                if to == DType::F32 {
+                    self.b.ins().fdemote(types::F32, f)
+                } else {
+                    f
+                }
+            }
+            (true, false) => {
+                let s = self.b.ins().fcvt_to_sint_sat(types::I64, x);
+                let w = if to.is_unsigned_int() {
+                    let u = self.b.ins().fcvt_to_uint_sat(types::I64, x);
+                    let z = self.fconst(from, 0.0, 1);
+                    let neg = self.b.ins().fcmp(FloatCC::LessThan, x, z);
+                    self.b.ins().select(neg, s, u)
+                } else {
+                    s
+                };
+                if to.bits() < 64 {
+                    self.b.ins().ireduce(tt, w)
+                } else {
+                    w
+                }
+            }
+        }
+    }
+
+    // ---- memory --------------------------------------------------------------------------------
+
+    /// Loads input `k`'s element(s) at `addr`.
+    fn load(&mut self, input: usize, addr: Value, lanes: u32) -> Value {
+        let d = self.k.inputs[input].dtype;
+        let flags = self.mem;
+        if lanes == 1 {
+            return self.b.ins().load(scalar_ty(d), flags, addr, 0);
+        }
+        let vt = ty(d, lanes);
+        if self.k.inputs[input].inner == StrideClass::Broadcast {
+            let s = self.b.ins().load(scalar_ty(d), flags, addr, 0);
+            let s = self.to_lane(s, d, lanes);
+            return self.b.ins().splat(vt, s);
+        }
+        if d != DType::Bool {
+            return self.b.ins().load(vt, flags, addr, 0);
+        }
+        if lanes == 16 {
+            let v = self.b.ins().load(types::I8X16, flags, addr, 0);
+            return self.b.ins().ineg(v);
+        }
+        let mut acc: Option<Value> = None;
+        for j in 0..lanes {
+            let s = self.b.ins().load(types::I8, flags, addr, j as i32);
+            let s = self.to_lane(s, d, lanes);
+            acc = Some(match acc {
+                None => self.b.ins().splat(vt, s),
+                Some(v) => self.b.ins().insertlane(v, s, j as u8),
+            });
+        }
+        acc.expect("at least one lane")
+    }
+
+    fn store(&mut self, d: DType, v: Value, addr: Value, lanes: u32) {
+        let flags = self.mem;
+        if lanes == 1 || d != DType::Bool {
+            self.b.ins().store(flags, v, addr, 0);
+            return;
+        }
+        if lanes == 16 {
+            let one = self.iconst(types::I8, 1);
+            let ones = self.b.ins().splat(types::I8X16, one);
+            let r = self.b.ins().band(v, ones);
+            self.b.ins().store(flags, r, addr, 0);
+            return;
+        }
+        for j in 0..lanes {
+            let s = self.extract(v, d, j);
+            self.b.ins().store(flags, s, addr, j as i32);
+        }
+    }
+
+    /// Runs `block` with inputs at `addrs` (only body-loaded inputs need an address in the body).
+    fn block(
+        &mut self,
+        block: &[Instr],
+        addrs: &[Option<Value>],
+        reduced: &[Value],
+        lanes: u32,
+    ) -> Vec<Value> {
+        let mut vals: Vec<Value> = Vec::with_capacity(block.len());
+        for ins in block {
+            let d = ins.dtype;
+            let v = match &ins.inst {
+                Inst::Load { input } => {
+                    let i = *input as usize;
+                    let addr = addrs[i].expect("address of a loaded input");
+                    self.load(i, addr, lanes)
+                }
+                Inst::Const(c) => self.constant(*c, d, lanes),
+                Inst::Unary(op, a) => {
+                    let da = block[*a as usize].dtype;
+                    self.unary(*op, da, vals[*a as usize], lanes)
+                }
+                Inst::Binary(op, a, b) => {
+                    let da = block[*a as usize].dtype;
+                    self.binary(*op, da, vals[*a as usize], vals[*b as usize], lanes)
+                }
+                Inst::Select { cond, a, b } => {
+                    self.sel(vals[*cond as usize], vals[*a as usize], vals[*b as usize])
+                }
+                Inst::Cast(a) => {
+                    let da = block[*a as usize].dtype;
+                    self.cast(da, d, vals[*a as usize], lanes)
+                }
+                Inst::Reduced(r) => reduced[*r as usize],
+            };
+            vals.push(v);
+        }
+        vals
+    }
+
+    // ---- loop nest -----------------------------------------------------------------------------
+
+    fn range(&mut self, d: usize) -> (Value, Value) {
+        if d == 0 {
+            (self.start, self.end)
+        } else {
+            let z = self.iconst(PTR, 0);
+            (z, self.shape[d])
+        }
+    }
+
+    /// `for i in lo..hi { f(i) }`.
+    fn for_range(&mut self, lo: Value, hi: Value, step: i64, f: impl FnOnce(&mut Self, Value)) {
+        let iv = self.b.declare_var(PTR);
+        self.b.def_var(iv, lo);
+        let head = self.b.create_block();
+        let body = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.ins().jump(head, &[]);
+        self.b.switch_to_block(head);
+        let i = self.b.use_var(iv);
+        let c = self.b.ins().icmp(IntCC::SignedLessThan, i, hi);
+        self.b.ins().brif(c, body, &[], exit, &[]);
+        self.b.switch_to_block(body);
+        f(self, i);
+        let next = self.b.ins().iadd_imm_s(i, step);
+        self.b.def_var(iv, next);
+        self.b.ins().jump(head, &[]);
+        self.b.switch_to_block(exit);
+    }
+
+    fn advance(&mut self, bases: &[Value], strides: &[Vec<Value>], d: usize, i: Value) -> Vec<Value> {
+        bases
+            .iter()
+            .zip(strides)
+            .map(|(&p, s)| {
+                let off = self.b.ins().imul(i, s[d]);
+                self.b.ins().iadd(p, off)
+            })
+            .collect()
+    }
+
+    fn emit(&mut self) {
+        let entry = self.b.create_block();
+        self.b.append_block_params_for_function_params(entry);
+        self.b.switch_to_block(entry);
+        let params = self.b.block_params(entry).to_vec();
+        let (args, start, end) = (params[0], params[1], params[2]);
+        self.start = start;
+        self.end = end;
+        let k = self.k;
+        let ndim = k.ndim as usize;
+        let n_outer = k.n_outer();
+        let shape_p = self.load_i64(args, 0);
+        let inputs_p = self.load_i64(args, 8);
+        let in_strides_p = self.load_i64(args, 16);
+        let outputs_p = self.load_i64(args, 24);
+        let out_strides_p = self.load_i64(args, 32);
+        self.shape = (0..ndim).map(|d| self.load_i64(shape_p, 8 * d as i32)).collect();
+        for (i, inp) in k.inputs.iter().enumerate() {
+            let p = self.load_i64(inputs_p, 8 * i as i32);
+            self.in_ptr.push(p);
+            let shift = inp.dtype.size().trailing_zeros() as i64;
+            let sb = (0..ndim)
+                .map(|d| {
+                    let s = self.load_i64(in_strides_p, 8 * (i * ndim + d) as i32);
+                    self.b.ins().ishl_imm_u(s, shift)
+                })
+                .collect();
+            self.in_sb.push(sb);
+        }
+        for (o, out) in k.outputs.iter().enumerate() {
+            let p = self.load_i64(outputs_p, 8 * o as i32);
+            self.out_ptr.push(p);
+            let shift = out.dtype.size().trailing_zeros() as i64;
+            let sb = (0..n_outer)
+                .map(|d| {
+                    let s = self.load_i64(out_strides_p, 8 * (o * n_outer + d) as i32);
+                    self.b.ins().ishl_imm_u(s, shift)
+                })
+                .collect();
+            self.out_sb.push(sb);
+        }
+        let ins = self.in_ptr.clone();
+        let outs = self.out_ptr.clone();
+        if ndim == 0 {
+            let run = self.b.create_block();
+            let done = self.b.create_block();
+            let c = self.b.ins().icmp(IntCC::SignedLessThan, start, end);
+            self.b.ins().brif(c, run, &[], done, &[]);
+            self.b.switch_to_block(run);
+            let addrs: Vec<Option<Value>> = ins.iter().map(|&p| Some(p)).collect();
+            let vals = self.block(&k.body, &addrs, &[], 1);
+            self.store_outputs(&vals, &outs, 1);
+            self.b.ins().jump(done, &[]);
+            self.b.switch_to_block(done);
+        } else if k.n_reduce == 0 {
+            self.elementwise_dim(0, ins, outs);
+        } else {
+            self.reduce_outer(0, ins, outs);
+        }
+        self.b.ins().return_(&[]);
+    }
+
+    fn store_outputs(&mut self, vals: &[Value], addrs: &[Value], lanes: u32) {
+        for (o, &addr) in self.k.outputs.iter().zip(addrs) {
+            self.store(o.dtype, vals[o.value as usize], addr, lanes);
+        }
+    }
+
+    fn elementwise_dim(&mut self, d: usize, ins: Vec<Value>, outs: Vec<Value>) {
+        let ndim = self.k.ndim as usize;
+        let (lo, hi) = self.range(d);
+        if d + 1 < ndim {
+            let (isb, osb) = (self.in_sb.clone(), self.out_sb.clone());
+            self.for_range(lo, hi, 1, |s, i| {
+                let ins2 = s.advance(&ins, &isb, d, i);
+                let outs2 = s.advance(&outs, &osb, d, i);
+                s.elementwise_dim(d + 1, ins2, outs2);
+            });
+        } else if self.lanes == 1 {
+            let (isb, osb) = (self.in_sb.clone(), self.out_sb.clone());
+            self.for_range(lo, hi, 1, |s, i| {
+                let ins2 = s.advance(&ins, &isb, d, i);
+                let outs2 = s.advance(&outs, &osb, d, i);
+                let addrs: Vec<Option<Value>> = ins2.into_iter().map(Some).collect();
+                let vals = s.block(&s.k.body, &addrs, &[], 1);
+                s.store_outputs(&vals, &outs2, 1);
+            });
+        } else {
+            self.vector_loop(lo, hi, ins, outs, None);
+        }
+    }
+
+    fn reduce_outer(&mut self, d: usize, ins: Vec<Value>, outs: Vec<Value>) {
+        if d < self.k.n_outer() {
+            let (lo, hi) = self.range(d);
+            let (isb, osb) = (self.in_sb.clone(), self.out_sb.clone());
+            self.for_range(lo, hi, 1, |s, i| {
+                let ins2 = s.advance(&ins, &isb, d, i);
+                let outs2 = s.advance(&outs, &osb, d, i);
+                s.reduce_outer(d + 1, ins2, outs2);
+            });
+            return;
+        }
+        // One outer point: accumulate, combine, epilogue, store.
+        let lanes = self.lanes;
+        let n_acc = if lanes > 1 { VECTOR_ACCUMULATORS } else { 1 };
+        let mut accs = Vec::new();
+        for r in &self.k.reduces {
+            let dt = self.k.body[r.value as usize].dtype;
+            let init = self.identity(r.op, dt, lanes);
+            let vars = (0..n_acc)
+                .map(|_| {
+                    let v = self.b.declare_var(ty(dt, lanes));
+                    self.b.def_var(v, init);
+                    v
+                })
+                .collect();
+            accs.push(Acc {
+                op: r.op,
+                dtype: dt,
+                vars,
+            });
+        }
+        self.reduce_dim(d, ins.clone(), &accs);
+        let mut results = Vec::new();
+        for a in &accs {
+            let vs: Vec<Value> = a.vars.iter().map(|&v| self.b.use_var(v)).collect();
+            let comb = a.op.combiner();
+            let mut level = vs;
+            while level.len() > 1 {
+                let mut next = Vec::new();
+                for pair in level.chunks(2) {
+                    next.push(if pair.len() == 2 {
+                        self.binary(comb, a.dtype, pair[0], pair[1], lanes)
+                    } else {
+                        pair[0]
+                    });
+                }
+                level = next;
+            }
+            let v = level[0];
+            let r = if lanes == 1 {
+                v
+            } else {
+                let mut s = self.extract(v, a.dtype, 0);
+                for j in 1..lanes {
+                    let x = self.extract(v, a.dtype, j);
+                    s = self.binary(comb, a.dtype, s, x, 1);
+                }
+                s
+            };
+            results.push(r);
+        }
+        let addrs: Vec<Option<Value>> = ins.into_iter().map(Some).collect();
+        let vals = self.block(&self.k.epilogue, &addrs, &results, 1);
+        self.store_outputs(&vals, &outs, 1);
+    }
+
+    /// The start value of an accumulator (for min/max: the extreme, which `minimum`/`maximum` leave
+    /// unchanged; empty min/max reductions never reach compiled code).
+    fn identity(&mut self, op: ReduceOp, d: DType, lanes: u32) -> Value {
+        let s = match op {
+            ReduceOp::Min | ReduceOp::Max => {
+                let max = op == ReduceOp::Min;
+                match d.int_range() {
+                    Some((lo, hi)) => {
+                        let v = if max { hi } else { lo };
+                        if d.is_signed_int() {
+                            Scalar::Int(v as i64)
+                        } else {
+                            Scalar::UInt(v as u64)
+                        }
+                    }
+                    None => Scalar::Float(if max {
+                        f64::INFINITY
+                    } else {
+                        f64::NEG_INFINITY
+                    }),
+                }
+            }
+            _ => op.identity(d).unwrap_or(Scalar::Int(0)),
+        };
+        self.constant(s, d, lanes)
+    }
+
+    fn accumulate(&mut self, accs: &[Acc], vals: &[Value], lanes: u32) {
+        for (a, r) in accs.iter().zip(&self.k.reduces) {
+            let v = vals[r.value as usize];
+            let first = self.b.use_var(a.vars[0]);
+            let new = self.binary(a.op.combiner(), a.dtype, first, v, lanes);
+            for w in 1..a.vars.len() {
+                let x = self.b.use_var(a.vars[w]);
+                self.b.def_var(a.vars[w - 1], x);
+            }
+            let last = *a.vars.last().expect("one accumulator");
+            self.b.def_var(last, new);
+        }
+    }
+
+    fn reduce_dim(&mut self, d: usize, ins: Vec<Value>, accs: &[Acc]) {
+        let ndim = self.k.ndim as usize;
+        let (lo, hi) = self.range(d);
+        let isb = self.in_sb.clone();
+        if d + 1 < ndim {
+            self.for_range(lo, hi, 1, |s, i| {
+                let ins2 = s.advance(&ins, &isb, d, i);
+                s.reduce_dim(d + 1, ins2, accs);
+            });
+        } else if self.lanes == 1 {
+            self.for_range(lo, hi, 1, |s, i| {
+                let ins2 = s.advance(&ins, &isb, d, i);
+                let addrs: Vec<Option<Value>> = ins2.into_iter().map(Some).collect();
+                let vals = s.block(&s.k.body, &addrs, &[], 1);
+                s.accumulate(accs, &vals, 1);
+            });
+        } else {
+            self.vector_loop(lo, hi, ins, vec![], Some(accs));
+        }
+    }
+
+    /// The innermost loop over `lo..hi` of dim `d` as a vector loop. The body is emitted once: full
+    /// vectors read and write the arrays directly; the remainder (< lanes elements) is copied into
+    /// stack slots, run through the same body, and (elementwise) copied back. In reductions the
+    /// remainder's padding lanes are replaced by the op's identity before accumulating.
+    fn vector_loop(
+        &mut self,
+        lo: Value,
+        hi: Value,
+        ins: Vec<Value>,
+        outs: Vec<Value>,
+        accs: Option<&[Acc]>,
+    ) {
+        let k = self.k;
+        let lanes = self.lanes;
+        // Element sizes: inputs walked contiguously, outputs (always contiguous here).
+        let in_walk: Vec<Option<usize>> = k
+            .inputs
+            .iter()
+            .zip(&self.loads)
+            .map(|(inp, &used)| (used && inp.inner == StrideClass::Contiguous).then_some(inp.dtype.size()))
+            .collect();
+        let out_size: Vec<usize> = k.outputs.iter().map(|o| o.dtype.size()).collect();
+
+        // Bases at `lo` (broadcast inputs stay put).
+        let mut in_base = Vec::new();
+        for (i, &p) in ins.iter().enumerate() {
+            in_base.push(match in_walk[i] {
+                Some(sz) => {
+                    let off = self.b.ins().imul_imm_s(lo, sz as i64);
+                    self.b.ins().iadd(p, off)
+                }
+                None => p,
+            });
+        }
+        let mut out_base = Vec::new();
+        for (o, &p) in outs.iter().enumerate() {
+            let off = self.b.ins().imul_imm_s(lo, out_size[o] as i64);
+            out_base.push(self.b.ins().iadd(p, off));
+        }
+        let diff = self.b.ins().isub(hi, lo);
+        let zero = self.iconst(PTR, 0);
+        let neg = self.b.ins().icmp(IntCC::SignedLessThan, diff, zero);
+        let count = self.b.ins().select(neg, zero, diff);
+        let nvec = self.b.ins().band_imm_s(count, -(lanes as i64));
+
+        let slot = |s: &mut Self| {
+            let ss = s.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 16, 4));
+            s.b.ins().stack_addr(PTR, ss, 0)
+        };
+        let in_slots: Vec<Option<Value>> = in_walk
+            .iter()
+            .map(|w| w.map(|_| slot(self)))
+            .collect();
+        let out_slots: Vec<Value> = (0..outs.len()).map(|_| slot(self)).collect();
+
+        let in_vars: Vec<Option<Variable>> = in_walk
+            .iter()
+            .map(|w| w.map(|_| self.b.declare_var(PTR)))
+            .collect();
+        let out_vars: Vec<Variable> = outs.iter().map(|_| self.b.declare_var(PTR)).collect();
+        let tail = self.b.declare_var(types::I8);
+        let iv = self.b.declare_var(PTR);
+        self.b.def_var(iv, zero);
+
+        let head = self.b.create_block();
+        let pre = self.b.create_block();
+        let tail_check = self.b.create_block();
+        let stage_in = self.b.create_block();
+        let body = self.b.create_block();
+        let next = self.b.create_block();
+        let done = self.b.create_block();
+
+        self.b.ins().jump(head, &[]);
+        self.b.switch_to_block(head);
+        let i = self.b.use_var(iv);
+        let c = self.b.ins().icmp(IntCC::SignedLessThan, i, nvec);
+        self.b.ins().brif(c, pre, &[], tail_check, &[]);
+
+        self.b.switch_to_block(pre);
+        for (w, (var, &base)) in in_walk.iter().zip(in_vars.iter().zip(&in_base)) {
+            if let (Some(sz), Some(var)) = (w, var) {
+                let off = self.b.ins().imul_imm_s(i, *sz as i64);
+                let a = self.b.ins().iadd(base, off);
+                self.b.def_var(*var, a);
+            }
+        }
+        for (o, (&var, &base)) in out_vars.iter().zip(&out_base).enumerate() {
+            let off = self.b.ins().imul_imm_s(i, out_size[o] as i64);
+            let a = self.b.ins().iadd(base, off);
+            self.b.def_var(var, a);
+        }
+        let f = self.iconst(types::I8, 0);
+        self.b.def_var(tail, f);
+        self.b.ins().jump(body, &[]);
+
+        self.b.switch_to_block(tail_check);
+        let rem = self.b.ins().isub(count, nvec);
+        self.b.ins().brif(rem, stage_in, &[], done, &[]);
+
+        self.b.switch_to_block(stage_in);
+        let rem = self.b.ins().isub(count, nvec);
+        {
+            let in_walk = in_walk.clone();
+            let in_base = in_base.clone();
+            let in_slots = in_slots.clone();
+            self.for_range(zero, rem, 1, |s, j| {
+                let src_i = s.b.ins().iadd(nvec, j);
+                for (inp, (w, (&base, slot))) in
+                    k.inputs.iter().zip(in_walk.iter().zip(in_base.iter().zip(&in_slots)))
+                {
+                    if let (Some(sz), Some(slot)) = (w, slot) {
+                        let so = s.b.ins().imul_imm_s(src_i, *sz as i64);
+                        let sa = s.b.ins().iadd(base, so);
+                        let v = s.b.ins().load(scalar_ty(inp.dtype), s.mem, sa, 0);
+                        let dofs = s.b.ins().imul_imm_s(j, *sz as i64);
+                        let da = s.b.ins().iadd(*slot, dofs);
+                        s.b.ins().store(s.mem, v, da, 0);
+                    }
+                }
+            });
+        }
+        for (var, slot) in in_vars.iter().zip(&in_slots) {
+            if let (Some(var), Some(slot)) = (var, slot) {
+                self.b.def_var(*var, *slot);
+            }
+        }
+        for (&var, &slot) in out_vars.iter().zip(&out_slots) {
+            self.b.def_var(var, slot);
+        }
+        let t = self.iconst(types::I8, 1);
+        self.b.def_var(tail, t);
+        self.b.ins().jump(body, &[]);
+
+        // The body, once.
+        self.b.switch_to_block(body);
+        let addrs: Vec<Option<Value>> = (0..k.inputs.len())
+            .map(|n| {
+                if !self.loads[n] {
+                    None
+                } else if let Some(var) = in_vars[n] {
+                    Some(self.b.use_var(var))
+                } else {
+                    Some(in_base[n])
+                }
+            })
+            .collect();
+        let vals = self.block(&k.body, &addrs, &[], lanes);
+        let is_tail = self.b.use_var(tail);
+        match accs {
+            None => {
+                let oaddrs: Vec<Value> = out_vars.iter().map(|&v| self.b.use_var(v)).collect();
+                self.store_outputs(&vals, &oaddrs, lanes);
+                let stage_out = self.b.create_block();
+                self.b.ins().brif(is_tail, stage_out, &[], next, &[]);
+
+                self.b.switch_to_block(stage_out);
+                let rem = self.b.ins().isub(count, nvec);
+                self.for_range(zero, rem, 1, |s, j| {
+                    let dst_i = s.b.ins().iadd(nvec, j);
+                    for (o, out) in k.outputs.iter().enumerate() {
+                        let sz = out_size[o] as i64;
+                        let so = s.b.ins().imul_imm_s(j, sz);
+                        let sa = s.b.ins().iadd(out_slots[o], so);
+                        let v = s.b.ins().load(scalar_ty(out.dtype), s.mem, sa, 0);
+                        let dofs = s.b.ins().imul_imm_s(dst_i, sz);
+                        let da = s.b.ins().iadd(out_base[o], dofs);
+                        s.b.ins().store(s.mem, v, da, 0);
+                    }
+                });
+                self.b.ins().jump(done, &[]);
+            }
+            Some(accs) => {
+                // Reduction values pass through variables so the tail can mask them.
+                let rvars: Vec<(Variable, DType, ReduceOp)> = k
+                    .reduces
+                    .iter()
+                    .map(|r| {
+                        let dt = k.body[r.value as usize].dtype;
+                        let var = self.b.declare_var(ty(dt, lanes));
+                        self.b.def_var(var, vals[r.value as usize]);
+                        (var, dt, r.op)
+                    })
+                    .collect();
+                let mask_blk = self.b.create_block();
+                let acc_blk = self.b.create_block();
+                self.b.ins().brif(is_tail, mask_blk, &[], acc_blk, &[]);
+
+                self.b.switch_to_block(mask_blk);
+                let rem = self.b.ins().isub(count, nvec);
+                let lt = mask_lane(lanes);
+                let vt = lt.by(lanes).expect("128-bit vector type");
+                let mut bytes = Vec::with_capacity(16);
+                for j in 0..lanes as u64 {
+                    bytes.extend_from_slice(&j.to_le_bytes()[..(lt.bytes() as usize)]);
+                }
+                let cst = self.b.func.dfg.constants.insert(ConstantData::from(bytes));
+                let iota = self.b.ins().vconst(vt, cst);
+                let r_l = if lt == types::I64 {
+                    rem
+                } else {
+                    self.b.ins().ireduce(lt, rem)
+                };
+                let r_v = self.b.ins().splat(vt, r_l);
+                let live = self.b.ins().icmp(IntCC::UnsignedLessThan, iota, r_v);
+                for &(var, dt, op) in &rvars {
+                    let v = self.b.use_var(var);
+                    let idn = self.identity(op, dt, lanes);
+                    let m = self.sel(live, v, idn);
+                    self.b.def_var(var, m);
+                }
+                self.b.ins().jump(acc_blk, &[]);
+
+                self.b.switch_to_block(acc_blk);
+                let mut rv = vals.clone();
+                for (r, &(var, _, _)) in k.reduces.iter().zip(&rvars) {
+                    rv[r.value as usize] = self.b.use_var(var);
+                }
+                self.accumulate(accs, &rv, lanes);
+                let is_tail = self.b.use_var(tail);
+                self.b.ins().brif(is_tail, done, &[], next, &[]);
+            }
+        }
+
+        self.b.switch_to_block(next);
+        let i = self.b.use_var(iv);
+        let i2 = self.b.ins().iadd_imm_s(i, lanes as i64);
+        self.b.def_var(iv, i2);
+        self.b.ins().jump(head, &[]);
+
+        self.b.switch_to_block(done);
+    }
+}
+
+/// Whether the kernel uses only dtypes this backend lowers.
+pub(crate) fn supported(k: &Kernel) -> std::result::Result<(), String> {
+    let dtypes = k
+        .inputs
+        .iter()
+        .map(|i| i.dtype)
+        .chain(k.body.iter().map(|i| i.dtype))
+        .chain(k.epilogue.iter().map(|i| i.dtype))
+        .chain(k.outputs.iter().map(|o| o.dtype));
+    for d in dtypes {
+        if d.is_complex() {
+            return Err(format!("dtype {d}"));
+        }
+    }
+    Ok(())
+}
