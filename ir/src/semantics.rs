@@ -238,7 +238,7 @@ pub fn int_unary(op: UnaryOp, x: i128, d: DType) -> i128 {
         Abs => x.abs(),
         Neg => -x,
         Positive | Floor | Ceil | Trunc | Round | Real | Conj => x,
-        Square => x * x,
+        Square => x.wrapping_mul(x),
         Sign => x.signum(),
         BitwiseInvert => !x,
         _ => unreachable!("{} is not an integer op", op.name()),
@@ -315,9 +315,9 @@ fn int_pow(base: i128, exp: i128, d: DType) -> i128 {
     let (mut acc, mut b, mut e) = (1i128, wrap_int(base, d), exp);
     while e > 0 {
         if e & 1 == 1 {
-            acc = wrap_int(acc * b, d);
+            acc = wrap_int(acc.wrapping_mul(b), d);
         }
-        b = wrap_int(b * b, d);
+        b = wrap_int(b.wrapping_mul(b), d);
         e >>= 1;
     }
     acc
