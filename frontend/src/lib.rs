@@ -1,1 +1,30 @@
+//! The Rust API of lazulite: [`LazyArray`], the array-API functions, [`compute_many`] and [`explain`].
+//!
+//! Building an array computes only its dtype and shape (by the rules in `lazulite_ir`), so dtype and
+//! shape errors surface at the call that made them. Values are computed on [`LazyArray::compute`] or
+//! [`compute_many`], which hand the DAG to the runtime as one graph, so that the passes can fuse it.
+//!
+//! ```ignore
+//! use lazulite_frontend as lz;
+//! let x = lz::from_vec(vec![1.0f64, 2.0, 3.0], &[3])?;
+//! let y = lz::binary(lz::BinaryOp::Add, lz::Operand::Array(&lz::sin(&x)?), lz::Operand::Scalar(lz::Scalar::Int(1)))?;
+//! let data = y.compute()?;
+//! ```
 
+mod array;
+mod creation;
+mod elementwise;
+mod movement;
+mod reduce;
+mod rt;
+
+pub use array::{build_graph, compute_many, explain, graph_text, LazyArray};
+pub use creation::{arange, from_bytes, from_vec, full, ones, zeros, Element};
+pub use elementwise::*;
+pub use lazulite_ir::{BinaryOp, DType, Error, ErrorKind, ReduceOp, Result, Scalar, UnaryOp};
+pub use lazulite_runtime::ArrayData;
+pub use movement::{
+    broadcast_to, expand_dims, flip, getitem, matrix_transpose, permute_dims, reshape, squeeze,
+    IndexItem,
+};
+pub use reduce::{all, any, max, mean, min, prod, sum};

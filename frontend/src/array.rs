@@ -1,0 +1,355 @@
+//! [`LazyArray`]: a node of the lazy DAG, and the one path from the DAG to the runtime (`compute`,
+//! `compute_many`, `explain`).
+//!
+//! A node is either realized data or an [`Op`] over operand nodes. Its dtype and shape are fixed when it
+//! is built. Computing a node interns the unrealized part of the DAG below it into an [`ir::Graph`]
+//! (realized nodes become `Op::Input` leaves), hands the graph to the runtime and stores the result in
+//! the node's realized slot; from then on the node is a leaf and its operands are released.
+//!
+//! Every walk over the DAG uses an explicit stack, and dropping a node unlinks its operand chain
+//! iteratively, so chains of any length neither build, compute nor drop recursively.
+
+use crate::rt;
+use lazulite_ir::{self as ir, DType, NodeId, Op, Result, Shape};
+use smallvec::SmallVec;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+pub use lazulite_runtime::ArrayData;
+
+/// Operands of a node (at most three: `where`).
+pub(crate) type Operands = SmallVec<[LazyArray; 3]>;
+
+pub(crate) struct Node {
+    /// `None` for a node built from data (it is realized from the start).
+    op: Option<Op>,
+    dtype: DType,
+    shape: Shape,
+    /// The operands, emptied once the node is realized (a realized node needs none of them).
+    inputs: Mutex<Operands>,
+    realized: OnceLock<ArrayData>,
+}
+
+/// A lazy array: its dtype and shape are known at build time, its values once computed. Cheap to clone
+/// (an `Arc`); `Send + Sync`.
+#[derive(Clone)]
+pub struct LazyArray(Arc<Node>);
+
+fn lock(m: &Mutex<Operands>) -> MutexGuard<'_, Operands> {
+    // A poisoned lock only means another thread panicked while holding it; the operand list itself
+    // is always consistent (it is replaced wholesale), so keep using it.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        // Unlink the operand chain iteratively: take the operands out, and for every operand we hold
+        // the last reference to, take its operands out before it is dropped (so its own `drop` finds
+        // nothing to recurse into).
+        let mut stack: Vec<LazyArray> =
+            std::mem::take(self.inputs.get_mut().unwrap_or_else(|p| p.into_inner())).into_vec();
+        while let Some(LazyArray(arc)) = stack.pop() {
+            if let Some(mut node) = Arc::into_inner(arc) {
+                let ops = std::mem::take(node.inputs.get_mut().unwrap_or_else(|p| p.into_inner()));
+                stack.extend(ops);
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for LazyArray {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "LazyArray({}, shape={:?}, {})",
+            self.0.dtype,
+            self.0.shape.as_slice(),
+            match &self.0.op {
+                _ if self.0.realized.get().is_some() => "realized",
+                Some(op) => op.name(),
+                None => "data",
+            }
+        )
+    }
+}
+
+impl LazyArray {
+    /// A new unrealized node. Callers have checked the op's rules: `dtype` and `shape` are the node's
+    /// and the operands satisfy the graph invariants (`ir::verify::verify_graph`).
+    pub(crate) fn from_op(op: Op, inputs: Operands, dtype: DType, shape: Shape) -> LazyArray {
+        LazyArray(Arc::new(Node {
+            op: Some(op),
+            dtype,
+            shape,
+            inputs: Mutex::new(inputs),
+            realized: OnceLock::new(),
+        }))
+    }
+
+    /// An already realized array (zero-copy: the array shares `data`'s buffer).
+    pub fn from_data(data: ArrayData) -> LazyArray {
+        let realized = OnceLock::new();
+        let (dtype, shape) = (data.dtype, data.shape.clone());
+        let _ = realized.set(data);
+        LazyArray(Arc::new(Node {
+            op: None,
+            dtype,
+            shape,
+            inputs: Mutex::new(Operands::new()),
+            realized,
+        }))
+    }
+
+    pub fn dtype(&self) -> DType {
+        self.0.dtype
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        &self.0.shape
+    }
+
+    pub fn ndim(&self) -> usize {
+        self.0.shape.len()
+    }
+
+    pub fn size(&self) -> usize {
+        ir::shape::numel(&self.0.shape)
+    }
+
+    /// The computed value, once there is one (never computes anything).
+    pub fn realized(&self) -> Option<ArrayData> {
+        self.0.realized.get().cloned()
+    }
+
+    /// Computes the array (once: later calls return the stored result).
+    pub fn compute(&self) -> Result<ArrayData> {
+        let mut out = compute_many(&[self])?;
+        Ok(out
+            .pop()
+            .expect("compute_many returns one result per array"))
+    }
+
+    /// The op of an unrealized node (`None` once realized or for data).
+    pub(crate) fn pending_op(&self) -> Option<&Op> {
+        match self.0.realized.get() {
+            Some(_) => None,
+            None => self.0.op.as_ref(),
+        }
+    }
+
+    /// The operands of an unrealized node (empty once realized).
+    pub(crate) fn operands(&self) -> Operands {
+        lock(&self.0.inputs).clone()
+    }
+
+    /// Whether both handles are the same node.
+    pub fn same_node(&self, other: &LazyArray) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    fn key(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+
+    fn store(&self, data: ArrayData) {
+        // Another thread may have computed the same node meanwhile; both results are equal, keep the
+        // first. Set the value before releasing the operands: a walker that finds the operands gone
+        // under the lock then always finds the value.
+        let _ = self.0.realized.set(data);
+        let released = std::mem::take(&mut *lock(&self.0.inputs));
+        drop(released);
+    }
+}
+
+/// The part of the DAG below some arrays, interned into a graph.
+struct Lowered {
+    graph: ir::Graph,
+    roots: Vec<NodeId>,
+    inputs: Vec<ArrayData>,
+}
+
+/// What a node is at the moment of the walk: a leaf with data, or an op over operands.
+enum Seen {
+    Leaf(ArrayData),
+    Op(Operands),
+}
+
+fn inspect(a: &LazyArray) -> Seen {
+    if let Some(d) = a.0.realized.get() {
+        return Seen::Leaf(d.clone());
+    }
+    let ops = lock(&a.0.inputs);
+    // Under the lock, check again: operands are released only after the value is set.
+    match a.0.realized.get() {
+        Some(d) => Seen::Leaf(d.clone()),
+        None => Seen::Op(ops.clone()),
+    }
+}
+
+/// Interns the DAG below `arrays` into a graph, iteratively (post-order with an explicit stack).
+fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
+    let mut graph = ir::Graph::new();
+    let mut inputs: Vec<ArrayData> = Vec::new();
+    let mut ids: HashMap<usize, NodeId> = HashMap::new();
+    // Keeps every visited node alive for the walk, so that node addresses stay unique keys.
+    let mut keep: Vec<LazyArray> = Vec::new();
+    let mut roots = Vec::with_capacity(arrays.len());
+    for &root in arrays {
+        let mut stack: Vec<(LazyArray, bool)> = vec![(root.clone(), false)];
+        while let Some((a, expanded)) = stack.pop() {
+            if ids.contains_key(&a.key()) {
+                continue;
+            }
+            let node = match inspect(&a) {
+                Seen::Leaf(data) => {
+                    let slot = u32::try_from(inputs.len()).map_err(|_| {
+                        ir::Error::new(
+                            ir::ErrorKind::NotImplemented,
+                            "compute: more than 2^32 input arrays in one graph",
+                        )
+                    })?;
+                    let strides = data.strides.clone();
+                    inputs.push(data);
+                    ir::Node {
+                        op: Op::Input { slot, strides },
+                        inputs: SmallVec::new(),
+                        dtype: a.0.dtype,
+                        shape: a.0.shape.clone(),
+                    }
+                }
+                Seen::Op(ops) => {
+                    if !expanded {
+                        stack.push((a.clone(), true));
+                        for o in ops.iter().rev() {
+                            if !ids.contains_key(&o.key()) {
+                                stack.push((o.clone(), false));
+                            }
+                        }
+                        continue;
+                    }
+                    let operand_ids = ops
+                        .iter()
+                        .map(|o| {
+                            ids.get(&o.key()).copied().ok_or_else(|| {
+                                ir::Error::new(
+                                    ir::ErrorKind::Internal,
+                                    "compute: an operand was not lowered before its user",
+                                )
+                            })
+                        })
+                        .collect::<Result<SmallVec<[NodeId; 3]>>>()?;
+                    let op = a.0.op.clone().ok_or_else(|| {
+                        ir::Error::new(ir::ErrorKind::Internal, "compute: a data node has no value")
+                    })?;
+                    ir::Node {
+                        op,
+                        inputs: operand_ids,
+                        dtype: a.0.dtype,
+                        shape: a.0.shape.clone(),
+                    }
+                }
+            };
+            let id = graph.add(node);
+            ids.insert(a.key(), id);
+            keep.push(a);
+        }
+        roots.push(ids[&root.key()]);
+    }
+    Ok(Lowered {
+        graph,
+        roots,
+        inputs,
+    })
+}
+
+/// Computes several arrays together: shared subgraphs are computed once. Arrays already realized are
+/// returned as they are.
+pub fn compute_many(arrays: &[&LazyArray]) -> Result<Vec<ArrayData>> {
+    let pending: Vec<&LazyArray> = {
+        let mut seen = std::collections::HashSet::new();
+        arrays
+            .iter()
+            .copied()
+            .filter(|a| a.0.realized.get().is_none() && seen.insert(a.key()))
+            .collect()
+    };
+    if !pending.is_empty() {
+        let lowered = lower(&pending)?;
+        let results = rt::compute(&lowered.graph, &lowered.roots, &lowered.inputs)?;
+        if results.len() != pending.len() {
+            ir::bail!(
+                Internal,
+                "compute: the runtime returned {} results for {} arrays",
+                results.len(),
+                pending.len()
+            );
+        }
+        for (a, data) in pending.iter().zip(results) {
+            if data.dtype != a.0.dtype || data.shape != a.0.shape {
+                ir::bail!(
+                    Internal,
+                    "compute: the runtime returned a {} array of shape {:?} for a {} array of shape {:?}",
+                    data.dtype,
+                    data.shape.as_slice(),
+                    a.0.dtype,
+                    a.0.shape.as_slice()
+                );
+            }
+            a.store(data);
+        }
+    }
+    Ok(arrays
+        .iter()
+        .map(|a| {
+            a.0.realized
+                .get()
+                .cloned()
+                .expect("every array was realized above")
+        })
+        .collect())
+}
+
+/// The plan the runtime would run to compute `arrays`, as text (computes nothing).
+pub fn explain(arrays: &[&LazyArray]) -> Result<String> {
+    let lowered = lower(arrays)?;
+    rt::explain(&lowered.graph, &lowered.roots, &lowered.inputs)
+}
+
+/// The graph that `compute` would hand the runtime for `arrays` (for tests and tools).
+pub fn build_graph(arrays: &[&LazyArray]) -> Result<(ir::Graph, Vec<NodeId>, Vec<ArrayData>)> {
+    let l = lower(arrays)?;
+    Ok((l.graph, l.roots, l.inputs))
+}
+
+/// The graph as text: one line per node, `%id = op(operands) : dtype shape`, then the roots.
+pub fn graph_text(graph: &ir::Graph, roots: &[NodeId]) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    for (id, n) in graph.nodes() {
+        let operands: Vec<String> = n.inputs.iter().map(|i| format!("%{}", i.0)).collect();
+        let detail = match &n.op {
+            Op::Input { slot, strides } => {
+                format!("input[{slot}] strides={:?}", strides.as_slice())
+            }
+            Op::Fill(v) => format!("fill {v:?}"),
+            Op::Reduce { op, axes } => format!("{} axes={:?}", op.name(), axes.as_slice()),
+            Op::View(v) => format!(
+                "view axes={:?} start={:?}",
+                v.axes.as_slice(),
+                v.start.as_slice()
+            ),
+            op => op.name().to_string(),
+        };
+        let _ = writeln!(
+            s,
+            "%{} = {detail}({}) : {} {:?}",
+            id.0,
+            operands.join(", "),
+            n.dtype,
+            n.shape.as_slice()
+        );
+    }
+    let r: Vec<String> = roots.iter().map(|r| format!("%{}", r.0)).collect();
+    let _ = writeln!(s, "roots: {}", r.join(", "));
+    s
+}

@@ -1,0 +1,257 @@
+//! Creation functions: arrays from host data (realized at once), fills (lazy), `arange` (computed on
+//! the host).
+
+use crate::array::LazyArray;
+use crate::elementwise::{check_int_range, describe_scalar, fill};
+use crate::rt;
+use lazulite_ir::shape::MAX_DIMS;
+use lazulite_ir::{bail, ensure, DType, Result, Scalar};
+
+/// A Rust element type with a dtype of the standard: `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`.
+pub trait Element: Copy + Send + Sync + 'static {
+    const DTYPE: DType;
+    /// Appends the element's little-endian bytes (booleans as one byte, 0 or 1).
+    fn write_le(self, out: &mut Vec<u8>);
+}
+
+macro_rules! element {
+    ($($t:ty => $d:ident),* $(,)?) => {$(
+        impl Element for $t {
+            const DTYPE: DType = DType::$d;
+            fn write_le(self, out: &mut Vec<u8>) {
+                out.extend_from_slice(&self.to_le_bytes());
+            }
+        }
+    )*};
+}
+
+element!(i8 => I8, i16 => I16, i32 => I32, i64 => I64, u8 => U8, u16 => U16, u32 => U32, u64 => U64,
+         f32 => F32, f64 => F64);
+
+impl Element for bool {
+    const DTYPE: DType = DType::Bool;
+    fn write_le(self, out: &mut Vec<u8>) {
+        out.push(self as u8);
+    }
+}
+
+fn check_shape(op: &str, shape: &[usize]) -> Result<usize> {
+    ensure!(
+        shape.len() <= MAX_DIMS,
+        Value,
+        "{op}: shape {shape:?} has {} dimensions, at most {MAX_DIMS} are supported",
+        shape.len()
+    );
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &n| acc.checked_mul(n))
+        .filter(|&n| n <= isize::MAX as usize / 16)
+        .ok_or_else(|| {
+            lazulite_ir::Error::new(
+                lazulite_ir::ErrorKind::Value,
+                format!("{op}: shape {shape:?} has too many elements to address"),
+            )
+        })
+}
+
+/// An array that owns `data`, laid out row-major in `shape` (`data.len()` must be the shape's size).
+pub fn from_vec<T: Element>(data: Vec<T>, shape: &[usize]) -> Result<LazyArray> {
+    let n = check_shape("from_vec", shape)?;
+    ensure!(
+        data.len() == n,
+        Value,
+        "from_vec: {} elements cannot fill shape {shape:?} ({n} elements); pass a shape whose product \
+         is the length of the data",
+        data.len()
+    );
+    let mut bytes = Vec::with_capacity(n * T::DTYPE.size());
+    for v in data {
+        v.write_le(&mut bytes);
+    }
+    Ok(LazyArray::from_data(rt::array_from_bytes(
+        &bytes,
+        T::DTYPE,
+        shape,
+    )?))
+}
+
+/// An array of `dtype` and `shape` copied from little-endian row-major `bytes`.
+pub fn from_bytes(bytes: &[u8], dtype: DType, shape: &[usize]) -> Result<LazyArray> {
+    let n = check_shape("from_bytes", shape)?;
+    ensure!(
+        bytes.len() == n * dtype.size(),
+        Value,
+        "from_bytes: {} bytes do not hold a {dtype} array of shape {shape:?} ({} bytes); pass exactly \
+         size * itemsize bytes",
+        bytes.len(),
+        n * dtype.size()
+    );
+    let bytes = if dtype == DType::Bool {
+        bytes.iter().map(|&b| u8::from(b != 0)).collect()
+    } else {
+        bytes.to_vec()
+    };
+    Ok(LazyArray::from_data(rt::array_from_bytes(
+        &bytes, dtype, shape,
+    )?))
+}
+
+/// The default dtype of a Python scalar's kind.
+fn default_dtype(value: Scalar) -> DType {
+    match value {
+        Scalar::Bool(_) => DType::Bool,
+        Scalar::Int(_) | Scalar::UInt(_) => DType::DEFAULT_INT,
+        Scalar::Float(_) => DType::DEFAULT_FLOAT,
+        Scalar::Complex(..) => DType::DEFAULT_COMPLEX,
+    }
+}
+
+/// Whether a scalar of this kind converts to `dtype` without losing its kind: bools go anywhere, ints
+/// to numbers, floats to floats, complex to complex.
+fn fits_kind(value: Scalar, dtype: DType) -> bool {
+    match value {
+        Scalar::Bool(_) => true,
+        Scalar::Int(_) | Scalar::UInt(_) => dtype.is_numeric(),
+        Scalar::Float(_) => dtype.is_float(),
+        Scalar::Complex(..) => dtype.is_complex(),
+    }
+}
+
+/// `full(shape, value, dtype)`: a lazy fill. `None` takes the default dtype of the value's kind.
+pub fn full(shape: &[usize], value: Scalar, dtype: Option<DType>) -> Result<LazyArray> {
+    check_shape("full", shape)?;
+    let d = dtype.unwrap_or_else(|| default_dtype(value));
+    if !fits_kind(value, d) {
+        bail!(
+            Type,
+            "full: the fill value {} cannot be stored as {d} without changing its kind; pass a value of \
+             a matching kind or another dtype",
+            describe_scalar(value)
+        );
+    }
+    check_int_range("full", value, d)?;
+    Ok(fill(value, d, shape))
+}
+
+/// `zeros(shape, dtype)`.
+pub fn zeros(shape: &[usize], dtype: DType) -> LazyArray {
+    fill(Scalar::Int(0), dtype, shape)
+}
+
+/// `ones(shape, dtype)`.
+pub fn ones(shape: &[usize], dtype: DType) -> LazyArray {
+    fill(Scalar::Int(1), dtype, shape)
+}
+
+/// `arange(start, stop, step, dtype)`: `ceil((stop - start) / step)` values `start + i * step`
+/// (`arange(n)` when `stop` is `None`). All-integer arguments give int64 by default, else float64.
+pub fn arange(
+    start: Scalar,
+    stop: Option<Scalar>,
+    step: Scalar,
+    dtype: Option<DType>,
+) -> Result<LazyArray> {
+    let (start, stop) = match stop {
+        Some(stop) => (start, stop),
+        None => (Scalar::Int(0), start),
+    };
+    let args = [start, stop, step];
+    if let Some(c) = args.iter().find(|s| matches!(s, Scalar::Complex(..))) {
+        bail!(
+            Type,
+            "arange: got the complex argument {}; start, stop and step must be real numbers",
+            describe_scalar(*c)
+        );
+    }
+    let all_int = args.iter().all(|s| s.as_i128().is_some());
+    let d = dtype.unwrap_or(if all_int {
+        DType::DEFAULT_INT
+    } else {
+        DType::DEFAULT_FLOAT
+    });
+    ensure!(
+        d.is_real_numeric() || d.is_complex(),
+        Type,
+        "arange: dtype={d} is not supported; pass a numeric dtype"
+    );
+    let mut bytes = Vec::new();
+    let len;
+    if all_int {
+        let (a, b, s) = (
+            start.as_i128().unwrap_or(0),
+            stop.as_i128().unwrap_or(0),
+            step.as_i128().unwrap_or(0),
+        );
+        ensure!(s != 0, Value, "arange: step must not be zero");
+        let (span, stride) = if s > 0 { (b - a, s) } else { (a - b, -s) };
+        let n = if span <= 0 {
+            0
+        } else {
+            (span + stride - 1) / stride
+        };
+        len = arange_len(n, d)?;
+        if len > 0 {
+            if let Some((lo, hi)) = d.int_range() {
+                let last = a + s * (len as i128 - 1);
+                if a < lo || a > hi || last < lo || last > hi {
+                    bail!(
+                        Overflow,
+                        "arange: values from {a} to {last} do not fit dtype {d} ({lo} to {hi}); pass a \
+                         wider dtype"
+                    );
+                }
+            }
+        }
+        bytes.reserve(len * d.size());
+        for i in 0..len as i128 {
+            let v = a + s * i;
+            let scalar = match i64::try_from(v) {
+                Ok(v) => Scalar::Int(v),
+                Err(_) => Scalar::UInt(v as u64),
+            };
+            bytes.extend_from_slice(&scalar.to_bytes(d));
+        }
+    } else {
+        let (a, b, s) = (start.as_f64(), stop.as_f64(), step.as_f64());
+        ensure!(s != 0.0, Value, "arange: step must not be zero");
+        let n = ((b - a) / s).ceil();
+        ensure!(
+            !n.is_nan() && n < 2f64.powi(62),
+            Value,
+            "arange: ({b} - {a}) / {s} is not a usable length; pass finite start, stop and step"
+        );
+        len = arange_len(n.max(0.0) as i128, d)?;
+        bytes.reserve(len * d.size());
+        for i in 0..len {
+            bytes.extend_from_slice(&Scalar::Float(a + i as f64 * s).to_bytes(d));
+        }
+    }
+    Ok(LazyArray::from_data(rt::array_from_bytes(
+        &bytes,
+        d,
+        &[len],
+    )?))
+}
+
+fn arange_len(n: i128, d: DType) -> Result<usize> {
+    ensure!(
+        n >= 0 && n <= (isize::MAX as i128) / (d.size() as i128),
+        Value,
+        "arange: the result would have {n} elements, too many to allocate; pass a narrower range"
+    );
+    Ok(n as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn element_bytes_are_little_endian() {
+        let mut v = Vec::new();
+        0x0102_0304i32.write_le(&mut v);
+        true.write_le(&mut v);
+        assert_eq!(v, vec![4, 3, 2, 1, 1]);
+        assert_eq!(<f32 as Element>::DTYPE, DType::F32);
+    }
+}
