@@ -176,7 +176,9 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
         let i = id.index();
         match &node.op {
             Op::Input { .. } | Op::Fill(_) => continue,
-            Op::Reshape => {
+            // A materialised reshape is computed in its source's row-major order, so it needs no
+            // layout; a fused one must be an index map or a no-copy view.
+            Op::Reshape if !mat[i] => {
                 let src = node.inputs[0];
                 let ok = reshape_is_split_only(&g.node(src).shape, &node.shape)
                     || leaf_layout(g, &mat, id, false).is_some();
@@ -224,7 +226,9 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
             .inputs
             .iter()
             .filter(|inp| !mat[inp.index()])
-            .fold(own_cost(&node.op), |c, inp| c.saturating_add(cost[inp.index()]));
+            .fold(own_cost(&node.op), |c, inp| {
+                c.saturating_add(cost[inp.index()])
+            });
         if reduction[i].is_some() {
             cost[i] = INFINITE;
         }

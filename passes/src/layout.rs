@@ -181,9 +181,12 @@ mod tests {
         out
     }
 
+    /// Old shape, old strides, new shape, whether no copy is needed.
+    type Case<'a> = (&'a [usize], &'a [isize], &'a [usize], bool);
+
     #[test]
     fn nocopy_reshape_matches_element_order() {
-        let cases: &[(&[usize], &[isize], &[usize], bool)] = &[
+        let cases: &[Case] = &[
             (&[2, 3, 4], &[12, 4, 1], &[6, 4], true),
             (&[2, 3, 4], &[12, 4, 1], &[4, 6], true),
             (&[3, 2], &[1, 3], &[6], false), // transposed: a copy is needed

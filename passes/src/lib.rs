@@ -143,7 +143,6 @@ fn check_pass(name: &str, before: &Program, after: &Program) -> Result<()> {
             );
         }
     }
-    verify_graph(&after.graph).map_err(|e| {
-        lazulite_ir::Error::new(e.kind, format!("after pass {name}: {}", e.message))
-    })
+    verify_graph(&after.graph)
+        .map_err(|e| lazulite_ir::Error::new(e.kind, format!("after pass {name}: {}", e.message)))
 }

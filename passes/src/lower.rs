@@ -14,8 +14,8 @@ use hashbrown::{HashMap, HashSet};
 use lazulite_ir::shape::{contiguous_strides, numel};
 use lazulite_ir::{
     bail, BufferRef, DType, Graph, Inst, Instr, Kernel, KernelInput, KernelOutput, KernelReduce,
-    KernelStep, NodeId, Op, Operand, Result, ResultRef, Schedule, Shape, Step, StrideClass, Strides,
-    TempBuffer, ValueId,
+    KernelStep, NodeId, Op, Operand, Result, ResultRef, Schedule, Shape, Step, StrideClass,
+    Strides, TempBuffer, ValueId,
 };
 use std::sync::Arc;
 
@@ -168,10 +168,16 @@ impl<'a, 'b> KernelBuilder<'a, 'b> {
         let tn = g.node(self.root);
         let (shape, n_reduce, reduces, value) = match self.reduce {
             None => {
-                let rank = tn.shape.len();
+                // A reshape writes its source's elements in row-major order: loop over the source.
+                let computed = match tn.op {
+                    Op::Reshape => tn.inputs[0],
+                    _ => self.root,
+                };
+                let shape = g.node(computed).shape.clone();
+                let rank = shape.len();
                 let m = self.intern(IndexMap::from_dims(&(0..rank).collect::<Vec<_>>(), rank));
-                let v = self.value(BODY, self.root, m)?;
-                (tn.shape.clone(), 0, vec![], v)
+                let v = self.value(BODY, computed, m)?;
+                (shape, 0, vec![], v)
             }
             Some(r) => {
                 let rn = g.node(r);
@@ -194,16 +200,13 @@ impl<'a, 'b> KernelBuilder<'a, 'b> {
                 let m = self.intern(IndexMap::from_dims(&dim_of, ndim));
                 let v = self.value(BODY, operand, m)?;
                 let n_outer = ndim - axes.len();
-                let out = self.intern(IndexMap::from_dims(
-                    &(0..n_outer).collect::<Vec<_>>(),
-                    ndim,
-                ));
+                let out = self.intern(IndexMap::from_dims(&(0..n_outer).collect::<Vec<_>>(), ndim));
                 let e = self.value(EPILOGUE, self.root, out)?;
                 let reduces = vec![KernelReduce { op: *op, value: v }];
                 (shape, axes.len(), reduces, e)
             }
         };
-        let out_strides = contiguous_strides(&tn.shape);
+        let out_strides = contiguous_strides(&shape[..shape.len() - n_reduce]);
         let mut in_strides: Vec<Strides> =
             self.inputs.iter().map(|(_, o)| o.strides.clone()).collect();
         let mut outs = vec![out_strides];
@@ -345,7 +348,9 @@ impl<'a, 'b> KernelBuilder<'a, 'b> {
             Op::View(_) | Op::Reshape if id != self.root => match self.ctx.layout(id) {
                 Some(l) => {
                     let b = self.ctx.buffer(l.leaf)?;
-                    Ok(Some(self.load(block, n.dtype, b, &l.strides, l.offset, map)))
+                    Ok(Some(
+                        self.load(block, n.dtype, b, &l.strides, l.offset, map),
+                    ))
                 }
                 None => Ok(None),
             },
@@ -486,8 +491,15 @@ pub fn collapse(
         for &d in dims {
             let e = shape[d] as isize;
             let mergeable = new_shape.len() > first
-                && ins.iter().zip(&new_ins).all(|(s, n)| n[n.len() - 1] == s[d] * e)
-                && (!outer || outs.iter().zip(&new_outs).all(|(s, n)| n[n.len() - 1] == s[d] * e));
+                && ins
+                    .iter()
+                    .zip(&new_ins)
+                    .all(|(s, n)| n[n.len() - 1] == s[d] * e)
+                && (!outer
+                    || outs
+                        .iter()
+                        .zip(&new_outs)
+                        .all(|(s, n)| n[n.len() - 1] == s[d] * e));
             if mergeable {
                 let last = new_shape.len() - 1;
                 new_shape[last] *= shape[d];

@@ -272,8 +272,8 @@ pub fn fold_binary(op: BinaryOp, d: DType, x: Scalar, y: Scalar, out: DType) -> 
         let (a, b) = (x.as_i128()?, y.as_i128()?);
         match op {
             Eq | Ne | Lt | Le | Gt | Ge => Scalar::Bool(sem::compare(op, a, b)),
-            Add | Sub | Mul | FloorDiv | Rem | Pow | Maximum | Minimum | BitAnd | BitOr | BitXor
-            | Shl | Shr => int_scalar(sem::int_binary(op, a, b, d), d),
+            Add | Sub | Mul | FloorDiv | Rem | Pow | Maximum | Minimum | BitAnd | BitOr
+            | BitXor | Shl | Shr => int_scalar(sem::int_binary(op, a, b, d), d),
             _ => return None,
         }
     } else if d.is_bool() {
