@@ -204,6 +204,60 @@ mod tests {
         }
     }
 
+    /// Every factorisation of 12 into up to 3 axes, reshaped into every other one, over contiguous,
+    /// reversed and transposed layouts: when no copy is needed, the element order must be the same.
+    #[test]
+    fn nocopy_reshape_exhaustive_small() {
+        let mut shapes: Vec<Vec<usize>> = vec![];
+        for a in 1..=12 {
+            for b in 1..=12 {
+                for c in 1..=12 {
+                    if a * b * c == 12 {
+                        shapes.push(vec![a, b, c]);
+                    }
+                }
+            }
+        }
+        shapes.push(vec![12]);
+        shapes.push(vec![2, 6]);
+        for old in &shapes {
+            let contiguous = contiguous_strides(old);
+            let reversed: Strides = contiguous.iter().map(|s| -s).collect();
+            let transposed = {
+                let mut s: Strides = SmallVec::from_elem(0, old.len());
+                let mut acc = 1isize;
+                for (k, &n) in old.iter().enumerate() {
+                    s[k] = acc;
+                    acc *= n as isize;
+                }
+                s
+            };
+            for strides in [contiguous, reversed, transposed] {
+                for new in &shapes {
+                    if let Some(ns) = nocopy_reshape(old, &strides, new) {
+                        assert_eq!(
+                            offsets(old, &strides),
+                            offsets(new, &ns),
+                            "{old:?} {strides:?} -> {new:?}"
+                        );
+                    }
+                }
+            }
+            // Contiguous data always reshapes without a copy.
+            for new in &shapes {
+                assert!(nocopy_reshape(old, &contiguous_strides(old), new).is_some());
+                if let Some(m) = IndexMap::from_dims(&(0..new.len()).collect::<Vec<_>>(), new.len())
+                    .through_reshape(new, old)
+                {
+                    // The transported map reads the source element of the same row-major position.
+                    let (st, off) = m.strides_over(&contiguous_strides(old), 0);
+                    let got: Vec<isize> = offsets(new, &st).iter().map(|o| o + off).collect();
+                    assert_eq!(got, (0..12).collect::<Vec<isize>>(), "{new:?} -> {old:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn reshape_transport_splits_only() {
         assert!(reshape_is_split_only(&[6, 4], &[2, 3, 4]));
