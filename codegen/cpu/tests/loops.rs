@@ -1,0 +1,282 @@
+//! Loop nests, layouts (broadcast, strided, negative strides), ranks 0..4, odd sizes, zero extents,
+//! range splitting, reductions of every op with epilogues, and that dropping kernels frees code.
+
+mod common;
+use common::*;
+use lazulite_codegen_cpu::compile;
+use lazulite_ir::*;
+use StrideClass::*;
+
+/// `o0 = select(a > b, a*b + 2, -a)` (f64), `o1 = a > b` (bool), `o2 = sqrt(|a|) - b`.
+fn fused(ndim: u32, ca: StrideClass, cb: StrideClass, co: StrideClass) -> Kernel {
+    let f = DType::F64;
+    Kernel {
+        ndim,
+        n_reduce: 0,
+        inputs: vec![input(f, ca), input(f, cb)],
+        body: vec![
+            instr(Inst::Load { input: 0 }, f),                   // 0
+            instr(Inst::Load { input: 1 }, f),                   // 1
+            instr(Inst::Binary(BinaryOp::Mul, 0, 1), f),         // 2
+            instr(Inst::Const(Scalar::Float(2.0)), f),           // 3
+            instr(Inst::Binary(BinaryOp::Add, 2, 3), f),         // 4
+            instr(Inst::Binary(BinaryOp::Gt, 0, 1), DType::Bool), // 5
+            instr(Inst::Unary(UnaryOp::Neg, 0), f),              // 6
+            instr(Inst::Select { cond: 5, a: 4, b: 6 }, f),      // 7
+            instr(Inst::Unary(UnaryOp::Abs, 0), f),              // 8
+            instr(Inst::Unary(UnaryOp::Sqrt, 8), f),             // 9
+            instr(Inst::Binary(BinaryOp::Sub, 9, 1), f),         // 10
+        ],
+        reduces: vec![],
+        epilogue: vec![],
+        outputs: vec![output(7, f, co), output(5, DType::Bool, co), output(10, f, co)],
+    }
+}
+
+fn row_major(shape: &[i64]) -> Vec<i64> {
+    let mut s = vec![1i64; shape.len()];
+    for d in (0..shape.len().saturating_sub(1)).rev() {
+        s[d] = s[d + 1] * shape[d + 1].max(1);
+    }
+    s
+}
+
+#[test]
+fn elementwise_ranks_layouts_and_splits() {
+    let shapes: [&[i64]; 9] = [&[], &[7], &[33], &[3, 5], &[2, 3, 9], &[2, 2, 3, 5], &[0], &[3, 0], &[0, 4]];
+    let mut compared = 0;
+    for shape in shapes {
+        let nd = shape.len();
+        let rm = row_major(shape);
+        // (a classes, a strides, b strides): contiguous; b broadcast along everything but dim 0;
+        // a reversed on the inner dim; a transposed-ish (inner stride != 1).
+        let mut bcast = vec![0i64; nd];
+        if nd > 0 {
+            bcast[0] = 1;
+        }
+        let mut rev = rm.clone();
+        if let Some(last) = rev.last_mut() {
+            *last = -1;
+        }
+        let mut wide: Vec<i64> = rm.iter().map(|s| s * 2).collect();
+        if nd > 1 {
+            wide.swap(0, nd - 1);
+        }
+        let inner = |s: &[i64]| StrideClass::of(s.last().copied().unwrap_or(1) as isize);
+        for (sa, sb) in [(rm.clone(), rm.clone()), (rm.clone(), bcast.clone()), (rev.clone(), rm.clone()), (wide.clone(), bcast.clone())] {
+            for splits in [1, 3] {
+                let k = fused(nd as u32, inner(&sa), inner(&sb), Contiguous);
+                let mut case = Case::contiguous(&k, shape);
+                case.in_strides = vec![sa.clone(), sb.clone()];
+                case.splits = splits;
+                case.seed = 3;
+                let (n, lanes) = check_lanes(&k, &case);
+                compared += n;
+                let vector = nd > 0 && inner(&sa) != Strided && inner(&sb) != Strided;
+                assert_eq!(lanes > 1, vector, "{shape:?} {sa:?} {sb:?}");
+            }
+        }
+        // Strided outputs (scalar loop).
+        let k = fused(nd as u32, Contiguous, Contiguous, if nd > 0 { Strided } else { Contiguous });
+        let mut case = Case::contiguous(&k, shape);
+        case.out_strides = vec![wide.clone(), rev.clone(), wide.clone()];
+        case.splits = 2;
+        compared += check(&k, &case);
+    }
+    assert!(compared > 1000);
+}
+
+/// A 20-op chain with mixed dtypes (scalar loop) and one with one lane count (vector loop).
+#[test]
+fn long_chains() {
+    let f = DType::F32;
+    let mut body = vec![instr(Inst::Load { input: 0 }, f), instr(Inst::Load { input: 1 }, DType::I32)];
+    body.push(instr(Inst::Cast(1), f)); // 2
+    let ops = [BinaryOp::Add, BinaryOp::Mul, BinaryOp::Sub, BinaryOp::Maximum, BinaryOp::Minimum, BinaryOp::Div];
+    for j in 0..18u32 {
+        let last = body.len() as u32 - 1;
+        if j % 4 == 3 {
+            body.push(instr(Inst::Unary(UnaryOp::Sin, last), f));
+        } else {
+            body.push(instr(Inst::Binary(ops[j as usize % ops.len()], last, [0, 2][j as usize % 2]), f));
+        }
+    }
+    let out = body.len() as u32 - 1;
+    let k = Kernel {
+        ndim: 2,
+        n_reduce: 0,
+        inputs: vec![input(f, Contiguous), input(DType::I32, Contiguous)],
+        body,
+        reduces: vec![],
+        epilogue: vec![],
+        outputs: vec![output(out, f, Contiguous)],
+    };
+    let mut case = Case::contiguous(&k, &[3, 101]);
+    case.splits = 2;
+    let (_, lanes) = check_lanes(&k, &case);
+    assert_eq!(lanes, 4, "f32 and i32 share 4 lanes");
+    // Mixed widths: f64 + i32 -> scalar loop.
+    let mut k2 = k.clone();
+    k2.inputs[0].dtype = DType::F64;
+    for ins in k2.body.iter_mut() {
+        if ins.dtype == f {
+            ins.dtype = DType::F64;
+        }
+    }
+    k2.outputs[0].dtype = DType::F64;
+    let (_, lanes) = check_lanes(&k2, &case);
+    assert_eq!(lanes, 1);
+}
+
+fn reduce_dtypes(op: ReduceOp) -> Vec<DType> {
+    REAL_DTYPES.into_iter().filter(|&d| op.result_dtype(d).is_ok()).collect()
+}
+
+#[test]
+fn every_reduction_every_dtype_and_layout() {
+    let mut cases = 0;
+    for &op in ReduceOp::ALL {
+        for d in reduce_dtypes(op) {
+            // (ndim, n_reduce, shape, strides, splits)
+            let layouts: Vec<(u32, u32, Vec<i64>, Vec<i64>, i64)> = vec![
+                (2, 1, vec![5, 37], vec![37, 1], 2),    // inner reduce, contiguous (vector)
+                (1, 1, vec![103], vec![1], 3),          // full reduce over dim 0, split into 3 calls
+                (3, 2, vec![3, 4, 9], vec![1, 27, 3], 2), // strided reduced dims (scalar loop)
+                (2, 2, vec![6, 11], vec![11, 1], 2),    // full reduce over 2 dims
+                (2, 1, vec![4, 7], vec![1, 0], 1),      // broadcast along the reduced dim
+                (2, 1, vec![3, 13], vec![13, -1], 1),   // negative inner stride
+                (3, 1, vec![2, 3, 17], vec![51, 17, 1], 3), // rank 3, odd inner extent
+            ];
+            for (ndim, n_reduce, shape, strides, splits) in layouts {
+                let class = StrideClass::of(*strides.last().unwrap() as isize);
+                let k = reduce_kernel(op, d, ndim, n_reduce, class);
+                for seed in [0, 1, 2] {
+                    let mut case = Case::contiguous(&k, &shape);
+                    case.in_strides = vec![strides.clone()];
+                    case.splits = splits;
+                    case.seed = seed;
+                    case.exact = true;
+                    let (n, lanes) = check_lanes(&k, &case);
+                    assert!(n > 0);
+                    assert_eq!(lanes > 1, class != Strided, "{}", k.pretty());
+                    cases += 1;
+                }
+            }
+        }
+    }
+    assert!(cases > 300, "{cases}");
+}
+
+/// Body computes before reducing; epilogue combines two reductions with an extra load; two outputs.
+#[test]
+fn reduction_with_epilogue_and_extra_load() {
+    let f = DType::F64;
+    for (inner, strides) in [(Contiguous, vec![19i64, 1]), (Strided, vec![1i64, 6])] {
+        let k = Kernel {
+            ndim: 2,
+            n_reduce: 1,
+            inputs: vec![input(f, inner), input(f, Broadcast)],
+            body: vec![
+                instr(Inst::Load { input: 0 }, f),
+                instr(Inst::Binary(BinaryOp::Mul, 0, 0), f),
+                instr(Inst::Binary(BinaryOp::Gt, 0, 1), DType::Bool),
+                instr(Inst::Const(Scalar::Float(0.0)), f),
+            ],
+            reduces: vec![
+                KernelReduce { op: ReduceOp::Sum, value: 1 },
+                KernelReduce { op: ReduceOp::Max, value: 0 },
+                KernelReduce { op: ReduceOp::Any, value: 2 },
+            ],
+            epilogue: vec![
+                instr(Inst::Reduced(0), f),
+                instr(Inst::Reduced(1), f),
+                instr(Inst::Load { input: 1 }, f),
+                instr(Inst::Binary(BinaryOp::Mul, 1, 2), f),
+                instr(Inst::Binary(BinaryOp::Add, 0, 3), f),
+                instr(Inst::Cast(4), DType::F32),
+                instr(Inst::Reduced(2), DType::Bool),
+            ],
+            outputs: vec![output(5, DType::F32, Contiguous), output(6, DType::Bool, Strided)],
+        };
+        let mut case = Case::contiguous(&k, &[6, 19]);
+        case.in_strides = vec![strides.clone(), vec![1, 0]];
+        case.out_strides = vec![vec![1], vec![-1]];
+        case.splits = 2;
+        case.exact = true;
+        for seed in [0, 1, 2] {
+            case.seed = seed;
+            assert_eq!(check(&k, &case), 12);
+        }
+    }
+}
+
+/// Reductions over an empty extent give the identity (sum/prod/any/all).
+#[test]
+fn empty_reductions_give_identity() {
+    for &op in &[ReduceOp::Sum, ReduceOp::Prod, ReduceOp::Any, ReduceOp::All] {
+        for d in reduce_dtypes(op) {
+            for class in [Contiguous, Strided] {
+                let k = reduce_kernel(op, d, 2, 1, class);
+                let ck = compile(&k).unwrap();
+                let shape = [4i64, 0];
+                let ins = [View::new(d, &shape, &[3, if class == Strided { 2 } else { 1 }])];
+                let mut outs = [View::new(d, &shape[..1], &[1])];
+                for j in 0..4 {
+                    outs[0].set(&[j], Scalar::Int(7).cast(d)); // garbage to overwrite
+                }
+                call(ck.entry(), &shape, &ins, &mut outs, 0, 4);
+                for j in 0..4 {
+                    assert_eq!(outs[0].get(&[j]), op.identity(d).unwrap(), "{} {d}", op.name());
+                }
+            }
+        }
+    }
+}
+
+/// Sum of 1..=n in f64 with the range split in uneven pieces: exact oracle by formula.
+#[test]
+fn full_sum_range_splitting() {
+    let k = reduce_kernel(ReduceOp::Sum, DType::F64, 1, 1, Contiguous);
+    let ck = compile(&k).unwrap();
+    let n = 1000i64;
+    let mut a = View::new(DType::F64, &[n], &[1]);
+    for j in 0..n {
+        a.set(&[j], Scalar::Float((j + 1) as f64));
+    }
+    let ins = [a];
+    let mut total = 0.0;
+    for (s, e) in [(0, 1), (1, 2), (2, 9), (9, 500), (500, 999), (999, 1000), (1000, 1000)] {
+        let mut out = [View::new(DType::F64, &[], &[])];
+        call(ck.entry(), &[n], &ins, &mut out, s, e);
+        total += out[0].get(&[]).as_f64();
+    }
+    assert_eq!(total, (n * (n + 1) / 2) as f64);
+}
+
+#[test]
+fn compile_time_of_a_20_op_chain() {
+    let f = DType::F64;
+    let mut body = vec![instr(Inst::Load { input: 0 }, f), instr(Inst::Load { input: 1 }, f)];
+    let ops = [BinaryOp::Add, BinaryOp::Mul, BinaryOp::Sub, BinaryOp::Div];
+    for j in 0..20u32 {
+        let last = body.len() as u32 - 1;
+        body.push(instr(Inst::Binary(ops[j as usize % 4], last, j % 2), f));
+    }
+    let k = Kernel {
+        ndim: 1,
+        n_reduce: 0,
+        inputs: vec![input(f, Contiguous), input(f, Contiguous)],
+        outputs: vec![output(body.len() as u32 - 1, f, Contiguous)],
+        body,
+        reduces: vec![],
+        epilogue: vec![],
+    };
+    let first = compile(&k).unwrap().compile_time();
+    let mut times: Vec<_> = (0..30).map(|_| compile(&k).unwrap().compile_time()).collect();
+    times.sort();
+    let median = times[times.len() / 2];
+    eprintln!("20-op chain compile: first {first:?}, warm median {median:?}");
+    // Generous bound for unoptimized test builds on a loaded machine; see the example for numbers.
+    assert!(median.as_millis() < 20, "warm compile took {median:?}");
+    check(&k, &Case::contiguous(&k, &[77]));
+}
