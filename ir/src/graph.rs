@@ -145,7 +145,7 @@ impl ViewMap {
                     if len > 0 {
                         let last = s as i64 + step * (len as i64 - 1);
                         ensure!(
-                            (s as usize) < src[k] && last >= 0 && (last as usize) < src[k],
+                            s < src[k] && last >= 0 && (last as usize) < src[k],
                             Internal,
                             "slice out of range for axis {k}"
                         );
