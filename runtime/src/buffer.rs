@@ -140,7 +140,12 @@ impl Drop for Pool {
 
 fn free_block(b: Block, class: usize) {
     // SAFETY: `b` was allocated by `Pool::take` with exactly this size and alignment, and is owned here.
-    unsafe { std::alloc::dealloc(b.0.as_ptr(), Layout::from_size_align_unchecked(class, ALIGN)) }
+    unsafe {
+        std::alloc::dealloc(
+            b.0.as_ptr(),
+            Layout::from_size_align_unchecked(class, ALIGN),
+        )
+    }
 }
 
 enum Storage {
@@ -491,7 +496,19 @@ mod tests {
 
     #[test]
     fn size_classes_cover_and_bound_waste() {
-        for bytes in [1usize, 63, 64, 65, 100, 1000, 4096, 4097, 1 << 20, (1 << 20) + 1, 12345678] {
+        for bytes in [
+            1usize,
+            63,
+            64,
+            65,
+            100,
+            1000,
+            4096,
+            4097,
+            1 << 20,
+            (1 << 20) + 1,
+            12345678,
+        ] {
             let c = size_class(bytes);
             assert!(c >= bytes, "{bytes} -> {c}");
             assert_eq!(c % ALIGN, 0);
@@ -553,10 +570,15 @@ mod tests {
         // t[i, j] = a[j, 2 - i]
         assert_eq!(got, vec![2, 5, 1, 4, 0, 3]);
         assert_eq!(t.try_get(&[3, 0]).unwrap_err().kind, ErrorKind::Index);
-        let bad = ArrayData { offset: 5, ..a.clone() };
+        let bad = ArrayData {
+            offset: 5,
+            ..a.clone()
+        };
         assert_eq!(bad.check_layout().unwrap_err().kind, ErrorKind::Internal);
         assert_eq!(
-            ArrayData::from_bytes(&vals, DType::I32, &[4]).unwrap_err().kind,
+            ArrayData::from_bytes(&vals, DType::I32, &[4])
+                .unwrap_err()
+                .kind,
             ErrorKind::Value
         );
     }

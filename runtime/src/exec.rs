@@ -68,7 +68,13 @@ unsafe impl Sync for SharedArgs<'_> {}
 ///
 /// # Safety
 /// `args` must satisfy the kernel ABI contract (see [`interpret`]) for that range.
-unsafe fn call(kernel: &Kernel, runner: &Runner, args: &KernelArgs, start: i64, end: i64) -> Result<()> {
+unsafe fn call(
+    kernel: &Kernel,
+    runner: &Runner,
+    args: &KernelArgs,
+    start: i64,
+    end: i64,
+) -> Result<()> {
     match runner {
         Runner::Compiled(c) => {
             let f = c.entry();
@@ -98,7 +104,12 @@ fn partial_combinable(kernel: &Kernel) -> Option<Vec<lazulite_ir::ReduceOp>> {
 ///
 /// # Safety
 /// `args` must satisfy the kernel ABI contract for the full range of dimension 0.
-unsafe fn launch(kernel: &Kernel, runner: &Runner, shape: &[usize], args: &KernelArgs) -> Result<usize> {
+unsafe fn launch(
+    kernel: &Kernel,
+    runner: &Runner,
+    shape: &[usize],
+    args: &KernelArgs,
+) -> Result<usize> {
     let cfg = config();
     let work = numel(shape);
     let dim0 = shape.first().copied().unwrap_or(1);
@@ -239,20 +250,37 @@ fn check_step(
             what("input", j),
             ki.dtype
         );
-        check_extent(&what("input", j), len, dt, base + op.offset, &op.strides, &step.shape)?;
-        // epilogue loads read the outer point at reduced index 0
         check_extent(
             &what("input", j),
             len,
             dt,
             base + op.offset,
-            &op.strides[..n_outer.min(op.strides.len())],
-            &step.shape[..n_outer],
+            &op.strides,
+            &step.shape,
         )?;
+        // epilogue loads read the outer point at reduced index 0
+        let epilogue_loads = k
+            .epilogue
+            .iter()
+            .any(|i| matches!(i.inst, Inst::Load { .. }));
+        if epilogue_loads {
+            check_extent(
+                &what("input", j),
+                len,
+                dt,
+                base + op.offset,
+                &op.strides[..n_outer.min(op.strides.len())],
+                &step.shape[..n_outer],
+            )?;
+        }
     }
     for (j, (op, ko)) in step.outputs.iter().zip(&k.outputs).enumerate() {
         let BufferRef::Temp(_) = op.buffer else {
-            bail!(Internal, "{}: writes into a caller's input buffer", what("output", j));
+            bail!(
+                Internal,
+                "{}: writes into a caller's input buffer",
+                what("output", j)
+            );
         };
         let (len, dt, base) = buffer_of(op.buffer)?;
         ensure!(
@@ -262,7 +290,14 @@ fn check_step(
             what("output", j),
             ko.dtype
         );
-        check_extent(&what("output", j), len, dt, base + op.offset, &op.strides, &step.shape[..n_outer])?;
+        check_extent(
+            &what("output", j),
+            len,
+            dt,
+            base + op.offset,
+            &op.strides,
+            &step.shape[..n_outer],
+        )?;
     }
     Ok(())
 }
@@ -441,8 +476,9 @@ pub fn execute_traced(
             shape: r.shape.clone(),
             dtype: r.dtype,
         };
-        a.check_layout()
-            .map_err(|e| lazulite_ir::Error::new(e.kind, format!("execute: result {ri}: {}", e.message)))?;
+        a.check_layout().map_err(|e| {
+            lazulite_ir::Error::new(e.kind, format!("execute: result {ri}: {}", e.message))
+        })?;
         results.push(a);
     }
     Ok((results, report))

@@ -157,13 +157,23 @@ fn bad_kernel(what: String) -> Error {
 ///
 /// # Safety
 /// Every one of those addresses must be valid for reading one element.
-unsafe fn load_seg(d: DType, base: *const u8, off: isize, stride: isize, len: usize, out: &mut Tile) {
+unsafe fn load_seg(
+    d: DType,
+    base: *const u8,
+    off: isize,
+    stride: isize,
+    len: usize,
+    out: &mut Tile,
+) {
     macro_rules! rd {
         ($v:expr, $t:ty, $conv:expr) => {{
             let p = base as *const $t;
             // SAFETY: the caller guarantees each address is valid; reads are unaligned-tolerant.
             $v.extend((0..len).map(|k| unsafe {
-                $conv(p.wrapping_offset(off + k as isize * stride).read_unaligned())
+                $conv(
+                    p.wrapping_offset(off + k as isize * stride)
+                        .read_unaligned(),
+                )
             }))
         }};
     }
@@ -380,9 +390,12 @@ fn binary(op: BinaryOp, d: DType, od: DType, a: &Tile, b: &Tile, out: &mut Tile)
             Sub => map2!(a, b, o, |x, y| x - y),
             Mul => map2!(a, b, o, |x, y| x * y),
             Div => map2!(a, b, o, |x, y| x / y),
-            _ => map2!(a, b, o, |x: f32, y: f32| sem::float_binary(
-                op, x as f64, y as f64, d
-            ) as f32),
+            _ => map2!(
+                a,
+                b,
+                o,
+                |x: f32, y: f32| sem::float_binary(op, x as f64, y as f64, d) as f32
+            ),
         },
         (Tile::F64(a), Tile::F64(b), Tile::B(o)) => map2!(a, b, o, |x, y| sem::compare(op, x, y)),
         (Tile::F32(a), Tile::F32(b), Tile::B(o)) => map2!(a, b, o, |x, y| sem::compare(op, x, y)),
@@ -395,9 +408,12 @@ fn binary(op: BinaryOp, d: DType, od: DType, a: &Tile, b: &Tile, out: &mut Tile)
             BitXor => map2!(a, b, o, |x, y| x ^ y),
             Maximum => map2!(a, b, o, |x: i64, y| x.max(y)),
             Minimum => map2!(a, b, o, |x: i64, y| x.min(y)),
-            _ => map2!(a, b, o, |x: i64, y: i64| sem::int_binary(
-                op, x as i128, y as i128, d
-            ) as i64),
+            _ => map2!(
+                a,
+                b,
+                o,
+                |x: i64, y: i64| sem::int_binary(op, x as i128, y as i128, d) as i64
+            ),
         },
         (Tile::U(a), Tile::U(b), Tile::U(o)) => {
             let m = int_mask(d);
@@ -410,9 +426,12 @@ fn binary(op: BinaryOp, d: DType, od: DType, a: &Tile, b: &Tile, out: &mut Tile)
                 BitXor => map2!(a, b, o, |x, y| x ^ y),
                 Maximum => map2!(a, b, o, |x: u64, y| x.max(y)),
                 Minimum => map2!(a, b, o, |x: u64, y| x.min(y)),
-                _ => map2!(a, b, o, |x: u64, y: u64| sem::int_binary(
-                    op, x as i128, y as i128, d
-                ) as u64),
+                _ => map2!(
+                    a,
+                    b,
+                    o,
+                    |x: u64, y: u64| sem::int_binary(op, x as i128, y as i128, d) as u64
+                ),
             }
         }
         (Tile::I(a), Tile::I(b), Tile::B(o)) => map2!(a, b, o, |x, y| sem::compare(op, x, y)),
@@ -429,8 +448,10 @@ fn binary(op: BinaryOp, d: DType, od: DType, a: &Tile, b: &Tile, out: &mut Tile)
             map2!(a, b, o, |x, y| cround(od, f(x, y)));
         }
         (Tile::C(a), Tile::C(b), Tile::B(o)) => match op {
-            Eq => map2!(a, b, o, |x: [f64; 2], y: [f64; 2]| x[0] == y[0] && x[1] == y[1]),
-            Ne => map2!(a, b, o, |x: [f64; 2], y: [f64; 2]| x[0] != y[0] || x[1] != y[1]),
+            Eq => map2!(a, b, o, |x: [f64; 2], y: [f64; 2]| x[0] == y[0]
+                && x[1] == y[1]),
+            Ne => map2!(a, b, o, |x: [f64; 2], y: [f64; 2]| x[0] != y[0]
+                || x[1] != y[1]),
             _ => return Err(unsupported(op.name(), d)),
         },
         _ => return Err(bad_kernel(format!("{} on {d} -> {od}", op.name()))),
@@ -468,7 +489,13 @@ fn cast(x: &Tile, to: DType, out: &mut Tile) {
     let bits = to.bits();
     let m = int_mask(to);
     let f2i = |re: f64| wrap_signed(re as i64, bits);
-    let f2u = |re: f64| (if re < 0.0 { (re as i64) as u64 } else { re as u64 }) & m;
+    let f2u = |re: f64| {
+        (if re < 0.0 {
+            (re as i64) as u64
+        } else {
+            re as u64
+        }) & m
+    };
     let c = |re: f64, im: f64| cround(to, [re, im]);
     match (x, out) {
         (Tile::B(x), Tile::B(o)) => o.extend_from_slice(x),
@@ -599,14 +626,22 @@ fn fold(
             x,
             |c: i64, v: i64| wrap_signed(c.wrapping_add(v), bits),
             |c: i64, v: i64| wrap_signed(c.wrapping_mul(v), bits),
-            |c: i64, v: i64| if matches!(op, Min) { c.min(v) } else { c.max(v) }
+            |c: i64, v: i64| if matches!(op, Min) {
+                c.min(v)
+            } else {
+                c.max(v)
+            }
         ),
         (Tile::U(a), Tile::U(x)) => go!(
             a,
             x,
             |c: u64, v: u64| c.wrapping_add(v) & m,
             |c: u64, v: u64| c.wrapping_mul(v) & m,
-            |c: u64, v: u64| if matches!(op, Min) { c.min(v) } else { c.max(v) }
+            |c: u64, v: u64| if matches!(op, Min) {
+                c.min(v)
+            } else {
+                c.max(v)
+            }
         ),
         (Tile::C(a), Tile::C(x)) => {
             let s = &x[from..from + len];
@@ -633,7 +668,11 @@ fn fold(
                 _ => return Err(bad_kernel(format!("{} over bool", op.name()))),
             }
         }
-        _ => return Err(bad_kernel("reduction accumulator of the wrong dtype".into())),
+        _ => {
+            return Err(bad_kernel(
+                "reduction accumulator of the wrong dtype".into(),
+            ))
+        }
     }
     *started = true;
     Ok(())
@@ -864,13 +903,19 @@ pub fn interpret(kernel: &Kernel, args: &KernelArgs, start: i64, end: i64) -> Re
     let mut shape = Vec::with_capacity(ndim);
     for &n in shape_raw {
         if n < 0 {
-            bail!(Internal, "interpreter: negative loop extent {n} in {shape_raw:?}");
+            bail!(
+                Internal,
+                "interpreter: negative loop extent {n} in {shape_raw:?}"
+            );
         }
         shape.push(n as usize);
     }
     if ndim == 0 {
         if (start, end) != (0, 1) {
-            bail!(Internal, "interpreter: a rank-0 kernel runs on [0, 1), not [{start}, {end})");
+            bail!(
+                Internal,
+                "interpreter: a rank-0 kernel runs on [0, 1), not [{start}, {end})"
+            );
         }
     } else if start < 0 || start > end || end as usize > shape[0] {
         bail!(
@@ -891,9 +936,8 @@ pub fn interpret(kernel: &Kernel, args: &KernelArgs, start: i64, end: i64) -> Re
         if n_outer > 0 {
             for (k, p) in outs.iter_mut().enumerate() {
                 let s0 = out_str[k * n_outer] as isize;
-                *p = p.wrapping_offset(
-                    start as isize * s0 * kernel.outputs[k].dtype.size() as isize,
-                );
+                *p = p
+                    .wrapping_offset(start as isize * s0 * kernel.outputs[k].dtype.size() as isize);
             }
         }
         shape[0] = (end - start) as usize;
@@ -901,11 +945,17 @@ pub fn interpret(kernel: &Kernel, args: &KernelArgs, start: i64, end: i64) -> Re
 
     // Outer domain: inputs' outer strides, then outputs.
     let mut outer_ops: Vec<Vec<isize>> = (0..nin)
-        .map(|i| (0..n_outer).map(|d| in_str[i * ndim + d] as isize).collect())
+        .map(|i| {
+            (0..n_outer)
+                .map(|d| in_str[i * ndim + d] as isize)
+                .collect()
+        })
         .collect();
-    outer_ops.extend(
-        (0..nout).map(|k| (0..n_outer).map(|d| out_str[k * n_outer + d] as isize).collect()),
-    );
+    outer_ops.extend((0..nout).map(|k| {
+        (0..n_outer)
+            .map(|d| out_str[k * n_outer + d] as isize)
+            .collect()
+    }));
     let outer = simplify(&shape[..n_outer], &outer_ops);
     let n_pts: usize = outer.dims.iter().product();
     if n_pts == 0 {
@@ -927,7 +977,17 @@ pub fn interpret(kernel: &Kernel, args: &KernelArgs, start: i64, end: i64) -> Re
             for (j, &len) in segs.lens.iter().enumerate() {
                 let off = segs.offs[j * (nin + nout) + nin + k];
                 // SAFETY: the contract makes every output address of the domain writable.
-                unsafe { store_seg(out_dtypes[k], outs[k], off, outer_last[nin + k], v, pos, len) };
+                unsafe {
+                    store_seg(
+                        out_dtypes[k],
+                        outs[k],
+                        off,
+                        outer_last[nin + k],
+                        v,
+                        pos,
+                        len,
+                    )
+                };
                 pos += len;
             }
         }
@@ -935,7 +995,11 @@ pub fn interpret(kernel: &Kernel, args: &KernelArgs, start: i64, end: i64) -> Re
     };
 
     if kernel.n_reduce == 0 {
-        let mut vals: Vec<Tile> = kernel.body.iter().map(|i| Tile::new(i.dtype, TILE)).collect();
+        let mut vals: Vec<Tile> = kernel
+            .body
+            .iter()
+            .map(|i| Tile::new(i.dtype, TILE))
+            .collect();
         let mut p = 0;
         while p < n_pts {
             let n = TILE.min(n_pts - p);
@@ -956,7 +1020,11 @@ pub fn interpret(kernel: &Kernel, args: &KernelArgs, start: i64, end: i64) -> Re
 
     // Reduction: full domain = outer ++ reduced (inputs only).
     let red_ops: Vec<Vec<isize>> = (0..nin)
-        .map(|i| (n_outer..ndim).map(|d| in_str[i * ndim + d] as isize).collect())
+        .map(|i| {
+            (n_outer..ndim)
+                .map(|d| in_str[i * ndim + d] as isize)
+                .collect()
+        })
         .collect();
     let red = simplify(&shape[n_outer..], &red_ops);
     let r_len: usize = red.dims.iter().product();
@@ -976,8 +1044,17 @@ pub fn interpret(kernel: &Kernel, args: &KernelArgs, start: i64, end: i64) -> Re
         .collect();
     let _ = outer_rank;
 
-    let batch = if r_len == 0 { TILE } else { (TILE / r_len).max(1) }.min(n_pts);
-    let mut vals: Vec<Tile> = kernel.body.iter().map(|i| Tile::new(i.dtype, TILE)).collect();
+    let batch = if r_len == 0 {
+        TILE
+    } else {
+        (TILE / r_len).max(1)
+    }
+    .min(n_pts);
+    let mut vals: Vec<Tile> = kernel
+        .body
+        .iter()
+        .map(|i| Tile::new(i.dtype, TILE))
+        .collect();
     let mut evals: Vec<Tile> = kernel
         .epilogue
         .iter()

@@ -48,7 +48,11 @@ pub fn explain_schedule(schedule: &Schedule, inputs: &[ArrayData]) -> String {
         steps.len(),
         if steps.len() == 1 { "" } else { "s" },
         schedule.temps.len(),
-        if schedule.temps.len() == 1 { "y" } else { "ies" }
+        if schedule.temps.len() == 1 {
+            "y"
+        } else {
+            "ies"
+        }
     );
     let (mut total_in, mut total_out) = (0usize, 0usize);
     for (i, step) in steps.iter().enumerate() {
@@ -101,7 +105,11 @@ pub fn explain_schedule(schedule: &Schedule, inputs: &[ArrayData]) -> String {
             s,
             "kernel {i} [{:016x}] {}: loop {:?} ({} reduced), reads {} B, writes {} B, {}{}",
             k.fingerprint(),
-            if step.label.is_empty() { "-" } else { &step.label },
+            if step.label.is_empty() {
+                "-"
+            } else {
+                &step.label
+            },
             step.shape.as_slice(),
             k.n_reduce,
             read,
