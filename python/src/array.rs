@@ -1,0 +1,711 @@
+//! The array class: a lazy array with the array API's attributes, operators and conversions.
+
+use crate::convert::{arg_of, int_arg, scalar_to_py, type_name, Arg};
+use crate::dtype::{check_device, PyDType, PyDevice};
+use crate::guard::{engine, type_error, value_error};
+use crate::materialize::{materialize, repr_of, scalar_of, Reason};
+use lazulite_frontend::{self as fe, ArrayData, BinaryOp, DType, IndexItem, LazyArray, Scalar, UnaryOp};
+use pyo3::exceptions::{PyBufferError, PyIndexError, PyNotImplementedError, PyValueError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::pyclass::CompareOp;
+use pyo3::types::{PyBool, PyEllipsis, PyInt, PyMemoryView, PySlice, PyTuple};
+use std::ffi::{c_int, c_void, CStr};
+
+/// A lazy n-dimensional array. Operations build a graph; values are computed on demand.
+#[pyclass(frozen, name = "Array", module = "lazulite", weakref)]
+pub struct PyArray {
+    pub inner: LazyArray,
+}
+
+impl PyArray {
+    pub fn new(inner: LazyArray) -> PyArray {
+        PyArray { inner }
+    }
+}
+
+/// `x op y` (or `y op x` when `reflected`); `NotImplemented` when `other` is neither an array nor a
+/// Python scalar.
+fn binop(
+    py: Python<'_>,
+    x: &LazyArray,
+    op: BinaryOp,
+    other: &Bound<'_, PyAny>,
+    reflected: bool,
+) -> PyResult<Py<PyAny>> {
+    let Some(other) = arg_of(other)? else {
+        return Ok(py.NotImplemented());
+    };
+    let x = Arg::Array(x.clone());
+    let (a, b) = if reflected { (other, x) } else { (x, other) };
+    let r = engine(py, op.name(), move || fe::binary(op, a.operand(), b.operand()))?;
+    Ok(Bound::new(py, PyArray::new(r))?.into_any().unbind())
+}
+
+/// `x op= y`: the result of `x op y`, which must keep `x`'s dtype and shape (the spec's rule for
+/// in-place operators). The caller rebinds `x` to it; `x` itself is never mutated.
+fn inplace(
+    py: Python<'_>,
+    x: &LazyArray,
+    op: BinaryOp,
+    symbol: &str,
+    other: &Bound<'_, PyAny>,
+) -> PyResult<Py<PyAny>> {
+    let Some(other) = arg_of(other)? else {
+        return Ok(py.NotImplemented());
+    };
+    let xa = Arg::Array(x.clone());
+    let r = engine(py, op.name(), move || fe::binary(op, xa.operand(), other.operand()))?;
+    if r.dtype() != x.dtype() {
+        return Err(type_error(format!(
+            "{}: x {symbol}= y would change the dtype of x from {} to {}; write x = x {symbol} y, \
+             or cast y with astype(y, x.dtype) first",
+            op.name(),
+            x.dtype(),
+            r.dtype()
+        )));
+    }
+    if r.shape() != x.shape() {
+        return Err(value_error(format!(
+            "{}: x {symbol}= y would change the shape of x from {:?} to {:?}; in-place operators \
+             keep the left operand's shape (broadcast y to x.shape, or write x = x {symbol} y)",
+            op.name(),
+            x.shape(),
+            r.shape()
+        )));
+    }
+    Ok(Bound::new(py, PyArray::new(r))?.into_any().unbind())
+}
+
+fn unop(py: Python<'_>, x: &LazyArray, op: UnaryOp) -> PyResult<PyArray> {
+    let x = x.clone();
+    let r = engine(py, op.name(), move || fe::unary(op, &x))?;
+    Ok(PyArray::new(r))
+}
+
+/// The value of a 0-D array for `bool()`, `int()`, `float()`, `complex()`, `operator.index()`.
+fn zero_d_scalar(py: Python<'_>, x: &LazyArray, what: &'static str) -> PyResult<Scalar> {
+    if x.ndim() != 0 {
+        return Err(type_error(format!(
+            "{what}: only 0-dimensional arrays can be converted to a Python scalar, got shape {:?}; \
+             index a single element first (e.g. x[0, 1])",
+            x.shape()
+        )));
+    }
+    let data = materialize(py, x, Reason::Implicit(what))?;
+    scalar_of(&data)
+}
+
+/// Parses one item of a `__getitem__` key.
+fn index_item(key: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
+    if key.is_none() {
+        return Ok(IndexItem::NewAxis);
+    }
+    if key.is_instance_of::<PyEllipsis>() {
+        return Ok(IndexItem::Ellipsis);
+    }
+    if let Ok(s) = key.cast::<PySlice>() {
+        let part = |name: &str| -> PyResult<Option<i64>> {
+            let v = s.getattr(name)?;
+            if v.is_none() {
+                Ok(None)
+            } else {
+                Ok(Some(int_arg("__getitem__", "a slice bound", &v)?))
+            }
+        };
+        let step = part("step")?;
+        if step == Some(0) {
+            return Err(value_error("__getitem__: slice step cannot be zero"));
+        }
+        return Ok(IndexItem::Slice {
+            start: part("start")?,
+            stop: part("stop")?,
+            step,
+        });
+    }
+    if key.is_instance_of::<PyBool>() {
+        return Err(PyIndexError::new_err(
+            "__getitem__: a bool is not a valid index (boolean indexing is not supported); \
+             use an int, a slice, ..., or None",
+        ));
+    }
+    if key.is_instance_of::<PyInt>() {
+        return Ok(IndexItem::Int(int_arg("__getitem__", "an index", key)?));
+    }
+    if let Ok(a) = key.cast::<PyArray>() {
+        let a = &a.get().inner;
+        if a.ndim() == 0 && a.dtype().is_integer() {
+            return Ok(IndexItem::Int(int_arg("__getitem__", "an index", key)?));
+        }
+        return Err(PyIndexError::new_err(format!(
+            "__getitem__: array indices (got an array of dtype {} and shape {:?}) are not supported \
+             yet; use ints, slices, ... and None, or compute the selection with where()",
+            a.dtype(),
+            a.shape()
+        )));
+    }
+    Err(PyIndexError::new_err(format!(
+        "__getitem__: only integers, slices (`:`), ellipsis (`...`), None and tuples of those are \
+         valid indices, got {}",
+        type_name(key)
+    )))
+}
+
+/// The element format of the buffer protocol for a dtype (struct module syntax, native order).
+fn buffer_format(d: DType) -> &'static CStr {
+    match d {
+        DType::Bool => c"?",
+        DType::I8 => c"b",
+        DType::I16 => c"h",
+        DType::I32 => c"i",
+        DType::I64 => c"q",
+        DType::U8 => c"B",
+        DType::U16 => c"H",
+        DType::U32 => c"I",
+        DType::U64 => c"Q",
+        DType::F32 => c"f",
+        DType::F64 => c"d",
+        DType::C64 => c"Zf",
+        DType::C128 => c"Zd",
+    }
+}
+
+/// What one buffer export keeps alive: the array's data (its buffer) and the shape/strides arrays the
+/// `Py_buffer` points into.
+struct Export {
+    _data: ArrayData,
+    /// `ndim` extents followed by `ndim` strides in bytes.
+    dims: Vec<isize>,
+}
+
+fn is_f_contiguous(data: &ArrayData) -> bool {
+    if data.numel() == 0 {
+        return true;
+    }
+    let mut want = 1isize;
+    for (&n, &s) in data.shape.iter().zip(&data.strides) {
+        if n != 1 && s != want {
+            return false;
+        }
+        want *= n as isize;
+    }
+    true
+}
+
+#[pymethods]
+impl PyArray {
+    // ---- attributes -------------------------------------------------------------------------------
+
+    #[getter]
+    fn dtype(&self) -> PyDType {
+        PyDType {
+            dtype: self.inner.dtype(),
+        }
+    }
+
+    #[getter]
+    fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.inner.shape())
+    }
+
+    #[getter]
+    fn ndim(&self) -> usize {
+        self.inner.ndim()
+    }
+
+    #[getter]
+    fn size(&self) -> usize {
+        self.inner.size()
+    }
+
+    #[getter]
+    fn device(&self) -> PyDevice {
+        PyDevice
+    }
+
+    /// The transpose of a 2-D array.
+    #[getter(T)]
+    fn transpose(&self, py: Python<'_>) -> PyResult<PyArray> {
+        if self.inner.ndim() != 2 {
+            return Err(value_error(format!(
+                "T: x.T is defined for 2-D arrays only, got {} dimensions; use permute_dims() or x.mT",
+                self.inner.ndim()
+            )));
+        }
+        let x = self.inner.clone();
+        Ok(PyArray::new(engine(py, "T", move || {
+            fe::permute_dims(&x, &[1, 0])
+        })?))
+    }
+
+    /// The transpose of the last two axes.
+    #[getter(mT)]
+    fn matrix_t(&self, py: Python<'_>) -> PyResult<PyArray> {
+        let x = self.inner.clone();
+        Ok(PyArray::new(engine(py, "mT", move || {
+            fe::matrix_transpose(&x)
+        })?))
+    }
+
+    #[pyo3(signature = (*, api_version = None))]
+    fn __array_namespace__<'py>(
+        &self,
+        py: Python<'py>,
+        api_version: Option<&str>,
+    ) -> PyResult<Bound<'py, PyModule>> {
+        match api_version {
+            None | Some("2021.12" | "2022.12" | "2023.12" | "2024.12" | "2025.12") => {
+                py.import("lazulite")
+            }
+            Some(v) => Err(value_error(format!(
+                "__array_namespace__: unsupported api_version {v:?}; lazulite implements \"2025.12\""
+            ))),
+        }
+    }
+
+    #[pyo3(signature = (device, /, *, stream = None))]
+    fn to_device<'py>(
+        slf: Bound<'py, Self>,
+        device: &Bound<'py, PyAny>,
+        stream: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, Self>> {
+        if stream.is_some_and(|s| !s.is_none()) {
+            return Err(value_error(
+                "to_device: the CPU device has no streams; pass stream=None",
+            ));
+        }
+        check_device("to_device", Some(device))?;
+        Ok(slf)
+    }
+
+    // ---- materialisation --------------------------------------------------------------------------
+
+    /// Computes the array now and returns it (now realized).
+    fn compute(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
+        materialize(slf.py(), &slf.get().inner, Reason::Explicit)?;
+        Ok(slf)
+    }
+
+    /// Whether the value is already computed.
+    #[getter]
+    fn is_computed(&self) -> bool {
+        self.inner.realized().is_some()
+    }
+
+    fn __bool__(&self, py: Python<'_>) -> PyResult<bool> {
+        Ok(match zero_d_scalar(py, &self.inner, "__bool__")? {
+            Scalar::Bool(b) => b,
+            Scalar::Int(i) => i != 0,
+            Scalar::UInt(u) => u != 0,
+            Scalar::Float(f) => f != 0.0,
+            Scalar::Complex(r, i) => r != 0.0 || i != 0.0,
+        })
+    }
+
+    fn __int__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        match zero_d_scalar(py, &self.inner, "__int__")? {
+            Scalar::Bool(b) => scalar_to_py(py, Scalar::Int(b as i64)),
+            s @ (Scalar::Int(_) | Scalar::UInt(_)) => scalar_to_py(py, s),
+            // Python's int(float): truncation, OverflowError for infinities, ValueError for NaN
+            Scalar::Float(f) => float_to_int(py, f),
+            Scalar::Complex(..) => Err(type_error(
+                "__int__: cannot convert a complex array to int; use real() or abs() first",
+            )),
+        }
+    }
+
+    fn __index__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        if !self.inner.dtype().is_integer() {
+            return Err(type_error(format!(
+                "__index__: only integer arrays can be used as an index, got dtype {}",
+                self.inner.dtype()
+            )));
+        }
+        let s = zero_d_scalar(py, &self.inner, "__index__")?;
+        scalar_to_py(py, s)
+    }
+
+    fn __float__(&self, py: Python<'_>) -> PyResult<f64> {
+        match zero_d_scalar(py, &self.inner, "__float__")? {
+            Scalar::Complex(..) => Err(type_error(
+                "__float__: cannot convert a complex array to float; use real() or abs() first",
+            )),
+            s => Ok(s.as_f64()),
+        }
+    }
+
+    fn __complex__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let (r, i) = zero_d_scalar(py, &self.inner, "__complex__")?.as_complex();
+        scalar_to_py(py, Scalar::Complex(r, i))
+    }
+
+    /// A NumPy array viewing the computed buffer (zero-copy unless `dtype`/`copy` ask otherwise).
+    #[pyo3(signature = (dtype = None, copy = None))]
+    fn __array__<'py>(
+        slf: &Bound<'py, Self>,
+        dtype: Option<&Bound<'py, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        materialize(py, &slf.get().inner, Reason::Implicit("__array__"))?;
+        let view = PyMemoryView::from(slf.as_any())?;
+        let np = py.import("numpy")?;
+        let kwargs = pyo3::types::PyDict::new(py);
+        if let Some(d) = dtype {
+            kwargs.set_item("dtype", d)?;
+        }
+        kwargs.set_item("copy", copy)?;
+        np.call_method("asarray", (view,), Some(&kwargs))
+    }
+
+    /// The buffer protocol: a read-only view of the computed buffer, with format, shape and strides.
+    ///
+    /// # Safety
+    /// `view` is the `Py_buffer` CPython hands to `bf_getbuffer`.
+    unsafe fn __getbuffer__(
+        slf: Bound<'_, Self>,
+        view: *mut ffi::Py_buffer,
+        flags: c_int,
+    ) -> PyResult<()> {
+        if view.is_null() {
+            return Err(PyBufferError::new_err("__getbuffer__: view is NULL"));
+        }
+        if flags & ffi::PyBUF_WRITABLE == ffi::PyBUF_WRITABLE {
+            return Err(PyBufferError::new_err(
+                "__getbuffer__: lazulite arrays are read-only; request a read-only buffer \
+                 (or copy the data, e.g. numpy.array(x))",
+            ));
+        }
+        let data = materialize(slf.py(), &slf.get().inner, Reason::Implicit("__getbuffer__"))?;
+        let itemsize = data.dtype.size();
+        let ndim = data.shape.len();
+        let c_contig = data.is_c_contiguous();
+        let f_contig = is_f_contiguous(&data);
+        let needs = |f: c_int| flags & f == f;
+        if needs(ffi::PyBUF_C_CONTIGUOUS) && !c_contig {
+            return Err(PyBufferError::new_err(
+                "__getbuffer__: the array is not C-contiguous; request a strided buffer",
+            ));
+        }
+        if needs(ffi::PyBUF_F_CONTIGUOUS) && !f_contig {
+            return Err(PyBufferError::new_err(
+                "__getbuffer__: the array is not Fortran-contiguous; request a strided buffer",
+            ));
+        }
+        if needs(ffi::PyBUF_ANY_CONTIGUOUS) && !c_contig && !f_contig {
+            return Err(PyBufferError::new_err(
+                "__getbuffer__: the array is not contiguous; request a strided buffer",
+            ));
+        }
+        if !needs(ffi::PyBUF_STRIDES) && !c_contig {
+            return Err(PyBufferError::new_err(
+                "__getbuffer__: the array is not C-contiguous and the consumer did not ask for strides",
+            ));
+        }
+        let mut dims: Vec<isize> = data.shape.iter().map(|&n| n as isize).collect();
+        dims.extend(data.strides.iter().map(|&s| s * itemsize as isize));
+        let export = Box::new(Export {
+            _data: data.clone(),
+            dims,
+        });
+        let len = data.numel() * itemsize;
+        // SAFETY: `view` is non-null and points to a `Py_buffer` CPython owns for this call. The pointers
+        // stored in it (data, format, shape, strides) stay valid until `__releasebuffer__`: the data is
+        // kept alive by the `ArrayData` in `export`, `dims` lives in the boxed `export`, and the format
+        // strings are 'static.
+        unsafe {
+            (*view).buf = data.data_ptr().cast_mut().cast::<c_void>();
+            (*view).len = len as isize;
+            (*view).readonly = 1;
+            (*view).itemsize = itemsize as isize;
+            (*view).format = if needs(ffi::PyBUF_FORMAT) {
+                buffer_format(data.dtype).as_ptr().cast_mut()
+            } else {
+                std::ptr::null_mut()
+            };
+            (*view).ndim = ndim as c_int;
+            (*view).shape = if needs(ffi::PyBUF_ND) {
+                export.dims.as_ptr().cast_mut()
+            } else {
+                std::ptr::null_mut()
+            };
+            (*view).strides = if needs(ffi::PyBUF_STRIDES) {
+                export.dims.as_ptr().add(ndim).cast_mut()
+            } else {
+                std::ptr::null_mut()
+            };
+            (*view).suboffsets = std::ptr::null_mut();
+            (*view).internal = Box::into_raw(export).cast::<c_void>();
+            // a new strong reference, released by PyBuffer_Release
+            (*view).obj = slf.into_any().into_ptr();
+        }
+        Ok(())
+    }
+
+    /// # Safety
+    /// `view` was filled by `__getbuffer__` above.
+    unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
+        // SAFETY: `internal` is the `Box<Export>` leaked by `__getbuffer__` for this very view, and
+        // CPython calls this once per successful export.
+        unsafe {
+            let internal = (*view).internal.cast::<Export>();
+            if !internal.is_null() {
+                drop(Box::from_raw(internal));
+                (*view).internal = std::ptr::null_mut();
+            }
+        }
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let data = materialize(py, &self.inner, Reason::Implicit("__repr__"))?;
+        repr_of(&data)
+    }
+
+    fn __str__(&self, py: Python<'_>) -> PyResult<String> {
+        self.__repr__(py)
+    }
+
+    // ---- indexing ---------------------------------------------------------------------------------
+
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<PyArray> {
+        let items: Vec<IndexItem> = match key.cast::<PyTuple>() {
+            Ok(t) => t.iter().map(|k| index_item(&k)).collect::<PyResult<_>>()?,
+            Err(_) => vec![index_item(key)?],
+        };
+        let x = self.inner.clone();
+        Ok(PyArray::new(engine(py, "__getitem__", move || {
+            fe::getitem(&x, &items)
+        })?))
+    }
+
+    fn __setitem__(&self, _key: &Bound<'_, PyAny>, _value: &Bound<'_, PyAny>) -> PyResult<()> {
+        Err(PyNotImplementedError::new_err(
+            "__setitem__: lazulite arrays are immutable; build the updated array with where() \
+             (e.g. x = where(mask, value, x))",
+        ))
+    }
+
+    // ---- unary operators --------------------------------------------------------------------------
+
+    fn __neg__(&self, py: Python<'_>) -> PyResult<PyArray> {
+        unop(py, &self.inner, UnaryOp::Neg)
+    }
+    fn __pos__(&self, py: Python<'_>) -> PyResult<PyArray> {
+        unop(py, &self.inner, UnaryOp::Positive)
+    }
+    fn __abs__(&self, py: Python<'_>) -> PyResult<PyArray> {
+        unop(py, &self.inner, UnaryOp::Abs)
+    }
+    fn __invert__(&self, py: Python<'_>) -> PyResult<PyArray> {
+        unop(py, &self.inner, UnaryOp::BitwiseInvert)
+    }
+
+    // ---- binary operators -------------------------------------------------------------------------
+
+    fn __add__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::Add, o, false)
+    }
+    fn __radd__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::Add, o, true)
+    }
+    fn __sub__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::Sub, o, false)
+    }
+    fn __rsub__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::Sub, o, true)
+    }
+    fn __mul__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::Mul, o, false)
+    }
+    fn __rmul__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::Mul, o, true)
+    }
+    fn __truediv__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::Div, o, false)
+    }
+    fn __rtruediv__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::Div, o, true)
+    }
+    fn __floordiv__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::FloorDiv, o, false)
+    }
+    fn __rfloordiv__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::FloorDiv, o, true)
+    }
+    fn __mod__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::Rem, o, false)
+    }
+    fn __rmod__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::Rem, o, true)
+    }
+    fn __pow__(
+        &self,
+        py: Python<'_>,
+        o: &Bound<'_, PyAny>,
+        modulo: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        if modulo.is_some_and(|m| !m.is_none()) {
+            return Ok(py.NotImplemented());
+        }
+        binop(py, &self.inner, BinaryOp::Pow, o, false)
+    }
+    fn __rpow__(
+        &self,
+        py: Python<'_>,
+        o: &Bound<'_, PyAny>,
+        modulo: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        if modulo.is_some_and(|m| !m.is_none()) {
+            return Ok(py.NotImplemented());
+        }
+        binop(py, &self.inner, BinaryOp::Pow, o, true)
+    }
+    fn __and__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::BitAnd, o, false)
+    }
+    fn __rand__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::BitAnd, o, true)
+    }
+    fn __or__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::BitOr, o, false)
+    }
+    fn __ror__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::BitOr, o, true)
+    }
+    fn __xor__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::BitXor, o, false)
+    }
+    fn __rxor__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::BitXor, o, true)
+    }
+    fn __lshift__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::Shl, o, false)
+    }
+    fn __rlshift__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::Shl, o, true)
+    }
+    fn __rshift__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::Shr, o, false)
+    }
+    fn __rrshift__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        binop(py, &self.inner, BinaryOp::Shr, o, true)
+    }
+    fn __matmul__(&self, _o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        Err(PyNotImplementedError::new_err(
+            "__matmul__: matmul is not implemented in lazulite yet",
+        ))
+    }
+    fn __rmatmul__(&self, _o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        Err(PyNotImplementedError::new_err(
+            "__rmatmul__: matmul is not implemented in lazulite yet",
+        ))
+    }
+
+    fn __richcmp__(
+        &self,
+        py: Python<'_>,
+        o: &Bound<'_, PyAny>,
+        op: CompareOp,
+    ) -> PyResult<Py<PyAny>> {
+        let bop = match op {
+            CompareOp::Lt => BinaryOp::Lt,
+            CompareOp::Le => BinaryOp::Le,
+            CompareOp::Eq => BinaryOp::Eq,
+            CompareOp::Ne => BinaryOp::Ne,
+            CompareOp::Gt => BinaryOp::Gt,
+            CompareOp::Ge => BinaryOp::Ge,
+        };
+        binop(py, &self.inner, bop, o, false)
+    }
+
+    // ---- in-place operators (installed as __iadd__ ... by the module; they return a new array) ----
+
+    #[pyo3(name = "_iadd")]
+    fn iadd(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(py, &self.inner, BinaryOp::Add, "+", o)
+    }
+    #[pyo3(name = "_isub")]
+    fn isub(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(py, &self.inner, BinaryOp::Sub, "-", o)
+    }
+    #[pyo3(name = "_imul")]
+    fn imul(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(py, &self.inner, BinaryOp::Mul, "*", o)
+    }
+    #[pyo3(name = "_itruediv")]
+    fn itruediv(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(py, &self.inner, BinaryOp::Div, "/", o)
+    }
+    #[pyo3(name = "_ifloordiv")]
+    fn ifloordiv(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(py, &self.inner, BinaryOp::FloorDiv, "//", o)
+    }
+    #[pyo3(name = "_imod")]
+    fn imod(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(py, &self.inner, BinaryOp::Rem, "%", o)
+    }
+    #[pyo3(name = "_ipow")]
+    fn ipow(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(py, &self.inner, BinaryOp::Pow, "**", o)
+    }
+    #[pyo3(name = "_iand")]
+    fn iand(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(py, &self.inner, BinaryOp::BitAnd, "&", o)
+    }
+    #[pyo3(name = "_ior")]
+    fn ior(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(py, &self.inner, BinaryOp::BitOr, "|", o)
+    }
+    #[pyo3(name = "_ixor")]
+    fn ixor(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(py, &self.inner, BinaryOp::BitXor, "^", o)
+    }
+    #[pyo3(name = "_ilshift")]
+    fn ilshift(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(py, &self.inner, BinaryOp::Shl, "<<", o)
+    }
+    #[pyo3(name = "_irshift")]
+    fn irshift(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(py, &self.inner, BinaryOp::Shr, ">>", o)
+    }
+}
+
+/// The in-place operator names and the methods that implement them (see [`install_inplace`]).
+pub const INPLACE: [(&str, &str); 12] = [
+    ("__iadd__", "_iadd"),
+    ("__isub__", "_isub"),
+    ("__imul__", "_imul"),
+    ("__itruediv__", "_itruediv"),
+    ("__ifloordiv__", "_ifloordiv"),
+    ("__imod__", "_imod"),
+    ("__ipow__", "_ipow"),
+    ("__iand__", "_iand"),
+    ("__ior__", "_ior"),
+    ("__ixor__", "_ixor"),
+    ("__ilshift__", "_ilshift"),
+    ("__irshift__", "_irshift"),
+];
+
+/// Installs `__iadd__` ... as aliases of `_iadd` ...: pyo3's in-place slots always return `self`, but
+/// lazulite arrays are immutable, so `x += y` must rebind `x` to the new array these methods return.
+pub fn install_inplace(ty: &Bound<'_, pyo3::types::PyType>) -> PyResult<()> {
+    for (slot, method) in INPLACE {
+        ty.setattr(slot, ty.getattr(method)?)?;
+    }
+    Ok(())
+}
+
+/// `int(f)` with Python's semantics (truncation; `ValueError` for NaN, `OverflowError` for infinities).
+fn float_to_int(py: Python<'_>, f: f64) -> PyResult<Py<PyAny>> {
+    if f.is_nan() {
+        return Err(PyValueError::new_err(
+            "__int__: cannot convert float NaN to integer",
+        ));
+    }
+    if f.is_infinite() {
+        return Err(pyo3::exceptions::PyOverflowError::new_err(
+            "__int__: cannot convert float infinity to integer",
+        ));
+    }
+    Ok(pyo3::types::PyFloat::new(py, f).call_method0("__int__")?.unbind())
+}

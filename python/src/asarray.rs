@@ -1,0 +1,384 @@
+//! `asarray`: Python scalars, nested sequences, buffer-protocol objects (zero-copy) and lazulite arrays.
+
+use crate::array::PyArray;
+use crate::convert::{py_scalar, type_name};
+use crate::dtype::{check_device, dtype_arg};
+use crate::guard::{engine, type_error, value_error};
+use crate::materialize::{materialize, Reason};
+use lazulite_frontend::{self as fe, ArrayData, DType, LazyArray, Scalar};
+use lazulite_runtime::Buffer;
+use pyo3::buffer::PyUntypedBuffer;
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PySequence, PyTuple};
+use std::sync::Arc;
+
+const F: &str = "asarray";
+
+/// Converts `obj` to a lazulite array.
+#[pyfunction]
+#[pyo3(signature = (obj, /, *, dtype = None, device = None, copy = None))]
+pub fn asarray(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    copy: Option<bool>,
+) -> PyResult<PyArray> {
+    check_device(F, device)?;
+    let dtype = dtype_arg(F, dtype)?;
+    if let Ok(a) = obj.cast::<PyArray>() {
+        return from_lazulite(py, &a.get().inner, dtype, copy).map(PyArray::new);
+    }
+    if let Some(s) = py_scalar(obj)? {
+        if copy == Some(false) {
+            return Err(value_error(
+                "asarray: copy=False, but a Python scalar always needs a new array; pass copy=None",
+            ));
+        }
+        let d = dtype.unwrap_or_else(|| default_dtype(&[s]));
+        return from_scalars(py, &[s], d, &[]).map(PyArray::new);
+    }
+    // SAFETY: `obj` is a valid object pointer for the duration of the call.
+    if unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) } == 1 {
+        return from_buffer(py, obj, dtype, copy).map(PyArray::new);
+    }
+    if obj.cast::<PyList>().is_ok() || obj.cast::<PyTuple>().is_ok() {
+        if copy == Some(false) {
+            return Err(value_error(
+                "asarray: copy=False, but a nested sequence always needs a new array; pass copy=None",
+            ));
+        }
+        let mut shape = Vec::new();
+        infer_shape(obj, &mut shape)?;
+        let mut values = Vec::with_capacity(shape.iter().product());
+        flatten(py, obj, &shape, 0, &mut values)?;
+        let d = dtype.unwrap_or_else(|| default_dtype(&values));
+        return from_scalars(py, &values, d, &shape).map(PyArray::new);
+    }
+    Err(type_error(format!(
+        "asarray: cannot convert an object of type {} to an array; pass a Python scalar, a nested \
+         list/tuple, a buffer-protocol object (e.g. a NumPy array) or a lazulite array",
+        type_name(obj)
+    )))
+}
+
+/// The namespace's default dtype for a set of Python values: bool if all are bools, else complex128 if
+/// any is complex, float64 if any is a float, int64 otherwise (and float64 when there are none).
+fn default_dtype(values: &[Scalar]) -> DType {
+    if values.is_empty() {
+        return DType::DEFAULT_FLOAT;
+    }
+    let mut d = DType::Bool;
+    for v in values {
+        let k = match v {
+            Scalar::Bool(_) => DType::Bool,
+            Scalar::Int(_) | Scalar::UInt(_) => DType::DEFAULT_INT,
+            Scalar::Float(_) => DType::DEFAULT_FLOAT,
+            Scalar::Complex(..) => DType::DEFAULT_COMPLEX,
+        };
+        d = rank(d).max(rank(k)).1;
+    }
+    d
+}
+
+fn rank(d: DType) -> (u8, DType) {
+    match d {
+        DType::Bool => (0, d),
+        DType::C128 => (3, d),
+        DType::F64 => (2, d),
+        _ => (1, d),
+    }
+}
+
+/// Checks and converts one Python value to `dtype` (the values came from Python, so they are exact).
+fn convert_value(s: Scalar, dtype: DType) -> PyResult<Scalar> {
+    if let (Some(v), Some((lo, hi))) = (s.as_i128(), dtype.int_range()) {
+        if !matches!(s, Scalar::Bool(_)) && (v < lo || v > hi) {
+            return Err(PyOverflowError::new_err(format!(
+                "asarray: the Python int {v} is out of range for dtype {dtype} ({lo} to {hi}); \
+                 pass a wider dtype (e.g. dtype=lazulite.int64)"
+            )));
+        }
+    }
+    if matches!(s, Scalar::Complex(..)) && !dtype.is_complex() {
+        return Err(type_error(format!(
+            "asarray: cannot store a Python complex in an array of dtype {dtype}; use a complex dtype"
+        )));
+    }
+    Ok(s.cast(dtype))
+}
+
+fn from_scalars(
+    py: Python<'_>,
+    values: &[Scalar],
+    dtype: DType,
+    shape: &[usize],
+) -> PyResult<LazyArray> {
+    let mut bytes = Vec::with_capacity(values.len() * dtype.size());
+    for &v in values {
+        bytes.extend_from_slice(&convert_value(v, dtype)?.to_bytes(dtype));
+    }
+    engine(py, F, move || fe::from_bytes(&bytes, dtype, shape))
+}
+
+fn is_nested(obj: &Bound<'_, PyAny>) -> bool {
+    obj.cast::<PyList>().is_ok() || obj.cast::<PyTuple>().is_ok()
+}
+
+/// The shape of a nested sequence, read along its first elements.
+fn infer_shape(obj: &Bound<'_, PyAny>, shape: &mut Vec<usize>) -> PyResult<()> {
+    if !is_nested(obj) {
+        return Ok(());
+    }
+    let seq = obj.cast::<PySequence>()?;
+    let n = seq.len()?;
+    shape.push(n);
+    if shape.len() > lazulite_ir::shape::MAX_DIMS {
+        return Err(value_error(format!(
+            "asarray: nested sequence is deeper than {} levels",
+            lazulite_ir::shape::MAX_DIMS
+        )));
+    }
+    if n > 0 {
+        infer_shape(&seq.get_item(0)?, shape)?;
+    }
+    Ok(())
+}
+
+/// The values of a nested sequence in C order, checking that it is not ragged.
+fn flatten(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    shape: &[usize],
+    depth: usize,
+    out: &mut Vec<Scalar>,
+) -> PyResult<()> {
+    if depth == shape.len() {
+        if is_nested(obj) {
+            return Err(value_error(format!(
+                "asarray: ragged nested sequence: expected a scalar at depth {depth} (shape {shape:?}), \
+                 got a sequence; every sub-list at one depth must have the same length"
+            )));
+        }
+        if let Some(s) = py_scalar(obj)? {
+            out.push(s);
+            return Ok(());
+        }
+        if let Ok(a) = obj.cast::<PyArray>() {
+            let inner = &a.get().inner;
+            if inner.ndim() == 0 {
+                let d = materialize(py, inner, Reason::Implicit(F))?;
+                let s = d.try_get(&[]).map_err(crate::guard::to_pyerr)?;
+                out.push(s);
+                return Ok(());
+            }
+        }
+        return Err(type_error(format!(
+            "asarray: nested sequences may hold only bool, int, float, complex (or 0-D arrays), got {}",
+            type_name(obj)
+        )));
+    }
+    if !is_nested(obj) {
+        return Err(value_error(format!(
+            "asarray: ragged nested sequence: expected a sequence of length {} at depth {depth} \
+             (shape {shape:?}), got {}",
+            shape[depth],
+            type_name(obj)
+        )));
+    }
+    let seq = obj.cast::<PySequence>()?;
+    let n = seq.len()?;
+    if n != shape[depth] {
+        return Err(value_error(format!(
+            "asarray: ragged nested sequence: a sequence at depth {depth} has length {n}, expected {} \
+             (shape {shape:?}); every sub-list at one depth must have the same length",
+            shape[depth]
+        )));
+    }
+    for i in 0..n {
+        flatten(py, &seq.get_item(i)?, shape, depth + 1, out)?;
+    }
+    Ok(())
+}
+
+/// A lazulite array given to `asarray`: itself, a cast, or a real copy of imported memory.
+fn from_lazulite(
+    py: Python<'_>,
+    x: &LazyArray,
+    dtype: Option<DType>,
+    copy: Option<bool>,
+) -> PyResult<LazyArray> {
+    let target = dtype.unwrap_or(x.dtype());
+    if target != x.dtype() {
+        if copy == Some(false) {
+            return Err(value_error(format!(
+                "asarray: copy=False, but converting dtype {} to {target} needs a copy; pass copy=None",
+                x.dtype()
+            )));
+        }
+        let x = x.clone();
+        return engine(py, F, move || fe::astype(&x, target));
+    }
+    if copy == Some(true) {
+        if let Some(data) = x.realized() {
+            // the data may be foreign memory (a NumPy array) that its owner can still mutate
+            return engine(py, F, move || {
+                fe::from_bytes(&data.to_contiguous_bytes(), data.dtype, &data.shape)
+            });
+        }
+    }
+    Ok(x.clone())
+}
+
+/// The dtype of a buffer element from its struct-module format and item size, and whether its byte
+/// order is foreign.
+fn parse_format(format: &str, itemsize: usize) -> PyResult<(DType, bool)> {
+    let (swap, code) = match format.as_bytes().first() {
+        Some(b'<') => (cfg!(target_endian = "big"), &format[1..]),
+        Some(b'>' | b'!') => (cfg!(target_endian = "little"), &format[1..]),
+        Some(b'@' | b'=') => (false, &format[1..]),
+        _ => (false, format),
+    };
+    let int = |signed: bool| -> Option<DType> {
+        Some(match (signed, itemsize) {
+            (true, 1) => DType::I8,
+            (true, 2) => DType::I16,
+            (true, 4) => DType::I32,
+            (true, 8) => DType::I64,
+            (false, 1) => DType::U8,
+            (false, 2) => DType::U16,
+            (false, 4) => DType::U32,
+            (false, 8) => DType::U64,
+            _ => return None,
+        })
+    };
+    let d = match code {
+        "?" if itemsize == 1 => Some(DType::Bool),
+        "b" | "h" | "i" | "l" | "q" | "n" => int(true),
+        "B" | "H" | "I" | "L" | "Q" | "N" => int(false),
+        "f" if itemsize == 4 => Some(DType::F32),
+        "d" if itemsize == 8 => Some(DType::F64),
+        "Zf" if itemsize == 8 => Some(DType::C64),
+        "Zd" if itemsize == 16 => Some(DType::C128),
+        _ => None,
+    };
+    d.map(|d| (d, swap)).ok_or_else(|| {
+        PyTypeError::new_err(format!(
+            "asarray: buffer element format {format:?} (item size {itemsize}) is not one of the array \
+             API dtypes (bool, int8..int64, uint8..uint64, float32, float64, complex64, complex128); \
+             convert it first (e.g. numpy's astype)"
+        ))
+    })
+}
+
+/// A buffer-protocol object (a NumPy array, bytes, array.array, memoryview ...): wrapped zero-copy
+/// when its layout allows, else copied into a new array.
+fn from_buffer(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    dtype: Option<DType>,
+    copy: Option<bool>,
+) -> PyResult<LazyArray> {
+    let buf = PyUntypedBuffer::get(obj)?;
+    let format = buf.format().to_str().unwrap_or("?invalid").to_string();
+    let itemsize = buf.item_size();
+    let (src_dtype, swap) = parse_format(&format, itemsize)?;
+    if buf.suboffsets().is_some() {
+        return Err(type_error(
+            "asarray: indirect (PIL-style) buffers with suboffsets are not supported; copy the data \
+             into a contiguous buffer first",
+        ));
+    }
+    let shape: Vec<usize> = buf.shape().to_vec();
+    let byte_strides: Vec<isize> = buf.strides().to_vec();
+    let n: usize = shape.iter().product();
+    let ptr = buf.buf_ptr().cast::<u8>().cast_const();
+    let isz = itemsize as isize;
+    let aligned = (ptr as usize) % itemsize.min(8) == 0;
+    let strides_whole = byte_strides.iter().all(|s| s % isz == 0);
+    let needs_cast = dtype.is_some_and(|d| d != src_dtype);
+
+    let x = if n > 0 && !swap && aligned && strides_whole && copy != Some(true) {
+        // zero-copy: the memory from the lowest to the highest addressed element
+        let (mut lo, mut hi) = (0isize, isz);
+        for (&len, &s) in shape.iter().zip(&byte_strides) {
+            let span = (len as isize - 1) * s;
+            if span < 0 {
+                lo += span;
+            } else {
+                hi += span;
+            }
+        }
+        // SAFETY: the exporter guarantees that every element addressed by `buf + Σ i_d * strides_d`
+        // lies in its memory, so `[buf + lo, buf + hi)` is readable; the PyBuffer (moved into the
+        // owner) keeps the export, hence the memory, alive until the Buffer is dropped.
+        let buffer = unsafe {
+            let base = ptr.offset(lo);
+            Buffer::from_external(base, (hi - lo) as usize, Box::new(buf))
+        };
+        let data = ArrayData {
+            buffer: Arc::new(buffer),
+            offset: -lo / isz,
+            strides: byte_strides.iter().map(|s| s / isz).collect(),
+            shape: shape.iter().copied().collect(),
+            dtype: src_dtype,
+        };
+        LazyArray::from_data(data)
+    } else {
+        if copy == Some(false) && n > 0 {
+            return Err(value_error(format!(
+                "asarray: copy=False, but this buffer ({}) cannot be wrapped without a copy; pass copy=None",
+                if swap {
+                    "non-native byte order"
+                } else if !aligned {
+                    "misaligned data"
+                } else {
+                    "strides that are not a multiple of the item size"
+                }
+            )));
+        }
+        let mut bytes = Vec::with_capacity(n * itemsize);
+        let rank = shape.len();
+        let mut idx = vec![0usize; rank];
+        let mut off = 0isize;
+        for _ in 0..n {
+            // SAFETY: `off` is the byte offset of an element the exporter addresses (see above).
+            let elem = unsafe { std::slice::from_raw_parts(ptr.offset(off), itemsize) };
+            if swap {
+                let half = if src_dtype.is_complex() { itemsize / 2 } else { itemsize };
+                for chunk in elem.chunks(half) {
+                    bytes.extend(chunk.iter().rev());
+                }
+            } else {
+                bytes.extend_from_slice(elem);
+            }
+            let mut d = rank;
+            while d > 0 {
+                d -= 1;
+                idx[d] += 1;
+                off += byte_strides[d];
+                if idx[d] < shape[d] {
+                    break;
+                }
+                off -= byte_strides[d] * shape[d] as isize;
+                idx[d] = 0;
+            }
+        }
+        drop(buf);
+        let sh = shape.clone();
+        engine(py, F, move || fe::from_bytes(&bytes, src_dtype, &sh))?
+    };
+    if needs_cast {
+        if copy == Some(false) {
+            return Err(value_error(format!(
+                "asarray: copy=False, but converting dtype {src_dtype} to {} needs a copy; pass copy=None",
+                dtype.unwrap_or(src_dtype)
+            )));
+        }
+        let target = dtype.unwrap_or(src_dtype);
+        return engine(py, F, move || fe::astype(&x, target));
+    }
+    Ok(x)
+}

@@ -1,0 +1,244 @@
+//! The one materialisation choke point and what reads its result: scalars, `repr`, the buffer export.
+//!
+//! `compute()`, `bool/int/float/complex/index`, `__array__`, the buffer protocol and `repr` all call
+//! [`materialize`]. It computes (once: the array remembers its value), counts the computations it
+//! triggered, and applies the policy for *implicit* materialisation (allow / warn / raise).
+
+use crate::guard::engine;
+use lazulite_frontend::{ArrayData, DType, LazyArray, Scalar};
+use pyo3::exceptions::{PyRuntimeError, PyRuntimeWarning, PyValueError};
+use pyo3::prelude::*;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+
+static COMPUTATIONS: AtomicU64 = AtomicU64::new(0);
+static POLICY: AtomicU8 = AtomicU8::new(POLICY_ALLOW);
+
+const POLICY_ALLOW: u8 = 0;
+const POLICY_WARN: u8 = 1;
+const POLICY_RAISE: u8 = 2;
+
+/// Why a value is needed: an explicit request (`compute()`, `compute_many`) or an implicit one
+/// (Python demands a value: `bool(x)`, `repr(x)`, `np.asarray(x)`, ...), which the policy governs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Explicit,
+    Implicit(&'static str),
+}
+
+/// The one choke point: the realized value of `x`, computing it (GIL released) when needed.
+pub fn materialize(py: Python<'_>, x: &LazyArray, why: Reason) -> PyResult<ArrayData> {
+    if let Some(d) = x.realized() {
+        return Ok(d);
+    }
+    if let Reason::Implicit(what) = why {
+        match POLICY.load(Ordering::Relaxed) {
+            POLICY_RAISE => {
+                return Err(PyRuntimeError::new_err(format!(
+                    "{what}: implicit computation of a lazy array is disabled \
+                     (lazulite.set_implicit_compute(\"raise\")); call .compute() first"
+                )))
+            }
+            POLICY_WARN => PyErr::warn(
+                py,
+                &py.get_type::<PyRuntimeWarning>(),
+                &std::ffi::CString::new(format!(
+                    "{what}: implicitly computing a lazy array; call .compute() to make this explicit"
+                ))
+                .unwrap_or_default(),
+                1,
+            )?,
+            _ => {}
+        }
+    }
+    COMPUTATIONS.fetch_add(1, Ordering::Relaxed);
+    let what = match why {
+        Reason::Explicit => "compute",
+        Reason::Implicit(w) => w,
+    };
+    let x = x.clone();
+    engine(py, what, move || x.compute())
+}
+
+/// Several arrays at once (shared subgraphs computed once); explicit.
+pub fn materialize_many(py: Python<'_>, xs: Vec<LazyArray>) -> PyResult<Vec<ArrayData>> {
+    if xs.iter().any(|x| x.realized().is_none()) {
+        COMPUTATIONS.fetch_add(1, Ordering::Relaxed);
+    }
+    engine(py, "compute_many", move || {
+        let refs: Vec<&LazyArray> = xs.iter().collect();
+        lazulite_frontend::compute_many(&refs)
+    })
+}
+
+/// How many computations the choke point has triggered (tests and diagnostics).
+#[pyfunction]
+pub fn materialization_count() -> u64 {
+    COMPUTATIONS.load(Ordering::Relaxed)
+}
+
+/// Sets the policy for implicit computation (`bool(x)`, `repr(x)`, `np.asarray(x)`, ...):
+/// `"allow"` (default), `"warn"` (a `RuntimeWarning`) or `"raise"` (`RuntimeError`). Returns the old one.
+#[pyfunction]
+#[pyo3(signature = (policy, /))]
+pub fn set_implicit_compute(policy: &str) -> PyResult<&'static str> {
+    let new = match policy {
+        "allow" => POLICY_ALLOW,
+        "warn" => POLICY_WARN,
+        "raise" => POLICY_RAISE,
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "set_implicit_compute: unknown policy {policy:?}; use \"allow\", \"warn\" or \"raise\""
+            )))
+        }
+    };
+    let old = POLICY.swap(new, Ordering::Relaxed);
+    Ok(match old {
+        POLICY_WARN => "warn",
+        POLICY_RAISE => "raise",
+        _ => "allow",
+    })
+}
+
+/// The single element of a 0-D realized array.
+pub fn scalar_of(data: &ArrayData) -> PyResult<Scalar> {
+    data.try_get(&[]).map_err(crate::guard::to_pyerr)
+}
+
+// ---------------------------------------------------------------------------------------------------
+// repr
+
+const REPR_SUMMARY_THRESHOLD: usize = 1000;
+const REPR_EDGE_ITEMS: usize = 3;
+
+fn fmt_float(v: f64, single: bool) -> String {
+    if v.is_nan() {
+        return "nan".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if v == v.trunc() && v.abs() < 1e16 {
+        let mut s = format!("{v:.0}");
+        if v == 0.0 && v.is_sign_negative() {
+            s = "-0".into();
+        }
+        return s + ".";
+    }
+    if single {
+        format!("{:?}", v as f32)
+    } else {
+        format!("{v:?}")
+    }
+}
+
+fn fmt_scalar(s: Scalar, dtype: DType) -> String {
+    let single = dtype.real_part() == DType::F32;
+    match s {
+        Scalar::Bool(b) => if b { "True" } else { "False" }.into(),
+        Scalar::Int(i) => i.to_string(),
+        Scalar::UInt(u) => u.to_string(),
+        Scalar::Float(f) => fmt_float(f, single),
+        Scalar::Complex(r, i) => {
+            let im = fmt_float(i, single);
+            let sign = if im.starts_with('-') { "" } else { "+" };
+            format!("{}{sign}{im}j", fmt_float(r, single))
+        }
+    }
+}
+
+/// The indices shown along an axis of length `n` (`None` marks the "..." gap).
+fn shown(n: usize, summarize: bool) -> Vec<Option<usize>> {
+    if summarize && n > 2 * REPR_EDGE_ITEMS {
+        (0..REPR_EDGE_ITEMS)
+            .map(Some)
+            .chain(std::iter::once(None))
+            .chain((n - REPR_EDGE_ITEMS..n).map(Some))
+            .collect()
+    } else {
+        (0..n).map(Some).collect()
+    }
+}
+
+fn render(
+    data: &ArrayData,
+    idx: &mut Vec<usize>,
+    indent: usize,
+    summarize: bool,
+    out: &mut String,
+) -> PyResult<()> {
+    let axis = idx.len();
+    let ndim = data.shape.len();
+    out.push('[');
+    let items = shown(data.shape[axis], summarize);
+    for (k, item) in items.iter().enumerate() {
+        if k > 0 {
+            if axis + 1 == ndim {
+                out.push_str(", ");
+            } else {
+                out.push(',');
+                for _ in 0..(ndim - axis - 1) {
+                    out.push('\n');
+                }
+                out.push_str(&" ".repeat(indent + axis + 1));
+            }
+        }
+        match item {
+            None => out.push_str("..."),
+            Some(i) => {
+                idx.push(*i);
+                if axis + 1 == ndim {
+                    let v = data.try_get(idx).map_err(crate::guard::to_pyerr)?;
+                    out.push_str(&fmt_scalar(v, data.dtype));
+                } else {
+                    render(data, idx, indent, summarize, out)?;
+                }
+                idx.pop();
+            }
+        }
+    }
+    out.push(']');
+    Ok(())
+}
+
+/// `Array([1., 2.], dtype=float64)`, NumPy style, summarised beyond 1000 elements.
+pub fn repr_of(data: &ArrayData) -> PyResult<String> {
+    const PREFIX: &str = "Array(";
+    let mut out = String::from(PREFIX);
+    let n = data.numel();
+    if data.shape.is_empty() {
+        let v = scalar_of(data)?;
+        out.push_str(&fmt_scalar(v, data.dtype));
+    } else if n == 0 {
+        out.push_str("[]");
+        if data.shape.len() > 1 {
+            out.push_str(&format!(", shape={}", shape_tuple_text(&data.shape)));
+        }
+    } else {
+        let mut idx = Vec::with_capacity(data.shape.len());
+        render(
+            data,
+            &mut idx,
+            PREFIX.len(),
+            n > REPR_SUMMARY_THRESHOLD,
+            &mut out,
+        )?;
+    }
+    out.push_str(&format!(", dtype={})", data.dtype.name()));
+    Ok(out)
+}
+
+/// `(2, 3)`, `(4,)`, `()`.
+pub fn shape_tuple_text(shape: &[usize]) -> String {
+    match shape {
+        [] => "()".into(),
+        [n] => format!("({n},)"),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
