@@ -9,6 +9,7 @@ use crate::interp::{combine, interpret};
 use lazulite_ir::shape::numel;
 use lazulite_ir::{
     bail, ensure, BufferRef, DType, Inst, Kernel, KernelArgs, KernelStep, Result, Scalar, Schedule,
+    StrideClass,
 };
 use rayon::prelude::*;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -258,6 +259,17 @@ fn check_step(
             &op.strides,
             &step.shape,
         )?;
+        // compiled code trusts the stride class of the innermost loop dimension
+        if ndim > 0 && step.shape[ndim - 1] > 1 {
+            let s = op.strides[ndim - 1];
+            ensure!(
+                StrideClass::of(s) == ki.inner,
+                Internal,
+                "{}: innermost stride {s} does not match the kernel's stride class {:?}",
+                what("input", j),
+                ki.inner
+            );
+        }
         // epilogue loads read the outer point at reduced index 0
         let epilogue_loads = k
             .epilogue
@@ -298,6 +310,16 @@ fn check_step(
             &op.strides,
             &step.shape[..n_outer],
         )?;
+        if n_outer > 0 && step.shape[n_outer - 1] > 1 {
+            let s = op.strides[n_outer - 1];
+            ensure!(
+                StrideClass::of(s) == ko.inner,
+                Internal,
+                "{}: innermost outer stride {s} does not match the kernel's stride class {:?}",
+                what("output", j),
+                ko.inner
+            );
+        }
     }
     Ok(())
 }

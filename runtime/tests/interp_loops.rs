@@ -148,11 +148,22 @@ fn reductions_with_epilogue_and_several_outputs() {
         }
         let n_outer = rank - n_reduce;
         let count: usize = shape[n_outer..].iter().product();
+        let x = random_layout(&mut rng, &shape);
+        let y = random_layout(&mut rng, &shape);
+        // z varies only along outer axes (broadcast along the reduced ones)
+        let mut z = random_layout(&mut rng, &shape);
+        for s in &mut z.2[n_outer..] {
+            *s = 0;
+        }
         // body: x*y; reduce sum(x*y), max(x), min(y); epilogue: sum / count + load z (outer), max, min
         let k = Kernel {
             ndim: rank as u32,
             n_reduce: n_reduce as u32,
-            inputs: vec![input(d, 1), input(d, 1), input(d, 0)],
+            inputs: vec![
+                input(d, x.2[rank - 1]),
+                input(d, y.2[rank - 1]),
+                input(d, z.2[rank - 1]),
+            ],
             body: vec![
                 ins(Inst::Load { input: 0 }, d),
                 ins(Inst::Load { input: 1 }, d),
@@ -174,13 +185,6 @@ fn reductions_with_epilogue_and_several_outputs() {
             ],
             outputs: vec![output(4, d), output(5, d), output(6, d)],
         };
-        let x = random_layout(&mut rng, &shape);
-        let y = random_layout(&mut rng, &shape);
-        // z varies only along outer axes (broadcast along the reduced ones)
-        let mut z = random_layout(&mut rng, &shape);
-        for s in &mut z.2[n_outer..] {
-            *s = 0;
-        }
         let inputs: Vec<In> = [&x, &y, &z]
             .iter()
             .map(|(v, off, st)| In {

@@ -172,7 +172,7 @@ fn complex_arithmetic_matches_textbook_formulas() {
         let k = Kernel {
             ndim: 1,
             n_reduce: 0,
-            inputs: vec![input(d, 1), input(d, 1)],
+            inputs: vec![input(d, 1), input(d, -1)],
             body: vec![
                 ins(Inst::Load { input: 0 }, d),
                 ins(Inst::Load { input: 1 }, d),
