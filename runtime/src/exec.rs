@@ -34,7 +34,8 @@ pub struct StepReport {
 }
 
 fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
-    static POOL: OnceLock<Mutex<Option<(usize, Arc<rayon::ThreadPool>)>>> = OnceLock::new();
+    type SizedPool = Option<(usize, Arc<rayon::ThreadPool>)>;
+    static POOL: OnceLock<Mutex<SizedPool>> = OnceLock::new();
     let mut g = POOL
         .get_or_init(|| Mutex::new(None))
         .lock()

@@ -961,7 +961,6 @@ pub fn interpret(kernel: &Kernel, args: &KernelArgs, start: i64, end: i64) -> Re
     if n_pts == 0 {
         return Ok(());
     }
-    let outer_rank = outer.dims.len();
     let outer_flat: Vec<isize> = outer.strides.concat();
     let last_of = |st: &Vec<isize>| st.last().copied().unwrap_or(0);
     let outer_last: Vec<isize> = outer.strides.iter().map(last_of).collect();
@@ -1042,14 +1041,8 @@ pub fn interpret(kernel: &Kernel, args: &KernelArgs, start: i64, end: i64) -> Re
                 .unwrap_or(0)
         })
         .collect();
-    let _ = outer_rank;
-
-    let batch = if r_len == 0 {
-        TILE
-    } else {
-        (TILE / r_len).max(1)
-    }
-    .min(n_pts);
+    // outer points per batch: enough to fill a tile when the reduced run is short
+    let batch = TILE.checked_div(r_len).unwrap_or(TILE).max(1).min(n_pts);
     let mut vals: Vec<Tile> = kernel
         .body
         .iter()

@@ -6,6 +6,9 @@ use common::*;
 use lazulite_ir::shape::{contiguous_strides, numel};
 use lazulite_ir::{BinaryOp, DType, Inst, Kernel, KernelArgs, ReduceOp, Scalar, UnaryOp};
 
+/// Every output's elements.
+type Outputs = Vec<Vec<Scalar>>;
+
 struct Operand {
     bytes: Vec<u64>, // 8-byte aligned backing store
     offset: isize,   // elements
@@ -30,11 +33,7 @@ fn operand(vals: &[Scalar], d: DType, offset: isize, strides: Vec<isize>) -> Ope
 }
 
 /// Runs `k` once compiled and once interpreted (whole range of dimension 0); returns both outputs.
-fn run_both(
-    k: &Kernel,
-    shape: &[usize],
-    ins: &[Operand],
-) -> Option<(Vec<Vec<Scalar>>, Vec<Vec<Scalar>>)> {
+fn run_both(k: &Kernel, shape: &[usize], ins: &[Operand]) -> Option<(Outputs, Outputs)> {
     let compiled = match lazulite_codegen_cpu::compile(k) {
         Ok(c) => c,
         Err(e) if e.kind == lazulite_ir::ErrorKind::NotImplemented => return None,
