@@ -301,13 +301,6 @@ fn movement_values() {
         .collect();
     assert_eq!(i128s(&compute(&g)), want);
 
-    // reshape of a transposed (non-contiguous) array reads in row-major order of the transpose
-    let r = lz::reshape(&lz::matrix_transpose(&x).unwrap(), &[-1]).unwrap();
-    let want: Vec<i128> = (0..2)
-        .flat_map(|i| (0..4).flat_map(move |k| (0..3).map(move |j| at(i, j, k))))
-        .collect();
-    assert_eq!(i128s(&compute(&r)), want);
-
     let f = lz::flip(&x, Some(&[0, 2])).unwrap();
     let want: Vec<i128> = (0..2)
         .flat_map(|i| (0..3).flat_map(move |j| (0..4).map(move |k| at(1 - i, j, 3 - k))))
@@ -385,4 +378,32 @@ fn compute_many_shares_and_realized_arrays_are_leaves() {
     close(&f64s(&compute(&c)), &[2.0 * ex.iter().sum::<f64>()]);
     let text = lz::explain(&[&lz::sin(&x).unwrap()]).unwrap();
     assert!(!text.is_empty());
+}
+
+#[test]
+fn reshape_of_a_non_contiguous_view() {
+    let v: Vec<i64> = (0..2)
+        .flat_map(|i| (0..3).flat_map(move |j| (0..4).map(move |k| 100 * i + 10 * j + k)))
+        .collect();
+    let x = lz::from_vec(v, &[2, 3, 4]).unwrap();
+    let at = |i: i64, j: i64, k: i64| (100 * i + 10 * j + k) as i128;
+    // reshape of a transposed (non-contiguous) array reads in row-major order of the transpose
+    let r = lz::reshape(&lz::matrix_transpose(&x).unwrap(), &[-1]).unwrap();
+    let want: Vec<i128> = (0..2)
+        .flat_map(|i| (0..4).flat_map(move |k| (0..3).map(move |j| at(i, j, k))))
+        .collect();
+    assert_eq!(i128s(&compute(&r)), want);
+
+    // and of a lazy (unrealized) operand
+    let y = lz::binary(
+        BinaryOp::Mul,
+        Operand::Array(&x),
+        Operand::Scalar(Scalar::Int(2)),
+    )
+    .unwrap();
+    let r2 = lz::reshape(&lz::permute_dims(&y, &[1, 0, 2]).unwrap(), &[6, 4]).unwrap();
+    let want: Vec<i128> = (0..3)
+        .flat_map(|j| (0..2).flat_map(move |i| (0..4).map(move |k| 2 * at(i, j, k))))
+        .collect();
+    assert_eq!(i128s(&compute(&r2)), want);
 }
