@@ -407,3 +407,68 @@ fn reshape_of_a_non_contiguous_view() {
         .collect();
     assert_eq!(i128s(&compute(&r2)), want);
 }
+
+#[test]
+fn arrays_are_send_sync_and_compute_concurrently() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<LazyArray>();
+    let x = xs();
+    let y = lz::multiply(&lz::cos(&x).unwrap(), &x).unwrap();
+    let results: Vec<Vec<f64>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| f64s(&y.compute().unwrap())))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let want: Vec<f64> = XS.iter().map(|v| v.cos() * v).collect();
+    for r in results {
+        close(&r, &want);
+    }
+}
+
+#[test]
+fn zero_size_and_zero_dim_arrays() {
+    let e = lz::from_vec(Vec::<f32>::new(), &[0, 3]).unwrap();
+    let s = lz::sin(&e).unwrap();
+    assert_eq!(f64s(&compute(&s)), Vec::<f64>::new());
+    let m = lz::sum(&e, Some(&[0]), true, None).unwrap();
+    assert_eq!(m.shape(), &[1, 3]);
+    assert_eq!(f64s(&compute(&m)), vec![0.0; 3]);
+    let any = lz::any(&e, None, false).unwrap();
+    let all = lz::all(&e, None, false).unwrap();
+    let out = lz::compute_many(&[&any, &all]).unwrap();
+    assert_eq!((i128s(&out[0]), i128s(&out[1])), (vec![0], vec![1]));
+    let z = lz::from_vec(vec![2.5f64], &[]).unwrap();
+    let p = lz::binary(
+        BinaryOp::Pow,
+        Operand::Array(&z),
+        Operand::Scalar(Scalar::Int(2)),
+    )
+    .unwrap();
+    assert_eq!(compute(&p).get(&[]), Scalar::Float(2.5f64.powi(2)));
+}
+
+#[test]
+fn integer_division_and_shifts_follow_python() {
+    let a = lz::from_vec(vec![7i32, -7, 7, -7], &[4]).unwrap();
+    let b = lz::from_vec(vec![2i32, 2, -2, -2], &[4]).unwrap();
+    let fd = compute(&lz::floor_divide(&a, &b).unwrap());
+    let rem = compute(&lz::remainder(&a, &b).unwrap());
+    let pairs = [(7i32, 2i32), (-7, 2), (7, -2), (-7, -2)];
+    // Python: floor division rounds toward -inf, remainder = x - y * floor(x / y) (divisor's sign)
+    let floor_div = |x: i32, y: i32| (x as f64 / y as f64).floor() as i128;
+    let want_fd: Vec<i128> = pairs.iter().map(|&(x, y)| floor_div(x, y)).collect();
+    let want_rem: Vec<i128> = pairs
+        .iter()
+        .map(|&(x, y)| x as i128 - y as i128 * floor_div(x, y))
+        .collect();
+    assert_eq!(i128s(&fd), want_fd);
+    assert_eq!(i128s(&rem), want_rem);
+    let sh = lz::binary(
+        BinaryOp::Shl,
+        Operand::Array(&a),
+        Operand::Scalar(Scalar::Int(3)),
+    )
+    .unwrap();
+    assert_eq!(i128s(&compute(&sh)), vec![56, -56, 56, -56]);
+}
