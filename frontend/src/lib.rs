@@ -4,11 +4,14 @@
 //! shape errors surface at the call that made them. Values are computed on [`LazyArray::compute`] or
 //! [`compute_many`], which hand the DAG to the runtime as one graph, so that the passes can fuse it.
 //!
-//! ```ignore
-//! use lazulite_frontend as lz;
-//! let x = lz::from_vec(vec![1.0f64, 2.0, 3.0], &[3])?;
-//! let y = lz::binary(lz::BinaryOp::Add, lz::Operand::Array(&lz::sin(&x)?), lz::Operand::Scalar(lz::Scalar::Int(1)))?;
+//! ```
+//! use lazulite_frontend::{self as lz, Operand, Scalar};
+//! let x = lz::from_vec(vec![0.0f64, 0.5, 1.0], &[3])?;
+//! let y = lz::binary(lz::BinaryOp::Add, Operand::Array(&lz::sin(&x)?), Operand::Scalar(Scalar::Int(1)))?;
+//! assert_eq!((y.dtype(), y.shape()), (lz::DType::F64, &[3][..])); // known before computing
 //! let data = y.compute()?;
+//! assert!((data.get(&[2]).as_f64() - (1.0f64.sin() + 1.0)).abs() < 1e-12);
+//! # Ok::<(), lz::Error>(())
 //! ```
 
 mod array;
@@ -22,7 +25,7 @@ pub use array::{build_graph, compute_many, explain, graph_text, LazyArray};
 pub use creation::{arange, from_bytes, from_vec, full, ones, zeros, Element};
 pub use elementwise::*;
 pub use lazulite_ir::{BinaryOp, DType, Error, ErrorKind, ReduceOp, Result, Scalar, UnaryOp};
-pub use lazulite_runtime::ArrayData;
+pub use lazulite_runtime::{ArrayData, Buffer};
 pub use movement::{
     broadcast_to, expand_dims, flip, getitem, matrix_transpose, permute_dims, reshape, squeeze,
     IndexItem,
