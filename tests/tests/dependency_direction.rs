@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 fn normal_dependencies(crate_dir: &str) -> BTreeSet<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root");
     let text = std::fs::read_to_string(root.join(crate_dir).join("Cargo.toml")).expect("manifest");
     let mut deps = BTreeSet::new();
     let mut in_deps = false;
@@ -27,7 +29,10 @@ fn normal_dependencies(crate_dir: &str) -> BTreeSet<String> {
 }
 
 fn workspace_deps(crate_dir: &str) -> BTreeSet<String> {
-    normal_dependencies(crate_dir).into_iter().filter(|d| d.starts_with("lazulite-")).collect()
+    normal_dependencies(crate_dir)
+        .into_iter()
+        .filter(|d| d.starts_with("lazulite-"))
+        .collect()
 }
 
 fn set(items: &[&str]) -> BTreeSet<String> {
@@ -49,28 +54,45 @@ fn passes_and_codegen_depend_only_on_ir() {
 fn only_runtime_depends_on_codegen() {
     for dir in ["ir", "passes", "frontend", "python"] {
         let deps = workspace_deps(dir);
-        assert!(!deps.iter().any(|d| d.starts_with("lazulite-codegen")), "{dir} depends on codegen: {deps:?}");
+        assert!(
+            !deps.iter().any(|d| d.starts_with("lazulite-codegen")),
+            "{dir} depends on codegen: {deps:?}"
+        );
     }
     assert!(workspace_deps("runtime").contains("lazulite-codegen-cpu"));
 }
 
 #[test]
 fn frontend_sits_on_runtime_and_ir_only() {
-    assert_eq!(workspace_deps("frontend"), set(&["lazulite-ir", "lazulite-runtime"]));
+    assert_eq!(
+        workspace_deps("frontend"),
+        set(&["lazulite-ir", "lazulite-runtime"])
+    );
 }
 
 #[test]
 fn only_python_uses_pyo3() {
     for dir in ["ir", "passes", "codegen/cpu", "runtime", "frontend"] {
         let deps = normal_dependencies(dir);
-        assert!(!deps.contains("pyo3") && !deps.contains("numpy"), "{dir} uses pyo3: {deps:?}");
+        assert!(
+            !deps.contains("pyo3") && !deps.contains("numpy"),
+            "{dir} uses pyo3: {deps:?}"
+        );
     }
     assert!(normal_dependencies("python").contains("pyo3"));
 }
 
 #[test]
 fn third_party_versions_are_pinned_in_the_workspace() {
-    for dir in ["ir", "passes", "codegen/cpu", "runtime", "frontend", "python", "tests"] {
+    for dir in [
+        "ir",
+        "passes",
+        "codegen/cpu",
+        "runtime",
+        "frontend",
+        "python",
+        "tests",
+    ] {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         let text = std::fs::read_to_string(root.join(dir).join("Cargo.toml")).unwrap();
         let mut section = String::new();
@@ -80,7 +102,10 @@ fn third_party_versions_are_pinned_in_the_workspace() {
                 continue;
             }
             if section.contains("dependencies") && line.contains('=') && !line.starts_with('#') {
-                assert!(line.contains("workspace = true") || line.ends_with(".workspace = true"), "{dir}: `{line}` must use {{ workspace = true }}");
+                assert!(
+                    line.contains("workspace = true") || line.ends_with(".workspace = true"),
+                    "{dir}: `{line}` must use {{ workspace = true }}"
+                );
             }
         }
     }
