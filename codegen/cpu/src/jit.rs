@@ -12,8 +12,8 @@ use crate::plan::{self, Plan};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types::{self, Type};
 use cranelift_codegen::ir::{
-    AbiParam, ConstantData, Endianness, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlotData,
-    StackSlotKind, Value,
+    AbiParam, ConstantData, Endianness, FuncRef, InstBuilder, MemFlagsData, Signature,
+    StackSlotData, StackSlotKind, Value,
 };
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
@@ -338,7 +338,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
     }
 
     /// A scalar of dtype `d` as one lane of a vector with `lanes` lanes (booleans become masks).
-    fn to_lane(&mut self, s: Value, d: DType, lanes: u32) -> Value {
+    fn lane_value(&mut self, s: Value, d: DType, lanes: u32) -> Value {
         if d == DType::Bool {
             let lt = mask_lane(lanes);
             let w = if lt == types::I8 {
@@ -364,7 +364,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
         for j in 0..lanes {
             let xs: Vec<Value> = args.iter().map(|&(v, d)| self.extract(v, d, j)).collect();
             let r = f(self, &xs);
-            let r = self.to_lane(r, dout, lanes);
+            let r = self.lane_value(r, dout, lanes);
             acc = Some(match acc {
                 None => self.b.ins().splat(ty(dout, lanes), r),
                 Some(v) => self.b.ins().insertlane(v, r, j as u8),
@@ -435,9 +435,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
                 _ => {
                     debug_assert!(op.is_transcendental());
                     if lanes > 1 {
-                        return self.lanewise(&[(x, d)], d, lanes, |s, a| {
-                            s.unary(op, d, a[0], 1)
-                        });
+                        return self.lanewise(&[(x, d)], d, lanes, |s, a| s.unary(op, d, a[0], 1));
                     }
                     let opi = self.iconst(types::I32, helpers::unary_index(op) as i64);
                     let f = if d == DType::F32 {
@@ -666,7 +664,10 @@ impl<'k, 'f> Emitter<'k, 'f> {
         let width = self.iconst(t, bits);
         if op == BinaryOp::Shl || !d.is_signed_int() {
             // Unsigned compare: negative amounts look huge.
-            let big = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, b, width);
+            let big = self
+                .b
+                .ins()
+                .icmp(IntCC::UnsignedGreaterThanOrEqual, b, width);
             let r = if op == BinaryOp::Shl {
                 self.b.ins().ishl(a, b)
             } else {
@@ -800,7 +801,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
         let vt = ty(d, lanes);
         if self.k.inputs[input].inner == StrideClass::Broadcast {
             let s = self.b.ins().load(scalar_ty(d), flags, addr, 0);
-            let s = self.to_lane(s, d, lanes);
+            let s = self.lane_value(s, d, lanes);
             return self.b.ins().splat(vt, s);
         }
         if d != DType::Bool {
@@ -813,7 +814,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
         let mut acc: Option<Value> = None;
         for j in 0..lanes {
             let s = self.b.ins().load(types::I8, flags, addr, j as i32);
-            let s = self.to_lane(s, d, lanes);
+            let s = self.lane_value(s, d, lanes);
             acc = Some(match acc {
                 None => self.b.ins().splat(vt, s),
                 Some(v) => self.b.ins().insertlane(v, s, j as u8),
@@ -912,7 +913,13 @@ impl<'k, 'f> Emitter<'k, 'f> {
         self.b.switch_to_block(exit);
     }
 
-    fn advance(&mut self, bases: &[Value], strides: &[Vec<Value>], d: usize, i: Value) -> Vec<Value> {
+    fn advance(
+        &mut self,
+        bases: &[Value],
+        strides: &[Vec<Value>],
+        d: usize,
+        i: Value,
+    ) -> Vec<Value> {
         bases
             .iter()
             .zip(strides)
@@ -939,7 +946,9 @@ impl<'k, 'f> Emitter<'k, 'f> {
         let in_strides_p = self.load_i64(args, 16);
         let outputs_p = self.load_i64(args, 24);
         let out_strides_p = self.load_i64(args, 32);
-        self.shape = (0..ndim).map(|d| self.load_i64(shape_p, 8 * d as i32)).collect();
+        self.shape = (0..ndim)
+            .map(|d| self.load_i64(shape_p, 8 * d as i32))
+            .collect();
         for (i, inp) in k.inputs.iter().enumerate() {
             let p = self.load_i64(inputs_p, 8 * i as i32);
             self.in_ptr.push(p);
@@ -1162,7 +1171,9 @@ impl<'k, 'f> Emitter<'k, 'f> {
             .inputs
             .iter()
             .zip(&self.loads)
-            .map(|(inp, &used)| (used && inp.inner == StrideClass::Contiguous).then_some(inp.dtype.size()))
+            .map(|(inp, &used)| {
+                (used && inp.inner == StrideClass::Contiguous).then_some(inp.dtype.size())
+            })
             .collect();
         let out_size: Vec<usize> = k.outputs.iter().map(|o| o.dtype.size()).collect();
 
@@ -1189,13 +1200,11 @@ impl<'k, 'f> Emitter<'k, 'f> {
         let nvec = self.b.ins().band_imm_s(count, -(lanes as i64));
 
         let slot = |s: &mut Self| {
-            let ss = s.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 16, 4));
+            let ss =
+                s.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 16, 4));
             s.b.ins().stack_addr(PTR, ss, 0)
         };
-        let in_slots: Vec<Option<Value>> = in_walk
-            .iter()
-            .map(|w| w.map(|_| slot(self)))
-            .collect();
+        let in_slots: Vec<Option<Value>> = in_walk.iter().map(|w| w.map(|_| slot(self))).collect();
         let out_slots: Vec<Value> = (0..outs.len()).map(|_| slot(self)).collect();
 
         let in_vars: Vec<Option<Variable>> = in_walk
@@ -1250,8 +1259,10 @@ impl<'k, 'f> Emitter<'k, 'f> {
             let in_slots = in_slots.clone();
             self.for_range(zero, rem, 1, |s, j| {
                 let src_i = s.b.ins().iadd(nvec, j);
-                for (inp, (w, (&base, slot))) in
-                    k.inputs.iter().zip(in_walk.iter().zip(in_base.iter().zip(&in_slots)))
+                for (inp, (w, (&base, slot))) in k
+                    .inputs
+                    .iter()
+                    .zip(in_walk.iter().zip(in_base.iter().zip(&in_slots)))
                 {
                     if let (Some(sz), Some(slot)) = (w, slot) {
                         let so = s.b.ins().imul_imm_s(src_i, *sz as i64);

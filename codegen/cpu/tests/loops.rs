@@ -15,21 +15,32 @@ fn fused(ndim: u32, ca: StrideClass, cb: StrideClass, co: StrideClass) -> Kernel
         n_reduce: 0,
         inputs: vec![input(f, ca), input(f, cb)],
         body: vec![
-            instr(Inst::Load { input: 0 }, f),                   // 0
-            instr(Inst::Load { input: 1 }, f),                   // 1
-            instr(Inst::Binary(BinaryOp::Mul, 0, 1), f),         // 2
-            instr(Inst::Const(Scalar::Float(2.0)), f),           // 3
-            instr(Inst::Binary(BinaryOp::Add, 2, 3), f),         // 4
+            instr(Inst::Load { input: 0 }, f),                    // 0
+            instr(Inst::Load { input: 1 }, f),                    // 1
+            instr(Inst::Binary(BinaryOp::Mul, 0, 1), f),          // 2
+            instr(Inst::Const(Scalar::Float(2.0)), f),            // 3
+            instr(Inst::Binary(BinaryOp::Add, 2, 3), f),          // 4
             instr(Inst::Binary(BinaryOp::Gt, 0, 1), DType::Bool), // 5
-            instr(Inst::Unary(UnaryOp::Neg, 0), f),              // 6
-            instr(Inst::Select { cond: 5, a: 4, b: 6 }, f),      // 7
-            instr(Inst::Unary(UnaryOp::Abs, 0), f),              // 8
-            instr(Inst::Unary(UnaryOp::Sqrt, 8), f),             // 9
-            instr(Inst::Binary(BinaryOp::Sub, 9, 1), f),         // 10
+            instr(Inst::Unary(UnaryOp::Neg, 0), f),               // 6
+            instr(
+                Inst::Select {
+                    cond: 5,
+                    a: 4,
+                    b: 6,
+                },
+                f,
+            ), // 7
+            instr(Inst::Unary(UnaryOp::Abs, 0), f),               // 8
+            instr(Inst::Unary(UnaryOp::Sqrt, 8), f),              // 9
+            instr(Inst::Binary(BinaryOp::Sub, 9, 1), f),          // 10
         ],
         reduces: vec![],
         epilogue: vec![],
-        outputs: vec![output(7, f, co), output(5, DType::Bool, co), output(10, f, co)],
+        outputs: vec![
+            output(7, f, co),
+            output(5, DType::Bool, co),
+            output(10, f, co),
+        ],
     }
 }
 
@@ -43,7 +54,17 @@ fn row_major(shape: &[i64]) -> Vec<i64> {
 
 #[test]
 fn elementwise_ranks_layouts_and_splits() {
-    let shapes: [&[i64]; 9] = [&[], &[7], &[33], &[3, 5], &[2, 3, 9], &[2, 2, 3, 5], &[0], &[3, 0], &[0, 4]];
+    let shapes: [&[i64]; 9] = [
+        &[],
+        &[7],
+        &[33],
+        &[3, 5],
+        &[2, 3, 9],
+        &[2, 2, 3, 5],
+        &[0],
+        &[3, 0],
+        &[0, 4],
+    ];
     let mut compared = 0;
     for shape in shapes {
         let nd = shape.len();
@@ -63,7 +84,12 @@ fn elementwise_ranks_layouts_and_splits() {
             wide.swap(0, nd - 1);
         }
         let inner = |s: &[i64]| StrideClass::of(s.last().copied().unwrap_or(1) as isize);
-        for (sa, sb) in [(rm.clone(), rm.clone()), (rm.clone(), bcast.clone()), (rev.clone(), rm.clone()), (wide.clone(), bcast.clone())] {
+        for (sa, sb) in [
+            (rm.clone(), rm.clone()),
+            (rm.clone(), bcast.clone()),
+            (rev.clone(), rm.clone()),
+            (wide.clone(), bcast.clone()),
+        ] {
             for splits in [1, 3] {
                 let k = fused(nd as u32, inner(&sa), inner(&sb), Contiguous);
                 let mut case = Case::contiguous(&k, shape);
@@ -77,7 +103,12 @@ fn elementwise_ranks_layouts_and_splits() {
             }
         }
         // Strided outputs (scalar loop).
-        let k = fused(nd as u32, Contiguous, Contiguous, if nd > 0 { Strided } else { Contiguous });
+        let k = fused(
+            nd as u32,
+            Contiguous,
+            Contiguous,
+            if nd > 0 { Strided } else { Contiguous },
+        );
         let mut case = Case::contiguous(&k, shape);
         case.out_strides = vec![wide.clone(), rev.clone(), wide.clone()];
         case.splits = 2;
@@ -90,15 +121,28 @@ fn elementwise_ranks_layouts_and_splits() {
 #[test]
 fn long_chains() {
     let f = DType::F32;
-    let mut body = vec![instr(Inst::Load { input: 0 }, f), instr(Inst::Load { input: 1 }, DType::I32)];
+    let mut body = vec![
+        instr(Inst::Load { input: 0 }, f),
+        instr(Inst::Load { input: 1 }, DType::I32),
+    ];
     body.push(instr(Inst::Cast(1), f)); // 2
-    let ops = [BinaryOp::Add, BinaryOp::Mul, BinaryOp::Sub, BinaryOp::Maximum, BinaryOp::Minimum, BinaryOp::Div];
+    let ops = [
+        BinaryOp::Add,
+        BinaryOp::Mul,
+        BinaryOp::Sub,
+        BinaryOp::Maximum,
+        BinaryOp::Minimum,
+        BinaryOp::Div,
+    ];
     for j in 0..18u32 {
         let last = body.len() as u32 - 1;
         if j % 4 == 3 {
             body.push(instr(Inst::Unary(UnaryOp::Sin, last), f));
         } else {
-            body.push(instr(Inst::Binary(ops[j as usize % ops.len()], last, [0, 2][j as usize % 2]), f));
+            body.push(instr(
+                Inst::Binary(ops[j as usize % ops.len()], last, [0, 2][j as usize % 2]),
+                f,
+            ));
         }
     }
     let out = body.len() as u32 - 1;
@@ -128,8 +172,14 @@ fn long_chains() {
     assert_eq!(lanes, 1);
 }
 
+/// (ndim, n_reduce, shape, strides, splits)
+type Layout = (u32, u32, Vec<i64>, Vec<i64>, i64);
+
 fn reduce_dtypes(op: ReduceOp) -> Vec<DType> {
-    REAL_DTYPES.into_iter().filter(|&d| op.result_dtype(d).is_ok()).collect()
+    REAL_DTYPES
+        .into_iter()
+        .filter(|&d| op.result_dtype(d).is_ok())
+        .collect()
 }
 
 #[test]
@@ -138,13 +188,13 @@ fn every_reduction_every_dtype_and_layout() {
     for &op in ReduceOp::ALL {
         for d in reduce_dtypes(op) {
             // (ndim, n_reduce, shape, strides, splits)
-            let layouts: Vec<(u32, u32, Vec<i64>, Vec<i64>, i64)> = vec![
-                (2, 1, vec![5, 37], vec![37, 1], 2),    // inner reduce, contiguous (vector)
-                (1, 1, vec![103], vec![1], 3),          // full reduce over dim 0, split into 3 calls
+            let layouts: Vec<Layout> = vec![
+                (2, 1, vec![5, 37], vec![37, 1], 2), // inner reduce, contiguous (vector)
+                (1, 1, vec![103], vec![1], 3),       // full reduce over dim 0, split into 3 calls
                 (3, 2, vec![3, 4, 9], vec![1, 27, 3], 2), // strided reduced dims (scalar loop)
-                (2, 2, vec![6, 11], vec![11, 1], 2),    // full reduce over 2 dims
-                (2, 1, vec![4, 7], vec![1, 0], 1),      // broadcast along the reduced dim
-                (2, 1, vec![3, 13], vec![13, -1], 1),   // negative inner stride
+                (2, 2, vec![6, 11], vec![11, 1], 2), // full reduce over 2 dims
+                (2, 1, vec![4, 7], vec![1, 0], 1),   // broadcast along the reduced dim
+                (2, 1, vec![3, 13], vec![13, -1], 1), // negative inner stride
                 (3, 1, vec![2, 3, 17], vec![51, 17, 1], 3), // rank 3, odd inner extent
             ];
             for (ndim, n_reduce, shape, strides, splits) in layouts {
@@ -183,9 +233,18 @@ fn reduction_with_epilogue_and_extra_load() {
                 instr(Inst::Const(Scalar::Float(0.0)), f),
             ],
             reduces: vec![
-                KernelReduce { op: ReduceOp::Sum, value: 1 },
-                KernelReduce { op: ReduceOp::Max, value: 0 },
-                KernelReduce { op: ReduceOp::Any, value: 2 },
+                KernelReduce {
+                    op: ReduceOp::Sum,
+                    value: 1,
+                },
+                KernelReduce {
+                    op: ReduceOp::Max,
+                    value: 0,
+                },
+                KernelReduce {
+                    op: ReduceOp::Any,
+                    value: 2,
+                },
             ],
             epilogue: vec![
                 instr(Inst::Reduced(0), f),
@@ -196,7 +255,10 @@ fn reduction_with_epilogue_and_extra_load() {
                 instr(Inst::Cast(4), DType::F32),
                 instr(Inst::Reduced(2), DType::Bool),
             ],
-            outputs: vec![output(5, DType::F32, Contiguous), output(6, DType::Bool, Strided)],
+            outputs: vec![
+                output(5, DType::F32, Contiguous),
+                output(6, DType::Bool, Strided),
+            ],
         };
         let mut case = Case::contiguous(&k, &[6, 19]);
         case.in_strides = vec![strides.clone(), vec![1, 0]];
@@ -219,14 +281,23 @@ fn empty_reductions_give_identity() {
                 let k = reduce_kernel(op, d, 2, 1, class);
                 let ck = compile(&k).unwrap();
                 let shape = [4i64, 0];
-                let ins = [View::new(d, &shape, &[3, if class == Strided { 2 } else { 1 }])];
+                let ins = [View::new(
+                    d,
+                    &shape,
+                    &[3, if class == Strided { 2 } else { 1 }],
+                )];
                 let mut outs = [View::new(d, &shape[..1], &[1])];
                 for j in 0..4 {
                     outs[0].set(&[j], Scalar::Int(7).cast(d)); // garbage to overwrite
                 }
                 call(ck.entry(), &shape, &ins, &mut outs, 0, 4);
                 for j in 0..4 {
-                    assert_eq!(outs[0].get(&[j]), op.identity(d).unwrap(), "{} {d}", op.name());
+                    assert_eq!(
+                        outs[0].get(&[j]),
+                        op.identity(d).unwrap(),
+                        "{} {d}",
+                        op.name()
+                    );
                 }
             }
         }
@@ -245,7 +316,15 @@ fn full_sum_range_splitting() {
     }
     let ins = [a];
     let mut total = 0.0;
-    for (s, e) in [(0, 1), (1, 2), (2, 9), (9, 500), (500, 999), (999, 1000), (1000, 1000)] {
+    for (s, e) in [
+        (0, 1),
+        (1, 2),
+        (2, 9),
+        (9, 500),
+        (500, 999),
+        (999, 1000),
+        (1000, 1000),
+    ] {
         let mut out = [View::new(DType::F64, &[], &[])];
         call(ck.entry(), &[n], &ins, &mut out, s, e);
         total += out[0].get(&[]).as_f64();
@@ -256,7 +335,10 @@ fn full_sum_range_splitting() {
 #[test]
 fn compile_time_of_a_20_op_chain() {
     let f = DType::F64;
-    let mut body = vec![instr(Inst::Load { input: 0 }, f), instr(Inst::Load { input: 1 }, f)];
+    let mut body = vec![
+        instr(Inst::Load { input: 0 }, f),
+        instr(Inst::Load { input: 1 }, f),
+    ];
     let ops = [BinaryOp::Add, BinaryOp::Mul, BinaryOp::Sub, BinaryOp::Div];
     for j in 0..20u32 {
         let last = body.len() as u32 - 1;
@@ -272,7 +354,9 @@ fn compile_time_of_a_20_op_chain() {
         epilogue: vec![],
     };
     let first = compile(&k).unwrap().compile_time();
-    let mut times: Vec<_> = (0..30).map(|_| compile(&k).unwrap().compile_time()).collect();
+    let mut times: Vec<_> = (0..30)
+        .map(|_| compile(&k).unwrap().compile_time())
+        .collect();
     times.sort();
     let median = times[times.len() / 2];
     eprintln!("20-op chain compile: first {first:?}, warm median {median:?}");

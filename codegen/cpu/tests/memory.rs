@@ -49,6 +49,8 @@ fn dropping_kernels_frees_code() {
     let after = vm_size_kib().unwrap();
     eprintln!("VmSize before {before} KiB, after 500 compile+drop {after} KiB");
     // A leak costs at least one 4 KiB page per kernel (2000 KiB here).
-    assert!(after < before + 512, "VmSize grew from {before} KiB to {after} KiB over 500 kernels");
+    assert!(
+        after < before + 512,
+        "VmSize grew from {before} KiB to {after} KiB over 500 kernels"
+    );
 }
-

@@ -26,7 +26,12 @@ fn every_unary_op_every_dtype() {
                     case.seed = seed;
                     let (n, lanes) = check_lanes(&k, &case);
                     assert_eq!(n, N as usize);
-                    assert_eq!(lanes > 1, class == StrideClass::Contiguous, "{}", k.pretty());
+                    assert_eq!(
+                        lanes > 1,
+                        class == StrideClass::Contiguous,
+                        "{}",
+                        k.pretty()
+                    );
                 }
                 kernels += 1;
             }
@@ -44,7 +49,11 @@ fn every_binary_op_every_dtype() {
                 continue;
             }
             use StrideClass::*;
-            for (c0, c1, co) in [(Contiguous, Contiguous, Contiguous), (Contiguous, Broadcast, Contiguous), (Strided, Contiguous, Strided)] {
+            for (c0, c1, co) in [
+                (Contiguous, Contiguous, Contiguous),
+                (Contiguous, Broadcast, Contiguous),
+                (Strided, Contiguous, Strided),
+            ] {
                 let k = binary_kernel(op, d, 1, c0, c1, co);
                 let mut case = Case::contiguous(&k, &[N]);
                 let st = |c: StrideClass, s: i64| match c {
@@ -72,11 +81,36 @@ fn integer_edge_pairs() {
     for d in REAL_DTYPES.into_iter().filter(|d| d.is_integer()) {
         let (lo, hi) = d.int_range().unwrap();
         let bits = d.bits() as i128;
-        let edges: Vec<Scalar> = [0, 1, -1, 2, -2, 3, -7, lo, hi, lo + 1, hi - 1, bits, bits - 1, bits + 1, 100]
-            .iter()
-            .map(|&v| Scalar::Int(v as i64).cast(d))
-            .collect();
-        for op in [BinaryOp::FloorDiv, BinaryOp::Rem, BinaryOp::Shl, BinaryOp::Shr, BinaryOp::Pow, BinaryOp::Mul, BinaryOp::Maximum, BinaryOp::Lt] {
+        let edges: Vec<Scalar> = [
+            0,
+            1,
+            -1,
+            2,
+            -2,
+            3,
+            -7,
+            lo,
+            hi,
+            lo + 1,
+            hi - 1,
+            bits,
+            bits - 1,
+            bits + 1,
+            100,
+        ]
+        .iter()
+        .map(|&v| Scalar::Int(v as i64).cast(d))
+        .collect();
+        for op in [
+            BinaryOp::FloorDiv,
+            BinaryOp::Rem,
+            BinaryOp::Shl,
+            BinaryOp::Shr,
+            BinaryOp::Pow,
+            BinaryOp::Mul,
+            BinaryOp::Maximum,
+            BinaryOp::Lt,
+        ] {
             for class in [StrideClass::Contiguous, StrideClass::Strided] {
                 let k = binary_kernel(op, d, 1, class, class, class);
                 let ck = compile(&k).unwrap();
@@ -95,7 +129,13 @@ fn integer_edge_pairs() {
                 for (j, idx) in indices(&[n]).iter().enumerate() {
                     let want = eval_binary(op, d, edges[j % edges.len()], edges[j / edges.len()]);
                     let got = out[0].get(idx);
-                    assert!(same(got, want), "{} {d}: {:?} {:?} -> got {got:?} want {want:?}", op.name(), edges[j % edges.len()], edges[j / edges.len()]);
+                    assert!(
+                        same(got, want),
+                        "{} {d}: {:?} {:?} -> got {got:?} want {want:?}",
+                        op.name(),
+                        edges[j % edges.len()],
+                        edges[j / edges.len()]
+                    );
                 }
             }
         }
@@ -111,7 +151,10 @@ fn casts_between_all_real_dtypes() {
                     ndim: 1,
                     n_reduce: 0,
                     inputs: vec![input(from, class)],
-                    body: vec![instr(Inst::Load { input: 0 }, from), instr(Inst::Cast(0), to)],
+                    body: vec![
+                        instr(Inst::Load { input: 0 }, from),
+                        instr(Inst::Cast(0), to),
+                    ],
                     reduces: vec![],
                     epilogue: vec![],
                     outputs: vec![output(1, to, class)],
@@ -133,14 +176,34 @@ fn casts_between_all_real_dtypes() {
 /// Float-to-integer casts of values outside the target's range (wrap through i64, NaN -> 0).
 #[test]
 fn float_to_int_cast_edges() {
-    let vals = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e20, -1e20, 4e9, -3e9, 3e9, 255.9, 256.0, -1.5, -0.0, 65535.7, 9.3e18, 1.8e19, -9.3e18];
+    let vals = [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        1e20,
+        -1e20,
+        4e9,
+        -3e9,
+        3e9,
+        255.9,
+        256.0,
+        -1.5,
+        -0.0,
+        65535.7,
+        9.3e18,
+        1.8e19,
+        -9.3e18,
+    ];
     for from in [DType::F32, DType::F64] {
         for to in REAL_DTYPES {
             let k = Kernel {
                 ndim: 1,
                 n_reduce: 0,
                 inputs: vec![input(from, StrideClass::Contiguous)],
-                body: vec![instr(Inst::Load { input: 0 }, from), instr(Inst::Cast(0), to)],
+                body: vec![
+                    instr(Inst::Load { input: 0 }, from),
+                    instr(Inst::Cast(0), to),
+                ],
                 reduces: vec![],
                 epilogue: vec![],
                 outputs: vec![output(1, to, StrideClass::Contiguous)],
@@ -157,7 +220,11 @@ fn float_to_int_cast_edges() {
             for j in 0..n {
                 let want = ins[0].get(&[j]).cast(to);
                 let got = out[0].get(&[j]);
-                assert!(same(got, want), "{from}->{to}: {:?} got {got:?} want {want:?}", ins[0].get(&[j]));
+                assert!(
+                    same(got, want),
+                    "{from}->{to}: {:?} got {got:?} want {want:?}",
+                    ins[0].get(&[j])
+                );
             }
         }
     }
@@ -167,14 +234,77 @@ fn float_to_int_cast_edges() {
 fn common_kernels_are_vectorized() {
     use StrideClass::*;
     let cases = [
-        (binary_kernel(BinaryOp::Add, DType::F64, 1, Contiguous, Contiguous, Contiguous), 2),
-        (binary_kernel(BinaryOp::Mul, DType::F32, 2, Contiguous, Broadcast, Contiguous), 4),
-        (binary_kernel(BinaryOp::Lt, DType::F64, 1, Contiguous, Contiguous, Contiguous), 2),
-        (binary_kernel(BinaryOp::Add, DType::I16, 1, Contiguous, Contiguous, Contiguous), 8),
-        (binary_kernel(BinaryOp::LogicalAnd, DType::Bool, 1, Contiguous, Contiguous, Contiguous), 16),
+        (
+            binary_kernel(
+                BinaryOp::Add,
+                DType::F64,
+                1,
+                Contiguous,
+                Contiguous,
+                Contiguous,
+            ),
+            2,
+        ),
+        (
+            binary_kernel(
+                BinaryOp::Mul,
+                DType::F32,
+                2,
+                Contiguous,
+                Broadcast,
+                Contiguous,
+            ),
+            4,
+        ),
+        (
+            binary_kernel(
+                BinaryOp::Lt,
+                DType::F64,
+                1,
+                Contiguous,
+                Contiguous,
+                Contiguous,
+            ),
+            2,
+        ),
+        (
+            binary_kernel(
+                BinaryOp::Add,
+                DType::I16,
+                1,
+                Contiguous,
+                Contiguous,
+                Contiguous,
+            ),
+            8,
+        ),
+        (
+            binary_kernel(
+                BinaryOp::LogicalAnd,
+                DType::Bool,
+                1,
+                Contiguous,
+                Contiguous,
+                Contiguous,
+            ),
+            16,
+        ),
         (unary_kernel(UnaryOp::Sin, DType::F32, 1, Contiguous), 4),
-        (reduce_kernel(ReduceOp::Sum, DType::F64, 1, 1, Contiguous), 2),
-        (binary_kernel(BinaryOp::Add, DType::F64, 1, Strided, Contiguous, Contiguous), 1),
+        (
+            reduce_kernel(ReduceOp::Sum, DType::F64, 1, 1, Contiguous),
+            2,
+        ),
+        (
+            binary_kernel(
+                BinaryOp::Add,
+                DType::F64,
+                1,
+                Strided,
+                Contiguous,
+                Contiguous,
+            ),
+            1,
+        ),
     ];
     for (k, lanes) in cases {
         assert_eq!(compile(&k).unwrap().vector_lanes(), lanes, "{}", k.pretty());

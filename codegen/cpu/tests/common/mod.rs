@@ -48,7 +48,9 @@ impl View {
 
     fn bytes_mut(&mut self) -> &mut [u8] {
         // SAFETY: as above, exclusive.
-        unsafe { std::slice::from_raw_parts_mut(self.buf.as_mut_ptr() as *mut u8, self.buf.len() * 8) }
+        unsafe {
+            std::slice::from_raw_parts_mut(self.buf.as_mut_ptr() as *mut u8, self.buf.len() * 8)
+        }
     }
 
     pub fn get(&self, idx: &[i64]) -> Scalar {
@@ -115,16 +117,17 @@ pub fn value(d: DType, i: usize, seed: u64) -> Scalar {
         -0.75,
         1e-5,
     ];
-    let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ seed.wrapping_mul(0xD1B5_4A32_D192_ED03);
+    let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ seed.wrapping_mul(0xD1B5_4A32_D192_ED03);
     x ^= x >> 29;
     x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x ^= x >> 32;
     match d {
         DType::Bool => Scalar::Bool(x & 1 == 1),
         DType::F32 | DType::F64 => {
-            let v = if i < fl.len() && seed % 3 == 0 {
+            let v = if i < fl.len() && seed.is_multiple_of(3) {
                 fl[i]
-            } else if (x >> 8) % 5 == 0 {
+            } else if (x >> 8).is_multiple_of(5) {
                 fl[(x % fl.len() as u64) as usize]
             } else {
                 ((x % 4001) as f64 - 2000.0) / 128.0
@@ -135,9 +138,9 @@ pub fn value(d: DType, i: usize, seed: u64) -> Scalar {
             let (lo, hi) = d.int_range().unwrap();
             let bits = d.bits() as i128;
             let edges = [0, 1, -1, lo, hi, 2, 7, -7, bits, bits + 1, 3, -2, bits - 1];
-            let v: i128 = if (x >> 8) % 3 == 0 {
+            let v: i128 = if (x >> 8).is_multiple_of(3) {
                 edges[(x % edges.len() as u64) as usize]
-            } else if (x >> 12) % 2 == 0 {
+            } else if (x >> 12).is_multiple_of(2) {
                 (x % 41) as i128 - 20
             } else {
                 x as i128
@@ -152,10 +155,10 @@ pub fn value(d: DType, i: usize, seed: u64) -> Scalar {
 pub fn exact_value(i: usize, seed: u64) -> Scalar {
     let set = [0.5, 1.0, 2.0, -0.5, -1.0, -2.0, 0.0, -0.0];
     let x = (i as u64 * 2654435761 + seed * 40503) % 1009;
-    if seed % 3 == 0 && x == 17 {
+    if seed.is_multiple_of(3) && x == 17 {
         return Scalar::Float(f64::NAN);
     }
-    if seed % 3 == 0 && x == 400 {
+    if seed.is_multiple_of(3) && x == 400 {
         return Scalar::Float(f64::INFINITY);
     }
     Scalar::Float(set[(x % set.len() as u64) as usize])
@@ -220,9 +223,12 @@ fn eval_block(block: &[Instr], load: &dyn Fn(usize) -> Scalar, reduced: &[Scalar
             Inst::Load { input } => load(*input as usize),
             Inst::Const(c) => c.cast(ins.dtype),
             Inst::Unary(op, a) => eval_unary(*op, block[*a as usize].dtype, v[*a as usize]),
-            Inst::Binary(op, a, b) => {
-                eval_binary(*op, block[*a as usize].dtype, v[*a as usize], v[*b as usize])
-            }
+            Inst::Binary(op, a, b) => eval_binary(
+                *op,
+                block[*a as usize].dtype,
+                v[*a as usize],
+                v[*b as usize],
+            ),
             Inst::Select { cond, a, b } => {
                 if v[*cond as usize].is_zero() {
                     v[*b as usize]
@@ -278,7 +284,10 @@ pub fn reference(k: &Kernel, shape: &[i64], ins: &[View], outs: &mut [View], sta
                     });
                 }
             }
-            let reduced: Vec<Scalar> = accs.into_iter().map(|a| a.expect("non-empty min/max")).collect();
+            let reduced: Vec<Scalar> = accs
+                .into_iter()
+                .map(|a| a.expect("non-empty min/max"))
+                .collect();
             let mut at = outer.clone();
             at.extend(std::iter::repeat_n(0, k.ndim as usize - n_outer));
             eval_block(&k.epilogue, &|n| ins[n].get(&at), &reduced)
@@ -309,7 +318,9 @@ pub fn call(entry: KernelFn, shape: &[i64], ins: &[View], outs: &mut [View], sta
 /// Same bits, or both NaN for floats.
 pub fn same(a: Scalar, b: Scalar) -> bool {
     match (a, b) {
-        (Scalar::Float(x), Scalar::Float(y)) => (x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits(),
+        (Scalar::Float(x), Scalar::Float(y)) => {
+            (x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits()
+        }
         _ => a == b,
     }
 }
@@ -419,7 +430,11 @@ pub fn check_compiled(k: &Kernel, entry: KernelFn, case: &Case) -> usize {
         }
         for o in 0..k.outputs.len() {
             if let (Some(g), Some(w)) = (got[o], want[o]) {
-                assert!(same(g, w), "output {o}: got {g:?}, want {w:?}\n{}", k.pretty());
+                assert!(
+                    same(g, w),
+                    "output {o}: got {g:?}, want {w:?}\n{}",
+                    k.pretty()
+                );
                 compared += 1;
             }
         }
@@ -487,7 +502,14 @@ pub fn unary_kernel(op: UnaryOp, d: DType, ndim: u32, class: StrideClass) -> Ker
 }
 
 /// `out = op(in0, in1)` over `ndim` dims.
-pub fn binary_kernel(op: BinaryOp, d: DType, ndim: u32, c0: StrideClass, c1: StrideClass, co: StrideClass) -> Kernel {
+pub fn binary_kernel(
+    op: BinaryOp,
+    d: DType,
+    ndim: u32,
+    c0: StrideClass,
+    c1: StrideClass,
+    co: StrideClass,
+) -> Kernel {
     let r = op.result_dtype_promoted(d).unwrap();
     Kernel {
         ndim,
@@ -505,7 +527,13 @@ pub fn binary_kernel(op: BinaryOp, d: DType, ndim: u32, c0: StrideClass, c1: Str
 }
 
 /// `out = reduce_op(in0)` over the last `n_reduce` of `ndim` dims.
-pub fn reduce_kernel(op: ReduceOp, d: DType, ndim: u32, n_reduce: u32, class: StrideClass) -> Kernel {
+pub fn reduce_kernel(
+    op: ReduceOp,
+    d: DType,
+    ndim: u32,
+    n_reduce: u32,
+    class: StrideClass,
+) -> Kernel {
     Kernel {
         ndim,
         n_reduce,
