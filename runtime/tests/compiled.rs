@@ -223,7 +223,6 @@ fn unary_math_agrees_within_ulps() {
 }
 
 #[test]
-#[ignore = "codegen/cpu bug (reported): kernels with several reductions disagree with the interpreter"]
 fn several_reductions_agree_over_random_layouts() {
     let mut rng = Rng(99);
     for trial in 0..80 {

@@ -1117,9 +1117,9 @@ impl<'k, 'f> Emitter<'k, 'f> {
         self.constant(s, d, lanes)
     }
 
-    fn accumulate(&mut self, accs: &[Acc], vals: &[Value], lanes: u32) {
-        for (a, r) in accs.iter().zip(&self.k.reduces) {
-            let v = vals[r.value as usize];
+    /// Folds one value per reduction (`per_reduce[k]` for reduction `k`) into the accumulators.
+    fn accumulate(&mut self, accs: &[Acc], per_reduce: &[Value], lanes: u32) {
+        for (a, &v) in accs.iter().zip(per_reduce) {
             let first = self.b.use_var(a.vars[0]);
             let new = self.binary(a.op.combiner(), a.dtype, first, v, lanes);
             for w in 1..a.vars.len() {
@@ -1145,7 +1145,9 @@ impl<'k, 'f> Emitter<'k, 'f> {
                 let ins2 = s.advance(&ins, &isb, d, i);
                 let addrs: Vec<Option<Value>> = ins2.into_iter().map(Some).collect();
                 let vals = s.block(&s.k.body, &addrs, &[], 1);
-                s.accumulate(accs, &vals, 1);
+                let per_reduce: Vec<Value> =
+                    s.k.reduces.iter().map(|r| vals[r.value as usize]).collect();
+                s.accumulate(accs, &per_reduce, 1);
             });
         } else {
             self.vector_loop(lo, hi, ins, vec![], Some(accs));
@@ -1367,11 +1369,13 @@ impl<'k, 'f> Emitter<'k, 'f> {
                 self.b.ins().jump(acc_blk, &[]);
 
                 self.b.switch_to_block(acc_blk);
-                let mut rv = vals.clone();
-                for (r, &(var, _, _)) in k.reduces.iter().zip(&rvars) {
-                    rv[r.value as usize] = self.b.use_var(var);
-                }
-                self.accumulate(accs, &rv, lanes);
+                // One masked value per reduction: two reductions of one body value (a sum and a
+                // max of x) pad their tails with different identities.
+                let per_reduce: Vec<Value> = rvars
+                    .iter()
+                    .map(|&(var, _, _)| self.b.use_var(var))
+                    .collect();
+                self.accumulate(accs, &per_reduce, lanes);
                 let is_tail = self.b.use_var(tail);
                 self.b.ins().brif(is_tail, done, &[], next, &[]);
             }
