@@ -46,7 +46,9 @@ def binary_elements(name, dtype, which):
     if name == "pow":
         if dtype.startswith(("int", "uint")):
             return elements(dtype, lo=0, hi=5) if which == 2 else elements(dtype, lo=-20, hi=20)
-        return elements(dtype, lo=-10, hi=10)
+        # NumPy's float32 pow gives NaN for (-inf) ** 0.5 where the standard says +inf (see
+        # test_special_cases): keep infinite bases out of the comparison
+        return elements(dtype, lo=-10, hi=10).filter(lambda v: abs(v) != float("inf"))
     if name in ("bitwise_left_shift", "bitwise_right_shift") and which == 2:
         return elements(dtype, lo=0, hi=np.dtype(dtype).itemsize * 8 - 1)
     if name in ("floor_divide", "remainder") and which == 2 and dtype.startswith(("int", "uint")):
@@ -80,7 +82,12 @@ def test_binary_matches_numpy(name, data):
     with np.errstate(all="ignore"):
         expected = np_func(name)(an, bn)
     ulps = 0 if name in EXACT_FLOAT else TRANSCENDENTAL_ULPS
-    assert_matches(getattr(lz, name)(al, bl), expected, ulps=ulps, what=f"{name}({dtype}, {layout})")
+    # which zero maximum/minimum return for (-0.0, +0.0) is not specified by the standard
+    signed_zeros = name not in ("maximum", "minimum")
+    assert_matches(
+        getattr(lz, name)(al, bl), expected, ulps=ulps, what=f"{name}({dtype}, {layout})",
+        signed_zeros=signed_zeros,
+    )
 
 
 # Operators, forward and reflected, against the same NumPy functions.
@@ -179,6 +186,9 @@ SPECIAL_CASES = [
     ("remainder", 0.0, -5.0, -0.0),
     ("remainder", -0.0, 5.0, 0.0),
     ("remainder", 5.0, float("inf"), 5.0),
+    ("pow", float("-inf"), 0.5, float("inf")),
+    ("pow", float("-inf"), 3.0, float("-inf")),
+    ("pow", float("nan"), 0.0, 1.0),
 ]
 
 
