@@ -4,7 +4,9 @@ use crate::convert::{arg_of, int_arg, scalar_to_py, type_name, Arg};
 use crate::dtype::{check_device, PyDType, PyDevice};
 use crate::guard::{engine, type_error, value_error};
 use crate::materialize::{materialize, repr_of, scalar_of, Reason};
-use lazulite_frontend::{self as fe, ArrayData, BinaryOp, DType, IndexItem, LazyArray, Scalar, UnaryOp};
+use lazulite_frontend::{
+    self as fe, ArrayData, BinaryOp, DType, IndexItem, LazyArray, Scalar, UnaryOp,
+};
 use pyo3::exceptions::{PyBufferError, PyIndexError, PyNotImplementedError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -38,7 +40,9 @@ fn binop(
     };
     let x = Arg::Array(x.clone());
     let (a, b) = if reflected { (other, x) } else { (x, other) };
-    let r = engine(py, op.name(), move || fe::binary(op, a.operand(), b.operand()))?;
+    let r = engine(py, op.name(), move || {
+        fe::binary(op, a.operand(), b.operand())
+    })?;
     Ok(Bound::new(py, PyArray::new(r))?.into_any().unbind())
 }
 
@@ -55,7 +59,9 @@ fn inplace(
         return Ok(py.NotImplemented());
     };
     let xa = Arg::Array(x.clone());
-    let r = engine(py, op.name(), move || fe::binary(op, xa.operand(), other.operand()))?;
+    let r = engine(py, op.name(), move || {
+        fe::binary(op, xa.operand(), other.operand())
+    })?;
     if r.dtype() != x.dtype() {
         return Err(type_error(format!(
             "{}: x {symbol}= y would change the dtype of x from {} to {}; write x = x {symbol} y, \
@@ -376,7 +382,11 @@ impl PyArray {
                  (or copy the data, e.g. numpy.array(x))",
             ));
         }
-        let data = materialize(slf.py(), &slf.get().inner, Reason::Implicit("__getbuffer__"))?;
+        let data = materialize(
+            slf.py(),
+            &slf.get().inner,
+            Reason::Implicit("__getbuffer__"),
+        )?;
         let itemsize = data.dtype.size();
         let ndim = data.shape.len();
         let c_contig = data.is_c_contiguous();
@@ -707,5 +717,7 @@ fn float_to_int(py: Python<'_>, f: f64) -> PyResult<Py<PyAny>> {
             "__int__: cannot convert float infinity to integer",
         ));
     }
-    Ok(pyo3::types::PyFloat::new(py, f).call_method0("__int__")?.unbind())
+    Ok(pyo3::types::PyFloat::new(py, f)
+        .call_method0("__int__")?
+        .unbind())
 }

@@ -6,8 +6,8 @@ use crate::dtype::{check_device, dtype_arg};
 use crate::guard::{engine, type_error, value_error};
 use crate::materialize::{materialize, Reason};
 use lazulite_frontend::{self as fe, ArrayData, DType, LazyArray, Scalar};
+use lazulite_ir::shape::contiguous_strides;
 use lazulite_runtime::Buffer;
-use pyo3::buffer::PyUntypedBuffer;
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -232,6 +232,82 @@ fn from_lazulite(
     Ok(x.clone())
 }
 
+/// A buffer exported by a Python object (`PyObject_GetBuffer` with `PyBUF_FULL_RO`), released on
+/// drop. Unlike pyo3's `PyBuffer` it accepts 0-D exports (NULL shape) and C-contiguous exports without
+/// strides.
+struct Export {
+    view: Box<ffi::Py_buffer>,
+}
+
+// SAFETY: the view only holds pointers into memory its exporter keeps alive until release, and a strong
+// reference to the exporter; releasing happens with the GIL attached (see Drop).
+unsafe impl Send for Export {}
+// SAFETY: as above; lazulite only reads through it.
+unsafe impl Sync for Export {}
+
+impl Export {
+    fn get(obj: &Bound<'_, PyAny>) -> PyResult<Export> {
+        // SAFETY: Py_buffer is a plain C struct for which all-zero is a valid (empty) value.
+        let mut view: Box<ffi::Py_buffer> = Box::new(unsafe { std::mem::zeroed() });
+        // SAFETY: `obj` is a valid object and `view` points to writable memory for one Py_buffer.
+        let rc = unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), &mut *view, ffi::PyBUF_FULL_RO) };
+        if rc != 0 {
+            return Err(PyErr::fetch(obj.py()));
+        }
+        Ok(Export { view })
+    }
+
+    fn format(&self) -> String {
+        if self.view.format.is_null() {
+            return "B".into();
+        }
+        // SAFETY: a non-NULL format is a NUL-terminated string owned by the export.
+        unsafe { std::ffi::CStr::from_ptr(self.view.format) }
+            .to_str()
+            .unwrap_or("?invalid")
+            .to_string()
+    }
+
+    fn shape(&self) -> Vec<usize> {
+        let nd = self.view.ndim.max(0) as usize;
+        if self.view.shape.is_null() {
+            // ndim 0, or a 1-D byte view without shape information
+            return if nd == 0 {
+                vec![]
+            } else {
+                vec![self.view.len as usize / self.view.itemsize.max(1) as usize]
+            };
+        }
+        // SAFETY: a non-NULL shape holds `ndim` entries.
+        unsafe { std::slice::from_raw_parts(self.view.shape, nd) }
+            .iter()
+            .map(|&n| n.max(0) as usize)
+            .collect()
+    }
+
+    fn strides(&self, shape: &[usize]) -> Vec<isize> {
+        if self.view.strides.is_null() {
+            let mut s: Vec<isize> = contiguous_strides(shape).to_vec();
+            for v in &mut s {
+                *v *= self.view.itemsize;
+            }
+            return s;
+        }
+        // SAFETY: non-NULL strides hold `ndim` entries.
+        unsafe { std::slice::from_raw_parts(self.view.strides, shape.len()) }.to_vec()
+    }
+}
+
+impl Drop for Export {
+    fn drop(&mut self) {
+        // During interpreter shutdown there is no attaching; leaking the export is the safe choice.
+        let _ = Python::try_attach(|_| {
+            // SAFETY: the view was filled by a successful PyObject_GetBuffer and is released once.
+            unsafe { ffi::PyBuffer_Release(&mut *self.view) }
+        });
+    }
+}
+
 /// The dtype of a buffer element from its struct-module format and item size, and whether its byte
 /// order is foreign.
 fn parse_format(format: &str, itemsize: usize) -> PyResult<(DType, bool)> {
@@ -281,22 +357,22 @@ fn from_buffer(
     dtype: Option<DType>,
     copy: Option<bool>,
 ) -> PyResult<LazyArray> {
-    let buf = PyUntypedBuffer::get(obj)?;
-    let format = buf.format().to_str().unwrap_or("?invalid").to_string();
-    let itemsize = buf.item_size();
+    let buf = Export::get(obj)?;
+    let format = buf.format();
+    let itemsize = buf.view.itemsize.max(1) as usize;
     let (src_dtype, swap) = parse_format(&format, itemsize)?;
-    if buf.suboffsets().is_some() {
+    if !buf.view.suboffsets.is_null() {
         return Err(type_error(
             "asarray: indirect (PIL-style) buffers with suboffsets are not supported; copy the data \
              into a contiguous buffer first",
         ));
     }
-    let shape: Vec<usize> = buf.shape().to_vec();
-    let byte_strides: Vec<isize> = buf.strides().to_vec();
+    let shape: Vec<usize> = buf.shape();
+    let byte_strides: Vec<isize> = buf.strides(&shape);
     let n: usize = shape.iter().product();
-    let ptr = buf.buf_ptr().cast::<u8>().cast_const();
+    let ptr = buf.view.buf.cast::<u8>().cast_const();
     let isz = itemsize as isize;
-    let aligned = (ptr as usize) % itemsize.min(8) == 0;
+    let aligned = (ptr as usize).is_multiple_of(itemsize.min(8));
     let strides_whole = byte_strides.iter().all(|s| s % isz == 0);
     let needs_cast = dtype.is_some_and(|d| d != src_dtype);
 
@@ -347,7 +423,11 @@ fn from_buffer(
             // SAFETY: `off` is the byte offset of an element the exporter addresses (see above).
             let elem = unsafe { std::slice::from_raw_parts(ptr.offset(off), itemsize) };
             if swap {
-                let half = if src_dtype.is_complex() { itemsize / 2 } else { itemsize };
+                let half = if src_dtype.is_complex() {
+                    itemsize / 2
+                } else {
+                    itemsize
+                };
                 for chunk in elem.chunks(half) {
                     bytes.extend(chunk.iter().rev());
                 }

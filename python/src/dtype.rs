@@ -53,7 +53,10 @@ impl PyDType {
 
     fn __reduce__(&self, py: Python<'_>) -> PyResult<(Py<PyAny>, (String,))> {
         let module = py.import("lazulite")?;
-        Ok((module.getattr("_dtype_from_name")?.unbind(), (self.dtype.name().to_string(),)))
+        Ok((
+            module.getattr("_dtype_from_name")?.unbind(),
+            (self.dtype.name().to_string(),),
+        ))
     }
 }
 
@@ -62,14 +65,16 @@ pub fn dtype_arg(func: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<
     match obj {
         None => Ok(None),
         Some(o) if o.is_none() => Ok(None),
-        Some(o) => match o.cast::<PyDType>() {
-            Ok(d) => Ok(Some(d.get().dtype)),
-            Err(_) => Err(type_error(format!(
+        Some(o) => {
+            match o.cast::<PyDType>() {
+                Ok(d) => Ok(Some(d.get().dtype)),
+                Err(_) => Err(type_error(format!(
                 "{func}: dtype must be one of the lazulite dtype objects (e.g. lazulite.float32), \
                  got {}",
                 o.repr().map(|r| r.to_string()).unwrap_or_else(|_| "an unprintable object".into())
             ))),
-        },
+            }
+        }
     }
 }
 

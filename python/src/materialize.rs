@@ -85,11 +85,9 @@ pub fn set_implicit_compute(policy: &str) -> PyResult<&'static str> {
         "allow" => POLICY_ALLOW,
         "warn" => POLICY_WARN,
         "raise" => POLICY_RAISE,
-        _ => {
-            return Err(PyValueError::new_err(format!(
-                "set_implicit_compute: unknown policy {policy:?}; use \"allow\", \"warn\" or \"raise\""
-            )))
-        }
+        _ => return Err(PyValueError::new_err(format!(
+            "set_implicit_compute: unknown policy {policy:?}; use \"allow\", \"warn\" or \"raise\""
+        ))),
     };
     let old = POLICY.swap(new, Ordering::Relaxed);
     Ok(match old {
