@@ -211,3 +211,19 @@ def test_buffer_protocol(name, fmt):
     t = memoryview(lz.permute_dims(x, (1, 0)).compute())
     assert t.shape == (3, 2)
     assert t.tolist() == np.arange(6).astype(name).reshape(2, 3).T.tolist()
+
+
+def test_concurrent_compute_from_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    base = np.linspace(0.0, 1.0, 50_000)
+
+    def work(k):
+        x = lz.asarray(base)
+        return float(lz.sum(lz.sqrt(x * k + 1.0)))
+
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(work, range(8)))
+    for k, g in enumerate(got):
+        want = float(np.sum(np.sqrt(base * k + 1.0)))
+        assert abs(g - want) <= 1e-9 * abs(want)
