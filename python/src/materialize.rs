@@ -85,9 +85,11 @@ pub fn set_implicit_compute(policy: &str) -> PyResult<&'static str> {
         "allow" => POLICY_ALLOW,
         "warn" => POLICY_WARN,
         "raise" => POLICY_RAISE,
-        _ => return Err(PyValueError::new_err(format!(
+        _ => {
+            return Err(PyValueError::new_err(format!(
             "set_implicit_compute: unknown policy {policy:?}; use \"allow\", \"warn\" or \"raise\""
-        ))),
+        )))
+        }
     };
     let old = POLICY.swap(new, Ordering::Relaxed);
     Ok(match old {

@@ -71,6 +71,14 @@ fn frontend_sits_on_runtime_and_ir_only() {
 }
 
 #[test]
+fn python_binds_the_frontend_only() {
+    assert_eq!(
+        workspace_deps("python"),
+        set(&["lazulite-frontend", "lazulite-ir"])
+    );
+}
+
+#[test]
 fn only_python_uses_pyo3() {
     for dir in ["ir", "passes", "codegen/cpu", "runtime", "frontend"] {
         let deps = normal_dependencies(dir);
