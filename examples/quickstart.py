@@ -23,7 +23,8 @@ r = lz.sqrt(x * x + y * y)
 score = lz.sum(lz.where(r > 1.0, lz.log(r), r * r)) / N
 print(f"lazy result: dtype={score.dtype}, shape={score.shape}")
 
-# The fused plan: the whole expression, reduction included, is one kernel.
+# The fused plan: all the elementwise work and the sum run as one kernel; the final `/ N` is a
+# one-element kernel of its own.
 print("\nfused plan:")
 print(lz.explain(score))
 
