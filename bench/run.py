@@ -73,21 +73,21 @@ def workloads(n, side):
         "a*b+c",
         lambda: a * b + c,
         lambda: (la * lb + lc).compute(),
-        ne and (lambda: ne.evaluate("a*b+c")),
+        ne and (lambda: ne.evaluate("a*b+c", local_dict={"a": a, "b": b, "c": c})),
         jax and jax_fn(lambda a, b, c: a * b + c, a, b, c),
     )
     yield (
         "sin(x)**2+cos(x)**2-exp(-x*x)",
         lambda: np.sin(x) ** 2 + np.cos(x) ** 2 - np.exp(-x * x),
         lambda: (lz.sin(lx) ** 2 + lz.cos(lx) ** 2 - lz.exp(-lx * lx)).compute(),
-        ne and (lambda: ne.evaluate("sin(x)**2+cos(x)**2-exp(-x*x)")),
+        ne and (lambda: ne.evaluate("sin(x)**2+cos(x)**2-exp(-x*x)", local_dict={"x": x})),
         jax and jax_fn(lambda x: jnp.sin(x) ** 2 + jnp.cos(x) ** 2 - jnp.exp(-x * x), x),
     )
     yield (
         "sum(x)",
         lambda: np.sum(x),
         lambda: lz.sum(lx).compute(),
-        ne and (lambda: ne.evaluate("sum(x)")),
+        ne and (lambda: ne.evaluate("sum(x)", local_dict={"x": x})),
         jax and jax_fn(jnp.sum, x),
     )
     yield (
@@ -101,7 +101,7 @@ def workloads(n, side):
         "sum(sqrt(x*x+y*y))",
         lambda: np.sum(np.sqrt(x * x + y * y)),
         lambda: lz.sum(lz.sqrt(lx * lx + ly * ly)).compute(),
-        ne and (lambda: ne.evaluate("sum(sqrt(x*x+y*y))")),
+        ne and (lambda: ne.evaluate("sum(sqrt(x*x+y*y))", local_dict={"x": x, "y": y})),
         jax and jax_fn(lambda x, y: jnp.sum(jnp.sqrt(x * x + y * y)), x, y),
     )
     yield (
@@ -116,7 +116,7 @@ def workloads(n, side):
         f"sum(abs(u[:,None]-v[None,:])) {side}^2",
         lambda: np.sum(np.abs(u2 - v2)),
         lambda: lz.sum(lz.abs(lu[:, None] - lv[None, :])).compute(),
-        ne and (lambda: ne.evaluate("sum(abs(u2-v2))")),
+        ne and (lambda: ne.evaluate("sum(abs(u2-v2))", local_dict={"u2": u2, "v2": v2})),
         jax and jax_fn(lambda u, v: jnp.sum(jnp.abs(u[:, None] - v[None, :])), u, v),
     )
 

@@ -25,7 +25,7 @@ pub use array::{build_graph, compute_many, explain, graph_text, LazyArray};
 pub use creation::{arange, from_bytes, from_vec, full, ones, zeros, Element};
 pub use elementwise::*;
 pub use lazulite_ir::{BinaryOp, DType, Error, ErrorKind, ReduceOp, Result, Scalar, UnaryOp};
-pub use lazulite_runtime::{ArrayData, Buffer};
+pub use lazulite_runtime::{stats, ArrayData, Buffer, Stats};
 pub use movement::{
     broadcast_to, expand_dims, flip, getitem, matrix_transpose, permute_dims, reshape, squeeze,
     IndexItem,

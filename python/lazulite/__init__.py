@@ -11,7 +11,7 @@ import math as _math
 
 from . import _lazulite
 from ._lazulite import *  # noqa: F401,F403  (the namespace's functions and dtypes)
-from ._lazulite import Array, Device, dtype  # noqa: F401
+from ._lazulite import Array, Device, __version__, _stats, dtype  # noqa: F401
 
 __array_api_version__ = "2025.12"
 

@@ -31,6 +31,30 @@ fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(asarray::asarray, m)?)?;
     m.add_function(wrap_pyfunction!(materialize::materialization_count, m)?)?;
     m.add_function(wrap_pyfunction!(materialize::set_implicit_compute, m)?)?;
+    m.add_function(wrap_pyfunction!(_stats, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     functions::register(m)?;
     Ok(())
+}
+
+/// The engine's counters since the process started (kernels compiled and their total compile time,
+/// interpreted and compiled runs, cache hits, buffer reuse): for benchmarks and debugging.
+#[pyfunction]
+fn _stats(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
+    let s = lazulite_frontend::stats();
+    let d = pyo3::types::PyDict::new(py);
+    d.set_item("kernels_compiled", s.kernels_compiled)?;
+    d.set_item("compile_failures", s.compile_failures)?;
+    d.set_item("compile_seconds", s.compile_time_ns as f64 * 1e-9)?;
+    d.set_item("interpreted_runs", s.interpreted_runs)?;
+    d.set_item("compiled_runs", s.compiled_runs)?;
+    d.set_item("parallel_runs", s.parallel_runs)?;
+    d.set_item("plan_cache_hits", s.plan_cache_hits)?;
+    d.set_item("plan_cache_misses", s.plan_cache_misses)?;
+    d.set_item("kernel_cache_hits", s.kernel_cache_hits)?;
+    d.set_item("kernel_cache_misses", s.kernel_cache_misses)?;
+    d.set_item("buffers_reused", s.buffers_reused)?;
+    d.set_item("buffers_allocated", s.buffers_allocated)?;
+    d.set_item("temps_freed_early", s.temps_freed_early)?;
+    Ok(d)
 }
