@@ -139,6 +139,11 @@ fn eye_values() {
             vec![0, 1, 0, 0, 0, 1, 0, 0, 0]
         );
     }
+    let c = lz::eye(2, Some(3), 0, Some(DType::C128)).unwrap();
+    let got: Vec<(f64, f64)> = scalars(&c).iter().map(|s| s.as_complex()).collect();
+    let one = (1.0, 0.0);
+    let zero = (0.0, 0.0);
+    assert_eq!(got, vec![one, zero, zero, zero, one, zero]);
     err(lz::eye(-1, None, 0, None), ErrorKind::Value, "eye");
     err(lz::eye(2, Some(-3), 0, None), ErrorKind::Value, "eye");
 }

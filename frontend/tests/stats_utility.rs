@@ -153,6 +153,20 @@ fn count_nonzero_values() {
             }
         }
     }
+    // complex: nonzero when either part is
+    let parts = [
+        (0.0f64, 0.0f64),
+        (0.0, 2.0),
+        (-1.0, 0.0),
+        (0.0, -0.0),
+        (3.0, 4.0),
+    ];
+    let bytes: Vec<u8> = parts
+        .iter()
+        .flat_map(|&(r, i)| Scalar::Complex(r, i).to_bytes(DType::C128))
+        .collect();
+    let z = lz::from_bytes(&bytes, DType::C128, &[5]).unwrap();
+    assert_eq!(i128s(&lz::count_nonzero(&z, None, false).unwrap()), vec![3]);
     // -0.0 is zero, NaN is not; size-0 counts nothing
     let f = lz::from_vec(vec![-0.0f64, f64::NAN, 0.0, 1e-300], &[4]).unwrap();
     assert_eq!(i128s(&lz::count_nonzero(&f, None, false).unwrap()), vec![2]);
