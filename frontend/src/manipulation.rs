@@ -7,8 +7,9 @@
 
 use crate::array::LazyArray;
 use crate::creation::check_shape;
-use crate::movement::reshape_unchecked;
-use crate::movement::{broadcast_unchecked, full_ranges, permute_dims, reshape, view};
+use crate::movement::{
+    broadcast_unchecked, full_ranges, permute_dims, reshape, reshape_unchecked, view,
+};
 use lazulite_ir::shape::{broadcast_all, normalize_axis, MAX_DIMS};
 use lazulite_ir::{bail, ensure, AxisIndex, Error, ErrorKind, Result, Shape, ViewMap};
 use smallvec::{smallvec, SmallVec};
