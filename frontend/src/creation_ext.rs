@@ -87,44 +87,37 @@ pub fn linspace(
     check_shape("linspace", &[num])?;
     let div = if endpoint { num.saturating_sub(1) } else { num };
     let (a, b) = (start.as_complex(), stop.as_complex());
-    // One real sequence per component (NumPy's algorithm, applied to real and imaginary parts).
-    let component = |a: f64, b: f64| -> Vec<f64> {
+    // Value `i` of one component (NumPy's algorithm, applied to real and imaginary parts alike).
+    let value = |i: usize, a: f64, b: f64| -> f64 {
+        if endpoint && num > 1 && i == num - 1 {
+            return b;
+        }
         let delta = b - a;
-        let mut y: Vec<f64> = (0..num).map(|i| i as f64).collect();
-        if div > 0 {
+        let t = i as f64;
+        let scaled = if div == 0 {
+            t * delta
+        } else {
             let step = delta / div as f64;
-            for v in &mut y {
-                *v = if step == 0.0 {
-                    *v / div as f64 * delta
-                } else {
-                    *v * step
-                };
+            if step == 0.0 {
+                t / div as f64 * delta
+            } else {
+                t * step
             }
-        } else {
-            for v in &mut y {
-                *v *= delta;
-            }
-        }
-        for v in &mut y {
-            *v += a;
-        }
-        if endpoint && num > 1 {
-            y[num - 1] = b;
-        }
-        y
+        };
+        scaled + a
     };
-    let re = component(a.0, b.0);
-    let im = if d.is_complex() {
-        component(a.1, b.1)
-    } else {
-        vec![0.0; num]
-    };
-    let mut bytes = Vec::with_capacity(num * d.size());
-    for (r, i) in re.into_iter().zip(im) {
+    let mut bytes: Vec<u8> = Vec::new();
+    bytes.try_reserve_exact(num * d.size()).map_err(|_| {
+        lazulite_ir::Error::new(
+            lazulite_ir::ErrorKind::Memory,
+            format!("linspace: cannot allocate {num} values of dtype {d}; pass a smaller num"),
+        )
+    })?;
+    for i in 0..num {
         let s = if d.is_complex() {
-            Scalar::Complex(r, i)
+            Scalar::Complex(value(i, a.0, b.0), value(i, a.1, b.1))
         } else {
-            Scalar::Float(r)
+            Scalar::Float(value(i, a.0, b.0))
         };
         bytes.extend_from_slice(&s.to_bytes(d));
     }
