@@ -35,7 +35,7 @@ impl Element for bool {
     }
 }
 
-fn check_shape(op: &str, shape: &[usize]) -> Result<usize> {
+pub(crate) fn check_shape(op: &str, shape: &[usize]) -> Result<usize> {
     ensure!(
         shape.len() <= MAX_DIMS,
         Value,

@@ -246,7 +246,7 @@ pub fn clip(x: &LazyArray, min: Option<Operand>, max: Option<Operand>) -> Result
 }
 
 /// Rewrites the op name at the start of an error message (errors of helper ops name the user's call).
-fn rename(e: Error, from: &str, to: &str) -> Error {
+pub(crate) fn rename(e: Error, from: &str, to: &str) -> Error {
     match e.message.strip_prefix(from) {
         Some(rest) => Error::new(e.kind, format!("{to}{rest}")),
         None => e,

@@ -16,18 +16,28 @@
 
 mod array;
 mod creation;
+mod creation_ext;
 mod elementwise;
+mod manipulation;
 mod movement;
 mod reduce;
 mod rt;
+mod statistics;
+mod utility;
 
 pub use array::{build_graph, compute_many, explain, graph_text, LazyArray};
 pub use creation::{arange, from_bytes, from_vec, full, ones, zeros, Element};
+pub use creation_ext::{
+    empty, empty_like, eye, full_like, linspace, meshgrid, ones_like, tril, triu, zeros_like,
+};
 pub use elementwise::*;
 pub use lazulite_ir::{BinaryOp, DType, Error, ErrorKind, ReduceOp, Result, Scalar, UnaryOp};
 pub use lazulite_runtime::{stats, ArrayData, Buffer, Stats};
+pub use manipulation::{broadcast_arrays, broadcast_shapes, moveaxis, repeat, roll, tile, unstack};
 pub use movement::{
     broadcast_to, expand_dims, flip, getitem, matrix_transpose, permute_dims, reshape, squeeze,
     IndexItem,
 };
 pub use reduce::{all, any, max, mean, min, prod, sum};
+pub use statistics::{std, var};
+pub use utility::{count_nonzero, diff, isin};

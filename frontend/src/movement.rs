@@ -39,7 +39,7 @@ pub(crate) fn broadcast_unchecked(x: &LazyArray, shape: &[usize]) -> LazyArray {
 }
 
 /// Every axis of `shape` kept whole (the starting point of index views).
-fn full_ranges(shape: &[usize]) -> SmallVec<[AxisIndex; 4]> {
+pub(crate) fn full_ranges(shape: &[usize]) -> SmallVec<[AxisIndex; 4]> {
     shape
         .iter()
         .map(|&n| AxisIndex::Range {
@@ -118,7 +118,7 @@ pub fn reshape(x: &LazyArray, shape: &[isize]) -> Result<LazyArray> {
     Ok(reshape_unchecked(x, out))
 }
 
-fn reshape_unchecked(x: &LazyArray, out: Shape) -> LazyArray {
+pub(crate) fn reshape_unchecked(x: &LazyArray, out: Shape) -> LazyArray {
     if out.as_slice() == x.shape() {
         return x.clone();
     }

@@ -16,7 +16,12 @@ fn reduced_axes(op: &str, x: &LazyArray, axis: Option<&[isize]>) -> Result<Small
 }
 
 /// The `Reduce` node over `axes` of `x` (whose dtype the op accepts), then `keepdims`.
-fn reduce_node(op: ReduceOp, x: &LazyArray, axes: &[usize], keepdims: bool) -> LazyArray {
+pub(crate) fn reduce_node(
+    op: ReduceOp,
+    x: &LazyArray,
+    axes: &[usize],
+    keepdims: bool,
+) -> LazyArray {
     if axes.is_empty() {
         return x.clone();
     }
