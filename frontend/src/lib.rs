@@ -22,7 +22,9 @@ mod reduce;
 mod rt;
 
 pub use array::{build_graph, compute_many, explain, graph_text, LazyArray};
-pub use creation::{arange, from_bytes, from_vec, full, ones, zeros, Element};
+pub use creation::{
+    arange, from_bytes, from_vec, full, ones, zeros, Complex, Complex128, Complex64, Element,
+};
 pub use elementwise::*;
 pub use lazulite_ir::{BinaryOp, DType, Error, ErrorKind, ReduceOp, Result, Scalar, UnaryOp};
 pub use lazulite_runtime::{stats, ArrayData, Buffer, Stats};

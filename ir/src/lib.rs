@@ -19,6 +19,7 @@ pub mod ops;
 pub mod scalar;
 pub mod schedule;
 pub mod semantics;
+pub mod semantics_complex;
 pub mod shape;
 pub mod verify;
 

@@ -10,6 +10,11 @@
 use crate::dtype::DType;
 use crate::ops::{BinaryOp, UnaryOp};
 
+pub use crate::semantics_complex::{
+    complex_binary, complex_binary_in, complex_compare, complex_predicate, complex_to_real,
+    complex_unary, complex_unary_in,
+};
+
 /// Wraps an integer to the range of the integer dtype `d` (two's complement).
 #[inline]
 pub fn wrap_int(v: i128, d: DType) -> i128 {
@@ -28,7 +33,9 @@ pub fn float_rem(a: f64, b: f64) -> f64 {
         return f64::NAN;
     }
     if b.is_infinite() && a.is_finite() {
-        return if a == 0.0 || (a > 0.0) == (b > 0.0) {
+        return if a == 0.0 {
+            0.0f64.copysign(b)
+        } else if (a > 0.0) == (b > 0.0) {
             a
         } else {
             b
@@ -58,12 +65,11 @@ pub fn float_floor_div(a: f64, b: f64) -> f64 {
         return (a / b).floor();
     }
     if b.is_infinite() {
-        return if a == 0.0 {
+        // the standard's `+-0` (Python gives -1.0 for operands of different signs)
+        return if a == 0.0 || (a > 0.0) == (b > 0.0) {
             0.0f64.copysign(a) * b.signum()
-        } else if (a > 0.0) == (b > 0.0) {
-            0.0
         } else {
-            -1.0
+            -0.0
         };
     }
     let m = a % b;
@@ -83,8 +89,11 @@ pub fn float_floor_div(a: f64, b: f64) -> f64 {
     }
 }
 
-/// `logaddexp` without overflow.
+/// `logaddexp` without overflow (NaN if either is NaN, even with `+inf`).
 pub fn logaddexp(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        return f64::NAN;
+    }
     if a == b {
         return a + std::f64::consts::LN_2;
     }
