@@ -238,7 +238,7 @@ pub fn exp(z: C) -> C {
         } else if a > 0.0 {
             [a, b - b]
         } else {
-            [0.0, 0.0]
+            [0.0, 0.0f64.copysign(b)]
         };
     }
     exp_cis(a, b)
@@ -257,7 +257,7 @@ pub fn expm1(z: C) -> C {
         } else if a > 0.0 {
             [a, b - b]
         } else {
-            [-1.0, 0.0]
+            [-1.0, 0.0f64.copysign(b)]
         };
     }
     if a.is_nan() {
@@ -356,7 +356,8 @@ pub fn sinh(z: C) -> C {
     }
     if x.is_infinite() {
         if !y.is_finite() {
-            return [x * x, x * (y - y)];
+            // +-inf + NaN j (the sign of x keeps sinh odd and conjugate-symmetric)
+            return [x, y - y];
         }
         let (s, c) = y.sin_cos();
         return [x * c, INF * s];
@@ -379,8 +380,8 @@ pub fn cosh(z: C) -> C {
         return [e[0], if x < 0.0 { -e[1] } else { e[1] }];
     }
     if x == 0.0 {
-        // +-0 + (inf or NaN) j: NaN + 0j
-        return [y - y, 0.0];
+        // +-0 + (inf or NaN) j: NaN + 0j (the zero's sign keeps cosh even and conjugate-symmetric)
+        return [y - y, x * 0.0f64.copysign(y)];
     }
     if y == 0.0 {
         // (inf or NaN) + 0j
@@ -584,18 +585,22 @@ pub fn atanh(z: C) -> C {
     const HUGE: f64 = 1.0e150;
     if x.abs() > HUGE || y.abs() > HUGE {
         // atanh(z) == 1/z + i pi/2 (sign of y) up to O(1/|z|^3)
-        return [div([1.0, 0.0], z)[0], FRAC_PI_2.copysign(y)];
+        let m = x.abs().max(y.abs());
+        let (sx, sy) = (x / m, y / m);
+        return [sx / (m * (sx * sx + sy * sy)), FRAC_PI_2.copysign(y)];
     }
-    let one_minus = 1.0 - x;
+    // atanh is odd: compute the real part for |x| and give it the sign of x
+    let ax = x.abs();
+    let one_minus = 1.0 - ax;
     let h = one_minus.hypot(y);
     let re = if h < 1.0e-100 {
         // near z == 1: 4x / ((1-x)^2 + y^2) overflows; take logarithms separately
-        (0.25 * ((4.0 * x.abs()).ln() - 2.0 * h.ln())).copysign(x)
+        0.25 * ((4.0 * ax).ln() - 2.0 * h.ln())
     } else {
-        0.25 * libm::log1p(4.0 * x / (one_minus * one_minus + y * y))
+        0.25 * libm::log1p(4.0 * ax / (one_minus * one_minus + y * y))
     };
-    let im = 0.5 * (2.0 * y).atan2(one_minus * (1.0 + x) - y * y);
-    [re, im]
+    let im = 0.5 * (2.0 * y).atan2(one_minus * (1.0 + ax) - y * y);
+    [re.copysign(x), im]
 }
 
 /// `atan(z) == -i atanh(i z)`.
