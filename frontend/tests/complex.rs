@@ -17,20 +17,35 @@ fn values(d: &ArrayData) -> Vec<Scalar> {
 }
 
 fn compute(a: &LazyArray) -> Vec<Scalar> {
-    let d = a.compute().unwrap_or_else(|e| panic!("{:?}: {}", e.kind, e.message));
+    let d = a
+        .compute()
+        .unwrap_or_else(|e| panic!("{:?}: {}", e.kind, e.message));
     assert_eq!((d.dtype, d.shape.as_slice()), (a.dtype(), a.shape()));
     values(&d)
 }
 
-const ZS: [(f64, f64); 6] = [(1.5, -2.0), (-0.25, 0.5), (3.0, 4.0), (0.0, -1.0), (-2.0, 0.0), (0.75, 0.125)];
+const ZS: [(f64, f64); 6] = [
+    (1.5, -2.0),
+    (-0.25, 0.5),
+    (3.0, 4.0),
+    (0.0, -1.0),
+    (-2.0, 0.0),
+    (0.75, 0.125),
+];
 
 fn z128() -> LazyArray {
-    lz::from_vec(ZS.iter().map(|&(r, i)| Complex128::new(r, i)).collect(), &[2, 3]).unwrap()
+    lz::from_vec(
+        ZS.iter().map(|&(r, i)| Complex128::new(r, i)).collect(),
+        &[2, 3],
+    )
+    .unwrap()
 }
 
 fn z64() -> LazyArray {
     lz::from_vec(
-        ZS.iter().map(|&(r, i)| Complex64::new(r as f32, i as f32)).collect(),
+        ZS.iter()
+            .map(|&(r, i)| Complex64::new(r as f32, i as f32))
+            .collect(),
         &[2, 3],
     )
     .unwrap()
@@ -89,25 +104,42 @@ fn abs_real_imag_return_real_dtypes() {
 #[test]
 fn weak_complex_scalars_promote_float_arrays() {
     let x = lz::from_vec(vec![1.0f32, -2.0], &[2]).unwrap();
-    let y = lz::binary(BinaryOp::Mul, Operand::Array(&x), Operand::Scalar(Scalar::Complex(0.0, 2.0)))
-        .unwrap();
+    let y = lz::binary(
+        BinaryOp::Mul,
+        Operand::Array(&x),
+        Operand::Scalar(Scalar::Complex(0.0, 2.0)),
+    )
+    .unwrap();
     assert_eq!(y.dtype(), DType::C64);
     assert_eq!(
         compute(&y),
         vec![Scalar::Complex(0.0, 2.0), Scalar::Complex(-0.0, -4.0)]
     );
     let x = lz::from_vec(vec![0.5f64], &[1]).unwrap();
-    let y = lz::binary(BinaryOp::Add, Operand::Scalar(Scalar::Complex(1.0, -1.0)), Operand::Array(&x))
-        .unwrap();
+    let y = lz::binary(
+        BinaryOp::Add,
+        Operand::Scalar(Scalar::Complex(1.0, -1.0)),
+        Operand::Array(&x),
+    )
+    .unwrap();
     assert_eq!(y.dtype(), DType::C128);
     assert_eq!(compute(&y), vec![Scalar::Complex(1.5, -1.0)]);
     // complex scalars do not combine with integer arrays
     let i = lz::from_vec(vec![1i32], &[1]).unwrap();
-    let e = lz::binary(BinaryOp::Add, Operand::Array(&i), Operand::Scalar(Scalar::Complex(1.0, 0.0)))
-        .unwrap_err();
+    let e = lz::binary(
+        BinaryOp::Add,
+        Operand::Array(&i),
+        Operand::Scalar(Scalar::Complex(1.0, 0.0)),
+    )
+    .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Type);
     // float and int scalars keep a complex array's dtype
-    let y = lz::binary(BinaryOp::Div, Operand::Array(&z64()), Operand::Scalar(Scalar::Int(2))).unwrap();
+    let y = lz::binary(
+        BinaryOp::Div,
+        Operand::Array(&z64()),
+        Operand::Scalar(Scalar::Int(2)),
+    )
+    .unwrap();
     assert_eq!(y.dtype(), DType::C64);
     assert_eq!(compute(&y)[2], Scalar::Complex(1.5, 2.0));
 }
@@ -117,7 +149,15 @@ fn binary_ops_on_complex_arrays() {
     let a = z128();
     let b = lz::flip(&z128(), None).unwrap();
     let rev: Vec<(f64, f64)> = ZS.iter().rev().copied().collect();
-    for op in [BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div, BinaryOp::Pow, BinaryOp::Eq, BinaryOp::Ne] {
+    for op in [
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Div,
+        BinaryOp::Pow,
+        BinaryOp::Eq,
+        BinaryOp::Ne,
+    ] {
         let y = lz::binary(op, Operand::Array(&a), Operand::Array(&b)).unwrap();
         let got = compute(&y);
         for k in 0..ZS.len() {
@@ -148,7 +188,9 @@ fn full_and_astype() {
     let f = lz::full(&[1], Scalar::Complex(1.0, 2.0), Some(DType::C64)).unwrap();
     assert_eq!(compute(&f), vec![Scalar::Complex(1.0, 2.0)]);
     assert_eq!(
-        lz::full(&[1], Scalar::Complex(1.0, 2.0), Some(DType::F64)).unwrap_err().kind,
+        lz::full(&[1], Scalar::Complex(1.0, 2.0), Some(DType::F64))
+            .unwrap_err()
+            .kind,
         ErrorKind::Type
     );
     // complex -> real raises like array_api_strict; real -> complex and complex -> complex work
@@ -160,7 +202,10 @@ fn full_and_astype() {
     let c = lz::astype(&z128(), DType::C64).unwrap();
     assert_eq!(compute(&c)[0], Scalar::Complex(1.5, -2.0));
     let r = lz::astype(&lz::from_vec(vec![1i16, -3], &[2]).unwrap(), DType::C128).unwrap();
-    assert_eq!(compute(&r), vec![Scalar::Complex(1.0, 0.0), Scalar::Complex(-3.0, 0.0)]);
+    assert_eq!(
+        compute(&r),
+        vec![Scalar::Complex(1.0, 0.0), Scalar::Complex(-3.0, 0.0)]
+    );
 }
 
 #[test]
@@ -187,9 +232,15 @@ fn reductions_and_mean() {
     assert_eq!(m.dtype(), DType::C64);
     let (mr, mi) = compute(&m)[0].as_complex();
     let (sr, si) = ZS.iter().fold((0.0, 0.0), |(a, b), &(r, i)| (a + r, b + i));
-    assert!((mr - sr / 6.0).abs() < 1e-6 && (mi - si / 6.0).abs() < 1e-6, "{mr}+{mi}j");
+    assert!(
+        (mr - sr / 6.0).abs() < 1e-6 && (mi - si / 6.0).abs() < 1e-6,
+        "{mr}+{mi}j"
+    );
     // sum of complex into a real dtype is a TypeError; min/max of complex too
-    assert_eq!(lz::sum(&x, None, false, Some(DType::F64)).unwrap_err().kind, ErrorKind::Type);
+    assert_eq!(
+        lz::sum(&x, None, false, Some(DType::F64)).unwrap_err().kind,
+        ErrorKind::Type
+    );
     assert_eq!(lz::max(&x, None, false).unwrap_err().kind, ErrorKind::Type);
     // any / all compare with zero
     let a = lz::all(&x, None, false).unwrap();
@@ -200,7 +251,11 @@ fn reductions_and_mean() {
 fn spec_special_values_end_to_end() {
     let inf = f64::INFINITY;
     let x = lz::from_vec(
-        vec![Complex128::new(-inf, 1.0), Complex128::new(0.0, inf), Complex128::new(-0.0, 0.0)],
+        vec![
+            Complex128::new(-inf, 1.0),
+            Complex128::new(0.0, inf),
+            Complex128::new(-0.0, 0.0),
+        ],
         &[3],
     )
     .unwrap();

@@ -6,6 +6,11 @@
 //! in the dtype's own precision. Integers are computed in i128 and wrapped to the dtype's width, so
 //! every integer dtype shares one definition. Integer division by zero gives 0 (the spec leaves it
 //! undefined; nothing may trap).
+//!
+//! Real floats follow every special case the standard lists (`ir/tests/special_cases.rs` holds them as a
+//! table). Where it allows Python's results as an alternative, the standard's own wins:
+//! `floor_divide(x, -inf)` of a positive finite `x` is `-0` (Python: `-1.0`), `floor_divide(+inf, 2)` is
+//! `+inf` (Python: NaN). `remainder` follows Python (as the standard asks).
 
 use crate::dtype::DType;
 use crate::ops::{BinaryOp, UnaryOp};

@@ -37,6 +37,17 @@ pub fn round_to(d: DType, z: C) -> C {
     }
 }
 
+/// `x - x`: `+0` for a finite `x`, NaN for an infinity or a NaN (C99's way of writing "NaN, raising
+/// invalid for infinities").
+#[inline]
+fn zero_or_nan(x: f64) -> f64 {
+    if x.is_finite() {
+        0.0
+    } else {
+        NAN
+    }
+}
+
 /// `-i * z` (a swap of parts, exact on signed zeros and infinities).
 #[inline]
 fn mul_neg_i(z: C) -> C {
@@ -178,9 +189,9 @@ pub fn sqrt(z: C) -> C {
     if a.is_infinite() {
         return if a < 0.0 {
             // -inf + b j: +0 + inf j (b finite), NaN + inf j (b NaN)
-            [(b - b).abs(), INF.copysign(b)]
+            [zero_or_nan(b).abs(), INF.copysign(b)]
         } else {
-            [a, (b - b).copysign(b)]
+            [a, zero_or_nan(b).copysign(b)]
         };
     }
     if b.is_nan() {
@@ -236,7 +247,7 @@ pub fn exp(z: C) -> C {
         return if a.is_nan() || a.is_finite() {
             [NAN, NAN]
         } else if a > 0.0 {
-            [a, b - b]
+            [a, zero_or_nan(b)]
         } else {
             [0.0, 0.0f64.copysign(b)]
         };
@@ -255,7 +266,7 @@ pub fn expm1(z: C) -> C {
         return if a.is_nan() || a.is_finite() {
             [NAN, NAN]
         } else if a > 0.0 {
-            [a, b - b]
+            [a, zero_or_nan(b)]
         } else {
             [-1.0, 0.0f64.copysign(b)]
         };
@@ -344,7 +355,7 @@ pub fn sinh(z: C) -> C {
     }
     if x == 0.0 {
         // +-0 + (inf or NaN) j: 0 + NaN j
-        return [x, y - y];
+        return [x, zero_or_nan(y)];
     }
     if y == 0.0 {
         // (inf or NaN) + 0j
@@ -357,7 +368,7 @@ pub fn sinh(z: C) -> C {
     if x.is_infinite() {
         if !y.is_finite() {
             // +-inf + NaN j (the sign of x keeps sinh odd and conjugate-symmetric)
-            return [x, y - y];
+            return [x, zero_or_nan(y)];
         }
         let (s, c) = y.sin_cos();
         return [x * c, INF * s];
@@ -381,7 +392,7 @@ pub fn cosh(z: C) -> C {
     }
     if x == 0.0 {
         // +-0 + (inf or NaN) j: NaN + 0j (the zero's sign keeps cosh even and conjugate-symmetric)
-        return [y - y, x * 0.0f64.copysign(y)];
+        return [zero_or_nan(y), x * 0.0f64.copysign(y)];
     }
     if y == 0.0 {
         // (inf or NaN) + 0j
@@ -392,7 +403,7 @@ pub fn cosh(z: C) -> C {
     }
     if x.is_infinite() {
         if !y.is_finite() {
-            return [x * x, x * (y - y)];
+            return [x * x, x * zero_or_nan(y)];
         }
         let (s, c) = y.sin_cos();
         return [INF * c, x * s];
@@ -407,7 +418,10 @@ pub fn tanh(z: C) -> C {
         return [x, if y == 0.0 { y } else { NAN }];
     }
     if x.is_infinite() {
-        return [1.0f64.copysign(x), 0.0f64.copysign(if y.is_nan() { 1.0 } else { y })];
+        return [
+            1.0f64.copysign(x),
+            0.0f64.copysign(if y.is_nan() { 1.0 } else { y }),
+        ];
     }
     if !y.is_finite() {
         return if x == 0.0 { [x, NAN] } else { [NAN, NAN] };
@@ -449,10 +463,7 @@ fn asin_finite(z: C) -> C {
     if den == 0.0 {
         den = 0.0;
     }
-    [
-        (x / den).atan(),
-        libm::asinh(s1[0] * s2[1] - s1[1] * s2[0]),
-    ]
+    [(x / den).atan(), libm::asinh(s1[0] * s2[1] - s1[1] * s2[0])]
 }
 
 /// `asinh(z)` (C99 `casinh`).
@@ -489,7 +500,11 @@ pub fn asin(z: C) -> C {
 pub fn acos(z: C) -> C {
     let [x, y] = z;
     if x.is_nan() {
-        return if y.is_infinite() { [NAN, -y] } else { [NAN, NAN] };
+        return if y.is_infinite() {
+            [NAN, -y]
+        } else {
+            [NAN, NAN]
+        };
     }
     if y.is_nan() {
         return if x.is_infinite() {
@@ -525,7 +540,11 @@ pub fn acos(z: C) -> C {
 pub fn acosh(z: C) -> C {
     let [x, y] = z;
     if x.is_nan() {
-        return if y.is_infinite() { [INF, NAN] } else { [NAN, NAN] };
+        return if y.is_infinite() {
+            [INF, NAN]
+        } else {
+            [NAN, NAN]
+        };
     }
     if y.is_nan() {
         return if x.is_infinite() {

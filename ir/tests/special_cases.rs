@@ -136,7 +136,8 @@ enum O {
 }
 
 fn same(got: f64, want: f64) -> bool {
-    (got.is_nan() && want.is_nan()) || (got == want && got.is_sign_negative() == want.is_sign_negative())
+    (got.is_nan() && want.is_nan())
+        || (got == want && got.is_sign_negative() == want.is_sign_negative())
 }
 
 fn matches(o: O, got: f64, x1: f64, x2: f64, tol: f64) -> bool {
@@ -422,7 +423,12 @@ fn real_rows() -> Vec<(RealFn, I, I, O)> {
         b(B::Hypot, NotNaN, Z, O::F(|x1, _| x1.abs())),
         b(B::Hypot, FinOrNaN, NaN, O::NaN),
         b(B::Hypot, NaN, FinOrNaN, O::NaN),
-        b(B::Hypot, Any, Any, O::F(|x1, x2| float_binary(B::Hypot, x2, -x1, DType::F64))),
+        b(
+            B::Hypot,
+            Any,
+            Any,
+            O::F(|x1, x2| float_binary(B::Hypot, x2, -x1, DType::F64)),
+        ),
         // isfinite, isinf, isnan, signbit
         u(U::IsFinite, Inf, f),
         u(U::IsFinite, NaN, f),
@@ -484,8 +490,18 @@ fn real_rows() -> Vec<(RealFn, I, I, O)> {
         b(B::Mul, Lt0, Lt0, O::PosSign),
         b(B::Mul, Gt0, Lt0, O::NegSign),
         b(B::Mul, Inf, Inf, O::F(|x1, x2| INF.copysign(x1 * x2))),
-        b(B::Mul, Inf, NonzeroFin, O::F(|x1, x2| INF.copysign(x1).copysign(x1 * x2))),
-        b(B::Mul, NonzeroFin, Inf, O::F(|x1, x2| INF.copysign(x1 * x2))),
+        b(
+            B::Mul,
+            Inf,
+            NonzeroFin,
+            O::F(|x1, x2| INF.copysign(x1).copysign(x1 * x2)),
+        ),
+        b(
+            B::Mul,
+            NonzeroFin,
+            Inf,
+            O::F(|x1, x2| INF.copysign(x1 * x2)),
+        ),
         // nextafter
         b(B::Nextafter, NaN, Any, O::NaN),
         b(B::Nextafter, Any, NaN, O::NaN),
@@ -601,7 +617,12 @@ fn real_special_cases() {
         }
     }
     assert!(checked > 2000, "only {checked} checks");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -622,8 +643,8 @@ fn unit(a: f64, b: f64) -> [f64; 2] {
 }
 
 fn complex_rows() -> Vec<CRow> {
-    use I::*;
     use UnaryOp as U;
+    use I::*;
     let pi2 = O::Near(FRAC_PI_2);
     vec![
         // acos
@@ -681,7 +702,13 @@ fn complex_rows() -> Vec<CRow> {
         (U::Cosh, NonzeroFin, PInf, O::NaN, O::NaN),
         (U::Cosh, NonzeroFin, NaN, O::NaN, O::NaN),
         (U::Cosh, PInf, PZ, O::PInf, O::PZ),
-        (U::Cosh, PInf, NonzeroFin, O::F(|_, b| INF * b.cos()), O::F(|_, b| INF * b.sin())),
+        (
+            U::Cosh,
+            PInf,
+            NonzeroFin,
+            O::F(|_, b| INF * b.cos()),
+            O::F(|_, b| INF * b.sin()),
+        ),
         (U::Cosh, PInf, PInf, O::Inf, O::NaN),
         (U::Cosh, PInf, NaN, O::PInf, O::NaN),
         (U::Cosh, NaN, Z, O::NaN, O::Z),
@@ -692,8 +719,20 @@ fn complex_rows() -> Vec<CRow> {
         (U::Exp, Fin, PInf, O::NaN, O::NaN),
         (U::Exp, Fin, NaN, O::NaN, O::NaN),
         (U::Exp, PInf, PZ, O::PInf, O::PZ),
-        (U::Exp, NInf, Fin, O::F(|_, b| 0.0 * b.cos()), O::F(|_, b| 0.0 * b.sin())),
-        (U::Exp, PInf, NonzeroFin, O::F(|_, b| INF * b.cos()), O::F(|_, b| INF * b.sin())),
+        (
+            U::Exp,
+            NInf,
+            Fin,
+            O::F(|_, b| 0.0 * b.cos()),
+            O::F(|_, b| 0.0 * b.sin()),
+        ),
+        (
+            U::Exp,
+            PInf,
+            NonzeroFin,
+            O::F(|_, b| INF * b.cos()),
+            O::F(|_, b| INF * b.sin()),
+        ),
         (U::Exp, NInf, PInf, O::Z, O::Z),
         (U::Exp, PInf, PInf, O::Inf, O::NaN),
         (U::Exp, NInf, NaN, O::Z, O::Z),
@@ -706,7 +745,13 @@ fn complex_rows() -> Vec<CRow> {
         (U::Expm1, Fin, NaN, O::NaN, O::NaN),
         (U::Expm1, PInf, PZ, O::PInf, O::PZ),
         (U::Expm1, NInf, Fin, O::Is(-1.0), O::F(|_, b| 0.0 * b.sin())),
-        (U::Expm1, PInf, NonzeroFin, O::F(|_, b| INF * b.cos() - 1.0), O::F(|_, b| INF * b.sin())),
+        (
+            U::Expm1,
+            PInf,
+            NonzeroFin,
+            O::F(|_, b| INF * b.cos() - 1.0),
+            O::F(|_, b| INF * b.sin()),
+        ),
         (U::Expm1, NInf, PInf, O::Is(-1.0), O::Z),
         (U::Expm1, PInf, PInf, O::Inf, O::NaN),
         (U::Expm1, NInf, NaN, O::Is(-1.0), O::Z),
@@ -745,7 +790,13 @@ fn complex_rows() -> Vec<CRow> {
         (U::Sinh, Pos, PInf, O::NaN, O::NaN),
         (U::Sinh, Pos, NaN, O::NaN, O::NaN),
         (U::Sinh, PInf, PZ, O::PInf, O::PZ),
-        (U::Sinh, PInf, Pos, O::F(|_, b| INF * b.cos()), O::F(|_, b| INF * b.sin())),
+        (
+            U::Sinh,
+            PInf,
+            Pos,
+            O::F(|_, b| INF * b.cos()),
+            O::F(|_, b| INF * b.sin()),
+        ),
         (U::Sinh, PInf, PInf, O::Inf, O::NaN),
         (U::Sinh, PInf, NaN, O::Inf, O::NaN),
         (U::Sinh, NaN, PZ, O::NaN, O::PZ),
@@ -778,9 +829,21 @@ fn complex_rows() -> Vec<CRow> {
         (U::Sign, Any, NaN, O::NaN, O::NaN),
         // z / |z| with |z| computed on the parts scaled by the larger one (exact), so that subnormal
         // parts do not lose their ratio
-        (U::Sign, NonzeroFin, Fin, O::F(|a, b| unit(a, b)[0]), O::F(|a, b| unit(a, b)[1])),
+        (
+            U::Sign,
+            NonzeroFin,
+            Fin,
+            O::F(|a, b| unit(a, b)[0]),
+            O::F(|a, b| unit(a, b)[1]),
+        ),
         // round (each part independently)
-        (U::Round, Any, Any, O::F(|a, _| a.round_ties_even()), O::F(|_, b| b.round_ties_even())),
+        (
+            U::Round,
+            Any,
+            Any,
+            O::F(|a, _| a.round_ties_even()),
+            O::F(|_, b| b.round_ties_even()),
+        ),
         (U::Round, V(2.5), V(-0.5), O::Is(2.0), O::NZ),
     ]
 }
@@ -816,11 +879,18 @@ fn complex_special_cases() {
     let mut failures = Vec::new();
     let checked = check_complex_rows(&complex_rows(), &mut failures);
     assert!(checked > 1000, "only {checked} checks");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// Special values of one part, for the identities below.
-const PARTS: [f64; 12] = [0.0, -0.0, 1.0, -1.0, 0.5, -2.0, 3.0, 1e300, -1e-300, INF, NINF, NAN];
+const PARTS: [f64; 12] = [
+    0.0, -0.0, 1.0, -1.0, 0.5, -2.0, 3.0, 1e300, -1e-300, INF, NINF, NAN,
+];
 
 fn same_c(a: [f64; 2], b: [f64; 2]) -> bool {
     same(a[0], b[0]) && same(a[1], b[1])
@@ -877,23 +947,50 @@ fn complex_functions_defined_through_others() {
             let f = |op| cu(op)(z, z);
             let g = |op| cu(op)(times_i(z), z);
             let ctx = format!("z = {a:?} + {b:?}j");
-            assert!(same_c(f(UnaryOp::Asin), neg_i(g(UnaryOp::Asinh))), "asin {ctx}");
-            assert!(same_c(f(UnaryOp::Atan), neg_i(g(UnaryOp::Atanh))), "atan {ctx}");
-            assert!(same_c(f(UnaryOp::Sin), neg_i(g(UnaryOp::Sinh))), "sin {ctx}");
-            assert!(same_c(f(UnaryOp::Tan), neg_i(g(UnaryOp::Tanh))), "tan {ctx}");
+            assert!(
+                same_c(f(UnaryOp::Asin), neg_i(g(UnaryOp::Asinh))),
+                "asin {ctx}"
+            );
+            assert!(
+                same_c(f(UnaryOp::Atan), neg_i(g(UnaryOp::Atanh))),
+                "atan {ctx}"
+            );
+            assert!(
+                same_c(f(UnaryOp::Sin), neg_i(g(UnaryOp::Sinh))),
+                "sin {ctx}"
+            );
+            assert!(
+                same_c(f(UnaryOp::Tan), neg_i(g(UnaryOp::Tanh))),
+                "tan {ctx}"
+            );
             assert!(same_c(f(UnaryOp::Cos), g(UnaryOp::Cosh)), "cos {ctx}");
             let l = f(UnaryOp::Log);
-            assert!(same_c(f(UnaryOp::Log2), [l[0] / LN_2, l[1] / LN_2]), "log2 {ctx}");
-            assert!(same_c(f(UnaryOp::Log10), [l[0] / LN_10, l[1] / LN_10]), "log10 {ctx}");
             assert!(
-                same_c(f(UnaryOp::Reciprocal), cs::complex_binary(BinaryOp::Div, [1.0, 0.0], z)),
+                same_c(f(UnaryOp::Log2), [l[0] / LN_2, l[1] / LN_2]),
+                "log2 {ctx}"
+            );
+            assert!(
+                same_c(f(UnaryOp::Log10), [l[0] / LN_10, l[1] / LN_10]),
+                "log10 {ctx}"
+            );
+            assert!(
+                same_c(
+                    f(UnaryOp::Reciprocal),
+                    cs::complex_binary(BinaryOp::Div, [1.0, 0.0], z)
+                ),
                 "reciprocal {ctx}"
             );
             assert!(
                 same_c(f(UnaryOp::Square), cs::complex_binary(BinaryOp::Mul, z, z)),
                 "square {ctx}"
             );
-            for w in [[0.0, -0.0], [-0.0, -0.0], [INF, 1.0], [NAN, 2.0], [-3.5, 0.25]] {
+            for w in [
+                [0.0, -0.0],
+                [-0.0, -0.0],
+                [INF, 1.0],
+                [NAN, 2.0],
+                [-3.5, 0.25],
+            ] {
                 let s = cs::complex_binary(BinaryOp::Add, z, w);
                 assert!(same_c(s, [a + w[0], b + w[1]]), "add {ctx} {w:?}");
                 let s = cs::complex_binary(BinaryOp::Sub, z, w);
@@ -917,8 +1014,8 @@ fn complex_functions_defined_through_others() {
 fn complex_conjugate_symmetry() {
     use UnaryOp::*;
     for op in [
-        Sqrt, Exp, Expm1, Log, Log1p, Log2, Log10, Sin, Cos, Tan, Sinh, Cosh, Tanh, Asin, Acos, Atan,
-        Asinh, Acosh, Atanh,
+        Sqrt, Exp, Expm1, Log, Log1p, Log2, Log10, Sin, Cos, Tan, Sinh, Cosh, Tanh, Asin, Acos,
+        Atan, Asinh, Acosh, Atanh,
     ] {
         for a in PARTS {
             for b in PARTS {
@@ -957,12 +1054,20 @@ fn complex_branch_cuts_follow_signed_zeros() {
         let up = cs::complex_unary(op, [x, 0.0]);
         let down = cs::complex_unary(op, [x, -0.0]);
         assert!(up[1] * sign > 0.0, "{}({x} + 0j) = {up:?}", op.name());
-        assert!(same_c(down, [up[0], -up[1]]), "{}({x} - 0j) = {down:?}", op.name());
+        assert!(
+            same_c(down, [up[0], -up[1]]),
+            "{}({x} - 0j) = {down:?}",
+            op.name()
+        );
     }
     // on the imaginary axis cuts of asinh / atan: the sign of the real zero picks the side
     for (op, y) in [(Asinh, 2.0), (Atan, 2.0)] {
         let right = cs::complex_unary(op, [0.0, y]);
         let left = cs::complex_unary(op, [-0.0, y]);
-        assert!(right[0] > 0.0 && left[0] < 0.0, "{}: {right:?} {left:?}", op.name());
+        assert!(
+            right[0] > 0.0 && left[0] < 0.0,
+            "{}: {right:?} {left:?}",
+            op.name()
+        );
     }
 }

@@ -373,7 +373,9 @@ fn binary(op: BinaryOp, d: DType, od: DType, a: &Tile, b: &Tile, out: &mut Tile)
             Sub => map2!(a, b, o, |x, y| cround(od, sem_c::sub(x, y))),
             _ => map2!(a, b, o, |x, y| sem::complex_binary_in(op, x, y, od)),
         },
-        (Tile::C(a), Tile::C(b), Tile::B(o)) => map2!(a, b, o, |x, y| sem::complex_compare(op, x, y)),
+        (Tile::C(a), Tile::C(b), Tile::B(o)) => {
+            map2!(a, b, o, |x, y| sem::complex_compare(op, x, y))
+        }
         _ => return Err(bad_kernel(format!("{} on {d} -> {od}", op.name()))),
     }
     Ok(())

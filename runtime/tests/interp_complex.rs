@@ -127,12 +127,21 @@ fn unary_ops_match_num_complex() {
 #[test]
 fn abs_real_imag_and_predicates() {
     let mut zs = points(50, 99);
-    zs.extend([[f64::INFINITY, f64::NAN], [f64::NAN, 1.0], [0.0, -0.0], [3.0, 4.0]]);
+    zs.extend([
+        [f64::INFINITY, f64::NAN],
+        [f64::NAN, 1.0],
+        [0.0, -0.0],
+        [3.0, 4.0],
+    ]);
     for d in [DType::C128, DType::C64] {
         let rd = d.real_part();
         let data = complex_array(&zs, d);
         for op in [UnaryOp::Abs, UnaryOp::Real, UnaryOp::Imag] {
-            let got = run(unary_kernel(op, d, 1, 1), &[zs.len()], &[contiguous_in(data.clone())]);
+            let got = run(
+                unary_kernel(op, d, 1, 1),
+                &[zs.len()],
+                &[contiguous_in(data.clone())],
+            );
             for (k, z) in zs.iter().enumerate() {
                 let (r, i) = Scalar::Complex(z[0], z[1]).cast(d).as_complex();
                 let want = match op {
@@ -142,20 +151,30 @@ fn abs_real_imag_and_predicates() {
                 };
                 let want = Scalar::Float(want).cast(rd);
                 let ok = match (got[0][k], want) {
-                    (Scalar::Float(g), Scalar::Float(w)) => {
-                        (g.is_nan() && w.is_nan()) || g == w
-                    }
+                    (Scalar::Float(g), Scalar::Float(w)) => (g.is_nan() && w.is_nan()) || g == w,
                     _ => false,
                 };
-                assert!(ok, "{}({z:?}) [{d}]: {:?} vs {want:?}", op.name(), got[0][k]);
+                assert!(
+                    ok,
+                    "{}({z:?}) [{d}]: {:?} vs {want:?}",
+                    op.name(),
+                    got[0][k]
+                );
             }
         }
         for (op, f) in [
-            (UnaryOp::IsNan, (|z: [f64; 2]| z[0].is_nan() || z[1].is_nan()) as fn([f64; 2]) -> bool),
+            (
+                UnaryOp::IsNan,
+                (|z: [f64; 2]| z[0].is_nan() || z[1].is_nan()) as fn([f64; 2]) -> bool,
+            ),
             (UnaryOp::IsInf, |z| z[0].is_infinite() || z[1].is_infinite()),
             (UnaryOp::IsFinite, |z| z[0].is_finite() && z[1].is_finite()),
         ] {
-            let got = run(unary_kernel(op, d, 1, 1), &[zs.len()], &[contiguous_in(data.clone())]);
+            let got = run(
+                unary_kernel(op, d, 1, 1),
+                &[zs.len()],
+                &[contiguous_in(data.clone())],
+            );
             let want: Vec<Scalar> = zs.iter().map(|&z| Scalar::Bool(f(z))).collect();
             assert_same(&got[0], &want, op.name());
         }
@@ -172,7 +191,13 @@ fn binary_ops_match_num_complex() {
             let (r, i) = Scalar::Complex(z[0], z[1]).cast(d).as_complex();
             Nc::new(r, i)
         };
-        for op in [BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div, BinaryOp::Pow] {
+        for op in [
+            BinaryOp::Add,
+            BinaryOp::Sub,
+            BinaryOp::Mul,
+            BinaryOp::Div,
+            BinaryOp::Pow,
+        ] {
             // binary_kernel: out[i][j] = op(a[i], b[j])
             let got = outer(op, d, &a, &b);
             for (i, x) in a.iter().enumerate() {
@@ -217,7 +242,11 @@ fn integer_powers_are_exact() {
         let z = Nc::new(z[0], z[1]);
         let wants = [z * z, z * z * z, Nc::new(1.0, 0.0), Nc::new(1.0, 0.0) / z];
         for (j, w) in wants.iter().enumerate() {
-            assert_eq!(got[i * 4 + j], Scalar::Complex(w.re, w.im), "{z}^{exps:?}[{j}]");
+            assert_eq!(
+                got[i * 4 + j],
+                Scalar::Complex(w.re, w.im),
+                "{z}^{exps:?}[{j}]"
+            );
         }
     }
 }
@@ -297,7 +326,11 @@ fn sum_and_prod_of_complex() {
             };
             let (r, i) = got[0][0].as_complex();
             let tol = if d == DType::C64 { 1e-5 } else { 1e-12 };
-            assert!(close([r, i], want, tol), "{} [{d}]: {r}+{i}i vs {want}", op.name());
+            assert!(
+                close([r, i], want, tol),
+                "{} [{d}]: {r}+{i}i vs {want}",
+                op.name()
+            );
         }
     }
 }
