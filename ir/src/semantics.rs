@@ -145,7 +145,14 @@ pub fn float_unary(op: UnaryOp, x: f64) -> f64 {
         Cosh => x.cosh(),
         Tanh => x.tanh(),
         Asinh => libm::asinh(x),
-        Acosh => libm::acosh(x),
+        // libm::acosh cancels to a finite value for some large negative inputs
+        Acosh => {
+            if x < 1.0 {
+                f64::NAN
+            } else {
+                libm::acosh(x)
+            }
+        }
         Atanh => libm::atanh(x),
         Floor => x.floor(),
         Ceil => x.ceil(),

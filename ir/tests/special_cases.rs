@@ -217,6 +217,7 @@ fn real_rows() -> Vec<(RealFn, I, I, O)> {
         u(U::Acosh, NaN, O::NaN),
         u(U::Acosh, V(0.5), O::NaN),
         u(U::Acosh, Neg, O::NaN),
+        u(U::Acosh, V(-116954.0), O::NaN),
         u(U::Acosh, V(1.0), O::PZ),
         u(U::Acosh, PInf, O::PInf),
         // add
