@@ -7,7 +7,8 @@ use crate::rt;
 use lazulite_ir::shape::MAX_DIMS;
 use lazulite_ir::{bail, ensure, DType, Result, Scalar};
 
-/// A Rust element type with a dtype of the standard: `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`.
+/// A Rust element type with a dtype of the standard: `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`,
+/// [`Complex64`] (`complex64`) and [`Complex128`] (`complex128`).
 pub trait Element: Copy + Send + Sync + 'static {
     const DTYPE: DType;
     /// Appends the element's little-endian bytes (booleans as one byte, 0 or 1).
@@ -27,6 +28,48 @@ macro_rules! element {
 
 element!(i8 => I8, i16 => I16, i32 => I32, i64 => I64, u8 => U8, u16 => U16, u32 => U32, u64 => U64,
          f32 => F32, f64 => F64);
+
+/// A complex number stored as its real part followed by its imaginary part (`#[repr(C)]`, so an array
+/// of them has the memory layout of the standard's complex dtypes, of NumPy's and of C's `_Complex`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Complex<T> {
+    pub re: T,
+    pub im: T,
+}
+
+impl<T> Complex<T> {
+    pub const fn new(re: T, im: T) -> Self {
+        Complex { re, im }
+    }
+}
+
+/// The element type of `complex64`: two `f32`.
+pub type Complex64 = Complex<f32>;
+/// The element type of `complex128`: two `f64`.
+pub type Complex128 = Complex<f64>;
+
+impl Element for Complex64 {
+    const DTYPE: DType = DType::C64;
+    fn write_le(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.re.to_le_bytes());
+        out.extend_from_slice(&self.im.to_le_bytes());
+    }
+}
+
+impl Element for Complex128 {
+    const DTYPE: DType = DType::C128;
+    fn write_le(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.re.to_le_bytes());
+        out.extend_from_slice(&self.im.to_le_bytes());
+    }
+}
+
+impl From<Complex128> for Scalar {
+    fn from(z: Complex128) -> Scalar {
+        Scalar::Complex(z.re, z.im)
+    }
+}
 
 impl Element for bool {
     const DTYPE: DType = DType::Bool;
@@ -253,5 +296,14 @@ mod tests {
         true.write_le(&mut v);
         assert_eq!(v, vec![4, 3, 2, 1, 1]);
         assert_eq!(<f32 as Element>::DTYPE, DType::F32);
+        let mut c = Vec::new();
+        Complex64::new(1.5, -2.0).write_le(&mut c);
+        assert_eq!(c[..4], 1.5f32.to_le_bytes());
+        assert_eq!(c[4..], (-2.0f32).to_le_bytes());
+        assert_eq!(
+            Scalar::from_bytes(DType::C64, &c),
+            Scalar::Complex(1.5, -2.0)
+        );
+        assert_eq!(std::mem::size_of::<Complex128>(), DType::C128.size());
     }
 }

@@ -26,7 +26,9 @@ mod statistics;
 mod utility;
 
 pub use array::{build_graph, compute_many, explain, graph_text, LazyArray};
-pub use creation::{arange, from_bytes, from_vec, full, ones, zeros, Element};
+pub use creation::{
+    arange, from_bytes, from_vec, full, ones, zeros, Complex, Complex128, Complex64, Element,
+};
 pub use creation_ext::{
     empty, empty_like, eye, full_like, linspace, meshgrid, ones_like, tril, triu, zeros_like,
 };

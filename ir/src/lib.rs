@@ -2,7 +2,7 @@
 //!
 //! - [`dtype`]: the 13 dtypes and the spec's promotion rules (weak Python scalars included);
 //! - [`ops`]: the op table (names, accepted dtypes, result dtypes); [`semantics`]: what each op means
-//!   on one element;
+//!   on one element ([`semantics_complex`] for complex values, re-exported from `semantics`);
 //! - [`shape`]: shapes, broadcasting, axes;
 //! - [`graph`]: the graph IR (array ops in an interned arena);
 //! - [`kernel`]: the kernel IR (one fused loop nest), the call ABI;
@@ -19,6 +19,7 @@ pub mod ops;
 pub mod scalar;
 pub mod schedule;
 pub mod semantics;
+pub mod semantics_complex;
 pub mod shape;
 pub mod verify;
 

@@ -6,9 +6,19 @@
 //! in the dtype's own precision. Integers are computed in i128 and wrapped to the dtype's width, so
 //! every integer dtype shares one definition. Integer division by zero gives 0 (the spec leaves it
 //! undefined; nothing may trap).
+//!
+//! Real floats follow every special case the standard lists (`ir/tests/special_cases.rs` holds them as a
+//! table). Where it allows Python's results as an alternative, the standard's own wins:
+//! `floor_divide(x, -inf)` of a positive finite `x` is `-0` (Python: `-1.0`), `floor_divide(+inf, 2)` is
+//! `+inf` (Python: NaN). `remainder` follows Python (as the standard asks).
 
 use crate::dtype::DType;
 use crate::ops::{BinaryOp, UnaryOp};
+
+pub use crate::semantics_complex::{
+    complex_binary, complex_binary_in, complex_compare, complex_predicate, complex_to_real,
+    complex_unary, complex_unary_in,
+};
 
 /// Wraps an integer to the range of the integer dtype `d` (two's complement).
 #[inline]
@@ -28,7 +38,9 @@ pub fn float_rem(a: f64, b: f64) -> f64 {
         return f64::NAN;
     }
     if b.is_infinite() && a.is_finite() {
-        return if a == 0.0 || (a > 0.0) == (b > 0.0) {
+        return if a == 0.0 {
+            0.0f64.copysign(b)
+        } else if (a > 0.0) == (b > 0.0) {
             a
         } else {
             b
@@ -58,12 +70,11 @@ pub fn float_floor_div(a: f64, b: f64) -> f64 {
         return (a / b).floor();
     }
     if b.is_infinite() {
-        return if a == 0.0 {
+        // the standard's `+-0` (Python gives -1.0 for operands of different signs)
+        return if a == 0.0 || (a > 0.0) == (b > 0.0) {
             0.0f64.copysign(a) * b.signum()
-        } else if (a > 0.0) == (b > 0.0) {
-            0.0
         } else {
-            -1.0
+            -0.0
         };
     }
     let m = a % b;
@@ -83,8 +94,11 @@ pub fn float_floor_div(a: f64, b: f64) -> f64 {
     }
 }
 
-/// `logaddexp` without overflow.
+/// `logaddexp` without overflow (NaN if either is NaN, even with `+inf`).
 pub fn logaddexp(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        return f64::NAN;
+    }
     if a == b {
         return a + std::f64::consts::LN_2;
     }
@@ -131,7 +145,14 @@ pub fn float_unary(op: UnaryOp, x: f64) -> f64 {
         Cosh => x.cosh(),
         Tanh => x.tanh(),
         Asinh => libm::asinh(x),
-        Acosh => libm::acosh(x),
+        // libm::acosh cancels to a finite value for some large negative inputs
+        Acosh => {
+            if x < 1.0 {
+                f64::NAN
+            } else {
+                libm::acosh(x)
+            }
+        }
         Atanh => libm::atanh(x),
         Floor => x.floor(),
         Ceil => x.ceil(),

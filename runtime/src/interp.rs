@@ -12,6 +12,7 @@
 
 use lazulite_ir::scalar::wrap_signed;
 use lazulite_ir::semantics as sem;
+use lazulite_ir::semantics_complex as sem_c;
 use lazulite_ir::{
     bail, BinaryOp, DType, Error, ErrorKind, Inst, Instr, Kernel, KernelArgs, ReduceOp, Result,
     Scalar, UnaryOp,
@@ -91,56 +92,19 @@ fn int_mask(d: DType) -> u64 {
 /// Rounds complex components to the precision of `d`.
 #[inline]
 fn cround(d: DType, z: [f64; 2]) -> [f64; 2] {
-    if d == DType::C64 {
-        [z[0] as f32 as f64, z[1] as f32 as f64]
-    } else {
-        z
-    }
+    sem_c::round_to(d, z)
 }
 
-fn cmul(a: [f64; 2], b: [f64; 2]) -> [f64; 2] {
-    [a[0] * b[0] - a[1] * b[1], a[0] * b[1] + a[1] * b[0]]
-}
-
-/// Smith's algorithm (what NumPy does): no overflow for large but representable quotients.
-fn cdiv(a: [f64; 2], b: [f64; 2]) -> [f64; 2] {
-    let ([ar, ai], [br, bi]) = (a, b);
-    if br.abs() >= bi.abs() {
-        if br == 0.0 && bi == 0.0 {
-            return [ar / br.abs(), ai / br.abs()];
-        }
-        let r = bi / br;
-        let den = br + bi * r;
-        [(ar + ai * r) / den, (ai - ar * r) / den]
-    } else {
-        let r = br / bi;
-        let den = bi + br * r;
-        [(ar * r + ai) / den, (ai * r - ar) / den]
+/// Whether unary `op` on a complex value gives a value of dtype `od` (so that the semantics function
+/// for that result kind is defined for `op`).
+fn complex_unary_fits(op: UnaryOp, od: DType) -> bool {
+    use UnaryOp::*;
+    match op {
+        Abs | Real | Imag => od.is_real_float(),
+        IsNan | IsInf | IsFinite => od == DType::Bool,
+        Floor | Ceil | Trunc | Signbit | LogicalNot | BitwiseInvert => false,
+        _ => od.is_complex(),
     }
-}
-
-fn csqrt(z: [f64; 2]) -> [f64; 2] {
-    let [re, im] = z;
-    if re == 0.0 && im == 0.0 {
-        return [0.0, im];
-    }
-    if im.is_infinite() {
-        return [f64::INFINITY, im];
-    }
-    let r = re.hypot(im);
-    let t = ((r + re.abs()) / 2.0).sqrt();
-    if re >= 0.0 {
-        [t, im / (2.0 * t)]
-    } else {
-        [im.abs() / (2.0 * t), t.copysign(im)]
-    }
-}
-
-fn unsupported(what: &str, d: DType) -> Error {
-    Error::new(
-        ErrorKind::NotImplemented,
-        format!("interpreter: {what} on {d} is not supported yet; cast to a real dtype first"),
-    )
 }
 
 fn bad_kernel(what: String) -> Error {
@@ -317,54 +281,18 @@ fn unary(op: UnaryOp, d: DType, od: DType, x: &Tile, out: &mut Tile) -> Result<(
             o.resize(n, val);
         }
         (Tile::B(x), Tile::B(o)) => map1!(x, o, |v| sem::bool_unary(op, v)),
-        (Tile::C(x), Tile::C(o)) => {
-            let f: fn([f64; 2]) -> [f64; 2] = match op {
-                Neg => |z| [-z[0], -z[1]],
-                Positive => |z| z,
-                Conj => |z| [z[0], -z[1]],
-                Square => |z| cmul(z, z),
-                Sqrt => csqrt,
-                Reciprocal => |z| cdiv([1.0, 0.0], z),
-                Exp => |z| {
-                    let e = z[0].exp();
-                    if z[1] == 0.0 {
-                        [e, z[1]]
-                    } else {
-                        [e * z[1].cos(), e * z[1].sin()]
-                    }
-                },
-                Log => |z| [z[0].hypot(z[1]).ln(), z[1].atan2(z[0])],
-                Sign => |z| {
-                    let r = z[0].hypot(z[1]);
-                    if r == 0.0 {
-                        [0.0, 0.0]
-                    } else {
-                        [z[0] / r, z[1] / r]
-                    }
-                },
-                Round => |z| [z[0].round_ties_even(), z[1].round_ties_even()],
-                _ => return Err(unsupported(op.name(), d)),
-            };
-            map1!(x, o, |z| cround(od, f(z)));
+        (Tile::C(_), _) if !complex_unary_fits(op, od) => {
+            return Err(bad_kernel(format!("{} on {d} -> {od}", op.name())))
         }
-        (Tile::C(x), Tile::F64(o)) => match op {
-            Abs => map1!(x, o, |z: [f64; 2]| z[0].hypot(z[1])),
-            Real => map1!(x, o, |z: [f64; 2]| z[0]),
-            Imag => map1!(x, o, |z: [f64; 2]| z[1]),
-            _ => return Err(unsupported(op.name(), d)),
+        (Tile::C(x), Tile::C(o)) => match op {
+            Neg => map1!(x, o, |z: [f64; 2]| [-z[0], -z[1]]),
+            Positive => o.extend_from_slice(x),
+            Conj => map1!(x, o, |z: [f64; 2]| [z[0], -z[1]]),
+            _ => map1!(x, o, |z| sem::complex_unary_in(op, z, od)),
         },
-        (Tile::C(x), Tile::F32(o)) => match op {
-            Abs => map1!(x, o, |z: [f64; 2]| z[0].hypot(z[1]) as f32),
-            Real => map1!(x, o, |z: [f64; 2]| z[0] as f32),
-            Imag => map1!(x, o, |z: [f64; 2]| z[1] as f32),
-            _ => return Err(unsupported(op.name(), d)),
-        },
-        (Tile::C(x), Tile::B(o)) => match op {
-            IsNan => map1!(x, o, |z: [f64; 2]| z[0].is_nan() || z[1].is_nan()),
-            IsInf => map1!(x, o, |z: [f64; 2]| z[0].is_infinite() || z[1].is_infinite()),
-            IsFinite => map1!(x, o, |z: [f64; 2]| z[0].is_finite() && z[1].is_finite()),
-            _ => return Err(unsupported(op.name(), d)),
-        },
+        (Tile::C(x), Tile::F64(o)) => map1!(x, o, |z| sem::complex_to_real(op, z)),
+        (Tile::C(x), Tile::F32(o)) => map1!(x, o, |z| sem::complex_to_real(op, z) as f32),
+        (Tile::C(x), Tile::B(o)) => map1!(x, o, |z| sem::complex_predicate(op, z)),
         _ => return Err(bad_kernel(format!("{} on {d} -> {od}", op.name()))),
     }
     Ok(())
@@ -437,23 +365,17 @@ fn binary(op: BinaryOp, d: DType, od: DType, a: &Tile, b: &Tile, out: &mut Tile)
         (Tile::I(a), Tile::I(b), Tile::B(o)) => map2!(a, b, o, |x, y| sem::compare(op, x, y)),
         (Tile::U(a), Tile::U(b), Tile::B(o)) => map2!(a, b, o, |x, y| sem::compare(op, x, y)),
         (Tile::B(a), Tile::B(b), Tile::B(o)) => map2!(a, b, o, |x, y| sem::bool_binary(op, x, y)),
-        (Tile::C(a), Tile::C(b), Tile::C(o)) => {
-            let f: fn([f64; 2], [f64; 2]) -> [f64; 2] = match op {
-                Add => |x, y| [x[0] + y[0], x[1] + y[1]],
-                Sub => |x, y| [x[0] - y[0], x[1] - y[1]],
-                Mul => cmul,
-                Div => cdiv,
-                _ => return Err(unsupported(op.name(), d)),
-            };
-            map2!(a, b, o, |x, y| cround(od, f(x, y)));
+        (Tile::C(_), Tile::C(_), Tile::C(_)) if op.is_comparison() => {
+            return Err(bad_kernel(format!("{} on {d} -> {od}", op.name())))
         }
-        (Tile::C(a), Tile::C(b), Tile::B(o)) => match op {
-            Eq => map2!(a, b, o, |x: [f64; 2], y: [f64; 2]| x[0] == y[0]
-                && x[1] == y[1]),
-            Ne => map2!(a, b, o, |x: [f64; 2], y: [f64; 2]| x[0] != y[0]
-                || x[1] != y[1]),
-            _ => return Err(unsupported(op.name(), d)),
+        (Tile::C(a), Tile::C(b), Tile::C(o)) => match op {
+            Add => map2!(a, b, o, |x, y| cround(od, sem_c::add(x, y))),
+            Sub => map2!(a, b, o, |x, y| cround(od, sem_c::sub(x, y))),
+            _ => map2!(a, b, o, |x, y| sem::complex_binary_in(op, x, y, od)),
         },
+        (Tile::C(a), Tile::C(b), Tile::B(o)) => {
+            map2!(a, b, o, |x, y| sem::complex_compare(op, x, y))
+        }
         _ => return Err(bad_kernel(format!("{} on {d} -> {od}", op.name()))),
     }
     Ok(())
@@ -654,10 +576,10 @@ fn fold(
                 }
                 Prod => {
                     for &v in s {
-                        *cur = cround(d, cmul(*cur, v));
+                        *cur = cround(d, sem_c::mul(*cur, v));
                     }
                 }
-                _ => return Err(unsupported(op.name(), d)),
+                _ => return Err(bad_kernel(format!("{} over {d}", op.name()))),
             }
         }
         (Tile::B(a), Tile::B(x)) => {
