@@ -19,9 +19,10 @@ use lazulite_ir::{bail, Graph, NodeId, Op, ReduceOp, Result, Strides};
 
 /// Cost units of one cheap elementwise op; a transcendental costs [`TRANSCENDENTAL_COST`].
 const TRANSCENDENTAL_COST: u32 = 8;
-/// Recomputing more than this (per element, summed over the extra readers) costs more than storing the
-/// node and loading it again.
-const RECOMPUTE_LIMIT: u32 = 16;
+/// Recomputing this much (per element, summed over the extra readers) costs more than storing the node
+/// and loading it again: a store and a load move 2 x 8 bytes per element (about 1 ns at memory speed),
+/// while one transcendental costs several ns, so any transcendental read twice is stored.
+const RECOMPUTE_LIMIT: u32 = TRANSCENDENTAL_COST;
 /// A node read through a broadcasting view is materialised from this cost on.
 const BROADCAST_LIMIT: u32 = 8;
 const INFINITE: u32 = u32::MAX;
