@@ -120,3 +120,29 @@ def test_creation_checks_rank_and_size():
         assert lz.zeros(2, dtype=d).dtype == d and lz.ones(2, dtype=d).dtype == d
     assert bool(lz.all(lz.ones(3, dtype=lz.bool))) and not bool(lz.any(lz.zeros(3, dtype=lz.bool)))
     assert complex(lz.ones((), dtype=lz.complex64)) == 1 + 0j
+
+
+def test_signatures_follow_the_spec_stubs():
+    import inspect
+
+    info = lz.__array_namespace_info__()
+    want = {
+        lz.can_cast: "(from_, to, /)",
+        lz.finfo: "(type, /)",
+        lz.iinfo: "(type, /)",
+        lz.isdtype: "(dtype, kind)",
+        lz.result_type: "(*arrays_and_dtypes)",
+        lz.astype: "(x, dtype, /, *, copy=True, device=None)",
+        lz.from_dlpack: "(x, /, *, device=None, copy=None)",
+        lz.__array_namespace_info__: "()",
+        lz.Array.__dlpack__: "(self, /, *, stream=None, max_version=None, dl_device=None, copy=None)",
+        lz.Array.__dlpack_device__: "(self, /)",
+        lz.Array.to_device: "(self, device, /, *, stream=None)",
+        info.capabilities: "()",
+        info.default_device: "()",
+        info.default_dtypes: "(*, device=None)",
+        info.dtypes: "(*, device=None, kind=None)",
+        info.devices: "()",
+    }
+    for f, sig in want.items():
+        assert str(inspect.signature(f)) == sig, f
