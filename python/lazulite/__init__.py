@@ -12,6 +12,7 @@ import math as _math
 from . import _lazulite
 from ._lazulite import *  # noqa: F401,F403  (the namespace's functions and dtypes)
 from ._lazulite import Array, Device, __version__, _stats, dtype  # noqa: F401
+from ._info import __array_namespace_info__  # noqa: F401
 
 __array_api_version__ = "2025.12"
 
@@ -55,4 +56,14 @@ def _dtype_from_name(name):
 
 __all__ = sorted(
     n for n in dir(_lazulite) if not n.startswith("_")
-) + ["__array_api_version__", "e", "inf", "nan", "pi", "newaxis", "explain", "Plan"]
+) + [
+    "__array_api_version__",
+    "__array_namespace_info__",
+    "e",
+    "inf",
+    "nan",
+    "pi",
+    "newaxis",
+    "explain",
+    "Plan",
+]

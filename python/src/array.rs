@@ -1,7 +1,7 @@
 //! The array class: a lazy array with the array API's attributes, operators and conversions.
 
 use crate::convert::{arg_of, int_arg, scalar_to_py, type_name, Arg};
-use crate::dtype::{check_device, PyDType, PyDevice};
+use crate::dtype::{check_to_device, PyDType, PyDevice};
 use crate::guard::{engine, type_error, value_error};
 use crate::materialize::{materialize, repr_of, scalar_of, Reason};
 use lazulite_frontend::{
@@ -280,8 +280,27 @@ impl PyArray {
                 "to_device: the CPU device has no streams; pass stream=None",
             ));
         }
-        check_device("to_device", Some(device))?;
+        check_to_device(device)?;
         Ok(slf)
+    }
+
+    /// Exports the computed buffer as a DLPack capsule (zero-copy, read-only; versioned when the
+    /// consumer passes `max_version >= (1, 0)`).
+    #[pyo3(signature = (*, stream = None, max_version = None, dl_device = None, copy = None))]
+    fn __dlpack__(
+        &self,
+        py: Python<'_>,
+        stream: Option<&Bound<'_, PyAny>>,
+        max_version: Option<&Bound<'_, PyAny>>,
+        dl_device: Option<&Bound<'_, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Py<PyAny>> {
+        crate::dlpack::export(py, &self.inner, stream, max_version, dl_device, copy)
+    }
+
+    /// `(1, 0)`: DLPack's kDLCPU, device 0.
+    fn __dlpack_device__(&self) -> (i64, i64) {
+        crate::dlpack::device_tuple()
     }
 
     // ---- materialisation --------------------------------------------------------------------------

@@ -120,10 +120,24 @@ impl PyDevice {
     }
 }
 
-/// Checks a `device=` argument: `None`, the CPU device object, or the string `"cpu"`.
+/// Checks a `device=` argument: `None` or the CPU device object (`lazulite.cpu`, `x.device`, an entry
+/// of `__array_namespace_info__().devices()`). Strings are refused, as in `array_api_strict`: a device
+/// is an object of the library.
 pub fn check_device(func: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     let Some(o) = obj else { return Ok(()) };
     if o.is_none() || o.cast::<PyDevice>().is_ok() {
+        return Ok(());
+    }
+    Err(value_error(format!(
+        "{func}: unsupported device {}; pass a lazulite device object (lazulite.cpu, x.device or \
+         an entry of __array_namespace_info__().devices()) or None",
+        o.repr().map(|r| r.to_string()).unwrap_or_default()
+    )))
+}
+
+/// Checks the device of `x.to_device(device)`: the CPU device object or the string `"cpu"`.
+pub fn check_to_device(o: &Bound<'_, PyAny>) -> PyResult<()> {
+    if o.cast::<PyDevice>().is_ok() {
         return Ok(());
     }
     if let Ok(s) = o.cast::<PyString>() {
@@ -132,7 +146,8 @@ pub fn check_device(func: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<()> 
         }
     }
     Err(value_error(format!(
-        "{func}: unsupported device {}; lazulite arrays live on the CPU (device=\"cpu\" or x.device)",
+        "to_device: unsupported device {}; lazulite arrays live on the CPU (x.to_device(lazulite.cpu) \
+         or x.to_device(\"cpu\"))",
         o.repr().map(|r| r.to_string()).unwrap_or_default()
     )))
 }

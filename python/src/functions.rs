@@ -189,12 +189,15 @@ fn filled(
     dtype: Option<DType>,
 ) -> PyResult<PyArray> {
     let d = dtype.unwrap_or(DType::DEFAULT_FLOAT);
+    // through `full`, which checks the shape (rank <= MAX_DIMS, addressable size): `fe::zeros` and
+    // `fe::ones` do not, and their element count wraps around for huge shapes
+    let v = if d.is_bool() {
+        Scalar::Bool(one)
+    } else {
+        Scalar::Int(one as i64)
+    };
     Ok(PyArray::new(engine(py, func, move || {
-        Ok(if one {
-            fe::ones(&shape, d)
-        } else {
-            fe::zeros(&shape, d)
-        })
+        fe::full(&shape, v, Some(d))
     })?))
 }
 

@@ -9,7 +9,9 @@
 mod array;
 mod asarray;
 mod convert;
+mod dlpack;
 mod dtype;
+mod dtypefns;
 mod functions;
 mod guard;
 mod materialize;
@@ -34,6 +36,10 @@ fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_stats, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     functions::register(m)?;
+    dtypefns::register(m)?;
+    m.add_function(wrap_pyfunction!(dlpack::from_dlpack, m)?)?;
+    m.add_function(wrap_pyfunction!(materialize::set_data_dependent_shapes, m)?)?;
+    m.add_function(wrap_pyfunction!(materialize::_capabilities, m)?)?;
     Ok(())
 }
 

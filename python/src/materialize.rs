@@ -8,7 +8,7 @@ use crate::guard::engine;
 use lazulite_frontend::{ArrayData, DType, LazyArray, Scalar};
 use pyo3::exceptions::{PyRuntimeError, PyRuntimeWarning, PyValueError};
 use pyo3::prelude::*;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 
 static COMPUTATIONS: AtomicU64 = AtomicU64::new(0);
 static POLICY: AtomicU8 = AtomicU8::new(POLICY_ALLOW);
@@ -97,6 +97,43 @@ pub fn set_implicit_compute(policy: &str) -> PyResult<&'static str> {
         POLICY_RAISE => "raise",
         _ => "allow",
     })
+}
+
+// ---------------------------------------------------------------------------------------------------
+// data-dependent shapes
+
+/// Whether the engine implements operations whose output shape depends on values (boolean indexing,
+/// `nonzero`, `unique_*`, `repeat` with array repeats). Such an operation must compute its input in
+/// the middle of building a graph, so it goes through this choke point; `false` until they land.
+pub const DATA_DEPENDENT_IMPLEMENTED: bool = false;
+
+static DATA_DEPENDENT_ALLOWED: AtomicBool = AtomicBool::new(true);
+
+/// Whether data-dependent shapes are available: implemented, and not switched off with
+/// `set_data_dependent_shapes(False)`. What `capabilities()` reports for "boolean indexing" and
+/// "data-dependent shapes", and what those operations check before they run.
+pub fn data_dependent_shapes() -> bool {
+    DATA_DEPENDENT_IMPLEMENTED && DATA_DEPENDENT_ALLOWED.load(Ordering::Relaxed)
+}
+
+/// Allows (`True`, the default) or forbids (`False`) operations whose output shape depends on the
+/// values (boolean indexing, `nonzero`, `unique_*`, ...): each forces a computation while the graph is
+/// being built. Returns the previous setting. `__array_namespace_info__().capabilities()` reports them
+/// available only when they are implemented *and* allowed (this build implements none of them yet).
+#[pyfunction]
+#[pyo3(signature = (enabled, /))]
+pub fn set_data_dependent_shapes(enabled: bool) -> bool {
+    DATA_DEPENDENT_ALLOWED.swap(enabled, Ordering::Relaxed)
+}
+
+/// The namespace's capabilities (`__array_namespace_info__().capabilities()`).
+#[pyfunction]
+pub fn _capabilities(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
+    let d = pyo3::types::PyDict::new(py);
+    d.set_item("boolean indexing", data_dependent_shapes())?;
+    d.set_item("data-dependent shapes", data_dependent_shapes())?;
+    d.set_item("max dimensions", lazulite_ir::shape::MAX_DIMS)?;
+    Ok(d)
 }
 
 /// The single element of a 0-D realized array.

@@ -1,0 +1,324 @@
+//! DLPack: `x.__dlpack__()` / `x.__dlpack_device__()` (export) and `from_dlpack` (import).
+//!
+//! The DLPack C structs, the capsules and the consumer's negotiation with a producer come from the
+//! `dlpark` crate. Export hands out the realized buffer without copying: the managed tensor's context
+//! owns a clone of the `ArrayData` (an `Arc` of the buffer), so the memory lives until the consumer runs
+//! the deleter. Import wraps the producer's memory without copying when its layout allows: the
+//! producer's deleter becomes the owner of an external `Buffer` and runs when lazulite drops it.
+
+use crate::array::PyArray;
+use crate::dtype::check_device;
+use crate::guard::{engine, value_error};
+use crate::materialize::{materialize, Reason};
+use dlpark::ffi::{
+    DLDataType, DLDataTypeCode, DLDevice, DLDeviceType, DLManagedTensor, DLManagedTensorVersioned,
+};
+use dlpark::metadata::Dynamic;
+use dlpark::python::ImportedDlpack;
+use dlpark::{DlpackFlags, Managed, ManagedTensorBase};
+use lazulite_frontend::{self as fe, ArrayData, Buffer, DType, LazyArray};
+use pyo3::exceptions::PyBufferError;
+use pyo3::prelude::*;
+use std::ffi::c_void;
+use std::sync::Arc;
+
+/// `kDLCPU`: the only device lazulite arrays live on.
+pub const CPU: DLDevice = DLDevice {
+    device_type: DLDeviceType::CPU,
+    device_id: 0,
+};
+
+fn dl_dtype(d: DType) -> DLDataType {
+    let (code, bits) = match d {
+        DType::Bool => (DLDataTypeCode::BOOL, 8),
+        DType::I8 | DType::I16 | DType::I32 | DType::I64 => (DLDataTypeCode::INT, d.bits()),
+        DType::U8 | DType::U16 | DType::U32 | DType::U64 => (DLDataTypeCode::UINT, d.bits()),
+        DType::F32 | DType::F64 => (DLDataTypeCode::FLOAT, d.bits()),
+        DType::C64 | DType::C128 => (DLDataTypeCode::COMPLEX, d.bits()),
+    };
+    DLDataType::scalar(code, bits as u8)
+}
+
+fn dtype_of(t: DLDataType) -> Option<DType> {
+    if t.lanes != 1 {
+        return None;
+    }
+    let c = t.code;
+    Some(match (c, t.bits) {
+        (DLDataTypeCode::BOOL, 8) => DType::Bool,
+        (DLDataTypeCode::INT, 8) => DType::I8,
+        (DLDataTypeCode::INT, 16) => DType::I16,
+        (DLDataTypeCode::INT, 32) => DType::I32,
+        (DLDataTypeCode::INT, 64) => DType::I64,
+        (DLDataTypeCode::UINT, 8) => DType::U8,
+        (DLDataTypeCode::UINT, 16) => DType::U16,
+        (DLDataTypeCode::UINT, 32) => DType::U32,
+        (DLDataTypeCode::UINT, 64) => DType::U64,
+        (DLDataTypeCode::FLOAT, 32) => DType::F32,
+        (DLDataTypeCode::FLOAT, 64) => DType::F64,
+        (DLDataTypeCode::COMPLEX, 64) => DType::C64,
+        (DLDataTypeCode::COMPLEX, 128) => DType::C128,
+        _ => return None,
+    })
+}
+
+/// A managed tensor (legacy or versioned ABI) describing `data`, whose context owns a clone of it.
+fn managed<M: ManagedTensorBase>(data: &ArrayData, flags: DlpackFlags) -> PyResult<Managed<M>> {
+    let shape: Vec<i64> = data.shape.iter().map(|&n| n as i64).collect();
+    let strides: Vec<i64> = data.strides.iter().map(|&s| s as i64).collect();
+    let mut init = Dynamic::new(shape, strides)
+        .initialize_as::<M>(Box::new(data.clone()))
+        .map_err(|e| PyBufferError::new_err(format!("__dlpack__: {e}")))?;
+    init.set_data(data.data_ptr().cast_mut().cast::<c_void>())
+        .set_device(CPU)
+        .set_dtype(dl_dtype(data.dtype))
+        .set_byte_offset(0);
+    // SAFETY: `flags` holds READ_ONLY and, for a fresh copy made by `__dlpack__(copy=True)`,
+    // IS_COPIED, which is then true. Legacy tensors carry no flags (callers pass the empty set).
+    unsafe { init.set_flags_unchecked(flags) };
+    // SAFETY: every field is set: data points at element (0, ..., 0) of `data`'s buffer, which the
+    // context (the boxed `ArrayData` clone) keeps alive until the deleter drops it; shape and strides
+    // (in elements, as DLPack counts them) live in the allocation; device and dtype are set above.
+    Ok(unsafe { init.finish() })
+}
+
+fn int_of(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<i64> {
+    obj.call_method0("__index__")
+        .and_then(|v| v.extract::<i64>())
+        .map_err(|_| {
+            value_error(format!(
+                "__dlpack__: dl_device must be a tuple (device_type, device_id) of ints, got {what} {}",
+                obj.repr().map(|r| r.to_string()).unwrap_or_default()
+            ))
+        })
+}
+
+/// `x.__dlpack__(*, stream=None, max_version=None, dl_device=None, copy=None)`.
+pub fn export(
+    py: Python<'_>,
+    x: &LazyArray,
+    stream: Option<&Bound<'_, PyAny>>,
+    max_version: Option<&Bound<'_, PyAny>>,
+    dl_device: Option<&Bound<'_, PyAny>>,
+    copy: Option<bool>,
+) -> PyResult<Py<PyAny>> {
+    if stream.is_some_and(|s| !s.is_none()) {
+        return Err(value_error(
+            "__dlpack__: lazulite arrays live on the CPU, which has no streams; pass stream=None",
+        ));
+    }
+    if let Some(dev) = dl_device.filter(|d| !d.is_none()) {
+        let (t, i): (Bound<'_, PyAny>, Bound<'_, PyAny>) = dev.extract().map_err(|_| {
+            value_error(
+                "__dlpack__: dl_device must be a tuple (device_type, device_id), e.g. (1, 0) for the CPU",
+            )
+        })?;
+        let (t, i) = (int_of(&t, "device type")?, int_of(&i, "device id")?);
+        if (t, i) != (i64::from(CPU.device_type.0), 0) {
+            return Err(PyBufferError::new_err(format!(
+                "__dlpack__: cannot export to DLPack device ({t}, {i}); lazulite arrays live on the \
+                 CPU, device (1, 0) (kDLCPU)"
+            )));
+        }
+    }
+    let versioned = match max_version.filter(|v| !v.is_none()) {
+        None => false,
+        Some(v) => {
+            let (major, _minor): (i64, i64) = v.extract().map_err(|_| {
+                value_error(
+                    "__dlpack__: max_version must be a tuple (major, minor) of ints, e.g. (1, 0)",
+                )
+            })?;
+            major >= 1
+        }
+    };
+    let mut data = materialize(py, x, Reason::Implicit("__dlpack__"))?;
+    let mut flags = DlpackFlags::READ_ONLY;
+    if copy == Some(true) {
+        let src = data.clone();
+        data = engine(py, "__dlpack__", move || {
+            ArrayData::from_bytes(&src.to_contiguous_bytes(), src.dtype, &src.shape)
+        })?;
+        flags |= DlpackFlags::IS_COPIED;
+    }
+    if versioned {
+        Ok(managed::<DLManagedTensorVersioned>(&data, flags)?
+            .into_pyobject(py)?
+            .unbind())
+    } else {
+        Ok(managed::<DLManagedTensor>(&data, DlpackFlags::empty())?
+            .into_pyobject(py)?
+            .unbind())
+    }
+}
+
+/// The strided elements at `ptr` as C-order bytes.
+///
+/// # Safety
+/// Every element `ptr + Σ i_d * byte_strides[d]` (for indices within `shape`) must be readable for
+/// `itemsize` bytes.
+unsafe fn gather(
+    ptr: *const u8,
+    shape: &[usize],
+    byte_strides: &[isize],
+    itemsize: usize,
+) -> Vec<u8> {
+    let n: usize = shape.iter().product();
+    let mut out = Vec::with_capacity(n * itemsize);
+    let rank = shape.len();
+    let mut idx = vec![0usize; rank];
+    let mut off = 0isize;
+    for _ in 0..n {
+        // SAFETY: `off` addresses an element of the tensor (the caller's contract).
+        out.extend_from_slice(unsafe { std::slice::from_raw_parts(ptr.offset(off), itemsize) });
+        let mut d = rank;
+        while d > 0 {
+            d -= 1;
+            idx[d] += 1;
+            off += byte_strides[d];
+            if idx[d] < shape[d] {
+                break;
+            }
+            off -= byte_strides[d] * shape[d] as isize;
+            idx[d] = 0;
+        }
+    }
+    out
+}
+
+/// The array of an imported managed tensor: zero-copy unless `copy` or the layout asks for a copy.
+fn wrap(py: Python<'_>, imported: ImportedDlpack, copy: Option<bool>) -> PyResult<LazyArray> {
+    let t = imported
+        .validate()
+        .map_err(|e| PyBufferError::new_err(format!("from_dlpack: invalid DLPack tensor: {e}")))?;
+    if t.device() != CPU {
+        return Err(PyBufferError::new_err(format!(
+            "from_dlpack: the tensor lives on DLPack device ({}, {}); lazulite reads CPU memory only \
+             (kDLCPU); move it to the CPU first",
+            t.device().device_type.0,
+            t.device().device_id
+        )));
+    }
+    let dtype = dtype_of(t.dtype()).ok_or_else(|| {
+        PyBufferError::new_err(format!(
+            "from_dlpack: DLPack dtype (code {}, bits {}, lanes {}) is not one of the array API dtypes",
+            t.dtype().code.0,
+            t.dtype().bits,
+            t.dtype().lanes
+        ))
+    })?;
+    let itemsize = dtype.size();
+    let shape: Vec<usize> = t.shape().iter().map(|&n| n.max(0) as usize).collect();
+    let strides: Vec<isize> = t
+        .strides_or_compact()
+        .map_err(|e| PyBufferError::new_err(format!("from_dlpack: {e}")))?
+        .iter()
+        .map(|&s| s as isize)
+        .collect();
+    let n: usize = shape.iter().product();
+    if n == 0 {
+        drop(imported);
+        return engine(py, "from_dlpack", move || {
+            fe::from_bytes(&[], dtype, &shape)
+        });
+    }
+    // SAFETY: validation checked that data + byte_offset does not overflow.
+    let ptr = unsafe { t.offset_bytes_ptr() }
+        .map_err(|e| PyBufferError::new_err(format!("from_dlpack: {e}")))?;
+    let isz = itemsize as isize;
+    let byte_strides: Vec<isize> = strides.iter().map(|&s| s * isz).collect();
+    let aligned = (ptr as usize).is_multiple_of(itemsize.min(8));
+    if copy == Some(true) || !aligned {
+        if copy == Some(false) {
+            return Err(PyBufferError::new_err(
+                "from_dlpack: copy=False, but the tensor's data is misaligned for its dtype and \
+                 needs a copy; pass copy=None",
+            ));
+        }
+        // SAFETY: a valid DLPack tensor addresses `shape` elements at these strides from `ptr`, and
+        // `imported` keeps the producer's memory alive until it drops at the end of this block.
+        let bytes = unsafe { gather(ptr, &shape, &byte_strides, itemsize) };
+        drop(imported);
+        return engine(py, "from_dlpack", move || {
+            fe::from_bytes(&bytes, dtype, &shape)
+        });
+    }
+    // the span from the lowest to the highest addressed element
+    let (mut lo, mut hi) = (0isize, isz);
+    for (&len, &s) in shape.iter().zip(&byte_strides) {
+        let span = (len as isize - 1) * s;
+        if span < 0 {
+            lo += span;
+        } else {
+            hi += span;
+        }
+    }
+    let owner = imported.into_deleter();
+    // SAFETY: the producer guarantees that every element it describes lies in its memory, so
+    // `[ptr + lo, ptr + hi)` is readable; the deleter (the owner) keeps that memory alive until the
+    // Buffer drops it, and lazulite never writes to external buffers.
+    let buffer =
+        unsafe { Buffer::from_external(ptr.offset(lo), (hi - lo) as usize, Box::new(owner)) };
+    let data = ArrayData {
+        buffer: Arc::new(buffer),
+        offset: -lo / isz,
+        strides: strides.iter().copied().collect(),
+        shape: shape.iter().copied().collect(),
+        dtype,
+    };
+    data.check_layout().map_err(crate::guard::to_pyerr)?;
+    Ok(LazyArray::from_data(data))
+}
+
+/// `from_dlpack(x, /, *, device=None, copy=None)`: an array viewing (or, with `copy=True`, copying) the
+/// memory of any DLPack producer on the CPU.
+#[pyfunction]
+#[pyo3(signature = (x, /, *, device = None, copy = None))]
+pub fn from_dlpack(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    device: Option<&Bound<'_, PyAny>>,
+    copy: Option<bool>,
+) -> PyResult<PyArray> {
+    check_device("from_dlpack", device)?;
+    if let Ok(a) = x.cast::<PyArray>() {
+        // one of ours: no capsule needed (a lazy array stays lazy)
+        let inner = a.get().inner.clone();
+        if copy == Some(true) {
+            let data = materialize(py, &inner, Reason::Implicit("from_dlpack"))?;
+            return Ok(PyArray::new(engine(py, "from_dlpack", move || {
+                fe::from_bytes(&data.to_contiguous_bytes(), data.dtype, &data.shape)
+            })?));
+        }
+        return Ok(PyArray::new(inner));
+    }
+    if !x.hasattr("__dlpack__")? && !is_capsule(x) {
+        return Err(pyo3::exceptions::PyAttributeError::new_err(format!(
+            "from_dlpack: {} has no __dlpack__ method; use asarray() for buffer-protocol objects and \
+             sequences",
+            crate::convert::type_name(x)
+        )));
+    }
+    // copy=True copies on our side (so the result never shares the producer's memory, whatever the
+    // producer does); copy=False is passed on, so that the producer refuses to copy.
+    let ask = if copy == Some(false) {
+        Some(false)
+    } else {
+        None
+    };
+    let imported = if is_capsule(x) {
+        dlpark::python::from_dlpack(x.as_borrowed(), None, None)?
+    } else {
+        dlpark::python::from_dlpack(x.as_borrowed(), None, ask)?
+    };
+    wrap(py, imported, copy).map(PyArray::new)
+}
+
+fn is_capsule(x: &Bound<'_, PyAny>) -> bool {
+    x.is_instance_of::<pyo3::types::PyCapsule>()
+}
+
+/// `x.__dlpack_device__()`: `(1, 0)`, kDLCPU device 0.
+pub fn device_tuple() -> (i64, i64) {
+    (i64::from(CPU.device_type.0), i64::from(CPU.device_id))
+}
