@@ -338,12 +338,18 @@ fn vecdot_conjugates_and_broadcasts() {
 }
 
 /// NumPy's order of floats: numbers by value (-0.0 == 0.0), NaNs after them.
-#[derive(Clone, Copy, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, PartialEq)]
 struct Key(bool, f64);
 impl Eq for Key {}
 impl Ord for Key {
     fn cmp(&self, o: &Self) -> Ordering {
-        self.partial_cmp(o).unwrap()
+        // The f64 is never NaN (NaNs are flagged by the bool and stored as 0.0).
+        self.0.cmp(&o.0).then(self.1.partial_cmp(&o.1).unwrap())
+    }
+}
+impl PartialOrd for Key {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
     }
 }
 fn key(v: f64) -> Key {

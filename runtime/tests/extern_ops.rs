@@ -4,7 +4,7 @@
 
 use lazulite_ir::shape::numel;
 use lazulite_ir::{DType, ErrorKind, ExternOp, Graph, Node, NodeId, Op, OperandInfo};
-use lazulite_runtime::{compute, set_config, ArrayData, Config};
+use lazulite_runtime::{compute, config, set_config, ArrayData, Config};
 use smallvec::SmallVec;
 use std::cmp::{Ordering, Reverse};
 
@@ -294,13 +294,18 @@ fn key(v: f64) -> (bool, OrdF64) {
     (v.is_nan(), OrdF64(if v.is_nan() { 0.0 } else { v }))
 }
 
-#[derive(Clone, Copy, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, PartialEq)]
 struct OrdF64(f64);
 impl Eq for OrdF64 {}
 impl Ord for OrdF64 {
     fn cmp(&self, o: &Self) -> Ordering {
-        // -0.0 and 0.0 compare equal, as in NumPy.
+        // Never NaN here; -0.0 and 0.0 compare equal, as in NumPy.
         self.0.partial_cmp(&o.0).unwrap()
+    }
+}
+impl PartialOrd for OrdF64 {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
     }
 }
 
@@ -656,10 +661,12 @@ fn searchsorted_both_sides_with_nans() {
 
 #[test]
 fn large_inputs_split_across_threads_agree_with_the_oracles() {
-    let mut cfg = Config::default();
-    cfg.threads = 4;
-    cfg.parallel_threshold = 1024;
-    set_config(cfg);
+    let before = config();
+    set_config(Config {
+        threads: 4,
+        parallel_threshold: 1024,
+        ..before.clone()
+    });
     let mut rng = Rng(7);
     let (rows, len) = (300usize, 50usize);
     let x: Vec<f64> = (0..rows * len)
@@ -706,7 +713,7 @@ fn large_inputs_split_across_threads_agree_with_the_oracles() {
         &naive_matmul(&x, &x, 1, rows, len, rows),
         1e-12,
     );
-    set_config(Config::default());
+    set_config(before);
 }
 
 #[test]
