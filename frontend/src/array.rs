@@ -338,6 +338,7 @@ pub fn graph_text(graph: &ir::Graph, roots: &[NodeId]) -> String {
                 v.axes.as_slice(),
                 v.start.as_slice()
             ),
+            Op::Extern(e) => format!("extern {e:?}"),
             op => op.name().to_string(),
         };
         let _ = writeln!(

@@ -17,11 +17,18 @@
 mod array;
 mod creation;
 mod creation_ext;
+mod cumulative;
 mod elementwise;
+mod externs;
+mod indexing;
+mod joining;
+mod linalg;
 mod manipulation;
 mod movement;
 mod reduce;
 mod rt;
+mod searching;
+mod sorting;
 mod statistics;
 mod utility;
 
@@ -32,14 +39,21 @@ pub use creation::{
 pub use creation_ext::{
     empty, empty_like, eye, full_like, linspace, meshgrid, ones_like, tril, triu, zeros_like,
 };
+pub use cumulative::{cumulative_prod, cumulative_sum};
 pub use elementwise::*;
+pub use indexing::{take, take_along_axis};
+pub use joining::{concat, stack};
+pub use lazulite_ir::ExternOp;
 pub use lazulite_ir::{BinaryOp, DType, Error, ErrorKind, ReduceOp, Result, Scalar, UnaryOp};
 pub use lazulite_runtime::{stats, ArrayData, Buffer, Stats};
+pub use linalg::{matmul, tensordot, vecdot, TensordotAxes};
 pub use manipulation::{broadcast_arrays, broadcast_shapes, moveaxis, repeat, roll, tile, unstack};
 pub use movement::{
     broadcast_to, expand_dims, flip, getitem, matrix_transpose, permute_dims, reshape, squeeze,
     IndexItem,
 };
 pub use reduce::{all, any, max, mean, min, prod, sum};
+pub use searching::{argmax, argmin, searchsorted, Side};
+pub use sorting::{argsort, sort};
 pub use statistics::{std, var};
 pub use utility::{count_nonzero, diff, isin};

@@ -3,6 +3,7 @@
 
 use crate::dtype::DType;
 use crate::error::Result;
+use crate::extern_op::ExternOp;
 use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
 use crate::scalar::Scalar;
 use crate::shape::{Shape, Strides};
@@ -207,6 +208,9 @@ pub enum Op {
     View(ViewMap),
     /// The operand's elements in row-major order, in the node's shape.
     Reshape,
+    /// A fusion barrier run by a library routine (matmul, sort, ...); its rules are
+    /// [`ExternOp::infer`]. Any number of operands (`Concat`), so `Node::inputs` may hold more than 3.
+    Extern(ExternOp),
 }
 
 impl Op {
@@ -221,6 +225,7 @@ impl Op {
             Op::Reduce { op, .. } => op.name(),
             Op::View(_) => "view",
             Op::Reshape => "reshape",
+            Op::Extern(e) => e.name(),
         }
     }
 
@@ -233,6 +238,10 @@ impl Op {
 
     pub fn is_movement(&self) -> bool {
         matches!(self, Op::View(_) | Op::Reshape)
+    }
+
+    pub fn is_extern(&self) -> bool {
+        matches!(self, Op::Extern(_))
     }
 }
 

@@ -4,7 +4,8 @@
 //! - [`ops`]: the op table (names, accepted dtypes, result dtypes); [`semantics`]: what each op means
 //!   on one element ([`semantics_complex`] for complex values, re-exported from `semantics`);
 //! - [`shape`]: shapes, broadcasting, axes;
-//! - [`graph`]: the graph IR (array ops in an interned arena);
+//! - [`graph`]: the graph IR (array ops in an interned arena); [`extern_op`]: ops that are not loop
+//!   nests (matmul, sort, scans, joins, gathers), fusion barriers run by library routines;
 //! - [`kernel`]: the kernel IR (one fused loop nest), the call ABI;
 //! - [`schedule`]: what the passes hand the runtime;
 //! - [`verify`]: invariant checks.
@@ -13,6 +14,7 @@
 
 pub mod dtype;
 pub mod error;
+pub mod extern_op;
 pub mod graph;
 pub mod kernel;
 pub mod ops;
@@ -25,6 +27,7 @@ pub mod verify;
 
 pub use dtype::{can_cast, promote, promote_all, promote_with_scalar, DType, Kind, ScalarKind};
 pub use error::{Error, ErrorKind, Result};
+pub use extern_op::{ExternOp, OperandInfo};
 pub use graph::{AxisIndex, Graph, Node, NodeId, Op, ViewMap};
 pub use kernel::{
     Inst, Instr, Kernel, KernelArgs, KernelFn, KernelInput, KernelOutput, KernelReduce,
@@ -32,7 +35,10 @@ pub use kernel::{
 };
 pub use ops::{BinaryOp, ReduceOp, UnaryOp};
 pub use scalar::Scalar;
-pub use schedule::{BufferRef, KernelStep, Operand, ResultRef, Schedule, Step, TempBuffer};
+pub use schedule::{
+    BufferRef, ExternOperand, ExternStep, KernelStep, Operand, ResultRef, Schedule, Step,
+    TempBuffer,
+};
 pub use shape::{Shape, Strides};
 
 /// What a backend can do, so that the passes can shape kernels without knowing the backend.

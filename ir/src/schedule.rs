@@ -1,7 +1,8 @@
-//! A schedule: what the passes hand the runtime. Temporary buffers, kernel steps in execution order, and
-//! where each requested result lives.
+//! A schedule: what the passes hand the runtime. Temporary buffers, steps (kernels and extern ops) in
+//! execution order, and where each requested result lives.
 
 use crate::dtype::DType;
+use crate::extern_op::ExternOp;
 use crate::kernel::Kernel;
 use crate::shape::{Shape, Strides};
 use std::sync::Arc;
@@ -33,9 +34,52 @@ pub struct KernelStep {
     pub label: String,
 }
 
+/// An operand of an extern step: a buffer read with a layout (element offset and strides).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExternOperand {
+    pub buffer: BufferRef,
+    pub offset: isize,
+    pub strides: Strides,
+    pub shape: Shape,
+    pub dtype: DType,
+}
+
+/// One extern op run by the runtime: it reads its operands (C-contiguous unless
+/// [`ExternOp::reads_strided`] says otherwise) and writes its whole output, C-contiguous, into a temp.
+#[derive(Clone, Debug)]
+pub struct ExternStep {
+    pub op: ExternOp,
+    pub inputs: Vec<ExternOperand>,
+    /// The temp written (index into [`Schedule::temps`]).
+    pub output: u32,
+    pub shape: Shape,
+    pub dtype: DType,
+}
+
 #[derive(Clone, Debug)]
 pub enum Step {
     Kernel(KernelStep),
+    Extern(ExternStep),
+}
+
+impl Step {
+    /// Every buffer the step reads or writes.
+    pub fn buffers(&self) -> Vec<BufferRef> {
+        match self {
+            Step::Kernel(k) => k
+                .inputs
+                .iter()
+                .chain(&k.outputs)
+                .map(|o| o.buffer)
+                .collect(),
+            Step::Extern(e) => e
+                .inputs
+                .iter()
+                .map(|o| o.buffer)
+                .chain([BufferRef::Temp(e.output)])
+                .collect(),
+        }
+    }
 }
 
 /// A temporary buffer the executor allocates: `len` elements of `dtype`.
@@ -65,8 +109,16 @@ pub struct Schedule {
 
 impl Schedule {
     pub fn kernel_steps(&self) -> impl Iterator<Item = &KernelStep> {
-        self.steps.iter().map(|s| match s {
-            Step::Kernel(k) => k,
+        self.steps.iter().filter_map(|s| match s {
+            Step::Kernel(k) => Some(k),
+            Step::Extern(_) => None,
+        })
+    }
+
+    pub fn extern_steps(&self) -> impl Iterator<Item = &ExternStep> {
+        self.steps.iter().filter_map(|s| match s {
+            Step::Extern(e) => Some(e),
+            Step::Kernel(_) => None,
         })
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::dtype::DType;
 use crate::error::Result;
+use crate::extern_op::OperandInfo;
 use crate::graph::{Graph, Op};
 use crate::kernel::{Inst, Instr, Kernel};
 use crate::ops::Returns;
@@ -153,6 +154,7 @@ pub fn verify_graph(g: &Graph) -> Result<()> {
             Op::Unary(_) | Op::Cast | Op::Reduce { .. } | Op::View(_) | Op::Reshape => 1,
             Op::Binary(_) => 2,
             Op::Where => 3,
+            Op::Extern(e) => e.arity().unwrap_or(ins.len().max(1)),
         };
         ensure!(
             ins.len() == arity,
@@ -221,6 +223,31 @@ pub fn verify_graph(g: &Graph) -> Result<()> {
                     "graph: reshape node {} changes the size",
                     id.0
                 )
+            }
+            Op::Extern(e) => {
+                let operands: Vec<OperandInfo> = ins
+                    .iter()
+                    .map(|i| OperandInfo {
+                        dtype: i.dtype,
+                        shape: &i.shape,
+                    })
+                    .collect();
+                let (dtype, shape) = e.infer(&operands).map_err(|err| {
+                    crate::Error::new(
+                        crate::ErrorKind::Internal,
+                        format!("graph: extern node {}: {}", id.0, err.message),
+                    )
+                })?;
+                ensure!(
+                    dtype == n.dtype && shape == n.shape,
+                    Internal,
+                    "graph: extern node {} ({}) is {} {:?}, its operands give {dtype} {:?}",
+                    id.0,
+                    e.name(),
+                    n.dtype,
+                    n.shape.as_slice(),
+                    shape.as_slice()
+                );
             }
             Op::Fill(_) => {}
         }

@@ -10,7 +10,9 @@
 //! - a node is materialised when it is a root, when recomputing it in each reader costs more than a
 //!   round trip through memory (several readers of an expensive node, or a broadcasting view that would
 //!   recompute an expensive node many times), when a reshape of it is not expressible as strides (NumPy's
-//!   no-copy reshape rule), or when a kernel would otherwise hold two reductions.
+//!   no-copy reshape rule), or when a kernel would otherwise hold two reductions;
+//! - extern ops (matmul, sort, ...) are barriers: each is materialised, and so is each of its operands
+//!   that is not already a buffer of the layout the op reads (C-contiguous for most).
 
 use crate::layout::{nocopy_reshape, reshape_is_split_only};
 use crate::PassConfig;
@@ -91,7 +93,7 @@ fn own_cost(op: &Op) -> u32 {
         Op::Unary(u) if u.is_transcendental() => TRANSCENDENTAL_COST,
         Op::Binary(b) if b.is_transcendental() => TRANSCENDENTAL_COST,
         Op::Unary(_) | Op::Binary(_) | Op::Where | Op::Cast => 1,
-        Op::Reduce { .. } => INFINITE,
+        Op::Reduce { .. } | Op::Extern(_) => INFINITE,
         Op::Input { .. } | Op::Fill(_) | Op::View(_) | Op::Reshape => 0,
     }
 }
@@ -234,7 +236,7 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
             cost[i] = INFINITE;
         }
 
-        mat[i] |= if !cfg.fuse {
+        mat[i] |= if !cfg.fuse || node.op.is_extern() {
             !node.op.is_movement()
         } else if let Some(r) = reduction[i] {
             // A reduction (or an epilogue over one) fuses into its only reader, when that reader is
@@ -251,5 +253,49 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
                 || (via_broadcast[i] && cost[i] >= BROADCAST_LIMIT)
         };
     }
+    materialise_extern_operands(g, &mut mat);
     Ok(Fusion { materialised: mat })
+}
+
+/// Every operand of an extern op must be a buffer: a materialised node, an input, or a movement chain
+/// over one with a no-copy layout, and C-contiguous unless the op reads strided operands. Any other
+/// operand is materialised (a computed operand gets its own kernel; a strided view becomes a copy
+/// kernel). Materialising one node can change the layout of a chain above it, so this repeats until
+/// nothing changes (it only ever adds buffers, so it ends).
+fn materialise_extern_operands(g: &Graph, mat: &mut [bool]) {
+    let externs: Vec<NodeId> = g
+        .nodes()
+        .filter(|(_, n)| n.op.is_extern())
+        .map(|(id, _)| id)
+        .collect();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for &e in &externs {
+            let Op::Extern(op) = &g.node(e).op else {
+                continue;
+            };
+            for (k, &o) in g.node(e).inputs.iter().enumerate() {
+                if mat[o.index()] {
+                    continue;
+                }
+                let usable = leaf_layout(g, mat, o, false).is_some_and(|l| {
+                    op.reads_strided(k) || is_c_contiguous(&g.node(o).shape, &l.strides)
+                });
+                if !usable {
+                    mat[o.index()] = true;
+                    changed = true;
+                }
+            }
+        }
+    }
+}
+
+/// True when `strides` lay out `shape` in C order without gaps (axes of extent 1 may have any stride).
+pub fn is_c_contiguous(shape: &[usize], strides: &[isize]) -> bool {
+    numel(shape) == 0
+        || shape
+            .iter()
+            .zip(strides.iter().zip(&contiguous_strides(shape)))
+            .all(|(&n, (&s, &w))| n == 1 || s == w)
 }

@@ -1,4 +1,5 @@
-//! Lowering: one kernel per materialised node, in index (topological) order.
+//! Lowering: one kernel per materialised node, in index (topological) order; a materialised extern
+//! node becomes one [`ExternStep`] over its operands' buffers instead.
 //!
 //! The loop domain of a kernel is its node's shape, or for a reduction its operand's shape with the
 //! reduced axes moved innermost. Values are lowered from the kernel's node down to buffers and
@@ -13,9 +14,9 @@ use crate::layout::IndexMap;
 use hashbrown::{HashMap, HashSet};
 use lazulite_ir::shape::{contiguous_strides, numel};
 use lazulite_ir::{
-    bail, BufferRef, DType, Graph, Inst, Instr, Kernel, KernelInput, KernelOutput, KernelReduce,
-    KernelStep, NodeId, Op, Operand, Result, ResultRef, Schedule, Shape, Step, StrideClass,
-    Strides, TempBuffer, ValueId,
+    bail, BufferRef, DType, ExternOp, ExternOperand, ExternStep, Graph, Inst, Instr, Kernel,
+    KernelInput, KernelOutput, KernelReduce, KernelStep, NodeId, Op, Operand, Result, ResultRef,
+    Schedule, Shape, Step, StrideClass, Strides, TempBuffer, ValueId,
 };
 use std::sync::Arc;
 
@@ -45,8 +46,12 @@ pub fn lower(g: &Graph, roots: &[NodeId], fusion: &Fusion) -> Result<Schedule> {
         layouts: HashMap::new(),
     };
     let mut kernels: HashMap<Kernel, Arc<Kernel>> = HashMap::new();
-    for (id, _) in g.nodes() {
-        if mat[id.index()] {
+    for (id, n) in g.nodes() {
+        if let (true, Op::Extern(op)) = (mat[id.index()], &n.op) {
+            schedule
+                .steps
+                .push(Step::Extern(extern_step(&mut ctx, id, *op)?));
+        } else if mat[id.index()] {
             let mut step = KernelBuilder::new(&mut ctx, id).build()?;
             if cfg!(debug_assertions) {
                 lazulite_ir::verify::verify_kernel(&step.kernel)?;
@@ -116,6 +121,45 @@ impl Context<'_> {
             ),
         }
     }
+}
+
+/// The step of an extern node: its operands as buffers with layouts (the fusion pass made each one a
+/// buffer of the layout the op reads), its output the node's temp.
+fn extern_step(ctx: &mut Context, id: NodeId, op: ExternOp) -> Result<ExternStep> {
+    let g = ctx.g;
+    let n = g.node(id);
+    let mut inputs = Vec::with_capacity(n.inputs.len());
+    for &o in &n.inputs {
+        let on = g.node(o);
+        let (buffer, strides, offset) = if ctx.mat[o.index()] {
+            (ctx.buffer(o)?, contiguous_strides(&on.shape), 0)
+        } else {
+            match ctx.layout(o) {
+                Some(l) => (ctx.buffer(l.leaf)?, l.strides, l.offset),
+                None => bail!(
+                    Internal,
+                    "plan: operand node {} ({}) of {} is not a buffer",
+                    o.0,
+                    on.op.name(),
+                    op.name()
+                ),
+            }
+        };
+        inputs.push(ExternOperand {
+            buffer,
+            offset,
+            strides,
+            shape: on.shape.clone(),
+            dtype: on.dtype,
+        });
+    }
+    Ok(ExternStep {
+        op,
+        inputs,
+        output: ctx.temp_of[id.index()],
+        shape: n.shape.clone(),
+        dtype: n.dtype,
+    })
 }
 
 struct KernelBuilder<'a, 'b> {

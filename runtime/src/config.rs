@@ -113,6 +113,8 @@ pub struct Stats {
     pub compile_time_ns: u64,
     pub interpreted_runs: u64,
     pub compiled_runs: u64,
+    /// Extern op steps run (matmul, sort, ...).
+    pub extern_runs: u64,
     /// Kernel calls split across threads.
     pub parallel_runs: u64,
     pub plan_cache_hits: u64,
@@ -134,6 +136,7 @@ pub(crate) struct Counters {
     pub compile_time_ns: AtomicU64,
     pub interpreted_runs: AtomicU64,
     pub compiled_runs: AtomicU64,
+    pub extern_runs: AtomicU64,
     pub parallel_runs: AtomicU64,
     pub plan_cache_hits: AtomicU64,
     pub plan_cache_misses: AtomicU64,
@@ -163,6 +166,7 @@ pub fn stats() -> Stats {
         compile_time_ns: g(&c.compile_time_ns),
         interpreted_runs: g(&c.interpreted_runs),
         compiled_runs: g(&c.compiled_runs),
+        extern_runs: g(&c.extern_runs),
         parallel_runs: g(&c.parallel_runs),
         plan_cache_hits: g(&c.plan_cache_hits),
         plan_cache_misses: g(&c.plan_cache_misses),

@@ -5,11 +5,12 @@
 use crate::buffer::{check_extent, ArrayData, Buffer};
 use crate::cache::{runner_for, Runner};
 use crate::config::{bump, config, counters};
+use crate::extern_ops::{self, Src};
 use crate::interp::{combine, interpret};
 use lazulite_ir::shape::numel;
 use lazulite_ir::{
-    bail, ensure, BufferRef, DType, Inst, Kernel, KernelArgs, KernelStep, Result, Scalar, Schedule,
-    StrideClass,
+    bail, ensure, BufferRef, DType, ExternStep, Inst, Kernel, KernelArgs, KernelStep, Result,
+    Scalar, Schedule, Step, StrideClass,
 };
 use rayon::prelude::*;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -325,21 +326,222 @@ fn check_step(
     Ok(())
 }
 
+/// The address of element `off` (in elements of `dt`) of a buffer of the executor.
+fn elem_ptr(
+    si: usize,
+    inputs: &[ArrayData],
+    temps: &[Option<Arc<Buffer>>],
+    b: BufferRef,
+    off: isize,
+    dt: DType,
+) -> Result<*const u8> {
+    Ok(match b {
+        BufferRef::Input(i) => {
+            let a = &inputs[i as usize];
+            a.buffer
+                .as_ptr()
+                .wrapping_offset((a.offset + off) * dt.size() as isize)
+        }
+        BufferRef::Temp(t) => match &temps[t as usize] {
+            Some(buf) => buf.as_ptr().wrapping_offset(off * dt.size() as isize),
+            None => bail!(
+                Internal,
+                "execute: step {si} reads temp {t} before any step wrote it"
+            ),
+        },
+    })
+}
+
+/// Runs one kernel step (checked by `check_step`; its output temps are allocated).
+fn run_kernel_step(
+    si: usize,
+    step: &KernelStep,
+    inputs: &[ArrayData],
+    temps: &[Option<Arc<Buffer>>],
+) -> Result<StepReport> {
+    let k = &step.kernel;
+    let shape: Vec<i64> = step.shape.iter().map(|&n| n as i64).collect();
+    let mut in_ptrs = Vec::with_capacity(step.inputs.len());
+    let mut in_strides = Vec::with_capacity(step.inputs.len() * shape.len());
+    for (op, ki) in step.inputs.iter().zip(&k.inputs) {
+        in_ptrs.push(elem_ptr(si, inputs, temps, op.buffer, op.offset, ki.dtype)?);
+        in_strides.extend(op.strides.iter().map(|&s| s as i64));
+    }
+    let mut out_ptrs = Vec::with_capacity(step.outputs.len());
+    let mut out_strides = Vec::new();
+    for (op, ko) in step.outputs.iter().zip(&k.outputs) {
+        out_ptrs.push(elem_ptr(si, inputs, temps, op.buffer, op.offset, ko.dtype)?.cast_mut());
+        out_strides.extend(op.strides.iter().map(|&s| s as i64));
+    }
+    let outer_pts: usize = step.shape[..k.n_outer()].iter().product();
+    let mut chunks = 0;
+    let mut compiled = false;
+    if outer_pts > 0 {
+        let args = KernelArgs {
+            shape: shape.as_ptr(),
+            inputs: in_ptrs.as_ptr(),
+            in_strides: in_strides.as_ptr(),
+            outputs: out_ptrs.as_ptr(),
+            out_strides: out_strides.as_ptr(),
+        };
+        let runner = runner_for(k, numel(&step.shape));
+        compiled = matches!(runner, Runner::Compiled(_));
+        // SAFETY: `check_step` verified that every operand's addressed elements lie inside its
+        // buffer, outputs are temporaries owned by this call, and the arrays behind `args` live
+        // until the call returns.
+        chunks = unsafe { launch(k, &runner, &step.shape, &args)? };
+        let c = counters();
+        bump(
+            if compiled {
+                &c.compiled_runs
+            } else {
+                &c.interpreted_runs
+            },
+            1,
+        );
+    }
+    Ok(StepReport {
+        label: step.label.clone(),
+        compiled,
+        chunks,
+    })
+}
+
+/// Checks an extern step: operand dtypes and layouts inside their buffers, the output a temp of the
+/// right dtype and size that the step does not also read.
+fn check_extern_step(
+    si: usize,
+    step: &ExternStep,
+    schedule: &Schedule,
+    inputs: &[ArrayData],
+) -> Result<()> {
+    let name = step.op.name();
+    for (j, op) in step.inputs.iter().enumerate() {
+        let what = format!("execute: step {si} ({name}) operand {j}");
+        let (len, dt, base) = match op.buffer {
+            BufferRef::Input(i) => {
+                let a = inputs.get(i as usize).ok_or_else(|| {
+                    lazulite_ir::Error::new(
+                        lazulite_ir::ErrorKind::Value,
+                        format!(
+                            "{what} reads input slot {i}, but only {} inputs were given; pass one \
+                             array per graph input slot",
+                            inputs.len()
+                        ),
+                    )
+                })?;
+                (a.buffer.len(), a.dtype, a.offset)
+            }
+            BufferRef::Temp(t) => {
+                ensure!(
+                    t != step.output,
+                    Internal,
+                    "{what} reads the temp the step writes"
+                );
+                let tb = schedule.temps.get(t as usize).ok_or_else(|| {
+                    lazulite_ir::Error::new(
+                        lazulite_ir::ErrorKind::Internal,
+                        format!("{what} uses missing temp {t}"),
+                    )
+                })?;
+                (tb.len * tb.dtype.size(), tb.dtype, 0)
+            }
+        };
+        ensure!(
+            dt == op.dtype,
+            Internal,
+            "{what}: buffer of {dt} read as {}",
+            op.dtype
+        );
+        check_extent(&what, len, dt, base + op.offset, &op.strides, &op.shape)?;
+    }
+    let out = schedule.temps.get(step.output as usize);
+    ensure!(
+        out.is_some_and(|t| t.dtype == step.dtype && t.len == numel(&step.shape)),
+        Internal,
+        "execute: step {si} ({name}) writes temp {} that does not hold {} {:?}",
+        step.output,
+        step.dtype,
+        step.shape.as_slice()
+    );
+    Ok(())
+}
+
+/// Runs one extern step (checked by `check_extern_step`; its output temp is allocated).
+fn run_extern_step(
+    si: usize,
+    step: &ExternStep,
+    inputs: &[ArrayData],
+    temps: &[Option<Arc<Buffer>>],
+) -> Result<StepReport> {
+    let name = step.op.name();
+    let srcs = step
+        .inputs
+        .iter()
+        .map(|op| {
+            let (buf, base) = match op.buffer {
+                BufferRef::Input(i) => {
+                    let a = &inputs[i as usize];
+                    (&a.buffer, a.offset + op.offset)
+                }
+                BufferRef::Temp(t) => match &temps[t as usize] {
+                    Some(b) => (b, op.offset),
+                    None => bail!(
+                        Internal,
+                        "execute: step {si} ({name}) reads temp {t} before any step wrote it"
+                    ),
+                },
+            };
+            Ok(Src {
+                bytes: buf.as_slice(),
+                base,
+                strides: &op.strides,
+                shape: &op.shape,
+                dtype: op.dtype,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let out = temps[step.output as usize].as_ref().ok_or_else(|| {
+        lazulite_ir::Error::new(
+            lazulite_ir::ErrorKind::Internal,
+            format!("execute: step {si} ({name}) has no output buffer"),
+        )
+    })?;
+    let out_bytes: &mut [u8] = if out.is_empty() {
+        &mut []
+    } else {
+        // SAFETY: the output is a pooled temporary of `out.len()` bytes that only this executor
+        // holds; no operand reads it (`check_extern_step`), and no other reference to its bytes
+        // exists while the extern op runs.
+        unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr(), out.len()) }
+    };
+    let pool = thread_pool(config().threads.max(1))?;
+    extern_ops::run(&pool, step.op, &srcs, out_bytes, &step.shape, step.dtype)?;
+    bump(&counters().extern_runs, 1);
+    Ok(StepReport {
+        label: name.to_string(),
+        compiled: false,
+        chunks: 1,
+    })
+}
+
 /// [`execute`], also reporting what it did (peak temporary memory, early frees, tiers, thread split).
 pub fn execute_traced(
     schedule: &Schedule,
     inputs: &[ArrayData],
 ) -> Result<(Vec<ArrayData>, ExecReport)> {
-    let steps: Vec<&KernelStep> = schedule.kernel_steps().collect();
-    for (si, step) in steps.iter().enumerate() {
-        check_step(si, step, schedule, inputs)?;
+    for (si, step) in schedule.steps.iter().enumerate() {
+        match step {
+            Step::Kernel(k) => check_step(si, k, schedule, inputs)?,
+            Step::Extern(e) => check_extern_step(si, e, schedule, inputs)?,
+        }
     }
     // Last step that touches each temp; temps that are results live on.
     let nt = schedule.temps.len();
     let mut last_use: Vec<Option<usize>> = vec![None; nt];
-    for (si, step) in steps.iter().enumerate() {
-        for op in step.inputs.iter().chain(&step.outputs) {
-            if let BufferRef::Temp(t) = op.buffer {
+    for (si, step) in schedule.steps.iter().enumerate() {
+        for b in step.buffers() {
+            if let BufferRef::Temp(t) = b {
                 last_use[t as usize] = Some(si);
             }
         }
@@ -374,76 +576,24 @@ pub fn execute_traced(
         Ok(())
     };
 
-    for (si, step) in steps.iter().enumerate() {
-        let k = &step.kernel;
-        for op in &step.outputs {
-            if let BufferRef::Temp(t) = op.buffer {
-                alloc_temp(t as usize, &mut temps, &mut live, &mut report)?;
+    for (si, step) in schedule.steps.iter().enumerate() {
+        for b in step.buffers() {
+            if let BufferRef::Temp(t) = b {
+                // Reads of a temp no step wrote are caught below; only outputs are new here.
+                let is_output = match step {
+                    Step::Kernel(k) => k.outputs.iter().any(|o| o.buffer == b),
+                    Step::Extern(e) => e.output == t,
+                };
+                if is_output {
+                    alloc_temp(t as usize, &mut temps, &mut live, &mut report)?;
+                }
             }
         }
-        let elem_ptr = |b: BufferRef, off: isize, dt: DType| -> Result<*const u8> {
-            Ok(match b {
-                BufferRef::Input(i) => {
-                    let a = &inputs[i as usize];
-                    a.buffer
-                        .as_ptr()
-                        .wrapping_offset((a.offset + off) * dt.size() as isize)
-                }
-                BufferRef::Temp(t) => match &temps[t as usize] {
-                    Some(buf) => buf.as_ptr().wrapping_offset(off * dt.size() as isize),
-                    None => bail!(
-                        Internal,
-                        "execute: step {si} ({}) reads temp {t} before any step wrote it",
-                        step.label
-                    ),
-                },
-            })
+        let step_report = match step {
+            Step::Kernel(k) => run_kernel_step(si, k, inputs, &temps)?,
+            Step::Extern(e) => run_extern_step(si, e, inputs, &temps)?,
         };
-        let shape: Vec<i64> = step.shape.iter().map(|&n| n as i64).collect();
-        let mut in_ptrs = Vec::with_capacity(step.inputs.len());
-        let mut in_strides = Vec::with_capacity(step.inputs.len() * shape.len());
-        for (op, ki) in step.inputs.iter().zip(&k.inputs) {
-            in_ptrs.push(elem_ptr(op.buffer, op.offset, ki.dtype)?);
-            in_strides.extend(op.strides.iter().map(|&s| s as i64));
-        }
-        let mut out_ptrs = Vec::with_capacity(step.outputs.len());
-        let mut out_strides = Vec::new();
-        for (op, ko) in step.outputs.iter().zip(&k.outputs) {
-            out_ptrs.push(elem_ptr(op.buffer, op.offset, ko.dtype)?.cast_mut());
-            out_strides.extend(op.strides.iter().map(|&s| s as i64));
-        }
-        let outer_pts: usize = step.shape[..k.n_outer()].iter().product();
-        let mut chunks = 0;
-        let mut compiled = false;
-        if outer_pts > 0 {
-            let args = KernelArgs {
-                shape: shape.as_ptr(),
-                inputs: in_ptrs.as_ptr(),
-                in_strides: in_strides.as_ptr(),
-                outputs: out_ptrs.as_ptr(),
-                out_strides: out_strides.as_ptr(),
-            };
-            let runner = runner_for(k, numel(&step.shape));
-            compiled = matches!(runner, Runner::Compiled(_));
-            // SAFETY: `check_step` verified that every operand's addressed elements lie inside its
-            // buffer, outputs are temporaries owned by this call, and the arrays behind `args` live
-            // until the call returns.
-            chunks = unsafe { launch(k, &runner, &step.shape, &args)? };
-            let c = counters();
-            bump(
-                if compiled {
-                    &c.compiled_runs
-                } else {
-                    &c.interpreted_runs
-                },
-                1,
-            );
-        }
-        report.steps.push(StepReport {
-            label: step.label.clone(),
-            compiled,
-            chunks,
-        });
+        report.steps.push(step_report);
         // Release temps whose last use was this step.
         for (t, lu) in last_use.iter().enumerate() {
             if *lu == Some(si) && !pinned[t] {

@@ -4,12 +4,14 @@
 //! A call flows `compute` -> [`plan_cached`] (plan cache, else `lazulite_passes::plan`) -> [`execute`]:
 //! per kernel step, temporaries come from the pool, the kernel cache decides between compiled code
 //! (`lazulite_codegen_cpu`) and the interpreter ([`interpret`]), large calls are split across threads,
-//! and each temporary returns to the pool right after its last use.
+//! and each temporary returns to the pool right after its last use. Extern steps (matmul, sort, scans,
+//! joins, gathers) run library routines in `extern_ops` on whole buffers.
 
 mod buffer;
 mod cache;
 mod config;
 mod exec;
+mod extern_ops;
 mod interp;
 
 pub use buffer::{ArrayData, Buffer, Pool, PoolStats, ALIGN};
@@ -42,11 +44,17 @@ pub fn explain_schedule(schedule: &Schedule, inputs: &[ArrayData]) -> String {
     let cfg = config();
     let mut s = String::new();
     let steps: Vec<_> = schedule.kernel_steps().collect();
+    let externs: Vec<_> = schedule.extern_steps().collect();
     let _ = writeln!(
         s,
-        "{} kernel{}, {} temporar{}",
+        "{} kernel{}, {}{} temporar{}",
         steps.len(),
         if steps.len() == 1 { "" } else { "s" },
+        match externs.len() {
+            0 => String::new(),
+            1 => "1 extern op, ".to_string(),
+            n => format!("{n} extern ops, "),
+        },
         schedule.temps.len(),
         if schedule.temps.len() == 1 {
             "y"
@@ -120,6 +128,28 @@ pub fn explain_schedule(schedule: &Schedule, inputs: &[ArrayData]) -> String {
         for line in k.pretty().lines() {
             let _ = writeln!(s, "    {line}");
         }
+    }
+    for e in &externs {
+        let operands: Vec<String> = e
+            .inputs
+            .iter()
+            .map(|o| format!("{} {:?}", o.dtype, o.shape.as_slice()))
+            .collect();
+        let written = numel(&e.shape) * e.dtype.size();
+        total_in += e
+            .inputs
+            .iter()
+            .map(|o| numel(&o.shape) * o.dtype.size())
+            .sum::<usize>();
+        total_out += written;
+        let _ = writeln!(
+            s,
+            "extern {} ({}) -> {} {:?}, writes {written} B",
+            e.op.name(),
+            operands.join(", "),
+            e.dtype,
+            e.shape.as_slice()
+        );
     }
     let _ = writeln!(
         s,

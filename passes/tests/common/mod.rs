@@ -7,8 +7,8 @@
 use lazulite_ir::semantics as sem;
 use lazulite_ir::shape::{contiguous_strides, numel};
 use lazulite_ir::{
-    AxisIndex, BinaryOp, BufferRef, DType, Graph, Inst, Node, NodeId, Op, ReduceOp, Scalar,
-    Schedule, Shape, Step, UnaryOp, ViewMap,
+    AxisIndex, BinaryOp, BufferRef, DType, ExternOp, ExternStep, Graph, Inst, Node, NodeId, Op,
+    ReduceOp, Scalar, Schedule, Shape, Step, UnaryOp, ViewMap,
 };
 use lazulite_passes::{plan, plan_traced, PassConfig};
 
@@ -138,6 +138,21 @@ impl B {
     pub fn reshape(&mut self, a: NodeId, shape: &[usize]) -> NodeId {
         let d = self.dtype(a);
         self.add(Op::Reshape, &[a], d, shape)
+    }
+
+    /// An extern node, its dtype and shape by `ExternOp::infer`.
+    pub fn ext(&mut self, op: ExternOp, operands: &[NodeId]) -> NodeId {
+        let shapes: Vec<Shape> = operands.iter().map(|&o| self.shape(o)).collect();
+        let infos: Vec<lazulite_ir::OperandInfo> = operands
+            .iter()
+            .zip(&shapes)
+            .map(|(&o, s)| lazulite_ir::OperandInfo {
+                dtype: self.dtype(o),
+                shape: s,
+            })
+            .collect();
+        let (d, s) = op.infer(&infos).unwrap();
+        self.add(Op::Extern(op), operands, d, &s)
     }
 }
 
@@ -399,10 +414,80 @@ pub fn eval_graph(g: &Graph, inputs: &[Buf]) -> Vec<Vec<f64>> {
                     .collect()
             }
             Op::Reshape => arg(0).clone(),
+            Op::Extern(e) => {
+                let operands: Vec<(&[f64], &[usize])> = n
+                    .inputs
+                    .iter()
+                    .map(|i| (vals[i.index()].as_slice(), g.node(*i).shape.as_slice()))
+                    .collect();
+                eval_extern(*e, &operands, &n.shape)
+            }
         };
         vals.push(v);
     }
     vals
+}
+
+/// The extern ops the graph tests use, on row-major f64 values: a naive triple loop for `MatMul`, a
+/// running sum, and a join. (The runtime's own tests check every extern op; here the point is where
+/// the planner puts the barriers and which buffers and layouts it hands each step.)
+pub fn eval_extern(op: ExternOp, operands: &[(&[f64], &[usize])], out_shape: &[usize]) -> Vec<f64> {
+    match op {
+        ExternOp::MatMul => {
+            let (a, sa) = operands[0];
+            let (b, sb) = operands[1];
+            let r = sa.len();
+            let (m, k, n) = (sa[r - 2], sa[r - 1], sb[r - 1]);
+            let batch = numel(&sa[..r - 2]);
+            let mut out = vec![0.0; batch * m * n];
+            for t in 0..batch {
+                for i in 0..m {
+                    for j in 0..n {
+                        out[(t * m + i) * n + j] = (0..k)
+                            .map(|p| a[(t * m + i) * k + p] * b[(t * k + p) * n + j])
+                            .sum();
+                    }
+                }
+            }
+            out
+        }
+        ExternOp::CumSum {
+            axis,
+            include_initial,
+        } => {
+            let (x, sx) = operands[0];
+            let a = axis as usize;
+            let (outer, len, inner) = (numel(&sx[..a]), sx[a], numel(&sx[a + 1..]));
+            let olen = out_shape[a];
+            let mut out = vec![0.0; numel(out_shape)];
+            for o in 0..outer {
+                for r in 0..inner {
+                    let mut acc = 0.0;
+                    if include_initial {
+                        out[o * olen * inner + r] = 0.0;
+                    }
+                    for i in 0..len {
+                        acc += x[(o * len + i) * inner + r];
+                        out[(o * olen + i + include_initial as usize) * inner + r] = acc;
+                    }
+                }
+            }
+            out
+        }
+        ExternOp::Concat { axis } => {
+            let a = axis as usize;
+            let outer = numel(&out_shape[..a]);
+            let mut out = Vec::with_capacity(numel(out_shape));
+            for o in 0..outer {
+                for (x, sx) in operands {
+                    let chunk = numel(&sx[a..]);
+                    out.extend_from_slice(&x[o * chunk..(o + 1) * chunk]);
+                }
+            }
+            out
+        }
+        other => panic!("the test evaluator has no {}", other.name()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -475,7 +560,13 @@ pub fn run_schedule(s: &Schedule, inputs: &[Buf]) -> Memory {
         temps: s.temps.iter().map(|t| vec![f64::NAN; t.len]).collect(),
     };
     for step in &s.steps {
-        let Step::Kernel(ks) = step;
+        let ks = match step {
+            Step::Kernel(ks) => ks,
+            Step::Extern(es) => {
+                run_extern(&mut mem, es);
+                continue;
+            }
+        };
         let k = &ks.kernel;
         let nd = k.ndim as usize;
         let n_outer = k.n_outer();
@@ -538,6 +629,46 @@ pub fn run_schedule(s: &Schedule, inputs: &[Buf]) -> Memory {
         }
     }
     mem
+}
+
+fn run_extern(mem: &mut Memory, es: &ExternStep) {
+    let values: Vec<Vec<f64>> = es
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(k, o)| {
+            assert_eq!(o.strides.len(), o.shape.len());
+            if !es.op.reads_strided(k) {
+                assert!(
+                    lazulite_passes::fusion::is_c_contiguous(&o.shape, &o.strides),
+                    "{} operand {k} is not C-contiguous: {o:?}",
+                    es.op.name()
+                );
+            }
+            (0..numel(&o.shape))
+                .map(|f| {
+                    let idx = unravel(f, &o.shape);
+                    let off = o.offset
+                        + idx
+                            .iter()
+                            .zip(&o.strides)
+                            .map(|(&i, &st)| i as isize * st)
+                            .sum::<isize>();
+                    mem.read(o.buffer, off)
+                })
+                .collect()
+        })
+        .collect();
+    let operands: Vec<(&[f64], &[usize])> = values
+        .iter()
+        .zip(&es.inputs)
+        .map(|(v, o)| (v.as_slice(), o.shape.as_slice()))
+        .collect();
+    let out = eval_extern(es.op, &operands, &es.shape);
+    assert_eq!(mem.temps[es.output as usize].len(), out.len());
+    for (i, x) in out.into_iter().enumerate() {
+        mem.write(BufferRef::Temp(es.output), i as isize, x);
+    }
 }
 
 /// The values of every root, row-major, read through the schedule's result layouts.

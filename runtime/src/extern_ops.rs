@@ -1,0 +1,973 @@
+//! Extern ops: one runtime function per [`ExternOp`], on whole buffers. Matmul goes through `gemm`
+//! (real and complex floats) or a packed loop with wrapping arithmetic (integers); sorting uses the
+//! standard library's stable sort; the rest are plain loops. Work is split over rows across the
+//! runtime's thread pool when it is large.
+//!
+//! Operands come as [`Src`]: a whole buffer, the element index of element (0, ..., 0) and strides.
+//! Every op but matmul reads C-contiguous operands (the passes copy others first; a contiguity check
+//! here turns a planner bug into an error, not a wrong read). Every read is bounds-checked against the
+//! buffer, so user-supplied indices (take, take_along_axis) can never read outside it: an index out of
+//! range is an `Index` error.
+
+use crate::config::config;
+use lazulite_ir::shape::{contiguous_strides, numel};
+use lazulite_ir::{bail, ensure, DType, Error, ErrorKind, ExternOp, Result};
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+/// An operand of an extern op: `bytes` is the whole buffer; element `(i_0, ..)` lives at element index
+/// `base + Σ i_d * strides[d]`.
+pub(crate) struct Src<'a> {
+    pub bytes: &'a [u8],
+    pub base: isize,
+    pub strides: &'a [isize],
+    pub shape: &'a [usize],
+    pub dtype: DType,
+}
+
+/// Plain data: every bit pattern is a valid value and there is no padding, so a byte buffer can be
+/// viewed as a slice of it.
+///
+/// # Safety
+/// Only for types for which the above holds.
+pub(crate) unsafe trait Pod: Copy + Send + Sync + 'static {}
+// SAFETY: integers, floats and pairs of floats (`num_complex::Complex` is `repr(C)`) have no padding
+// and no invalid bit patterns.
+unsafe impl Pod for i8 {}
+// SAFETY: as above.
+unsafe impl Pod for i16 {}
+// SAFETY: as above.
+unsafe impl Pod for i32 {}
+// SAFETY: as above.
+unsafe impl Pod for i64 {}
+// SAFETY: as above.
+unsafe impl Pod for u8 {}
+// SAFETY: as above.
+unsafe impl Pod for u16 {}
+// SAFETY: as above.
+unsafe impl Pod for u32 {}
+// SAFETY: as above.
+unsafe impl Pod for u64 {}
+// SAFETY: as above.
+unsafe impl Pod for f32 {}
+// SAFETY: as above.
+unsafe impl Pod for f64 {}
+// SAFETY: as above.
+unsafe impl Pod for gemm::c32 {}
+// SAFETY: as above.
+unsafe impl Pod for gemm::c64 {}
+
+fn internal(msg: String) -> Error {
+    Error::new(ErrorKind::Internal, msg)
+}
+
+/// The elements of a C-contiguous operand as a typed slice (borrowed when aligned, else copied).
+fn contiguous<'a, T: Pod>(name: &str, s: &Src<'a>) -> Result<Cow<'a, [T]>> {
+    let size = std::mem::size_of::<T>();
+    ensure!(
+        size == s.dtype.size(),
+        Internal,
+        "{name}: operand of {} read with {size}-byte elements",
+        s.dtype
+    );
+    let n = numel(s.shape);
+    if n == 0 {
+        return Ok(Cow::Borrowed(&[]));
+    }
+    let want = contiguous_strides(s.shape);
+    let is_c = s
+        .shape
+        .iter()
+        .zip(s.strides.iter().zip(&want))
+        .all(|(&e, (&st, &w))| e == 1 || st == w);
+    ensure!(
+        is_c,
+        Internal,
+        "{name}: operand of shape {:?} has strides {:?}, but this op reads C-contiguous operands",
+        s.shape,
+        s.strides
+    );
+    let start = usize::try_from(s.base)
+        .ok()
+        .and_then(|b| b.checked_mul(size))
+        .ok_or_else(|| internal(format!("{name}: operand starts before its buffer")))?;
+    let bytes = start
+        .checked_add(n * size)
+        .and_then(|end| s.bytes.get(start..end))
+        .ok_or_else(|| {
+            internal(format!(
+                "{name}: operand of {n} elements at element {} runs past its buffer of {} bytes",
+                s.base,
+                s.bytes.len()
+            ))
+        })?;
+    if (bytes.as_ptr() as usize).is_multiple_of(std::mem::align_of::<T>()) {
+        // SAFETY: `bytes` holds exactly `n` elements of `T` (checked above), is aligned for `T`, and
+        // `T: Pod` makes any bytes a valid `T`; the slice borrows `bytes`, which outlives it.
+        let typed = unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<T>(), n) };
+        Ok(Cow::Borrowed(typed))
+    } else {
+        let copied = bytes
+            .chunks_exact(size)
+            // SAFETY: each chunk holds `size_of::<T>()` bytes; `T: Pod`; the read is unaligned.
+            .map(|c| unsafe { c.as_ptr().cast::<T>().read_unaligned() })
+            .collect();
+        Ok(Cow::Owned(copied))
+    }
+}
+
+/// The output buffer as a typed slice (temps come from the pool, 64-byte aligned).
+fn output<'a, T: Pod>(name: &str, out: &'a mut [u8], n: usize) -> Result<&'a mut [T]> {
+    if n == 0 {
+        return Ok(&mut []);
+    }
+    let size = std::mem::size_of::<T>();
+    ensure!(
+        out.len() >= n * size && (out.as_ptr() as usize).is_multiple_of(std::mem::align_of::<T>()),
+        Internal,
+        "{name}: output buffer of {} bytes at {:p} cannot hold {n} aligned {size}-byte elements",
+        out.len(),
+        out.as_ptr()
+    );
+    // SAFETY: the buffer holds at least `n` elements of `T` and is aligned for `T` (checked above);
+    // `T: Pod`; the slice reborrows `out` mutably, so nothing else aliases it.
+    Ok(unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr().cast::<T>(), n) })
+}
+
+/// Whether work of `n` elements is worth splitting across the pool.
+fn parallel(n: usize) -> bool {
+    let cfg = config();
+    cfg.threads > 1 && n >= cfg.parallel_threshold
+}
+
+/// Runs `f(chunk_index, chunk)` over `out` split into chunks of `chunk` elements, in parallel when
+/// the whole is large.
+fn for_chunks<T: Send>(
+    pool: &rayon::ThreadPool,
+    out: &mut [T],
+    chunk: usize,
+    f: impl Fn(usize, &mut [T]) -> Result<()> + Send + Sync,
+) -> Result<()> {
+    if out.is_empty() || chunk == 0 {
+        return Ok(());
+    }
+    if parallel(out.len()) && out.len() > chunk {
+        pool.install(|| {
+            out.par_chunks_mut(chunk)
+                .enumerate()
+                .try_for_each(|(i, c)| f(i, c))
+        })
+    } else {
+        out.chunks_mut(chunk)
+            .enumerate()
+            .try_for_each(|(i, c)| f(i, c))
+    }
+}
+
+/// `(outer, len, inner)`: the extents before, at and after `axis`.
+fn split(shape: &[usize], axis: usize) -> (usize, usize, usize) {
+    (
+        numel(&shape[..axis]),
+        shape[axis],
+        numel(&shape[axis + 1..]),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Element traits
+
+/// Real numbers in the order NumPy sorts them: NaNs after everything, equal to each other; `-0.0`
+/// equal to `0.0`.
+pub(crate) trait Real: Pod + PartialOrd {
+    fn is_nan(self) -> bool;
+    fn order(a: Self, b: Self) -> Ordering {
+        match (a.is_nan(), b.is_nan()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            (false, false) => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
+        }
+    }
+}
+
+macro_rules! real_int {
+    ($($t:ty),*) => {$(
+        impl Real for $t {
+            fn is_nan(self) -> bool { false }
+        }
+    )*};
+}
+real_int!(i8, i16, i32, i64, u8, u16, u32, u64);
+impl Real for f32 {
+    fn is_nan(self) -> bool {
+        f32::is_nan(self)
+    }
+}
+impl Real for f64 {
+    fn is_nan(self) -> bool {
+        f64::is_nan(self)
+    }
+}
+
+/// Numbers with the arithmetic of the array dtype: integers wrap.
+pub(crate) trait Num: Pod {
+    const ZERO: Self;
+    const ONE: Self;
+    fn add(self, b: Self) -> Self;
+    fn mul(self, b: Self) -> Self;
+}
+
+macro_rules! num_int {
+    ($($t:ty),*) => {$(
+        impl Num for $t {
+            const ZERO: Self = 0;
+            const ONE: Self = 1;
+            fn add(self, b: Self) -> Self { self.wrapping_add(b) }
+            fn mul(self, b: Self) -> Self { self.wrapping_mul(b) }
+        }
+    )*};
+}
+num_int!(i8, i16, i32, i64, u8, u16, u32, u64);
+macro_rules! num_float {
+    ($($t:ty => $zero:expr, $one:expr),*) => {$(
+        impl Num for $t {
+            const ZERO: Self = $zero;
+            const ONE: Self = $one;
+            fn add(self, b: Self) -> Self { self + b }
+            fn mul(self, b: Self) -> Self { self * b }
+        }
+    )*};
+}
+num_float!(
+    f32 => 0.0, 1.0,
+    f64 => 0.0, 1.0,
+    gemm::c32 => gemm::c32 { re: 0.0, im: 0.0 }, gemm::c32 { re: 1.0, im: 0.0 },
+    gemm::c64 => gemm::c64 { re: 0.0, im: 0.0 }, gemm::c64 { re: 1.0, im: 0.0 }
+);
+
+/// Calls `$f::<T>($args)` with `T` the Rust type of a real numeric dtype.
+macro_rules! with_real {
+    ($name:expr, $d:expr, $f:ident($($a:expr),*)) => {
+        match $d {
+            DType::I8 => $f::<i8>($($a),*),
+            DType::I16 => $f::<i16>($($a),*),
+            DType::I32 => $f::<i32>($($a),*),
+            DType::I64 => $f::<i64>($($a),*),
+            DType::U8 => $f::<u8>($($a),*),
+            DType::U16 => $f::<u16>($($a),*),
+            DType::U32 => $f::<u32>($($a),*),
+            DType::U64 => $f::<u64>($($a),*),
+            DType::F32 => $f::<f32>($($a),*),
+            DType::F64 => $f::<f64>($($a),*),
+            d => bail!(Type, "{}: arrays of dtype {d} are not supported; use a real numeric dtype", $name),
+        }
+    };
+}
+
+/// Calls `$f::<T>($args)` with `T` the Rust type of a numeric dtype.
+macro_rules! with_num {
+    ($name:expr, $d:expr, $f:ident($($a:expr),*)) => {
+        match $d {
+            DType::C64 => $f::<gemm::c32>($($a),*),
+            DType::C128 => $f::<gemm::c64>($($a),*),
+            d => with_real!($name, d, $f($($a),*)),
+        }
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry point
+
+/// Runs `op` on `inputs`, writing its whole C-contiguous output of `shape` and `dtype` into `out`.
+pub(crate) fn run(
+    pool: &rayon::ThreadPool,
+    op: ExternOp,
+    inputs: &[Src],
+    out: &mut [u8],
+    shape: &[usize],
+    dtype: DType,
+) -> Result<()> {
+    let name = op.name();
+    ensure!(
+        out.len() >= numel(shape) * dtype.size(),
+        Internal,
+        "{name}: output buffer of {} bytes for shape {shape:?} of {dtype}",
+        out.len()
+    );
+    let x = inputs
+        .first()
+        .ok_or_else(|| internal(format!("{name}: no operands")))?;
+    match op {
+        ExternOp::MatMul => matmul(pool, &inputs[0], &inputs[1], out, shape),
+        ExternOp::Sort {
+            axis,
+            descending,
+            stable,
+        } => with_real!(
+            name,
+            x.dtype,
+            sort(pool, x, out, axis as usize, descending, stable)
+        ),
+        ExternOp::ArgSort {
+            axis,
+            descending,
+            stable,
+        } => with_real!(
+            name,
+            x.dtype,
+            argsort(pool, x, out, axis as usize, descending, stable)
+        ),
+        ExternOp::CumSum {
+            axis,
+            include_initial,
+        } => with_num!(
+            name,
+            x.dtype,
+            cumulate(pool, name, x, out, axis as usize, include_initial, false)
+        ),
+        ExternOp::CumProd {
+            axis,
+            include_initial,
+        } => with_num!(
+            name,
+            x.dtype,
+            cumulate(pool, name, x, out, axis as usize, include_initial, true)
+        ),
+        ExternOp::Concat { axis } => concat(inputs, out, shape, axis as usize),
+        ExternOp::Take { axis } => take(x, &inputs[1], out, shape, axis as usize),
+        ExternOp::TakeAlongAxis { axis } => take_along_axis(x, &inputs[1], out, axis as usize),
+        ExternOp::ArgMax { axis } => with_real!(
+            name,
+            x.dtype,
+            arg_extremum(pool, x, out, axis as usize, true)
+        ),
+        ExternOp::ArgMin { axis } => with_real!(
+            name,
+            x.dtype,
+            arg_extremum(pool, x, out, axis as usize, false)
+        ),
+        ExternOp::SearchSorted { right } => {
+            with_real!(name, x.dtype, searchsorted(pool, x, &inputs[1], out, right))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// matmul
+
+/// Element offsets of each batch matrix of an operand, from its batch strides.
+fn batch_offsets(s: &Src, batch_shape: &[usize]) -> Vec<isize> {
+    let mut offs = vec![s.base];
+    for (d, &n) in batch_shape.iter().enumerate() {
+        let st = s.strides[d];
+        offs = offs
+            .iter()
+            .flat_map(|&o| (0..n as isize).map(move |i| o + i * st))
+            .collect();
+    }
+    offs
+}
+
+/// Checks that every element of an `(rows, cols)` matrix at element `off` with strides `(rs, cs)` lies
+/// inside a buffer of `len` elements.
+fn matrix_in_bounds(
+    name: &str,
+    off: isize,
+    rows: usize,
+    cols: usize,
+    rs: isize,
+    cs: isize,
+    len: usize,
+) -> Result<()> {
+    if rows == 0 || cols == 0 {
+        return Ok(());
+    }
+    let (mut lo, mut hi) = (off as i128, off as i128);
+    for (n, s) in [(rows, rs), (cols, cs)] {
+        let span = (n as i128 - 1) * s as i128;
+        if span < 0 {
+            lo += span
+        } else {
+            hi += span
+        }
+    }
+    ensure!(
+        lo >= 0 && hi < len as i128,
+        Internal,
+        "{name}: a matrix operand reads elements {lo}..={hi} of a buffer of {len}"
+    );
+    Ok(())
+}
+
+fn matmul(
+    pool: &rayon::ThreadPool,
+    a: &Src,
+    b: &Src,
+    out: &mut [u8],
+    shape: &[usize],
+) -> Result<()> {
+    let r = shape.len();
+    ensure!(
+        r >= 2 && a.shape.len() == r && b.shape.len() == r && a.dtype == b.dtype,
+        Internal,
+        "matmul: operands {:?} {} and {:?} {} for an output {shape:?}",
+        a.shape,
+        a.dtype,
+        b.shape,
+        b.dtype
+    );
+    let (m, k, n) = (a.shape[r - 2], a.shape[r - 1], b.shape[r - 1]);
+    let batch = &shape[..r - 2];
+    let (ao, bo) = (batch_offsets(a, batch), batch_offsets(b, batch));
+    let mats = Mats {
+        m,
+        k,
+        n,
+        a_rs: a.strides[r - 2],
+        a_cs: a.strides[r - 1],
+        b_rs: b.strides[r - 2],
+        b_cs: b.strides[r - 1],
+    };
+    let total = numel(shape);
+    match a.dtype {
+        DType::F32 => gemm_batches::<f32>(pool, a, b, &ao, &bo, &mats, output(
+            "matmul", out, total,
+        )?),
+        DType::F64 => gemm_batches::<f64>(pool, a, b, &ao, &bo, &mats, output(
+            "matmul", out, total,
+        )?),
+        DType::C64 => gemm_batches::<gemm::c32>(pool, a, b, &ao, &bo, &mats, output(
+            "matmul", out, total,
+        )?),
+        DType::C128 => gemm_batches::<gemm::c64>(pool, a, b, &ao, &bo, &mats, output(
+            "matmul", out, total,
+        )?),
+        DType::I8 => int_matmul::<i8>(pool, a, b, &ao, &bo, &mats, out, total),
+        DType::I16 => int_matmul::<i16>(pool, a, b, &ao, &bo, &mats, out, total),
+        DType::I32 => int_matmul::<i32>(pool, a, b, &ao, &bo, &mats, out, total),
+        DType::I64 => int_matmul::<i64>(pool, a, b, &ao, &bo, &mats, out, total),
+        DType::U8 => int_matmul::<u8>(pool, a, b, &ao, &bo, &mats, out, total),
+        DType::U16 => int_matmul::<u16>(pool, a, b, &ao, &bo, &mats, out, total),
+        DType::U32 => int_matmul::<u32>(pool, a, b, &ao, &bo, &mats, out, total),
+        DType::U64 => int_matmul::<u64>(pool, a, b, &ao, &bo, &mats, out, total),
+        DType::Bool => bail!(
+            Type,
+            "matmul: arrays of dtype bool are not supported; cast them to a numeric dtype with astype()"
+        ),
+    }
+}
+
+/// Extents and strides (elements) of the matrices of one matmul.
+struct Mats {
+    m: usize,
+    k: usize,
+    n: usize,
+    a_rs: isize,
+    a_cs: isize,
+    b_rs: isize,
+    b_cs: isize,
+}
+
+/// A whole buffer as a typed slice: borrowed when aligned, else an aligned copy.
+fn whole<T: Pod>(bytes: &[u8]) -> Cow<'_, [T]> {
+    let size = std::mem::size_of::<T>();
+    let n = bytes.len() / size;
+    if n == 0 {
+        return Cow::Borrowed(&[]);
+    }
+    if (bytes.as_ptr() as usize).is_multiple_of(std::mem::align_of::<T>()) {
+        // SAFETY: `bytes` holds at least `n` whole elements of `T`, is aligned for `T`, and `T: Pod`
+        // makes any bytes a valid `T`; the slice borrows `bytes`.
+        Cow::Borrowed(unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<T>(), n) })
+    } else {
+        Cow::Owned(
+            bytes
+                .chunks_exact(size)
+                // SAFETY: each chunk holds `size_of::<T>()` bytes; `T: Pod`; the read is unaligned.
+                .map(|c| unsafe { c.as_ptr().cast::<T>().read_unaligned() })
+                .collect(),
+        )
+    }
+}
+
+/// Floating-point matmul: one `gemm` call per batch matrix.
+fn gemm_batches<T: Num>(
+    pool: &rayon::ThreadPool,
+    a: &Src,
+    b: &Src,
+    ao: &[isize],
+    bo: &[isize],
+    mt: &Mats,
+    out: &mut [T],
+) -> Result<()> {
+    let (m, k, n) = (mt.m, mt.k, mt.n);
+    if m == 0 || n == 0 {
+        return Ok(());
+    }
+    if k == 0 {
+        out.fill(T::ZERO);
+        return Ok(());
+    }
+    let (abuf, bbuf) = (whole::<T>(a.bytes), whole::<T>(b.bytes));
+    for (&oa, &ob) in ao.iter().zip(bo) {
+        matrix_in_bounds("matmul", oa, m, k, mt.a_rs, mt.a_cs, abuf.len())?;
+        matrix_in_bounds("matmul", ob, k, n, mt.b_rs, mt.b_cs, bbuf.len())?;
+    }
+    let parallelism = if parallel(m * n * k) {
+        gemm::Parallelism::Rayon(config().threads)
+    } else {
+        gemm::Parallelism::None
+    };
+    for (t, dst) in out.chunks_mut(m * n).enumerate() {
+        // Addresses as integers, so that the call can move into the pool's threads.
+        let lhs = abuf.as_ptr().wrapping_offset(ao[t]) as usize;
+        let rhs = bbuf.as_ptr().wrapping_offset(bo[t]) as usize;
+        let dst = dst.as_mut_ptr() as usize;
+        pool.install(|| {
+            // SAFETY: `matrix_in_bounds` checked that every element of both operand matrices, read
+            // from these addresses with these strides, lies inside its (aligned, typed) buffer, which
+            // outlives the call and is not written meanwhile; `dst` addresses this batch's exclusively
+            // borrowed `m * n` row-major output matrix (row stride `n`, column stride 1), which gemm
+            // only writes (`read_dst` is false).
+            unsafe {
+                gemm::gemm(
+                    m,
+                    n,
+                    k,
+                    dst as *mut T,
+                    1,
+                    n as isize,
+                    false,
+                    lhs as *const T,
+                    mt.a_cs,
+                    mt.a_rs,
+                    rhs as *const T,
+                    mt.b_cs,
+                    mt.b_rs,
+                    T::ZERO,
+                    T::ONE,
+                    false,
+                    false,
+                    false,
+                    parallelism,
+                )
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Reads element `off` of a buffer as `T` (bounds-checked, unaligned-safe).
+fn read_at<T: Pod>(bytes: &[u8], off: isize) -> Result<T> {
+    let size = std::mem::size_of::<T>();
+    let start = usize::try_from(off).ok().map(|o| o * size);
+    match start.and_then(|s| bytes.get(s..s + size)) {
+        // SAFETY: the chunk holds `size_of::<T>()` bytes; `T: Pod`; the read is unaligned.
+        Some(c) => Ok(unsafe { c.as_ptr().cast::<T>().read_unaligned() }),
+        None => bail!(
+            Internal,
+            "extern op: element {off} lies outside its buffer of {} bytes",
+            bytes.len()
+        ),
+    }
+}
+
+/// Integer matmul with wrapping arithmetic: per batch, the right matrix is packed row-major, then
+/// each output row accumulates `a[i, p] * b[p, :]` over `p` (contiguous inner loops); rows run in
+/// parallel when the work is large.
+#[allow(clippy::too_many_arguments)]
+fn int_matmul<T: Num>(
+    pool: &rayon::ThreadPool,
+    a: &Src,
+    b: &Src,
+    ao: &[isize],
+    bo: &[isize],
+    mt: &Mats,
+    out: &mut [u8],
+    total: usize,
+) -> Result<()> {
+    let out = output::<T>("matmul", out, total)?;
+    let (m, k, n) = (mt.m, mt.k, mt.n);
+    if m == 0 || n == 0 {
+        return Ok(());
+    }
+    let big = parallel(m * n * k);
+    for (t, dst) in out.chunks_mut(m * n).enumerate() {
+        let mut bp: Vec<T> = Vec::with_capacity(k * n);
+        for p in 0..k {
+            for j in 0..n {
+                bp.push(read_at(
+                    b.bytes,
+                    bo[t] + p as isize * mt.b_rs + j as isize * mt.b_cs,
+                )?);
+            }
+        }
+        let mut ap: Vec<T> = Vec::with_capacity(m * k);
+        for i in 0..m {
+            for p in 0..k {
+                ap.push(read_at(
+                    a.bytes,
+                    ao[t] + i as isize * mt.a_rs + p as isize * mt.a_cs,
+                )?);
+            }
+        }
+        let row = |i: usize, out_row: &mut [T]| {
+            out_row.fill(T::ZERO);
+            for p in 0..k {
+                let x = ap[i * k + p];
+                for (o, &y) in out_row.iter_mut().zip(&bp[p * n..(p + 1) * n]) {
+                    *o = o.add(x.mul(y));
+                }
+            }
+        };
+        if big && m > 1 {
+            pool.install(|| {
+                dst.par_chunks_mut(n)
+                    .enumerate()
+                    .for_each(|(i, r)| row(i, r))
+            });
+        } else {
+            dst.chunks_mut(n).enumerate().for_each(|(i, r)| row(i, r));
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// sort, argsort
+
+/// The comparison of a sort: NumPy's ascending order, or its exact reverse (NaNs first), so that a
+/// stable sort keeps equal values in their original order either way.
+fn sort_order<T: Real>(descending: bool) -> impl Fn(&T, &T) -> Ordering + Copy {
+    move |a: &T, b: &T| {
+        if descending {
+            T::order(*b, *a)
+        } else {
+            T::order(*a, *b)
+        }
+    }
+}
+
+/// Sorts every row along `axis`: `f(row values, outer index, inner index, output chunk)`.
+fn sort_rows<T: Real, U: Pod>(
+    pool: &rayon::ThreadPool,
+    name: &str,
+    x: &Src,
+    out: &mut [u8],
+    axis: usize,
+    f: impl Fn(&[T], &mut Vec<usize>, &mut [U], usize) + Send + Sync,
+) -> Result<()> {
+    let data = contiguous::<T>(name, x)?;
+    let (outer, len, inner) = split(x.shape, axis);
+    let out = output::<U>(name, out, outer * len * inner)?;
+    for_chunks(pool, out, len * inner, |o, chunk| {
+        let mut row: Vec<T> = Vec::with_capacity(len);
+        let mut order: Vec<usize> = Vec::with_capacity(len);
+        for r in 0..inner {
+            row.clear();
+            row.extend((0..len).map(|i| data[(o * len + i) * inner + r]));
+            f(&row, &mut order, chunk, r);
+        }
+        Ok(())
+    })
+}
+
+fn stable_order<T: Real>(row: &[T], order: &mut Vec<usize>, descending: bool, stable: bool) {
+    let cmp = sort_order::<T>(descending);
+    order.clear();
+    order.extend(0..row.len());
+    if stable {
+        order.sort_by(|&i, &j| cmp(&row[i], &row[j]));
+    } else {
+        order.sort_unstable_by(|&i, &j| cmp(&row[i], &row[j]));
+    }
+}
+
+fn sort<T: Real>(
+    pool: &rayon::ThreadPool,
+    x: &Src,
+    out: &mut [u8],
+    axis: usize,
+    descending: bool,
+    stable: bool,
+) -> Result<()> {
+    let inner = numel(&x.shape[axis + 1..]);
+    sort_rows::<T, T>(pool, "sort", x, out, axis, |row, _, chunk, r| {
+        let mut v = row.to_vec();
+        let cmp = sort_order::<T>(descending);
+        if stable {
+            v.sort_by(cmp);
+        } else {
+            v.sort_unstable_by(cmp);
+        }
+        for (i, val) in v.into_iter().enumerate() {
+            chunk[i * inner + r] = val;
+        }
+    })
+}
+
+fn argsort<T: Real>(
+    pool: &rayon::ThreadPool,
+    x: &Src,
+    out: &mut [u8],
+    axis: usize,
+    descending: bool,
+    stable: bool,
+) -> Result<()> {
+    let inner = numel(&x.shape[axis + 1..]);
+    sort_rows::<T, i64>(pool, "argsort", x, out, axis, |row, order, chunk, r| {
+        stable_order(row, order, descending, stable);
+        for (i, &src) in order.iter().enumerate() {
+            chunk[i * inner + r] = src as i64;
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// cumulative sum and product
+
+fn cumulate<T: Num>(
+    pool: &rayon::ThreadPool,
+    name: &str,
+    x: &Src,
+    out: &mut [u8],
+    axis: usize,
+    include_initial: bool,
+    product: bool,
+) -> Result<()> {
+    let data = contiguous::<T>(name, x)?;
+    let (outer, len, inner) = split(x.shape, axis);
+    let olen = len + include_initial as usize;
+    let out = output::<T>(name, out, outer * olen * inner)?;
+    let init = if product { T::ONE } else { T::ZERO };
+    for_chunks(pool, out, olen * inner, |o, chunk| {
+        let src = &data[o * len * inner..(o + 1) * len * inner];
+        let first = if include_initial {
+            chunk[..inner].fill(init);
+            inner
+        } else {
+            0
+        };
+        let mut acc = vec![init; inner];
+        for i in 0..len {
+            let row = &src[i * inner..(i + 1) * inner];
+            let dst = &mut chunk[first + i * inner..first + (i + 1) * inner];
+            for ((a, &v), d) in acc.iter_mut().zip(row).zip(dst) {
+                *a = if product { a.mul(v) } else { a.add(v) };
+                *d = *a;
+            }
+        }
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// concat, take, take_along_axis (dtype-blind: elements are byte chunks)
+
+fn contiguous_bytes<'a>(name: &str, s: &Src<'a>) -> Result<&'a [u8]> {
+    let size = s.dtype.size();
+    let n = numel(s.shape);
+    if n == 0 {
+        return Ok(&[]);
+    }
+    let want = contiguous_strides(s.shape);
+    ensure!(
+        s.shape
+            .iter()
+            .zip(s.strides.iter().zip(&want))
+            .all(|(&e, (&st, &w))| e == 1 || st == w),
+        Internal,
+        "{name}: operand of shape {:?} has strides {:?}, but this op reads C-contiguous operands",
+        s.shape,
+        s.strides
+    );
+    let start = usize::try_from(s.base).ok().map(|b| b * size);
+    start
+        .and_then(|st| s.bytes.get(st..st + n * size))
+        .ok_or_else(|| {
+            internal(format!(
+                "{name}: operand of {n} elements at element {} runs past its buffer of {} bytes",
+                s.base,
+                s.bytes.len()
+            ))
+        })
+}
+
+fn concat(inputs: &[Src], out: &mut [u8], shape: &[usize], axis: usize) -> Result<()> {
+    let size = inputs[0].dtype.size();
+    let outer = numel(&shape[..axis]);
+    let parts: Vec<(&[u8], usize)> = inputs
+        .iter()
+        .map(|s| {
+            Ok((
+                contiguous_bytes("concat", s)?,
+                numel(&s.shape[axis..]) * size,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    let mut at = 0;
+    for o in 0..outer {
+        for &(bytes, chunk) in &parts {
+            out[at..at + chunk].copy_from_slice(&bytes[o * chunk..(o + 1) * chunk]);
+            at += chunk;
+        }
+    }
+    Ok(())
+}
+
+/// The indices as i64, from any integer dtype (u64 beyond i64's range stays out of range).
+fn indices(name: &str, s: &Src) -> Result<Vec<i64>> {
+    let bytes = contiguous_bytes(name, s)?;
+    let size = s.dtype.size();
+    let conv = |c: &[u8]| -> i64 {
+        let mut b = [0u8; 8];
+        b[..size].copy_from_slice(c);
+        match s.dtype {
+            DType::I8 => c[0] as i8 as i64,
+            DType::I16 => i16::from_le_bytes([c[0], c[1]]) as i64,
+            DType::I32 => i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as i64,
+            DType::I64 => i64::from_le_bytes(b),
+            DType::U64 => i64::try_from(u64::from_le_bytes(b)).unwrap_or(i64::MAX),
+            _ => u64::from_le_bytes(b) as i64,
+        }
+    };
+    ensure!(
+        s.dtype.is_integer(),
+        Type,
+        "{name}: indices of dtype {}; indices must have an integer dtype",
+        s.dtype
+    );
+    Ok(bytes.chunks_exact(size).map(conv).collect())
+}
+
+/// A possibly negative index into an axis of `n` elements, or the `Index` error.
+fn resolve(name: &str, i: i64, n: usize, axis: usize) -> Result<usize> {
+    let j = if i < 0 {
+        i as i128 + n as i128
+    } else {
+        i as i128
+    };
+    ensure!(
+        (0..n as i128).contains(&j),
+        Index,
+        "{name}: index {i} is out of bounds for axis {axis} with size {n}; valid indices are {} to {}",
+        -(n as i128),
+        n as i128 - 1
+    );
+    Ok(j as usize)
+}
+
+fn take(x: &Src, idx: &Src, out: &mut [u8], shape: &[usize], axis: usize) -> Result<()> {
+    let size = x.dtype.size();
+    let data = contiguous_bytes("take", x)?;
+    let ids = indices("take", idx)?;
+    let (outer, len, inner) = split(x.shape, axis);
+    let n_out = numel(shape);
+    let chunk = inner * size;
+    let resolved: Vec<usize> = ids
+        .iter()
+        .map(|&i| resolve("take", i, len, axis))
+        .collect::<Result<_>>()?;
+    if n_out == 0 {
+        return Ok(());
+    }
+    let mut at = 0;
+    for o in 0..outer {
+        for &j in &resolved {
+            let src = (o * len + j) * chunk;
+            out[at..at + chunk].copy_from_slice(&data[src..src + chunk]);
+            at += chunk;
+        }
+    }
+    Ok(())
+}
+
+fn take_along_axis(x: &Src, idx: &Src, out: &mut [u8], axis: usize) -> Result<()> {
+    let size = x.dtype.size();
+    let data = contiguous_bytes("take_along_axis", x)?;
+    let ids = indices("take_along_axis", idx)?;
+    let (outer, len, inner) = split(x.shape, axis);
+    let (_, ilen, _) = split(idx.shape, axis);
+    for o in 0..outer {
+        for j in 0..ilen {
+            for r in 0..inner {
+                let at = (o * ilen + j) * inner + r;
+                let i = resolve("take_along_axis", ids[at], len, axis)?;
+                let src = ((o * len + i) * inner + r) * size;
+                out[at * size..(at + 1) * size].copy_from_slice(&data[src..src + size]);
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// argmax, argmin, searchsorted
+
+fn arg_extremum<T: Real>(
+    pool: &rayon::ThreadPool,
+    x: &Src,
+    out: &mut [u8],
+    axis: usize,
+    max: bool,
+) -> Result<()> {
+    let name = if max { "argmax" } else { "argmin" };
+    let data = contiguous::<T>(name, x)?;
+    let (outer, len, inner) = split(x.shape, axis);
+    ensure!(
+        len > 0 || outer * inner == 0,
+        Value,
+        "{name}: axis {axis} of the array of shape {:?} has size 0; search a non-empty axis",
+        x.shape
+    );
+    let out = output::<i64>(name, out, outer * inner)?;
+    for_chunks(pool, out, inner, |o, chunk| {
+        for (r, dst) in chunk.iter_mut().enumerate() {
+            let at = |i: usize| data[(o * len + i) * inner + r];
+            let mut best = 0usize;
+            let mut bv = at(0);
+            if !bv.is_nan() {
+                for i in 1..len {
+                    let v = at(i);
+                    if v.is_nan() {
+                        best = i;
+                        break;
+                    }
+                    let better = if max { v > bv } else { v < bv };
+                    if better {
+                        best = i;
+                        bv = v;
+                    }
+                }
+            }
+            *dst = best as i64;
+        }
+        Ok(())
+    })
+}
+
+fn searchsorted<T: Real>(
+    pool: &rayon::ThreadPool,
+    sorted: &Src,
+    values: &Src,
+    out: &mut [u8],
+    right: bool,
+) -> Result<()> {
+    let hay = contiguous::<T>("searchsorted", sorted)?;
+    let vals = contiguous::<T>("searchsorted", values)?;
+    let out = output::<i64>("searchsorted", out, vals.len())?;
+    let chunk = 4096;
+    for_chunks(pool, out, chunk, |c, dst| {
+        for (k, d) in dst.iter_mut().enumerate() {
+            let v = vals[c * chunk + k];
+            let i = if right {
+                hay.partition_point(|&a| T::order(a, v) != Ordering::Greater)
+            } else {
+                hay.partition_point(|&a| T::order(a, v) == Ordering::Less)
+            };
+            *d = i as i64;
+        }
+        Ok(())
+    })
+}
