@@ -177,13 +177,15 @@ pub fn full(shape: &[usize], value: Scalar, dtype: Option<DType>) -> Result<Lazy
 }
 
 /// `zeros(shape, dtype)`.
-pub fn zeros(shape: &[usize], dtype: DType) -> LazyArray {
-    fill(Scalar::Int(0), dtype, shape)
+pub fn zeros(shape: &[usize], dtype: DType) -> Result<LazyArray> {
+    check_shape("zeros", shape)?;
+    Ok(fill(Scalar::Int(0), dtype, shape))
 }
 
 /// `ones(shape, dtype)`.
-pub fn ones(shape: &[usize], dtype: DType) -> LazyArray {
-    fill(Scalar::Int(1), dtype, shape)
+pub fn ones(shape: &[usize], dtype: DType) -> Result<LazyArray> {
+    check_shape("ones", shape)?;
+    Ok(fill(Scalar::Int(1), dtype, shape))
 }
 
 /// `arange(start, stop, step, dtype)`: `ceil((stop - start) / step)` values `start + i * step`

@@ -328,7 +328,7 @@ mod tests {
     /// Every op of the table has a named function (the macro lists above cover `ALL`).
     #[test]
     fn names_cover_the_op_table() {
-        let x = crate::zeros(&[2], DType::F64);
+        let x = crate::zeros(&[2], DType::F64).unwrap();
         let named: &[(&str, UnaryFn)] = &[
             ("abs", abs),
             ("negative", negative),
@@ -408,7 +408,7 @@ mod tests {
         ];
         assert_eq!(bnamed.len(), BinaryOp::ALL.len());
         for d in [DType::F64, DType::I32, DType::Bool] {
-            let y = crate::zeros(&[3, 1], d);
+            let y = crate::zeros(&[3, 1], d).unwrap();
             for (name, f) in bnamed {
                 let op = BinaryOp::from_name(name).unwrap();
                 let direct = binary(op, Operand::Array(&y), Operand::Array(&y))

@@ -224,7 +224,7 @@ fn tril_and_triu_values() {
 #[test]
 fn tril_triu_errors_and_fusion() {
     for shape in [&[3usize][..], &[]] {
-        let x = lz::zeros(shape, DType::F64);
+        let x = lz::zeros(shape, DType::F64).unwrap();
         err(lz::tril(&x, 0), ErrorKind::Value, "tril");
         err(lz::triu(&x, 0), ErrorKind::Value, "triu");
     }
@@ -270,7 +270,7 @@ fn meshgrid_values() {
         assert!(lz::meshgrid(&[], indexing).unwrap().is_empty());
     }
     // an empty vector gives empty grids
-    let e = lz::zeros(&[0], DType::I32);
+    let e = lz::zeros(&[0], DType::I32).unwrap();
     let out = lz::meshgrid(&[&a, &e], "xy").unwrap();
     assert_eq!(out[0].shape(), &[0, 2]);
     assert!(i128s(&out[1]).is_empty());
@@ -278,9 +278,9 @@ fn meshgrid_values() {
 
 #[test]
 fn meshgrid_errors() {
-    let a = lz::zeros(&[2], DType::I32);
-    let b = lz::zeros(&[2], DType::I64);
-    let m = lz::zeros(&[2, 2], DType::I32);
+    let a = lz::zeros(&[2], DType::I32).unwrap();
+    let b = lz::zeros(&[2], DType::I64).unwrap();
+    let m = lz::zeros(&[2, 2], DType::I32).unwrap();
     err(lz::meshgrid(&[&a, &b], "xy"), ErrorKind::Value, "meshgrid");
     err(lz::meshgrid(&[&a, &m], "ij"), ErrorKind::Value, "meshgrid");
     err(lz::meshgrid(&[&a, &a], "yx"), ErrorKind::Value, "meshgrid");
@@ -313,7 +313,12 @@ fn empty_and_like_fills() {
     assert_eq!((f.dtype(), i128s(&f)), (DType::I16, vec![-7; 6]));
     let f = lz::full_like(&x, Scalar::Float(2.5), Some(DType::F64)).unwrap();
     assert_eq!(f64s(&f), vec![2.5; 6]);
-    let f = lz::full_like(&lz::zeros(&[], DType::Bool), Scalar::Bool(true), None).unwrap();
+    let f = lz::full_like(
+        &lz::zeros(&[], DType::Bool).unwrap(),
+        Scalar::Bool(true),
+        None,
+    )
+    .unwrap();
     assert_eq!((f.shape(), bools(&f)), (&[][..], vec![true]));
     err(
         lz::full_like(&x, Scalar::Float(2.5), None),

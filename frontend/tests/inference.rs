@@ -5,7 +5,7 @@ use lazulite_frontend::{self as lz, DType, ErrorKind, IndexItem, LazyArray, Oper
 use DType::*;
 
 fn arr(shape: &[usize], d: DType) -> LazyArray {
-    lz::zeros(shape, d)
+    lz::zeros(shape, d).unwrap()
 }
 
 fn sig(r: lz::Result<LazyArray>) -> (DType, Vec<usize>) {
@@ -597,8 +597,8 @@ fn creation() {
     );
     assert_eq!(
         (
-            lz::ones(&[3], U8).dtype(),
-            lz::zeros(&[], C64).shape().len()
+            lz::ones(&[3], U8).unwrap().dtype(),
+            lz::zeros(&[], C64).unwrap().shape().len()
         ),
         (U8, 0)
     );
@@ -646,4 +646,13 @@ fn graphs_satisfy_the_verifier() {
             assert_eq!(ops[last].dtype, ops[last - 1].dtype);
         }
     }
+}
+
+#[test]
+fn zeros_and_ones_reject_shapes_they_cannot_address() {
+    let huge = [1usize << 40, 1 << 40];
+    err(lz::zeros(&huge, DType::F64), ErrorKind::Value, "zeros");
+    err(lz::ones(&huge, DType::U8), ErrorKind::Value, "ones");
+    err(lz::zeros(&[1; 65], DType::F64), ErrorKind::Value, "zeros");
+    assert_eq!(lz::ones(&[1; 64], DType::I8).unwrap().ndim(), 64);
 }

@@ -22,7 +22,7 @@ fn chain(x: &LazyArray) -> LazyArray {
 
 #[test]
 fn long_chain_builds_lowers_and_drops() {
-    let x = lz::zeros(&[4], DType::F64);
+    let x = lz::zeros(&[4], DType::F64).unwrap();
     let y = chain(&x);
     assert_eq!((y.dtype(), y.shape()), (DType::F64, &[4][..]));
     let (g, roots, _) = lz::build_graph(&[&y]).unwrap();
@@ -35,7 +35,7 @@ fn long_chain_builds_lowers_and_drops() {
 
 #[test]
 fn long_chain_dropped_while_shared_part_lives() {
-    let x = lz::zeros(&[2], DType::F32);
+    let x = lz::zeros(&[2], DType::F32).unwrap();
     let y = chain(&x);
     let z = lz::sin(&y).unwrap();
     drop(y); // z still holds the chain

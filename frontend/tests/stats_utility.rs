@@ -87,7 +87,7 @@ fn var_special_cases() {
     assert!(f64s(&lz::std(&x, None, 3.0, false).unwrap())[0].is_nan());
     assert_eq!(f64s(&lz::var(&x, None, 1.0, false).unwrap()), vec![2.0]);
     // an empty reduction is NaN; NaN inputs propagate
-    let e = lz::zeros(&[0, 3], DType::F32);
+    let e = lz::zeros(&[0, 3], DType::F32).unwrap();
     let v = lz::var(&e, Some(&[0]), 0.0, false).unwrap();
     assert_eq!(v.shape(), &[3]);
     assert!(f64s(&v).iter().all(|v| v.is_nan()));
@@ -103,11 +103,11 @@ fn var_special_cases() {
 #[test]
 fn var_std_errors() {
     for d in [DType::I32, DType::U8, DType::Bool, DType::C128] {
-        let x = lz::zeros(&[3], d);
+        let x = lz::zeros(&[3], d).unwrap();
         err(lz::var(&x, None, 0.0, false), ErrorKind::Type, "var");
         err(lz::std(&x, None, 0.0, false), ErrorKind::Type, "std");
     }
-    let x = lz::zeros(&[3, 2], DType::F64);
+    let x = lz::zeros(&[3, 2], DType::F64).unwrap();
     err(lz::var(&x, Some(&[2]), 0.0, false), ErrorKind::Index, "var");
     err(
         lz::std(&x, Some(&[0, -2]), 0.0, false),
@@ -177,7 +177,7 @@ fn count_nonzero_values() {
     // -0.0 is zero, NaN is not; size-0 counts nothing
     let f = lz::from_vec(vec![-0.0f64, f64::NAN, 0.0, 1e-300], &[4]).unwrap();
     assert_eq!(i128s(&lz::count_nonzero(&f, None, false).unwrap()), vec![2]);
-    let e = lz::zeros(&[0, 2], DType::F64);
+    let e = lz::zeros(&[0, 2], DType::F64).unwrap();
     assert_eq!(i128s(&lz::count_nonzero(&e, None, false).unwrap()), vec![0]);
     assert_eq!(
         i128s(&lz::count_nonzero(&e, Some(&[0]), false).unwrap()),
@@ -280,7 +280,7 @@ fn diff_with_prepend_and_append() {
     assert_eq!(y.shape(), &[2, 3]);
     assert_eq!(i128s(&y), vec![6, 9, 14, 15, 21, 27]);
     // along an axis of x that is empty
-    let e = lz::zeros(&[2, 0], DType::F64);
+    let e = lz::zeros(&[2, 0], DType::F64).unwrap();
     let one = lz::from_vec(vec![1.0f64, 2.0], &[2, 1]).unwrap();
     let y = lz::diff(&e, 1, 1, Some(&one), Some(&one)).unwrap();
     assert_eq!((y.shape(), f64s(&y)), (&[2, 1][..], vec![0.0, 0.0]));
@@ -288,26 +288,26 @@ fn diff_with_prepend_and_append() {
 
 #[test]
 fn diff_errors() {
-    let x = lz::zeros(&[2, 3], DType::I32);
+    let x = lz::zeros(&[2, 3], DType::I32).unwrap();
     err(
-        lz::diff(&lz::zeros(&[3], DType::Bool), -1, 1, None, None),
+        lz::diff(&lz::zeros(&[3], DType::Bool).unwrap(), -1, 1, None, None),
         ErrorKind::Type,
         "diff",
     );
     err(
-        lz::diff(&lz::zeros(&[], DType::I32), -1, 1, None, None),
+        lz::diff(&lz::zeros(&[], DType::I32).unwrap(), -1, 1, None, None),
         ErrorKind::Value,
         "diff",
     );
     err(lz::diff(&x, 2, 1, None, None), ErrorKind::Index, "diff");
     err(lz::diff(&x, 0, -1, None, None), ErrorKind::Value, "diff");
-    let bad = lz::zeros(&[3, 3], DType::I32);
+    let bad = lz::zeros(&[3, 3], DType::I32).unwrap();
     err(
         lz::diff(&x, 1, 1, Some(&bad), None),
         ErrorKind::Value,
         "diff",
     );
-    let fl = lz::zeros(&[2, 1], DType::F64);
+    let fl = lz::zeros(&[2, 1], DType::F64).unwrap();
     err(lz::diff(&x, 1, 1, None, Some(&fl)), ErrorKind::Type, "diff");
 }
 
@@ -339,7 +339,7 @@ fn isin_values() {
         .unwrap();
         assert_eq!((y.shape(), bools(&y)), (&[][..], vec![!invert]));
         // empty x2: nothing is in it
-        let e = lz::zeros(&[0], DType::I64);
+        let e = lz::zeros(&[0], DType::I64).unwrap();
         let y = lz::isin(Operand::Array(&x1), Operand::Array(&e), invert).unwrap();
         assert_eq!(bools(&y), vec![invert; 8]);
     }
@@ -354,7 +354,7 @@ fn isin_values() {
         bools(&lz::isin(Operand::Array(&z), Operand::Array(&x2), false).unwrap()),
         vec![true]
     );
-    let e = lz::zeros(&[2, 0], DType::I32);
+    let e = lz::zeros(&[2, 0], DType::I32).unwrap();
     assert_eq!(
         lz::isin(Operand::Array(&e), Operand::Array(&x2), false)
             .unwrap()
@@ -365,8 +365,8 @@ fn isin_values() {
 
 #[test]
 fn isin_errors() {
-    let i = lz::zeros(&[3], DType::I32);
-    let f = lz::zeros(&[3], DType::F64);
+    let i = lz::zeros(&[3], DType::I32).unwrap();
+    let f = lz::zeros(&[3], DType::F64).unwrap();
     err(
         lz::isin(Operand::Array(&f), Operand::Array(&i), false),
         ErrorKind::Type,
@@ -375,7 +375,7 @@ fn isin_errors() {
     err(
         lz::isin(
             Operand::Array(&i),
-            Operand::Array(&lz::zeros(&[2], DType::Bool)),
+            Operand::Array(&lz::zeros(&[2], DType::Bool).unwrap()),
             false,
         ),
         ErrorKind::Type,
@@ -399,13 +399,13 @@ fn isin_errors() {
         ErrorKind::Type,
         "isin",
     );
-    let b = lz::zeros(&[3], DType::I8);
+    let b = lz::zeros(&[3], DType::I8).unwrap();
     err(
         lz::isin(Operand::Array(&b), Operand::Scalar(Scalar::Int(300)), false),
         ErrorKind::Overflow,
         "isin",
     );
-    let u = lz::zeros(&[3], DType::U64);
+    let u = lz::zeros(&[3], DType::U64).unwrap();
     err(
         lz::isin(Operand::Array(&u), Operand::Array(&i), false),
         ErrorKind::Type,

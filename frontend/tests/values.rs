@@ -256,7 +256,13 @@ fn reductions() {
     )
     .unwrap();
     assert_eq!(i128s(&compute(&all)), vec![1]);
-    let sum_empty = lz::sum(&lz::zeros(&[0, 3], DType::F64), Some(&[0]), false, None).unwrap();
+    let sum_empty = lz::sum(
+        &lz::zeros(&[0, 3], DType::F64).unwrap(),
+        Some(&[0]),
+        false,
+        None,
+    )
+    .unwrap();
     assert_eq!(f64s(&compute(&sum_empty)), vec![0.0; 3]);
 }
 
@@ -346,7 +352,7 @@ fn creation_values() {
     assert_eq!(f64s(&compute(&n)), vec![0.0, 1.0, 2.0, 3.0, 4.0]);
     let full = lz::full(&[2, 2], Scalar::Float(2.5), Some(DType::F32)).unwrap();
     assert_eq!(f64s(&compute(&full)), vec![2.5; 4]);
-    let ones = lz::ones(&[3], DType::I16);
+    let ones = lz::ones(&[3], DType::I16).unwrap();
     assert_eq!(i128s(&compute(&ones)), vec![1; 3]);
 }
 
