@@ -260,7 +260,9 @@ pub fn exp(z: C) -> C {
 pub fn expm1(z: C) -> C {
     let [a, b] = z;
     if b == 0.0 {
-        return [a.exp_m1(), b];
+        // the standard's table: ±0 + 0j -> 0 + 0j (unlike real expm1, which keeps -0)
+        let re = if a == 0.0 { 0.0 } else { a.exp_m1() };
+        return [re, b];
     }
     if !b.is_finite() {
         return if a.is_nan() || a.is_finite() {

@@ -741,7 +741,7 @@ fn complex_rows() -> Vec<CRow> {
         (U::Exp, NaN, PZ, O::NaN, O::PZ),
         (U::Exp, NaN, NotZero, O::NaN, O::NaN),
         // expm1 (the standard's table, not exp(z) - 1 of NumPy)
-        (U::Expm1, Z, PZ, O::Z, O::PZ),
+        (U::Expm1, Z, PZ, O::PZ, O::PZ),
         (U::Expm1, Fin, PInf, O::NaN, O::NaN),
         (U::Expm1, Fin, NaN, O::NaN, O::NaN),
         (U::Expm1, PInf, PZ, O::PInf, O::PZ),
