@@ -1,0 +1,144 @@
+//! Manipulation functions composed in the frontend: `broadcast_arrays`, `broadcast_shapes`,
+//! `moveaxis`, `repeat`, `roll`, `tile`, `unstack`.
+
+use crate::array::PyArray;
+use crate::convert::{
+    array_arg, array_tuple, axis_list_arg, int_arg, int_list_arg, opt_axis_arg, shape_arg,
+};
+use crate::guard::{engine, type_error};
+use lazulite_frontend::{self as fe, LazyArray};
+use pyo3::prelude::*;
+use pyo3::types::{PyModule, PyTuple};
+
+#[pyfunction]
+#[pyo3(signature = (*arrays))]
+fn broadcast_arrays<'py>(
+    py: Python<'py>,
+    arrays: &Bound<'py, PyTuple>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let xs: Vec<LazyArray> = arrays
+        .iter()
+        .enumerate()
+        .map(|(i, a)| array_arg("broadcast_arrays", &format!("array {i}"), &a))
+        .collect::<PyResult<_>>()?;
+    let out = engine(py, "broadcast_arrays", move || {
+        let refs: Vec<&LazyArray> = xs.iter().collect();
+        fe::broadcast_arrays(&refs)
+    })?;
+    array_tuple(py, out)
+}
+
+#[pyfunction]
+#[pyo3(signature = (*shapes))]
+fn broadcast_shapes<'py>(
+    py: Python<'py>,
+    shapes: &Bound<'py, PyTuple>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let shapes: Vec<Vec<usize>> = shapes
+        .iter()
+        .map(|s| shape_arg("broadcast_shapes", &s))
+        .collect::<PyResult<_>>()?;
+    let out = engine(py, "broadcast_shapes", move || {
+        let refs: Vec<&[usize]> = shapes.iter().map(Vec::as_slice).collect();
+        fe::broadcast_shapes(&refs)
+    })?;
+    PyTuple::new(py, out)
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, source, destination, /))]
+fn moveaxis(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    source: &Bound<'_, PyAny>,
+    destination: &Bound<'_, PyAny>,
+) -> PyResult<PyArray> {
+    let x = array_arg("moveaxis", "x", x)?;
+    let s = axis_list_arg("moveaxis", "source", source)?;
+    let d = axis_list_arg("moveaxis", "destination", destination)?;
+    Ok(PyArray::new(engine(py, "moveaxis", move || {
+        fe::moveaxis(&x, &s, &d)
+    })?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, repeats, /, *, axis = None))]
+fn repeat(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    repeats: &Bound<'_, PyAny>,
+    axis: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyArray> {
+    let x = array_arg("repeat", "x", x)?;
+    if repeats.cast::<PyArray>().is_ok() {
+        // the output shape would depend on the values of `repeats`; capabilities() reports
+        // "data-dependent shapes" as unsupported, which the standard allows for this form
+        return Err(type_error(
+            "repeat: repeats given as an array needs data-dependent output shapes, which lazulite \
+             does not support; pass a Python int (e.g. int(repeats) for a 0-D array)",
+        ));
+    }
+    let r = int_arg("repeat", "repeats", repeats)?;
+    let a = opt_axis_arg("repeat", axis)?;
+    Ok(PyArray::new(engine(py, "repeat", move || {
+        fe::repeat(&x, r, a)
+    })?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, /, shift, *, axis = None))]
+fn roll(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    shift: &Bound<'_, PyAny>,
+    axis: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyArray> {
+    let x = array_arg("roll", "x", x)?;
+    let s = int_list_arg("roll", "shift", shift)?;
+    let a = match axis {
+        Some(a) if !a.is_none() => Some(axis_list_arg("roll", "axis", a)?),
+        _ => None,
+    };
+    Ok(PyArray::new(engine(py, "roll", move || {
+        fe::roll(&x, &s, a.as_deref())
+    })?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, repetitions, /))]
+fn tile(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    repetitions: &Bound<'_, PyAny>,
+) -> PyResult<PyArray> {
+    let x = array_arg("tile", "x", x)?;
+    let r = int_list_arg("tile", "repetitions", repetitions)?;
+    Ok(PyArray::new(engine(py, "tile", move || fe::tile(&x, &r))?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, /, *, axis = 0))]
+fn unstack<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    axis: isize,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let x = array_arg("unstack", "x", x)?;
+    let out = engine(py, "unstack", move || fe::unstack(&x, axis))?;
+    array_tuple(py, out)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    for f in [
+        wrap_pyfunction!(broadcast_arrays, m)?,
+        wrap_pyfunction!(broadcast_shapes, m)?,
+        wrap_pyfunction!(moveaxis, m)?,
+        wrap_pyfunction!(repeat, m)?,
+        wrap_pyfunction!(roll, m)?,
+        wrap_pyfunction!(tile, m)?,
+        wrap_pyfunction!(unstack, m)?,
+    ] {
+        m.add_function(f)?;
+    }
+    Ok(())
+}
