@@ -4,8 +4,8 @@
 //!   mapped to the spec's exceptions);
 //! - [`materialize`]: the one materialisation choke point (and `repr`);
 //! - [`array`]: the array class; [`dtype`]: dtype and device objects;
-//! - [`asarray`], [`functions`], [`creation`], [`manipulation`], [`statistics`]: the namespace's
-//!   functions; [`convert`]: argument conversions.
+//! - [`asarray`], [`functions`], [`creation`], [`manipulation`], [`statistics`], [`linalg`],
+//!   [`searching`]: the namespace's functions; [`convert`]: argument conversions.
 
 mod array;
 mod asarray;
@@ -16,8 +16,10 @@ mod dtype;
 mod dtypefns;
 mod functions;
 mod guard;
+mod linalg;
 mod manipulation;
 mod materialize;
+mod searching;
 mod statistics;
 
 use lazulite_ir::DType;
@@ -43,6 +45,8 @@ fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
     creation::register(m)?;
     manipulation::register(m)?;
     statistics::register(m)?;
+    linalg::register(m)?;
+    searching::register(m)?;
     dtypefns::register(m)?;
     m.add_function(wrap_pyfunction!(dlpack::from_dlpack, m)?)?;
     m.add_function(wrap_pyfunction!(materialize::set_data_dependent_shapes, m)?)?;

@@ -1,14 +1,15 @@
-//! Manipulation functions composed in the frontend: `broadcast_arrays`, `broadcast_shapes`,
-//! `moveaxis`, `repeat`, `roll`, `tile`, `unstack`.
+//! Manipulation functions beyond the movement ops: `broadcast_arrays`, `broadcast_shapes`, `concat`,
+//! `moveaxis`, `repeat`, `roll`, `stack`, `tile`, `unstack`.
 
 use crate::array::PyArray;
 use crate::convert::{
     array_arg, array_tuple, axis_list_arg, int_arg, int_list_arg, opt_axis_arg, shape_arg,
 };
+use crate::convert::type_name;
 use crate::guard::{engine, type_error};
 use lazulite_frontend::{self as fe, LazyArray};
 use pyo3::prelude::*;
-use pyo3::types::{PyModule, PyTuple};
+use pyo3::types::{PyList, PyModule, PyTuple};
 
 #[pyfunction]
 #[pyo3(signature = (*arrays))]
@@ -43,6 +44,45 @@ fn broadcast_shapes<'py>(
         fe::broadcast_shapes(&refs)
     })?;
     PyTuple::new(py, out)
+}
+
+/// The `arrays` argument of `concat` and `stack`: a tuple or list of lazulite arrays.
+fn array_sequence(func: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<LazyArray>> {
+    let items: Vec<Bound<'_, PyAny>> = if let Ok(t) = obj.cast::<PyTuple>() {
+        t.iter().collect()
+    } else if let Ok(l) = obj.cast::<PyList>() {
+        l.iter().collect()
+    } else {
+        return Err(type_error(format!(
+            "{func}: arrays must be a tuple or list of lazulite arrays, got {}",
+            type_name(obj)
+        )));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, a)| array_arg(func, &format!("arrays[{i}]"), a))
+        .collect()
+}
+
+#[pyfunction]
+#[pyo3(signature = (arrays, /, *, axis = Some(0)), text_signature = "(arrays, /, *, axis=0)")]
+fn concat(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: Option<isize>) -> PyResult<PyArray> {
+    let xs = array_sequence("concat", arrays)?;
+    Ok(PyArray::new(engine(py, "concat", move || {
+        let refs: Vec<&LazyArray> = xs.iter().collect();
+        fe::concat(&refs, axis)
+    })?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (arrays, /, *, axis = 0))]
+fn stack(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: isize) -> PyResult<PyArray> {
+    let xs = array_sequence("stack", arrays)?;
+    Ok(PyArray::new(engine(py, "stack", move || {
+        let refs: Vec<&LazyArray> = xs.iter().collect();
+        fe::stack(&refs, axis)
+    })?))
 }
 
 #[pyfunction]
@@ -132,6 +172,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     for f in [
         wrap_pyfunction!(broadcast_arrays, m)?,
         wrap_pyfunction!(broadcast_shapes, m)?,
+        wrap_pyfunction!(concat, m)?,
+        wrap_pyfunction!(stack, m)?,
         wrap_pyfunction!(moveaxis, m)?,
         wrap_pyfunction!(repeat, m)?,
         wrap_pyfunction!(roll, m)?,

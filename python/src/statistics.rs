@@ -1,10 +1,11 @@
-//! Statistical and utility functions composed in the frontend: `std`, `var`, `count_nonzero`,
-//! `diff`, `isin`.
+//! Statistical and utility functions beyond the plain reductions: `std`, `var`, `cumulative_sum`,
+//! `cumulative_prod`, `count_nonzero`, `diff`, `isin`.
 
 use crate::array::PyArray;
-use crate::convert::{array_arg, axes_arg, operand_arg, type_name};
+use crate::convert::{array_arg, axes_arg, operand_arg, opt_axis_arg, type_name};
+use crate::dtype::dtype_arg;
 use crate::guard::{engine, type_error};
-use lazulite_frontend::{self as fe, LazyArray};
+use lazulite_frontend::{self as fe, DType, LazyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyModule};
 
@@ -77,6 +78,49 @@ fn var_(
     variance_impl(py, "var", fe::var, x, axis, correction, keepdims)
 }
 
+type CumulativeFn = fn(&LazyArray, Option<isize>, Option<DType>, bool) -> fe::Result<LazyArray>;
+
+fn cumulative_impl(
+    py: Python<'_>,
+    func: &'static str,
+    f: CumulativeFn,
+    x: &Bound<'_, PyAny>,
+    axis: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    include_initial: bool,
+) -> PyResult<PyArray> {
+    let x = array_arg(func, "x", x)?;
+    let a = opt_axis_arg(func, axis)?;
+    let d = dtype_arg(func, dtype)?;
+    Ok(PyArray::new(engine(py, func, move || {
+        f(&x, a, d, include_initial)
+    })?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, /, *, axis = None, dtype = None, include_initial = false))]
+fn cumulative_sum(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    axis: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    include_initial: bool,
+) -> PyResult<PyArray> {
+    cumulative_impl(py, "cumulative_sum", fe::cumulative_sum, x, axis, dtype, include_initial)
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, /, *, axis = None, dtype = None, include_initial = false))]
+fn cumulative_prod(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    axis: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    include_initial: bool,
+) -> PyResult<PyArray> {
+    cumulative_impl(py, "cumulative_prod", fe::cumulative_prod, x, axis, dtype, include_initial)
+}
+
 #[pyfunction]
 #[pyo3(signature = (x, /, *, axis = None, keepdims = false))]
 fn count_nonzero(
@@ -139,6 +183,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     for f in [
         wrap_pyfunction!(std_, m)?,
         wrap_pyfunction!(var_, m)?,
+        wrap_pyfunction!(cumulative_sum, m)?,
+        wrap_pyfunction!(cumulative_prod, m)?,
         wrap_pyfunction!(count_nonzero, m)?,
         wrap_pyfunction!(diff, m)?,
         wrap_pyfunction!(isin, m)?,
