@@ -6,7 +6,8 @@ use crate::convert::{
     array_arg, array_tuple, axis_list_arg, int_arg, int_list_arg, opt_axis_arg, shape_arg,
 };
 use crate::convert::type_name;
-use crate::guard::{engine, type_error};
+use crate::guard::{engine, to_pyerr, type_error, value_error};
+use crate::materialize::{data_dependent_allowed, materialize, Reason};
 use lazulite_frontend::{self as fe, LazyArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyModule, PyTuple};
@@ -101,6 +102,45 @@ fn moveaxis(
     })?))
 }
 
+/// The values of an array `repeats` (integer dtype, 0-D or 1-D), computed now: the output shape of
+/// `repeat` depends on them (a data-dependent shape, refused when switched off).
+fn repeat_counts(py: Python<'_>, r: &LazyArray) -> PyResult<Vec<i64>> {
+    if !r.dtype().is_integer() {
+        return Err(type_error(format!(
+            "repeat: repeats is an array of dtype {}, but it must have an integer dtype",
+            r.dtype()
+        )));
+    }
+    if r.ndim() > 1 {
+        return Err(value_error(format!(
+            "repeat: repeats has shape {:?}, but an array of repeats must be one-dimensional (shape \
+             (1,) or (n,))",
+            r.shape()
+        )));
+    }
+    if !data_dependent_allowed() {
+        return Err(value_error(
+            "repeat: repeats given as an array makes the output shape depend on its values, and \
+             data-dependent shapes are switched off; pass a Python int, or call \
+             lazulite.set_data_dependent_shapes(True)",
+        ));
+    }
+    let data = materialize(py, r, Reason::Implicit("repeat"))?;
+    let n = data.shape.first().copied().unwrap_or(1);
+    (0..n)
+        .map(|i| {
+            let ix: &[usize] = if data.shape.is_empty() { &[] } else { &[i] };
+            // an integer dtype (checked above): as_i128 is always Some
+            let v = data.try_get(ix).map_err(to_pyerr)?.as_i128().unwrap_or(0);
+            i64::try_from(v).map_err(|_| {
+                value_error(format!(
+                    "repeat: the count {v} in repeats is too large for an array; pass smaller counts"
+                ))
+            })
+        })
+        .collect()
+}
+
 #[pyfunction]
 #[pyo3(signature = (x, repeats, /, *, axis = None))]
 fn repeat(
@@ -110,16 +150,14 @@ fn repeat(
     axis: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     let x = array_arg("repeat", "x", x)?;
-    if repeats.cast::<PyArray>().is_ok() {
-        // the output shape would depend on the values of `repeats`; capabilities() reports
-        // "data-dependent shapes" as unsupported, which the standard allows for this form
-        return Err(type_error(
-            "repeat: repeats given as an array needs data-dependent output shapes, which lazulite \
-             does not support; pass a Python int (e.g. int(repeats) for a 0-D array)",
-        ));
+    let a = opt_axis_arg("repeat", axis)?;
+    if let Ok(r) = repeats.cast::<PyArray>() {
+        let counts = repeat_counts(py, &r.get().inner)?;
+        return Ok(PyArray::new(engine(py, "repeat", move || {
+            fe::repeat_each(&x, &counts, a)
+        })?));
     }
     let r = int_arg("repeat", "repeats", repeats)?;
-    let a = opt_axis_arg("repeat", axis)?;
     Ok(PyArray::new(engine(py, "repeat", move || {
         fe::repeat(&x, r, a)
     })?))
