@@ -261,9 +261,21 @@ fn repeat_each_values() {
     let all_zero = lz::repeat_each(&x, &[0, 0], Some(0)).unwrap();
     assert_eq!(all_zero.shape(), &[0, 3]);
     assert!(i128s(&all_zero).is_empty());
-    err(lz::repeat_each(&x, &[1, 2], Some(1)), ErrorKind::Value, "repeat");
-    err(lz::repeat_each(&x, &[1, -1], Some(0)), ErrorKind::Value, "repeat");
-    err(lz::repeat_each(&x, &[1, 2], Some(2)), ErrorKind::Index, "repeat");
+    err(
+        lz::repeat_each(&x, &[1, 2], Some(1)),
+        ErrorKind::Value,
+        "repeat",
+    );
+    err(
+        lz::repeat_each(&x, &[1, -1], Some(0)),
+        ErrorKind::Value,
+        "repeat",
+    );
+    err(
+        lz::repeat_each(&x, &[1, 2], Some(2)),
+        ErrorKind::Index,
+        "repeat",
+    );
     err(
         lz::repeat_each(&x, &[i64::MAX, i64::MAX], Some(0)),
         ErrorKind::Value,

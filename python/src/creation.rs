@@ -11,7 +11,9 @@ use pyo3::types::{PyModule, PyTuple};
 /// A `linspace` bound: a Python int, float or complex (bools are not numbers here).
 fn bound_arg(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Scalar> {
     match py_scalar(obj)? {
-        Some(s @ (Scalar::Int(_) | Scalar::UInt(_) | Scalar::Float(_) | Scalar::Complex(..))) => Ok(s),
+        Some(s @ (Scalar::Int(_) | Scalar::UInt(_) | Scalar::Float(_) | Scalar::Complex(..))) => {
+            Ok(s)
+        }
         _ => Err(type_error(format!(
             "linspace: {what} must be a Python int, float or complex, got {}",
             type_name(obj)
@@ -58,7 +60,9 @@ fn eye(
         _ => None,
     };
     let d = dtype_arg("eye", dtype)?;
-    Ok(PyArray::new(engine(py, "eye", move || fe::eye(n, m, k, d))?))
+    Ok(PyArray::new(engine(py, "eye", move || {
+        fe::eye(n, m, k, d)
+    })?))
 }
 
 #[pyfunction]

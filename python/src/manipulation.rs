@@ -2,10 +2,10 @@
 //! `moveaxis`, `repeat`, `roll`, `stack`, `tile`, `unstack`.
 
 use crate::array::PyArray;
+use crate::convert::type_name;
 use crate::convert::{
     array_arg, array_tuple, axis_list_arg, int_arg, int_list_arg, opt_axis_arg, shape_arg,
 };
-use crate::convert::type_name;
 use crate::guard::{engine, to_pyerr, type_error, value_error};
 use crate::materialize::{data_dependent_allowed, materialize, Reason};
 use lazulite_frontend::{self as fe, LazyArray};
@@ -184,11 +184,7 @@ fn roll(
 
 #[pyfunction]
 #[pyo3(signature = (x, repetitions, /))]
-fn tile(
-    py: Python<'_>,
-    x: &Bound<'_, PyAny>,
-    repetitions: &Bound<'_, PyAny>,
-) -> PyResult<PyArray> {
+fn tile(py: Python<'_>, x: &Bound<'_, PyAny>, repetitions: &Bound<'_, PyAny>) -> PyResult<PyArray> {
     let x = array_arg("tile", "x", x)?;
     let r = int_list_arg("tile", "repetitions", repetitions)?;
     Ok(PyArray::new(engine(py, "tile", move || fe::tile(&x, &r))?))

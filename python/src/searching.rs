@@ -132,7 +132,9 @@ fn take(
     let x = array_arg("take", "x", x)?;
     let i = array_arg("take", "indices", indices)?;
     let a = opt_axis_arg("take", axis)?;
-    Ok(PyArray::new(engine(py, "take", move || fe::take(&x, &i, a))?))
+    Ok(PyArray::new(engine(py, "take", move || {
+        fe::take(&x, &i, a)
+    })?))
 }
 
 #[pyfunction]

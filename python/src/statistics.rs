@@ -106,7 +106,15 @@ fn cumulative_sum(
     dtype: Option<&Bound<'_, PyAny>>,
     include_initial: bool,
 ) -> PyResult<PyArray> {
-    cumulative_impl(py, "cumulative_sum", fe::cumulative_sum, x, axis, dtype, include_initial)
+    cumulative_impl(
+        py,
+        "cumulative_sum",
+        fe::cumulative_sum,
+        x,
+        axis,
+        dtype,
+        include_initial,
+    )
 }
 
 #[pyfunction]
@@ -118,7 +126,15 @@ fn cumulative_prod(
     dtype: Option<&Bound<'_, PyAny>>,
     include_initial: bool,
 ) -> PyResult<PyArray> {
-    cumulative_impl(py, "cumulative_prod", fe::cumulative_prod, x, axis, dtype, include_initial)
+    cumulative_impl(
+        py,
+        "cumulative_prod",
+        fe::cumulative_prod,
+        x,
+        axis,
+        dtype,
+        include_initial,
+    )
 }
 
 #[pyfunction]
@@ -136,7 +152,11 @@ fn count_nonzero(
     })?))
 }
 
-fn opt_array(func: &str, what: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<LazyArray>> {
+fn opt_array(
+    func: &str,
+    what: &str,
+    obj: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<LazyArray>> {
     match obj {
         Some(o) if !o.is_none() => Ok(Some(array_arg(func, what, o)?)),
         _ => Ok(None),
