@@ -194,8 +194,9 @@ pub fn where_(cond: &LazyArray, a: Operand, b: Operand) -> Result<LazyArray> {
     ))
 }
 
-/// `clip(x, min, max)`: `x` limited to `[min, max]`, with `x`'s dtype and shape. `min`/`max` may be
-/// arrays (broadcast to `x`) or scalars; combining them with `x` must not change `x`'s dtype.
+/// `clip(x, min, max)`: `x` limited to `[min, max]`, with `x`'s dtype. `min`/`max` may be arrays or
+/// scalars; the result has the broadcast shape of `x` and the array bounds (`Value` when they do not
+/// broadcast). Combining a bound with `x` must not change `x`'s dtype (`Type`).
 pub fn clip(x: &LazyArray, min: Option<Operand>, max: Option<Operand>) -> Result<LazyArray> {
     if !x.dtype().is_real_numeric() {
         bail!(
@@ -204,20 +205,21 @@ pub fn clip(x: &LazyArray, min: Option<Operand>, max: Option<Operand>) -> Result
             x.dtype()
         );
     }
-    let mut out = x.clone();
-    for (bound, op, what) in [
+    let bounds = [
         (min, BinaryOp::Maximum, "min"),
         (max, BinaryOp::Minimum, "max"),
-    ] {
+    ];
+    let mut shapes: Vec<&[usize]> = vec![x.shape()];
+    for (bound, _, what) in &bounds {
         let Some(bound) = bound else { continue };
         let dtype = match bound {
             Operand::Array(b) => promote("clip", x.dtype(), b.dtype())?,
-            Operand::Scalar(s) => promote_with_scalar("clip", x.dtype(), scalar_kind(s))?,
+            Operand::Scalar(s) => promote_with_scalar("clip", x.dtype(), scalar_kind(*s))?,
         };
         if dtype != x.dtype() {
             let of = match bound {
                 Operand::Array(b) => format!("an array of dtype {}", b.dtype()),
-                Operand::Scalar(s) => format!("the scalar {}", describe_scalar(s)),
+                Operand::Scalar(s) => format!("the scalar {}", describe_scalar(*s)),
             };
             bail!(
                 Type,
@@ -228,18 +230,14 @@ pub fn clip(x: &LazyArray, min: Option<Operand>, max: Option<Operand>) -> Result
             );
         }
         if let Operand::Array(b) = bound {
-            let shape = broadcast_all("clip", &[x.shape(), b.shape()])?;
-            if shape.as_slice() != x.shape() {
-                bail!(
-                    Value,
-                    "clip: {what} of shape {:?} would broadcast x of shape {:?} to {:?}; clip returns an \
-                     array of x's shape, so {what} must broadcast to it",
-                    b.shape(),
-                    x.shape(),
-                    shape.as_slice()
-                );
-            }
+            shapes.push(b.shape());
         }
+    }
+    let shape = broadcast_all("clip", &shapes)?;
+    // a view of x in the common shape (checked above), so that every bound combines with it
+    let mut out = broadcast_unchecked(x, &shape);
+    for (bound, op, _) in bounds {
+        let Some(bound) = bound else { continue };
         out = binary(op, Operand::Array(&out), bound).map_err(|e| rename(e, op.name(), "clip"))?;
     }
     Ok(out)

@@ -47,7 +47,9 @@ pub use lazulite_ir::ExternOp;
 pub use lazulite_ir::{BinaryOp, DType, Error, ErrorKind, ReduceOp, Result, Scalar, UnaryOp};
 pub use lazulite_runtime::{stats, ArrayData, Buffer, Stats};
 pub use linalg::{matmul, tensordot, vecdot, TensordotAxes};
-pub use manipulation::{broadcast_arrays, broadcast_shapes, moveaxis, repeat, roll, tile, unstack};
+pub use manipulation::{
+    broadcast_arrays, broadcast_shapes, moveaxis, repeat, repeat_each, roll, tile, unstack,
+};
 pub use movement::{
     broadcast_to, expand_dims, flip, getitem, matrix_transpose, permute_dims, reshape, squeeze,
     IndexItem,

@@ -1,5 +1,6 @@
 //! Manipulation functions built from views and reshapes: `broadcast_arrays`, `broadcast_shapes`,
-//! `moveaxis`, `repeat` (integer repeats), `roll`, `tile`, `unstack`.
+//! `moveaxis`, `repeat` (integer repeats; `repeat_each` for counts read from an array), `roll`,
+//! `tile`, `unstack`.
 //!
 //! Repetition (`tile`, `repeat`, and the doubled array `roll` slices) is one broadcasting view that
 //! inserts a size-`r` axis of stride 0 next to an axis, followed by a reshape that merges the two: the
@@ -183,6 +184,57 @@ pub fn repeat(x: &LazyArray, repeats: i64, axis: Option<isize>) -> Result<LazyAr
     let mut inner = vec![1usize; src.ndim()];
     inner[a] = r;
     replicate("repeat", &src, &vec![1; src.ndim()], &inner)
+}
+
+/// `repeat(x, repeats, axis)` with one count per element: element `i` along `axis` (of the flattened
+/// array when `axis` is `None`) repeated `counts[i]` times, or every element `counts[0]` times when
+/// one count is given. This is the form whose `repeats` is an array: the caller computes it first (its
+/// values decide the output shape). Counts must be `>= 0` and number 1 or the axis length (`Value`).
+///
+/// Built as a `take` along the axis with the index `i` written `counts[i]` times.
+pub fn repeat_each(x: &LazyArray, counts: &[i64], axis: Option<isize>) -> Result<LazyArray> {
+    if let [r] = counts {
+        return repeat(x, *r, axis);
+    }
+    let (src, a) = match axis {
+        None => (reshape(x, &[-1])?, 0),
+        Some(a) => (x.clone(), normalize_axis("repeat", a, x.ndim())?),
+    };
+    let len = src.shape()[a];
+    ensure!(
+        counts.len() == len,
+        Value,
+        "repeat: repeats has {} counts, but the axis has {len} elements; pass one count per element \
+         (shape ({len},)) or a single count (shape (1,))",
+        counts.len()
+    );
+    let mut total = 0usize;
+    for &c in counts {
+        let c = crate::creation_ext::count_arg("repeat", "every count in repeats", c)?;
+        total = total.checked_add(c).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Value,
+                "repeat: the counts in repeats add up to more than an array can hold; pass smaller \
+                 counts",
+            )
+        })?;
+    }
+    let mut out_shape = src.shape().to_vec();
+    out_shape[a] = total;
+    check_shape("repeat", &out_shape)?;
+    let mut index: Vec<i64> = Vec::new();
+    index.try_reserve_exact(total).map_err(|_| {
+        Error::new(
+            ErrorKind::Memory,
+            format!("repeat: cannot allocate an index of {total} entries; pass smaller counts"),
+        )
+    })?;
+    for (i, &c) in counts.iter().enumerate() {
+        index.extend(std::iter::repeat_n(i as i64, c as usize));
+    }
+    let index = crate::creation::from_vec(index, &[total])?;
+    crate::indexing::take(&src, &index, Some(a as isize))
+        .map_err(|e| crate::elementwise::rename(e, "take", "repeat"))
 }
 
 /// `roll(x, shift, axis)`: elements shifted by `shift[i]` places along `axis[i]` (positive toward

@@ -331,8 +331,26 @@ fn where_clip_astype() {
         ErrorKind::Overflow,
         "clip",
     );
+    // the result takes the broadcast shape of x and the array bounds (x's dtype is kept)
+    assert_eq!(
+        sig(lz::clip(&x, Some(arg(&arr(&[4, 2, 3], I16))), None)),
+        (I16, vec![4, 2, 3])
+    );
+    assert_eq!(
+        sig(lz::clip(
+            &arr(&[], I16),
+            Some(arg(&arr(&[5, 1, 1], I8))),
+            Some(arg(&arr(&[0], I16)))
+        )),
+        (I16, vec![5, 1, 0])
+    );
     err(
-        lz::clip(&x, Some(arg(&arr(&[4, 2, 3], I16))), None),
+        lz::clip(&x, Some(arg(&arr(&[4, 1, 2], I16))), None),
+        ErrorKind::Value,
+        "clip",
+    );
+    err(
+        lz::clip(&x, None, Some(arg(&arr(&[4], I16)))),
         ErrorKind::Value,
         "clip",
     );

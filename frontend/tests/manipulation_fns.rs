@@ -225,6 +225,64 @@ fn repeat_values() {
     err(lz::repeat(&s, 2, Some(0)), ErrorKind::Index, "repeat");
 }
 
+#[test]
+fn repeat_each_values() {
+    let shape = [2usize, 3];
+    for d in [DType::I64, DType::F64, DType::Bool] {
+        let (x, xv) = seq(&shape, d);
+        // axis 1: column j repeated counts[j] times
+        let counts = [2i64, 0, 3];
+        let y = lz::repeat_each(&x, &counts, Some(1)).unwrap();
+        assert_eq!((y.dtype(), y.shape()), (d, &[2usize, 5][..]));
+        let want: Vec<i128> = (0..2)
+            .flat_map(|i| {
+                let xv = &xv;
+                (0..3).flat_map(move |j| std::iter::repeat_n(xv[i * 3 + j], counts[j] as usize))
+            })
+            .collect();
+        assert_eq!(i128s(&y), want, "{d}");
+        // axis None: the flattened array, one count per element
+        let flat_counts = [1i64, 0, 2, 0, 0, 1];
+        let y = lz::repeat_each(&x, &flat_counts, None).unwrap();
+        let want: Vec<i128> = xv
+            .iter()
+            .zip(flat_counts)
+            .flat_map(|(&v, c)| std::iter::repeat_n(v, c as usize))
+            .collect();
+        assert_eq!(y.shape(), &[want.len()]);
+        assert_eq!(i128s(&y), want);
+        // a single count is the integer form
+        assert_eq!(
+            i128s(&lz::repeat_each(&x, &[2], Some(0)).unwrap()),
+            i128s(&lz::repeat(&x, 2, Some(0)).unwrap())
+        );
+    }
+    let (x, _) = seq(&shape, DType::I32);
+    let all_zero = lz::repeat_each(&x, &[0, 0], Some(0)).unwrap();
+    assert_eq!(all_zero.shape(), &[0, 3]);
+    assert!(i128s(&all_zero).is_empty());
+    err(
+        lz::repeat_each(&x, &[1, 2], Some(1)),
+        ErrorKind::Value,
+        "repeat",
+    );
+    err(
+        lz::repeat_each(&x, &[1, -1], Some(0)),
+        ErrorKind::Value,
+        "repeat",
+    );
+    err(
+        lz::repeat_each(&x, &[1, 2], Some(2)),
+        ErrorKind::Index,
+        "repeat",
+    );
+    err(
+        lz::repeat_each(&x, &[i64::MAX, i64::MAX], Some(0)),
+        ErrorKind::Value,
+        "repeat",
+    );
+}
+
 /// `out[i] = x[(i - s) mod n]` along each axis, the oracle of `roll`.
 fn rolled(xv: &[i128], shape: &[usize], shifts: &[i64]) -> Vec<i128> {
     indices(shape)

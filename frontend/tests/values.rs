@@ -191,6 +191,22 @@ fn where_and_clip() {
     )
     .unwrap();
     assert_eq!(i128s(&compute(&ci)), vec![-2, 0, 7, 50]);
+
+    // x of shape () with bounds of shape (3, 1) and (2,): the result has shape (3, 2)
+    let x0 = lz::from_vec(vec![1.5f64], &[]).unwrap();
+    let lo = lz::from_vec(vec![0.0f64, 2.0, -1.0], &[3, 1]).unwrap();
+    let hi = lz::from_vec(vec![1.0f64, 3.0], &[2]).unwrap();
+    let cb = lz::clip(&x0, Some(Operand::Array(&lo)), Some(Operand::Array(&hi))).unwrap();
+    assert_eq!(cb.shape(), &[3, 2]);
+    let want: Vec<f64> = (0..6)
+        .map(|k| 1.5f64.max([0.0, 2.0, -1.0][k / 2]).min([1.0, 3.0][k % 2]))
+        .collect();
+    close(&f64s(&compute(&cb)), &want);
+    // an empty bound empties the result
+    let empty = lz::from_vec(Vec::<f64>::new(), &[0]).unwrap();
+    let ce = lz::clip(&x0, None, Some(Operand::Array(&empty))).unwrap();
+    assert_eq!(ce.shape(), &[0]);
+    assert!(f64s(&compute(&ce)).is_empty());
 }
 
 #[test]

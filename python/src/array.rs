@@ -83,6 +83,26 @@ fn inplace(
     Ok(Bound::new(py, PyArray::new(r))?.into_any().unbind())
 }
 
+/// `x @ y` (or `y @ x` when `reflected`); `NotImplemented` when `other` is not a lazulite array
+/// (the standard defines `@` for arrays only).
+fn matmul_op(
+    py: Python<'_>,
+    x: &LazyArray,
+    other: &Bound<'_, PyAny>,
+    reflected: bool,
+) -> PyResult<Py<PyAny>> {
+    let Ok(other) = other.cast::<PyArray>() else {
+        return Ok(py.NotImplemented());
+    };
+    let (a, b) = if reflected {
+        (other.get().inner.clone(), x.clone())
+    } else {
+        (x.clone(), other.get().inner.clone())
+    };
+    let r = engine(py, "matmul", move || fe::matmul(&a, &b))?;
+    Ok(Bound::new(py, PyArray::new(r))?.into_any().unbind())
+}
+
 fn unop(py: Python<'_>, x: &LazyArray, op: UnaryOp) -> PyResult<PyArray> {
     let x = x.clone();
     let r = engine(py, op.name(), move || fe::unary(op, &x))?;
@@ -619,15 +639,11 @@ impl PyArray {
     fn __rrshift__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         binop(py, &self.inner, BinaryOp::Shr, o, true)
     }
-    fn __matmul__(&self, _o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        Err(PyNotImplementedError::new_err(
-            "__matmul__: matmul is not implemented in lazulite yet",
-        ))
+    fn __matmul__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        matmul_op(py, &self.inner, o, false)
     }
-    fn __rmatmul__(&self, _o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        Err(PyNotImplementedError::new_err(
-            "__rmatmul__: matmul is not implemented in lazulite yet",
-        ))
+    fn __rmatmul__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        matmul_op(py, &self.inner, o, true)
     }
 
     fn __richcmp__(
@@ -693,6 +709,25 @@ impl PyArray {
     fn ilshift(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         inplace(py, &self.inner, BinaryOp::Shl, "<<", o)
     }
+    #[pyo3(name = "_imatmul")]
+    fn imatmul(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let Ok(other) = o.cast::<PyArray>() else {
+            return Ok(py.NotImplemented());
+        };
+        let (x, y) = (self.inner.clone(), other.get().inner.clone());
+        let r = engine(py, "matmul", move || fe::matmul(&x, &y))?;
+        if r.dtype() != self.inner.dtype() || r.shape() != self.inner.shape() {
+            return Err(value_error(format!(
+                "matmul: x @= y would change x from dtype {} and shape {:?} to dtype {} and shape \
+                 {:?}; in-place operators keep the left operand's dtype and shape, write x = x @ y",
+                self.inner.dtype(),
+                self.inner.shape(),
+                r.dtype(),
+                r.shape()
+            )));
+        }
+        Ok(Bound::new(py, PyArray::new(r))?.into_any().unbind())
+    }
     #[pyo3(name = "_irshift")]
     fn irshift(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         inplace(py, &self.inner, BinaryOp::Shr, ">>", o)
@@ -700,7 +735,7 @@ impl PyArray {
 }
 
 /// The in-place operator names and the methods that implement them (see [`install_inplace`]).
-pub const INPLACE: [(&str, &str); 12] = [
+pub const INPLACE: [(&str, &str); 13] = [
     ("__iadd__", "_iadd"),
     ("__isub__", "_isub"),
     ("__imul__", "_imul"),
@@ -713,6 +748,7 @@ pub const INPLACE: [(&str, &str); 12] = [
     ("__ixor__", "_ixor"),
     ("__ilshift__", "_ilshift"),
     ("__irshift__", "_irshift"),
+    ("__imatmul__", "_imatmul"),
 ];
 
 /// Installs `__iadd__` ... as aliases of `_iadd` ...: pyo3's in-place slots always return `self`, but

@@ -126,6 +126,27 @@ fn int_sequence(func: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Opti
         .map(Some)
 }
 
+/// An int or a tuple/list of ints (`roll`'s `shift`, `tile`'s `repetitions`), as a list.
+pub fn int_list_arg(func: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
+    if let Some(list) = int_sequence(func, what, obj)? {
+        return Ok(list);
+    }
+    Ok(vec![int_arg(func, what, obj)?])
+}
+
+/// An optional single axis (`axis: Optional[int]`): `None` or an int.
+pub fn opt_axis_arg(func: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<isize>> {
+    match obj {
+        Some(o) if !o.is_none() => Ok(Some(int_arg(func, "axis", o)? as isize)),
+        _ => Ok(None),
+    }
+}
+
+/// A tuple of lazulite arrays (the results of `meshgrid`, `broadcast_arrays`, `unstack`).
+pub fn array_tuple(py: Python<'_>, arrays: Vec<LazyArray>) -> PyResult<Bound<'_, PyTuple>> {
+    PyTuple::new(py, arrays.into_iter().map(PyArray::new))
+}
+
 /// `axis=`: `None` (all axes), an int, or a tuple of ints.
 pub fn axes_arg(func: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<isize>>> {
     let Some(o) = obj else { return Ok(None) };

@@ -316,7 +316,10 @@ fn real_scalar(func: &str, what: &str, v: &Bound<'_, PyAny>) -> PyResult<Scalar>
 }
 
 #[pyfunction]
-#[pyo3(signature = (start, /, stop = None, step = None, *, dtype = None, device = None))]
+#[pyo3(
+    signature = (start, /, stop = None, step = None, *, dtype = None, device = None),
+    text_signature = "(start, /, stop=None, step=1, *, dtype=None, device=None)"
+)]
 fn arange(
     py: Python<'_>,
     start: &Bound<'_, PyAny>,
@@ -469,17 +472,10 @@ fn broadcast_to(
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, /, axis = None))]
-fn expand_dims(
-    py: Python<'_>,
-    x: &Bound<'_, PyAny>,
-    axis: Option<&Bound<'_, PyAny>>,
-) -> PyResult<PyArray> {
+#[pyo3(signature = (x, /, axis))]
+fn expand_dims(py: Python<'_>, x: &Bound<'_, PyAny>, axis: &Bound<'_, PyAny>) -> PyResult<PyArray> {
     let x = array_arg("expand_dims", "x", x)?;
-    let a = match axis {
-        Some(a) => axis_list_arg("expand_dims", "axis", a)?,
-        None => vec![0],
-    };
+    let a = axis_list_arg("expand_dims", "axis", axis)?;
     Ok(PyArray::new(engine(py, "expand_dims", move || {
         fe::expand_dims(&x, &a)
     })?))

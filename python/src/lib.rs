@@ -4,17 +4,23 @@
 //!   mapped to the spec's exceptions);
 //! - [`materialize`]: the one materialisation choke point (and `repr`);
 //! - [`array`]: the array class; [`dtype`]: dtype and device objects;
-//! - [`asarray`], [`functions`]: the namespace's functions; [`convert`]: argument conversions.
+//! - [`asarray`], [`functions`], [`creation`], [`manipulation`], [`statistics`], [`linalg`],
+//!   [`searching`]: the namespace's functions; [`convert`]: argument conversions.
 
 mod array;
 mod asarray;
 mod convert;
+mod creation;
 mod dlpack;
 mod dtype;
 mod dtypefns;
 mod functions;
 mod guard;
+mod linalg;
+mod manipulation;
 mod materialize;
+mod searching;
+mod statistics;
 
 use lazulite_ir::DType;
 use pyo3::prelude::*;
@@ -36,6 +42,11 @@ fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_stats, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     functions::register(m)?;
+    creation::register(m)?;
+    manipulation::register(m)?;
+    statistics::register(m)?;
+    linalg::register(m)?;
+    searching::register(m)?;
     dtypefns::register(m)?;
     m.add_function(wrap_pyfunction!(dlpack::from_dlpack, m)?)?;
     m.add_function(wrap_pyfunction!(materialize::set_data_dependent_shapes, m)?)?;

@@ -103,11 +103,18 @@ pub fn set_implicit_compute(policy: &str) -> PyResult<&'static str> {
 // data-dependent shapes
 
 /// Whether the engine implements operations whose output shape depends on values (boolean indexing,
-/// `nonzero`, `unique_*`, `repeat` with array repeats). Such an operation must compute its input in
-/// the middle of building a graph, so it goes through this choke point; `false` until they land.
+/// `nonzero`, `unique_*`). Such an operation must compute its input in the middle of building a
+/// graph, so it goes through this choke point; `false` until they land. (`repeat` with array repeats
+/// is implemented; it only checks that data-dependent shapes are allowed.)
 pub const DATA_DEPENDENT_IMPLEMENTED: bool = false;
 
 static DATA_DEPENDENT_ALLOWED: AtomicBool = AtomicBool::new(true);
+
+/// Whether operations with data-dependent shapes may run (not switched off with
+/// `set_data_dependent_shapes(False)`), for those that are implemented (`repeat` with array repeats).
+pub fn data_dependent_allowed() -> bool {
+    DATA_DEPENDENT_ALLOWED.load(Ordering::Relaxed)
+}
 
 /// Whether data-dependent shapes are available: implemented, and not switched off with
 /// `set_data_dependent_shapes(False)`. What `capabilities()` reports for "boolean indexing" and

@@ -1,0 +1,87 @@
+//! Linear algebra functions of the main namespace: `matmul`, `tensordot`, `vecdot`.
+
+use crate::array::PyArray;
+use crate::convert::{array_arg, axis_list_arg, int_arg, type_name};
+use crate::guard::{engine, type_error};
+use lazulite_frontend::{self as fe, TensordotAxes};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyModule, PyTuple};
+
+#[pyfunction]
+#[pyo3(signature = (x1, x2, /))]
+fn matmul(py: Python<'_>, x1: &Bound<'_, PyAny>, x2: &Bound<'_, PyAny>) -> PyResult<PyArray> {
+    let a = array_arg("matmul", "x1", x1)?;
+    let b = array_arg("matmul", "x2", x2)?;
+    Ok(PyArray::new(engine(py, "matmul", move || {
+        fe::matmul(&a, &b)
+    })?))
+}
+
+/// `tensordot`'s `axes`: an int, or a pair of sequences of axes.
+fn tensordot_axes(obj: &Bound<'_, PyAny>) -> PyResult<TensordotAxes> {
+    let pair: Option<Vec<Bound<'_, PyAny>>> = if let Ok(t) = obj.cast::<PyTuple>() {
+        Some(t.iter().collect())
+    } else if let Ok(l) = obj.cast::<PyList>() {
+        Some(l.iter().collect())
+    } else {
+        None
+    };
+    match pair {
+        None => Ok(TensordotAxes::Count(int_arg("tensordot", "axes", obj)?)),
+        Some(p) if p.len() == 2 => Ok(TensordotAxes::Pairs(
+            axis_list_arg("tensordot", "axes[0]", &p[0])?,
+            axis_list_arg("tensordot", "axes[1]", &p[1])?,
+        )),
+        Some(p) => Err(type_error(format!(
+            "tensordot: axes must be an int or a pair of axis sequences (x1 axes, x2 axes), got a \
+             {} of length {}",
+            type_name(obj),
+            p.len()
+        ))),
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (x1, x2, /, *, axes = None), text_signature = "(x1, x2, /, *, axes=2)")]
+fn tensordot(
+    py: Python<'_>,
+    x1: &Bound<'_, PyAny>,
+    x2: &Bound<'_, PyAny>,
+    axes: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyArray> {
+    let a = array_arg("tensordot", "x1", x1)?;
+    let b = array_arg("tensordot", "x2", x2)?;
+    let axes = match axes {
+        Some(o) => tensordot_axes(o)?,
+        None => TensordotAxes::Count(2),
+    };
+    Ok(PyArray::new(engine(py, "tensordot", move || {
+        fe::tensordot(&a, &b, &axes)
+    })?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (x1, x2, /, *, axis = -1), text_signature = "(x1, x2, /, *, axis=-1)")]
+fn vecdot(
+    py: Python<'_>,
+    x1: &Bound<'_, PyAny>,
+    x2: &Bound<'_, PyAny>,
+    axis: isize,
+) -> PyResult<PyArray> {
+    let a = array_arg("vecdot", "x1", x1)?;
+    let b = array_arg("vecdot", "x2", x2)?;
+    Ok(PyArray::new(engine(py, "vecdot", move || {
+        fe::vecdot(&a, &b, axis)
+    })?))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    for f in [
+        wrap_pyfunction!(matmul, m)?,
+        wrap_pyfunction!(tensordot, m)?,
+        wrap_pyfunction!(vecdot, m)?,
+    ] {
+        m.add_function(f)?;
+    }
+    Ok(())
+}

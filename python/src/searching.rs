@@ -1,0 +1,171 @@
+//! Searching, sorting and indexing functions: `argmax`, `argmin`, `searchsorted`, `sort`,
+//! `argsort`, `take`, `take_along_axis`.
+
+use crate::array::PyArray;
+use crate::convert::{array_arg, operand_arg, opt_axis_arg};
+use crate::guard::{engine, value_error};
+use lazulite_frontend::{self as fe, LazyArray, Side};
+use pyo3::prelude::*;
+use pyo3::types::PyModule;
+
+type ArgExtremumFn = fn(&LazyArray, Option<isize>, bool) -> fe::Result<LazyArray>;
+
+fn arg_extremum(
+    py: Python<'_>,
+    func: &'static str,
+    f: ArgExtremumFn,
+    x: &Bound<'_, PyAny>,
+    axis: Option<&Bound<'_, PyAny>>,
+    keepdims: bool,
+) -> PyResult<PyArray> {
+    let x = array_arg(func, "x", x)?;
+    let a = opt_axis_arg(func, axis)?;
+    Ok(PyArray::new(engine(py, func, move || f(&x, a, keepdims))?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, /, *, axis = None, keepdims = false))]
+fn argmax(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    axis: Option<&Bound<'_, PyAny>>,
+    keepdims: bool,
+) -> PyResult<PyArray> {
+    arg_extremum(py, "argmax", fe::argmax, x, axis, keepdims)
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, /, *, axis = None, keepdims = false))]
+fn argmin(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    axis: Option<&Bound<'_, PyAny>>,
+    keepdims: bool,
+) -> PyResult<PyArray> {
+    arg_extremum(py, "argmin", fe::argmin, x, axis, keepdims)
+}
+
+#[pyfunction]
+#[pyo3(signature = (x1, x2, /, *, side = "left", sorter = None))]
+fn searchsorted(
+    py: Python<'_>,
+    x1: &Bound<'_, PyAny>,
+    x2: &Bound<'_, PyAny>,
+    side: &str,
+    sorter: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyArray> {
+    let a = array_arg("searchsorted", "x1", x1)?;
+    let v = operand_arg("searchsorted", "x2", x2)?;
+    let side = match side {
+        "left" => Side::Left,
+        "right" => Side::Right,
+        other => {
+            return Err(value_error(format!(
+                "searchsorted: side={other:?} is not supported; pass \"left\" or \"right\""
+            )))
+        }
+    };
+    let s = match sorter {
+        Some(s) if !s.is_none() => Some(array_arg("searchsorted", "sorter", s)?),
+        _ => None,
+    };
+    Ok(PyArray::new(engine(py, "searchsorted", move || {
+        fe::searchsorted(&a, v.operand(), side, s.as_ref())
+    })?))
+}
+
+type SortFn = fn(&LazyArray, isize, bool, bool) -> fe::Result<LazyArray>;
+
+fn sort_impl(
+    py: Python<'_>,
+    func: &'static str,
+    f: SortFn,
+    x: &Bound<'_, PyAny>,
+    axis: isize,
+    descending: bool,
+    stable: bool,
+) -> PyResult<PyArray> {
+    let x = array_arg(func, "x", x)?;
+    Ok(PyArray::new(engine(py, func, move || {
+        f(&x, axis, descending, stable)
+    })?))
+}
+
+#[pyfunction]
+#[pyo3(
+    signature = (x, /, *, axis = -1, descending = false, stable = true),
+    text_signature = "(x, /, *, axis=-1, descending=False, stable=True)"
+)]
+fn sort(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    axis: isize,
+    descending: bool,
+    stable: bool,
+) -> PyResult<PyArray> {
+    sort_impl(py, "sort", fe::sort, x, axis, descending, stable)
+}
+
+#[pyfunction]
+#[pyo3(
+    signature = (x, /, *, axis = -1, descending = false, stable = true),
+    text_signature = "(x, /, *, axis=-1, descending=False, stable=True)"
+)]
+fn argsort(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    axis: isize,
+    descending: bool,
+    stable: bool,
+) -> PyResult<PyArray> {
+    sort_impl(py, "argsort", fe::argsort, x, axis, descending, stable)
+}
+
+#[pyfunction]
+#[pyo3(signature = (x, indices, /, *, axis = None))]
+fn take(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    indices: &Bound<'_, PyAny>,
+    axis: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyArray> {
+    let x = array_arg("take", "x", x)?;
+    let i = array_arg("take", "indices", indices)?;
+    let a = opt_axis_arg("take", axis)?;
+    Ok(PyArray::new(engine(py, "take", move || {
+        fe::take(&x, &i, a)
+    })?))
+}
+
+#[pyfunction]
+#[pyo3(
+    signature = (x, indices, /, *, axis = -1),
+    text_signature = "(x, indices, /, *, axis=-1)"
+)]
+fn take_along_axis(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    indices: &Bound<'_, PyAny>,
+    axis: isize,
+) -> PyResult<PyArray> {
+    let x = array_arg("take_along_axis", "x", x)?;
+    let i = array_arg("take_along_axis", "indices", indices)?;
+    Ok(PyArray::new(engine(py, "take_along_axis", move || {
+        fe::take_along_axis(&x, &i, axis)
+    })?))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    for f in [
+        wrap_pyfunction!(argmax, m)?,
+        wrap_pyfunction!(argmin, m)?,
+        wrap_pyfunction!(searchsorted, m)?,
+        wrap_pyfunction!(sort, m)?,
+        wrap_pyfunction!(argsort, m)?,
+        wrap_pyfunction!(take, m)?,
+        wrap_pyfunction!(take_along_axis, m)?,
+    ] {
+        m.add_function(f)?;
+    }
+    Ok(())
+}
