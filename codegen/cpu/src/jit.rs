@@ -28,8 +28,9 @@ use lazulite_ir::{
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
-/// Vector accumulators per reduction in a vectorized reduction loop (rotated every iteration).
-const VECTOR_ACCUMULATORS: usize = 4;
+/// Most copies of the body per iteration of a vectorized reduction loop (one accumulator each, so
+/// that the loop-carried dependency chains are independent).
+const MAX_UNROLL: usize = 4;
 
 const PTR: Type = types::I64;
 
@@ -1037,7 +1038,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
         }
         // One outer point: accumulate, combine, epilogue, store.
         let lanes = self.lanes;
-        let n_acc = if lanes > 1 { VECTOR_ACCUMULATORS } else { 1 };
+        let n_acc = if lanes > 1 { self.unroll() } else { 1 };
         let mut accs = Vec::new();
         for r in &self.k.reduces {
             let dt = self.k.body[r.value as usize].dtype;
@@ -1117,17 +1118,37 @@ impl<'k, 'f> Emitter<'k, 'f> {
         self.constant(s, d, lanes)
     }
 
-    /// Folds one value per reduction (`per_reduce[k]` for reduction `k`) into the accumulators.
-    fn accumulate(&mut self, accs: &[Acc], per_reduce: &[Value], lanes: u32) {
+    /// Folds one value per reduction (`per_reduce[k]` for reduction `k`) into accumulator `slot` of
+    /// each reduction.
+    fn accumulate(&mut self, accs: &[Acc], slot: usize, per_reduce: &[Value], lanes: u32) {
         for (a, &v) in accs.iter().zip(per_reduce) {
-            let first = self.b.use_var(a.vars[0]);
-            let new = self.binary(a.op.combiner(), a.dtype, first, v, lanes);
-            for w in 1..a.vars.len() {
-                let x = self.b.use_var(a.vars[w]);
-                self.b.def_var(a.vars[w - 1], x);
-            }
-            let last = *a.vars.last().expect("one accumulator");
-            self.b.def_var(last, new);
+            let cur = self.b.use_var(a.vars[slot]);
+            let new = self.binary(a.op.combiner(), a.dtype, cur, v, lanes);
+            self.b.def_var(a.vars[slot], new);
+        }
+    }
+
+    /// Copies of the body per iteration of the main vectorized reduction loop: 4 for small bodies
+    /// (the loop is bound by the latency of the accumulating op), fewer for bodies whose own work
+    /// hides that latency (and whose copies would only cost compile time).
+    fn unroll(&self) -> usize {
+        let cost: usize = self
+            .k
+            .body
+            .iter()
+            .map(|i| match &i.inst {
+                Inst::Unary(op, _) if op.is_transcendental() => 16 * self.lanes as usize,
+                Inst::Binary(op, ..) if lanewise_binary(*op) => 16 * self.lanes as usize,
+                Inst::Cast(_) => 2 * self.lanes as usize,
+                _ => 1,
+            })
+            .sum();
+        if cost <= 32 {
+            MAX_UNROLL
+        } else if cost <= 96 {
+            2
+        } else {
+            1
         }
     }
 
@@ -1147,11 +1168,103 @@ impl<'k, 'f> Emitter<'k, 'f> {
                 let vals = s.block(&s.k.body, &addrs, &[], 1);
                 let per_reduce: Vec<Value> =
                     s.k.reduces.iter().map(|r| vals[r.value as usize]).collect();
-                s.accumulate(accs, &per_reduce, 1);
+                s.accumulate(accs, 0, &per_reduce, 1);
             });
         } else {
-            self.vector_loop(lo, hi, ins, vec![], Some(accs));
+            self.vector_reduce_loop(lo, hi, ins, accs);
         }
+    }
+
+    /// The innermost loop of a vectorized reduction over `lo..hi`: a main loop that runs
+    /// `accs[_].vars.len()` copies of the body per iteration, each folding into its own accumulator,
+    /// with addresses `base + i * size + copy * 16` (one induction variable, scaled-index addressing,
+    /// no multiplies); then the rest (whole vectors and the padded tail) through [`Self::vector_loop`]
+    /// into the first accumulator.
+    fn vector_reduce_loop(&mut self, lo: Value, hi: Value, ins: Vec<Value>, accs: &[Acc]) {
+        let k = self.k;
+        let lanes = self.lanes;
+        let unroll = accs.first().map_or(1, |a| a.vars.len());
+        let rest_accs: Vec<Acc> = accs
+            .iter()
+            .map(|a| Acc {
+                op: a.op,
+                dtype: a.dtype,
+                vars: vec![a.vars[0]],
+            })
+            .collect();
+        if unroll <= 1 {
+            self.vector_loop(lo, hi, ins, vec![], Some(&rest_accs));
+            return;
+        }
+        let step = lanes as i64 * unroll as i64;
+        let diff = self.b.ins().isub(hi, lo);
+        let zero = self.iconst(PTR, 0);
+        let neg = self.b.ins().icmp(IntCC::SignedLessThan, diff, zero);
+        let count = self.b.ins().select(neg, zero, diff);
+        let nmain = self.b.ins().band_imm_s(count, -step);
+        // Inputs walked along the loop: base at `lo` and log2 of the element size.
+        let walk: Vec<Option<(Value, i64)>> = k
+            .inputs
+            .iter()
+            .zip(&self.loads)
+            .zip(&ins)
+            .map(|((inp, &used), &p)| {
+                (used && inp.inner == StrideClass::Contiguous).then(|| {
+                    let sh = inp.dtype.size().trailing_zeros() as i64;
+                    let off = self.b.ins().ishl_imm_u(lo, sh);
+                    (self.b.ins().iadd(p, off), sh)
+                })
+            })
+            .collect();
+
+        let body = self.b.create_block();
+        let exit = self.b.create_block();
+        let iv = self.b.declare_var(PTR);
+        self.b.def_var(iv, zero);
+        self.b.ins().brif(nmain, body, &[], exit, &[]);
+
+        self.b.switch_to_block(body);
+        let i = self.b.use_var(iv);
+        // `iadd(base, ishl(i, iconst))` folds into the load's addressing mode.
+        let shifted: Vec<Option<(Value, i64)>> = walk
+            .iter()
+            .map(|w| {
+                w.map(|(base, sh)| {
+                    let c = self.iconst(PTR, sh);
+                    let o = self.b.ins().ishl(i, c);
+                    (self.b.ins().iadd(base, o), sh)
+                })
+            })
+            .collect();
+        for u in 0..unroll {
+            let addrs: Vec<Option<Value>> = (0..k.inputs.len())
+                .map(|n| {
+                    if !self.loads[n] {
+                        None
+                    } else if let Some((a, sh)) = shifted[n] {
+                        if u == 0 {
+                            Some(a)
+                        } else {
+                            let c = self.iconst(PTR, (u as i64 * lanes as i64) << sh);
+                            Some(self.b.ins().iadd(a, c))
+                        }
+                    } else {
+                        Some(ins[n])
+                    }
+                })
+                .collect();
+            let vals = self.block(&k.body, &addrs, &[], lanes);
+            let per_reduce: Vec<Value> = k.reduces.iter().map(|r| vals[r.value as usize]).collect();
+            self.accumulate(accs, u, &per_reduce, lanes);
+        }
+        let i2 = self.b.ins().iadd_imm_s(i, step);
+        self.b.def_var(iv, i2);
+        let more = self.b.ins().icmp(IntCC::SignedLessThan, i2, nmain);
+        self.b.ins().brif(more, body, &[], exit, &[]);
+
+        self.b.switch_to_block(exit);
+        let lo2 = self.b.ins().iadd(lo, nmain);
+        self.vector_loop(lo2, hi, ins, vec![], Some(&rest_accs));
     }
 
     /// The innermost loop over `lo..hi` of dim `d` as a vector loop. The body is emitted once: full
@@ -1375,7 +1488,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
                     .iter()
                     .map(|&(var, _, _)| self.b.use_var(var))
                     .collect();
-                self.accumulate(accs, &per_reduce, lanes);
+                self.accumulate(accs, 0, &per_reduce, lanes);
                 let is_tail = self.b.use_var(tail);
                 self.b.ins().brif(is_tail, done, &[], next, &[]);
             }
@@ -1389,6 +1502,15 @@ impl<'k, 'f> Emitter<'k, 'f> {
 
         self.b.switch_to_block(done);
     }
+}
+
+/// Binary ops that run lane by lane (or through a helper call) in vector code for some dtype.
+fn lanewise_binary(op: BinaryOp) -> bool {
+    use BinaryOp::*;
+    matches!(
+        op,
+        FloorDiv | Rem | Pow | Atan2 | Hypot | Nextafter | Logaddexp | Shl | Shr
+    )
 }
 
 /// Whether the kernel uses only dtypes this backend lowers.

@@ -2,8 +2,8 @@
 //!
 //! [`compile`] turns one [`Kernel`] into native code with the [`KernelFn`] ABI: a loop nest over the
 //! kernel's dims (dimension 0 restricted to the caller's `[start, end)`), the innermost loop as a
-//! 128-bit vector loop where the layout allows, reductions in registers (4 rotating vector
-//! accumulators when vectorized). Ops without an instruction lowering call `lazulite_ir::semantics`
+//! 128-bit vector loop where the layout allows, reductions in registers (a main loop with up to 4
+//! copies of the body per iteration, each with its own vector accumulator). Ops without an instruction lowering call `lazulite_ir::semantics`
 //! through a small symbol table (see `helpers`). All Cranelift calls live in `jit`.
 
 mod helpers;

@@ -217,6 +217,36 @@ fn every_reduction_every_dtype_and_layout() {
     assert!(cases > 300, "{cases}");
 }
 
+/// Every length around the unrolled main loop of the vector reduction (4 vectors per iteration), the
+/// single-vector loop behind it and the padded tail, for every reduction and dtype: full reductions
+/// (split over 1 and 2 calls) and inner reductions (two rows).
+#[test]
+fn reduction_lengths_around_the_unrolled_loop() {
+    let mut cases = 0;
+    for &op in ReduceOp::ALL {
+        for d in reduce_dtypes(op) {
+            let full = reduce_kernel(op, d, 1, 1, Contiguous);
+            let inner = reduce_kernel(op, d, 2, 1, Contiguous);
+            for n in (1..=70).chain([127, 128, 129, 255, 257]) {
+                for splits in [1, 2] {
+                    let mut case = Case::contiguous(&full, &[n]);
+                    case.splits = splits;
+                    case.seed = n as u64;
+                    case.exact = true;
+                    let (c, lanes) = check_lanes(&full, &case);
+                    assert!(c > 0 && lanes > 1, "{}", full.pretty());
+                }
+                let mut case = Case::contiguous(&inner, &[2, n]);
+                case.seed = n as u64 + 1;
+                case.exact = true;
+                assert_eq!(check(&inner, &case), 2);
+                cases += 1;
+            }
+        }
+    }
+    assert!(cases > 500, "{cases}");
+}
+
 /// Body computes before reducing; epilogue combines two reductions with an extra load; two outputs.
 #[test]
 fn reduction_with_epilogue_and_extra_load() {
