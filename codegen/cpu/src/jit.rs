@@ -223,7 +223,15 @@ struct Emitter<'k, 'f> {
     /// Byte strides `[output][outer dim]`.
     out_sb: Vec<Vec<Value>>,
     loads: Vec<bool>,
+    /// Lanes of a reduction vectorized across the innermost outer dim (1: off).
+    outer_lanes: u32,
+    /// While emitting that vectorized reduction: every load is a vector along the outer dim.
+    outer_mode: bool,
 }
+
+/// Vector accumulators (16 bytes each) per block of outer points in a reduction vectorized across the
+/// innermost outer dim, shared by all reductions: 4 KiB of stack.
+const OUTER_BLOCK_VECTORS: usize = 256;
 
 impl<'k, 'f> Emitter<'k, 'f> {
     fn new(b: FunctionBuilder<'f>, k: &'k Kernel, fns: Helpers, plan: Plan) -> Self {
@@ -241,6 +249,8 @@ impl<'k, 'f> Emitter<'k, 'f> {
             out_ptr: vec![],
             out_sb: vec![],
             loads: plan::body_loads(k),
+            outer_lanes: plan.outer_lanes,
+            outer_mode: false,
         }
     }
 
@@ -800,7 +810,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
             return self.b.ins().load(scalar_ty(d), flags, addr, 0);
         }
         let vt = ty(d, lanes);
-        if self.k.inputs[input].inner == StrideClass::Broadcast {
+        if !self.outer_mode && self.k.inputs[input].inner == StrideClass::Broadcast {
             let s = self.b.ins().load(scalar_ty(d), flags, addr, 0);
             let s = self.lane_value(s, d, lanes);
             return self.b.ins().splat(vt, s);
@@ -1026,6 +1036,10 @@ impl<'k, 'f> Emitter<'k, 'f> {
     }
 
     fn reduce_outer(&mut self, d: usize, ins: Vec<Value>, outs: Vec<Value>) {
+        if self.outer_lanes > 1 && d + 1 == self.k.n_outer() {
+            self.outer_vector_reduce(d, ins, outs);
+            return;
+        }
         if d < self.k.n_outer() {
             let (lo, hi) = self.range(d);
             let (isb, osb) = (self.in_sb.clone(), self.out_sb.clone());
@@ -1036,7 +1050,11 @@ impl<'k, 'f> Emitter<'k, 'f> {
             });
             return;
         }
-        // One outer point: accumulate, combine, epilogue, store.
+        self.reduce_point(d, ins, outs);
+    }
+
+    /// One outer point (the reduced dims start at `d`): accumulate, combine, epilogue, store.
+    fn reduce_point(&mut self, d: usize, ins: Vec<Value>, outs: Vec<Value>) {
         let lanes = self.lanes;
         let n_acc = if lanes > 1 { self.unroll() } else { 1 };
         let mut accs = Vec::new();
@@ -1091,6 +1109,224 @@ impl<'k, 'f> Emitter<'k, 'f> {
         self.store_outputs(&vals, &outs, 1);
     }
 
+    /// `base + (i << sh)`, which loads and stores fold into a scaled-index address.
+    fn scaled(&mut self, base: Value, i: Value, sh: i64) -> Value {
+        let c = self.iconst(PTR, sh);
+        let o = self.b.ins().ishl(i, c);
+        self.b.ins().iadd(base, o)
+    }
+
+    /// A reduction vectorized across outer dim `d` (the innermost outer dim): lane `j` of a vector is
+    /// the output element at outer index `i + j`. Outer points go in blocks whose accumulators live
+    /// in a stack buffer; per block, the reduced dims are walked by loops (in the order the kernel
+    /// defines, so every output folds its elements in the same order as the scalar loop) and each
+    /// step streams along the block's contiguous stretch of the input. When an input read by the
+    /// body or the epilogue is not contiguous along `d` at run time, and for the last `< lanes`
+    /// points, the scalar loop runs instead.
+    fn outer_vector_reduce(&mut self, d: usize, ins: Vec<Value>, outs: Vec<Value>) {
+        let k = self.k;
+        let l = self.outer_lanes;
+        let lane_sh = (16 / l).trailing_zeros() as i64;
+        let (lo, hi) = self.range(d);
+        let zero = self.iconst(PTR, 0);
+        let diff = self.b.ins().isub(hi, lo);
+        let neg = self.b.ins().icmp(IntCC::SignedLessThan, diff, zero);
+        let count = self.b.ins().select(neg, zero, diff);
+        // Run-time layout check: contiguous along `d` for every input the kernel loads.
+        let body_loads = plan::body_loads(k);
+        let epi_loads = plan::block_loads(k, &k.epilogue);
+        let mut ok = self.iconst(types::I8, 1);
+        for (n, inp) in k.inputs.iter().enumerate() {
+            if body_loads[n] || epi_loads[n] {
+                let c = self.b.ins().icmp_imm_s(
+                    IntCC::Equal,
+                    self.in_sb[n][d],
+                    inp.dtype.size() as i64,
+                );
+                ok = self.b.ins().band(ok, c);
+            }
+        }
+        let nv = self.b.ins().band_imm_s(count, -(l as i64));
+        let nv = self.b.ins().select(ok, nv, zero);
+        let split = self.b.ins().iadd(lo, nv);
+
+        let n_red = k.reduces.len().max(1);
+        let block_vecs = (OUTER_BLOCK_VECTORS / n_red).max(8);
+        let block_pts = (block_vecs * l as usize) as i64;
+        let acc_types: Vec<(DType, ReduceOp)> = k
+            .reduces
+            .iter()
+            .map(|r| (k.body[r.value as usize].dtype, r.op))
+            .collect();
+        let ss = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            (n_red * block_vecs * 16) as u32,
+            4,
+        ));
+        let (isb, osb) = (self.in_sb.clone(), self.out_sb.clone());
+        let isz: Vec<i64> = k
+            .inputs
+            .iter()
+            .map(|i| i.dtype.size().trailing_zeros() as i64)
+            .collect();
+        let osz: Vec<i64> = k
+            .outputs
+            .iter()
+            .map(|o| o.dtype.size().trailing_zeros() as i64)
+            .collect();
+        self.outer_mode = true;
+        self.for_range(lo, split, block_pts, |s, b0| {
+            let left = s.b.ins().isub(split, b0);
+            let full = s.iconst(PTR, block_pts);
+            let short = s.b.ins().icmp(IntCC::SignedLessThan, left, full);
+            let blen = s.b.ins().select(short, left, full);
+            let ins_b = s.advance(&ins, &isb, d, b0);
+            let outs_b = s.advance(&outs, &osb, d, b0);
+            let acc_base = s.b.ins().stack_addr(PTR, ss, 0);
+            let acc_addr = |s: &mut Self, r: usize, j: Value| {
+                let a = s.scaled(acc_base, j, lane_sh);
+                s.b.ins().iadd_imm_s(a, (r * block_vecs * 16) as i64)
+            };
+            // Identities.
+            let z = s.iconst(PTR, 0);
+            s.for_range(z, blen, l as i64, |s, j| {
+                for (r, &(dt, op)) in acc_types.iter().enumerate() {
+                    let idn = s.identity(op, dt, l);
+                    let a = acc_addr(s, r, j);
+                    s.b.ins().store(s.mem, idn, a, 0);
+                }
+            });
+            // The reduced dims.
+            s.outer_vector_dims(d + 1, ins_b.clone(), blen, &isz, &|s, r, j| {
+                acc_addr(s, r, j)
+            });
+            // Epilogue and stores.
+            let z = s.iconst(PTR, 0);
+            s.for_range(z, blen, l as i64, |s, j| {
+                let reduced: Vec<Value> = acc_types
+                    .iter()
+                    .enumerate()
+                    .map(|(r, &(dt, _))| {
+                        let a = acc_addr(s, r, j);
+                        s.b.ins().load(ty(dt, l), s.mem, a, 0)
+                    })
+                    .collect();
+                let addrs: Vec<Option<Value>> = (0..k.inputs.len())
+                    .map(|n| epi_loads[n].then(|| s.scaled(ins_b[n], j, isz[n])))
+                    .collect();
+                let vals = s.block(&k.epilogue, &addrs, &reduced, l);
+                let oaddrs: Vec<Value> = (0..k.outputs.len())
+                    .map(|o| s.scaled(outs_b[o], j, osz[o]))
+                    .collect();
+                s.store_outputs(&vals, &oaddrs, l);
+            });
+        });
+        self.outer_mode = false;
+        // The rest (and everything when the layout check failed), one point at a time.
+        let (isb, osb) = (self.in_sb.clone(), self.out_sb.clone());
+        self.for_range(split, hi, 1, |s, i| {
+            let ins2 = s.advance(&ins, &isb, d, i);
+            let outs2 = s.advance(&outs, &osb, d, i);
+            s.reduce_point(d + 1, ins2, outs2);
+        });
+    }
+
+    /// The reduced dims `d..` of [`Self::outer_vector_reduce`]: loops down to the innermost, whose
+    /// steps go in groups of up to 4 (each pass over the block's `blen` outer points folds that many
+    /// steps into each accumulator, in order, with one load and one store of it; `isz`: log2 of each
+    /// input's element size).
+    fn outer_vector_dims(
+        &mut self,
+        d: usize,
+        ins: Vec<Value>,
+        blen: Value,
+        isz: &[i64],
+        acc_addr: &dyn Fn(&mut Self, usize, Value) -> Value,
+    ) {
+        let k = self.k;
+        let ndim = k.ndim as usize;
+        let (lo, hi) = self.range(d);
+        let isb = self.in_sb.clone();
+        if d + 1 < ndim {
+            self.for_range(lo, hi, 1, |s, i| {
+                let ins2 = s.advance(&ins, &isb, d, i);
+                s.outer_vector_dims(d + 1, ins2, blen, isz, acc_addr);
+            });
+            return;
+        }
+        let group = self.unroll() as i64;
+        let n = self.b.ins().isub(hi, lo);
+        let n = self.b.ins().band_imm_s(n, -group);
+        let ngroup = self.b.ins().iadd(lo, n);
+        if group > 1 {
+            self.for_range(lo, ngroup, group, |s, i| {
+                let first = s.advance(&ins, &isb, d, i);
+                let steps: Vec<Vec<Value>> = (0..group as usize)
+                    .map(|u| {
+                        first
+                            .iter()
+                            .zip(&isb)
+                            .map(|(&p, sb)| {
+                                if u == 0 {
+                                    p
+                                } else {
+                                    let c = s.iconst(PTR, u as i64);
+                                    let o = s.b.ins().imul(sb[d], c);
+                                    s.b.ins().iadd(p, o)
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect();
+                s.outer_vector_pass(&steps, blen, isz, acc_addr);
+            });
+        }
+        let rest_lo = if group > 1 { ngroup } else { lo };
+        self.for_range(rest_lo, hi, 1, |s, i| {
+            let at = s.advance(&ins, &isb, d, i);
+            s.outer_vector_pass(&[at], blen, isz, acc_addr);
+        });
+    }
+
+    /// One pass over the block's outer points: folds the body at each of `steps` (input addresses of
+    /// consecutive reduced points) into the accumulators, in order.
+    fn outer_vector_pass(
+        &mut self,
+        steps: &[Vec<Value>],
+        blen: Value,
+        isz: &[i64],
+        acc_addr: &dyn Fn(&mut Self, usize, Value) -> Value,
+    ) {
+        let k = self.k;
+        let l = self.outer_lanes;
+        let z = self.iconst(PTR, 0);
+        self.for_range(z, blen, l as i64, |s, j| {
+            let addrs: Vec<Value> = (0..k.reduces.len()).map(|r| acc_addr(s, r, j)).collect();
+            let mut cur: Vec<Value> = k
+                .reduces
+                .iter()
+                .zip(&addrs)
+                .map(|(red, &a)| {
+                    let dt = k.body[red.value as usize].dtype;
+                    s.b.ins().load(ty(dt, l), s.mem, a, 0)
+                })
+                .collect();
+            for at in steps {
+                let in_addrs: Vec<Option<Value>> = (0..k.inputs.len())
+                    .map(|n| s.loads[n].then(|| s.scaled(at[n], j, isz[n])))
+                    .collect();
+                let vals = s.block(&k.body, &in_addrs, &[], l);
+                for (r, red) in k.reduces.iter().enumerate() {
+                    let dt = k.body[red.value as usize].dtype;
+                    cur[r] = s.binary(red.op.combiner(), dt, cur[r], vals[red.value as usize], l);
+                }
+            }
+            for (&v, &a) in cur.iter().zip(&addrs) {
+                s.b.ins().store(s.mem, v, a, 0);
+            }
+        });
+    }
+
     /// The start value of an accumulator (for min/max: the extreme, which `minimum`/`maximum` leave
     /// unchanged; empty min/max reductions never reach compiled code).
     fn identity(&mut self, op: ReduceOp, d: DType, lanes: u32) -> Value {
@@ -1132,14 +1368,15 @@ impl<'k, 'f> Emitter<'k, 'f> {
     /// (the loop is bound by the latency of the accumulating op), fewer for bodies whose own work
     /// hides that latency (and whose copies would only cost compile time).
     fn unroll(&self) -> usize {
+        let lanes = self.lanes.max(self.outer_lanes) as usize;
         let cost: usize = self
             .k
             .body
             .iter()
             .map(|i| match &i.inst {
-                Inst::Unary(op, _) if op.is_transcendental() => 16 * self.lanes as usize,
-                Inst::Binary(op, ..) if lanewise_binary(*op) => 16 * self.lanes as usize,
-                Inst::Cast(_) => 2 * self.lanes as usize,
+                Inst::Unary(op, _) if op.is_transcendental() => 16 * lanes,
+                Inst::Binary(op, ..) if lanewise_binary(*op) => 16 * lanes,
+                Inst::Cast(_) => 2 * lanes,
                 _ => 1,
             })
             .sum();
