@@ -34,6 +34,14 @@ const MAX_UNROLL: usize = 4;
 
 const PTR: Type = types::I64;
 
+/// `ln 2` in two parts (fdlibm's `e_exp.c`/`e_log.c`): `LN2_HI` has 32 significant bits, so `k * LN2_HI`
+/// is exact for the `|k| < 2^11` of `exp` and `log`.
+const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+
+/// `2^52`: integers below it added to it land in the low mantissa bits.
+const TWO52: f64 = 4_503_599_627_370_496.0;
+
 fn internal(what: &str, e: impl std::fmt::Display) -> Error {
     Error::new(
         ErrorKind::Internal,
@@ -443,6 +451,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
                     self.b.ins().fcmp(cc, a, inf)
                 }
                 LogicalNot | BitwiseInvert => unreachable!("rejected by the kernel verifier"),
+                Exp | Log if lanes > 1 => self.vector_exp_log(op, d, x),
                 _ => {
                     debug_assert!(op.is_transcendental());
                     if lanes > 1 {
@@ -798,6 +807,230 @@ impl<'k, 'f> Emitter<'k, 'f> {
                 }
             }
         }
+    }
+
+    // ---- inline exp and log ----------------------------------------------------------------------
+
+    /// A 128-bit constant of vector type `t` with every lane holding `bits`.
+    fn vsplat_bits(&mut self, t: Type, bits: u64) -> Value {
+        let lb = t.lane_bits() as usize / 8;
+        let mut bytes = Vec::with_capacity(16);
+        for _ in 0..16 / lb {
+            bytes.extend_from_slice(&bits.to_le_bytes()[..lb]);
+        }
+        let c = self.b.func.dfg.constants.insert(ConstantData::from(bytes));
+        self.b.ins().vconst(t, c)
+    }
+
+    fn vf64(&mut self, v: f64) -> Value {
+        self.vsplat_bits(types::F64X2, v.to_bits())
+    }
+
+    /// `exp` or `log` of a float vector. `f64x2` runs the inline algorithm below; `f32x4` runs it on
+    /// both halves promoted to f64 and rounds the results back, which is how the scalar semantics
+    /// define the f32 ops (the f64 result rounded once more).
+    fn vector_exp_log(&mut self, op: UnaryOp, d: DType, x: Value) -> Value {
+        let f = |s: &mut Self, v: Value| {
+            if op == UnaryOp::Exp {
+                s.exp_f64x2(v)
+            } else {
+                s.log_f64x2(v)
+            }
+        };
+        if d == DType::F64 {
+            return f(self, x);
+        }
+        let flags = Self::vflags();
+        let bytes = self.b.ins().bitcast(types::I8X16, flags, x);
+        let swap: Vec<u8> = (8..16).chain(0..8).collect();
+        let swap = self.b.func.dfg.immediates.push(ConstantData::from(swap));
+        let hi = self.b.ins().shuffle(bytes, bytes, swap);
+        let hi = self.b.ins().bitcast(types::F32X4, flags, hi);
+        let lo64 = self.b.ins().fvpromote_low(x);
+        let hi64 = self.b.ins().fvpromote_low(hi);
+        let rlo = f(self, lo64);
+        let rhi = f(self, hi64);
+        // Lanes 0-1 of each demoted half (the upper lanes are zero): bytes 0-7 of `rlo`, 0-7 of `rhi`.
+        let rlo = self.b.ins().fvdemote(rlo);
+        let rhi = self.b.ins().fvdemote(rhi);
+        let a = self.b.ins().bitcast(types::I8X16, flags, rlo);
+        let b = self.b.ins().bitcast(types::I8X16, flags, rhi);
+        let join: Vec<u8> = (0..8).chain(16..24).collect();
+        let join = self.b.func.dfg.immediates.push(ConstantData::from(join));
+        let r = self.b.ins().shuffle(a, b, join);
+        self.b.ins().bitcast(types::F32X4, flags, r)
+    }
+
+    /// `2^n` for integer-valued `n` in `[-1022, 1023]` (f64x2): `n + 2^52 + 1023` holds the biased
+    /// exponent in its low mantissa bits, which a shift moves into the exponent field.
+    fn exp2_int_f64x2(&mut self, n: Value) -> Value {
+        let c = self.vf64(TWO52 + 1023.0);
+        let t = self.b.ins().fadd(n, c);
+        let flags = Self::vflags();
+        let bits = self.b.ins().bitcast(types::I64X2, flags, t);
+        let sh = self.iconst(types::I32, 52);
+        let e = self.b.ins().ishl(bits, sh);
+        self.b.ins().bitcast(types::F64X2, flags, e)
+    }
+
+    /// `exp(x)` for f64x2 (the algorithm of FreeBSD's and musl's `exp`, error below 1 ulp):
+    /// `x = k ln2 + r` with `|r| <= ln2/2` (`k ln2` in two parts), a rational approximation of
+    /// `exp(r)`, and the scaling by `2^k` as two exact power-of-two factors so that subnormal results
+    /// round once. Overflow, underflow and NaN are selected at the end.
+    fn exp_f64x2(&mut self, x: Value) -> Value {
+        const INV_LN2: f64 = std::f64::consts::LOG2_E;
+        // fdlibm's rational approximation of exp(r) on [-ln2/2, ln2/2] (`e_exp.c`).
+        const P: [f64; 5] = [
+            f64::from_bits(0x3fc5_5555_5555_553e),
+            f64::from_bits(0xbf66_c16c_16be_bd93),
+            f64::from_bits(0x3f11_566a_af25_de2c),
+            f64::from_bits(0xbebb_bd41_c5d2_6bf1),
+            f64::from_bits(0x3e66_3769_72be_a4d0),
+        ];
+        const OVERFLOW: f64 = f64::from_bits(0x4086_2e42_fefa_39ef);
+        const UNDERFLOW: f64 = f64::from_bits(0xc087_4910_d52d_3051);
+        // Round to nearest integer: adding 1.5 * 2^52 leaves no fraction bits.
+        const MAGIC: f64 = 1.5 * TWO52;
+        let magic = self.vf64(MAGIC);
+        let inv = self.vf64(INV_LN2);
+        let t = self.b.ins().fmul(x, inv);
+        let t = self.b.ins().fadd(t, magic);
+        let k = self.b.ins().fsub(t, magic);
+        let c_hi = self.vf64(LN2_HI);
+        let c_lo = self.vf64(LN2_LO);
+        let khi = self.b.ins().fmul(k, c_hi);
+        let hi = self.b.ins().fsub(x, khi);
+        let lo = self.b.ins().fmul(k, c_lo);
+        let r = self.b.ins().fsub(hi, lo);
+        let z = self.b.ins().fmul(r, r);
+        let mut p = self.vf64(P[4]);
+        for &c in P[..4].iter().rev() {
+            let cv = self.vf64(c);
+            let m = self.b.ins().fmul(z, p);
+            p = self.b.ins().fadd(cv, m);
+        }
+        let zp = self.b.ins().fmul(z, p);
+        let c = self.b.ins().fsub(r, zp);
+        let rc = self.b.ins().fmul(r, c);
+        let two = self.vf64(2.0);
+        let den = self.b.ins().fsub(two, c);
+        let q = self.b.ins().fdiv(rc, den);
+        let q = self.b.ins().fsub(q, lo);
+        let q = self.b.ins().fadd(q, hi);
+        let one = self.vf64(1.0);
+        let y = self.b.ins().fadd(one, q);
+        // 2^k = 2^k1 * 2^k2 with k1 = round(k / 2): y * 2^k1 is exact, the second product rounds.
+        let half = self.vf64(0.5);
+        let kh = self.b.ins().fmul(k, half);
+        let kh = self.b.ins().fadd(kh, magic);
+        let k1 = self.b.ins().fsub(kh, magic);
+        let k2 = self.b.ins().fsub(k, k1);
+        let s1 = self.exp2_int_f64x2(k1);
+        let s2 = self.exp2_int_f64x2(k2);
+        let r = self.b.ins().fmul(y, s1);
+        let r = self.b.ins().fmul(r, s2);
+        let ovf = self.vf64(OVERFLOW);
+        let big = self.b.ins().fcmp(FloatCC::GreaterThan, x, ovf);
+        let inf = self.vf64(f64::INFINITY);
+        let r = self.sel(big, inf, r);
+        let unf = self.vf64(UNDERFLOW);
+        let small = self.b.ins().fcmp(FloatCC::LessThan, x, unf);
+        let zero = self.vf64(0.0);
+        let r = self.sel(small, zero, r);
+        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        self.sel(nan, x, r)
+    }
+
+    /// `log(x)` for f64x2 (the algorithm of FreeBSD's and musl's `log`, error below 1 ulp): subnormals
+    /// scaled by `2^54`, `x = 2^k (1 + f)` with `1 + f` in `[sqrt(2)/2, sqrt(2))` by integer operations
+    /// on the bits, `log(1 + f)` through `s = f / (2 + f)` and a polynomial in `s^2`. Zero, negative,
+    /// infinite and NaN inputs are selected at the end.
+    fn log_f64x2(&mut self, x: Value) -> Value {
+        // fdlibm's approximation of log(1+f) through s = f/(2+f) (`e_log.c`).
+        const LG: [f64; 7] = [
+            f64::from_bits(0x3fe5_5555_5555_5593),
+            f64::from_bits(0x3fd9_9999_9997_fa04),
+            f64::from_bits(0x3fd2_4924_9422_9359),
+            f64::from_bits(0x3fcc_71c5_1d8e_78af),
+            f64::from_bits(0x3fc7_4664_96cb_03de),
+            f64::from_bits(0x3fc3_9a09_d078_c69f),
+            f64::from_bits(0x3fc2_f112_df3e_5244),
+        ];
+        let flags = Self::vflags();
+        let tiny = self.vf64(f64::MIN_POSITIVE);
+        let sub = self.b.ins().fcmp(FloatCC::LessThan, x, tiny);
+        let scale = self.vf64(18_014_398_509_481_984.0); // 2^54
+        let xs = self.b.ins().fmul(x, scale);
+        let xs = self.sel(sub, xs, x);
+        let m54 = self.vf64(-54.0);
+        let z0 = self.vf64(0.0);
+        let kadj = self.sel(sub, m54, z0);
+        let bits = self.b.ins().bitcast(types::I64X2, flags, xs);
+        let off = self.vsplat_bits(types::I64X2, (0x3ff0_0000u64 - 0x3fe6_a09e) << 32);
+        let b2 = self.b.ins().iadd(bits, off);
+        let sh = self.iconst(types::I32, 52);
+        let kb = self.b.ins().ushr(b2, sh);
+        let mask = self.vsplat_bits(types::I64X2, 0x000f_ffff_ffff_ffff);
+        let m = self.b.ins().band(b2, mask);
+        let base = self.vsplat_bits(types::I64X2, 0x3fe6_a09eu64 << 32);
+        let m = self.b.ins().iadd(m, base);
+        let m = self.b.ins().bitcast(types::F64X2, flags, m);
+        let one = self.vf64(1.0);
+        let f = self.b.ins().fsub(m, one);
+        // k as a float: the biased exponent (< 2^12) in the mantissa of 2^52.
+        let two52 = self.vsplat_bits(types::I64X2, TWO52.to_bits());
+        let kf = self.b.ins().bor(kb, two52);
+        let kf = self.b.ins().bitcast(types::F64X2, flags, kf);
+        let bias = self.vf64(TWO52 + 1023.0);
+        let dk = self.b.ins().fsub(kf, bias);
+        let dk = self.b.ins().fadd(dk, kadj);
+
+        let half = self.vf64(0.5);
+        let hf = self.b.ins().fmul(half, f);
+        let hfsq = self.b.ins().fmul(hf, f);
+        let two = self.vf64(2.0);
+        let den = self.b.ins().fadd(two, f);
+        let s = self.b.ins().fdiv(f, den);
+        let z = self.b.ins().fmul(s, s);
+        let w = self.b.ins().fmul(z, z);
+        let horner = |e: &mut Self, v: Value, cs: &[f64]| {
+            let mut p = e.vf64(cs[cs.len() - 1]);
+            for &c in cs[..cs.len() - 1].iter().rev() {
+                let cv = e.vf64(c);
+                let m = e.b.ins().fmul(v, p);
+                p = e.b.ins().fadd(cv, m);
+            }
+            p
+        };
+        let p1 = horner(self, w, &[LG[1], LG[3], LG[5]]);
+        let t1 = self.b.ins().fmul(w, p1);
+        let p2 = horner(self, w, &[LG[0], LG[2], LG[4], LG[6]]);
+        let t2 = self.b.ins().fmul(z, p2);
+        let rr = self.b.ins().fadd(t2, t1);
+        // s*(hfsq+R) + dk*ln2_lo - hfsq + f + dk*ln2_hi, left to right.
+        let a = self.b.ins().fadd(hfsq, rr);
+        let a = self.b.ins().fmul(s, a);
+        let c_lo = self.vf64(LN2_LO);
+        let klo = self.b.ins().fmul(dk, c_lo);
+        let a = self.b.ins().fadd(a, klo);
+        let a = self.b.ins().fsub(a, hfsq);
+        let a = self.b.ins().fadd(a, f);
+        let c_hi = self.vf64(LN2_HI);
+        let khi = self.b.ins().fmul(dk, c_hi);
+        let r = self.b.ins().fadd(a, khi);
+
+        let zero = self.vf64(0.0);
+        let neg = self.b.ins().fcmp(FloatCC::LessThan, x, zero);
+        let nan = self.vf64(f64::NAN);
+        let r = self.sel(neg, nan, r);
+        let is0 = self.b.ins().fcmp(FloatCC::Equal, x, zero);
+        let ninf = self.vf64(f64::NEG_INFINITY);
+        let r = self.sel(is0, ninf, r);
+        let inf = self.vf64(f64::INFINITY);
+        let isinf = self.b.ins().fcmp(FloatCC::Equal, x, inf);
+        let r = self.sel(isinf, inf, r);
+        let isnan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        self.sel(isnan, x, r)
     }
 
     // ---- memory --------------------------------------------------------------------------------
