@@ -29,18 +29,127 @@ use std::cell::RefCell;
 use std::sync::OnceLock;
 
 /// Most copies of the body per iteration of a vectorized reduction loop (one accumulator each, so
-/// that the loop-carried dependency chains are independent).
-const MAX_UNROLL: usize = 4;
+/// that the loop-carried dependency chains are independent and enough loads are in flight).
+const MAX_UNROLL: usize = 8;
 
 const PTR: Type = types::I64;
 
-/// `ln 2` in two parts (fdlibm's `e_exp.c`/`e_log.c`): `LN2_HI` has 32 significant bits, so `k * LN2_HI`
-/// is exact for the `|k| < 2^11` of `exp` and `log`.
-const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
-const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+/// The bit layout of a float lane type.
+struct FloatLayout {
+    /// Mantissa bits.
+    p: i64,
+    /// Exponent bias.
+    bias: i64,
+    /// `2^p`: integers below it added to it land in the low mantissa bits.
+    two_p: f64,
+    /// The bits of 1.0.
+    one_bits: u64,
+    /// The smallest normal number.
+    min_positive: f64,
+}
 
-/// `2^52`: integers below it added to it land in the low mantissa bits.
-const TWO52: f64 = 4_503_599_627_370_496.0;
+impl FloatLayout {
+    fn of(t: Type) -> FloatLayout {
+        if t.lane_type() == types::F32 {
+            FloatLayout {
+                p: 23,
+                bias: 127,
+                two_p: 8_388_608.0,
+                one_bits: 0x3f80_0000,
+                min_positive: f32::MIN_POSITIVE as f64,
+            }
+        } else {
+            FloatLayout {
+                p: 52,
+                bias: 1023,
+                two_p: 4_503_599_627_370_496.0,
+                one_bits: 0x3ff0_0000_0000_0000,
+                min_positive: f64::MIN_POSITIVE,
+            }
+        }
+    }
+}
+
+/// Constants of the inline `exp` (fdlibm's `e_exp.c` and `e_expf.c`).
+struct ExpConsts {
+    /// `ln 2` in two parts; `ln2_hi` has few enough significant bits that `k * ln2_hi` is exact.
+    ln2_hi: f64,
+    ln2_lo: f64,
+    /// The rational approximation of `exp(r)` on `[-ln2/2, ln2/2]`: `c = r - r^2 * poly(r^2)`.
+    poly: &'static [f64],
+    /// Above this the result overflows to `+inf`.
+    overflow: f64,
+    /// Below this the result underflows to `+0`.
+    underflow: f64,
+}
+
+const EXP_F64: ExpConsts = ExpConsts {
+    ln2_hi: f64::from_bits(0x3fe6_2e42_fee0_0000),
+    ln2_lo: f64::from_bits(0x3dea_39ef_3579_3c76),
+    poly: &[
+        f64::from_bits(0x3fc5_5555_5555_553e),
+        f64::from_bits(0xbf66_c16c_16be_bd93),
+        f64::from_bits(0x3f11_566a_af25_de2c),
+        f64::from_bits(0xbebb_bd41_c5d2_6bf1),
+        f64::from_bits(0x3e66_3769_72be_a4d0),
+    ],
+    overflow: f64::from_bits(0x4086_2e42_fefa_39ef),
+    underflow: f64::from_bits(0xc087_4910_d52d_3051),
+};
+
+const EXP_F32: ExpConsts = ExpConsts {
+    ln2_hi: f32::from_bits(0x3f31_7200) as f64,
+    ln2_lo: f32::from_bits(0x35bf_be8e) as f64,
+    poly: &[
+        f32::from_bits(0x3e2a_aa8f) as f64,
+        f32::from_bits(0xbb35_5215) as f64,
+    ],
+    // fdlibm: x >= 0x42b17218 overflows, x <= -0x42cff1b5 underflows to 0 (x < its neighbour).
+    overflow: f32::from_bits(0x42b1_7217) as f64,
+    underflow: f32::from_bits(0xc2cf_f1b4) as f64,
+};
+
+/// Constants of the inline `log` (fdlibm's `e_log.c` and `e_logf.c`).
+struct LogConsts {
+    ln2_hi: f64,
+    ln2_lo: f64,
+    /// `log(1+f) = f - hfsq + s*(hfsq + R)`, `R = z*(lg[0] + w*(lg[2] + ...)) + w*(lg[1] + w*(lg[3]
+    /// + ...))` with `z = s^2`, `w = z^2`.
+    lg: &'static [f64],
+    /// The bits of `sqrt(2)/2` rounded: mantissas from there up get exponent 0.
+    sqrt_half_bits: u64,
+    /// Subnormals are scaled by `2^sub_shift` first.
+    sub_shift: i64,
+}
+
+const LOG_F64: LogConsts = LogConsts {
+    ln2_hi: f64::from_bits(0x3fe6_2e42_fee0_0000),
+    ln2_lo: f64::from_bits(0x3dea_39ef_3579_3c76),
+    lg: &[
+        f64::from_bits(0x3fe5_5555_5555_5593),
+        f64::from_bits(0x3fd9_9999_9997_fa04),
+        f64::from_bits(0x3fd2_4924_9422_9359),
+        f64::from_bits(0x3fcc_71c5_1d8e_78af),
+        f64::from_bits(0x3fc7_4664_96cb_03de),
+        f64::from_bits(0x3fc3_9a09_d078_c69f),
+        f64::from_bits(0x3fc2_f112_df3e_5244),
+    ],
+    sqrt_half_bits: 0x3fe6_a09e_0000_0000,
+    sub_shift: 54,
+};
+
+const LOG_F32: LogConsts = LogConsts {
+    ln2_hi: f32::from_bits(0x3f31_7180) as f64,
+    ln2_lo: f32::from_bits(0x3717_f7d1) as f64,
+    lg: &[
+        f32::from_bits(0x3f2a_aaaa) as f64,
+        f32::from_bits(0x3ecc_ce13) as f64,
+        f32::from_bits(0x3e91_e9ee) as f64,
+        f32::from_bits(0x3e78_9e26) as f64,
+    ],
+    sqrt_half_bits: 0x3f35_04f3,
+    sub_shift: 25,
+};
 
 fn internal(what: &str, e: impl std::fmt::Display) -> Error {
     Error::new(
@@ -451,7 +560,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
                     self.b.ins().fcmp(cc, a, inf)
                 }
                 LogicalNot | BitwiseInvert => unreachable!("rejected by the kernel verifier"),
-                Exp | Log if lanes > 1 => self.vector_exp_log(op, d, x),
+                Exp | Log if lanes > 1 => self.vector_exp_log(op, x),
                 _ => {
                     debug_assert!(op.is_transcendental());
                     if lanes > 1 {
@@ -822,211 +931,184 @@ impl<'k, 'f> Emitter<'k, 'f> {
         self.b.ins().vconst(t, c)
     }
 
-    fn vf64(&mut self, v: f64) -> Value {
-        self.vsplat_bits(types::F64X2, v.to_bits())
-    }
-
-    /// `exp` or `log` of a float vector. `f64x2` runs the inline algorithm below; `f32x4` runs it on
-    /// both halves promoted to f64 and rounds the results back, which is how the scalar semantics
-    /// define the f32 ops (the f64 result rounded once more).
-    fn vector_exp_log(&mut self, op: UnaryOp, d: DType, x: Value) -> Value {
-        let f = |s: &mut Self, v: Value| {
-            if op == UnaryOp::Exp {
-                s.exp_f64x2(v)
-            } else {
-                s.log_f64x2(v)
-            }
-        };
-        if d == DType::F64 {
-            return f(self, x);
+    /// A splat float constant of vector type `t` (f64x2, or f32x4 with `v` rounded to f32).
+    fn vfc(&mut self, t: Type, v: f64) -> Value {
+        if t.lane_type() == types::F32 {
+            self.vsplat_bits(t, (v as f32).to_bits() as u64)
+        } else {
+            self.vsplat_bits(t, v.to_bits())
         }
-        let flags = Self::vflags();
-        let bytes = self.b.ins().bitcast(types::I8X16, flags, x);
-        let swap: Vec<u8> = (8..16).chain(0..8).collect();
-        let swap = self.b.func.dfg.immediates.push(ConstantData::from(swap));
-        let hi = self.b.ins().shuffle(bytes, bytes, swap);
-        let hi = self.b.ins().bitcast(types::F32X4, flags, hi);
-        let lo64 = self.b.ins().fvpromote_low(x);
-        let hi64 = self.b.ins().fvpromote_low(hi);
-        let rlo = f(self, lo64);
-        let rhi = f(self, hi64);
-        // Lanes 0-1 of each demoted half (the upper lanes are zero): bytes 0-7 of `rlo`, 0-7 of `rhi`.
-        let rlo = self.b.ins().fvdemote(rlo);
-        let rhi = self.b.ins().fvdemote(rhi);
-        let a = self.b.ins().bitcast(types::I8X16, flags, rlo);
-        let b = self.b.ins().bitcast(types::I8X16, flags, rhi);
-        let join: Vec<u8> = (0..8).chain(16..24).collect();
-        let join = self.b.func.dfg.immediates.push(ConstantData::from(join));
-        let r = self.b.ins().shuffle(a, b, join);
-        self.b.ins().bitcast(types::F32X4, flags, r)
     }
 
-    /// `2^n` for integer-valued `n` in `[-1022, 1023]` (f64x2): `n + 2^52 + 1023` holds the biased
-    /// exponent in its low mantissa bits, which a shift moves into the exponent field.
-    fn exp2_int_f64x2(&mut self, n: Value) -> Value {
-        let c = self.vf64(TWO52 + 1023.0);
-        let t = self.b.ins().fadd(n, c);
+    /// `exp` or `log` of a float vector (f64x2 or f32x4), inline.
+    fn vector_exp_log(&mut self, op: UnaryOp, x: Value) -> Value {
+        if op == UnaryOp::Exp {
+            self.vector_exp(x)
+        } else {
+            self.vector_log(x)
+        }
+    }
+
+    /// `2^n` for integer-valued float lanes `n` in the normal exponent range: `n + 2^p + bias` (`p`
+    /// mantissa bits) holds the biased exponent in its low mantissa bits, which a shift moves into the
+    /// exponent field.
+    fn exp2_int(&mut self, n: Value) -> Value {
+        let t = self.b.func.dfg.value_type(n);
+        let f = FloatLayout::of(t);
+        let c = self.vfc(t, f.two_p + f.bias as f64);
+        let v = self.b.ins().fadd(n, c);
         let flags = Self::vflags();
-        let bits = self.b.ins().bitcast(types::I64X2, flags, t);
-        let sh = self.iconst(types::I32, 52);
+        let bits = self.b.ins().bitcast(t.as_int(), flags, v);
+        let sh = self.iconst(types::I32, f.p);
         let e = self.b.ins().ishl(bits, sh);
-        self.b.ins().bitcast(types::F64X2, flags, e)
+        self.b.ins().bitcast(t, flags, e)
     }
 
-    /// `exp(x)` for f64x2 (the algorithm of FreeBSD's and musl's `exp`, error below 1 ulp):
-    /// `x = k ln2 + r` with `|r| <= ln2/2` (`k ln2` in two parts), a rational approximation of
-    /// `exp(r)`, and the scaling by `2^k` as two exact power-of-two factors so that subnormal results
-    /// round once. Overflow, underflow and NaN are selected at the end.
-    fn exp_f64x2(&mut self, x: Value) -> Value {
-        const INV_LN2: f64 = std::f64::consts::LOG2_E;
-        // fdlibm's rational approximation of exp(r) on [-ln2/2, ln2/2] (`e_exp.c`).
-        const P: [f64; 5] = [
-            f64::from_bits(0x3fc5_5555_5555_553e),
-            f64::from_bits(0xbf66_c16c_16be_bd93),
-            f64::from_bits(0x3f11_566a_af25_de2c),
-            f64::from_bits(0xbebb_bd41_c5d2_6bf1),
-            f64::from_bits(0x3e66_3769_72be_a4d0),
-        ];
-        const OVERFLOW: f64 = f64::from_bits(0x4086_2e42_fefa_39ef);
-        const UNDERFLOW: f64 = f64::from_bits(0xc087_4910_d52d_3051);
-        // Round to nearest integer: adding 1.5 * 2^52 leaves no fraction bits.
-        const MAGIC: f64 = 1.5 * TWO52;
-        let magic = self.vf64(MAGIC);
-        let inv = self.vf64(INV_LN2);
-        let t = self.b.ins().fmul(x, inv);
-        let t = self.b.ins().fadd(t, magic);
-        let k = self.b.ins().fsub(t, magic);
-        let c_hi = self.vf64(LN2_HI);
-        let c_lo = self.vf64(LN2_LO);
-        let khi = self.b.ins().fmul(k, c_hi);
-        let hi = self.b.ins().fsub(x, khi);
-        let lo = self.b.ins().fmul(k, c_lo);
-        let r = self.b.ins().fsub(hi, lo);
-        let z = self.b.ins().fmul(r, r);
-        let mut p = self.vf64(P[4]);
-        for &c in P[..4].iter().rev() {
-            let cv = self.vf64(c);
-            let m = self.b.ins().fmul(z, p);
+    /// Horner's scheme: `cs[0] + v * (cs[1] + v * (...))`.
+    fn horner(&mut self, v: Value, cs: &[f64]) -> Value {
+        let t = self.b.func.dfg.value_type(v);
+        let mut p = self.vfc(t, cs[cs.len() - 1]);
+        for &c in cs[..cs.len() - 1].iter().rev() {
+            let cv = self.vfc(t, c);
+            let m = self.b.ins().fmul(v, p);
             p = self.b.ins().fadd(cv, m);
         }
+        p
+    }
+
+    /// `exp(x)` for f64x2 and f32x4 (the algorithm of fdlibm's `e_exp.c`/`e_expf.c`, error below 1
+    /// ulp): `x = k ln2 + r` with `|r| <= ln2/2` (`k ln2` in two parts), a rational approximation of
+    /// `exp(r)`, and the scaling by `2^k` as two power-of-two factors, the first product exact, so
+    /// that subnormal results round once. Overflow, underflow and NaN are selected at the end.
+    fn vector_exp(&mut self, x: Value) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let fl = FloatLayout::of(t);
+        let k = if fl.p == 52 { &EXP_F64 } else { &EXP_F32 };
+        // Round to nearest integer: adding 1.5 * 2^p leaves no fraction bits.
+        let magic = self.vfc(t, 1.5 * fl.two_p);
+        let inv = self.vfc(t, std::f64::consts::LOG2_E);
+        let v = self.b.ins().fmul(x, inv);
+        let v = self.b.ins().fadd(v, magic);
+        let n = self.b.ins().fsub(v, magic);
+        let c_hi = self.vfc(t, k.ln2_hi);
+        let c_lo = self.vfc(t, k.ln2_lo);
+        let nhi = self.b.ins().fmul(n, c_hi);
+        let hi = self.b.ins().fsub(x, nhi);
+        let lo = self.b.ins().fmul(n, c_lo);
+        let r = self.b.ins().fsub(hi, lo);
+        let z = self.b.ins().fmul(r, r);
+        let p = self.horner(z, k.poly);
         let zp = self.b.ins().fmul(z, p);
         let c = self.b.ins().fsub(r, zp);
         let rc = self.b.ins().fmul(r, c);
-        let two = self.vf64(2.0);
+        let two = self.vfc(t, 2.0);
         let den = self.b.ins().fsub(two, c);
         let q = self.b.ins().fdiv(rc, den);
         let q = self.b.ins().fsub(q, lo);
         let q = self.b.ins().fadd(q, hi);
-        let one = self.vf64(1.0);
+        let one = self.vfc(t, 1.0);
         let y = self.b.ins().fadd(one, q);
-        // 2^k = 2^k1 * 2^k2 with k1 = round(k / 2): y * 2^k1 is exact, the second product rounds.
-        let half = self.vf64(0.5);
-        let kh = self.b.ins().fmul(k, half);
-        let kh = self.b.ins().fadd(kh, magic);
-        let k1 = self.b.ins().fsub(kh, magic);
-        let k2 = self.b.ins().fsub(k, k1);
-        let s1 = self.exp2_int_f64x2(k1);
-        let s2 = self.exp2_int_f64x2(k2);
-        let r = self.b.ins().fmul(y, s1);
-        let r = self.b.ins().fmul(r, s2);
-        let ovf = self.vf64(OVERFLOW);
+        // 2^n = 2^n1 * 2^n2 with n1 = round(n / 2).
+        let half = self.vfc(t, 0.5);
+        let nh = self.b.ins().fmul(n, half);
+        let nh = self.b.ins().fadd(nh, magic);
+        let n1 = self.b.ins().fsub(nh, magic);
+        let n2 = self.b.ins().fsub(n, n1);
+        let s1 = self.exp2_int(n1);
+        let s2 = self.exp2_int(n2);
+        let res = self.b.ins().fmul(y, s1);
+        let res = self.b.ins().fmul(res, s2);
+        let ovf = self.vfc(t, k.overflow);
         let big = self.b.ins().fcmp(FloatCC::GreaterThan, x, ovf);
-        let inf = self.vf64(f64::INFINITY);
-        let r = self.sel(big, inf, r);
-        let unf = self.vf64(UNDERFLOW);
+        let inf = self.vfc(t, f64::INFINITY);
+        let res = self.sel(big, inf, res);
+        let unf = self.vfc(t, k.underflow);
         let small = self.b.ins().fcmp(FloatCC::LessThan, x, unf);
-        let zero = self.vf64(0.0);
-        let r = self.sel(small, zero, r);
+        let zero = self.vfc(t, 0.0);
+        let res = self.sel(small, zero, res);
         let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
-        self.sel(nan, x, r)
+        self.sel(nan, x, res)
     }
 
-    /// `log(x)` for f64x2 (the algorithm of FreeBSD's and musl's `log`, error below 1 ulp): subnormals
-    /// scaled by `2^54`, `x = 2^k (1 + f)` with `1 + f` in `[sqrt(2)/2, sqrt(2))` by integer operations
-    /// on the bits, `log(1 + f)` through `s = f / (2 + f)` and a polynomial in `s^2`. Zero, negative,
-    /// infinite and NaN inputs are selected at the end.
-    fn log_f64x2(&mut self, x: Value) -> Value {
-        // fdlibm's approximation of log(1+f) through s = f/(2+f) (`e_log.c`).
-        const LG: [f64; 7] = [
-            f64::from_bits(0x3fe5_5555_5555_5593),
-            f64::from_bits(0x3fd9_9999_9997_fa04),
-            f64::from_bits(0x3fd2_4924_9422_9359),
-            f64::from_bits(0x3fcc_71c5_1d8e_78af),
-            f64::from_bits(0x3fc7_4664_96cb_03de),
-            f64::from_bits(0x3fc3_9a09_d078_c69f),
-            f64::from_bits(0x3fc2_f112_df3e_5244),
-        ];
+    /// `log(x)` for f64x2 and f32x4 (the algorithm of fdlibm's `e_log.c`/`e_logf.c`, error below 1
+    /// ulp): subnormals scaled up, `x = 2^k (1 + f)` with `1 + f` in `[sqrt(2)/2, sqrt(2))` by integer
+    /// operations on the bits, `log(1 + f)` through `s = f / (2 + f)` and a polynomial in `s^2`.
+    /// Zero, negative, infinite and NaN inputs are selected at the end.
+    fn vector_log(&mut self, x: Value) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let it = t.as_int();
+        let fl = FloatLayout::of(t);
+        let k = if fl.p == 52 { &LOG_F64 } else { &LOG_F32 };
         let flags = Self::vflags();
-        let tiny = self.vf64(f64::MIN_POSITIVE);
+        let tiny = self.vfc(t, fl.min_positive);
         let sub = self.b.ins().fcmp(FloatCC::LessThan, x, tiny);
-        let scale = self.vf64(18_014_398_509_481_984.0); // 2^54
+        let scale = self.vfc(t, f64::from_bits(((1023 + k.sub_shift) as u64) << 52));
         let xs = self.b.ins().fmul(x, scale);
         let xs = self.sel(sub, xs, x);
-        let m54 = self.vf64(-54.0);
-        let z0 = self.vf64(0.0);
-        let kadj = self.sel(sub, m54, z0);
-        let bits = self.b.ins().bitcast(types::I64X2, flags, xs);
-        let off = self.vsplat_bits(types::I64X2, (0x3ff0_0000u64 - 0x3fe6_a09e) << 32);
+        let adj = self.vfc(t, -(k.sub_shift as f64));
+        let z0 = self.vfc(t, 0.0);
+        let kadj = self.sel(sub, adj, z0);
+        let bits = self.b.ins().bitcast(it, flags, xs);
+        // Biased so that the exponent field steps at sqrt(2)/2 rather than at 1.
+        let off = self.vsplat_bits(it, fl.one_bits - k.sqrt_half_bits);
         let b2 = self.b.ins().iadd(bits, off);
-        let sh = self.iconst(types::I32, 52);
+        let sh = self.iconst(types::I32, fl.p);
         let kb = self.b.ins().ushr(b2, sh);
-        let mask = self.vsplat_bits(types::I64X2, 0x000f_ffff_ffff_ffff);
+        let mask = self.vsplat_bits(it, (1u64 << fl.p) - 1);
         let m = self.b.ins().band(b2, mask);
-        let base = self.vsplat_bits(types::I64X2, 0x3fe6_a09eu64 << 32);
+        let base = self.vsplat_bits(it, k.sqrt_half_bits);
         let m = self.b.ins().iadd(m, base);
-        let m = self.b.ins().bitcast(types::F64X2, flags, m);
-        let one = self.vf64(1.0);
+        let m = self.b.ins().bitcast(t, flags, m);
+        let one = self.vfc(t, 1.0);
         let f = self.b.ins().fsub(m, one);
-        // k as a float: the biased exponent (< 2^12) in the mantissa of 2^52.
-        let two52 = self.vsplat_bits(types::I64X2, TWO52.to_bits());
-        let kf = self.b.ins().bor(kb, two52);
-        let kf = self.b.ins().bitcast(types::F64X2, flags, kf);
-        let bias = self.vf64(TWO52 + 1023.0);
+        // k as a float: the biased exponent (below 2^12) in the mantissa of 2^p.
+        let two_p_bits = if fl.p == 52 {
+            fl.two_p.to_bits()
+        } else {
+            (fl.two_p as f32).to_bits() as u64
+        };
+        let two_p = self.vsplat_bits(it, two_p_bits);
+        let kf = self.b.ins().bor(kb, two_p);
+        let kf = self.b.ins().bitcast(t, flags, kf);
+        let bias = self.vfc(t, fl.two_p + fl.bias as f64);
         let dk = self.b.ins().fsub(kf, bias);
         let dk = self.b.ins().fadd(dk, kadj);
 
-        let half = self.vf64(0.5);
+        let half = self.vfc(t, 0.5);
         let hf = self.b.ins().fmul(half, f);
         let hfsq = self.b.ins().fmul(hf, f);
-        let two = self.vf64(2.0);
+        let two = self.vfc(t, 2.0);
         let den = self.b.ins().fadd(two, f);
         let s = self.b.ins().fdiv(f, den);
         let z = self.b.ins().fmul(s, s);
         let w = self.b.ins().fmul(z, z);
-        let horner = |e: &mut Self, v: Value, cs: &[f64]| {
-            let mut p = e.vf64(cs[cs.len() - 1]);
-            for &c in cs[..cs.len() - 1].iter().rev() {
-                let cv = e.vf64(c);
-                let m = e.b.ins().fmul(v, p);
-                p = e.b.ins().fadd(cv, m);
-            }
-            p
-        };
-        let p1 = horner(self, w, &[LG[1], LG[3], LG[5]]);
+        let odd: Vec<f64> = k.lg.iter().skip(1).step_by(2).copied().collect();
+        let even: Vec<f64> = k.lg.iter().step_by(2).copied().collect();
+        let p1 = self.horner(w, &odd);
         let t1 = self.b.ins().fmul(w, p1);
-        let p2 = horner(self, w, &[LG[0], LG[2], LG[4], LG[6]]);
+        let p2 = self.horner(w, &even);
         let t2 = self.b.ins().fmul(z, p2);
         let rr = self.b.ins().fadd(t2, t1);
         // s*(hfsq+R) + dk*ln2_lo - hfsq + f + dk*ln2_hi, left to right.
         let a = self.b.ins().fadd(hfsq, rr);
         let a = self.b.ins().fmul(s, a);
-        let c_lo = self.vf64(LN2_LO);
+        let c_lo = self.vfc(t, k.ln2_lo);
         let klo = self.b.ins().fmul(dk, c_lo);
         let a = self.b.ins().fadd(a, klo);
         let a = self.b.ins().fsub(a, hfsq);
         let a = self.b.ins().fadd(a, f);
-        let c_hi = self.vf64(LN2_HI);
+        let c_hi = self.vfc(t, k.ln2_hi);
         let khi = self.b.ins().fmul(dk, c_hi);
         let r = self.b.ins().fadd(a, khi);
 
-        let zero = self.vf64(0.0);
+        let zero = self.vfc(t, 0.0);
         let neg = self.b.ins().fcmp(FloatCC::LessThan, x, zero);
-        let nan = self.vf64(f64::NAN);
+        let nan = self.vfc(t, f64::NAN);
         let r = self.sel(neg, nan, r);
         let is0 = self.b.ins().fcmp(FloatCC::Equal, x, zero);
-        let ninf = self.vf64(f64::NEG_INFINITY);
+        let ninf = self.vfc(t, f64::NEG_INFINITY);
         let r = self.sel(is0, ninf, r);
-        let inf = self.vf64(f64::INFINITY);
+        let inf = self.vfc(t, f64::INFINITY);
         let isinf = self.b.ins().fcmp(FloatCC::Equal, x, inf);
         let r = self.sel(isinf, inf, r);
         let isnan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
@@ -1597,9 +1679,10 @@ impl<'k, 'f> Emitter<'k, 'f> {
         }
     }
 
-    /// Copies of the body per iteration of the main vectorized reduction loop: 4 for small bodies
-    /// (the loop is bound by the latency of the accumulating op), fewer for bodies whose own work
-    /// hides that latency (and whose copies would only cost compile time).
+    /// Copies of the body per iteration of the main vectorized reduction loop: 8 for tiny bodies like
+    /// a plain sum (the loop is bound by the latency of the accumulating op and by loads in flight),
+    /// fewer for bodies whose own work hides that latency (and whose copies would only cost compile
+    /// time). Also the reduced steps per pass of a reduction vectorized across the outer dim.
     fn unroll(&self) -> usize {
         let lanes = self.lanes.max(self.outer_lanes) as usize;
         let cost: usize = self
@@ -1607,14 +1690,17 @@ impl<'k, 'f> Emitter<'k, 'f> {
             .body
             .iter()
             .map(|i| match &i.inst {
+                Inst::Unary(UnaryOp::Exp | UnaryOp::Log, _) if lanes > 1 => 40,
                 Inst::Unary(op, _) if op.is_transcendental() => 16 * lanes,
                 Inst::Binary(op, ..) if lanewise_binary(*op) => 16 * lanes,
                 Inst::Cast(_) => 2 * lanes,
                 _ => 1,
             })
             .sum();
-        if cost <= 32 {
+        if cost <= 8 {
             MAX_UNROLL
+        } else if cost <= 32 {
+            4
         } else if cost <= 96 {
             2
         } else {

@@ -2,13 +2,13 @@
 //!
 //! [`compile`] turns one [`Kernel`] into native code with the [`KernelFn`] ABI: a loop nest over the
 //! kernel's dims (dimension 0 restricted to the caller's `[start, end)`), the innermost loop as a
-//! 128-bit vector loop where the layout allows, reductions in registers (a main loop with up to 4
+//! 128-bit vector loop where the layout allows, reductions in registers (a main loop with up to 8
 //! copies of the body per iteration, each with its own vector accumulator). A reduction over an axis
 //! that is strided in memory (`sum(x, axis=0)` of a C-order matrix) is vectorized across the innermost
 //! outer dim instead: each lane is its own output element, accumulators for a block of outer points
 //! live in a stack buffer, and the reduced dims are walked row by row (see `plan`).
 //!
-//! Vector `exp` and `log` (f64, and f32 through f64) are inline code within 2 ulp of
+//! Vector `exp` and `log` (f64 and f32) are inline code within 2 ulp of
 //! `lazulite_ir::semantics` (at most 1 measured; special cases exact), not bit for bit; scalar code
 //! calls the semantics for them. Other ops without an instruction lowering call
 //! `lazulite_ir::semantics` through a small symbol table (see `helpers`). All Cranelift calls live in

@@ -337,3 +337,38 @@ fn exp_and_log_inside_reductions() {
         }
     }
 }
+
+/// Every f32 bit pattern through `exp` and `log` (minutes in a release build; run with
+/// `cargo test --release -p lazulite-codegen-cpu --test exp_log -- --ignored`).
+#[test]
+#[ignore]
+fn exp_and_log_f32_exhaustive() {
+    for op in [UnaryOp::Exp, UnaryOp::Log] {
+        let mut inexact = 0u64;
+        let chunk = 1u64 << 24;
+        for c in 0..(1u64 << 32) / chunk {
+            let xs: Vec<f64> = (c * chunk..(c + 1) * chunk)
+                .map(|b| f32::from_bits(b as u32) as f64)
+                .collect();
+            let got = run(op, DType::F32, &xs);
+            for (&x, &g) in xs.iter().zip(&got) {
+                let w = want(op, DType::F32, x);
+                if w.is_finite() && g.is_finite() {
+                    let u = ulps(DType::F32, g, w);
+                    assert!(u <= 2, "{} f32 of {x:e}: got {g:e}, want {w:e}", op.name());
+                    inexact += (u > 0) as u64;
+                } else {
+                    assert!(
+                        same(Scalar::Float(g), Scalar::Float(w)),
+                        "{} f32 of {x:e}: got {g:e}, want {w:e}",
+                        op.name()
+                    );
+                }
+            }
+        }
+        eprintln!(
+            "{} f32: all 2^32 inputs within 2 ulp, {inexact} not bit-exact",
+            op.name()
+        );
+    }
+}
