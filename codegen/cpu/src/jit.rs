@@ -1547,7 +1547,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
     }
 
     /// The reduced dims `d..` of [`Self::outer_vector_reduce`]: loops down to the innermost, whose
-    /// steps go in groups of up to 4 (each pass over the block's `blen` outer points folds that many
+    /// steps go in groups of up to 8 (each pass over the block's `blen` outer points folds that many
     /// steps into each accumulator, in order, with one load and one store of it; `isz`: log2 of each
     /// input's element size).
     fn outer_vector_dims(

@@ -219,7 +219,7 @@ fn every_reduction_every_dtype_and_layout() {
     assert!(cases > 300, "{cases}");
 }
 
-/// Every length around the unrolled main loop of the vector reduction (4 vectors per iteration), the
+/// Every length around the unrolled main loop of the vector reduction (8 vectors per iteration), the
 /// single-vector loop behind it and the padded tail, for every reduction and dtype: full reductions
 /// (split over 1 and 2 calls) and inner reductions (two rows).
 #[test]
@@ -251,7 +251,7 @@ fn reduction_lengths_around_the_unrolled_loop() {
 
 /// Reductions over a strided axis (`x.sum(axis=0)` of a C-order matrix: loop dims `[C, R]`, strides
 /// `[1, C]`) vectorize across the outer dim: every reduction and dtype, outer extents around the lane
-/// count and the accumulator block, reduced extents around the 4-step groups (0 for reductions with
+/// count and the accumulator block, reduced extents around the 8-step groups (0 for reductions with
 /// an identity), split calls, and layouts whose outer stride is not 1 at run time (the scalar loop).
 /// The order of the fold per output is the scalar loop's, so floats compare bit for bit.
 #[test]
@@ -265,7 +265,7 @@ fn strided_axis_reductions_vectorize_across_the_outer_dim() {
             let lanes = ck.vector_lanes() as i64;
             let big = 256 * lanes + lanes + 1; // past one block of accumulators
             for c in [1, 2, 3, lanes - 1, lanes + 1, 2 * lanes + 3, 33, big] {
-                for r in [0, 1, 3, 4, 5, 9] {
+                for r in [0, 1, 3, 7, 8, 9, 17] {
                     if r == 0 && op.identity(d).is_none() {
                         continue;
                     }
@@ -327,7 +327,7 @@ fn strided_axis_reduction_with_epilogue_two_outer_dims() {
         ],
         outputs: vec![output(4, f, Contiguous), output(5, DType::Bool, Contiguous)],
     };
-    let (a, c, r1, r2) = (3i64, 11i64, 5i64, 6i64);
+    let (a, c, r1, r2) = (3i64, 11i64, 5i64, 11i64);
     let mut n = 0;
     for reversed in [false, true] {
         let s0 = if reversed { -1 } else { 1 };
