@@ -167,6 +167,10 @@ fn isa() -> Result<OwnedTargetIsa> {
             ("enable_verifier", "false"),
             ("is_pic", "false"),
             ("use_colocated_libcalls", "false"),
+            // Frames past a page (a strided-axis reduction with many reductions) probe the stack
+            // page by page instead of skipping the guard page.
+            ("enable_probestack", "true"),
+            ("probestack_strategy", "inline"),
         ] {
             fb.set(k, v).map_err(|e| format!("setting {k}={v}: {e}"))?;
         }
@@ -347,8 +351,8 @@ struct Emitter<'k, 'f> {
 }
 
 /// Vector accumulators (16 bytes each) per block of outer points in a reduction vectorized across the
-/// innermost outer dim, shared by all reductions: 4 KiB of stack.
-const OUTER_BLOCK_VECTORS: usize = 256;
+/// innermost outer dim, shared by all reductions: 3.5 KiB of stack, under a page with the spills.
+const OUTER_BLOCK_VECTORS: usize = 224;
 
 impl<'k, 'f> Emitter<'k, 'f> {
     fn new(b: FunctionBuilder<'f>, k: &'k Kernel, fns: Helpers, plan: Plan) -> Self {

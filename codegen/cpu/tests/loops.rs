@@ -349,6 +349,35 @@ fn strided_axis_reduction_with_epilogue_two_outer_dims() {
     assert_eq!(n, 6);
 }
 
+/// Many reductions vectorized across the outer dim: their accumulator blocks take more than a page
+/// of stack (probed), and each output gets its own reduction's result.
+#[test]
+fn strided_axis_reduction_with_many_reductions() {
+    let f = DType::F64;
+    let n_red = 70u32;
+    let ops = [ReduceOp::Sum, ReduceOp::Max, ReduceOp::Min, ReduceOp::Prod];
+    let k = Kernel {
+        ndim: 2,
+        n_reduce: 1,
+        inputs: vec![input(f, Strided)],
+        body: vec![instr(Inst::Load { input: 0 }, f)],
+        reduces: (0..n_red)
+            .map(|r| KernelReduce {
+                op: ops[r as usize % ops.len()],
+                value: 0,
+            })
+            .collect(),
+        epilogue: (0..n_red).map(|r| instr(Inst::Reduced(r), f)).collect(),
+        outputs: (0..n_red).map(|r| output(r, f, Contiguous)).collect(),
+    };
+    let (c, r) = (37i64, 6i64);
+    let mut case = Case::contiguous(&k, &[c, r]);
+    case.in_strides = vec![vec![1, c]];
+    case.exact = true;
+    let (cmp, lanes) = check_lanes(&k, &case);
+    assert_eq!((cmp, lanes), ((n_red as i64 * c) as usize, 2));
+}
+
 /// Body computes before reducing; epilogue combines two reductions with an extra load; two outputs.
 #[test]
 fn reduction_with_epilogue_and_extra_load() {
