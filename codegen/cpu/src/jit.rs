@@ -28,10 +28,128 @@ use lazulite_ir::{
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
-/// Vector accumulators per reduction in a vectorized reduction loop (rotated every iteration).
-const VECTOR_ACCUMULATORS: usize = 4;
+/// Most copies of the body per iteration of a vectorized reduction loop (one accumulator each, so
+/// that the loop-carried dependency chains are independent and enough loads are in flight).
+const MAX_UNROLL: usize = 8;
 
 const PTR: Type = types::I64;
+
+/// The bit layout of a float lane type.
+struct FloatLayout {
+    /// Mantissa bits.
+    p: i64,
+    /// Exponent bias.
+    bias: i64,
+    /// `2^p`: integers below it added to it land in the low mantissa bits.
+    two_p: f64,
+    /// The bits of 1.0.
+    one_bits: u64,
+    /// The smallest normal number.
+    min_positive: f64,
+}
+
+impl FloatLayout {
+    fn of(t: Type) -> FloatLayout {
+        if t.lane_type() == types::F32 {
+            FloatLayout {
+                p: 23,
+                bias: 127,
+                two_p: 8_388_608.0,
+                one_bits: 0x3f80_0000,
+                min_positive: f32::MIN_POSITIVE as f64,
+            }
+        } else {
+            FloatLayout {
+                p: 52,
+                bias: 1023,
+                two_p: 4_503_599_627_370_496.0,
+                one_bits: 0x3ff0_0000_0000_0000,
+                min_positive: f64::MIN_POSITIVE,
+            }
+        }
+    }
+}
+
+/// Constants of the inline `exp` (fdlibm's `e_exp.c` and `e_expf.c`).
+struct ExpConsts {
+    /// `ln 2` in two parts; `ln2_hi` has few enough significant bits that `k * ln2_hi` is exact.
+    ln2_hi: f64,
+    ln2_lo: f64,
+    /// The rational approximation of `exp(r)` on `[-ln2/2, ln2/2]`: `c = r - r^2 * poly(r^2)`.
+    poly: &'static [f64],
+    /// Above this the result overflows to `+inf`.
+    overflow: f64,
+    /// Below this the result underflows to `+0`.
+    underflow: f64,
+}
+
+const EXP_F64: ExpConsts = ExpConsts {
+    ln2_hi: f64::from_bits(0x3fe6_2e42_fee0_0000),
+    ln2_lo: f64::from_bits(0x3dea_39ef_3579_3c76),
+    poly: &[
+        f64::from_bits(0x3fc5_5555_5555_553e),
+        f64::from_bits(0xbf66_c16c_16be_bd93),
+        f64::from_bits(0x3f11_566a_af25_de2c),
+        f64::from_bits(0xbebb_bd41_c5d2_6bf1),
+        f64::from_bits(0x3e66_3769_72be_a4d0),
+    ],
+    overflow: f64::from_bits(0x4086_2e42_fefa_39ef),
+    underflow: f64::from_bits(0xc087_4910_d52d_3051),
+};
+
+const EXP_F32: ExpConsts = ExpConsts {
+    ln2_hi: f32::from_bits(0x3f31_7200) as f64,
+    ln2_lo: f32::from_bits(0x35bf_be8e) as f64,
+    poly: &[
+        f32::from_bits(0x3e2a_aa8f) as f64,
+        f32::from_bits(0xbb35_5215) as f64,
+    ],
+    // fdlibm: x >= 0x42b17218 overflows, x <= -0x42cff1b5 underflows to 0 (x < its neighbour).
+    overflow: f32::from_bits(0x42b1_7217) as f64,
+    underflow: f32::from_bits(0xc2cf_f1b4) as f64,
+};
+
+/// Constants of the inline `log` (fdlibm's `e_log.c` and `e_logf.c`).
+struct LogConsts {
+    ln2_hi: f64,
+    ln2_lo: f64,
+    /// `log(1+f) = f - hfsq + s*(hfsq + R)`, `R = z*(lg[0] + w*(lg[2] + ...)) + w*(lg[1] + w*(lg[3]
+    /// + ...))` with `z = s^2`, `w = z^2`.
+    lg: &'static [f64],
+    /// The bits of `sqrt(2)/2` rounded: mantissas from there up get exponent 0.
+    sqrt_half_bits: u64,
+    /// Subnormals are scaled by `2^sub_shift` first.
+    sub_shift: i64,
+}
+
+const LOG_F64: LogConsts = LogConsts {
+    ln2_hi: f64::from_bits(0x3fe6_2e42_fee0_0000),
+    ln2_lo: f64::from_bits(0x3dea_39ef_3579_3c76),
+    lg: &[
+        f64::from_bits(0x3fe5_5555_5555_5593),
+        f64::from_bits(0x3fd9_9999_9997_fa04),
+        f64::from_bits(0x3fd2_4924_9422_9359),
+        f64::from_bits(0x3fcc_71c5_1d8e_78af),
+        f64::from_bits(0x3fc7_4664_96cb_03de),
+        f64::from_bits(0x3fc3_9a09_d078_c69f),
+        f64::from_bits(0x3fc2_f112_df3e_5244),
+    ],
+    sqrt_half_bits: 0x3fe6_a09e_0000_0000,
+    sub_shift: 54,
+};
+
+const LOG_F32: LogConsts = LogConsts {
+    ln2_hi: f32::from_bits(0x3f31_7180) as f64,
+    ln2_lo: f32::from_bits(0x3717_f7d1) as f64,
+    lg: &[
+        f32::from_bits(0x3f2a_aaaa) as f64,
+        f32::from_bits(0x3ecc_ce13) as f64,
+        f32::from_bits(0x3e91_e9ee) as f64,
+        f32::from_bits(0x3e78_9e26) as f64,
+    ],
+    sqrt_half_bits: 0x3f35_04f3,
+    sub_shift: 25,
+};
 
 fn internal(what: &str, e: impl std::fmt::Display) -> Error {
     Error::new(
@@ -49,6 +167,10 @@ fn isa() -> Result<OwnedTargetIsa> {
             ("enable_verifier", "false"),
             ("is_pic", "false"),
             ("use_colocated_libcalls", "false"),
+            // Frames past a page (a strided-axis reduction with many reductions) probe the stack
+            // page by page instead of skipping the guard page.
+            ("enable_probestack", "true"),
+            ("probestack_strategy", "inline"),
         ] {
             fb.set(k, v).map_err(|e| format!("setting {k}={v}: {e}"))?;
         }
@@ -222,7 +344,15 @@ struct Emitter<'k, 'f> {
     /// Byte strides `[output][outer dim]`.
     out_sb: Vec<Vec<Value>>,
     loads: Vec<bool>,
+    /// Lanes of a reduction vectorized across the innermost outer dim (1: off).
+    outer_lanes: u32,
+    /// While emitting that vectorized reduction: every load is a vector along the outer dim.
+    outer_mode: bool,
 }
+
+/// Vector accumulators (16 bytes each) per block of outer points in a reduction vectorized across the
+/// innermost outer dim, shared by all reductions: 3.5 KiB of stack, under a page with the spills.
+const OUTER_BLOCK_VECTORS: usize = 224;
 
 impl<'k, 'f> Emitter<'k, 'f> {
     fn new(b: FunctionBuilder<'f>, k: &'k Kernel, fns: Helpers, plan: Plan) -> Self {
@@ -240,6 +370,8 @@ impl<'k, 'f> Emitter<'k, 'f> {
             out_ptr: vec![],
             out_sb: vec![],
             loads: plan::body_loads(k),
+            outer_lanes: plan.outer_lanes,
+            outer_mode: false,
         }
     }
 
@@ -432,6 +564,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
                     self.b.ins().fcmp(cc, a, inf)
                 }
                 LogicalNot | BitwiseInvert => unreachable!("rejected by the kernel verifier"),
+                Exp | Log if lanes > 1 => self.vector_exp_log(op, x),
                 _ => {
                     debug_assert!(op.is_transcendental());
                     if lanes > 1 {
@@ -789,6 +922,203 @@ impl<'k, 'f> Emitter<'k, 'f> {
         }
     }
 
+    // ---- inline exp and log ----------------------------------------------------------------------
+
+    /// A 128-bit constant of vector type `t` with every lane holding `bits`.
+    fn vsplat_bits(&mut self, t: Type, bits: u64) -> Value {
+        let lb = t.lane_bits() as usize / 8;
+        let mut bytes = Vec::with_capacity(16);
+        for _ in 0..16 / lb {
+            bytes.extend_from_slice(&bits.to_le_bytes()[..lb]);
+        }
+        let c = self.b.func.dfg.constants.insert(ConstantData::from(bytes));
+        self.b.ins().vconst(t, c)
+    }
+
+    /// A splat float constant of vector type `t` (f64x2, or f32x4 with `v` rounded to f32).
+    fn vfc(&mut self, t: Type, v: f64) -> Value {
+        if t.lane_type() == types::F32 {
+            self.vsplat_bits(t, (v as f32).to_bits() as u64)
+        } else {
+            self.vsplat_bits(t, v.to_bits())
+        }
+    }
+
+    /// `exp` or `log` of a float vector (f64x2 or f32x4), inline.
+    fn vector_exp_log(&mut self, op: UnaryOp, x: Value) -> Value {
+        if op == UnaryOp::Exp {
+            self.vector_exp(x)
+        } else {
+            self.vector_log(x)
+        }
+    }
+
+    /// `2^n` for integer-valued float lanes `n` in the normal exponent range: `n + 2^p + bias` (`p`
+    /// mantissa bits) holds the biased exponent in its low mantissa bits, which a shift moves into the
+    /// exponent field.
+    fn exp2_int(&mut self, n: Value) -> Value {
+        let t = self.b.func.dfg.value_type(n);
+        let f = FloatLayout::of(t);
+        let c = self.vfc(t, f.two_p + f.bias as f64);
+        let v = self.b.ins().fadd(n, c);
+        let flags = Self::vflags();
+        let bits = self.b.ins().bitcast(t.as_int(), flags, v);
+        let sh = self.iconst(types::I32, f.p);
+        let e = self.b.ins().ishl(bits, sh);
+        self.b.ins().bitcast(t, flags, e)
+    }
+
+    /// Horner's scheme: `cs[0] + v * (cs[1] + v * (...))`.
+    fn horner(&mut self, v: Value, cs: &[f64]) -> Value {
+        let t = self.b.func.dfg.value_type(v);
+        let mut p = self.vfc(t, cs[cs.len() - 1]);
+        for &c in cs[..cs.len() - 1].iter().rev() {
+            let cv = self.vfc(t, c);
+            let m = self.b.ins().fmul(v, p);
+            p = self.b.ins().fadd(cv, m);
+        }
+        p
+    }
+
+    /// `exp(x)` for f64x2 and f32x4 (the algorithm of fdlibm's `e_exp.c`/`e_expf.c`, error below 1
+    /// ulp): `x = k ln2 + r` with `|r| <= ln2/2` (`k ln2` in two parts), a rational approximation of
+    /// `exp(r)`, and the scaling by `2^k` as two power-of-two factors, the first product exact, so
+    /// that subnormal results round once. Overflow, underflow and NaN are selected at the end.
+    fn vector_exp(&mut self, x: Value) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let fl = FloatLayout::of(t);
+        let k = if fl.p == 52 { &EXP_F64 } else { &EXP_F32 };
+        // Round to nearest integer: adding 1.5 * 2^p leaves no fraction bits.
+        let magic = self.vfc(t, 1.5 * fl.two_p);
+        let inv = self.vfc(t, std::f64::consts::LOG2_E);
+        let v = self.b.ins().fmul(x, inv);
+        let v = self.b.ins().fadd(v, magic);
+        let n = self.b.ins().fsub(v, magic);
+        let c_hi = self.vfc(t, k.ln2_hi);
+        let c_lo = self.vfc(t, k.ln2_lo);
+        let nhi = self.b.ins().fmul(n, c_hi);
+        let hi = self.b.ins().fsub(x, nhi);
+        let lo = self.b.ins().fmul(n, c_lo);
+        let r = self.b.ins().fsub(hi, lo);
+        let z = self.b.ins().fmul(r, r);
+        let p = self.horner(z, k.poly);
+        let zp = self.b.ins().fmul(z, p);
+        let c = self.b.ins().fsub(r, zp);
+        let rc = self.b.ins().fmul(r, c);
+        let two = self.vfc(t, 2.0);
+        let den = self.b.ins().fsub(two, c);
+        let q = self.b.ins().fdiv(rc, den);
+        let q = self.b.ins().fsub(q, lo);
+        let q = self.b.ins().fadd(q, hi);
+        let one = self.vfc(t, 1.0);
+        let y = self.b.ins().fadd(one, q);
+        // 2^n = 2^n1 * 2^n2 with n1 = round(n / 2).
+        let half = self.vfc(t, 0.5);
+        let nh = self.b.ins().fmul(n, half);
+        let nh = self.b.ins().fadd(nh, magic);
+        let n1 = self.b.ins().fsub(nh, magic);
+        let n2 = self.b.ins().fsub(n, n1);
+        let s1 = self.exp2_int(n1);
+        let s2 = self.exp2_int(n2);
+        let res = self.b.ins().fmul(y, s1);
+        let res = self.b.ins().fmul(res, s2);
+        let ovf = self.vfc(t, k.overflow);
+        let big = self.b.ins().fcmp(FloatCC::GreaterThan, x, ovf);
+        let inf = self.vfc(t, f64::INFINITY);
+        let res = self.sel(big, inf, res);
+        let unf = self.vfc(t, k.underflow);
+        let small = self.b.ins().fcmp(FloatCC::LessThan, x, unf);
+        let zero = self.vfc(t, 0.0);
+        let res = self.sel(small, zero, res);
+        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        self.sel(nan, x, res)
+    }
+
+    /// `log(x)` for f64x2 and f32x4 (the algorithm of fdlibm's `e_log.c`/`e_logf.c`, error below 1
+    /// ulp): subnormals scaled up, `x = 2^k (1 + f)` with `1 + f` in `[sqrt(2)/2, sqrt(2))` by integer
+    /// operations on the bits, `log(1 + f)` through `s = f / (2 + f)` and a polynomial in `s^2`.
+    /// Zero, negative, infinite and NaN inputs are selected at the end.
+    fn vector_log(&mut self, x: Value) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let it = t.as_int();
+        let fl = FloatLayout::of(t);
+        let k = if fl.p == 52 { &LOG_F64 } else { &LOG_F32 };
+        let flags = Self::vflags();
+        let tiny = self.vfc(t, fl.min_positive);
+        let sub = self.b.ins().fcmp(FloatCC::LessThan, x, tiny);
+        let scale = self.vfc(t, f64::from_bits(((1023 + k.sub_shift) as u64) << 52));
+        let xs = self.b.ins().fmul(x, scale);
+        let xs = self.sel(sub, xs, x);
+        let adj = self.vfc(t, -(k.sub_shift as f64));
+        let z0 = self.vfc(t, 0.0);
+        let kadj = self.sel(sub, adj, z0);
+        let bits = self.b.ins().bitcast(it, flags, xs);
+        // Biased so that the exponent field steps at sqrt(2)/2 rather than at 1.
+        let off = self.vsplat_bits(it, fl.one_bits - k.sqrt_half_bits);
+        let b2 = self.b.ins().iadd(bits, off);
+        let sh = self.iconst(types::I32, fl.p);
+        let kb = self.b.ins().ushr(b2, sh);
+        let mask = self.vsplat_bits(it, (1u64 << fl.p) - 1);
+        let m = self.b.ins().band(b2, mask);
+        let base = self.vsplat_bits(it, k.sqrt_half_bits);
+        let m = self.b.ins().iadd(m, base);
+        let m = self.b.ins().bitcast(t, flags, m);
+        let one = self.vfc(t, 1.0);
+        let f = self.b.ins().fsub(m, one);
+        // k as a float: the biased exponent (below 2^12) in the mantissa of 2^p.
+        let two_p_bits = if fl.p == 52 {
+            fl.two_p.to_bits()
+        } else {
+            (fl.two_p as f32).to_bits() as u64
+        };
+        let two_p = self.vsplat_bits(it, two_p_bits);
+        let kf = self.b.ins().bor(kb, two_p);
+        let kf = self.b.ins().bitcast(t, flags, kf);
+        let bias = self.vfc(t, fl.two_p + fl.bias as f64);
+        let dk = self.b.ins().fsub(kf, bias);
+        let dk = self.b.ins().fadd(dk, kadj);
+
+        let half = self.vfc(t, 0.5);
+        let hf = self.b.ins().fmul(half, f);
+        let hfsq = self.b.ins().fmul(hf, f);
+        let two = self.vfc(t, 2.0);
+        let den = self.b.ins().fadd(two, f);
+        let s = self.b.ins().fdiv(f, den);
+        let z = self.b.ins().fmul(s, s);
+        let w = self.b.ins().fmul(z, z);
+        let odd: Vec<f64> = k.lg.iter().skip(1).step_by(2).copied().collect();
+        let even: Vec<f64> = k.lg.iter().step_by(2).copied().collect();
+        let p1 = self.horner(w, &odd);
+        let t1 = self.b.ins().fmul(w, p1);
+        let p2 = self.horner(w, &even);
+        let t2 = self.b.ins().fmul(z, p2);
+        let rr = self.b.ins().fadd(t2, t1);
+        // s*(hfsq+R) + dk*ln2_lo - hfsq + f + dk*ln2_hi, left to right.
+        let a = self.b.ins().fadd(hfsq, rr);
+        let a = self.b.ins().fmul(s, a);
+        let c_lo = self.vfc(t, k.ln2_lo);
+        let klo = self.b.ins().fmul(dk, c_lo);
+        let a = self.b.ins().fadd(a, klo);
+        let a = self.b.ins().fsub(a, hfsq);
+        let a = self.b.ins().fadd(a, f);
+        let c_hi = self.vfc(t, k.ln2_hi);
+        let khi = self.b.ins().fmul(dk, c_hi);
+        let r = self.b.ins().fadd(a, khi);
+
+        let zero = self.vfc(t, 0.0);
+        let neg = self.b.ins().fcmp(FloatCC::LessThan, x, zero);
+        let nan = self.vfc(t, f64::NAN);
+        let r = self.sel(neg, nan, r);
+        let is0 = self.b.ins().fcmp(FloatCC::Equal, x, zero);
+        let ninf = self.vfc(t, f64::NEG_INFINITY);
+        let r = self.sel(is0, ninf, r);
+        let inf = self.vfc(t, f64::INFINITY);
+        let isinf = self.b.ins().fcmp(FloatCC::Equal, x, inf);
+        let r = self.sel(isinf, inf, r);
+        let isnan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        self.sel(isnan, x, r)
+    }
+
     // ---- memory --------------------------------------------------------------------------------
 
     /// Loads input `k`'s element(s) at `addr`.
@@ -799,7 +1129,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
             return self.b.ins().load(scalar_ty(d), flags, addr, 0);
         }
         let vt = ty(d, lanes);
-        if self.k.inputs[input].inner == StrideClass::Broadcast {
+        if !self.outer_mode && self.k.inputs[input].inner == StrideClass::Broadcast {
             let s = self.b.ins().load(scalar_ty(d), flags, addr, 0);
             let s = self.lane_value(s, d, lanes);
             return self.b.ins().splat(vt, s);
@@ -1025,6 +1355,10 @@ impl<'k, 'f> Emitter<'k, 'f> {
     }
 
     fn reduce_outer(&mut self, d: usize, ins: Vec<Value>, outs: Vec<Value>) {
+        if self.outer_lanes > 1 && d + 1 == self.k.n_outer() {
+            self.outer_vector_reduce(d, ins, outs);
+            return;
+        }
         if d < self.k.n_outer() {
             let (lo, hi) = self.range(d);
             let (isb, osb) = (self.in_sb.clone(), self.out_sb.clone());
@@ -1035,9 +1369,13 @@ impl<'k, 'f> Emitter<'k, 'f> {
             });
             return;
         }
-        // One outer point: accumulate, combine, epilogue, store.
+        self.reduce_point(d, ins, outs);
+    }
+
+    /// One outer point (the reduced dims start at `d`): accumulate, combine, epilogue, store.
+    fn reduce_point(&mut self, d: usize, ins: Vec<Value>, outs: Vec<Value>) {
         let lanes = self.lanes;
-        let n_acc = if lanes > 1 { VECTOR_ACCUMULATORS } else { 1 };
+        let n_acc = if lanes > 1 { self.unroll() } else { 1 };
         let mut accs = Vec::new();
         for r in &self.k.reduces {
             let dt = self.k.body[r.value as usize].dtype;
@@ -1090,6 +1428,224 @@ impl<'k, 'f> Emitter<'k, 'f> {
         self.store_outputs(&vals, &outs, 1);
     }
 
+    /// `base + (i << sh)`, which loads and stores fold into a scaled-index address.
+    fn scaled(&mut self, base: Value, i: Value, sh: i64) -> Value {
+        let c = self.iconst(PTR, sh);
+        let o = self.b.ins().ishl(i, c);
+        self.b.ins().iadd(base, o)
+    }
+
+    /// A reduction vectorized across outer dim `d` (the innermost outer dim): lane `j` of a vector is
+    /// the output element at outer index `i + j`. Outer points go in blocks whose accumulators live
+    /// in a stack buffer; per block, the reduced dims are walked by loops (in the order the kernel
+    /// defines, so every output folds its elements in the same order as the scalar loop) and each
+    /// step streams along the block's contiguous stretch of the input. When an input read by the
+    /// body or the epilogue is not contiguous along `d` at run time, and for the last `< lanes`
+    /// points, the scalar loop runs instead.
+    fn outer_vector_reduce(&mut self, d: usize, ins: Vec<Value>, outs: Vec<Value>) {
+        let k = self.k;
+        let l = self.outer_lanes;
+        let lane_sh = (16 / l).trailing_zeros() as i64;
+        let (lo, hi) = self.range(d);
+        let zero = self.iconst(PTR, 0);
+        let diff = self.b.ins().isub(hi, lo);
+        let neg = self.b.ins().icmp(IntCC::SignedLessThan, diff, zero);
+        let count = self.b.ins().select(neg, zero, diff);
+        // Run-time layout check: contiguous along `d` for every input the kernel loads.
+        let body_loads = plan::body_loads(k);
+        let epi_loads = plan::block_loads(k, &k.epilogue);
+        let mut ok = self.iconst(types::I8, 1);
+        for (n, inp) in k.inputs.iter().enumerate() {
+            if body_loads[n] || epi_loads[n] {
+                let c = self.b.ins().icmp_imm_s(
+                    IntCC::Equal,
+                    self.in_sb[n][d],
+                    inp.dtype.size() as i64,
+                );
+                ok = self.b.ins().band(ok, c);
+            }
+        }
+        let nv = self.b.ins().band_imm_s(count, -(l as i64));
+        let nv = self.b.ins().select(ok, nv, zero);
+        let split = self.b.ins().iadd(lo, nv);
+
+        let n_red = k.reduces.len().max(1);
+        let block_vecs = (OUTER_BLOCK_VECTORS / n_red).max(8);
+        let block_pts = (block_vecs * l as usize) as i64;
+        let acc_types: Vec<(DType, ReduceOp)> = k
+            .reduces
+            .iter()
+            .map(|r| (k.body[r.value as usize].dtype, r.op))
+            .collect();
+        let ss = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            (n_red * block_vecs * 16) as u32,
+            4,
+        ));
+        let (isb, osb) = (self.in_sb.clone(), self.out_sb.clone());
+        let isz: Vec<i64> = k
+            .inputs
+            .iter()
+            .map(|i| i.dtype.size().trailing_zeros() as i64)
+            .collect();
+        let osz: Vec<i64> = k
+            .outputs
+            .iter()
+            .map(|o| o.dtype.size().trailing_zeros() as i64)
+            .collect();
+        self.outer_mode = true;
+        self.for_range(lo, split, block_pts, |s, b0| {
+            let left = s.b.ins().isub(split, b0);
+            let full = s.iconst(PTR, block_pts);
+            let short = s.b.ins().icmp(IntCC::SignedLessThan, left, full);
+            let blen = s.b.ins().select(short, left, full);
+            let ins_b = s.advance(&ins, &isb, d, b0);
+            let outs_b = s.advance(&outs, &osb, d, b0);
+            let acc_base = s.b.ins().stack_addr(PTR, ss, 0);
+            let acc_addr = |s: &mut Self, r: usize, j: Value| {
+                let a = s.scaled(acc_base, j, lane_sh);
+                s.b.ins().iadd_imm_s(a, (r * block_vecs * 16) as i64)
+            };
+            // Identities.
+            let z = s.iconst(PTR, 0);
+            s.for_range(z, blen, l as i64, |s, j| {
+                for (r, &(dt, op)) in acc_types.iter().enumerate() {
+                    let idn = s.identity(op, dt, l);
+                    let a = acc_addr(s, r, j);
+                    s.b.ins().store(s.mem, idn, a, 0);
+                }
+            });
+            // The reduced dims.
+            s.outer_vector_dims(d + 1, ins_b.clone(), blen, &isz, &|s, r, j| {
+                acc_addr(s, r, j)
+            });
+            // Epilogue and stores.
+            let z = s.iconst(PTR, 0);
+            s.for_range(z, blen, l as i64, |s, j| {
+                let reduced: Vec<Value> = acc_types
+                    .iter()
+                    .enumerate()
+                    .map(|(r, &(dt, _))| {
+                        let a = acc_addr(s, r, j);
+                        s.b.ins().load(ty(dt, l), s.mem, a, 0)
+                    })
+                    .collect();
+                let addrs: Vec<Option<Value>> = (0..k.inputs.len())
+                    .map(|n| epi_loads[n].then(|| s.scaled(ins_b[n], j, isz[n])))
+                    .collect();
+                let vals = s.block(&k.epilogue, &addrs, &reduced, l);
+                let oaddrs: Vec<Value> = (0..k.outputs.len())
+                    .map(|o| s.scaled(outs_b[o], j, osz[o]))
+                    .collect();
+                s.store_outputs(&vals, &oaddrs, l);
+            });
+        });
+        self.outer_mode = false;
+        // The rest (and everything when the layout check failed), one point at a time.
+        let (isb, osb) = (self.in_sb.clone(), self.out_sb.clone());
+        self.for_range(split, hi, 1, |s, i| {
+            let ins2 = s.advance(&ins, &isb, d, i);
+            let outs2 = s.advance(&outs, &osb, d, i);
+            s.reduce_point(d + 1, ins2, outs2);
+        });
+    }
+
+    /// The reduced dims `d..` of [`Self::outer_vector_reduce`]: loops down to the innermost, whose
+    /// steps go in groups of up to 8 (each pass over the block's `blen` outer points folds that many
+    /// steps into each accumulator, in order, with one load and one store of it; `isz`: log2 of each
+    /// input's element size).
+    fn outer_vector_dims(
+        &mut self,
+        d: usize,
+        ins: Vec<Value>,
+        blen: Value,
+        isz: &[i64],
+        acc_addr: &dyn Fn(&mut Self, usize, Value) -> Value,
+    ) {
+        let k = self.k;
+        let ndim = k.ndim as usize;
+        let (lo, hi) = self.range(d);
+        let isb = self.in_sb.clone();
+        if d + 1 < ndim {
+            self.for_range(lo, hi, 1, |s, i| {
+                let ins2 = s.advance(&ins, &isb, d, i);
+                s.outer_vector_dims(d + 1, ins2, blen, isz, acc_addr);
+            });
+            return;
+        }
+        let group = self.unroll() as i64;
+        let n = self.b.ins().isub(hi, lo);
+        let n = self.b.ins().band_imm_s(n, -group);
+        let ngroup = self.b.ins().iadd(lo, n);
+        if group > 1 {
+            self.for_range(lo, ngroup, group, |s, i| {
+                let first = s.advance(&ins, &isb, d, i);
+                let steps: Vec<Vec<Value>> = (0..group as usize)
+                    .map(|u| {
+                        first
+                            .iter()
+                            .zip(&isb)
+                            .map(|(&p, sb)| {
+                                if u == 0 {
+                                    p
+                                } else {
+                                    let c = s.iconst(PTR, u as i64);
+                                    let o = s.b.ins().imul(sb[d], c);
+                                    s.b.ins().iadd(p, o)
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect();
+                s.outer_vector_pass(&steps, blen, isz, acc_addr);
+            });
+        }
+        let rest_lo = if group > 1 { ngroup } else { lo };
+        self.for_range(rest_lo, hi, 1, |s, i| {
+            let at = s.advance(&ins, &isb, d, i);
+            s.outer_vector_pass(&[at], blen, isz, acc_addr);
+        });
+    }
+
+    /// One pass over the block's outer points: folds the body at each of `steps` (input addresses of
+    /// consecutive reduced points) into the accumulators, in order.
+    fn outer_vector_pass(
+        &mut self,
+        steps: &[Vec<Value>],
+        blen: Value,
+        isz: &[i64],
+        acc_addr: &dyn Fn(&mut Self, usize, Value) -> Value,
+    ) {
+        let k = self.k;
+        let l = self.outer_lanes;
+        let z = self.iconst(PTR, 0);
+        self.for_range(z, blen, l as i64, |s, j| {
+            let addrs: Vec<Value> = (0..k.reduces.len()).map(|r| acc_addr(s, r, j)).collect();
+            let mut cur: Vec<Value> = k
+                .reduces
+                .iter()
+                .zip(&addrs)
+                .map(|(red, &a)| {
+                    let dt = k.body[red.value as usize].dtype;
+                    s.b.ins().load(ty(dt, l), s.mem, a, 0)
+                })
+                .collect();
+            for at in steps {
+                let in_addrs: Vec<Option<Value>> = (0..k.inputs.len())
+                    .map(|n| s.loads[n].then(|| s.scaled(at[n], j, isz[n])))
+                    .collect();
+                let vals = s.block(&k.body, &in_addrs, &[], l);
+                for (r, red) in k.reduces.iter().enumerate() {
+                    let dt = k.body[red.value as usize].dtype;
+                    cur[r] = s.binary(red.op.combiner(), dt, cur[r], vals[red.value as usize], l);
+                }
+            }
+            for (&v, &a) in cur.iter().zip(&addrs) {
+                s.b.ins().store(s.mem, v, a, 0);
+            }
+        });
+    }
+
     /// The start value of an accumulator (for min/max: the extreme, which `minimum`/`maximum` leave
     /// unchanged; empty min/max reductions never reach compiled code).
     fn identity(&mut self, op: ReduceOp, d: DType, lanes: u32) -> Value {
@@ -1117,17 +1673,42 @@ impl<'k, 'f> Emitter<'k, 'f> {
         self.constant(s, d, lanes)
     }
 
-    /// Folds one value per reduction (`per_reduce[k]` for reduction `k`) into the accumulators.
-    fn accumulate(&mut self, accs: &[Acc], per_reduce: &[Value], lanes: u32) {
+    /// Folds one value per reduction (`per_reduce[k]` for reduction `k`) into accumulator `slot` of
+    /// each reduction.
+    fn accumulate(&mut self, accs: &[Acc], slot: usize, per_reduce: &[Value], lanes: u32) {
         for (a, &v) in accs.iter().zip(per_reduce) {
-            let first = self.b.use_var(a.vars[0]);
-            let new = self.binary(a.op.combiner(), a.dtype, first, v, lanes);
-            for w in 1..a.vars.len() {
-                let x = self.b.use_var(a.vars[w]);
-                self.b.def_var(a.vars[w - 1], x);
-            }
-            let last = *a.vars.last().expect("one accumulator");
-            self.b.def_var(last, new);
+            let cur = self.b.use_var(a.vars[slot]);
+            let new = self.binary(a.op.combiner(), a.dtype, cur, v, lanes);
+            self.b.def_var(a.vars[slot], new);
+        }
+    }
+
+    /// Copies of the body per iteration of the main vectorized reduction loop: 8 for tiny bodies like
+    /// a plain sum (the loop is bound by the latency of the accumulating op and by loads in flight),
+    /// fewer for bodies whose own work hides that latency (and whose copies would only cost compile
+    /// time). Also the reduced steps per pass of a reduction vectorized across the outer dim.
+    fn unroll(&self) -> usize {
+        let lanes = self.lanes.max(self.outer_lanes) as usize;
+        let cost: usize = self
+            .k
+            .body
+            .iter()
+            .map(|i| match &i.inst {
+                Inst::Unary(UnaryOp::Exp | UnaryOp::Log, _) if lanes > 1 => 40,
+                Inst::Unary(op, _) if op.is_transcendental() => 16 * lanes,
+                Inst::Binary(op, ..) if lanewise_binary(*op) => 16 * lanes,
+                Inst::Cast(_) => 2 * lanes,
+                _ => 1,
+            })
+            .sum();
+        if cost <= 8 {
+            MAX_UNROLL
+        } else if cost <= 32 {
+            4
+        } else if cost <= 96 {
+            2
+        } else {
+            1
         }
     }
 
@@ -1147,11 +1728,103 @@ impl<'k, 'f> Emitter<'k, 'f> {
                 let vals = s.block(&s.k.body, &addrs, &[], 1);
                 let per_reduce: Vec<Value> =
                     s.k.reduces.iter().map(|r| vals[r.value as usize]).collect();
-                s.accumulate(accs, &per_reduce, 1);
+                s.accumulate(accs, 0, &per_reduce, 1);
             });
         } else {
-            self.vector_loop(lo, hi, ins, vec![], Some(accs));
+            self.vector_reduce_loop(lo, hi, ins, accs);
         }
+    }
+
+    /// The innermost loop of a vectorized reduction over `lo..hi`: a main loop that runs
+    /// `accs[_].vars.len()` copies of the body per iteration, each folding into its own accumulator,
+    /// with addresses `base + i * size + copy * 16` (one induction variable, scaled-index addressing,
+    /// no multiplies); then the rest (whole vectors and the padded tail) through [`Self::vector_loop`]
+    /// into the first accumulator.
+    fn vector_reduce_loop(&mut self, lo: Value, hi: Value, ins: Vec<Value>, accs: &[Acc]) {
+        let k = self.k;
+        let lanes = self.lanes;
+        let unroll = accs.first().map_or(1, |a| a.vars.len());
+        let rest_accs: Vec<Acc> = accs
+            .iter()
+            .map(|a| Acc {
+                op: a.op,
+                dtype: a.dtype,
+                vars: vec![a.vars[0]],
+            })
+            .collect();
+        if unroll <= 1 {
+            self.vector_loop(lo, hi, ins, vec![], Some(&rest_accs));
+            return;
+        }
+        let step = lanes as i64 * unroll as i64;
+        let diff = self.b.ins().isub(hi, lo);
+        let zero = self.iconst(PTR, 0);
+        let neg = self.b.ins().icmp(IntCC::SignedLessThan, diff, zero);
+        let count = self.b.ins().select(neg, zero, diff);
+        let nmain = self.b.ins().band_imm_s(count, -step);
+        // Inputs walked along the loop: base at `lo` and log2 of the element size.
+        let walk: Vec<Option<(Value, i64)>> = k
+            .inputs
+            .iter()
+            .zip(&self.loads)
+            .zip(&ins)
+            .map(|((inp, &used), &p)| {
+                (used && inp.inner == StrideClass::Contiguous).then(|| {
+                    let sh = inp.dtype.size().trailing_zeros() as i64;
+                    let off = self.b.ins().ishl_imm_u(lo, sh);
+                    (self.b.ins().iadd(p, off), sh)
+                })
+            })
+            .collect();
+
+        let body = self.b.create_block();
+        let exit = self.b.create_block();
+        let iv = self.b.declare_var(PTR);
+        self.b.def_var(iv, zero);
+        self.b.ins().brif(nmain, body, &[], exit, &[]);
+
+        self.b.switch_to_block(body);
+        let i = self.b.use_var(iv);
+        // `iadd(base, ishl(i, iconst))` folds into the load's addressing mode.
+        let shifted: Vec<Option<(Value, i64)>> = walk
+            .iter()
+            .map(|w| {
+                w.map(|(base, sh)| {
+                    let c = self.iconst(PTR, sh);
+                    let o = self.b.ins().ishl(i, c);
+                    (self.b.ins().iadd(base, o), sh)
+                })
+            })
+            .collect();
+        for u in 0..unroll {
+            let addrs: Vec<Option<Value>> = (0..k.inputs.len())
+                .map(|n| {
+                    if !self.loads[n] {
+                        None
+                    } else if let Some((a, sh)) = shifted[n] {
+                        if u == 0 {
+                            Some(a)
+                        } else {
+                            let c = self.iconst(PTR, (u as i64 * lanes as i64) << sh);
+                            Some(self.b.ins().iadd(a, c))
+                        }
+                    } else {
+                        Some(ins[n])
+                    }
+                })
+                .collect();
+            let vals = self.block(&k.body, &addrs, &[], lanes);
+            let per_reduce: Vec<Value> = k.reduces.iter().map(|r| vals[r.value as usize]).collect();
+            self.accumulate(accs, u, &per_reduce, lanes);
+        }
+        let i2 = self.b.ins().iadd_imm_s(i, step);
+        self.b.def_var(iv, i2);
+        let more = self.b.ins().icmp(IntCC::SignedLessThan, i2, nmain);
+        self.b.ins().brif(more, body, &[], exit, &[]);
+
+        self.b.switch_to_block(exit);
+        let lo2 = self.b.ins().iadd(lo, nmain);
+        self.vector_loop(lo2, hi, ins, vec![], Some(&rest_accs));
     }
 
     /// The innermost loop over `lo..hi` of dim `d` as a vector loop. The body is emitted once: full
@@ -1375,7 +2048,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
                     .iter()
                     .map(|&(var, _, _)| self.b.use_var(var))
                     .collect();
-                self.accumulate(accs, &per_reduce, lanes);
+                self.accumulate(accs, 0, &per_reduce, lanes);
                 let is_tail = self.b.use_var(tail);
                 self.b.ins().brif(is_tail, done, &[], next, &[]);
             }
@@ -1389,6 +2062,15 @@ impl<'k, 'f> Emitter<'k, 'f> {
 
         self.b.switch_to_block(done);
     }
+}
+
+/// Binary ops that run lane by lane (or through a helper call) in vector code for some dtype.
+fn lanewise_binary(op: BinaryOp) -> bool {
+    use BinaryOp::*;
+    matches!(
+        op,
+        FloorDiv | Rem | Pow | Atan2 | Hypot | Nextafter | Logaddexp | Shl | Shr
+    )
 }
 
 /// Whether the kernel uses only dtypes this backend lowers.

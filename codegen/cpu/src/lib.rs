@@ -2,9 +2,17 @@
 //!
 //! [`compile`] turns one [`Kernel`] into native code with the [`KernelFn`] ABI: a loop nest over the
 //! kernel's dims (dimension 0 restricted to the caller's `[start, end)`), the innermost loop as a
-//! 128-bit vector loop where the layout allows, reductions in registers (4 rotating vector
-//! accumulators when vectorized). Ops without an instruction lowering call `lazulite_ir::semantics`
-//! through a small symbol table (see `helpers`). All Cranelift calls live in `jit`.
+//! 128-bit vector loop where the layout allows, reductions in registers (a main loop with up to 8
+//! copies of the body per iteration, each with its own vector accumulator). A reduction over an axis
+//! that is strided in memory (`sum(x, axis=0)` of a C-order matrix) is vectorized across the innermost
+//! outer dim instead: each lane is its own output element, accumulators for a block of outer points
+//! live in a stack buffer, and the reduced dims are walked row by row (see `plan`).
+//!
+//! Vector `exp` and `log` (f64 and f32) are inline code within 2 ulp of
+//! `lazulite_ir::semantics` (at most 1 measured; special cases exact), not bit for bit; scalar code
+//! calls the semantics for them. Other ops without an instruction lowering call
+//! `lazulite_ir::semantics` through a small symbol table (see `helpers`). All Cranelift calls live in
+//! `jit`.
 
 mod helpers;
 mod jit;
@@ -38,7 +46,8 @@ impl CompiledKernel {
         self.compile_time
     }
 
-    /// Lanes of the innermost loop: 1 for a scalar loop, 2/4/8/16 for a 128-bit vector loop.
+    /// Vector lanes: 1 for scalar code, 2/4/8/16 for a 128-bit vector loop (the innermost loop, or for
+    /// a reduction over a strided axis, the innermost outer dimension).
     pub fn vector_lanes(&self) -> u32 {
         self.lanes
     }
@@ -70,9 +79,9 @@ pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
     lazulite_ir::verify::verify_kernel(kernel)?;
     let plan = plan::plan(kernel);
     let (built, lanes) = match jit::build(kernel, plan) {
-        Ok(b) => (b, plan.lanes),
+        Ok(b) => (b, plan.lanes.max(plan.outer_lanes)),
         // A vector lowering Cranelift rejects on this host: the scalar loop always works.
-        Err(_) if plan.lanes > 1 => (jit::build(kernel, plan::Plan { lanes: 1 })?, 1),
+        Err(_) if plan != plan::Plan::SCALAR => (jit::build(kernel, plan::Plan::SCALAR)?, 1),
         Err(e) => return Err(e),
     };
     Ok(CompiledKernel {

@@ -208,13 +208,174 @@ fn every_reduction_every_dtype_and_layout() {
                     case.exact = true;
                     let (n, lanes) = check_lanes(&k, &case);
                     assert!(n > 0);
-                    assert_eq!(lanes > 1, class != Strided, "{}", k.pretty());
+                    // Strided reduced dims vectorize across the innermost outer dim when there is one.
+                    let vector = class != Strided || n_reduce < ndim;
+                    assert_eq!(lanes > 1, vector, "{}", k.pretty());
                     cases += 1;
                 }
             }
         }
     }
     assert!(cases > 300, "{cases}");
+}
+
+/// Every length around the unrolled main loop of the vector reduction (8 vectors per iteration), the
+/// single-vector loop behind it and the padded tail, for every reduction and dtype: full reductions
+/// (split over 1 and 2 calls) and inner reductions (two rows).
+#[test]
+fn reduction_lengths_around_the_unrolled_loop() {
+    let mut cases = 0;
+    for &op in ReduceOp::ALL {
+        for d in reduce_dtypes(op) {
+            let full = reduce_kernel(op, d, 1, 1, Contiguous);
+            let inner = reduce_kernel(op, d, 2, 1, Contiguous);
+            for n in (1..=70).chain([127, 128, 129, 255, 257]) {
+                for splits in [1, 2] {
+                    let mut case = Case::contiguous(&full, &[n]);
+                    case.splits = splits;
+                    case.seed = n as u64;
+                    case.exact = true;
+                    let (c, lanes) = check_lanes(&full, &case);
+                    assert!(c > 0 && lanes > 1, "{}", full.pretty());
+                }
+                let mut case = Case::contiguous(&inner, &[2, n]);
+                case.seed = n as u64 + 1;
+                case.exact = true;
+                assert_eq!(check(&inner, &case), 2);
+                cases += 1;
+            }
+        }
+    }
+    assert!(cases > 500, "{cases}");
+}
+
+/// Reductions over a strided axis (`x.sum(axis=0)` of a C-order matrix: loop dims `[C, R]`, strides
+/// `[1, C]`) vectorize across the outer dim: every reduction and dtype, outer extents around the lane
+/// count and the accumulator block, reduced extents around the 8-step groups (0 for reductions with
+/// an identity), split calls, and layouts whose outer stride is not 1 at run time (the scalar loop).
+/// The order of the fold per output is the scalar loop's, so floats compare bit for bit.
+#[test]
+fn strided_axis_reductions_vectorize_across_the_outer_dim() {
+    let mut cases = 0;
+    for &op in ReduceOp::ALL {
+        for d in reduce_dtypes(op) {
+            let k = reduce_kernel(op, d, 2, 1, Strided);
+            let ck = compile(&k).unwrap();
+            assert!(ck.vector_lanes() > 1, "{}", k.pretty());
+            let lanes = ck.vector_lanes() as i64;
+            let big = 256 * lanes + lanes + 1; // past one block of accumulators
+            for c in [1, 2, 3, lanes - 1, lanes + 1, 2 * lanes + 3, 33, big] {
+                for r in [0, 1, 3, 7, 8, 9, 17] {
+                    if r == 0 && op.identity(d).is_none() {
+                        continue;
+                    }
+                    // C-order (r, c); every other column; a column broadcast along the outer dim.
+                    for strides in [vec![1, c], vec![2, 2 * c], vec![0, 1]] {
+                        for splits in [1, 3] {
+                            let mut case = Case::contiguous(&k, &[c, r]);
+                            case.in_strides = vec![strides.clone()];
+                            case.splits = splits;
+                            case.seed = (c * 31 + r) as u64;
+                            assert_eq!(check_compiled(&k, ck.entry(), &case), c as usize);
+                            cases += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(cases > 3000, "{cases}");
+}
+
+/// Two outer and two reduced dims (a C-order `(A, R1, R2, C)` array reduced over `R1, R2`, loop dims
+/// `[A, C, R1, R2]`), with an epilogue that loads an input at the outer point, mixes reductions and
+/// stores a float and a bool output; inputs contiguous and reversed along the outer dim.
+#[test]
+fn strided_axis_reduction_with_epilogue_two_outer_dims() {
+    let f = DType::F32;
+    let k = Kernel {
+        ndim: 4,
+        n_reduce: 2,
+        inputs: vec![input(f, Strided), input(f, Broadcast)],
+        body: vec![
+            instr(Inst::Load { input: 0 }, f),
+            instr(Inst::Load { input: 1 }, f),
+            instr(Inst::Binary(BinaryOp::Mul, 0, 1), f),
+            instr(Inst::Binary(BinaryOp::Gt, 0, 1), DType::Bool),
+        ],
+        reduces: vec![
+            KernelReduce {
+                op: ReduceOp::Sum,
+                value: 2,
+            },
+            KernelReduce {
+                op: ReduceOp::Min,
+                value: 0,
+            },
+            KernelReduce {
+                op: ReduceOp::Any,
+                value: 3,
+            },
+        ],
+        epilogue: vec![
+            instr(Inst::Reduced(0), f),
+            instr(Inst::Reduced(1), f),
+            instr(Inst::Load { input: 1 }, f),
+            instr(Inst::Binary(BinaryOp::Div, 0, 2), f),
+            instr(Inst::Binary(BinaryOp::Sub, 3, 1), f),
+            instr(Inst::Reduced(2), DType::Bool),
+        ],
+        outputs: vec![output(4, f, Contiguous), output(5, DType::Bool, Contiguous)],
+    };
+    let (a, c, r1, r2) = (3i64, 11i64, 5i64, 11i64);
+    let mut n = 0;
+    for reversed in [false, true] {
+        let s0 = if reversed { -1 } else { 1 };
+        let mut case = Case::contiguous(&k, &[a, c, r1, r2]);
+        case.in_strides = vec![
+            vec![r1 * r2 * c, s0, r2 * c, c],
+            // broadcast along R2 only
+            vec![c * r1, 1, c, 0],
+        ];
+        case.out_strides = vec![vec![c, 1], vec![c, 1]];
+        for (splits, seed) in [(1, 0), (2, 1), (3, 2)] {
+            case.splits = splits;
+            case.seed = seed;
+            let (cmp, lanes) = check_lanes(&k, &case);
+            assert_eq!((cmp, lanes), (2 * (a * c) as usize, 4));
+            n += 1;
+        }
+    }
+    assert_eq!(n, 6);
+}
+
+/// Many reductions vectorized across the outer dim: their accumulator blocks take more than a page
+/// of stack (probed), and each output gets its own reduction's result.
+#[test]
+fn strided_axis_reduction_with_many_reductions() {
+    let f = DType::F64;
+    let n_red = 70u32;
+    let ops = [ReduceOp::Sum, ReduceOp::Max, ReduceOp::Min, ReduceOp::Prod];
+    let k = Kernel {
+        ndim: 2,
+        n_reduce: 1,
+        inputs: vec![input(f, Strided)],
+        body: vec![instr(Inst::Load { input: 0 }, f)],
+        reduces: (0..n_red)
+            .map(|r| KernelReduce {
+                op: ops[r as usize % ops.len()],
+                value: 0,
+            })
+            .collect(),
+        epilogue: (0..n_red).map(|r| instr(Inst::Reduced(r), f)).collect(),
+        outputs: (0..n_red).map(|r| output(r, f, Contiguous)).collect(),
+    };
+    let (c, r) = (37i64, 6i64);
+    let mut case = Case::contiguous(&k, &[c, r]);
+    case.in_strides = vec![vec![1, c]];
+    case.exact = true;
+    let (cmp, lanes) = check_lanes(&k, &case);
+    assert_eq!((cmp, lanes), ((n_red as i64 * c) as usize, 2));
 }
 
 /// Body computes before reducing; epilogue combines two reductions with an extra load; two outputs.
