@@ -21,7 +21,12 @@ def draw_array(data, *, min_dims=0, max_dims=3, min_side=0, dtype=None, label="x
 def test_broadcast_arrays_and_shapes(data):
     base = data.draw(xps.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4), label="base")
     n = data.draw(st.integers(0, 4), label="n")
-    shape_list = [data.draw(xps.mutually_broadcastable_shapes(1, base_shape=base).map(lambda r: r.input_shapes[0]), label=f"s{i}") for i in range(n)]
+    # one draw of n shapes that broadcast together (separate draws need not broadcast with each other)
+    shape_list = (
+        list(data.draw(xps.mutually_broadcastable_shapes(n, base_shape=base), label="shapes").input_shapes)
+        if n
+        else []
+    )
     got = lz.broadcast_shapes(*shape_list)
     expected = np.broadcast_shapes(*shape_list)
     assert type(got) is tuple and got == expected and all(type(v) is int for v in got)
