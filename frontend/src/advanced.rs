@@ -154,7 +154,8 @@ pub fn getitem_arrays(x: &LazyArray, key: &[IndexKey]) -> Result<LazyArray> {
     gather(name, &y, &adv)
 }
 
-/// The mask extents of a key must equal the axes they cover (the spec: `IndexError` otherwise).
+/// The mask extents of a key must equal the axes they cover or be 0 (the spec: `IndexError`
+/// otherwise).
 fn check_mask_extents(x: &LazyArray, key: &[IndexKey]) -> Result<()> {
     let mut axis = 0usize;
     let consuming: usize = key
@@ -182,11 +183,13 @@ fn check_mask_extents(x: &LazyArray, key: &[IndexKey]) -> Result<()> {
             IndexKey::Array(a) if a.dtype() == DType::Bool => {
                 for (d, &m) in a.shape().iter().enumerate() {
                     let n = x.shape()[axis + d];
+                    // An extent of 0 selects nothing (the spec allows it on any axis).
                     ensure!(
-                        m == n,
+                        m == n || m == 0,
                         Index,
                         "getitem: a boolean index of shape {:?} does not match the array of shape \
-                         {:?}: its axis {d} has size {m} where the array's axis {} has size {n}",
+                         {:?}: its axis {d} has size {m} where the array's axis {} has size {n} \
+                         (a mask's extents must equal the array's, or be 0)",
                         a.shape(),
                         x.shape(),
                         axis + d

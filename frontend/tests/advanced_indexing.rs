@@ -218,6 +218,11 @@ fn boolean_masks_select_row_major() {
         let y = lz::getitem_arrays(&x, &[IndexKey::Array(m0)]).unwrap();
         assert_eq!(y.shape(), &[n, 2, 3, 4]);
     }
+    // An extent of 0 selects nothing.
+    let empty = lz::from_vec(Vec::<bool>::new(), &[0, 3]).unwrap();
+    let y = lz::getitem_arrays(&x, &[IndexKey::Array(empty)]).unwrap();
+    assert_eq!(y.shape(), &[0, 4]);
+    assert_eq!(compute(&y).shape.as_slice(), &[0, 4]);
     // Wrong extent: IndexError.
     let bad = lz::from_vec(vec![true, false], &[2]).unwrap();
     let e = lz::getitem_arrays(&x, &[ALL, IndexKey::Array(bad)]).unwrap_err();
