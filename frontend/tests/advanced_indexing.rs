@@ -156,6 +156,8 @@ fn out_of_range_indices_are_index_errors() {
     )
     .unwrap();
     let y = lz::getitem_arrays(&x, &[ALL, IndexKey::Array(lazy.clone())]).unwrap();
+    // Built lazily: nothing was computed, not even the indices.
+    assert!(y.realized().is_none() && lazy.realized().is_none());
     assert_eq!(y.compute().unwrap_err().kind, ErrorKind::Index);
     // Lazy indices in range work (and wrap negatives).
     let back = lz::binary(
