@@ -1,14 +1,12 @@
-//! Functions whose output shape depends on values (the spec's optional extension): `nonzero`, the
-//! `unique_*` family and `repeat` with an array of repeats. Each is a sync point: it computes its
-//! input, does the data-dependent work on the host (sorting via the standard library), and returns
-//! realized arrays (or a lazy gather of known shape), from which the graph continues lazily.
+//! Functions whose output shape depends on values (the spec's optional extension): `nonzero` (also
+//! behind boolean-mask indexing) and the `unique_*` family. (`repeat` with an array of repeats is
+//! `manipulation::repeat_each`.) Each is a sync point: it computes its input, does the data-dependent
+//! work on the host (sorting via the standard library), and returns realized arrays, from which the
+//! graph continues lazily.
 
 use crate::array::LazyArray;
 use crate::elementwise::{binary, Operand};
-use crate::indexing::take;
-use crate::movement::reshape;
-use lazulite_ir::shape::normalize_axis;
-use lazulite_ir::{bail, ensure, BinaryOp, DType, Result, Scalar};
+use lazulite_ir::{ensure, BinaryOp, DType, Result, Scalar};
 use lazulite_runtime::ArrayData;
 use std::cmp::Ordering;
 
@@ -165,60 +163,4 @@ pub fn unique_all(x: &LazyArray) -> Result<Unique> {
         inverse_indices: int64_array(&inverse, x.shape())?,
         counts: int64_array(&counts, &[n])?,
     })
-}
-
-/// `repeat(x, repeats, axis)` with an array of repeats: element `j` along `axis` (of the flattened
-/// array when `axis` is `None`) repeated `repeats[j]` times. `repeats` is a 1-D integer array of
-/// length 1 (it broadcasts) or the axis' extent, with no negative entry. Computes `repeats` and
-/// returns a lazy gather of `x`.
-pub fn repeat_array(x: &LazyArray, repeats: &LazyArray, axis: Option<isize>) -> Result<LazyArray> {
-    let name = "repeat";
-    ensure!(
-        repeats.dtype().is_integer(),
-        Type,
-        "{name}: repeats of dtype {}; repeats must have an integer dtype",
-        repeats.dtype()
-    );
-    ensure!(
-        repeats.ndim() <= 1,
-        Value,
-        "{name}: repeats of shape {:?}; repeats must be zero- or one-dimensional",
-        repeats.shape()
-    );
-    let (src, a) = match axis {
-        None => (reshape(x, &[-1])?, 0),
-        Some(a) => (x.clone(), normalize_axis(name, a, x.ndim())?),
-    };
-    let n = src.shape()[a];
-    let reps: Vec<i128> = elements(repeats)?
-        .iter()
-        .map(|v| v.as_i128().unwrap_or(0))
-        .collect();
-    let reps: Vec<i128> = match reps.len() {
-        1 => vec![reps[0]; n],
-        m if m == n => reps,
-        m => bail!(
-            Value,
-            "{name}: {m} repeats for an axis of size {n}; give one repeat count or one per element \
-             along the axis"
-        ),
-    };
-    if let Some(r) = reps.iter().find(|&&r| r < 0) {
-        bail!(
-            Value,
-            "{name}: the repeat count {r} is negative; repeat counts must be >= 0"
-        );
-    }
-    let total: i128 = reps.iter().sum();
-    ensure!(
-        total <= i64::MAX as i128 && (total as u128) < (isize::MAX as u128),
-        Value,
-        "{name}: the result would have {total} elements along the axis; that is too many"
-    );
-    let mut idx: Vec<i64> = Vec::with_capacity(total as usize);
-    for (j, &r) in reps.iter().enumerate() {
-        idx.extend(std::iter::repeat_n(j as i64, r as usize));
-    }
-    let idx = int64_array(&idx, &[idx.len()])?;
-    take(&src, &idx, Some(a as isize))
 }

@@ -43,7 +43,7 @@ pub use creation_ext::{
     empty, empty_like, eye, full_like, linspace, meshgrid, ones_like, tril, triu, zeros_like,
 };
 pub use cumulative::{cumulative_prod, cumulative_sum};
-pub use data_dependent::{nonzero, repeat_array, unique_all, Unique};
+pub use data_dependent::{nonzero, unique_all, Unique};
 pub use elementwise::*;
 pub use indexing::{take, take_along_axis};
 pub use joining::{concat, stack};

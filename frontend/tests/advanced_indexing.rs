@@ -1,9 +1,9 @@
 //! Integer-array and boolean-mask indexing, `setitem`, and the data-dependent functions (`nonzero`,
-//! `unique_all`, `repeat_array`), computed end to end and checked against plain Rust loops over the
+//! `unique_all`), computed end to end and checked against plain Rust loops over the
 //! same data.
 
 use lazulite_frontend::{
-    self as lz, ArrayData, DType, ErrorKind, IndexItem, IndexKey, LazyArray, Operand, Scalar,
+    self as lz, ArrayData, ErrorKind, IndexItem, IndexKey, LazyArray, Operand, Scalar,
 };
 
 fn i128s(d: &ArrayData) -> Vec<i128> {
@@ -359,7 +359,7 @@ fn setitem_rejects_dtype_changes_and_bad_shapes() {
 }
 
 #[test]
-fn nonzero_unique_and_repeat_match_plain_rust() {
+fn nonzero_and_unique_match_plain_rust() {
     let v = [0.0f64, 2.0, f64::NAN, 2.0, -0.0, f64::NAN, 1.0, 0.0];
     let x = lz::from_vec(v.to_vec(), &[2, 4]).unwrap();
     let nz = lz::nonzero(&x).unwrap();
@@ -392,30 +392,4 @@ fn nonzero_unique_and_repeat_match_plain_rust() {
         let j = inv[f] as usize;
         assert!(vals[j] == e || (e.is_nan() && vals[j].is_nan()));
     }
-    // repeat along an axis and flattened
-    let x = cube();
-    let reps = lz::from_vec(vec![2i64, 0, 1], &[3]).unwrap();
-    let y = lz::repeat_array(&x, &reps, Some(1)).unwrap();
-    assert_eq!(y.shape(), &[2, 3, 4]);
-    let mut want = Vec::new();
-    for i in 0..2 {
-        for (j, &n) in [2, 0, 1].iter().enumerate() {
-            for _ in 0..n {
-                for k in 0..4 {
-                    want.push(val(i, j as i64, k));
-                }
-            }
-        }
-    }
-    assert_eq!(i128s(&compute(&y)), want);
-    let one = lz::from_vec(vec![2i64], &[1]).unwrap();
-    let y = lz::repeat_array(&x, &one, None).unwrap();
-    let want: Vec<i128> = cube_values().iter().flat_map(|&v| [v, v]).collect();
-    assert_eq!(i128s(&compute(&y)), want);
-    let neg = lz::from_vec(vec![-1i64], &[1]).unwrap();
-    assert_eq!(
-        lz::repeat_array(&x, &neg, Some(0)).unwrap_err().kind,
-        ErrorKind::Value
-    );
-    assert_eq!(y.dtype(), DType::I64);
 }
