@@ -14,10 +14,12 @@
 //! # Ok::<(), lz::Error>(())
 //! ```
 
+mod advanced;
 mod array;
 mod creation;
 mod creation_ext;
 mod cumulative;
+mod data_dependent;
 mod elementwise;
 mod externs;
 mod indexing;
@@ -32,6 +34,7 @@ mod sorting;
 mod statistics;
 mod utility;
 
+pub use advanced::{getitem_arrays, key_has_mask, setitem, IndexKey};
 pub use array::{build_graph, compute_many, explain, graph_text, LazyArray};
 pub use creation::{
     arange, from_bytes, from_vec, full, ones, zeros, Complex, Complex128, Complex64, Element,
@@ -40,6 +43,7 @@ pub use creation_ext::{
     empty, empty_like, eye, full_like, linspace, meshgrid, ones_like, tril, triu, zeros_like,
 };
 pub use cumulative::{cumulative_prod, cumulative_sum};
+pub use data_dependent::{nonzero, unique_all, Unique};
 pub use elementwise::*;
 pub use indexing::{take, take_along_axis};
 pub use joining::{concat, stack};

@@ -50,6 +50,11 @@ pub enum ExternOp {
     /// `searchsorted(x1, x2)`: `x1` is 1-D and sorted ascending (NaNs last); int64 insertion points of
     /// each element of `x2` (same dtype as `x1`), left or right of equal runs.
     SearchSorted { right: bool },
+    /// `scatter(x, positions, values)`: a copy of `x` with `flat(x)[positions[i]] = values[i]`
+    /// (row-major flat positions; negative ones count from the end). `positions` is 1-D of an integer
+    /// dtype, `values` 1-D of `x`'s dtype and the same length; with repeated positions the last write
+    /// wins. The functional form of `x[key] = value` (`__setitem__`).
+    ScatterFlat,
 }
 
 /// An operand as `infer` sees it.
@@ -74,6 +79,7 @@ impl ExternOp {
             ExternOp::ArgMax { .. } => "argmax",
             ExternOp::ArgMin { .. } => "argmin",
             ExternOp::SearchSorted { .. } => "searchsorted",
+            ExternOp::ScatterFlat => "setitem",
         }
     }
 
@@ -93,6 +99,7 @@ impl ExternOp {
             | ExternOp::TakeAlongAxis { .. }
             | ExternOp::SearchSorted { .. } => Some(2),
             ExternOp::Concat { .. } => None,
+            ExternOp::ScatterFlat => Some(3),
             _ => Some(1),
         }
     }
@@ -291,6 +298,26 @@ impl ExternOp {
                 );
                 Ok((DType::DEFAULT_INDEX, v.shape.into()))
             }
+            ExternOp::ScatterFlat => {
+                let (pos, val) = (operands[1], operands[2]);
+                integer_indices(name, pos.dtype)?;
+                ensure!(
+                    pos.shape.len() == 1 && val.shape == pos.shape,
+                    Value,
+                    "{name}: positions of shape {:?} and values of shape {:?}; both must be \
+                     one-dimensional and of one length (the frontend broadcasts the value first)",
+                    pos.shape,
+                    val.shape
+                );
+                ensure!(
+                    val.dtype == x.dtype,
+                    Internal,
+                    "{name}: values of {} for an array of {} (the frontend casts first)",
+                    val.dtype,
+                    x.dtype
+                );
+                Ok((x.dtype, x.shape.into()))
+            }
         }
     }
 }
@@ -366,6 +393,27 @@ mod tests {
             .infer(&[info(Bool, &[2, 2]), info(Bool, &[2, 2])])
             .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Type);
+    }
+
+    #[test]
+    fn scatter_rules() {
+        let sc = ExternOp::ScatterFlat;
+        let (d, s) = sc
+            .infer(&[info(F32, &[2, 3]), info(I64, &[4]), info(F32, &[4])])
+            .unwrap();
+        assert_eq!((d, s.as_slice()), (F32, &[2, 3][..]));
+        assert_eq!(
+            sc.infer(&[info(F32, &[2, 3]), info(F32, &[4]), info(F32, &[4])])
+                .unwrap_err()
+                .kind,
+            ErrorKind::Type
+        );
+        assert_eq!(
+            sc.infer(&[info(F32, &[2, 3]), info(I64, &[4]), info(F32, &[3])])
+                .unwrap_err()
+                .kind,
+            ErrorKind::Value
+        );
     }
 
     #[test]

@@ -40,7 +40,7 @@ class Info:
         """``{"boolean indexing": bool, "data-dependent shapes": bool, "max dimensions": int}``.
 
         The first two are ``True`` only when the engine implements data-dependent shapes and they are
-        allowed (``lazulite.set_data_dependent_shapes``); this build does not implement them yet.
+        allowed (``lazulite.set_data_dependent_shapes``).
         """
         return _lazulite._capabilities()
 

@@ -1,28 +1,41 @@
 //! The array class: a lazy array with the array API's attributes, operators and conversions.
 
-use crate::convert::{arg_of, int_arg, scalar_to_py, type_name, Arg};
+use crate::convert::{arg_of, scalar_to_py, Arg};
 use crate::dtype::{check_to_device, PyDType, PyDevice};
 use crate::guard::{engine, type_error, value_error};
 use crate::materialize::{materialize, repr_of, scalar_of, Reason};
-use lazulite_frontend::{
-    self as fe, ArrayData, BinaryOp, DType, IndexItem, LazyArray, Scalar, UnaryOp,
-};
-use pyo3::exceptions::{PyBufferError, PyIndexError, PyNotImplementedError, PyValueError};
+use lazulite_frontend::{self as fe, ArrayData, BinaryOp, DType, LazyArray, Scalar, UnaryOp};
+use pyo3::exceptions::{PyBufferError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
-use pyo3::types::{PyBool, PyEllipsis, PyInt, PyMemoryView, PySlice, PyTuple};
+use pyo3::types::{PyMemoryView, PyTuple};
 use std::ffi::{c_int, c_void, CStr};
+use std::sync::RwLock;
 
 /// A lazy n-dimensional array. Operations build a graph; values are computed on demand.
 #[pyclass(frozen, name = "Array", module = "lazulite", weakref)]
 pub struct PyArray {
-    pub inner: LazyArray,
+    /// The array's current value. A slot, not a plain field, so that `x[key] = value` can rebind
+    /// `x` to the updated array (a new lazy node); arrays built from the old value keep it.
+    slot: RwLock<LazyArray>,
 }
 
 impl PyArray {
     pub fn new(inner: LazyArray) -> PyArray {
-        PyArray { inner }
+        PyArray {
+            slot: RwLock::new(inner),
+        }
+    }
+
+    /// The array's current value (a cheap handle clone).
+    pub fn inner(&self) -> LazyArray {
+        self.slot.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Rebinds the array to `value` (`__setitem__`); `value` has the same dtype and shape.
+    pub(crate) fn rebind(&self, value: LazyArray) {
+        *self.slot.write().unwrap_or_else(|p| p.into_inner()) = value;
     }
 }
 
@@ -95,9 +108,9 @@ fn matmul_op(
         return Ok(py.NotImplemented());
     };
     let (a, b) = if reflected {
-        (other.get().inner.clone(), x.clone())
+        (other.get().inner().clone(), x.clone())
     } else {
-        (x.clone(), other.get().inner.clone())
+        (x.clone(), other.get().inner().clone())
     };
     let r = engine(py, "matmul", move || fe::matmul(&a, &b))?;
     Ok(Bound::new(py, PyArray::new(r))?.into_any().unbind())
@@ -120,61 +133,6 @@ fn zero_d_scalar(py: Python<'_>, x: &LazyArray, what: &'static str) -> PyResult<
     }
     let data = materialize(py, x, Reason::Implicit(what))?;
     scalar_of(&data)
-}
-
-/// Parses one item of a `__getitem__` key.
-fn index_item(key: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
-    if key.is_none() {
-        return Ok(IndexItem::NewAxis);
-    }
-    if key.is_instance_of::<PyEllipsis>() {
-        return Ok(IndexItem::Ellipsis);
-    }
-    if let Ok(s) = key.cast::<PySlice>() {
-        let part = |name: &str| -> PyResult<Option<i64>> {
-            let v = s.getattr(name)?;
-            if v.is_none() {
-                Ok(None)
-            } else {
-                Ok(Some(int_arg("__getitem__", "a slice bound", &v)?))
-            }
-        };
-        let step = part("step")?;
-        if step == Some(0) {
-            return Err(value_error("__getitem__: slice step cannot be zero"));
-        }
-        return Ok(IndexItem::Slice {
-            start: part("start")?,
-            stop: part("stop")?,
-            step,
-        });
-    }
-    if key.is_instance_of::<PyBool>() {
-        return Err(PyIndexError::new_err(
-            "__getitem__: a bool is not a valid index (boolean indexing is not supported); \
-             use an int, a slice, ..., or None",
-        ));
-    }
-    if key.is_instance_of::<PyInt>() {
-        return Ok(IndexItem::Int(int_arg("__getitem__", "an index", key)?));
-    }
-    if let Ok(a) = key.cast::<PyArray>() {
-        let a = &a.get().inner;
-        if a.ndim() == 0 && a.dtype().is_integer() {
-            return Ok(IndexItem::Int(int_arg("__getitem__", "an index", key)?));
-        }
-        return Err(PyIndexError::new_err(format!(
-            "__getitem__: array indices (got an array of dtype {} and shape {:?}) are not supported \
-             yet; use ints, slices, ... and None, or compute the selection with where()",
-            a.dtype(),
-            a.shape()
-        )));
-    }
-    Err(PyIndexError::new_err(format!(
-        "__getitem__: only integers, slices (`:`), ellipsis (`...`), None and tuples of those are \
-         valid indices, got {}",
-        type_name(key)
-    )))
 }
 
 /// The element format of the buffer protocol for a dtype (struct module syntax, native order).
@@ -225,23 +183,23 @@ impl PyArray {
     #[getter]
     fn dtype(&self) -> PyDType {
         PyDType {
-            dtype: self.inner.dtype(),
+            dtype: self.inner().dtype(),
         }
     }
 
     #[getter]
     fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        PyTuple::new(py, self.inner.shape())
+        PyTuple::new(py, self.inner().shape())
     }
 
     #[getter]
     fn ndim(&self) -> usize {
-        self.inner.ndim()
+        self.inner().ndim()
     }
 
     #[getter]
     fn size(&self) -> usize {
-        self.inner.size()
+        self.inner().size()
     }
 
     #[getter]
@@ -252,13 +210,13 @@ impl PyArray {
     /// The transpose of a 2-D array.
     #[getter(T)]
     fn transpose(&self, py: Python<'_>) -> PyResult<PyArray> {
-        if self.inner.ndim() != 2 {
+        if self.inner().ndim() != 2 {
             return Err(value_error(format!(
                 "T: x.T is defined for 2-D arrays only, got {} dimensions; use permute_dims() or x.mT",
-                self.inner.ndim()
+                self.inner().ndim()
             )));
         }
-        let x = self.inner.clone();
+        let x = self.inner().clone();
         Ok(PyArray::new(engine(py, "T", move || {
             fe::permute_dims(&x, &[1, 0])
         })?))
@@ -267,7 +225,7 @@ impl PyArray {
     /// The transpose of the last two axes.
     #[getter(mT)]
     fn matrix_t(&self, py: Python<'_>) -> PyResult<PyArray> {
-        let x = self.inner.clone();
+        let x = self.inner().clone();
         Ok(PyArray::new(engine(py, "mT", move || {
             fe::matrix_transpose(&x)
         })?))
@@ -315,7 +273,7 @@ impl PyArray {
         dl_device: Option<&Bound<'_, PyAny>>,
         copy: Option<bool>,
     ) -> PyResult<Py<PyAny>> {
-        crate::dlpack::export(py, &self.inner, stream, max_version, dl_device, copy)
+        crate::dlpack::export(py, &self.inner(), stream, max_version, dl_device, copy)
     }
 
     /// `(1, 0)`: DLPack's kDLCPU, device 0.
@@ -327,18 +285,18 @@ impl PyArray {
 
     /// Computes the array now and returns it (now realized).
     fn compute(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
-        materialize(slf.py(), &slf.get().inner, Reason::Explicit)?;
+        materialize(slf.py(), &slf.get().inner(), Reason::Explicit)?;
         Ok(slf)
     }
 
     /// Whether the value is already computed.
     #[getter]
     fn is_computed(&self) -> bool {
-        self.inner.realized().is_some()
+        self.inner().realized().is_some()
     }
 
     fn __bool__(&self, py: Python<'_>) -> PyResult<bool> {
-        Ok(match zero_d_scalar(py, &self.inner, "__bool__")? {
+        Ok(match zero_d_scalar(py, &self.inner(), "__bool__")? {
             Scalar::Bool(b) => b,
             Scalar::Int(i) => i != 0,
             Scalar::UInt(u) => u != 0,
@@ -348,7 +306,7 @@ impl PyArray {
     }
 
     fn __int__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        match zero_d_scalar(py, &self.inner, "__int__")? {
+        match zero_d_scalar(py, &self.inner(), "__int__")? {
             Scalar::Bool(b) => scalar_to_py(py, Scalar::Int(b as i64)),
             s @ (Scalar::Int(_) | Scalar::UInt(_)) => scalar_to_py(py, s),
             // Python's int(float): truncation, OverflowError for infinities, ValueError for NaN
@@ -360,18 +318,18 @@ impl PyArray {
     }
 
     fn __index__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        if !self.inner.dtype().is_integer() {
+        if !self.inner().dtype().is_integer() {
             return Err(type_error(format!(
                 "__index__: only integer arrays can be used as an index, got dtype {}",
-                self.inner.dtype()
+                self.inner().dtype()
             )));
         }
-        let s = zero_d_scalar(py, &self.inner, "__index__")?;
+        let s = zero_d_scalar(py, &self.inner(), "__index__")?;
         scalar_to_py(py, s)
     }
 
     fn __float__(&self, py: Python<'_>) -> PyResult<f64> {
-        match zero_d_scalar(py, &self.inner, "__float__")? {
+        match zero_d_scalar(py, &self.inner(), "__float__")? {
             Scalar::Complex(..) => Err(type_error(
                 "__float__: cannot convert a complex array to float; use real() or abs() first",
             )),
@@ -380,7 +338,7 @@ impl PyArray {
     }
 
     fn __complex__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let (r, i) = zero_d_scalar(py, &self.inner, "__complex__")?.as_complex();
+        let (r, i) = zero_d_scalar(py, &self.inner(), "__complex__")?.as_complex();
         scalar_to_py(py, Scalar::Complex(r, i))
     }
 
@@ -392,7 +350,7 @@ impl PyArray {
         copy: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        materialize(py, &slf.get().inner, Reason::Implicit("__array__"))?;
+        materialize(py, &slf.get().inner(), Reason::Implicit("__array__"))?;
         let view = PyMemoryView::from(slf.as_any())?;
         let np = py.import("numpy")?;
         let kwargs = pyo3::types::PyDict::new(py);
@@ -423,7 +381,7 @@ impl PyArray {
         }
         let data = materialize(
             slf.py(),
-            &slf.get().inner,
+            &slf.get().inner(),
             Reason::Implicit("__getbuffer__"),
         )?;
         let itemsize = data.dtype.size();
@@ -506,7 +464,7 @@ impl PyArray {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let data = materialize(py, &self.inner, Reason::Implicit("__repr__"))?;
+        let data = materialize(py, &self.inner(), Reason::Implicit("__repr__"))?;
         repr_of(&data)
     }
 
@@ -517,75 +475,72 @@ impl PyArray {
     // ---- indexing ---------------------------------------------------------------------------------
 
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<PyArray> {
-        let items: Vec<IndexItem> = match key.cast::<PyTuple>() {
-            Ok(t) => t.iter().map(|k| index_item(&k)).collect::<PyResult<_>>()?,
-            Err(_) => vec![index_item(key)?],
-        };
-        let x = self.inner.clone();
-        Ok(PyArray::new(engine(py, "__getitem__", move || {
-            fe::getitem(&x, &items)
-        })?))
+        crate::indexing::getitem(py, &self.inner(), key)
     }
 
-    fn __setitem__(&self, _key: &Bound<'_, PyAny>, _value: &Bound<'_, PyAny>) -> PyResult<()> {
-        Err(PyNotImplementedError::new_err(
-            "__setitem__: lazulite arrays are immutable; build the updated array with where() \
-             (e.g. x = where(mask, value, x))",
-        ))
+    /// `x[key] = value`: a functional update that rebinds `x` to a new lazy array; arrays built
+    /// from the old value of `x` keep it.
+    fn __setitem__(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        crate::indexing::setitem(py, self, key, value)
     }
 
     // ---- unary operators --------------------------------------------------------------------------
 
     fn __neg__(&self, py: Python<'_>) -> PyResult<PyArray> {
-        unop(py, &self.inner, UnaryOp::Neg)
+        unop(py, &self.inner(), UnaryOp::Neg)
     }
     fn __pos__(&self, py: Python<'_>) -> PyResult<PyArray> {
-        unop(py, &self.inner, UnaryOp::Positive)
+        unop(py, &self.inner(), UnaryOp::Positive)
     }
     fn __abs__(&self, py: Python<'_>) -> PyResult<PyArray> {
-        unop(py, &self.inner, UnaryOp::Abs)
+        unop(py, &self.inner(), UnaryOp::Abs)
     }
     fn __invert__(&self, py: Python<'_>) -> PyResult<PyArray> {
-        unop(py, &self.inner, UnaryOp::BitwiseInvert)
+        unop(py, &self.inner(), UnaryOp::BitwiseInvert)
     }
 
     // ---- binary operators -------------------------------------------------------------------------
 
     fn __add__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::Add, o, false)
+        binop(py, &self.inner(), BinaryOp::Add, o, false)
     }
     fn __radd__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::Add, o, true)
+        binop(py, &self.inner(), BinaryOp::Add, o, true)
     }
     fn __sub__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::Sub, o, false)
+        binop(py, &self.inner(), BinaryOp::Sub, o, false)
     }
     fn __rsub__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::Sub, o, true)
+        binop(py, &self.inner(), BinaryOp::Sub, o, true)
     }
     fn __mul__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::Mul, o, false)
+        binop(py, &self.inner(), BinaryOp::Mul, o, false)
     }
     fn __rmul__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::Mul, o, true)
+        binop(py, &self.inner(), BinaryOp::Mul, o, true)
     }
     fn __truediv__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::Div, o, false)
+        binop(py, &self.inner(), BinaryOp::Div, o, false)
     }
     fn __rtruediv__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::Div, o, true)
+        binop(py, &self.inner(), BinaryOp::Div, o, true)
     }
     fn __floordiv__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::FloorDiv, o, false)
+        binop(py, &self.inner(), BinaryOp::FloorDiv, o, false)
     }
     fn __rfloordiv__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::FloorDiv, o, true)
+        binop(py, &self.inner(), BinaryOp::FloorDiv, o, true)
     }
     fn __mod__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::Rem, o, false)
+        binop(py, &self.inner(), BinaryOp::Rem, o, false)
     }
     fn __rmod__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::Rem, o, true)
+        binop(py, &self.inner(), BinaryOp::Rem, o, true)
     }
     fn __pow__(
         &self,
@@ -596,7 +551,7 @@ impl PyArray {
         if modulo.is_some_and(|m| !m.is_none()) {
             return Ok(py.NotImplemented());
         }
-        binop(py, &self.inner, BinaryOp::Pow, o, false)
+        binop(py, &self.inner(), BinaryOp::Pow, o, false)
     }
     fn __rpow__(
         &self,
@@ -607,43 +562,43 @@ impl PyArray {
         if modulo.is_some_and(|m| !m.is_none()) {
             return Ok(py.NotImplemented());
         }
-        binop(py, &self.inner, BinaryOp::Pow, o, true)
+        binop(py, &self.inner(), BinaryOp::Pow, o, true)
     }
     fn __and__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::BitAnd, o, false)
+        binop(py, &self.inner(), BinaryOp::BitAnd, o, false)
     }
     fn __rand__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::BitAnd, o, true)
+        binop(py, &self.inner(), BinaryOp::BitAnd, o, true)
     }
     fn __or__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::BitOr, o, false)
+        binop(py, &self.inner(), BinaryOp::BitOr, o, false)
     }
     fn __ror__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::BitOr, o, true)
+        binop(py, &self.inner(), BinaryOp::BitOr, o, true)
     }
     fn __xor__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::BitXor, o, false)
+        binop(py, &self.inner(), BinaryOp::BitXor, o, false)
     }
     fn __rxor__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::BitXor, o, true)
+        binop(py, &self.inner(), BinaryOp::BitXor, o, true)
     }
     fn __lshift__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::Shl, o, false)
+        binop(py, &self.inner(), BinaryOp::Shl, o, false)
     }
     fn __rlshift__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::Shl, o, true)
+        binop(py, &self.inner(), BinaryOp::Shl, o, true)
     }
     fn __rshift__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::Shr, o, false)
+        binop(py, &self.inner(), BinaryOp::Shr, o, false)
     }
     fn __rrshift__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        binop(py, &self.inner, BinaryOp::Shr, o, true)
+        binop(py, &self.inner(), BinaryOp::Shr, o, true)
     }
     fn __matmul__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        matmul_op(py, &self.inner, o, false)
+        matmul_op(py, &self.inner(), o, false)
     }
     fn __rmatmul__(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        matmul_op(py, &self.inner, o, true)
+        matmul_op(py, &self.inner(), o, true)
     }
 
     fn __richcmp__(
@@ -660,68 +615,68 @@ impl PyArray {
             CompareOp::Gt => BinaryOp::Gt,
             CompareOp::Ge => BinaryOp::Ge,
         };
-        binop(py, &self.inner, bop, o, false)
+        binop(py, &self.inner(), bop, o, false)
     }
 
     // ---- in-place operators (installed as __iadd__ ... by the module; they return a new array) ----
 
     #[pyo3(name = "_iadd")]
     fn iadd(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner, BinaryOp::Add, "+", o)
+        inplace(py, &self.inner(), BinaryOp::Add, "+", o)
     }
     #[pyo3(name = "_isub")]
     fn isub(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner, BinaryOp::Sub, "-", o)
+        inplace(py, &self.inner(), BinaryOp::Sub, "-", o)
     }
     #[pyo3(name = "_imul")]
     fn imul(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner, BinaryOp::Mul, "*", o)
+        inplace(py, &self.inner(), BinaryOp::Mul, "*", o)
     }
     #[pyo3(name = "_itruediv")]
     fn itruediv(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner, BinaryOp::Div, "/", o)
+        inplace(py, &self.inner(), BinaryOp::Div, "/", o)
     }
     #[pyo3(name = "_ifloordiv")]
     fn ifloordiv(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner, BinaryOp::FloorDiv, "//", o)
+        inplace(py, &self.inner(), BinaryOp::FloorDiv, "//", o)
     }
     #[pyo3(name = "_imod")]
     fn imod(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner, BinaryOp::Rem, "%", o)
+        inplace(py, &self.inner(), BinaryOp::Rem, "%", o)
     }
     #[pyo3(name = "_ipow")]
     fn ipow(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner, BinaryOp::Pow, "**", o)
+        inplace(py, &self.inner(), BinaryOp::Pow, "**", o)
     }
     #[pyo3(name = "_iand")]
     fn iand(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner, BinaryOp::BitAnd, "&", o)
+        inplace(py, &self.inner(), BinaryOp::BitAnd, "&", o)
     }
     #[pyo3(name = "_ior")]
     fn ior(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner, BinaryOp::BitOr, "|", o)
+        inplace(py, &self.inner(), BinaryOp::BitOr, "|", o)
     }
     #[pyo3(name = "_ixor")]
     fn ixor(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner, BinaryOp::BitXor, "^", o)
+        inplace(py, &self.inner(), BinaryOp::BitXor, "^", o)
     }
     #[pyo3(name = "_ilshift")]
     fn ilshift(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner, BinaryOp::Shl, "<<", o)
+        inplace(py, &self.inner(), BinaryOp::Shl, "<<", o)
     }
     #[pyo3(name = "_imatmul")]
     fn imatmul(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let Ok(other) = o.cast::<PyArray>() else {
             return Ok(py.NotImplemented());
         };
-        let (x, y) = (self.inner.clone(), other.get().inner.clone());
+        let (x, y) = (self.inner().clone(), other.get().inner().clone());
         let r = engine(py, "matmul", move || fe::matmul(&x, &y))?;
-        if r.dtype() != self.inner.dtype() || r.shape() != self.inner.shape() {
+        if r.dtype() != self.inner().dtype() || r.shape() != self.inner().shape() {
             return Err(value_error(format!(
                 "matmul: x @= y would change x from dtype {} and shape {:?} to dtype {} and shape \
                  {:?}; in-place operators keep the left operand's dtype and shape, write x = x @ y",
-                self.inner.dtype(),
-                self.inner.shape(),
+                self.inner().dtype(),
+                self.inner().shape(),
                 r.dtype(),
                 r.shape()
             )));
@@ -730,7 +685,7 @@ impl PyArray {
     }
     #[pyo3(name = "_irshift")]
     fn irshift(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner, BinaryOp::Shr, ">>", o)
+        inplace(py, &self.inner(), BinaryOp::Shr, ">>", o)
     }
 }
 

@@ -29,7 +29,7 @@ pub fn asarray(
     check_device(F, device)?;
     let dtype = dtype_arg(F, dtype)?;
     if let Ok(a) = obj.cast::<PyArray>() {
-        return from_lazulite(py, &a.get().inner, dtype, copy).map(PyArray::new);
+        return from_lazulite(py, &a.get().inner(), dtype, copy).map(PyArray::new);
     }
     if let Some(s) = py_scalar(obj)? {
         if copy == Some(false) {
@@ -167,7 +167,7 @@ fn flatten(
             return Ok(());
         }
         if let Ok(a) = obj.cast::<PyArray>() {
-            let inner = &a.get().inner;
+            let inner = &a.get().inner();
             if inner.ndim() == 0 {
                 let d = materialize(py, inner, Reason::Implicit(F))?;
                 let s = d.try_get(&[]).map_err(crate::guard::to_pyerr)?;

@@ -64,7 +64,7 @@ impl Arg {
 /// An array or a Python scalar; `None` for other objects (operators then return `NotImplemented`).
 pub fn arg_of(obj: &Bound<'_, PyAny>) -> PyResult<Option<Arg>> {
     if let Ok(a) = obj.cast::<PyArray>() {
-        return Ok(Some(Arg::Array(a.get().inner.clone())));
+        return Ok(Some(Arg::Array(a.get().inner().clone())));
     }
     Ok(py_scalar(obj)?.map(Arg::Scalar))
 }
@@ -83,7 +83,7 @@ pub fn operand_arg(func: &str, param: &str, obj: &Bound<'_, PyAny>) -> PyResult<
 /// A lazulite array argument of `func` (parameter `param`).
 pub fn array_arg(func: &str, param: &str, obj: &Bound<'_, PyAny>) -> PyResult<LazyArray> {
     match obj.cast::<PyArray>() {
-        Ok(a) => Ok(a.get().inner.clone()),
+        Ok(a) => Ok(a.get().inner().clone()),
         Err(_) => Err(type_error(format!(
             "{func}: {param} must be a lazulite array, got {}; convert it with lazulite.asarray() first",
             type_name(obj)

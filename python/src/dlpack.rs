@@ -283,7 +283,7 @@ pub fn from_dlpack(
     check_device("from_dlpack", device)?;
     if let Ok(a) = x.cast::<PyArray>() {
         // one of ours: no capsule needed (a lazy array stays lazy)
-        let inner = a.get().inner.clone();
+        let inner = a.get().inner().clone();
         if copy == Some(true) {
             let data = materialize(py, &inner, Reason::Implicit("from_dlpack"))?;
             return Ok(PyArray::new(engine(py, "from_dlpack", move || {

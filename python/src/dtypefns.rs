@@ -24,7 +24,7 @@ fn dtype_or_array(func: &str, param: &str, obj: &Bound<'_, PyAny>) -> PyResult<D
         return Ok(d.get().dtype);
     }
     if let Ok(a) = obj.cast::<PyArray>() {
-        return Ok(a.get().inner.dtype());
+        return Ok(a.get().inner().dtype());
     }
     Err(type_error(format!(
         "{func}: {param} must be a lazulite dtype (e.g. lazulite.float32) or a lazulite array, got {}",
@@ -271,7 +271,7 @@ fn result_type(arrays_and_dtypes: &Bound<'_, PyTuple>) -> PyResult<PyDType> {
         if let Ok(d) = a.cast::<PyDType>() {
             dtypes.push(d.get().dtype);
         } else if let Ok(x) = a.cast::<PyArray>() {
-            dtypes.push(x.get().inner.dtype());
+            dtypes.push(x.get().inner().dtype());
         } else if let Some(s) = py_scalar(&a)? {
             scalars.push(s);
         } else {

@@ -16,6 +16,7 @@ mod dtype;
 mod dtypefns;
 mod functions;
 mod guard;
+mod indexing;
 mod linalg;
 mod manipulation;
 mod materialize;
@@ -51,6 +52,7 @@ fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dlpack::from_dlpack, m)?)?;
     m.add_function(wrap_pyfunction!(materialize::set_data_dependent_shapes, m)?)?;
     m.add_function(wrap_pyfunction!(materialize::_capabilities, m)?)?;
+    indexing::register(m)?;
     Ok(())
 }
 

@@ -152,7 +152,7 @@ fn repeat(
     let x = array_arg("repeat", "x", x)?;
     let a = opt_axis_arg("repeat", axis)?;
     if let Ok(r) = repeats.cast::<PyArray>() {
-        let counts = repeat_counts(py, &r.get().inner)?;
+        let counts = repeat_counts(py, &r.get().inner())?;
         return Ok(PyArray::new(engine(py, "repeat", move || {
             fe::repeat_each(&x, &counts, a)
         })?));

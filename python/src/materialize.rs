@@ -103,10 +103,9 @@ pub fn set_implicit_compute(policy: &str) -> PyResult<&'static str> {
 // data-dependent shapes
 
 /// Whether the engine implements operations whose output shape depends on values (boolean indexing,
-/// `nonzero`, `unique_*`). Such an operation must compute its input in the middle of building a
-/// graph, so it goes through this choke point; `false` until they land. (`repeat` with array repeats
-/// is implemented; it only checks that data-dependent shapes are allowed.)
-pub const DATA_DEPENDENT_IMPLEMENTED: bool = false;
+/// `nonzero`, `unique_*`, `repeat` with array repeats). Such an operation must compute its input in
+/// the middle of building a graph, so it goes through this choke point.
+pub const DATA_DEPENDENT_IMPLEMENTED: bool = true;
 
 static DATA_DEPENDENT_ALLOWED: AtomicBool = AtomicBool::new(true);
 
@@ -126,7 +125,7 @@ pub fn data_dependent_shapes() -> bool {
 /// Allows (`True`, the default) or forbids (`False`) operations whose output shape depends on the
 /// values (boolean indexing, `nonzero`, `unique_*`, ...): each forces a computation while the graph is
 /// being built. Returns the previous setting. `__array_namespace_info__().capabilities()` reports them
-/// available only when they are implemented *and* allowed (this build implements none of them yet).
+/// available only when they are implemented *and* allowed.
 #[pyfunction]
 #[pyo3(signature = (enabled, /))]
 pub fn set_data_dependent_shapes(enabled: bool) -> bool {

@@ -9,10 +9,9 @@ import lazulite as lz
 def test_capabilities_are_truthful():
     caps = lz.__array_namespace_info__().capabilities()
     assert set(caps) == {"boolean indexing", "data-dependent shapes", "max dimensions"}
-    # this build implements neither boolean indexing nor data-dependent shapes
-    assert caps["boolean indexing"] is False and caps["data-dependent shapes"] is False
-    with pytest.raises(IndexError):
-        lz.arange(3)[lz.asarray([True, False, True])]
+    # both implemented (and allowed by default)
+    assert caps["boolean indexing"] is True and caps["data-dependent shapes"] is True
+    assert lz.arange(3)[lz.asarray([True, False, True])].shape == (2,)
     assert caps["max dimensions"] == 64
     assert lz.reshape(lz.zeros(1), (1,) * 64).ndim == 64
     with pytest.raises(ValueError):
@@ -26,8 +25,9 @@ def test_data_dependent_switch():
         assert old is True  # allowed by default
         assert info.capabilities()["data-dependent shapes"] is False
         assert lz.set_data_dependent_shapes(True) is False
-        # allowed, but not implemented yet: still reported False
-        assert info.capabilities()["data-dependent shapes"] is False
+        # implemented and allowed again
+        assert info.capabilities()["data-dependent shapes"] is True
+        assert info.capabilities()["boolean indexing"] is True
     finally:
         lz.set_data_dependent_shapes(old)
     with pytest.raises(TypeError):

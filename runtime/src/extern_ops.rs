@@ -350,6 +350,7 @@ pub(crate) fn run(
         ExternOp::SearchSorted { right } => {
             with_real!(name, x.dtype, searchsorted(pool, x, &inputs[1], out, right))
         }
+        ExternOp::ScatterFlat => scatter_flat(x, &inputs[1], &inputs[2], out),
     }
 }
 
@@ -898,6 +899,29 @@ fn take_along_axis(x: &Src, idx: &Src, out: &mut [u8], axis: usize) -> Result<()
                 out[at * size..(at + 1) * size].copy_from_slice(&data[src..src + size]);
             }
         }
+    }
+    Ok(())
+}
+
+/// A copy of `x` with `out.flat[pos[i]] = val[i]`, in order (the last of repeated positions wins).
+fn scatter_flat(x: &Src, pos: &Src, val: &Src, out: &mut [u8]) -> Result<()> {
+    let name = "setitem";
+    let size = x.dtype.size();
+    let n = numel(x.shape);
+    let data = contiguous_bytes(name, x)?;
+    out[..n * size].copy_from_slice(data);
+    let ids = indices(name, pos)?;
+    let values = contiguous_bytes(name, val)?;
+    ensure!(
+        values.len() == ids.len() * size,
+        Internal,
+        "{name}: {} positions for {} bytes of values",
+        ids.len(),
+        values.len()
+    );
+    for (k, &i) in ids.iter().enumerate() {
+        let j = resolve(name, i, n, 0)?;
+        out[j * size..(j + 1) * size].copy_from_slice(&values[k * size..(k + 1) * size]);
     }
     Ok(())
 }

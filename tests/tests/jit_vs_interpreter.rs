@@ -107,7 +107,7 @@ fn build_kernel(
         body.push(Instr { inst, dtype: d });
         vals.push(body.len() as u32 - 1);
     }
-    if d.is_float() && choices.len() % 3 == 0 {
+    if d.is_float() && choices.len().is_multiple_of(3) {
         let op = APPROXIMATED[choices.len() / 3 % APPROXIMATED.len()];
         let a = *vals.last().expect("a value");
         body.push(Instr {
