@@ -25,12 +25,28 @@ pub fn asarray(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
     copy: Option<bool>,
-) -> PyResult<PyArray> {
+) -> PyResult<Py<PyArray>> {
     check_device(F, device)?;
     let dtype = dtype_arg(F, dtype)?;
     if let Ok(a) = obj.cast::<PyArray>() {
-        return from_lazulite(py, &a.get().inner(), dtype, copy).map(PyArray::new);
+        let x = a.get().inner();
+        if copy != Some(true) && dtype.is_none_or(|d| d == x.dtype()) {
+            // Nothing to convert: the same array object, so that a later `x[key] = v` (which rebinds
+            // x) shows through, as a no-copy asarray must.
+            return Ok(a.clone().unbind());
+        }
+        return Py::new(py, PyArray::new(from_lazulite(py, &x, dtype, copy)?));
     }
+    Py::new(py, convert_new(py, obj, dtype, copy)?)
+}
+
+/// `asarray` of anything but a lazulite array: always a new array object.
+fn convert_new(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    dtype: Option<DType>,
+    copy: Option<bool>,
+) -> PyResult<PyArray> {
     if let Some(s) = py_scalar(obj)? {
         if copy == Some(false) {
             return Err(value_error(

@@ -187,3 +187,18 @@ def test_data_dependent_switch():
     finally:
         lz.set_data_dependent_shapes(old)
     assert x[mask].shape == (18,)
+
+
+def test_asarray_without_copy_is_the_same_array_and_sees_setitem():
+    x = lz.asarray([1, 2, 3], dtype=lz.uint8)
+    y = lz.asarray(x, copy=False)
+    z = lz.asarray(x)
+    c = lz.asarray(x, copy=True)
+    assert y is x and z is x and c is not x
+    x[0] = 7
+    assert int(y[0]) == 7 and int(z[0]) == 7  # the same array: the update shows through
+    assert int(c[0]) == 1  # a copy keeps the old value
+    cast = lz.asarray(x, dtype=lz.int16)
+    assert cast is not x and cast.dtype == lz.int16
+    with pytest.raises(ValueError):
+        lz.asarray(x, dtype=lz.int16, copy=False)
