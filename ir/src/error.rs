@@ -1,7 +1,5 @@
 //! One error type for the whole engine, with the few coarse kinds the Python edge maps to exceptions.
 
-use std::fmt;
-
 /// The coarse kind of an error: it decides which Python exception the binding raises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
@@ -25,7 +23,8 @@ pub enum ErrorKind {
 
 /// An engine error: a kind and a message that names the operation, the offending dtypes or shapes, and
 /// the fix.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct Error {
     pub kind: ErrorKind,
     pub message: String,
@@ -39,14 +38,6 @@ impl Error {
         }
     }
 }
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Error {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
