@@ -1,7 +1,7 @@
 //! `asarray`: Python scalars, nested sequences, buffer-protocol objects (zero-copy) and lazulite arrays.
 
 use crate::array::PyArray;
-use crate::convert::{py_scalar, type_name};
+use crate::convert::{gather_strided, py_scalar, type_name};
 use crate::dtype::{check_device, dtype_arg};
 use crate::guard::{engine, type_error, value_error};
 use crate::materialize::{materialize, Reason};
@@ -431,36 +431,16 @@ fn from_buffer(
                 }
             )));
         }
-        let mut bytes = Vec::with_capacity(n * itemsize);
-        let rank = shape.len();
-        let mut idx = vec![0usize; rank];
-        let mut off = 0isize;
-        for _ in 0..n {
-            // SAFETY: `off` is the byte offset of an element the exporter addresses (see above).
-            let elem = unsafe { std::slice::from_raw_parts(ptr.offset(off), itemsize) };
-            if swap {
-                let half = if src_dtype.is_complex() {
-                    itemsize / 2
-                } else {
-                    itemsize
-                };
-                for chunk in elem.chunks(half) {
-                    bytes.extend(chunk.iter().rev());
-                }
+        // SAFETY: every element the exporter addresses within `shape` is readable (see above).
+        let mut bytes = unsafe { gather_strided(ptr, &shape, &byte_strides, itemsize) };
+        if swap {
+            // non-native byte order: each part (both halves of a complex number) reversed
+            let part = if src_dtype.is_complex() {
+                itemsize / 2
             } else {
-                bytes.extend_from_slice(elem);
-            }
-            let mut d = rank;
-            while d > 0 {
-                d -= 1;
-                idx[d] += 1;
-                off += byte_strides[d];
-                if idx[d] < shape[d] {
-                    break;
-                }
-                off -= byte_strides[d] * shape[d] as isize;
-                idx[d] = 0;
-            }
+                itemsize
+            };
+            bytes.chunks_mut(part).for_each(<[u8]>::reverse);
         }
         drop(buf);
         let sh = shape.clone();

@@ -203,3 +203,37 @@ pub fn scalar_to_py(py: Python<'_>, s: Scalar) -> PyResult<Py<PyAny>> {
         Scalar::Complex(r, i) => PyComplex::from_doubles(py, r, i).into_any().unbind(),
     })
 }
+
+/// The strided elements at `ptr` as C-order bytes.
+///
+/// # Safety
+/// Every element `ptr + Σ i_d * byte_strides[d]` (for indices within `shape`) must be readable for
+/// `itemsize` bytes.
+pub(crate) unsafe fn gather_strided(
+    ptr: *const u8,
+    shape: &[usize],
+    byte_strides: &[isize],
+    itemsize: usize,
+) -> Vec<u8> {
+    let n: usize = shape.iter().product();
+    let mut out = Vec::with_capacity(n * itemsize);
+    let rank = shape.len();
+    let mut idx = vec![0usize; rank];
+    let mut off = 0isize;
+    for _ in 0..n {
+        // SAFETY: `off` addresses an element of the tensor (the caller's contract).
+        out.extend_from_slice(unsafe { std::slice::from_raw_parts(ptr.offset(off), itemsize) });
+        let mut d = rank;
+        while d > 0 {
+            d -= 1;
+            idx[d] += 1;
+            off += byte_strides[d];
+            if idx[d] < shape[d] {
+                break;
+            }
+            off -= byte_strides[d] * shape[d] as isize;
+            idx[d] = 0;
+        }
+    }
+    out
+}

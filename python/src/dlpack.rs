@@ -7,6 +7,7 @@
 //! producer's deleter becomes the owner of an external `Buffer` and runs when lazulite drops it.
 
 use crate::array::PyArray;
+use crate::convert::gather_strided;
 use crate::dtype::check_device;
 use crate::guard::{engine, value_error};
 use crate::materialize::{materialize, Reason};
@@ -152,40 +153,6 @@ pub fn export(
     }
 }
 
-/// The strided elements at `ptr` as C-order bytes.
-///
-/// # Safety
-/// Every element `ptr + Σ i_d * byte_strides[d]` (for indices within `shape`) must be readable for
-/// `itemsize` bytes.
-unsafe fn gather(
-    ptr: *const u8,
-    shape: &[usize],
-    byte_strides: &[isize],
-    itemsize: usize,
-) -> Vec<u8> {
-    let n: usize = shape.iter().product();
-    let mut out = Vec::with_capacity(n * itemsize);
-    let rank = shape.len();
-    let mut idx = vec![0usize; rank];
-    let mut off = 0isize;
-    for _ in 0..n {
-        // SAFETY: `off` addresses an element of the tensor (the caller's contract).
-        out.extend_from_slice(unsafe { std::slice::from_raw_parts(ptr.offset(off), itemsize) });
-        let mut d = rank;
-        while d > 0 {
-            d -= 1;
-            idx[d] += 1;
-            off += byte_strides[d];
-            if idx[d] < shape[d] {
-                break;
-            }
-            off -= byte_strides[d] * shape[d] as isize;
-            idx[d] = 0;
-        }
-    }
-    out
-}
-
 /// The array of an imported managed tensor: zero-copy unless `copy` or the layout asks for a copy.
 fn wrap(py: Python<'_>, imported: ImportedDlpack, copy: Option<bool>) -> PyResult<LazyArray> {
     let t = imported
@@ -237,7 +204,7 @@ fn wrap(py: Python<'_>, imported: ImportedDlpack, copy: Option<bool>) -> PyResul
         }
         // SAFETY: a valid DLPack tensor addresses `shape` elements at these strides from `ptr`, and
         // `imported` keeps the producer's memory alive until it drops at the end of this block.
-        let bytes = unsafe { gather(ptr, &shape, &byte_strides, itemsize) };
+        let bytes = unsafe { gather_strided(ptr, &shape, &byte_strides, itemsize) };
         drop(imported);
         return engine(py, "from_dlpack", move || {
             fe::from_bytes(&bytes, dtype, &shape)

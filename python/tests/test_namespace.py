@@ -227,3 +227,14 @@ def test_concurrent_compute_from_threads():
     for k, g in enumerate(got):
         want = float(np.sum(np.sqrt(base * k + 1.0)))
         assert abs(g - want) <= 1e-9 * abs(want)
+
+
+@pytest.mark.parametrize("dtype", ["int16", "uint32", "int64", "float32", "float64", "complex64", "complex128"])
+def test_asarray_of_non_native_byte_order_copies_with_the_right_values(dtype):
+    native = (np.arange(24) - 7).astype(dtype).reshape(4, 6) * (1 + (1j if "complex" in dtype else 0))
+    swapped = native.astype(native.dtype.newbyteorder())
+    for view in (swapped, swapped[::-1, ::2], swapped.T):
+        got = np.asarray(lz.asarray(view))
+        assert got.dtype == native.dtype and np.array_equal(got, view)
+    with pytest.raises(ValueError):
+        lz.asarray(swapped, copy=False)
