@@ -109,31 +109,10 @@ fn close(a: Scalar, b: Scalar, rel: f64) -> bool {
     }
 }
 
-/// A layout with a random permutation, flips and broadcast axes over `shape` (see interp_loops.rs).
+/// A random layout (`random_strides`) over `shape`, filled with quarter-integers of dtype `d`.
 fn layout(rng: &mut Rng, shape: &[usize], d: DType) -> Operand {
-    let r = shape.len();
-    let mut perm: Vec<usize> = (0..r).collect();
-    for i in (1..r).rev() {
-        perm.swap(i, rng.below(i + 1));
-    }
-    let phys: Vec<usize> = perm.iter().map(|&a| shape[a]).collect();
-    let ps = contiguous_strides(&phys);
-    let mut strides = vec![0isize; r];
-    for (j, &a) in perm.iter().enumerate() {
-        strides[a] = ps[j];
-    }
-    let mut offset = 0;
-    for a in 0..r {
-        match rng.below(4) {
-            0 => strides[a] = 0,
-            1 => {
-                offset += (shape[a] as isize - 1) * strides[a];
-                strides[a] = -strides[a];
-            }
-            _ => {}
-        }
-    }
-    let vals: Vec<Scalar> = (0..numel(&phys).max(1))
+    let (n, offset, strides) = random_strides(rng, shape);
+    let vals: Vec<Scalar> = (0..n)
         .map(|_| Scalar::Float((rng.f() * 8.0).round() / 4.0).cast(d))
         .collect();
     operand(&vals, d, offset, strides)

@@ -4,35 +4,12 @@
 
 mod common;
 use common::*;
-use lazulite_ir::shape::{contiguous_strides, numel};
 use lazulite_ir::{BinaryOp, DType, ErrorKind, Inst, Kernel, KernelArgs, ReduceOp, Scalar};
 
-/// A random layout of an operand over `shape`: a physical C-contiguous array of permuted axes, some
-/// axes flipped (negative strides), some broadcast (stride 0). Returns (physical values, offset, strides).
+/// A random layout (`random_strides`) over `shape` with quarter-integer values: (physical values,
+/// offset, strides).
 fn random_layout(rng: &mut Rng, shape: &[usize]) -> (Vec<f64>, isize, Vec<isize>) {
-    let r = shape.len();
-    let mut perm: Vec<usize> = (0..r).collect();
-    for i in (1..r).rev() {
-        perm.swap(i, rng.below(i + 1));
-    }
-    let phys_shape: Vec<usize> = perm.iter().map(|&a| shape[a]).collect();
-    let phys_strides = contiguous_strides(&phys_shape);
-    let mut strides = vec![0isize; r];
-    for (j, &a) in perm.iter().enumerate() {
-        strides[a] = phys_strides[j];
-    }
-    let mut offset = 0isize;
-    for a in 0..r {
-        match rng.below(4) {
-            0 => strides[a] = 0,
-            1 => {
-                offset += (shape[a] as isize - 1) * strides[a];
-                strides[a] = -strides[a];
-            }
-            _ => {}
-        }
-    }
-    let n = numel(&phys_shape).max(1);
+    let (n, offset, strides) = random_strides(rng, shape);
     let vals = (0..n).map(|_| (rng.f() * 8.0).round() / 4.0).collect();
     (vals, offset, strides)
 }

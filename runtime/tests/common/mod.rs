@@ -302,3 +302,32 @@ impl Rng {
         (self.next() % n as u64) as usize
     }
 }
+
+/// A random layout over `shape`: a physical C-contiguous array of permuted axes, some axes flipped
+/// (negative strides), some broadcast (stride 0). Returns (physical element count, offset of element
+/// (0, .., 0), strides), all in elements.
+pub fn random_strides(rng: &mut Rng, shape: &[usize]) -> (usize, isize, Vec<isize>) {
+    let r = shape.len();
+    let mut perm: Vec<usize> = (0..r).collect();
+    for i in (1..r).rev() {
+        perm.swap(i, rng.below(i + 1));
+    }
+    let phys_shape: Vec<usize> = perm.iter().map(|&a| shape[a]).collect();
+    let phys_strides = contiguous_strides(&phys_shape);
+    let mut strides = vec![0isize; r];
+    for (j, &a) in perm.iter().enumerate() {
+        strides[a] = phys_strides[j];
+    }
+    let mut offset = 0isize;
+    for a in 0..r {
+        match rng.below(4) {
+            0 => strides[a] = 0,
+            1 => {
+                offset += (shape[a] as isize - 1) * strides[a];
+                strides[a] = -strides[a];
+            }
+            _ => {}
+        }
+    }
+    (numel(&phys_shape).max(1), offset, strides)
+}
