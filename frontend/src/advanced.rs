@@ -307,6 +307,27 @@ fn gather(name: &str, y: &LazyArray, adv: &[(usize, LazyArray)]) -> Result<LazyA
 /// value must promote with `x` to `x`'s dtype, a Python scalar must be of a kind `x`'s dtype takes
 /// (and an int must fit), else `TypeError` (`OverflowError` for an int out of range).
 pub fn setitem(x: &LazyArray, key: &[IndexKey], value: Operand) -> Result<LazyArray> {
+    let positions = reshape(
+        &arange(
+            Scalar::Int(x.size() as i64),
+            None,
+            Scalar::Int(1),
+            Some(DType::I64),
+        )?,
+        &x.shape().iter().map(|&s| s as isize).collect::<Vec<_>>(),
+    )?;
+    setitem_at(x, &positions, key, value)
+}
+
+/// `setitem` through a view: `positions` (int64) holds the flat position in `x` of each element of
+/// the view being written (`arange(x.size).reshape(x.shape)` for `x` itself), `key` indexes the view.
+/// Positions must be distinct (a broadcast view is read-only).
+pub(crate) fn setitem_at(
+    x: &LazyArray,
+    positions: &LazyArray,
+    key: &[IndexKey],
+    value: Operand,
+) -> Result<LazyArray> {
     let name = "setitem";
     let d = x.dtype();
     let value = match value {
@@ -328,16 +349,7 @@ pub fn setitem(x: &LazyArray, key: &[IndexKey], value: Operand) -> Result<LazyAr
             fill(s, d, &[])
         }
     };
-    let positions = reshape(
-        &arange(
-            Scalar::Int(x.size() as i64),
-            None,
-            Scalar::Int(1),
-            Some(DType::I64),
-        )?,
-        &x.shape().iter().map(|&s| s as isize).collect::<Vec<_>>(),
-    )?;
-    let sel = getitem_arrays(&positions, key)?;
+    let sel = getitem_arrays(positions, key)?;
     let target = broadcast_shapes(name, value.shape(), sel.shape())
         .ok()
         .filter(|s| s.as_slice() == sel.shape());

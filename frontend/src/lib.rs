@@ -33,6 +33,7 @@ mod searching;
 mod sorting;
 mod statistics;
 mod utility;
+mod views;
 
 pub use advanced::{getitem_arrays, key_has_mask, setitem, IndexKey};
 pub use array::{build_graph, compute_many, explain, graph_text, LazyArray};
@@ -63,3 +64,4 @@ pub use searching::{argmax, argmin, searchsorted, Side};
 pub use sorting::{argsort, sort};
 pub use statistics::{std, var};
 pub use utility::{count_nonzero, diff, isin};
+pub use views::{write_through, Derived, Lens};

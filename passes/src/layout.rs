@@ -2,7 +2,7 @@
 //! point to a node's multi-index, NumPy's "attempt no-copy reshape", and the transport of an affine map
 //! through a reshape that only splits axes.
 
-use lazulite_ir::shape::{contiguous_strides, numel};
+use lazulite_ir::shape::numel;
 use lazulite_ir::{Strides, ViewMap};
 use smallvec::SmallVec;
 
@@ -115,56 +115,12 @@ pub fn reshape_is_split_only(src: &[usize], out: &[usize]) -> bool {
     probe.through_reshape(out, src).is_some()
 }
 
-/// NumPy's `_attempt_nocopy_reshape` (C order): strides that read an array of shape `old` laid out with
-/// `old_strides` in row-major order as shape `new`, or `None` when that needs a copy.
-pub fn nocopy_reshape(old: &[usize], old_strides: &[isize], new: &[usize]) -> Option<Strides> {
-    if numel(new) == 0 {
-        return Some(contiguous_strides(new));
-    }
-    let (od, os): (Vec<usize>, Vec<isize>) = old
-        .iter()
-        .zip(old_strides)
-        .filter(|(&e, _)| e != 1)
-        .map(|(&e, &s)| (e, s))
-        .unzip();
-    let mut ns: Strides = SmallVec::from_elem(0, new.len());
-    let (mut oi, mut oj, mut ni, mut nj) = (0usize, 1usize, 0usize, 1usize);
-    while ni < new.len() && oi < od.len() {
-        let mut np = new[ni];
-        let mut op = od[oi];
-        while np != op {
-            if np < op {
-                np *= *new.get(nj)?;
-                nj += 1;
-            } else {
-                op *= *od.get(oj)?;
-                oj += 1;
-            }
-        }
-        for ok in oi..oj - 1 {
-            if os[ok] != od[ok + 1] as isize * os[ok + 1] {
-                return None;
-            }
-        }
-        ns[nj - 1] = os[oj - 1];
-        for nk in (ni + 1..nj).rev() {
-            ns[nk - 1] = ns[nk] * new[nk] as isize;
-        }
-        ni = nj;
-        nj += 1;
-        oi = oj;
-        oj += 1;
-    }
-    let last = if ni >= 1 { ns[ni - 1] } else { 1 };
-    for s in ns.iter_mut().skip(ni) {
-        *s = last;
-    }
-    Some(ns)
-}
+pub use lazulite_ir::shape::nocopy_reshape;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lazulite_ir::shape::contiguous_strides;
 
     /// Flat offsets of every element of `shape` read with `strides`, row-major.
     fn offsets(shape: &[usize], strides: &[isize]) -> Vec<isize> {

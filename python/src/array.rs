@@ -4,6 +4,7 @@ use crate::convert::{arg_of, scalar_to_py, Arg};
 use crate::dtype::{check_to_device, PyDType, PyDevice};
 use crate::guard::{engine, type_error, value_error};
 use crate::materialize::{materialize, repr_of, scalar_of, Reason};
+use crate::views::Handle;
 use lazulite_frontend::{self as fe, ArrayData, BinaryOp, DType, LazyArray, Scalar, UnaryOp};
 use pyo3::exceptions::{PyBufferError, PyValueError};
 use pyo3::ffi;
@@ -11,31 +12,35 @@ use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
 use pyo3::types::{PyMemoryView, PyTuple};
 use std::ffi::{c_int, c_void, CStr};
-use std::sync::RwLock;
 
 /// A lazy n-dimensional array. Operations build a graph; values are computed on demand.
 #[pyclass(frozen, name = "Array", module = "lazulite", weakref)]
 pub struct PyArray {
-    /// The array's current value. A slot, not a plain field, so that `x[key] = value` can rebind
-    /// `x` to the updated array (a new lazy node); arrays built from the old value keep it.
-    slot: RwLock<LazyArray>,
+    /// The array's family (its base's current value, shared with every view of it) and how the array
+    /// is made from that base: `x[key] = value` and `x += y` write through to the base and every view
+    /// of it; arrays built from the old values keep them (see `views.rs`).
+    slot: Handle,
 }
 
 impl PyArray {
+    /// A new base holding `inner` (not a view of anything).
     pub fn new(inner: LazyArray) -> PyArray {
         PyArray {
-            slot: RwLock::new(inner),
+            slot: Handle::base(inner, false),
         }
+    }
+
+    pub(crate) fn from_handle(slot: Handle) -> PyArray {
+        PyArray { slot }
+    }
+
+    pub(crate) fn handle(&self) -> &Handle {
+        &self.slot
     }
 
     /// The array's current value (a cheap handle clone).
     pub fn inner(&self) -> LazyArray {
-        self.slot.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    /// Rebinds the array to `value` (`__setitem__`); `value` has the same dtype and shape.
-    pub(crate) fn rebind(&self, value: LazyArray) {
-        *self.slot.write().unwrap_or_else(|p| p.into_inner()) = value;
+        self.slot.value()
     }
 }
 
@@ -59,18 +64,20 @@ fn binop(
     Ok(Bound::new(py, PyArray::new(r))?.into_any().unbind())
 }
 
-/// `x op= y`: the result of `x op y`, which must keep `x`'s dtype and shape (the spec's rule for
-/// in-place operators). The caller rebinds `x` to it; `x` itself is never mutated.
+/// `x op= y`: `x op y`, which must keep `x`'s dtype and shape (the spec's rule for in-place
+/// operators), written into `x` (and so through to its base and every view of it, as in NumPy). The
+/// result is `x` itself.
 fn inplace(
-    py: Python<'_>,
-    x: &LazyArray,
+    slf: &Bound<'_, PyArray>,
     op: BinaryOp,
     symbol: &str,
     other: &Bound<'_, PyAny>,
 ) -> PyResult<Py<PyAny>> {
+    let py = slf.py();
     let Some(other) = arg_of(other)? else {
         return Ok(py.NotImplemented());
     };
+    let x = slf.get().inner();
     let xa = Arg::Array(x.clone());
     let r = engine(py, op.name(), move || {
         fe::binary(op, xa.operand(), other.operand())
@@ -93,7 +100,8 @@ fn inplace(
             r.shape()
         )));
     }
-    Ok(Bound::new(py, PyArray::new(r))?.into_any().unbind())
+    slf.get().handle().assign(py, op.name(), r)?;
+    Ok(slf.clone().into_any().unbind())
 }
 
 /// `x @ y` (or `y @ x` when `reflected`); `NotImplemented` when `other` is not a lazulite array
@@ -207,28 +215,24 @@ impl PyArray {
         PyDevice
     }
 
-    /// The transpose of a 2-D array.
+    /// The transpose of a 2-D array (a view).
     #[getter(T)]
-    fn transpose(&self, py: Python<'_>) -> PyResult<PyArray> {
-        if self.inner().ndim() != 2 {
+    fn transpose(slf: &Bound<'_, Self>) -> PyResult<PyArray> {
+        let ndim = slf.get().inner().ndim();
+        if ndim != 2 {
             return Err(value_error(format!(
-                "T: x.T is defined for 2-D arrays only, got {} dimensions; use permute_dims() or x.mT",
-                self.inner().ndim()
+                "T: x.T is defined for 2-D arrays only, got {ndim} dimensions; use permute_dims() or x.mT"
             )));
         }
-        let x = self.inner().clone();
-        Ok(PyArray::new(engine(py, "T", move || {
-            fe::permute_dims(&x, &[1, 0])
-        })?))
+        crate::views::movement(slf.py(), "T", slf.as_any(), |x| {
+            fe::permute_dims(x, &[1, 0])
+        })
     }
 
-    /// The transpose of the last two axes.
+    /// The transpose of the last two axes (a view).
     #[getter(mT)]
-    fn matrix_t(&self, py: Python<'_>) -> PyResult<PyArray> {
-        let x = self.inner().clone();
-        Ok(PyArray::new(engine(py, "mT", move || {
-            fe::matrix_transpose(&x)
-        })?))
+    fn matrix_t(slf: &Bound<'_, Self>) -> PyResult<PyArray> {
+        crate::views::movement(slf.py(), "mT", slf.as_any(), fe::matrix_transpose)
     }
 
     #[pyo3(signature = (*, api_version = None))]
@@ -475,11 +479,11 @@ impl PyArray {
     // ---- indexing ---------------------------------------------------------------------------------
 
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<PyArray> {
-        crate::indexing::getitem(py, &self.inner(), key)
+        crate::indexing::getitem(py, self, key)
     }
 
-    /// `x[key] = value`: a functional update that rebinds `x` to a new lazy array; arrays built
-    /// from the old value of `x` keep it.
+    /// `x[key] = value`: writes through to `x`'s base and every view of it (a functional update
+    /// underneath: arrays built from the old values keep them).
     fn __setitem__(
         &self,
         py: Python<'_>,
@@ -621,71 +625,74 @@ impl PyArray {
     // ---- in-place operators (installed as __iadd__ ... by the module; they return a new array) ----
 
     #[pyo3(name = "_iadd")]
-    fn iadd(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner(), BinaryOp::Add, "+", o)
+    fn iadd(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(slf, BinaryOp::Add, "+", o)
     }
     #[pyo3(name = "_isub")]
-    fn isub(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner(), BinaryOp::Sub, "-", o)
+    fn isub(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(slf, BinaryOp::Sub, "-", o)
     }
     #[pyo3(name = "_imul")]
-    fn imul(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner(), BinaryOp::Mul, "*", o)
+    fn imul(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(slf, BinaryOp::Mul, "*", o)
     }
     #[pyo3(name = "_itruediv")]
-    fn itruediv(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner(), BinaryOp::Div, "/", o)
+    fn itruediv(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(slf, BinaryOp::Div, "/", o)
     }
     #[pyo3(name = "_ifloordiv")]
-    fn ifloordiv(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner(), BinaryOp::FloorDiv, "//", o)
+    fn ifloordiv(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(slf, BinaryOp::FloorDiv, "//", o)
     }
     #[pyo3(name = "_imod")]
-    fn imod(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner(), BinaryOp::Rem, "%", o)
+    fn imod(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(slf, BinaryOp::Rem, "%", o)
     }
     #[pyo3(name = "_ipow")]
-    fn ipow(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner(), BinaryOp::Pow, "**", o)
+    fn ipow(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(slf, BinaryOp::Pow, "**", o)
     }
     #[pyo3(name = "_iand")]
-    fn iand(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner(), BinaryOp::BitAnd, "&", o)
+    fn iand(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(slf, BinaryOp::BitAnd, "&", o)
     }
     #[pyo3(name = "_ior")]
-    fn ior(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner(), BinaryOp::BitOr, "|", o)
+    fn ior(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(slf, BinaryOp::BitOr, "|", o)
     }
     #[pyo3(name = "_ixor")]
-    fn ixor(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner(), BinaryOp::BitXor, "^", o)
+    fn ixor(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(slf, BinaryOp::BitXor, "^", o)
     }
     #[pyo3(name = "_ilshift")]
-    fn ilshift(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner(), BinaryOp::Shl, "<<", o)
+    fn ilshift(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(slf, BinaryOp::Shl, "<<", o)
     }
     #[pyo3(name = "_imatmul")]
-    fn imatmul(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    fn imatmul(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
         let Ok(other) = o.cast::<PyArray>() else {
             return Ok(py.NotImplemented());
         };
-        let (x, y) = (self.inner().clone(), other.get().inner().clone());
-        let r = engine(py, "matmul", move || fe::matmul(&x, &y))?;
-        if r.dtype() != self.inner().dtype() || r.shape() != self.inner().shape() {
+        let x = slf.get().inner();
+        let (xc, y) = (x.clone(), other.get().inner());
+        let r = engine(py, "matmul", move || fe::matmul(&xc, &y))?;
+        if r.dtype() != x.dtype() || r.shape() != x.shape() {
             return Err(value_error(format!(
                 "matmul: x @= y would change x from dtype {} and shape {:?} to dtype {} and shape \
                  {:?}; in-place operators keep the left operand's dtype and shape, write x = x @ y",
-                self.inner().dtype(),
-                self.inner().shape(),
+                x.dtype(),
+                x.shape(),
                 r.dtype(),
                 r.shape()
             )));
         }
-        Ok(Bound::new(py, PyArray::new(r))?.into_any().unbind())
+        slf.get().handle().assign(py, "matmul", r)?;
+        Ok(slf.clone().into_any().unbind())
     }
     #[pyo3(name = "_irshift")]
-    fn irshift(&self, py: Python<'_>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        inplace(py, &self.inner(), BinaryOp::Shr, ">>", o)
+    fn irshift(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        inplace(slf, BinaryOp::Shr, ">>", o)
     }
 }
 
@@ -706,8 +713,8 @@ pub const INPLACE: [(&str, &str); 13] = [
     ("__imatmul__", "_imatmul"),
 ];
 
-/// Installs `__iadd__` ... as aliases of `_iadd` ...: pyo3's in-place slots always return `self`, but
-/// lazulite arrays are immutable, so `x += y` must rebind `x` to the new array these methods return.
+/// Installs `__iadd__` ... as aliases of `_iadd` ...: pyo3's in-place slots cannot return
+/// `NotImplemented` for operands they do not take; these methods write into `x` and return it.
 pub fn install_inplace(ty: &Bound<'_, pyo3::types::PyType>) -> PyResult<()> {
     for (slot, method) in INPLACE {
         ty.setattr(slot, ty.getattr(method)?)?;

@@ -5,13 +5,14 @@ use crate::convert::{gather_strided, py_scalar, type_name};
 use crate::dtype::{check_device, dtype_arg};
 use crate::guard::{engine, type_error, value_error};
 use crate::materialize::{materialize, Reason};
+use crate::views::Handle;
 use lazulite_frontend::Buffer;
 use lazulite_frontend::{self as fe, ArrayData, DType, LazyArray, Scalar};
 use lazulite_ir::shape::contiguous_strides;
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PySequence, PyTuple};
+use pyo3::types::{PyList, PyMemoryView, PySequence, PyTuple};
 use std::sync::Arc;
 
 const F: &str = "asarray";
@@ -58,7 +59,8 @@ fn convert_new(
     }
     // SAFETY: `obj` is a valid object pointer for the duration of the call.
     if unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) } == 1 {
-        return from_buffer(py, obj, dtype, copy).map(PyArray::new);
+        let (x, read_only) = from_buffer(py, obj, dtype, copy)?;
+        return Ok(PyArray::from_handle(Handle::base(x, read_only)));
     }
     if obj.cast::<PyList>().is_ok() || obj.cast::<PyTuple>().is_ok() {
         if copy == Some(false) {
@@ -365,14 +367,57 @@ fn parse_format(format: &str, itemsize: usize) -> PyResult<(DType, bool)> {
     })
 }
 
-/// A buffer-protocol object (a NumPy array, bytes, array.array, memoryview ...): wrapped zero-copy
-/// when its layout allows, else copied into a new array.
+/// Whether the memory `obj` exports read-only can never change under lazulite: nothing it views
+/// (NumPy's `base` chain, a memoryview's `obj`) exports it writable. Conservative: `false` when unsure.
+pub(crate) fn frozen(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let mut cur = obj.clone();
+    for _ in 0..64 {
+        if cur.cast::<PyArray>().is_ok() {
+            return Ok(true); // lazulite's buffers are never written once computed
+        }
+        // SAFETY: `cur` is a valid object; a zeroed Py_buffer is a valid target for one export,
+        // released at once when the export succeeds.
+        let writable = unsafe {
+            let mut view: ffi::Py_buffer = std::mem::zeroed();
+            if ffi::PyObject_CheckBuffer(cur.as_ptr()) == 1
+                && ffi::PyObject_GetBuffer(cur.as_ptr(), &mut view, ffi::PyBUF_WRITABLE) == 0
+            {
+                ffi::PyBuffer_Release(&mut view);
+                true
+            } else {
+                ffi::PyErr_Clear();
+                false
+            }
+        };
+        if writable {
+            return Ok(false);
+        }
+        let next = if let Ok(m) = cur.cast::<PyMemoryView>() {
+            m.getattr("obj")?
+        } else if cur.hasattr("base")? {
+            cur.getattr("base")?
+        } else {
+            return Ok(true);
+        };
+        if next.is_none() {
+            return Ok(true);
+        }
+        cur = next;
+    }
+    Ok(false)
+}
+
+/// A buffer-protocol object (a NumPy array, bytes, array.array, memoryview ...), and whether the
+/// result is read-only. The values are captured when `asarray` runs: a writable buffer is copied
+/// (its owner may write it later), a read-only one that nothing can change is wrapped zero-copy (and
+/// the array is read-only), and `copy=False` wraps any layout lazulite can read zero-copy (aliasing:
+/// later writes by the owner show through, until and during the computation).
 fn from_buffer(
     py: Python<'_>,
     obj: &Bound<'_, PyAny>,
     dtype: Option<DType>,
     copy: Option<bool>,
-) -> PyResult<LazyArray> {
+) -> PyResult<(LazyArray, bool)> {
     let buf = Export::get(obj)?;
     let format = buf.format();
     let itemsize = buf.view.itemsize.max(1) as usize;
@@ -391,8 +436,11 @@ fn from_buffer(
     let aligned = (ptr as usize).is_multiple_of(itemsize.min(8));
     let strides_whole = byte_strides.iter().all(|s| s % isz == 0);
     let needs_cast = dtype.is_some_and(|d| d != src_dtype);
+    let read_only = buf.view.readonly != 0;
+    let share = copy == Some(false) || (read_only && copy != Some(true) && frozen(obj)?);
+    let zero_copy = n > 0 && !swap && aligned && strides_whole && share;
 
-    let x = if n > 0 && !swap && aligned && strides_whole && copy != Some(true) {
+    let x = if zero_copy {
         // zero-copy: the memory from the lowest to the highest addressed element
         let (mut lo, mut hi) = (0isize, isz);
         for (&len, &s) in shape.iter().zip(&byte_strides) {
@@ -454,7 +502,7 @@ fn from_buffer(
             )));
         }
         let target = dtype.unwrap_or(src_dtype);
-        return engine(py, F, move || fe::astype(&x, target));
+        return Ok((engine(py, F, move || fe::astype(&x, target))?, false));
     }
-    Ok(x)
+    Ok((x, read_only && zero_copy))
 }

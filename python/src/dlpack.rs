@@ -11,6 +11,7 @@ use crate::convert::gather_strided;
 use crate::dtype::check_device;
 use crate::guard::{engine, value_error};
 use crate::materialize::{materialize, Reason};
+use crate::views::Handle;
 use dlpark::ffi::{
     DLDataType, DLDataTypeCode, DLDevice, DLDeviceType, DLManagedTensor, DLManagedTensorVersioned,
 };
@@ -153,8 +154,19 @@ pub fn export(
     }
 }
 
-/// The array of an imported managed tensor: zero-copy unless `copy` or the layout asks for a copy.
-fn wrap(py: Python<'_>, imported: ImportedDlpack, copy: Option<bool>) -> PyResult<LazyArray> {
+/// The array of an imported managed tensor, and whether it is read-only. The values are captured at
+/// import: zero-copy when nobody else can write the memory (the producer flagged it `IS_COPIED`, or
+/// `READ_ONLY` and `trusted`) or when the caller asked for aliasing (`copy=False`); otherwise (a
+/// writable tensor the producer may change later, `copy=True`, misaligned data) a copy.
+fn wrap(
+    py: Python<'_>,
+    imported: ImportedDlpack,
+    copy: Option<bool>,
+    trusted: bool,
+) -> PyResult<(LazyArray, bool)> {
+    let flags = imported.flags();
+    let read_only = flags.contains(DlpackFlags::READ_ONLY);
+    let owned = flags.contains(DlpackFlags::IS_COPIED) || (read_only && trusted);
     let t = imported
         .validate()
         .map_err(|e| PyBufferError::new_err(format!("from_dlpack: invalid DLPack tensor: {e}")))?;
@@ -185,9 +197,10 @@ fn wrap(py: Python<'_>, imported: ImportedDlpack, copy: Option<bool>) -> PyResul
     let n: usize = shape.iter().product();
     if n == 0 {
         drop(imported);
-        return engine(py, "from_dlpack", move || {
+        let x = engine(py, "from_dlpack", move || {
             fe::from_bytes(&[], dtype, &shape)
-        });
+        })?;
+        return Ok((x, false));
     }
     // SAFETY: validation checked that data + byte_offset does not overflow.
     let ptr = unsafe { t.offset_bytes_ptr() }
@@ -195,7 +208,7 @@ fn wrap(py: Python<'_>, imported: ImportedDlpack, copy: Option<bool>) -> PyResul
     let isz = itemsize as isize;
     let byte_strides: Vec<isize> = strides.iter().map(|&s| s * isz).collect();
     let aligned = (ptr as usize).is_multiple_of(itemsize.min(8));
-    if copy == Some(true) || !aligned {
+    if copy == Some(true) || !aligned || (copy.is_none() && !owned) {
         if copy == Some(false) {
             return Err(PyBufferError::new_err(
                 "from_dlpack: copy=False, but the tensor's data is misaligned for its dtype and \
@@ -206,9 +219,10 @@ fn wrap(py: Python<'_>, imported: ImportedDlpack, copy: Option<bool>) -> PyResul
         // `imported` keeps the producer's memory alive until it drops at the end of this block.
         let bytes = unsafe { gather_strided(ptr, &shape, &byte_strides, itemsize) };
         drop(imported);
-        return engine(py, "from_dlpack", move || {
+        let x = engine(py, "from_dlpack", move || {
             fe::from_bytes(&bytes, dtype, &shape)
-        });
+        })?;
+        return Ok((x, false));
     }
     // the span from the lowest to the highest addressed element
     let (mut lo, mut hi) = (0isize, isz);
@@ -234,11 +248,13 @@ fn wrap(py: Python<'_>, imported: ImportedDlpack, copy: Option<bool>) -> PyResul
         dtype,
     };
     data.check_layout().map_err(crate::guard::to_pyerr)?;
-    Ok(LazyArray::from_data(data))
+    Ok((LazyArray::from_data(data), read_only))
 }
 
-/// `from_dlpack(x, /, *, device=None, copy=None)`: an array viewing (or, with `copy=True`, copying) the
-/// memory of any DLPack producer on the CPU.
+/// `from_dlpack(x, /, *, device=None, copy=None)`. A lazulite array: the same array family (writes
+/// through either show in both, as with NumPy), or a copy with `copy=True`. Another producer: the
+/// values it holds now (see [`wrap`]); `copy=False` aliases its memory instead, so that the
+/// producer's later writes show through.
 #[pyfunction]
 #[pyo3(signature = (x, /, *, device = None, copy = None))]
 pub fn from_dlpack(
@@ -257,7 +273,7 @@ pub fn from_dlpack(
                 fe::from_bytes(&data.to_contiguous_bytes(), data.dtype, &data.shape)
             })?));
         }
-        return Ok(PyArray::new(inner));
+        return Ok(PyArray::from_handle(a.get().handle().alias()));
     }
     if !x.hasattr("__dlpack__")? && !is_capsule(x) {
         return Err(pyo3::exceptions::PyAttributeError::new_err(format!(
@@ -278,7 +294,11 @@ pub fn from_dlpack(
     } else {
         dlpark::python::from_dlpack(x.as_borrowed(), None, ask)?
     };
-    wrap(py, imported, copy).map(PyArray::new)
+    // READ_ONLY is trusted from a capsule (the exporter vouched for it) and from a producer whose
+    // memory nothing views writable (see `asarray::frozen`)
+    let trusted = is_capsule(x) || crate::asarray::frozen(x)?;
+    let (a, read_only) = wrap(py, imported, copy, trusted)?;
+    Ok(PyArray::from_handle(Handle::base(a, read_only)))
 }
 
 fn is_capsule(x: &Bound<'_, PyAny>) -> bool {

@@ -8,6 +8,7 @@ use crate::convert::{
 use crate::dtype::{check_device, dtype_arg, required_dtype};
 use crate::guard::{engine, type_error, value_error};
 use crate::materialize::materialize_many;
+use crate::views;
 use lazulite_frontend::{self as fe, BinaryOp, DType, LazyArray, Scalar, UnaryOp};
 use pyo3::prelude::*;
 use pyo3::types::{PyModule, PyTuple};
@@ -434,13 +435,22 @@ fn reshape(
     shape: &Bound<'_, PyAny>,
     copy: Option<bool>,
 ) -> PyResult<PyArray> {
-    let x = array_arg("reshape", "x", x)?;
     let s = signed_shape_arg("reshape", shape)?;
-    // Arrays are immutable, so sharing memory is never observable: copy=True and copy=False both hold.
-    let _ = copy;
-    Ok(PyArray::new(engine(py, "reshape", move || {
-        fe::reshape(&x, &s)
-    })?))
+    if copy == Some(true) {
+        let x = array_arg("reshape", "x", x)?;
+        return Ok(PyArray::new(engine(py, "reshape", move || {
+            fe::reshape(&x, &s)
+        })?));
+    }
+    // a view of x's base when the elements can be read with strides, else a copy (as NumPy)
+    let r = views::movement(py, "reshape", x, |v| fe::reshape(v, &s))?;
+    if copy == Some(false) && !r.handle().same_family(x.cast::<PyArray>()?.get().handle()) {
+        return Err(value_error(format!(
+            "reshape: copy=False, but the array's elements cannot be read as shape {s:?} without a \
+             copy (it is a strided view); pass copy=None to allow the copy"
+        )));
+    }
+    Ok(r)
 }
 
 #[pyfunction]
@@ -450,11 +460,8 @@ fn permute_dims(
     x: &Bound<'_, PyAny>,
     axes: &Bound<'_, PyAny>,
 ) -> PyResult<PyArray> {
-    let x = array_arg("permute_dims", "x", x)?;
     let a = axis_list_arg("permute_dims", "axes", axes)?;
-    Ok(PyArray::new(engine(py, "permute_dims", move || {
-        fe::permute_dims(&x, &a)
-    })?))
+    views::movement(py, "permute_dims", x, |v| fe::permute_dims(v, &a))
 }
 
 #[pyfunction]
@@ -464,31 +471,23 @@ fn broadcast_to(
     x: &Bound<'_, PyAny>,
     shape: &Bound<'_, PyAny>,
 ) -> PyResult<PyArray> {
-    let x = array_arg("broadcast_to", "x", x)?;
+    array_arg("broadcast_to", "x", x)?;
     let s = shape_arg("broadcast_to", shape)?;
-    Ok(PyArray::new(engine(py, "broadcast_to", move || {
-        fe::broadcast_to(&x, &s)
-    })?))
+    views::broadcast(py, "broadcast_to", x.cast::<PyArray>()?, &s)
 }
 
 #[pyfunction]
 #[pyo3(signature = (x, /, axis))]
 fn expand_dims(py: Python<'_>, x: &Bound<'_, PyAny>, axis: &Bound<'_, PyAny>) -> PyResult<PyArray> {
-    let x = array_arg("expand_dims", "x", x)?;
     let a = axis_list_arg("expand_dims", "axis", axis)?;
-    Ok(PyArray::new(engine(py, "expand_dims", move || {
-        fe::expand_dims(&x, &a)
-    })?))
+    views::movement(py, "expand_dims", x, |v| fe::expand_dims(v, &a))
 }
 
 #[pyfunction]
 #[pyo3(signature = (x, /, axis))]
 fn squeeze(py: Python<'_>, x: &Bound<'_, PyAny>, axis: &Bound<'_, PyAny>) -> PyResult<PyArray> {
-    let x = array_arg("squeeze", "x", x)?;
     let a = axis_list_arg("squeeze", "axis", axis)?;
-    Ok(PyArray::new(engine(py, "squeeze", move || {
-        fe::squeeze(&x, &a)
-    })?))
+    views::movement(py, "squeeze", x, |v| fe::squeeze(v, &a))
 }
 
 #[pyfunction]
@@ -498,20 +497,14 @@ fn flip(
     x: &Bound<'_, PyAny>,
     axis: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
-    let x = array_arg("flip", "x", x)?;
     let a = axes_arg("flip", axis)?;
-    Ok(PyArray::new(engine(py, "flip", move || {
-        fe::flip(&x, a.as_deref())
-    })?))
+    views::movement(py, "flip", x, |v| fe::flip(v, a.as_deref()))
 }
 
 #[pyfunction]
 #[pyo3(signature = (x, /))]
 fn matrix_transpose(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<PyArray> {
-    let x = array_arg("matrix_transpose", "x", x)?;
-    Ok(PyArray::new(engine(py, "matrix_transpose", move || {
-        fe::matrix_transpose(&x)
-    })?))
+    views::movement(py, "matrix_transpose", x, fe::matrix_transpose)
 }
 
 // ---- planning and computing -------------------------------------------------------------------------

@@ -110,16 +110,29 @@ pub fn parse_key(op: &str, key: &Bound<'_, PyAny>) -> PyResult<Vec<IndexKey>> {
     Ok(items)
 }
 
-/// `x[key]`.
-pub fn getitem(py: Python<'_>, x: &LazyArray, key: &Bound<'_, PyAny>) -> PyResult<PyArray> {
+/// `x[key]`: a view of `x`'s base for a basic key (ints, slices, `...`, `None`), except a key of
+/// integers only that selects a single element (a 0-d copy, NumPy's scalar); a new array for keys
+/// with integer or boolean arrays.
+pub fn getitem(py: Python<'_>, x: &PyArray, key: &Bound<'_, PyAny>) -> PyResult<PyArray> {
     let items = parse_key("__getitem__", key)?;
-    let x = x.clone();
+    let inner = x.inner();
+    let basic = items.iter().all(|k| matches!(k, IndexKey::Item(_)));
+    let one_element = items.len() == inner.ndim()
+        && items
+            .iter()
+            .all(|k| matches!(k, IndexKey::Item(IndexItem::Int(_))));
+    if basic && !one_element {
+        let h = x
+            .handle()
+            .derive(py, "__getitem__", |v| fe::getitem_arrays(v, &items))?;
+        return Ok(PyArray::from_handle(h));
+    }
     Ok(PyArray::new(engine(py, "__getitem__", move || {
-        fe::getitem_arrays(&x, &items)
+        fe::getitem_arrays(&inner, &items)
     })?))
 }
 
-/// `x[key] = value`: rebinds `x` to the updated array.
+/// `x[key] = value`: writes through to `x`'s base, so that the base and every view of it see it.
 pub fn setitem(
     py: Python<'_>,
     x: &PyArray,
@@ -134,12 +147,7 @@ pub fn setitem(
             type_name(value)
         )));
     };
-    let old = x.inner();
-    let new = engine(py, "__setitem__", move || {
-        fe::setitem(&old, &items, v.operand())
-    })?;
-    x.rebind(new);
-    Ok(())
+    x.handle().write(py, "__setitem__", &items, &v)
 }
 
 fn array_of(x: &Bound<'_, PyAny>, func: &str) -> PyResult<LazyArray> {

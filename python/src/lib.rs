@@ -22,6 +22,7 @@ mod manipulation;
 mod materialize;
 mod searching;
 mod statistics;
+mod views;
 
 use lazulite_ir::DType;
 use pyo3::prelude::*;

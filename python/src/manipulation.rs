@@ -8,7 +8,14 @@ use crate::convert::{
 };
 use crate::guard::{engine, to_pyerr, type_error, value_error};
 use crate::materialize::{data_dependent_allowed, materialize, Reason};
-use lazulite_frontend::{self as fe, LazyArray};
+use crate::views;
+use lazulite_frontend::{self as fe, IndexItem, IndexKey, LazyArray};
+
+const FULL: IndexItem = IndexItem::Slice {
+    start: None,
+    stop: None,
+    step: None,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyModule, PyTuple};
 
@@ -27,7 +34,13 @@ fn broadcast_arrays<'py>(
         let refs: Vec<&LazyArray> = xs.iter().collect();
         fe::broadcast_arrays(&refs)
     })?;
-    array_tuple(py, out)
+    let shape: Vec<usize> = out.first().map(|a| a.shape().to_vec()).unwrap_or_default();
+    // read-only views of the inputs (as broadcast_to's results)
+    let out: Vec<PyArray> = arrays
+        .iter()
+        .map(|a| views::broadcast(py, "broadcast_arrays", a.cast::<PyArray>()?, &shape))
+        .collect::<PyResult<_>>()?;
+    PyTuple::new(py, out)
 }
 
 #[pyfunction]
@@ -94,12 +107,9 @@ fn moveaxis(
     source: &Bound<'_, PyAny>,
     destination: &Bound<'_, PyAny>,
 ) -> PyResult<PyArray> {
-    let x = array_arg("moveaxis", "x", x)?;
     let s = axis_list_arg("moveaxis", "source", source)?;
     let d = axis_list_arg("moveaxis", "destination", destination)?;
-    Ok(PyArray::new(engine(py, "moveaxis", move || {
-        fe::moveaxis(&x, &s, &d)
-    })?))
+    views::movement(py, "moveaxis", x, |v| fe::moveaxis(v, &s, &d))
 }
 
 /// The values of an array `repeats` (integer dtype, 0-D or 1-D), computed now: the output shape of
@@ -197,9 +207,30 @@ fn unstack<'py>(
     x: &Bound<'py, PyAny>,
     axis: isize,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let x = array_arg("unstack", "x", x)?;
-    let out = engine(py, "unstack", move || fe::unstack(&x, axis))?;
-    array_tuple(py, out)
+    let inner = array_arg("unstack", "x", x)?;
+    let parts = engine(py, "unstack", || fe::unstack(&inner, axis))?;
+    if inner.ndim() == 1 {
+        // 0-d parts are copies (NumPy's scalars), as x[i] is
+        return array_tuple(py, parts);
+    }
+    // views: part i is x[:, ..., :, i] (axis normalized by unstack above)
+    let a = if axis < 0 {
+        axis + inner.ndim() as isize
+    } else {
+        axis
+    } as usize;
+    let xa = x.cast::<PyArray>()?;
+    let out: Vec<PyArray> = (0..parts.len())
+        .map(|i| {
+            let mut key = vec![IndexKey::Item(FULL); a];
+            key.push(IndexKey::Item(IndexItem::Int(i as i64)));
+            xa.get()
+                .handle()
+                .derive(py, "unstack", |v| fe::getitem_arrays(v, &key))
+                .map(PyArray::from_handle)
+        })
+        .collect::<PyResult<_>>()?;
+    PyTuple::new(py, out)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
