@@ -183,3 +183,70 @@ pub fn write_through(
     let positions = lens.positions(base.shape())?;
     setitem_at(base, &positions, key, value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{from_vec, permute_dims, reshape, IndexItem};
+
+    /// The values of `a` in row-major order.
+    fn values(a: &LazyArray) -> Vec<f64> {
+        let flat = reshape(a, &[-1]).unwrap().compute().unwrap();
+        (0..a.size()).map(|i| flat.get(&[i]).as_f64()).collect()
+    }
+
+    fn slice(start: i64, step: i64) -> IndexKey {
+        IndexKey::Item(IndexItem::Slice {
+            start: Some(start),
+            stop: None,
+            step: Some(step),
+        })
+    }
+
+    fn view_of(lens: &Lens, base: &LazyArray, f: impl Fn(&LazyArray) -> Result<LazyArray>) -> Lens {
+        match lens.derive(&lens.read(base), f).unwrap() {
+            Derived::View(l) => l,
+            Derived::Copy(_) => panic!("expected a view"),
+        }
+    }
+
+    #[test]
+    fn a_lens_reads_and_writes_the_elements_plain_indexing_names() {
+        // base[i][j][k] = 12 i + 4 j + k; the view v[a][b][c] = base[k = 3 - 2a... ] built below
+        let base = from_vec((0..24).map(f64::from).collect::<Vec<_>>(), &[2, 3, 4]).unwrap();
+        let id = Lens::identity(&[2, 3, 4]);
+        let t = view_of(&id, &base, |v| permute_dims(v, &[2, 0, 1])); // t[k][i][j]
+        let s = view_of(&t, &base, |v| {
+            crate::getitem_arrays(v, &[slice(3, -2), slice(1, 1)])
+        }); // s[a][b][j] = t[3 - 2a][1 + b][j]
+        let r = view_of(&s, &base, |v| reshape(v, &[2, 3])); // (2, 1, 3) -> (2, 3): no copy
+        let want: Vec<f64> = (0..2)
+            .flat_map(|a| (0..3).map(move |j| (12 + 4 * j + 3 - 2 * a) as f64))
+            .collect();
+        assert_eq!(values(&r.read(&base)), want);
+        // on an arange base the values are the positions
+        assert_eq!(values(&r.positions(&[2, 3, 4]).unwrap()), want);
+        // a write through the view lands at those positions of the base, and nowhere else
+        let key = [IndexKey::Item(IndexItem::Int(1))];
+        let new = write_through(&base, &r, &key, Operand::Scalar(Scalar::Float(-1.0))).unwrap();
+        let mut expect: Vec<f64> = (0..24).map(f64::from).collect();
+        for j in 0..3 {
+            expect[12 + 4 * j + 1] = -1.0;
+        }
+        assert_eq!(values(&new), expect);
+        // the transposed elements have no strides as one axis: a copy, as in NumPy
+        assert!(matches!(
+            t.derive(&t.read(&base), |v| reshape(v, &[-1])).unwrap(),
+            Derived::Copy(_)
+        ));
+    }
+
+    #[test]
+    fn broadcast_lenses_overlap() {
+        let base = from_vec(vec![1.0f64, 2.0], &[2]).unwrap();
+        let id = Lens::identity(&[2]);
+        let b = view_of(&id, &base, |v| crate::broadcast_to(v, &[3, 2]));
+        assert!(b.overlaps() && !id.overlaps());
+        assert_eq!(values(&b.read(&base)), [1.0, 2.0, 1.0, 2.0, 1.0, 2.0]);
+    }
+}

@@ -112,7 +112,7 @@ def with_layout(layout, x):
     if layout == "numpy_view":
         base = np.repeat(np.flip(x, axis=0), 2, axis=0)
         view = base[::-2]  # negative byte strides, zero-copy import
-        return lz.asarray(view), view
+        return lz.asarray(view, copy=False), view  # aliasing: keeps the strided import
     if layout == "broadcast":
         # a size-1 leading axis broadcast away and indexed back
         return lz.broadcast_to(lz.asarray(x), (2,) + x.shape)[1], x

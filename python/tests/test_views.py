@@ -36,6 +36,8 @@ def basic_key(draw, shape, allow_new=True):
 
     def item(n):
         kinds = ["int", "slice", "slice", "new"] if allow_new else ["int", "slice"]
+        if n == 0:
+            kinds.remove("int")  # no element to pick
         kind = draw(st.sampled_from(kinds))
         if kind == "new":
             return [None, slice(None)]
