@@ -132,7 +132,15 @@ impl Lens {
 
     fn then(&self, step: Step, shape: &[usize], strides: Strides, offset: isize) -> Lens {
         let mut steps: Vec<Step> = self.steps.to_vec();
-        steps.push(step);
+        if let (Some(Step::View(first, first_shape)), Step::View(map, shape)) =
+            (steps.last_mut(), &step)
+        {
+            // consecutive affine views compose into one, so long chains stay one step
+            *first = map.compose(first);
+            *first_shape = shape.clone();
+        } else {
+            steps.push(step);
+        }
         Lens {
             steps: Arc::from(steps),
             shape: Shape::from_slice(shape),
