@@ -17,7 +17,11 @@ use std::sync::Arc;
 
 const F: &str = "asarray";
 
-/// Converts `obj` to a lazulite array.
+/// Converts `obj` to a lazulite array, capturing its values now: a writable buffer (a NumPy array)
+/// is copied, read-only memory that nothing writable stands behind is wrapped without a copy (and
+/// the result is read-only). `copy=False` wraps the memory without a copy in any case: the result
+/// aliases it, so writes its owner makes later show through (writes to the result never reach it).
+/// A lazulite array comes back as the same array unless `dtype` or `copy=True` ask for a new one.
 #[pyfunction]
 #[pyo3(signature = (obj, /, *, dtype = None, device = None, copy = None))]
 pub fn asarray(
