@@ -441,7 +441,10 @@ fn from_buffer(
     let strides_whole = byte_strides.iter().all(|s| s % isz == 0);
     let needs_cast = dtype.is_some_and(|d| d != src_dtype);
     let read_only = buf.view.readonly != 0;
-    let share = copy == Some(false) || (read_only && copy != Some(true) && frozen(obj)?);
+    // (a 0-d buffer, e.g. a NumPy scalar, is copied: that costs nothing and keeps it writable, as
+    // NumPy's asarray of a scalar is)
+    let share = copy == Some(false)
+        || (read_only && !shape.is_empty() && copy != Some(true) && frozen(obj)?);
     let zero_copy = n > 0 && !swap && aligned && strides_whole && share;
 
     let x = if zero_copy {

@@ -326,6 +326,9 @@ def test_read_only_input_stays_zero_copy_and_read_only():
     w = lz.asarray(x, copy=True)
     w[0, 0] = 5.0
     assert float(w[0, 0]) == 5.0 and a[0, 0] == 0.0
+    s = lz.asarray(np.float32(2.0))  # a NumPy scalar (a read-only 0-d buffer) gives a writable array
+    s[...] = 3.0
+    assert float(s) == 3.0
     # a read-only view of writable memory can still change: it is captured (copied)
     base = np.arange(3.0)
     ro = base[:]
