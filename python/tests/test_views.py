@@ -364,3 +364,15 @@ def test_from_dlpack_of_a_lazulite_array_shares_its_family():
     c = lz.from_dlpack(x, copy=True)
     c[0, 0] = 99.0
     assert float(x[0, 0]) == 0.0
+
+
+def test_mask_and_index_array_writes_through_views():
+    b = np.arange(12.0).reshape(3, 4)
+    x = lz.asarray(b.copy())
+    t = x.T[::-1]  # (4, 3), reversed rows of the transpose
+    t[t > 5.0] = -1.0  # a boolean mask (a data-dependent shape) written through the view
+    b.T[::-1][b.T[::-1] > 5.0] = -1.0
+    t[lz.asarray([0, 2]), 1] = 50.0
+    b.T[::-1][np.array([0, 2]), 1] = 50.0
+    np.testing.assert_array_equal(val(x), b)
+    np.testing.assert_array_equal(val(t), b.T[::-1])
