@@ -66,6 +66,12 @@ impl Lens {
         &self.shape
     }
 
+    /// Whether both lenses read the same base elements in the same order (then writing one view's
+    /// values into the other is no change at all).
+    pub fn same_elements(&self, other: &Lens) -> bool {
+        self.shape == other.shape && self.strides == other.strides && self.offset == other.offset
+    }
+
     /// Whether two elements of the view share one base element (a broadcast axis): such a view is
     /// read-only, as NumPy's `broadcast_to` results are.
     pub fn overlaps(&self) -> bool {

@@ -13,6 +13,7 @@ use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyMemoryView, PySequence, PyTuple};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 const F: &str = "asarray";
@@ -371,6 +372,37 @@ fn parse_format(format: &str, itemsize: usize) -> PyResult<(DType, bool)> {
     })
 }
 
+/// The elements at `ptr` in row-major order: the memory itself when the layout is C-contiguous (the
+/// caller copies it once), else gathered element by element.
+///
+/// # Safety
+/// As [`gather_strided`], and the memory must stay valid for `'a`.
+pub(crate) unsafe fn element_bytes<'a>(
+    ptr: *const u8,
+    shape: &[usize],
+    byte_strides: &[isize],
+    itemsize: usize,
+) -> Cow<'a, [u8]> {
+    let n: usize = shape.iter().product();
+    if n == 0 {
+        return Cow::Borrowed(&[]);
+    }
+    let mut want = itemsize as isize;
+    let mut contiguous = true;
+    for (&len, &s) in shape.iter().zip(byte_strides).rev() {
+        contiguous &= len == 1 || s == want;
+        want *= len as isize;
+    }
+    if contiguous {
+        // SAFETY: a C-contiguous layout addresses exactly the `n * itemsize` bytes from `ptr`, all
+        // readable (the caller's contract) for `'a`.
+        Cow::Borrowed(unsafe { std::slice::from_raw_parts(ptr, n * itemsize) })
+    } else {
+        // SAFETY: the caller's contract is gather_strided's.
+        Cow::Owned(unsafe { gather_strided(ptr, shape, byte_strides, itemsize) })
+    }
+}
+
 /// Whether the memory `obj` exports read-only can never change under lazulite: nothing it views
 /// (NumPy's `base` chain, a memoryview's `obj`) exports it writable. Conservative: `false` when unsure.
 pub(crate) fn frozen(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -486,8 +518,9 @@ fn from_buffer(
                 }
             )));
         }
-        // SAFETY: every element the exporter addresses within `shape` is readable (see above).
-        let mut bytes = unsafe { gather_strided(ptr, &shape, &byte_strides, itemsize) };
+        // SAFETY: every element the exporter addresses within `shape` is readable (see above), and
+        // `buf` keeps the memory alive until after the copy below.
+        let mut bytes = unsafe { element_bytes(ptr, &shape, &byte_strides, itemsize) };
         if swap {
             // non-native byte order: each part (both halves of a complex number) reversed
             let part = if src_dtype.is_complex() {
@@ -495,11 +528,12 @@ fn from_buffer(
             } else {
                 itemsize
             };
-            bytes.chunks_mut(part).for_each(<[u8]>::reverse);
+            bytes.to_mut().chunks_mut(part).for_each(<[u8]>::reverse);
         }
-        drop(buf);
-        let sh = shape.clone();
-        engine(py, F, move || fe::from_bytes(&bytes, src_dtype, &sh))?
+        let x = engine(py, F, || fe::from_bytes(&bytes, src_dtype, &shape))?;
+        drop(bytes);
+        drop(buf); // the export outlives the bytes borrowed from it
+        x
     };
     if needs_cast {
         if copy == Some(false) {

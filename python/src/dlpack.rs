@@ -7,7 +7,7 @@
 //! producer's deleter becomes the owner of an external `Buffer` and runs when lazulite drops it.
 
 use crate::array::PyArray;
-use crate::convert::gather_strided;
+use crate::asarray::element_bytes;
 use crate::dtype::check_device;
 use crate::guard::{engine, value_error};
 use crate::materialize::{materialize, Reason};
@@ -216,12 +216,11 @@ fn wrap(
             ));
         }
         // SAFETY: a valid DLPack tensor addresses `shape` elements at these strides from `ptr`, and
-        // `imported` keeps the producer's memory alive until it drops at the end of this block.
-        let bytes = unsafe { gather_strided(ptr, &shape, &byte_strides, itemsize) };
-        drop(imported);
-        let x = engine(py, "from_dlpack", move || {
-            fe::from_bytes(&bytes, dtype, &shape)
-        })?;
+        // `imported` keeps the producer's memory alive until it drops after the copy.
+        let bytes = unsafe { element_bytes(ptr, &shape, &byte_strides, itemsize) };
+        let x = engine(py, "from_dlpack", || fe::from_bytes(&bytes, dtype, &shape))?;
+        drop(bytes);
+        drop(imported); // the producer's memory outlives the bytes borrowed from it
         return Ok((x, false));
     }
     // the span from the lowest to the highest addressed element

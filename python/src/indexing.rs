@@ -147,6 +147,14 @@ pub fn setitem(
             type_name(value)
         )));
     };
+    if let Ok(src) = value.cast::<PyArray>() {
+        if x.handle()
+            .is_self_assignment(py, &items, src.get().handle())
+        {
+            // `x[k] op= y`: the in-place operator already wrote through; only check writability
+            return x.handle().check_writable("__setitem__");
+        }
+    }
     x.handle().write(py, "__setitem__", &items, &v)
 }
 

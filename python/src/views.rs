@@ -171,6 +171,21 @@ impl Handle {
         true
     }
 
+    /// Whether `self[key] = source` would write `source`'s own values back where they are: `source`
+    /// is the view `self[key]` of the same base (Python's `x[k] += y` ends with `x[k] = x[k]`, after
+    /// `__iadd__` wrote through already).
+    pub fn is_self_assignment(&self, py: Python<'_>, key: &[IndexKey], source: &Handle) -> bool {
+        let basic = key.iter().all(|k| matches!(k, IndexKey::Item(_)));
+        if !basic || !self.same_family(source) {
+            return false;
+        }
+        let value = self.value();
+        let target = engine(py, "__setitem__", || {
+            self.lens.derive(&value, |v| fe::getitem_arrays(v, key))
+        });
+        matches!(target, Ok(Derived::View(l)) if l.same_elements(&source.lens))
+    }
+
     /// `self[key] = value`, written through to the base (and so to every view of it).
     pub fn write(&self, py: Python<'_>, func: &str, key: &[IndexKey], value: &Arg) -> PyResult<()> {
         self.check_writable(func)?;
