@@ -1,5 +1,6 @@
 //! Manipulation functions beyond the movement ops: `broadcast_arrays`, `broadcast_shapes`, `concat`,
-//! `moveaxis`, `repeat`, `roll`, `stack`, `tile`, `unstack`.
+//! `moveaxis`, `repeat`, `roll`, `stack`, `tile`, `unstack`. `moveaxis` and `unstack` return views of
+//! their input, `broadcast_arrays` read-only views (see `views.rs`).
 
 use crate::array::PyArray;
 use crate::convert::type_name;
@@ -10,14 +11,15 @@ use crate::guard::{engine, to_pyerr, type_error, value_error};
 use crate::materialize::{data_dependent_allowed, materialize, Reason};
 use crate::views;
 use lazulite_frontend::{self as fe, IndexItem, IndexKey, LazyArray};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyModule, PyTuple};
 
+/// `:` (a whole axis) in an indexing key.
 const FULL: IndexItem = IndexItem::Slice {
     start: None,
     stop: None,
     step: None,
 };
-use pyo3::prelude::*;
-use pyo3::types::{PyList, PyModule, PyTuple};
 
 #[pyfunction]
 #[pyo3(signature = (*arrays))]
