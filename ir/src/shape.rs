@@ -74,8 +74,15 @@ pub fn contiguous_strides(shape: &[usize]) -> Strides {
     strides
 }
 
-/// The broadcast of two shapes by the spec's rules; `op` names the operation for the error.
+/// The broadcast of two shapes by the spec's rules; `op` names the operation for the error (also
+/// when the result is too large to address, [`check_shape`]).
 pub fn broadcast_shapes(op: &str, a: &[usize], b: &[usize]) -> Result<Shape> {
+    let out = broadcast_pair(op, a, b)?;
+    check_shape(op, &out)?;
+    Ok(out)
+}
+
+fn broadcast_pair(op: &str, a: &[usize], b: &[usize]) -> Result<Shape> {
     let n = a.len().max(b.len());
     let mut out: Shape = smallvec::smallvec![0; n];
     for i in 0..n {
@@ -101,16 +108,16 @@ pub fn broadcast_shapes(op: &str, a: &[usize], b: &[usize]) -> Result<Shape> {
             ),
         };
     }
-    check_shape(op, &out)?;
     Ok(out)
 }
 
-/// Broadcast of any number of shapes.
+/// Broadcast of any number of shapes (checked once, at the end).
 pub fn broadcast_all(op: &str, shapes: &[&[usize]]) -> Result<Shape> {
     let mut out = Shape::new();
     for s in shapes {
-        out = broadcast_shapes(op, &out, s)?;
+        out = broadcast_pair(op, &out, s)?;
     }
+    check_shape(op, &out)?;
     Ok(out)
 }
 

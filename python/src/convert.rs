@@ -126,13 +126,15 @@ pub fn operand_for(
     obj: &Bound<'_, PyAny>,
     target: Option<DType>,
 ) -> PyResult<Arg> {
-    arg_for(func, param, obj, target)?.ok_or_else(|| {
-        type_error(format!(
-            "{func}: {param} must be a lazulite array or a Python scalar (bool, int, float, complex), \
-             got {}; convert it with lazulite.asarray() first",
-            type_name(obj)
-        ))
-    })
+    arg_for(func, param, obj, target)?.ok_or_else(|| not_an_operand(func, param, obj))
+}
+
+fn not_an_operand(func: &str, param: &str, obj: &Bound<'_, PyAny>) -> PyErr {
+    type_error(format!(
+        "{func}: {param} must be a lazulite array or a Python scalar (bool, int, float, complex), got \
+         {}; convert it with lazulite.asarray() first",
+        type_name(obj)
+    ))
 }
 
 /// The weak-scalar kind of a Python scalar.
@@ -172,12 +174,29 @@ pub fn operand_pair(
     (p1, x1): (&str, &Bound<'_, PyAny>),
     (p2, x2): (&str, &Bound<'_, PyAny>),
 ) -> PyResult<(Arg, Arg)> {
-    let array_dtype =
-        |o: &Bound<'_, PyAny>| o.cast::<PyArray>().ok().map(|a| a.get().inner().dtype());
-    let a = operand_for(func, p1, x1, array_dtype(x2))?;
-    let b = operand_for(func, p2, x2, a.dtype())?;
-    check_scalar_operand(func, p1, &a, b.dtype())?;
-    check_scalar_operand(func, p2, &b, a.dtype())?;
+    let array = |o: &Bound<'_, PyAny>| o.cast::<PyArray>().ok().map(|a| a.get().inner());
+    let (a, b) = (array(x1), array(x2));
+    let (da, db) = (
+        a.as_ref().map(LazyArray::dtype),
+        b.as_ref().map(LazyArray::dtype),
+    );
+    // not an array: a Python scalar (or a TypeError naming the parameter)
+    let scalar = |param: &str, obj: &Bound<'_, PyAny>, target: Option<DType>| -> PyResult<Arg> {
+        let Some(s) = scalar_for(func, param, obj, target)? else {
+            return Err(not_an_operand(func, param, obj));
+        };
+        let arg = Arg::Scalar(s);
+        check_scalar_operand(func, param, &arg, target)?;
+        Ok(arg)
+    };
+    let a = match a {
+        Some(a) => Arg::Array(a),
+        None => scalar(p1, x1, db)?,
+    };
+    let b = match b {
+        Some(b) => Arg::Array(b),
+        None => scalar(p2, x2, da)?,
+    };
     Ok((a, b))
 }
 
@@ -261,9 +280,12 @@ pub fn int_or(
     }
 }
 
-/// A single required axis (`axis: int` with a default), e.g. `sort`'s `axis=-1`.
-pub fn axis_or(func: &str, obj: Option<&Bound<'_, PyAny>>, default: isize) -> PyResult<isize> {
-    Ok(int_or(func, "axis", obj, default as i64)? as isize)
+/// A single axis with an int default (`sort`'s `axis=-1`); `None` is not an axis here.
+pub fn axis_or(func: &str, obj: Param<'_>, default: isize) -> PyResult<isize> {
+    match obj {
+        Param::Absent => Ok(default),
+        Param::Given(o) => axis_of(func, "axis", &o),
+    }
 }
 
 /// A Python bool parameter (`keepdims`, `stable`, ...); absent gives the default. Only `True` and
@@ -394,18 +416,20 @@ fn axis_of(func: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyResult<isize> {
     }
 }
 
-/// An `axis` whose default (0) differs from `None` (which means something else: `concat` flattens).
-/// Extraction takes any object, so the binding converts it and names itself in the error.
-pub enum AxisDefault<'py> {
-    Zero,
+/// A parameter whose default is not `None` and for which `None` means something else (`concat`'s
+/// `axis=None` flattens) or is not accepted (`sort`'s `axis`): pyo3 gives `None` for both an absent
+/// `Option` argument and an explicit `None`, this tells them apart. Extraction takes any object, so
+/// the binding converts it with a helper that names the function in the error.
+pub enum Param<'py> {
+    Absent,
     Given(Bound<'py, PyAny>),
 }
 
-impl<'a, 'py> FromPyObject<'a, 'py> for AxisDefault<'py> {
+impl<'a, 'py> FromPyObject<'a, 'py> for Param<'py> {
     type Error = PyErr;
 
     fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        Ok(AxisDefault::Given(obj.to_owned()))
+        Ok(Param::Given(obj.to_owned()))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Linear algebra functions of the main namespace: `matmul`, `tensordot`, `vecdot`.
 
 use crate::array::PyArray;
-use crate::convert::{array_arg, axis_list_arg, axis_or, int_arg, type_name};
+use crate::convert::{array_arg, axis_list_arg, axis_or, int_arg, type_name, Param};
 use crate::guard::{engine, type_error};
 use lazulite_frontend::{self as fe, TensordotAxes};
 use pyo3::prelude::*;
@@ -61,12 +61,12 @@ fn tensordot(
 }
 
 #[pyfunction]
-#[pyo3(signature = (x1, x2, /, *, axis = None), text_signature = "(x1, x2, /, *, axis=-1)")]
+#[pyo3(signature = (x1, x2, /, *, axis = Param::Absent), text_signature = "(x1, x2, /, *, axis=-1)")]
 fn vecdot(
     py: Python<'_>,
     x1: &Bound<'_, PyAny>,
     x2: &Bound<'_, PyAny>,
-    axis: Option<&Bound<'_, PyAny>>,
+    axis: Param<'_>,
 ) -> PyResult<PyArray> {
     let axis = axis_or("vecdot", axis, -1)?;
     let a = array_arg("vecdot", "x1", x1)?;

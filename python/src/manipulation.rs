@@ -5,7 +5,7 @@ use crate::array::PyArray;
 use crate::convert::type_name;
 use crate::convert::{
     array_arg, array_tuple, axis_list_arg, axis_or, int_arg, int_list_arg, opt_axis_arg, shape_arg,
-    AxisDefault,
+    Param,
 };
 use crate::guard::{engine, to_pyerr, type_error, value_error};
 use crate::materialize::{data_dependent_allowed, materialize, Reason};
@@ -69,12 +69,12 @@ fn array_sequence(func: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<LazyArray>
 }
 
 #[pyfunction]
-#[pyo3(signature = (arrays, /, *, axis = AxisDefault::Zero), text_signature = "(arrays, /, *, axis=0)")]
-fn concat(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: AxisDefault<'_>) -> PyResult<PyArray> {
+#[pyo3(signature = (arrays, /, *, axis = Param::Absent), text_signature = "(arrays, /, *, axis=0)")]
+fn concat(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: Param<'_>) -> PyResult<PyArray> {
     let xs = array_sequence("concat", arrays)?;
     let axis = match axis {
-        AxisDefault::Zero => Some(0),
-        AxisDefault::Given(a) => opt_axis_arg("concat", Some(&a))?,
+        Param::Absent => Some(0),
+        Param::Given(a) => opt_axis_arg("concat", Some(&a))?,
     };
     Ok(PyArray::new(engine(py, "concat", move || {
         let refs: Vec<&LazyArray> = xs.iter().collect();
@@ -83,12 +83,8 @@ fn concat(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: AxisDefault<'_>) -> P
 }
 
 #[pyfunction]
-#[pyo3(signature = (arrays, /, *, axis = None), text_signature = "(arrays, /, *, axis=0)")]
-fn stack(
-    py: Python<'_>,
-    arrays: &Bound<'_, PyAny>,
-    axis: Option<&Bound<'_, PyAny>>,
-) -> PyResult<PyArray> {
+#[pyo3(signature = (arrays, /, *, axis = Param::Absent), text_signature = "(arrays, /, *, axis=0)")]
+fn stack(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: Param<'_>) -> PyResult<PyArray> {
     let xs = array_sequence("stack", arrays)?;
     let axis = axis_or("stack", axis, 0)?;
     Ok(PyArray::new(engine(py, "stack", move || {
@@ -252,11 +248,11 @@ fn tile(py: Python<'_>, x: &Bound<'_, PyAny>, repetitions: &Bound<'_, PyAny>) ->
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, /, *, axis = None), text_signature = "(x, /, *, axis=0)")]
+#[pyo3(signature = (x, /, *, axis = Param::Absent), text_signature = "(x, /, *, axis=0)")]
 fn unstack<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
-    axis: Option<&Bound<'py, PyAny>>,
+    axis: Param<'py>,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let x = array_arg("unstack", "x", x)?;
     let axis = axis_or("unstack", axis, 0)?;

@@ -4,6 +4,7 @@
 use crate::array::PyArray;
 use crate::convert::{
     array_arg, axis_or, bool_arg, check_scalar_operand, choice_arg, operand_for, opt_axis_arg,
+    Param,
 };
 use crate::guard::engine;
 use lazulite_frontend::{self as fe, LazyArray, Side};
@@ -89,7 +90,7 @@ fn sort_impl(
     func: &'static str,
     f: SortFn,
     x: &Bound<'_, PyAny>,
-    axis: Option<&Bound<'_, PyAny>>,
+    axis: Param<'_>,
     descending: Option<&Bound<'_, PyAny>>,
     stable: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
@@ -104,13 +105,13 @@ fn sort_impl(
 
 #[pyfunction]
 #[pyo3(
-    signature = (x, /, *, axis = None, descending = None, stable = None),
+    signature = (x, /, *, axis = Param::Absent, descending = None, stable = None),
     text_signature = "(x, /, *, axis=-1, descending=False, stable=True)"
 )]
 fn sort(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
-    axis: Option<&Bound<'_, PyAny>>,
+    axis: Param<'_>,
     descending: Option<&Bound<'_, PyAny>>,
     stable: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
@@ -119,13 +120,13 @@ fn sort(
 
 #[pyfunction]
 #[pyo3(
-    signature = (x, /, *, axis = None, descending = None, stable = None),
+    signature = (x, /, *, axis = Param::Absent, descending = None, stable = None),
     text_signature = "(x, /, *, axis=-1, descending=False, stable=True)"
 )]
 fn argsort(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
-    axis: Option<&Bound<'_, PyAny>>,
+    axis: Param<'_>,
     descending: Option<&Bound<'_, PyAny>>,
     stable: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
@@ -150,14 +151,14 @@ fn take(
 
 #[pyfunction]
 #[pyo3(
-    signature = (x, indices, /, *, axis = None),
+    signature = (x, indices, /, *, axis = Param::Absent),
     text_signature = "(x, indices, /, *, axis=-1)"
 )]
 fn take_along_axis(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
     indices: &Bound<'_, PyAny>,
-    axis: Option<&Bound<'_, PyAny>>,
+    axis: Param<'_>,
 ) -> PyResult<PyArray> {
     let x = array_arg("take_along_axis", "x", x)?;
     let axis = axis_or("take_along_axis", axis, -1)?;

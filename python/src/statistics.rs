@@ -3,7 +3,7 @@
 
 use crate::array::PyArray;
 use crate::convert::{
-    array_arg, axes_arg, axis_or, bool_arg, int_or, operand_pair, opt_axis_arg, type_name,
+    array_arg, axes_arg, axis_or, bool_arg, int_or, operand_pair, opt_axis_arg, type_name, Param,
 };
 use crate::dtype::dtype_arg;
 use crate::guard::{engine, type_error, value_error};
@@ -197,13 +197,13 @@ fn opt_array(
 
 #[pyfunction]
 #[pyo3(
-    signature = (x, /, *, axis = None, n = None, prepend = None, append = None),
+    signature = (x, /, *, axis = Param::Absent, n = None, prepend = None, append = None),
     text_signature = "(x, /, *, axis=-1, n=1, prepend=None, append=None)"
 )]
 fn diff(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
-    axis: Option<&Bound<'_, PyAny>>,
+    axis: Param<'_>,
     n: Option<&Bound<'_, PyAny>>,
     prepend: Option<&Bound<'_, PyAny>>,
     append: Option<&Bound<'_, PyAny>>,
