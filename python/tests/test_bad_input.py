@@ -41,14 +41,10 @@ OVERFLOWING = {
     "concat": lambda: lz.concat([lz.broadcast_to(lz.ones((1,)), (2**58,))] * 4),
     "concat (axis=None)": lambda: lz.concat([lz.broadcast_to(lz.ones((1,)), (2**58,))] * 4, axis=None),
     "stack": lambda: lz.stack([lz.broadcast_to(lz.ones((1,)), (2**58,))] * 8),
-    "reshape": lambda: lz.reshape(lz.ones((0,)), (BIG, BIG, 0, -1)),
+    "add (then reshape)": lambda: lz.reshape(lz.ones((BIG, 1)) + lz.ones((1, BIG)), (-1,)),
     "ones": lambda: lz.ones((BIG, BIG)),
     "zeros": lambda: lz.zeros((2**62, 4)),
-    "full": lambda: lz.full((BIG, BIG), 1.0),
-    "eye": lambda: lz.eye(BIG, BIG),
     "matmul": lambda: lz.matmul(lz.ones((BIG, 1)), lz.ones((1, BIG))),
-    "tile": lambda: lz.tile(lz.ones((BIG,)), (BIG,)),
-    "meshgrid": lambda: lz.meshgrid(lz.ones((BIG,)), lz.ones((BIG,))),
 }
 
 
@@ -59,19 +55,14 @@ def test_shapes_too_large_to_address_raise_value_error(case):
         OVERFLOWING[case]()
 
 
-def test_strict_agrees_that_such_shapes_raise():
+def test_sum_of_a_huge_broadcast_never_builds():
     with pytest.raises(ValueError):
         xps_strict.broadcast_shapes((BIG, 1), (1, BIG))
-
-
-def test_sum_of_a_huge_broadcast_never_builds():
     # it used to be an array of (wrapped) size 0 whose sum over axis 0 hung
     with pytest.raises(ValueError):
         b = lz.ones((BIG, 1)) + lz.ones((1, BIG))
         lz.sum(b, axis=0)
-
-
-def test_large_but_addressable_shapes_still_build():
+    # large but addressable shapes still build
     b = lz.broadcast_to(lz.ones((1,)), (2**40,))
     assert b.shape == (2**40,) and b.size == 2**40
     assert lz.stack([lz.ones((0, 2**40))] * 3).shape == (3, 0, 2**40)
@@ -146,31 +137,22 @@ def test_roll_with_huge_shift(shift):
 # ---- point 4: var/std correction, axis=True, in-place operators -----------------------------------
 
 @pytest.mark.parametrize("func", ["var", "std"])
-@pytest.mark.parametrize("correction", [-1, -0.5, float("nan"), -(10**30), 10**400])
-def test_correction_must_be_a_non_negative_number(func, correction):
-    x = lz.asarray([1.0, 2.0, 4.0])
-    with pytest.raises(ValueError, match=f"{func}: correction"):
-        getattr(lz, func)(x, correction=correction)
-
-
-@pytest.mark.parametrize("func", ["var", "std"])
-@pytest.mark.parametrize("correction", [True, "1", 1j, None.__class__])
-def test_correction_of_a_wrong_type(func, correction):
-    with pytest.raises(TypeError, match=f"{func}: correction"):
-        getattr(lz, func)(lz.asarray([1.0, 2.0]), correction=correction)
-
-
-@pytest.mark.parametrize("func", ["var", "std"])
-@pytest.mark.parametrize("correction", [0, 1, 2.5, 2**70, 1e300])
-def test_valid_corrections_match_strict(func, correction):
+def test_correction_must_be_a_non_negative_number(func):
     x = np.asarray([1.0, 2.0, 4.0])
-    got = np.asarray(getattr(lz, func)(lz.asarray(x), correction=correction))
-    if correction < x.size:
+    for correction in [-1, -0.5, float("nan"), -(10**30), 10**400]:
+        with pytest.raises(ValueError, match=f"{func}: correction"):
+            getattr(lz, func)(lz.asarray(x), correction=correction)
+    for correction in [True, "1", 1j]:
+        with pytest.raises(TypeError, match=f"{func}: correction"):
+            getattr(lz, func)(lz.asarray(x), correction=correction)
+    # valid corrections still give strict's result
+    for correction in [0, 1, 2.5]:
+        got = getattr(lz, func)(lz.asarray(x), correction=correction)
         want = getattr(xps_strict, func)(strict_of(x), correction=correction)
-        np.testing.assert_allclose(got, np.asarray(want))
-    else:
+        np.testing.assert_allclose(np.asarray(got), np.asarray(want))
+    for correction in [3, 2**70, 1e300]:
         # the standard: N - correction <= 0 gives NaN (NumPy gives inf)
-        assert np.isnan(got)
+        assert np.isnan(np.asarray(getattr(lz, func)(lz.asarray(x), correction=correction)))
 
 
 @pytest.mark.parametrize(
