@@ -330,14 +330,17 @@ pub fn choice_arg(
     choices: &[&'static str],
 ) -> PyResult<&'static str> {
     let Some(o) = obj else { return Ok(choices[0]) };
-    let accepted = choices
-        .iter()
-        .map(|c| format!("{c:?}"))
-        .collect::<Vec<_>>()
-        .join(" or ");
+    let accepted = || {
+        choices
+            .iter()
+            .map(|c| format!("{c:?}"))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
     let Ok(text) = o.extract::<std::borrow::Cow<'_, str>>() else {
         return Err(type_error(format!(
-            "{func}: {what} must be a str, {accepted}, got {}",
+            "{func}: {what} must be a str, {}, got {}",
+            accepted(),
             type_name(o)
         )));
     };
@@ -347,41 +350,35 @@ pub fn choice_arg(
         .copied()
         .ok_or_else(|| {
             value_error(format!(
-                "{func}: {what}={text:?} is not supported; pass {accepted}"
+                "{func}: {what}={text:?} is not supported; pass {}",
+                accepted()
             ))
         })
 }
 
+/// The items of a tuple or list; `None` for any other object.
+pub fn sequence_items<'py>(obj: &Bound<'py, PyAny>) -> Option<Vec<Bound<'py, PyAny>>> {
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        Some(t.iter().collect())
+    } else if let Ok(l) = obj.cast::<PyList>() {
+        Some(l.iter().collect())
+    } else {
+        None
+    }
+}
+
 /// A sequence of ints given as a tuple or list.
 fn int_sequence(func: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<i64>>> {
-    let items: Vec<Bound<'_, PyAny>> = if let Ok(t) = obj.cast::<PyTuple>() {
-        t.iter().collect()
-    } else if let Ok(l) = obj.cast::<PyList>() {
-        l.iter().collect()
-    } else {
-        return Ok(None);
-    };
-    items
-        .iter()
-        .map(|o| int_arg(func, what, o))
-        .collect::<PyResult<Vec<_>>>()
-        .map(Some)
+    sequence_items(obj)
+        .map(|items| items.iter().map(|o| int_arg(func, what, o)).collect())
+        .transpose()
 }
 
 /// A tuple or list of axes.
 fn axis_sequence(func: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<isize>>> {
-    let items: Vec<Bound<'_, PyAny>> = if let Ok(t) = obj.cast::<PyTuple>() {
-        t.iter().collect()
-    } else if let Ok(l) = obj.cast::<PyList>() {
-        l.iter().collect()
-    } else {
-        return Ok(None);
-    };
-    items
-        .iter()
-        .map(|o| axis_of(func, what, o))
-        .collect::<PyResult<Vec<_>>>()
-        .map(Some)
+    sequence_items(obj)
+        .map(|items| items.iter().map(|o| axis_of(func, what, o)).collect())
+        .transpose()
 }
 
 /// An int or a tuple/list of ints (`roll`'s `shift`, `tile`'s `repetitions`), as a list.

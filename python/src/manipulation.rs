@@ -4,15 +4,15 @@
 use crate::array::PyArray;
 use crate::convert::type_name;
 use crate::convert::{
-    array_arg, array_tuple, axis_list_arg, axis_or, int_arg, int_list_arg, opt_axis_arg, shape_arg,
-    Param,
+    array_arg, array_tuple, axis_list_arg, axis_or, int_arg, int_list_arg, opt_axis_arg,
+    sequence_items, shape_arg, Param,
 };
 use crate::guard::{engine, to_pyerr, type_error, value_error};
 use crate::materialize::{data_dependent_allowed, materialize, Reason};
 use lazulite_frontend::{self as fe, LazyArray};
 use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyModule, PyTuple};
+use pyo3::types::{PyModule, PyTuple};
 
 #[pyfunction]
 #[pyo3(signature = (*arrays))]
@@ -51,11 +51,7 @@ fn broadcast_shapes<'py>(
 
 /// The `arrays` argument of `concat` and `stack`: a tuple or list of lazulite arrays.
 fn array_sequence(func: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<LazyArray>> {
-    let items: Vec<Bound<'_, PyAny>> = if let Ok(t) = obj.cast::<PyTuple>() {
-        t.iter().collect()
-    } else if let Ok(l) = obj.cast::<PyList>() {
-        l.iter().collect()
-    } else {
+    let Some(items) = sequence_items(obj) else {
         return Err(type_error(format!(
             "{func}: arrays must be a tuple or list of lazulite arrays, got {}",
             type_name(obj)
@@ -177,13 +173,7 @@ fn roll_shifts(
     shift: &Bound<'_, PyAny>,
     axes: Option<&[isize]>,
 ) -> PyResult<Vec<i64>> {
-    let items: Vec<Bound<'_, PyAny>> = if let Ok(t) = shift.cast::<PyTuple>() {
-        t.iter().collect()
-    } else if let Ok(l) = shift.cast::<PyList>() {
-        l.iter().collect()
-    } else {
-        vec![shift.clone()]
-    };
+    let items = sequence_items(shift).unwrap_or_else(|| vec![shift.clone()]);
     let extent = |axis: isize| -> usize {
         let n = x.ndim() as isize;
         if (-n..n).contains(&axis) {
@@ -202,7 +192,7 @@ fn roll_shifts(
     for (i, item) in items.iter().enumerate() {
         match int_arg("roll", "shift", item) {
             Ok(v) => out.push(v),
-            Err(e) if e.is_instance_of::<PyOverflowError>(py_of(shift)) => match axes {
+            Err(e) if e.is_instance_of::<PyOverflowError>(shift.py()) => match axes {
                 None => out.push(reduce(item, x.size())?),
                 // one shift for several axes: one reduced shift per axis
                 Some(ax) if items.len() == 1 => {
@@ -214,10 +204,6 @@ fn roll_shifts(
         }
     }
     Ok(out)
-}
-
-fn py_of<'py>(obj: &Bound<'py, PyAny>) -> Python<'py> {
-    obj.py()
 }
 
 #[pyfunction]
