@@ -75,7 +75,7 @@ fn convert_new(
         return from_scalars(py, &values, d, &shape).map(PyArray::new);
     }
     Err(type_error(format!(
-        "asarray: cannot convert an object of type {} to an array; pass a Python scalar, a nested \
+        "asarray: obj of type {} cannot be converted to an array; pass a Python scalar, a nested \
          list/tuple, a buffer-protocol object (e.g. a NumPy array) or a lazulite array",
         type_name(obj)
     )))

@@ -457,15 +457,20 @@ pub fn axis_list_arg(func: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyResult
 
 /// A shape: an int or a tuple of non-negative ints.
 pub fn shape_arg(func: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
-    let list = match int_sequence(func, "shape", obj)? {
+    named_shape_arg(func, "shape", obj)
+}
+
+/// A shape given as the parameter `what` (`broadcast_shapes`' `shapes[i]`).
+pub fn named_shape_arg(func: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
+    let list = match int_sequence(func, what, obj)? {
         Some(l) => l,
-        None => vec![int_arg(func, "shape", obj)?],
+        None => vec![int_arg(func, what, obj)?],
     };
     list.into_iter()
         .map(|n| {
             usize::try_from(n).map_err(|_| {
                 value_error(format!(
-                    "{func}: negative dimension {n} in shape; every size must be >= 0"
+                    "{func}: negative dimension {n} in {what}; every size must be >= 0"
                 ))
             })
         })

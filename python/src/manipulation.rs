@@ -4,8 +4,8 @@
 use crate::array::PyArray;
 use crate::convert::type_name;
 use crate::convert::{
-    array_arg, array_tuple, axis_list_arg, axis_or, int_arg, int_list_arg, opt_axis_arg,
-    sequence_items, shape_arg, Param,
+    array_arg, array_tuple, axis_list_arg, axis_or, int_arg, int_list_arg, named_shape_arg,
+    opt_axis_arg, sequence_items, Param,
 };
 use crate::guard::{engine, to_pyerr, type_error, value_error};
 use crate::materialize::{data_dependent_allowed, materialize, Reason};
@@ -40,7 +40,8 @@ fn broadcast_shapes<'py>(
 ) -> PyResult<Bound<'py, PyTuple>> {
     let shapes: Vec<Vec<usize>> = shapes
         .iter()
-        .map(|s| shape_arg("broadcast_shapes", &s))
+        .enumerate()
+        .map(|(i, s)| named_shape_arg("broadcast_shapes", &format!("shapes[{i}]"), &s))
         .collect::<PyResult<_>>()?;
     let out = engine(py, "broadcast_shapes", move || {
         let refs: Vec<&[usize]> = shapes.iter().map(Vec::as_slice).collect();
