@@ -4,7 +4,6 @@
 use crate::array::LazyArray;
 use crate::elementwise::{check_int_range, describe_scalar, fill};
 use crate::rt;
-use lazulite_ir::shape::MAX_DIMS;
 use lazulite_ir::{bail, ensure, DType, Result, Scalar};
 
 /// A Rust element type with a dtype of the standard: `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`,
@@ -79,22 +78,7 @@ impl Element for bool {
 }
 
 pub(crate) fn check_shape(op: &str, shape: &[usize]) -> Result<usize> {
-    ensure!(
-        shape.len() <= MAX_DIMS,
-        Value,
-        "{op}: shape {shape:?} has {} dimensions, at most {MAX_DIMS} are supported",
-        shape.len()
-    );
-    shape
-        .iter()
-        .try_fold(1usize, |acc, &n| acc.checked_mul(n))
-        .filter(|&n| n <= isize::MAX as usize / 16)
-        .ok_or_else(|| {
-            lazulite_ir::Error::new(
-                lazulite_ir::ErrorKind::Value,
-                format!("{op}: shape {shape:?} has too many elements to address"),
-            )
-        })
+    lazulite_ir::shape::check_shape(op, shape)
 }
 
 /// An array that owns `data`, laid out row-major in `shape` (`data.len()` must be the shape's size).

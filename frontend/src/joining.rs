@@ -4,8 +4,8 @@ use crate::array::LazyArray;
 use crate::elementwise::cast;
 use crate::externs::extern_node;
 use crate::movement::{expand_dims, reshape};
-use lazulite_ir::shape::normalize_axis;
-use lazulite_ir::{ensure, promote_all, DType, ExternOp, Result};
+use lazulite_ir::shape::{check_shape, normalize_axis};
+use lazulite_ir::{ensure, promote_all, DType, ExternOp, Result, Shape};
 
 fn common_dtype(name: &str, arrays: &[&LazyArray]) -> Result<DType> {
     ensure!(
@@ -75,6 +75,9 @@ pub fn stack(arrays: &[&LazyArray], axis: isize) -> Result<LazyArray> {
         );
     }
     let a = normalize_axis(name, axis, shape.len() + 1)? as isize;
+    let mut stacked: Shape = shape.into();
+    stacked.insert(a as usize, arrays.len());
+    check_shape(name, &stacked)?;
     let parts: Vec<LazyArray> = arrays
         .iter()
         .map(|x| expand_dims(&cast(x, d), &[a]))

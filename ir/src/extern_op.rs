@@ -105,8 +105,15 @@ impl ExternOp {
     }
 
     /// The output dtype and shape for these operands, or the spec's error: `Type` for dtypes the op
-    /// does not take, `Value` for shapes that do not fit, `Index` for an axis out of range.
+    /// does not take, `Value` for shapes that do not fit (or an output too large to address),
+    /// `Index` for an axis out of range.
     pub fn infer(&self, operands: &[OperandInfo]) -> Result<(DType, Shape)> {
+        let (dtype, shape) = self.infer_unchecked(operands)?;
+        crate::shape::check_shape(self.name(), &shape)?;
+        Ok((dtype, shape))
+    }
+
+    fn infer_unchecked(&self, operands: &[OperandInfo]) -> Result<(DType, Shape)> {
         let name = self.name();
         match self.arity() {
             Some(n) => ensure!(
@@ -214,7 +221,7 @@ impl ExternOp {
                         o.shape,
                         x.shape
                     );
-                    out[a] += o.shape[a];
+                    out[a] = crate::shape::checked_extent_sum(name, out[a], o.shape[a])?;
                 }
                 Ok((x.dtype, out))
             }
@@ -393,6 +400,23 @@ mod tests {
             .infer(&[info(Bool, &[2, 2]), info(Bool, &[2, 2])])
             .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Type);
+    }
+
+    #[test]
+    fn outputs_too_large_to_address_are_value_errors() {
+        let big = 1usize << 32;
+        // (2^32 x 1) @ (1 x 2^32) has 2^64 elements: a wrapped count would be 0
+        let e = ExternOp::MatMul
+            .infer(&[info(F64, &[big, 1]), info(F64, &[1, big])])
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Value);
+        assert!(e.message.contains("matmul") && e.message.contains("too large"));
+        let half = usize::MAX / 2 + 1;
+        let e = ExternOp::Concat { axis: 0 }
+            .infer(&[info(F64, &[half, 0]), info(F64, &[half, 0])])
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Value);
+        assert!(e.message.contains("concat"));
     }
 
     #[test]

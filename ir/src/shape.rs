@@ -12,9 +12,55 @@ pub type Strides = SmallVec<[isize; 4]>;
 /// The largest number of dimensions an array may have (reported by `capabilities()`).
 pub const MAX_DIMS: usize = 64;
 
-/// Number of elements of a shape.
+/// The most elements an array may have: its byte size at the widest itemsize (16, `complex128`) must
+/// fit in an `isize`, so element counts, byte sizes and strides never wrap around.
+pub const MAX_ELEMENTS: usize = isize::MAX as usize / 16;
+
+/// Number of elements of a shape (one that [`check_shape`] accepted, so the product cannot wrap).
 pub fn numel(shape: &[usize]) -> usize {
     shape.iter().product()
+}
+
+/// The number of elements of `shape`, or `None` when the product overflows or exceeds
+/// [`MAX_ELEMENTS`]. A zero extent anywhere makes the size 0, as in NumPy.
+pub fn checked_numel(shape: &[usize]) -> Option<usize> {
+    if shape.contains(&0) {
+        return Some(0);
+    }
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &n| acc.checked_mul(n))
+        .filter(|&n| n <= MAX_ELEMENTS)
+}
+
+/// Checks a shape that `op` is about to give a new array: at most [`MAX_DIMS`] axes and at most
+/// [`MAX_ELEMENTS`] elements (a `ValueError` naming `op` otherwise, as NumPy raises). Returns the size.
+pub fn check_shape(op: &str, shape: &[usize]) -> Result<usize> {
+    ensure!(
+        shape.len() <= MAX_DIMS,
+        Value,
+        "{op}: shape {shape:?} has {} dimensions, at most {MAX_DIMS} are supported",
+        shape.len()
+    );
+    match checked_numel(shape) {
+        Some(n) => Ok(n),
+        None => bail!(
+            Value,
+            "{op}: shape {shape:?} is too large: its number of elements exceeds {MAX_ELEMENTS} (the \
+             most whose size in bytes fits in memory addresses); use smaller extents"
+        ),
+    }
+}
+
+/// `a + b` for extents (`concat` along an axis), as a `ValueError` naming `op` when it overflows.
+pub fn checked_extent_sum(op: &str, a: usize, b: usize) -> Result<usize> {
+    match a.checked_add(b) {
+        Some(n) if n <= MAX_ELEMENTS => Ok(n),
+        _ => bail!(
+            Value,
+            "{op}: the extents {a} and {b} add up to more than {MAX_ELEMENTS} elements; use smaller arrays"
+        ),
+    }
 }
 
 /// Row-major (C-contiguous) strides of a shape, in elements.
@@ -28,8 +74,15 @@ pub fn contiguous_strides(shape: &[usize]) -> Strides {
     strides
 }
 
-/// The broadcast of two shapes by the spec's rules; `op` names the operation for the error.
+/// The broadcast of two shapes by the spec's rules; `op` names the operation for the error (also
+/// when the result is too large to address, [`check_shape`]).
 pub fn broadcast_shapes(op: &str, a: &[usize], b: &[usize]) -> Result<Shape> {
+    let out = broadcast_pair(op, a, b)?;
+    check_shape(op, &out)?;
+    Ok(out)
+}
+
+fn broadcast_pair(op: &str, a: &[usize], b: &[usize]) -> Result<Shape> {
     let n = a.len().max(b.len());
     let mut out: Shape = smallvec::smallvec![0; n];
     for i in 0..n {
@@ -58,12 +111,13 @@ pub fn broadcast_shapes(op: &str, a: &[usize], b: &[usize]) -> Result<Shape> {
     Ok(out)
 }
 
-/// Broadcast of any number of shapes.
+/// Broadcast of any number of shapes (checked once, at the end).
 pub fn broadcast_all(op: &str, shapes: &[&[usize]]) -> Result<Shape> {
     let mut out = Shape::new();
     for s in shapes {
-        out = broadcast_shapes(op, &out, s)?;
+        out = broadcast_pair(op, &out, s)?;
     }
+    check_shape(op, &out)?;
     Ok(out)
 }
 
@@ -182,5 +236,26 @@ mod tests {
         assert!(normalize_axis("t", 3, 3).is_err());
         assert!(normalize_axes("t", Some(&[0, -2]), 2).is_err());
         assert_eq!(contiguous_strides(&[2, 3, 4]).as_slice(), &[12, 4, 1]);
+    }
+
+    #[test]
+    fn sizes_never_wrap() {
+        let big = 1usize << 32;
+        // 2^32 * 2^32 = 2^64 wraps to 0 in plain usize arithmetic
+        assert_eq!(big.wrapping_mul(big), 0);
+        let e = broadcast_shapes("add", &[big, 1], &[1, big]).unwrap_err();
+        assert_eq!(e.kind, crate::ErrorKind::Value);
+        assert!(e.message.contains("add") && e.message.contains("too large"));
+        assert!(broadcast_all("broadcast_shapes", &[&[big, 1], &[1, big]]).is_err());
+        // byte sizes: the element count times 16 must fit an isize
+        assert!(check_shape("t", &[MAX_ELEMENTS]).is_ok());
+        assert!(check_shape("t", &[MAX_ELEMENTS + 1]).is_err());
+        assert!(check_shape("t", &[MAX_ELEMENTS, 2]).is_err());
+        assert!(check_shape("t", &[usize::MAX, 0]).is_ok_and(|n| n == 0));
+        assert!(check_shape("t", &vec![1; MAX_DIMS + 1]).is_err());
+        assert_eq!(checked_numel(&[big, big]), None);
+        assert_eq!(checked_numel(&[3, 4]), Some(12));
+        assert!(checked_extent_sum("concat", usize::MAX, 1).is_err());
+        assert_eq!(checked_extent_sum("concat", 2, 3).unwrap(), 5);
     }
 }

@@ -1,6 +1,8 @@
 //! The array class: a lazy array with the array API's attributes, operators and conversions.
 
-use crate::convert::{arg_of, scalar_to_py, Arg};
+use crate::convert::{
+    arg_for, check_int_pow, choice_arg, opt_bool_arg, scalar_to_py, type_name, Arg,
+};
 use crate::dtype::{check_to_device, PyDType, PyDevice};
 use crate::guard::{engine, type_error, value_error};
 use crate::materialize::{materialize, repr_of, scalar_of, Reason};
@@ -53,11 +55,14 @@ fn binop(
     other: &Bound<'_, PyAny>,
     reflected: bool,
 ) -> PyResult<Py<PyAny>> {
-    let Some(other) = arg_of(other)? else {
+    let Some(other) = arg_for(op.name(), "other", other, Some(x.dtype()))? else {
         return Ok(py.NotImplemented());
     };
     let x = Arg::Array(x.clone());
     let (a, b) = if reflected { (other, x) } else { (x, other) };
+    if op == BinaryOp::Pow {
+        check_int_pow(op.name(), &a, &b)?;
+    }
     let r = engine(py, op.name(), move || {
         fe::binary(op, a.operand(), b.operand())
     })?;
@@ -71,14 +76,24 @@ fn inplace(
     slf: &Bound<'_, PyArray>,
     op: BinaryOp,
     symbol: &str,
-    other: &Bound<'_, PyAny>,
+    other_obj: &Bound<'_, PyAny>,
 ) -> PyResult<Py<PyAny>> {
     let py = slf.py();
-    let Some(other) = arg_of(other)? else {
-        return Ok(py.NotImplemented());
-    };
     let x = slf.get().inner();
+    // Not `NotImplemented` for other objects: Python would then try `x op y` and `y.__rop__(x)`, and
+    // a NumPy array there would turn `x` into a NumPy array.
+    let Some(other) = arg_for(op.name(), "other", other_obj, Some(x.dtype()))? else {
+        return Err(type_error(format!(
+            "{}: x {symbol}= y needs y to be a lazulite array or a Python scalar (bool, int, float, \
+             complex), got {}; convert it with lazulite.asarray() first",
+            op.name(),
+            type_name(other_obj)
+        )));
+    };
     let xa = Arg::Array(x.clone());
+    if op == BinaryOp::Pow {
+        check_int_pow(op.name(), &xa, &other)?;
+    }
     let r = engine(py, op.name(), move || {
         fe::binary(op, xa.operand(), other.operand())
     })?;
@@ -239,16 +254,17 @@ impl PyArray {
     fn __array_namespace__<'py>(
         &self,
         py: Python<'py>,
-        api_version: Option<&str>,
+        api_version: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyModule>> {
-        match api_version {
-            None | Some("2021.12" | "2022.12" | "2023.12" | "2024.12" | "2025.12") => {
-                py.import("lazulite")
-            }
-            Some(v) => Err(value_error(format!(
-                "__array_namespace__: unsupported api_version {v:?}; lazulite implements \"2025.12\""
-            ))),
+        if let Some(v) = api_version.filter(|v| !v.is_none()) {
+            choice_arg(
+                "__array_namespace__",
+                "api_version",
+                Some(v),
+                &["2025.12", "2024.12", "2023.12", "2022.12", "2021.12"],
+            )?;
         }
+        py.import("lazulite")
     }
 
     #[pyo3(signature = (device, /, *, stream = None))]
@@ -275,8 +291,9 @@ impl PyArray {
         stream: Option<&Bound<'_, PyAny>>,
         max_version: Option<&Bound<'_, PyAny>>,
         dl_device: Option<&Bound<'_, PyAny>>,
-        copy: Option<bool>,
+        copy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
+        let copy = opt_bool_arg("__dlpack__", "copy", copy)?;
         crate::dlpack::export(py, &self.inner(), stream, max_version, dl_device, copy)
     }
 
@@ -351,8 +368,9 @@ impl PyArray {
     fn __array__<'py>(
         slf: &Bound<'py, Self>,
         dtype: Option<&Bound<'py, PyAny>>,
-        copy: Option<bool>,
+        copy: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let copy = opt_bool_arg("__array__", "copy", copy)?;
         let py = slf.py();
         materialize(py, &slf.get().inner(), Reason::Implicit("__array__"))?;
         let view = PyMemoryView::from(slf.as_any())?;
@@ -672,7 +690,11 @@ impl PyArray {
     fn imatmul(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         let Ok(other) = o.cast::<PyArray>() else {
-            return Ok(py.NotImplemented());
+            return Err(type_error(format!(
+                "matmul: x @= y needs y to be a lazulite array, got {}; convert it with \
+                 lazulite.asarray() first",
+                type_name(o)
+            )));
         };
         let x = slf.get().inner();
         let (xc, y) = (x.clone(), other.get().inner());

@@ -1,7 +1,7 @@
 //! `asarray`: Python scalars, nested sequences, buffer-protocol objects (zero-copy) and lazulite arrays.
 
 use crate::array::PyArray;
-use crate::convert::{gather_strided, py_scalar, type_name};
+use crate::convert::{gather_strided, opt_bool_arg, py_scalar, type_name};
 use crate::dtype::{check_device, dtype_arg};
 use crate::guard::{engine, type_error, value_error};
 use crate::materialize::{materialize, Reason};
@@ -30,8 +30,9 @@ pub fn asarray(
     obj: &Bound<'_, PyAny>,
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
-    copy: Option<bool>,
+    copy: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyArray>> {
+    let copy = opt_bool_arg(F, "copy", copy)?;
     check_device(F, device)?;
     let dtype = dtype_arg(F, dtype)?;
     if let Ok(a) = obj.cast::<PyArray>() {
@@ -53,7 +54,7 @@ fn convert_new(
     dtype: Option<DType>,
     copy: Option<bool>,
 ) -> PyResult<PyArray> {
-    if let Some(s) = py_scalar(obj)? {
+    if let Some(s) = crate::convert::scalar_for(F, "obj", obj, dtype)? {
         if copy == Some(false) {
             return Err(value_error(
                 "asarray: copy=False, but a Python scalar always needs a new array; pass copy=None",
@@ -81,7 +82,7 @@ fn convert_new(
         return from_scalars(py, &values, d, &shape).map(PyArray::new);
     }
     Err(type_error(format!(
-        "asarray: cannot convert an object of type {} to an array; pass a Python scalar, a nested \
+        "asarray: obj of type {} cannot be converted to an array; pass a Python scalar, a nested \
          list/tuple, a buffer-protocol object (e.g. a NumPy array) or a lazulite array",
         type_name(obj)
     )))

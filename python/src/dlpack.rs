@@ -8,6 +8,7 @@
 
 use crate::array::PyArray;
 use crate::asarray::element_bytes;
+use crate::convert::{gather_strided, opt_bool_arg};
 use crate::dtype::check_device;
 use crate::guard::{engine, value_error};
 use crate::materialize::{materialize, Reason};
@@ -260,8 +261,9 @@ pub fn from_dlpack(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
     device: Option<&Bound<'_, PyAny>>,
-    copy: Option<bool>,
+    copy: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
+    let copy = opt_bool_arg("from_dlpack", "copy", copy)?;
     check_device("from_dlpack", device)?;
     if let Ok(a) = x.cast::<PyArray>() {
         // one of ours: no capsule needed (a lazy array stays lazy)
@@ -276,8 +278,8 @@ pub fn from_dlpack(
     }
     if !x.hasattr("__dlpack__")? && !is_capsule(x) {
         return Err(pyo3::exceptions::PyAttributeError::new_err(format!(
-            "from_dlpack: {} has no __dlpack__ method; use asarray() for buffer-protocol objects and \
-             sequences",
+            "from_dlpack: x is a {}, which has no __dlpack__ method; use asarray() for buffer-protocol \
+             objects and sequences",
             crate::convert::type_name(x)
         )));
     }

@@ -4,10 +4,10 @@
 //! module only parses Python arguments and builds the result objects.
 
 use crate::array::PyArray;
-use crate::convert::{py_scalar, type_name};
+use crate::convert::{check_scalar_operand, scalar_for, scalar_kind, type_name, Arg};
 use crate::dtype::PyDType;
 use crate::guard::{to_pyerr, type_error, value_error};
-use lazulite_ir::{DType, Kind, Scalar, ScalarKind};
+use lazulite_ir::{DType, Kind, Scalar};
 use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
@@ -243,25 +243,6 @@ fn isdtype(dtype: &Bound<'_, PyAny>, kind: &Bound<'_, PyAny>) -> PyResult<bool> 
     isdtype_one(d, kind, false)
 }
 
-fn scalar_kind(s: Scalar) -> ScalarKind {
-    match s {
-        Scalar::Bool(_) => ScalarKind::Bool,
-        Scalar::Int(_) | Scalar::UInt(_) => ScalarKind::Int,
-        Scalar::Float(_) => ScalarKind::Float,
-        Scalar::Complex(..) => ScalarKind::Complex,
-    }
-}
-
-/// The dtype of `result_type(*arrays_and_dtypes)`: arrays and dtypes promote by the table, then each
-/// Python scalar joins as a weak scalar (2024.12 rules). At least one array or dtype is required.
-pub fn result_type_of(dtypes: &[DType], scalars: &[Scalar]) -> lazulite_ir::Result<DType> {
-    let mut d = lazulite_ir::promote_all("result_type", dtypes)?;
-    for &s in scalars {
-        d = lazulite_ir::promote_with_scalar("result_type", d, scalar_kind(s))?;
-    }
-    Ok(d)
-}
-
 #[pyfunction]
 #[pyo3(signature = (*arrays_and_dtypes))]
 fn result_type(arrays_and_dtypes: &Bound<'_, PyTuple>) -> PyResult<PyDType> {
@@ -272,12 +253,14 @@ fn result_type(arrays_and_dtypes: &Bound<'_, PyTuple>) -> PyResult<PyDType> {
             dtypes.push(d.get().dtype);
         } else if let Ok(x) = a.cast::<PyArray>() {
             dtypes.push(x.get().inner().dtype());
-        } else if let Some(s) = py_scalar(&a)? {
-            scalars.push(s);
+        } else if let Some(s) =
+            scalar_for("result_type", &format!("arrays_and_dtypes[{i}]"), &a, None)?
+        {
+            scalars.push((i, s));
         } else {
             return Err(type_error(format!(
-                "result_type: argument {i} must be a lazulite array, a dtype or a Python scalar \
-                 (bool, int, float, complex), got {}",
+                "result_type: arrays_and_dtypes[{i}] must be a lazulite array, a dtype or a Python \
+                 scalar (bool, int, float, complex), got {}",
                 repr(&a)
             )));
         }
@@ -288,15 +271,22 @@ fn result_type(arrays_and_dtypes: &Bound<'_, PyTuple>) -> PyResult<PyDType> {
              dtype); e.g. result_type(lazulite.float32, 1.0)",
         ));
     }
-    let d = result_type_of(&dtypes, &scalars).map_err(to_pyerr)?;
-    // a Python int joins an integer dtype only when it fits, as in an operator
+    // arrays and dtypes promote by the table, then each Python scalar joins as a weak scalar
+    // (2024.12 rules), and a Python int joins an integer dtype only when it fits, as in an operator
+    let mut d = lazulite_ir::promote_all("result_type", &dtypes).map_err(to_pyerr)?;
+    for (i, s) in &scalars {
+        let param = format!("arrays_and_dtypes[{i}]");
+        check_scalar_operand("result_type", &param, &Arg::Scalar(*s), Some(d))?;
+        d = lazulite_ir::promote_with_scalar("result_type", d, scalar_kind(*s))
+            .map_err(to_pyerr)?;
+    }
     if let Some((lo, hi)) = d.int_range() {
-        for s in &scalars {
+        for (i, s) in &scalars {
             if let Some(v) = s.as_i128().filter(|_| !matches!(s, Scalar::Bool(_))) {
                 if v < lo || v > hi {
                     return Err(PyOverflowError::new_err(format!(
-                        "result_type: the Python int {v} is out of range for dtype {d} ({lo} to \
-                         {hi}); use a wider dtype"
+                        "result_type: arrays_and_dtypes[{i}] is the Python int {v}, out of range for \
+                         dtype {d} ({lo} to {hi}); use a wider dtype"
                     )));
                 }
             }

@@ -2,8 +2,8 @@
 
 use crate::array::PyArray;
 use crate::convert::{
-    array_arg, axes_arg, axis_list_arg, operand_arg, py_scalar, shape_arg, signed_shape_arg,
-    type_name, Arg,
+    array_arg, axes_arg, axis_list_arg, bool_arg, check_int_pow, check_scalar_operand, operand_for,
+    operand_pair, opt_bool_arg, scalar_for, shape_arg, signed_shape_arg, type_name, Arg,
 };
 use crate::dtype::{check_device, dtype_arg, required_dtype};
 use crate::guard::{engine, type_error, value_error};
@@ -26,8 +26,10 @@ fn binary_impl(
     x1: &Bound<'_, PyAny>,
     x2: &Bound<'_, PyAny>,
 ) -> PyResult<PyArray> {
-    let a = operand_arg(op.name(), "x1", x1)?;
-    let b = operand_arg(op.name(), "x2", x2)?;
+    let (a, b) = operand_pair(op.name(), ("x1", x1), ("x2", x2))?;
+    if op == BinaryOp::Pow {
+        check_int_pow(op.name(), &a, &b)?;
+    }
     if a.is_scalar() && b.is_scalar() {
         return Err(type_error(format!(
             "{}: at least one of x1 and x2 must be an array, got two Python scalars; wrap one with \
@@ -101,8 +103,7 @@ fn where_(
     x2: &Bound<'_, PyAny>,
 ) -> PyResult<PyArray> {
     let c = array_arg("where", "condition", condition)?;
-    let a = operand_arg("where", "x1", x1)?;
-    let b = operand_arg("where", "x2", x2)?;
+    let (a, b) = operand_pair("where", ("x1", x1), ("x2", x2))?;
     Ok(PyArray::new(engine(py, "where", move || {
         fe::where_(&c, a.operand(), b.operand())
     })?))
@@ -119,7 +120,11 @@ fn clip(
     let x = array_arg("clip", "x", x)?;
     let bound = |o: Option<&Bound<'_, PyAny>>, name: &str| -> PyResult<Option<Arg>> {
         match o {
-            Some(o) if !o.is_none() => Ok(Some(operand_arg("clip", name, o)?)),
+            Some(o) if !o.is_none() => {
+                let arg = operand_for("clip", name, o, Some(x.dtype()))?;
+                check_scalar_operand("clip", name, &arg, Some(x.dtype()))?;
+                Ok(Some(arg))
+            }
             _ => Ok(None),
         }
     };
@@ -135,14 +140,18 @@ fn clip(
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, dtype, /, *, copy = true, device = None))]
+#[pyo3(
+    signature = (x, dtype, /, *, copy = None, device = None),
+    text_signature = "(x, dtype, /, *, copy=True, device=None)"
+)]
 fn astype(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
     dtype: &Bound<'_, PyAny>,
-    copy: bool,
+    copy: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
+    let copy = bool_arg("astype", "copy", copy, true)?;
     check_device("astype", device)?;
     let d = required_dtype("astype", dtype)?;
     let xa = array_arg("astype", "x", x)?;
@@ -155,8 +164,9 @@ fn astype(
 
 // ---- creation ---------------------------------------------------------------------------------------
 
-fn fill_scalar(func: &str, v: &Bound<'_, PyAny>) -> PyResult<Scalar> {
-    py_scalar(v)?.ok_or_else(|| {
+/// `fill_value` for an array of dtype `target` (`None`: the default dtype for the value's kind).
+fn fill_scalar(func: &str, v: &Bound<'_, PyAny>, target: Option<DType>) -> PyResult<Scalar> {
+    scalar_for(func, "fill_value", v, target)?.ok_or_else(|| {
         type_error(format!(
             "{func}: fill_value must be a Python bool, int, float or complex, got {}",
             type_name(v)
@@ -175,8 +185,8 @@ fn full(
 ) -> PyResult<PyArray> {
     check_device("full", device)?;
     let shape = shape_arg("full", shape)?;
-    let v = fill_scalar("full", fill_value)?;
     let d = dtype_arg("full", dtype)?;
+    let v = fill_scalar("full", fill_value, d)?;
     Ok(PyArray::new(engine(py, "full", move || {
         fe::full(&shape, v, d)
     })?))
@@ -190,8 +200,8 @@ fn filled(
     dtype: Option<DType>,
 ) -> PyResult<PyArray> {
     let d = dtype.unwrap_or(DType::DEFAULT_FLOAT);
-    // through `full`, which checks the shape (rank <= MAX_DIMS, addressable size): `fe::zeros` and
-    // `fe::ones` do not, and their element count wraps around for huge shapes
+    // checked here so that the error names `func`, not `full`, which builds the array
+    lazulite_ir::shape::check_shape(func, &shape).map_err(crate::guard::to_pyerr)?;
     let v = if d.is_bool() {
         Scalar::Bool(one)
     } else {
@@ -300,14 +310,14 @@ fn full_like(
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     let (s, d) = like("full_like", x, dtype, device)?;
-    let v = fill_scalar("full_like", fill_value)?;
+    let v = fill_scalar("full_like", fill_value, Some(d))?;
     Ok(PyArray::new(engine(py, "full_like", move || {
         fe::full(&s, v, Some(d))
     })?))
 }
 
 fn real_scalar(func: &str, what: &str, v: &Bound<'_, PyAny>) -> PyResult<Scalar> {
-    match py_scalar(v)? {
+    match scalar_for(func, what, v, None)? {
         Some(s @ (Scalar::Int(_) | Scalar::UInt(_) | Scalar::Float(_))) => Ok(s),
         _ => Err(type_error(format!(
             "{func}: {what} must be a Python int or float, got {}",
@@ -356,10 +366,11 @@ fn reduce_impl(
     f: ReduceFn,
     x: &Bound<'_, PyAny>,
     axis: Option<&Bound<'_, PyAny>>,
-    keepdims: bool,
+    keepdims: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     let x = array_arg(func, "x", x)?;
     let axes = axes_arg(func, axis)?;
+    let keepdims = bool_arg(func, "keepdims", keepdims, false)?;
     Ok(PyArray::new(engine(py, func, move || {
         f(&x, axes.as_deref(), keepdims)
     })?))
@@ -372,36 +383,43 @@ fn reduce_dtype_impl(
     x: &Bound<'_, PyAny>,
     axis: Option<&Bound<'_, PyAny>>,
     dtype: Option<&Bound<'_, PyAny>>,
-    keepdims: bool,
+    keepdims: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     let x = array_arg(func, "x", x)?;
     let axes = axes_arg(func, axis)?;
     let d = dtype_arg(func, dtype)?;
+    let keepdims = bool_arg(func, "keepdims", keepdims, false)?;
     Ok(PyArray::new(engine(py, func, move || {
         f(&x, axes.as_deref(), keepdims, d)
     })?))
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, /, *, axis = None, dtype = None, keepdims = false))]
+#[pyo3(
+    signature = (x, /, *, axis = None, dtype = None, keepdims = None),
+    text_signature = "(x, /, *, axis=None, dtype=None, keepdims=False)"
+)]
 fn sum(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
     axis: Option<&Bound<'_, PyAny>>,
     dtype: Option<&Bound<'_, PyAny>>,
-    keepdims: bool,
+    keepdims: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     reduce_dtype_impl(py, "sum", fe::sum, x, axis, dtype, keepdims)
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, /, *, axis = None, dtype = None, keepdims = false))]
+#[pyo3(
+    signature = (x, /, *, axis = None, dtype = None, keepdims = None),
+    text_signature = "(x, /, *, axis=None, dtype=None, keepdims=False)"
+)]
 fn prod(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
     axis: Option<&Bound<'_, PyAny>>,
     dtype: Option<&Bound<'_, PyAny>>,
-    keepdims: bool,
+    keepdims: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     reduce_dtype_impl(py, "prod", fe::prod, x, axis, dtype, keepdims)
 }
@@ -410,12 +428,15 @@ macro_rules! plain_reductions {
     ($($name:ident),*) => {
         $(
             #[pyfunction]
-            #[pyo3(signature = (x, /, *, axis = None, keepdims = false))]
+            #[pyo3(
+                signature = (x, /, *, axis = None, keepdims = None),
+                text_signature = "(x, /, *, axis=None, keepdims=False)"
+            )]
             fn $name(
                 py: Python<'_>,
                 x: &Bound<'_, PyAny>,
                 axis: Option<&Bound<'_, PyAny>>,
-                keepdims: bool,
+                keepdims: Option<&Bound<'_, PyAny>>,
             ) -> PyResult<PyArray> {
                 reduce_impl(py, stringify!($name), fe::$name, x, axis, keepdims)
             }
@@ -433,9 +454,10 @@ fn reshape(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
     shape: &Bound<'_, PyAny>,
-    copy: Option<bool>,
+    copy: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     let s = signed_shape_arg("reshape", shape)?;
+    let copy = opt_bool_arg("reshape", "copy", copy)?;
     if copy == Some(true) {
         let x = array_arg("reshape", "x", x)?;
         return Ok(PyArray::new(engine(py, "reshape", move || {
@@ -516,7 +538,7 @@ fn arrays_of(func: &str, arrays: &Bound<'_, PyTuple>) -> PyResult<Vec<LazyArray>
     arrays
         .iter()
         .enumerate()
-        .map(|(i, a)| array_arg(func, &format!("argument {i}"), &a))
+        .map(|(i, a)| array_arg(func, &format!("arrays[{i}]"), &a))
         .collect()
 }
 

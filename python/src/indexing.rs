@@ -4,7 +4,7 @@
 //! so they first check the switch `set_data_dependent_shapes` (`materialize::data_dependent_shapes`).
 
 use crate::array::PyArray;
-use crate::convert::{arg_of, int_arg, type_name};
+use crate::convert::{arg_for, int_arg, type_name};
 use crate::guard::{engine, value_error};
 use crate::materialize::data_dependent_shapes;
 use lazulite_frontend::{self as fe, DType, IndexItem, IndexKey, LazyArray};
@@ -80,14 +80,20 @@ fn key_item(op: &str, key: &Bound<'_, PyAny>) -> PyResult<IndexKey> {
             return Ok(IndexKey::Array(inner));
         }
         return Err(PyIndexError::new_err(format!(
-            "{op}: an index array of dtype {}; only integer and boolean arrays are valid indices \
-             (cast with astype(i, int64))",
+            "{op}: key holds an index array of dtype {}; only integer and boolean arrays are valid \
+             indices (cast with astype(i, int64))",
             inner.dtype()
         )));
     }
+    // NumPy integer scalars and anything else that says it is an integer (`operator.index`)
+    if key.hasattr(pyo3::intern!(key.py(), "__index__"))? {
+        return Ok(IndexKey::Item(IndexItem::Int(int_arg(
+            op, "an index", key,
+        )?)));
+    }
     Err(PyIndexError::new_err(format!(
-        "{op}: only integers, slices (`:`), ellipsis (`...`), None, integer or boolean arrays and \
-         tuples of those are valid indices, got {}",
+        "{op}: key must be an integer, a slice (`:`), an ellipsis (`...`), None, an integer or \
+         boolean array, or a tuple of those; got {}",
         type_name(key)
     )))
 }
@@ -140,7 +146,7 @@ pub fn setitem(
     value: &Bound<'_, PyAny>,
 ) -> PyResult<()> {
     let items = parse_key("__setitem__", key)?;
-    let Some(v) = arg_of(value)? else {
+    let Some(v) = arg_for("__setitem__", "value", value, Some(x.inner().dtype()))? else {
         return Err(PyTypeError::new_err(format!(
             "__setitem__: the value must be a lazulite array or a Python scalar (bool, int, float, \
              complex), got {}; convert it with lazulite.asarray() first",

@@ -1,11 +1,13 @@
 //! Linear algebra functions of the main namespace: `matmul`, `tensordot`, `vecdot`.
 
 use crate::array::PyArray;
-use crate::convert::{array_arg, axis_list_arg, int_arg, type_name};
+use crate::convert::{
+    array_arg, axis_list_arg, axis_or, int_arg, sequence_items, type_name, Param,
+};
 use crate::guard::{engine, type_error};
 use lazulite_frontend::{self as fe, TensordotAxes};
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyModule, PyTuple};
+use pyo3::types::PyModule;
 
 #[pyfunction]
 #[pyo3(signature = (x1, x2, /))]
@@ -19,14 +21,7 @@ fn matmul(py: Python<'_>, x1: &Bound<'_, PyAny>, x2: &Bound<'_, PyAny>) -> PyRes
 
 /// `tensordot`'s `axes`: an int, or a pair of sequences of axes.
 fn tensordot_axes(obj: &Bound<'_, PyAny>) -> PyResult<TensordotAxes> {
-    let pair: Option<Vec<Bound<'_, PyAny>>> = if let Ok(t) = obj.cast::<PyTuple>() {
-        Some(t.iter().collect())
-    } else if let Ok(l) = obj.cast::<PyList>() {
-        Some(l.iter().collect())
-    } else {
-        None
-    };
-    match pair {
+    match sequence_items(obj) {
         None => Ok(TensordotAxes::Count(int_arg("tensordot", "axes", obj)?)),
         Some(p) if p.len() == 2 => Ok(TensordotAxes::Pairs(
             axis_list_arg("tensordot", "axes[0]", &p[0])?,
@@ -61,13 +56,14 @@ fn tensordot(
 }
 
 #[pyfunction]
-#[pyo3(signature = (x1, x2, /, *, axis = -1), text_signature = "(x1, x2, /, *, axis=-1)")]
+#[pyo3(signature = (x1, x2, /, *, axis = Param::Absent), text_signature = "(x1, x2, /, *, axis=-1)")]
 fn vecdot(
     py: Python<'_>,
     x1: &Bound<'_, PyAny>,
     x2: &Bound<'_, PyAny>,
-    axis: isize,
+    axis: Param<'_>,
 ) -> PyResult<PyArray> {
+    let axis = axis_or("vecdot", axis, -1)?;
     let a = array_arg("vecdot", "x1", x1)?;
     let b = array_arg("vecdot", "x2", x2)?;
     Ok(PyArray::new(engine(py, "vecdot", move || {

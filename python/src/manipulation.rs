@@ -5,14 +5,16 @@
 use crate::array::PyArray;
 use crate::convert::type_name;
 use crate::convert::{
-    array_arg, array_tuple, axis_list_arg, int_arg, int_list_arg, opt_axis_arg, shape_arg,
+    array_arg, array_tuple, axis_list_arg, axis_or, int_arg, int_list_arg, named_shape_arg,
+    opt_axis_arg, sequence_items, Param,
 };
 use crate::guard::{engine, to_pyerr, type_error, value_error};
 use crate::materialize::{data_dependent_allowed, materialize, Reason};
 use crate::views;
 use lazulite_frontend::{self as fe, IndexItem, IndexKey, LazyArray};
+use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyModule, PyTuple};
+use pyo3::types::{PyModule, PyTuple};
 
 /// `:` (a whole axis) in an indexing key.
 const FULL: IndexItem = IndexItem::Slice {
@@ -30,7 +32,7 @@ fn broadcast_arrays<'py>(
     let xs: Vec<LazyArray> = arrays
         .iter()
         .enumerate()
-        .map(|(i, a)| array_arg("broadcast_arrays", &format!("array {i}"), &a))
+        .map(|(i, a)| array_arg("broadcast_arrays", &format!("arrays[{i}]"), &a))
         .collect::<PyResult<_>>()?;
     let out = engine(py, "broadcast_arrays", move || {
         let refs: Vec<&LazyArray> = xs.iter().collect();
@@ -53,7 +55,8 @@ fn broadcast_shapes<'py>(
 ) -> PyResult<Bound<'py, PyTuple>> {
     let shapes: Vec<Vec<usize>> = shapes
         .iter()
-        .map(|s| shape_arg("broadcast_shapes", &s))
+        .enumerate()
+        .map(|(i, s)| named_shape_arg("broadcast_shapes", &format!("shapes[{i}]"), &s))
         .collect::<PyResult<_>>()?;
     let out = engine(py, "broadcast_shapes", move || {
         let refs: Vec<&[usize]> = shapes.iter().map(Vec::as_slice).collect();
@@ -64,11 +67,7 @@ fn broadcast_shapes<'py>(
 
 /// The `arrays` argument of `concat` and `stack`: a tuple or list of lazulite arrays.
 fn array_sequence(func: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<LazyArray>> {
-    let items: Vec<Bound<'_, PyAny>> = if let Ok(t) = obj.cast::<PyTuple>() {
-        t.iter().collect()
-    } else if let Ok(l) = obj.cast::<PyList>() {
-        l.iter().collect()
-    } else {
+    let Some(items) = sequence_items(obj) else {
         return Err(type_error(format!(
             "{func}: arrays must be a tuple or list of lazulite arrays, got {}",
             type_name(obj)
@@ -82,9 +81,13 @@ fn array_sequence(func: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<LazyArray>
 }
 
 #[pyfunction]
-#[pyo3(signature = (arrays, /, *, axis = Some(0)), text_signature = "(arrays, /, *, axis=0)")]
-fn concat(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: Option<isize>) -> PyResult<PyArray> {
+#[pyo3(signature = (arrays, /, *, axis = Param::Absent), text_signature = "(arrays, /, *, axis=0)")]
+fn concat(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: Param<'_>) -> PyResult<PyArray> {
     let xs = array_sequence("concat", arrays)?;
+    let axis = match axis {
+        Param::Absent => Some(0),
+        Param::Given(a) => opt_axis_arg("concat", Some(&a))?,
+    };
     Ok(PyArray::new(engine(py, "concat", move || {
         let refs: Vec<&LazyArray> = xs.iter().collect();
         fe::concat(&refs, axis)
@@ -92,9 +95,10 @@ fn concat(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: Option<isize>) -> PyR
 }
 
 #[pyfunction]
-#[pyo3(signature = (arrays, /, *, axis = 0))]
-fn stack(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: isize) -> PyResult<PyArray> {
+#[pyo3(signature = (arrays, /, *, axis = Param::Absent), text_signature = "(arrays, /, *, axis=0)")]
+fn stack(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: Param<'_>) -> PyResult<PyArray> {
     let xs = array_sequence("stack", arrays)?;
+    let axis = axis_or("stack", axis, 0)?;
     Ok(PyArray::new(engine(py, "stack", move || {
         let refs: Vec<&LazyArray> = xs.iter().collect();
         fe::stack(&refs, axis)
@@ -175,6 +179,46 @@ fn repeat(
     })?))
 }
 
+/// `roll`'s `shift`: an int or a tuple of ints. A shift beyond the int64 range is reduced modulo the
+/// extent it rolls (Python's `%`, exact on ints of any size), which rolls the same way.
+fn roll_shifts(
+    x: &LazyArray,
+    shift: &Bound<'_, PyAny>,
+    axes: Option<&[isize]>,
+) -> PyResult<Vec<i64>> {
+    let items = sequence_items(shift).unwrap_or_else(|| vec![shift.clone()]);
+    let extent = |axis: isize| -> usize {
+        let n = x.ndim() as isize;
+        if (-n..n).contains(&axis) {
+            x.shape()[axis.rem_euclid(n) as usize]
+        } else {
+            1 // an axis out of range: the frontend reports it
+        }
+    };
+    let reduce = |obj: &Bound<'_, PyAny>, m: usize| -> PyResult<i64> {
+        if m == 0 {
+            return Ok(0);
+        }
+        obj.rem(m)?.extract::<i64>()
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match int_arg("roll", "shift", item) {
+            Ok(v) => out.push(v),
+            Err(e) if e.is_instance_of::<PyOverflowError>(shift.py()) => match axes {
+                None => out.push(reduce(item, x.size())?),
+                // one shift for several axes: one reduced shift per axis
+                Some(ax) if items.len() == 1 => {
+                    return ax.iter().map(|&a| reduce(item, extent(a))).collect();
+                }
+                Some(ax) => out.push(reduce(item, ax.get(i).map_or(1, |&a| extent(a)))?),
+            },
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
 #[pyfunction]
 #[pyo3(signature = (x, /, shift, *, axis = None))]
 fn roll(
@@ -184,11 +228,11 @@ fn roll(
     axis: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     let x = array_arg("roll", "x", x)?;
-    let s = int_list_arg("roll", "shift", shift)?;
     let a = match axis {
         Some(a) if !a.is_none() => Some(axis_list_arg("roll", "axis", a)?),
         _ => None,
     };
+    let s = roll_shifts(&x, shift, a.as_deref())?;
     Ok(PyArray::new(engine(py, "roll", move || {
         fe::roll(&x, &s, a.as_deref())
     })?))
@@ -203,13 +247,14 @@ fn tile(py: Python<'_>, x: &Bound<'_, PyAny>, repetitions: &Bound<'_, PyAny>) ->
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, /, *, axis = 0))]
+#[pyo3(signature = (x, /, *, axis = Param::Absent), text_signature = "(x, /, *, axis=0)")]
 fn unstack<'py>(
     py: Python<'py>,
     x: &Bound<'py, PyAny>,
-    axis: isize,
+    axis: Param<'py>,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let inner = array_arg("unstack", "x", x)?;
+    let axis = axis_or("unstack", axis, 0)?;
     let parts = engine(py, "unstack", || fe::unstack(&inner, axis))?;
     if inner.ndim() == 1 {
         // 0-d parts are copies (NumPy's scalars), as x[i] is

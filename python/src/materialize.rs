@@ -6,7 +6,7 @@
 
 use crate::guard::engine;
 use lazulite_frontend::{ArrayData, DType, LazyArray, Scalar};
-use pyo3::exceptions::{PyRuntimeError, PyRuntimeWarning, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyRuntimeWarning};
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 
@@ -80,16 +80,16 @@ pub fn materialization_count() -> u64 {
 /// `"allow"` (default), `"warn"` (a `RuntimeWarning`) or `"raise"` (`RuntimeError`). Returns the old one.
 #[pyfunction]
 #[pyo3(signature = (policy, /))]
-pub fn set_implicit_compute(policy: &str) -> PyResult<&'static str> {
-    let new = match policy {
+pub fn set_implicit_compute(policy: &Bound<'_, PyAny>) -> PyResult<&'static str> {
+    let new = match crate::convert::choice_arg(
+        "set_implicit_compute",
+        "policy",
+        Some(policy),
+        &["allow", "warn", "raise"],
+    )? {
         "allow" => POLICY_ALLOW,
         "warn" => POLICY_WARN,
-        "raise" => POLICY_RAISE,
-        _ => {
-            return Err(PyValueError::new_err(format!(
-            "set_implicit_compute: unknown policy {policy:?}; use \"allow\", \"warn\" or \"raise\""
-        )))
-        }
+        _ => POLICY_RAISE,
     };
     let old = POLICY.swap(new, Ordering::Relaxed);
     Ok(match old {
@@ -128,8 +128,10 @@ pub fn data_dependent_shapes() -> bool {
 /// available only when they are implemented *and* allowed.
 #[pyfunction]
 #[pyo3(signature = (enabled, /))]
-pub fn set_data_dependent_shapes(enabled: bool) -> bool {
-    DATA_DEPENDENT_ALLOWED.swap(enabled, Ordering::Relaxed)
+pub fn set_data_dependent_shapes(enabled: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let enabled =
+        crate::convert::bool_arg("set_data_dependent_shapes", "enabled", Some(enabled), true)?;
+    Ok(DATA_DEPENDENT_ALLOWED.swap(enabled, Ordering::Relaxed))
 }
 
 /// The namespace's capabilities (`__array_namespace_info__().capabilities()`).

@@ -2,8 +2,11 @@
 //! `argsort`, `take`, `take_along_axis`.
 
 use crate::array::PyArray;
-use crate::convert::{array_arg, operand_arg, opt_axis_arg};
-use crate::guard::{engine, value_error};
+use crate::convert::{
+    array_arg, axis_or, bool_arg, check_scalar_operand, choice_arg, operand_for, opt_axis_arg,
+    Param,
+};
+use crate::guard::engine;
 use lazulite_frontend::{self as fe, LazyArray, Side};
 use pyo3::prelude::*;
 use pyo3::types::PyModule;
@@ -16,54 +19,60 @@ fn arg_extremum(
     f: ArgExtremumFn,
     x: &Bound<'_, PyAny>,
     axis: Option<&Bound<'_, PyAny>>,
-    keepdims: bool,
+    keepdims: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     let x = array_arg(func, "x", x)?;
     let a = opt_axis_arg(func, axis)?;
+    let keepdims = bool_arg(func, "keepdims", keepdims, false)?;
     Ok(PyArray::new(engine(py, func, move || f(&x, a, keepdims))?))
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, /, *, axis = None, keepdims = false))]
+#[pyo3(
+    signature = (x, /, *, axis = None, keepdims = None),
+    text_signature = "(x, /, *, axis=None, keepdims=False)"
+)]
 fn argmax(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
     axis: Option<&Bound<'_, PyAny>>,
-    keepdims: bool,
+    keepdims: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     arg_extremum(py, "argmax", fe::argmax, x, axis, keepdims)
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, /, *, axis = None, keepdims = false))]
+#[pyo3(
+    signature = (x, /, *, axis = None, keepdims = None),
+    text_signature = "(x, /, *, axis=None, keepdims=False)"
+)]
 fn argmin(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
     axis: Option<&Bound<'_, PyAny>>,
-    keepdims: bool,
+    keepdims: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     arg_extremum(py, "argmin", fe::argmin, x, axis, keepdims)
 }
 
 #[pyfunction]
-#[pyo3(signature = (x1, x2, /, *, side = "left", sorter = None))]
+#[pyo3(
+    signature = (x1, x2, /, *, side = None, sorter = None),
+    text_signature = "(x1, x2, /, *, side='left', sorter=None)"
+)]
 fn searchsorted(
     py: Python<'_>,
     x1: &Bound<'_, PyAny>,
     x2: &Bound<'_, PyAny>,
-    side: &str,
+    side: Option<&Bound<'_, PyAny>>,
     sorter: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     let a = array_arg("searchsorted", "x1", x1)?;
-    let v = operand_arg("searchsorted", "x2", x2)?;
-    let side = match side {
+    let v = operand_for("searchsorted", "x2", x2, Some(a.dtype()))?;
+    check_scalar_operand("searchsorted", "x2", &v, Some(a.dtype()))?;
+    let side = match choice_arg("searchsorted", "side", side, &["left", "right"])? {
         "left" => Side::Left,
-        "right" => Side::Right,
-        other => {
-            return Err(value_error(format!(
-                "searchsorted: side={other:?} is not supported; pass \"left\" or \"right\""
-            )))
-        }
+        _ => Side::Right,
     };
     let s = match sorter {
         Some(s) if !s.is_none() => Some(array_arg("searchsorted", "sorter", s)?),
@@ -81,11 +90,14 @@ fn sort_impl(
     func: &'static str,
     f: SortFn,
     x: &Bound<'_, PyAny>,
-    axis: isize,
-    descending: bool,
-    stable: bool,
+    axis: Param<'_>,
+    descending: Option<&Bound<'_, PyAny>>,
+    stable: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     let x = array_arg(func, "x", x)?;
+    let axis = axis_or(func, axis, -1)?;
+    let descending = bool_arg(func, "descending", descending, false)?;
+    let stable = bool_arg(func, "stable", stable, true)?;
     Ok(PyArray::new(engine(py, func, move || {
         f(&x, axis, descending, stable)
     })?))
@@ -93,30 +105,30 @@ fn sort_impl(
 
 #[pyfunction]
 #[pyo3(
-    signature = (x, /, *, axis = -1, descending = false, stable = true),
+    signature = (x, /, *, axis = Param::Absent, descending = None, stable = None),
     text_signature = "(x, /, *, axis=-1, descending=False, stable=True)"
 )]
 fn sort(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
-    axis: isize,
-    descending: bool,
-    stable: bool,
+    axis: Param<'_>,
+    descending: Option<&Bound<'_, PyAny>>,
+    stable: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     sort_impl(py, "sort", fe::sort, x, axis, descending, stable)
 }
 
 #[pyfunction]
 #[pyo3(
-    signature = (x, /, *, axis = -1, descending = false, stable = true),
+    signature = (x, /, *, axis = Param::Absent, descending = None, stable = None),
     text_signature = "(x, /, *, axis=-1, descending=False, stable=True)"
 )]
 fn argsort(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
-    axis: isize,
-    descending: bool,
-    stable: bool,
+    axis: Param<'_>,
+    descending: Option<&Bound<'_, PyAny>>,
+    stable: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     sort_impl(py, "argsort", fe::argsort, x, axis, descending, stable)
 }
@@ -139,16 +151,17 @@ fn take(
 
 #[pyfunction]
 #[pyo3(
-    signature = (x, indices, /, *, axis = -1),
+    signature = (x, indices, /, *, axis = Param::Absent),
     text_signature = "(x, indices, /, *, axis=-1)"
 )]
 fn take_along_axis(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
     indices: &Bound<'_, PyAny>,
-    axis: isize,
+    axis: Param<'_>,
 ) -> PyResult<PyArray> {
     let x = array_arg("take_along_axis", "x", x)?;
+    let axis = axis_or("take_along_axis", axis, -1)?;
     let i = array_arg("take_along_axis", "indices", indices)?;
     Ok(PyArray::new(engine(py, "take_along_axis", move || {
         fe::take_along_axis(&x, &i, axis)

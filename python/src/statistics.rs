@@ -2,28 +2,48 @@
 //! `cumulative_prod`, `count_nonzero`, `diff`, `isin`.
 
 use crate::array::PyArray;
-use crate::convert::{array_arg, axes_arg, operand_arg, opt_axis_arg, type_name};
+use crate::convert::{
+    array_arg, axes_arg, axis_or, bool_arg, int_or, operand_pair, opt_axis_arg, type_name, Param,
+};
 use crate::dtype::dtype_arg;
-use crate::guard::{engine, type_error};
+use crate::guard::{engine, type_error, value_error};
 use lazulite_frontend::{self as fe, DType, LazyArray};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyModule};
+use pyo3::types::{PyBool, PyFloat, PyInt, PyModule};
 
 type VarianceFn = fn(&LazyArray, Option<&[isize]>, f64, bool) -> fe::Result<LazyArray>;
 
 /// `correction`: a Python int or float (not a bool).
+/// `correction`: a Python int or float, at least 0 (the standard's rule: the divisor is `N - correction`,
+/// a degrees-of-freedom adjustment). Negative and NaN corrections, and ints beyond the float range,
+/// are a `ValueError`; a correction of `N` or more gives NaN (or infinity), as in NumPy.
 fn correction_arg(func: &str, obj: &Bound<'_, PyAny>) -> PyResult<f64> {
-    if obj.is_instance_of::<PyBool>() {
+    let accepted = "an int or a float >= 0";
+    let number = obj.is_instance_of::<PyInt>()
+        || obj.is_instance_of::<PyFloat>()
+        || obj.hasattr(pyo3::intern!(obj.py(), "__index__"))?;
+    if obj.is_instance_of::<PyBool>() || !number {
         return Err(type_error(format!(
-            "{func}: correction must be an int or a float, got a bool"
+            "{func}: correction must be {accepted}, got {}",
+            type_name(obj)
         )));
     }
-    obj.extract::<f64>().map_err(|_| {
-        type_error(format!(
-            "{func}: correction must be an int or a float, got {}",
-            type_name(obj)
+    let text = || obj.str().map(|s| s.to_string()).unwrap_or_default();
+    let c = obj.extract::<f64>().map_err(|_| {
+        value_error(format!(
+            "{func}: correction = {} is beyond the float range; it must be {accepted} (use 0 for the \
+             population variance, 1 for the sample variance)",
+            text()
         ))
-    })
+    })?;
+    if c.is_nan() || c < 0.0 {
+        return Err(value_error(format!(
+            "{func}: correction = {} is not allowed; it must be {accepted} (use 0 for the population \
+             variance, 1 for the sample variance)",
+            text()
+        )));
+    }
+    Ok(c)
 }
 
 fn variance_impl(
@@ -33,10 +53,11 @@ fn variance_impl(
     x: &Bound<'_, PyAny>,
     axis: Option<&Bound<'_, PyAny>>,
     correction: Option<&Bound<'_, PyAny>>,
-    keepdims: bool,
+    keepdims: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     let x = array_arg(func, "x", x)?;
     let axes = axes_arg(func, axis)?;
+    let keepdims = bool_arg(func, "keepdims", keepdims, false)?;
     let c = match correction {
         Some(c) => correction_arg(func, c)?,
         None => 0.0,
@@ -49,7 +70,7 @@ fn variance_impl(
 #[pyfunction]
 #[pyo3(
     name = "std",
-    signature = (x, /, *, axis = None, correction = None, keepdims = false),
+    signature = (x, /, *, axis = None, correction = None, keepdims = None),
     text_signature = "(x, /, *, axis=None, correction=0.0, keepdims=False)"
 )]
 fn std_(
@@ -57,7 +78,7 @@ fn std_(
     x: &Bound<'_, PyAny>,
     axis: Option<&Bound<'_, PyAny>>,
     correction: Option<&Bound<'_, PyAny>>,
-    keepdims: bool,
+    keepdims: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     variance_impl(py, "std", fe::std, x, axis, correction, keepdims)
 }
@@ -65,7 +86,7 @@ fn std_(
 #[pyfunction]
 #[pyo3(
     name = "var",
-    signature = (x, /, *, axis = None, correction = None, keepdims = false),
+    signature = (x, /, *, axis = None, correction = None, keepdims = None),
     text_signature = "(x, /, *, axis=None, correction=0.0, keepdims=False)"
 )]
 fn var_(
@@ -73,7 +94,7 @@ fn var_(
     x: &Bound<'_, PyAny>,
     axis: Option<&Bound<'_, PyAny>>,
     correction: Option<&Bound<'_, PyAny>>,
-    keepdims: bool,
+    keepdims: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     variance_impl(py, "var", fe::var, x, axis, correction, keepdims)
 }
@@ -87,24 +108,28 @@ fn cumulative_impl(
     x: &Bound<'_, PyAny>,
     axis: Option<&Bound<'_, PyAny>>,
     dtype: Option<&Bound<'_, PyAny>>,
-    include_initial: bool,
+    include_initial: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     let x = array_arg(func, "x", x)?;
     let a = opt_axis_arg(func, axis)?;
     let d = dtype_arg(func, dtype)?;
+    let include_initial = bool_arg(func, "include_initial", include_initial, false)?;
     Ok(PyArray::new(engine(py, func, move || {
         f(&x, a, d, include_initial)
     })?))
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, /, *, axis = None, dtype = None, include_initial = false))]
+#[pyo3(
+    signature = (x, /, *, axis = None, dtype = None, include_initial = None),
+    text_signature = "(x, /, *, axis=None, dtype=None, include_initial=False)"
+)]
 fn cumulative_sum(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
     axis: Option<&Bound<'_, PyAny>>,
     dtype: Option<&Bound<'_, PyAny>>,
-    include_initial: bool,
+    include_initial: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     cumulative_impl(
         py,
@@ -118,13 +143,16 @@ fn cumulative_sum(
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, /, *, axis = None, dtype = None, include_initial = false))]
+#[pyo3(
+    signature = (x, /, *, axis = None, dtype = None, include_initial = None),
+    text_signature = "(x, /, *, axis=None, dtype=None, include_initial=False)"
+)]
 fn cumulative_prod(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
     axis: Option<&Bound<'_, PyAny>>,
     dtype: Option<&Bound<'_, PyAny>>,
-    include_initial: bool,
+    include_initial: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     cumulative_impl(
         py,
@@ -138,13 +166,17 @@ fn cumulative_prod(
 }
 
 #[pyfunction]
-#[pyo3(signature = (x, /, *, axis = None, keepdims = false))]
+#[pyo3(
+    signature = (x, /, *, axis = None, keepdims = None),
+    text_signature = "(x, /, *, axis=None, keepdims=False)"
+)]
 fn count_nonzero(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
     axis: Option<&Bound<'_, PyAny>>,
-    keepdims: bool,
+    keepdims: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
+    let keepdims = bool_arg("count_nonzero", "keepdims", keepdims, false)?;
     let x = array_arg("count_nonzero", "x", x)?;
     let axes = axes_arg("count_nonzero", axis)?;
     Ok(PyArray::new(engine(py, "count_nonzero", move || {
@@ -165,18 +197,20 @@ fn opt_array(
 
 #[pyfunction]
 #[pyo3(
-    signature = (x, /, *, axis = -1, n = 1, prepend = None, append = None),
+    signature = (x, /, *, axis = Param::Absent, n = None, prepend = None, append = None),
     text_signature = "(x, /, *, axis=-1, n=1, prepend=None, append=None)"
 )]
 fn diff(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,
-    axis: isize,
-    n: i64,
+    axis: Param<'_>,
+    n: Option<&Bound<'_, PyAny>>,
     prepend: Option<&Bound<'_, PyAny>>,
     append: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
     let x = array_arg("diff", "x", x)?;
+    let axis = axis_or("diff", axis, -1)?;
+    let n = int_or("diff", "n", n, 1)?;
     let p = opt_array("diff", "prepend", prepend)?;
     let a = opt_array("diff", "append", append)?;
     Ok(PyArray::new(engine(py, "diff", move || {
@@ -185,15 +219,15 @@ fn diff(
 }
 
 #[pyfunction]
-#[pyo3(signature = (x1, x2, /, *, invert = false))]
+#[pyo3(signature = (x1, x2, /, *, invert = None), text_signature = "(x1, x2, /, *, invert=False)")]
 fn isin(
     py: Python<'_>,
     x1: &Bound<'_, PyAny>,
     x2: &Bound<'_, PyAny>,
-    invert: bool,
+    invert: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
-    let a = operand_arg("isin", "x1", x1)?;
-    let b = operand_arg("isin", "x2", x2)?;
+    let (a, b) = operand_pair("isin", ("x1", x1), ("x2", x2))?;
+    let invert = bool_arg("isin", "invert", invert, false)?;
     Ok(PyArray::new(engine(py, "isin", move || {
         fe::isin(a.operand(), b.operand(), invert)
     })?))
