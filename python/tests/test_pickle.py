@@ -103,6 +103,12 @@ def test_protocol_5_out_of_band_buffers():
     # the receiver may hand back any buffer-protocol object, here a private copy
     y = pickle.loads(data, buffers=[bytearray(b.raw()) for b in buffers])
     _same(y, want)
+    # the PickleBuffer objects themselves, handed back as they are, for every dtype
+    for name in DTYPES:
+        w = _sample(name, (3, 2))
+        buffers.clear()
+        data = pickle.dumps(lz.asarray(w), protocol=5, buffer_callback=buffers.append)
+        _same(pickle.loads(data, buffers=buffers), w)
     # a non-contiguous array is sent in band
     buffers.clear()
     z = pickle.loads(pickle.dumps(x.T, protocol=5, buffer_callback=buffers.append), buffers=buffers)
