@@ -27,7 +27,8 @@ pub(crate) struct Node {
     shape: Shape,
     /// The operands, emptied once the node is realized (a realized node needs none of them).
     inputs: Mutex<Operands>,
-    realized: OnceLock<ArrayData>,
+    /// Boxed: an unrealized node (most nodes, most of the time) then pays one pointer for it.
+    realized: OnceLock<Box<ArrayData>>,
 }
 
 /// A lazy array: its dtype and shape are known at build time, its values once computed. Cheap to clone
@@ -90,7 +91,7 @@ impl LazyArray {
     pub fn from_data(data: ArrayData) -> LazyArray {
         let realized = OnceLock::new();
         let (dtype, shape) = (data.dtype, data.shape.clone());
-        let _ = realized.set(data);
+        let _ = realized.set(Box::new(data));
         LazyArray(Arc::new(Node {
             op: None,
             dtype,
@@ -118,7 +119,7 @@ impl LazyArray {
 
     /// The computed value, once there is one (never computes anything).
     pub fn realized(&self) -> Option<ArrayData> {
-        self.0.realized.get().cloned()
+        self.0.realized.get().map(|d| ArrayData::clone(d))
     }
 
     /// Computes the array (once: later calls return the stored result).
@@ -155,7 +156,7 @@ impl LazyArray {
         // Another thread may have computed the same node meanwhile; both results are equal, keep the
         // first. Set the value before releasing the operands: a walker that finds the operands gone
         // under the lock then always finds the value.
-        let _ = self.0.realized.set(data);
+        let _ = self.0.realized.set(Box::new(data));
         let released = std::mem::take(&mut *lock(&self.0.inputs));
         drop(released);
     }
@@ -176,12 +177,12 @@ enum Seen {
 
 fn inspect(a: &LazyArray) -> Seen {
     if let Some(d) = a.0.realized.get() {
-        return Seen::Leaf(d.clone());
+        return Seen::Leaf(ArrayData::clone(d));
     }
     let ops = lock(&a.0.inputs);
     // Under the lock, check again: operands are released only after the value is set.
     match a.0.realized.get() {
-        Some(d) => Seen::Leaf(d.clone()),
+        Some(d) => Seen::Leaf(ArrayData::clone(d)),
         None => Seen::Op(ops.clone()),
     }
 }
@@ -303,7 +304,7 @@ pub fn compute_many(arrays: &[&LazyArray]) -> Result<Vec<ArrayData>> {
         .map(|a| {
             a.0.realized
                 .get()
-                .cloned()
+                .map(|d| ArrayData::clone(d))
                 .expect("every array was realized above")
         })
         .collect())

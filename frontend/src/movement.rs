@@ -23,7 +23,12 @@ pub(crate) fn view(x: &LazyArray, map: ViewMap, shape: Shape) -> LazyArray {
         }
         _ => {}
     }
-    LazyArray::from_op(Op::View(map), smallvec![x.clone()], x.dtype(), shape)
+    LazyArray::from_op(
+        Op::View(Box::new(map)),
+        smallvec![x.clone()],
+        x.dtype(),
+        shape,
+    )
 }
 
 /// `x` broadcast to `shape`, which the caller has checked compatible.

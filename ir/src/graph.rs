@@ -8,8 +8,10 @@ use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
 use crate::scalar::Scalar;
 use crate::shape::{Shape, Strides};
 use crate::{bail, ensure};
-use hashbrown::HashMap;
+use hashbrown::hash_table::{Entry, HashTable};
+use hashbrown::DefaultHashBuilder;
 use smallvec::{smallvec, SmallVec};
+use std::hash::BuildHasher;
 
 /// Index of a node in a [`Graph`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -204,8 +206,9 @@ pub enum Op {
         op: ReduceOp,
         axes: SmallVec<[u32; 4]>,
     },
-    /// An affine view of the operand.
-    View(ViewMap),
+    /// An affine view of the operand (boxed: a view map is large, and every node pays for the largest
+    /// variant).
+    View(Box<ViewMap>),
     /// The operand's elements in row-major order, in the node's shape.
     Reshape,
     /// A fusion barrier run by a library routine (matmul, sort, ...); its rules are
@@ -256,10 +259,20 @@ pub struct Node {
 
 /// An arena of interned nodes. Operands always precede their users, so index order is a topological
 /// order.
-#[derive(Clone, Debug, Default)]
+///
+/// Each node is stored once: the intern table holds only ids and finds a node's equal by hashing the
+/// node in the arena (a map keyed by `Node` would hold a second copy of every node).
+#[derive(Clone, Default)]
 pub struct Graph {
     nodes: Vec<Node>,
-    interned: HashMap<Node, NodeId>,
+    interned: HashTable<NodeId>,
+    hasher: DefaultHashBuilder,
+}
+
+impl std::fmt::Debug for Graph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Graph").field("nodes", &self.nodes).finish()
+    }
 }
 
 impl Graph {
@@ -273,13 +286,21 @@ impl Graph {
             node.inputs.iter().all(|i| i.index() < self.nodes.len()),
             "operands must exist"
         );
-        if let Some(&id) = self.interned.get(&node) {
-            return id;
+        let (nodes, hasher) = (&self.nodes, &self.hasher);
+        let hash = hasher.hash_one(&node);
+        match self.interned.entry(
+            hash,
+            |id| nodes[id.index()] == node,
+            |id| hasher.hash_one(&nodes[id.index()]),
+        ) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                let id = NodeId(nodes.len() as u32);
+                e.insert(id);
+                self.nodes.push(node);
+                id
+            }
         }
-        let id = NodeId(self.nodes.len() as u32);
-        self.nodes.push(node.clone());
-        self.interned.insert(node, id);
-        id
     }
 
     pub fn node(&self, id: NodeId) -> &Node {

@@ -61,23 +61,45 @@ pub fn plan_traced(
 ) -> Result<(Schedule, PlanTrace)> {
     check_request(graph, roots)?;
     let mut trace = PlanTrace::default();
-    // 1. CSE: the input graph is interned, and every rewriting pass re-interns.
-    let mut p = Program {
-        graph: graph.clone(),
-        roots: roots.to_vec(),
-    };
-    trace.record("cse (interned input)", &p);
+    // 1. CSE: the input graph is interned, and every rewriting pass re-interns. (The passes read the
+    // caller's graph in place: no copy of it is made.)
+    trace.passes.push(PassRecord {
+        name: "cse (interned input)",
+        nodes: graph.len(),
+    });
     // 2. Constant folding and simplification.
-    if cfg.simplify {
-        p = run_pass(&mut trace, "simplify", &p, simplify::simplify)?;
-    }
-    // 3. Dead-node elimination.
-    p = run_pass(
-        &mut trace,
-        "eliminate_dead_nodes",
-        &p,
-        simplify::eliminate_dead_nodes,
-    )?;
+    let simplified = if cfg.simplify {
+        Some(run_pass(
+            &mut trace,
+            "simplify",
+            graph,
+            roots,
+            simplify::simplify,
+        )?)
+    } else {
+        None
+    };
+    // 3. Dead-node elimination (skipped, without a copy, when every node is live).
+    let p = match simplified {
+        Some(p) if simplify::all_live(&p.graph, &p.roots) => {
+            trace.record("eliminate_dead_nodes", &p);
+            p
+        }
+        Some(p) => run_pass(
+            &mut trace,
+            "eliminate_dead_nodes",
+            &p.graph,
+            &p.roots,
+            simplify::eliminate_dead_nodes,
+        )?,
+        None => run_pass(
+            &mut trace,
+            "eliminate_dead_nodes",
+            graph,
+            roots,
+            simplify::eliminate_dead_nodes,
+        )?,
+    };
     // 4. Fusion and materialisation decisions.
     let fusion = fusion::decide(&p.graph, &p.roots, cfg)?;
     trace.materialised = fusion.materialised.iter().filter(|&&m| m).count();
@@ -112,26 +134,27 @@ fn check_request(graph: &Graph, roots: &[NodeId]) -> Result<()> {
 fn run_pass(
     trace: &mut PlanTrace,
     name: &'static str,
-    before: &Program,
-    pass: fn(&Program) -> Program,
+    graph: &Graph,
+    roots: &[NodeId],
+    pass: fn(&Graph, &[NodeId]) -> Program,
 ) -> Result<Program> {
-    let after = pass(before);
+    let after = pass(graph, roots);
     if cfg!(debug_assertions) {
-        check_pass(name, before, &after)?;
+        check_pass(name, graph, roots, &after)?;
     }
     trace.record(name, &after);
     Ok(after)
 }
 
 /// Debug check after a pass: the roots kept their dtypes and shapes, and the graph verifies.
-fn check_pass(name: &str, before: &Program, after: &Program) -> Result<()> {
+fn check_pass(name: &str, graph: &Graph, roots: &[NodeId], after: &Program) -> Result<()> {
     ensure!(
-        before.roots.len() == after.roots.len(),
+        roots.len() == after.roots.len(),
         Internal,
         "pass {name} changed the number of roots"
     );
-    for (a, b) in before.roots.iter().zip(&after.roots) {
-        let (x, y) = (before.graph.node(*a), after.graph.node(*b));
+    for (a, b) in roots.iter().zip(&after.roots) {
+        let (x, y) = (graph.node(*a), after.graph.node(*b));
         if x.dtype != y.dtype || x.shape != y.shape {
             bail!(
                 Internal,

@@ -45,7 +45,8 @@ pub fn lower(g: &Graph, roots: &[NodeId], fusion: &Fusion) -> Result<Schedule> {
         temp_of,
         layouts: HashMap::new(),
     };
-    let mut kernels: HashMap<Kernel, Arc<Kernel>> = HashMap::new();
+    // Equal kernels of one schedule share one `Arc` (the set holds the `Arc`s, not copies).
+    let mut kernels: HashSet<Arc<Kernel>> = HashSet::new();
     for (id, n) in g.nodes() {
         if let (true, Op::Extern(op)) = (mat[id.index()], &n.op) {
             schedule
@@ -56,10 +57,12 @@ pub fn lower(g: &Graph, roots: &[NodeId], fusion: &Fusion) -> Result<Schedule> {
             if cfg!(debug_assertions) {
                 lazulite_ir::verify::verify_kernel(&step.kernel)?;
             }
-            let shared = kernels
-                .entry((*step.kernel).clone())
-                .or_insert_with(|| step.kernel.clone());
-            step.kernel = shared.clone();
+            match kernels.get(&*step.kernel) {
+                Some(shared) => step.kernel = shared.clone(),
+                None => {
+                    kernels.insert(step.kernel.clone());
+                }
+            }
             schedule.steps.push(Step::Kernel(step));
         }
     }

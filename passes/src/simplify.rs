@@ -4,7 +4,7 @@
 
 use lazulite_ir::ops::Returns;
 use lazulite_ir::semantics as sem;
-use lazulite_ir::{BinaryOp, DType, Graph, Node, NodeId, Op, Scalar, UnaryOp};
+use lazulite_ir::{BinaryOp, DType, Graph, Node, NodeId, Op, Scalar, UnaryOp, ViewMap};
 use smallvec::{smallvec, SmallVec};
 
 /// A graph and the nodes that are asked for.
@@ -15,24 +15,23 @@ pub struct Program {
 
 /// Constant folding and algebraic simplification, in one forward sweep (operands are rewritten before
 /// their users, so rewrites cascade).
-pub fn simplify(p: &Program) -> Program {
+pub fn simplify(graph: &Graph, roots: &[NodeId]) -> Program {
     let mut out = Graph::new();
-    let mut map: Vec<NodeId> = Vec::with_capacity(p.graph.len());
-    for (_, n) in p.graph.nodes() {
+    let mut map: Vec<NodeId> = Vec::with_capacity(graph.len());
+    for (_, n) in graph.nodes() {
         let inputs = n.inputs.iter().map(|i| map[i.index()]).collect();
         map.push(rewrite(&mut out, n, inputs));
     }
     Program {
-        roots: p.roots.iter().map(|r| map[r.index()]).collect(),
+        roots: roots.iter().map(|r| map[r.index()]).collect(),
         graph: out,
     }
 }
 
-/// Keeps only what the roots reach.
-pub fn eliminate_dead_nodes(p: &Program) -> Program {
-    let g = &p.graph;
+/// Which nodes the roots reach (index order is topological, so one backward sweep).
+fn live_nodes(g: &Graph, roots: &[NodeId]) -> Vec<bool> {
     let mut live = vec![false; g.len()];
-    for r in &p.roots {
+    for r in roots {
         live[r.index()] = true;
     }
     for i in (0..g.len()).rev() {
@@ -42,6 +41,17 @@ pub fn eliminate_dead_nodes(p: &Program) -> Program {
             }
         }
     }
+    live
+}
+
+/// Whether the roots reach every node (then [`eliminate_dead_nodes`] would only copy the graph).
+pub fn all_live(g: &Graph, roots: &[NodeId]) -> bool {
+    live_nodes(g, roots).into_iter().all(|l| l)
+}
+
+/// Keeps only what the roots reach.
+pub fn eliminate_dead_nodes(g: &Graph, roots: &[NodeId]) -> Program {
+    let live = live_nodes(g, roots);
     let mut out = Graph::new();
     let mut map = vec![NodeId(u32::MAX); g.len()];
     for (id, n) in g.nodes() {
@@ -54,7 +64,7 @@ pub fn eliminate_dead_nodes(p: &Program) -> Program {
         }
     }
     Program {
-        roots: p.roots.iter().map(|r| map[r.index()]).collect(),
+        roots: roots.iter().map(|r| map[r.index()]).collect(),
         graph: out,
     }
 }
@@ -126,13 +136,13 @@ fn rewrite(g: &mut Graph, n: &Node, inputs: SmallVec<[NodeId; 3]>) -> NodeId {
             }
             let (src, view) = match &g.node(a).op {
                 Op::View(inner) => (g.node(a).inputs[0], v.compose(inner)),
-                _ => (a, v.clone()),
+                _ => (a, ViewMap::clone(v)),
             };
             if view.is_identity() && g.node(src).shape == n.shape {
                 return src;
             }
             return g.add(Node {
-                op: Op::View(view),
+                op: Op::View(Box::new(view)),
                 inputs: smallvec![src],
                 dtype: n.dtype,
                 shape: n.shape.clone(),

@@ -49,6 +49,10 @@ def explain(*arrays):
     return Plan(_lazulite._explain(*arrays))
 
 
+# The spec's named tuple results (``unique_all`` and friends), named here so that pickle finds them.
+UniqueAllResult, UniqueCountsResult, UniqueInverseResult = _lazulite._unique_result_types
+
+
 def _dtype_from_name(name):
     """Unpickling support for dtype objects."""
     return getattr(_lazulite, name)

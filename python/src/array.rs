@@ -485,6 +485,24 @@ impl PyArray {
         }
     }
 
+    /// Pickling: the computed value with its dtype, shape and device (see `pickle.rs`).
+    fn __reduce_ex__<'py>(
+        slf: &Bound<'py, Self>,
+        protocol: i64,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        crate::pickle::reduce_ex(slf, protocol)
+    }
+
+    /// `copy.copy(x)`: an independent array with `x`'s value (see `pickle.rs`).
+    fn __copy__(&self, py: Python<'_>) -> PyResult<PyArray> {
+        crate::pickle::copy_of(py, &self.inner())
+    }
+
+    /// `copy.deepcopy(x)`: as `copy.copy` (an array owns no Python objects).
+    fn __deepcopy__(&self, py: Python<'_>, _memo: &Bound<'_, PyAny>) -> PyResult<PyArray> {
+        crate::pickle::copy_of(py, &self.inner())
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let data = materialize(py, &self.inner(), Reason::Implicit("__repr__"))?;
         repr_of(&data)

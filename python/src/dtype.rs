@@ -114,6 +114,11 @@ impl PyDevice {
         !self.__eq__(other)
     }
 
+    /// Pickles by reference, as the namespace's `lazulite.cpu` (the one CPU device object).
+    fn __reduce__(&self) -> &'static str {
+        "cpu"
+    }
+
     /// The hash of `"cpu"`, so that equal objects hash equally.
     fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
         PyString::new(py, "cpu").hash()

@@ -78,6 +78,12 @@ impl FInfo {
         PyDType { dtype: self.real }
     }
 
+    /// Pickles as the call `finfo(dtype)` that made it.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (PyDType,))> {
+        let finfo = py.import("lazulite")?.getattr("finfo")?;
+        Ok((finfo, (PyDType { dtype: self.real },)))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "finfo_object(bits={}, eps={:?}, max={:?}, min={:?}, smallest_normal={:?}, dtype={})",
@@ -107,6 +113,12 @@ impl IInfo {
     #[getter]
     fn dtype(&self) -> PyDType {
         PyDType { dtype: self.int }
+    }
+
+    /// Pickles as the call `iinfo(dtype)` that made it.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (PyDType,))> {
+        let iinfo = py.import("lazulite")?.getattr("iinfo")?;
+        Ok((iinfo, (PyDType { dtype: self.int },)))
     }
 
     fn __repr__(&self) -> String {

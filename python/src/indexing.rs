@@ -268,5 +268,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(unique_counts, m)?)?;
     m.add_function(wrap_pyfunction!(unique_inverse, m)?)?;
     m.add_function(wrap_pyfunction!(unique_values, m)?)?;
+    // The named tuple classes, so that the package can name them (`lazulite.UniqueAllResult`, ...)
+    // and pickle can find them.
+    m.add(
+        "_unique_result_types",
+        PyTuple::new(m.py(), unique_types(m.py())?)?,
+    )?;
     Ok(())
 }

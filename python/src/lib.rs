@@ -3,7 +3,8 @@
 //! - [`guard`]: the one helper every engine call goes through (GIL released, panics caught, errors
 //!   mapped to the spec's exceptions);
 //! - [`materialize`]: the one materialisation choke point (and `repr`);
-//! - [`array`]: the array class; [`dtype`]: dtype and device objects;
+//! - [`array`]: the array class; [`pickle`]: its pickling and copying; [`dtype`]: dtype and device
+//!   objects;
 //! - [`asarray`], [`functions`], [`creation`], [`manipulation`], [`statistics`], [`linalg`],
 //!   [`searching`]: the namespace's functions; [`convert`]: argument conversions.
 
@@ -20,6 +21,7 @@ mod indexing;
 mod linalg;
 mod manipulation;
 mod materialize;
+mod pickle;
 mod searching;
 mod statistics;
 mod views;
@@ -54,6 +56,7 @@ fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(materialize::set_data_dependent_shapes, m)?)?;
     m.add_function(wrap_pyfunction!(materialize::_capabilities, m)?)?;
     indexing::register(m)?;
+    m.add_function(wrap_pyfunction!(pickle::_array_from_pickle, m)?)?;
     Ok(())
 }
 

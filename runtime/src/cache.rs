@@ -198,7 +198,7 @@ pub(crate) fn plan_key(graph: &Graph, roots: &[NodeId]) -> Result<PlanKey> {
         stack.extend(graph.node(id).inputs.iter().copied());
     }
     let mut renumber = vec![u32::MAX; n];
-    let mut nodes = Vec::new();
+    let mut nodes = Vec::with_capacity(seen.iter().filter(|&&s| s).count());
     for (i, _) in seen.iter().enumerate().filter(|(_, s)| **s) {
         renumber[i] = nodes.len() as u32;
         let mut node = graph.node(NodeId(i as u32)).clone();
@@ -228,7 +228,11 @@ pub fn plan_cached(graph: &Graph, roots: &[NodeId]) -> Result<Arc<Schedule>> {
         return Ok(s);
     }
     bump(&counters().plan_cache_misses, 1);
+    // The key is a copy of the reachable graph, and planning makes copies of its own: drop the key
+    // while planning and build it again to insert, so that one fewer copy is alive at the peak.
+    drop(key);
     let schedule = Arc::new(lazulite_passes::plan(graph, roots)?);
+    let key = plan_key(graph, roots)?;
     let cap = config().plan_cache_capacity;
     plan_cache()
         .lock()

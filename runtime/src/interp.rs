@@ -724,57 +724,146 @@ impl Access<'_> {
     }
 }
 
-/// Evaluates `block` on one tile of `n` points.
+/// Which tile each value of a block lives in. A tile is reused once the last reader of its value has
+/// run (values that outputs or reductions read stay to the end of the block), so a block needs about
+/// as many tiles as values live at once, not one per instruction: a chain of any length runs in a
+/// handful of tiles.
+struct Slots {
+    /// `of[i]`: the tile of value `%i`.
+    of: Vec<u32>,
+    /// One fresh tile per slot, of the dtype of the first value placed in it.
+    tiles: Vec<Tile>,
+}
+
+/// The tile variant a dtype's values use ([`Tile::new`]); only tiles of one kind are shared.
+fn tile_kind(d: DType) -> usize {
+    match d {
+        DType::Bool => 0,
+        DType::F32 => 1,
+        DType::F64 => 2,
+        DType::C64 | DType::C128 => 3,
+        d if d.is_signed_int() => 4,
+        _ => 5,
+    }
+}
+
+/// Assigns tiles of capacity `cap` to the values of `block`; `kept` lists the values read after the
+/// block (outputs, reductions).
+fn assign_slots(block: &[Instr], kept: impl Iterator<Item = u32>, cap: usize) -> Slots {
+    const KEEP: usize = usize::MAX;
+    // last_use[v]: the last instruction reading %v (v itself when none does).
+    let mut last_use: Vec<usize> = (0..block.len()).collect();
+    let mut note = |v: u32, at: usize| {
+        if let Some(u) = last_use.get_mut(v as usize) {
+            *u = (*u).max(at);
+        }
+    };
+    for (i, ins) in block.iter().enumerate() {
+        match ins.inst {
+            Inst::Unary(_, a) | Inst::Cast(a) => note(a, i),
+            Inst::Binary(_, a, b) => {
+                note(a, i);
+                note(b, i);
+            }
+            Inst::Select { cond, a, b } => {
+                note(cond, i);
+                note(a, i);
+                note(b, i);
+            }
+            Inst::Load { .. } | Inst::Const(_) | Inst::Reduced(_) => {}
+        }
+    }
+    for v in kept {
+        note(v, KEEP);
+    }
+    // Values whose last reader is instruction i, freed after i has its own tile.
+    let mut dying: Vec<Vec<u32>> = vec![Vec::new(); block.len()];
+    for (v, &u) in last_use.iter().enumerate() {
+        if u != KEEP {
+            dying[u].push(v as u32);
+        }
+    }
+    let mut free: [Vec<u32>; 6] = Default::default();
+    let mut of = Vec::with_capacity(block.len());
+    let mut tiles: Vec<Tile> = Vec::new();
+    for (i, ins) in block.iter().enumerate() {
+        let kind = tile_kind(ins.dtype);
+        let slot = free[kind].pop().unwrap_or_else(|| {
+            tiles.push(Tile::new(ins.dtype, cap));
+            (tiles.len() - 1) as u32
+        });
+        of.push(slot);
+        for &v in &dying[i] {
+            free[tile_kind(block[v as usize].dtype)].push(of[v as usize]);
+        }
+    }
+    Slots { of, tiles }
+}
+
+impl Slots {
+    fn get(&self, v: u32) -> Option<&Tile> {
+        self.of.get(v as usize).map(|&s| &self.tiles[s as usize])
+    }
+}
+
+/// Evaluates `block` on one tile of `n` points, into the tiles of `slots`.
 ///
 /// # Safety
 /// `acc` must address valid input elements.
 unsafe fn eval_block(
     block: &[Instr],
-    vals: &mut [Tile],
+    slots: &mut Slots,
     n: usize,
     acc: &Access,
     reduced: &[Tile],
 ) -> Result<()> {
     for (i, ins) in block.iter().enumerate() {
-        let (before, rest) = vals.split_at_mut(i);
-        let out = &mut rest[0];
+        let o = slots.of[i] as usize;
+        // The output tile is never one an operand lives in (operands free their tile only after
+        // their last reader has one), so take it out while the operands are read.
+        let mut out = std::mem::replace(&mut slots.tiles[o], Tile::B(Vec::new()));
         out.clear();
+        let vals = &*slots;
         let arg = |v: u32| -> Result<(&Tile, DType)> {
-            let v = v as usize;
-            if v >= i {
+            if v as usize >= i {
                 return Err(bad_kernel(format!("%{i} uses %{v} before it is defined")));
             }
-            Ok((&before[v], block[v].dtype))
+            Ok((
+                &vals.tiles[vals.of[v as usize] as usize],
+                block[v as usize].dtype,
+            ))
         };
+        let out_ref = &mut out;
         match &ins.inst {
             Inst::Load { input } => {
                 if *input as usize >= acc.ptrs.len() {
                     return Err(bad_kernel(format!("%{i} loads missing input {input}")));
                 }
                 // SAFETY: forwarded from the caller.
-                unsafe { acc.load(*input as usize, ins.dtype, out) }
+                unsafe { acc.load(*input as usize, ins.dtype, out_ref) }
             }
-            Inst::Const(c) => out.fill(ins.dtype, *c, n),
+            Inst::Const(c) => out_ref.fill(ins.dtype, *c, n),
             Inst::Unary(op, a) => {
                 let (x, d) = arg(*a)?;
-                unary(*op, d, ins.dtype, x, out)?;
+                unary(*op, d, ins.dtype, x, out_ref)?;
             }
             Inst::Binary(op, a, b) => {
                 let (x, d) = arg(*a)?;
                 let (y, _) = arg(*b)?;
-                binary(*op, d, ins.dtype, x, y, out)?;
+                binary(*op, d, ins.dtype, x, y, out_ref)?;
             }
             Inst::Select { cond, a, b } => {
-                select(arg(*cond)?.0, arg(*a)?.0, arg(*b)?.0, out)?;
+                select(arg(*cond)?.0, arg(*a)?.0, arg(*b)?.0, out_ref)?;
             }
-            Inst::Cast(a) => cast(arg(*a)?.0, ins.dtype, out),
+            Inst::Cast(a) => cast(arg(*a)?.0, ins.dtype, out_ref),
             Inst::Reduced(k) => {
                 let r = reduced
                     .get(*k as usize)
                     .ok_or_else(|| bad_kernel(format!("%{i} reads missing reduction {k}")))?;
-                copy_tile(r, out)?;
+                copy_tile(r, out_ref)?;
             }
         }
+        slots.tiles[o] = out;
     }
     Ok(())
 }
@@ -889,10 +978,10 @@ pub fn interpret(kernel: &Kernel, args: &KernelArgs, start: i64, end: i64) -> Re
 
     let mut segs = Segs::default();
     let out_dtypes: Vec<DType> = kernel.outputs.iter().map(|o| o.dtype).collect();
-    let store = |segs: &Segs, vals: &[Tile]| -> Result<()> {
+    let store = |segs: &Segs, vals: &Slots| -> Result<()> {
         for (k, o) in kernel.outputs.iter().enumerate() {
             let v = vals
-                .get(o.value as usize)
+                .get(o.value)
                 .ok_or_else(|| bad_kernel(format!("output {k} reads missing %{}", o.value)))?;
             let mut pos = 0;
             for (j, &len) in segs.lens.iter().enumerate() {
@@ -916,11 +1005,8 @@ pub fn interpret(kernel: &Kernel, args: &KernelArgs, start: i64, end: i64) -> Re
     };
 
     if kernel.n_reduce == 0 {
-        let mut vals: Vec<Tile> = kernel
-            .body
-            .iter()
-            .map(|i| Tile::new(i.dtype, TILE))
-            .collect();
+        let outputs = kernel.outputs.iter().map(|o| o.value);
+        let mut vals = assign_slots(&kernel.body, outputs, TILE.min(n_pts));
         let mut p = 0;
         while p < n_pts {
             let n = TILE.min(n_pts - p);
@@ -965,16 +1051,10 @@ pub fn interpret(kernel: &Kernel, args: &KernelArgs, start: i64, end: i64) -> Re
         .collect();
     // outer points per batch: enough to fill a tile when the reduced run is short
     let batch = TILE.checked_div(r_len).unwrap_or(TILE).max(1).min(n_pts);
-    let mut vals: Vec<Tile> = kernel
-        .body
-        .iter()
-        .map(|i| Tile::new(i.dtype, TILE))
-        .collect();
-    let mut evals: Vec<Tile> = kernel
-        .epilogue
-        .iter()
-        .map(|i| Tile::new(i.dtype, batch))
-        .collect();
+    let reduced = kernel.reduces.iter().map(|r| r.value);
+    let mut vals = assign_slots(&kernel.body, reduced, TILE.min(n_pts * r_len.max(1)));
+    let outputs = kernel.outputs.iter().map(|o| o.value);
+    let mut evals = assign_slots(&kernel.epilogue, outputs, batch);
     let mut accs: Vec<Tile> = Vec::with_capacity(kernel.reduces.len());
     let mut acc_dt: Vec<DType> = Vec::with_capacity(kernel.reduces.len());
     for r in &kernel.reduces {
@@ -1014,7 +1094,9 @@ pub fn interpret(kernel: &Kernel, args: &KernelArgs, start: i64, end: i64) -> Re
             // SAFETY: the contract makes every input address of the domain readable.
             unsafe { eval_block(&kernel.body, &mut vals, n, &acc, &[])? };
             for (k, r) in kernel.reduces.iter().enumerate() {
-                let x = &vals[r.value as usize];
+                let x = vals
+                    .get(r.value)
+                    .ok_or_else(|| bad_kernel(format!("reduction reads missing %{}", r.value)))?;
                 let mut j = 0;
                 while j < n {
                     let slot = (q + j) / r_len;

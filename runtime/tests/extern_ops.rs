@@ -108,7 +108,7 @@ impl G {
     fn broadcast(&mut self, x: NodeId, to: &[usize]) -> NodeId {
         let n = self.g.node(x).clone();
         self.g.add(Node {
-            op: Op::View(lazulite_ir::ViewMap::broadcast(&n.shape, to)),
+            op: Op::View(Box::new(lazulite_ir::ViewMap::broadcast(&n.shape, to))),
             inputs: [x].into_iter().collect(),
             dtype: n.dtype,
             shape: to.into(),

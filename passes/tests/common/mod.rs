@@ -116,7 +116,7 @@ impl B {
 
     pub fn view(&mut self, a: NodeId, v: ViewMap, shape: &[usize]) -> NodeId {
         let d = self.dtype(a);
-        self.add(Op::View(v), &[a], d, shape)
+        self.add(Op::View(Box::new(v)), &[a], d, shape)
     }
 
     pub fn index(&mut self, a: NodeId, per_axis: &[AxisIndex], new_axes: &[usize]) -> NodeId {
