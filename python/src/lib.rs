@@ -5,7 +5,8 @@
 //! - [`materialize`]: the one materialisation choke point (and `repr`);
 //! - [`array`]: the array class; [`dtype`]: dtype and device objects;
 //! - [`asarray`], [`functions`], [`creation`], [`manipulation`], [`statistics`], [`linalg`],
-//!   [`searching`]: the namespace's functions; [`convert`]: argument conversions.
+//!   [`searching`]: the namespace's functions; [`fft`]: the `fft` extension (`lazulite.fft`);
+//!   [`convert`]: argument conversions.
 
 mod array;
 mod asarray;
@@ -14,6 +15,7 @@ mod creation;
 mod dlpack;
 mod dtype;
 mod dtypefns;
+mod fft;
 mod functions;
 mod guard;
 mod indexing;
@@ -53,6 +55,7 @@ fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(materialize::set_data_dependent_shapes, m)?)?;
     m.add_function(wrap_pyfunction!(materialize::_capabilities, m)?)?;
     indexing::register(m)?;
+    fft::register(m)?;
     Ok(())
 }
 
