@@ -151,6 +151,16 @@ impl FftOp {
         };
         let mut shape: Shape = x.shape.into();
         shape[self.axis as usize] = self.output_len();
+        let bytes = shape
+            .iter()
+            .try_fold(dtype.size(), |acc, &d| acc.checked_mul(d))
+            .filter(|&b| b <= isize::MAX as usize);
+        ensure!(
+            bytes.is_some(),
+            Value,
+            "{name}: n={} makes an output of shape {shape:?}, too large to address; pass a smaller n",
+            self.n
+        );
         Ok((dtype, shape))
     }
 }

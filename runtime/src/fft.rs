@@ -216,7 +216,7 @@ where
                         // A real signal's spectrum has real bins 0 and n/2 (n even); NumPy ignores
                         // their imaginary parts, and realfft wants them zero.
                         line[0].im = T::zero();
-                        if n % 2 == 0 {
+                        if n.is_multiple_of(2) {
                             line[bins - 1].im = T::zero();
                         }
                         let d = &mut dst[j * n..(j + 1) * n];
@@ -393,7 +393,7 @@ mod tests {
 
     fn bytes<T: Pod>(v: &[T]) -> Vec<u8> {
         let size = std::mem::size_of::<T>();
-        let mut b = vec![0u8; v.len() * size];
+        let mut b = vec![0u8; std::mem::size_of_val(v)];
         for (c, x) in b.chunks_exact_mut(size).zip(v) {
             // SAFETY: `T: Pod` has no padding; the chunk holds `size` bytes; unaligned write.
             unsafe { c.as_mut_ptr().cast::<T>().write_unaligned(*x) };
@@ -589,7 +589,7 @@ mod tests {
                             let mut h = line(&spec, o, r, m, inner);
                             h.resize(bins, Complex::new(0.0, 0.0));
                             h[0].im = 0.0;
-                            if n % 2 == 0 {
+                            if n.is_multiple_of(2) {
                                 h[bins - 1].im = 0.0;
                             }
                             let full: Vec<Complex<f64>> = (0..n)
