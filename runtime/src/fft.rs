@@ -24,6 +24,18 @@ use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
 /// Columns copied together along a strided axis.
 const PANEL: usize = 16;
+/// Elements between the lines of a panel buffer beyond the line length.
+const PAD: usize = 8;
+
+/// `count` lines to transform: input line `j` starts at `src[j * src_stride]`, output line `j` at
+/// `dst[j * dst_stride]`.
+struct Batch<'a, I, O> {
+    src: &'a [I],
+    src_stride: usize,
+    dst: &'a mut [O],
+    dst_stride: usize,
+    count: usize,
+}
 
 /// The process-wide planners of one precision (each caches every plan it made).
 pub(crate) struct Planners<T: FftNum> {
@@ -160,15 +172,32 @@ where
                 &input,
                 out,
                 || vec![zero; scratch_len],
-                |scratch, src, dst, count| {
+                |scratch, b: Batch<'_, Complex<T>, Complex<T>>| {
+                    let Batch {
+                        src,
+                        src_stride,
+                        dst,
+                        dst_stride,
+                        count,
+                    } = b;
                     for j in 0..count {
-                        let d = &mut dst[j * n..(j + 1) * n];
-                        d[..take].copy_from_slice(&src[j * m..j * m + take]);
+                        let d = &mut dst[j * dst_stride..][..n];
+                        d[..take].copy_from_slice(&src[j * src_stride..][..take]);
                         d[take..].fill(zero);
+                        if dst_stride != n {
+                            plan.process_with_scratch(d, scratch);
+                        }
                     }
-                    plan.process_with_scratch(dst, scratch);
+                    if dst_stride == n {
+                        // back-to-back lines: one call transforms them all
+                        plan.process_with_scratch(&mut dst[..count * n], scratch);
+                    }
                     if !unscaled {
-                        dst.iter_mut().for_each(|v| *v = v.scale(scale));
+                        for j in 0..count {
+                            dst[j * dst_stride..][..n]
+                                .iter_mut()
+                                .for_each(|v| *v = v.scale(scale));
+                        }
                     }
                     Ok(())
                 },
@@ -184,11 +213,18 @@ where
                 &input,
                 out,
                 || (vec![T::zero(); n], plan.make_scratch_vec()),
-                |(line, scratch), src, dst, count| {
+                |(line, scratch), b| {
+                    let Batch {
+                        src,
+                        src_stride,
+                        dst,
+                        dst_stride,
+                        count,
+                    } = b;
                     for j in 0..count {
-                        line[..take].copy_from_slice(&src[j * m..j * m + take]);
+                        line[..take].copy_from_slice(&src[j * src_stride..][..take]);
                         line[take..].fill(T::zero());
-                        let d = &mut dst[j * n_out..(j + 1) * n_out];
+                        let d = &mut dst[j * dst_stride..][..n_out];
                         plan.process_with_scratch(line, d, scratch)
                             .map_err(|e| internal(name, e))?;
                         if !unscaled {
@@ -209,9 +245,16 @@ where
                 &input,
                 out,
                 || (vec![zero; bins], plan.make_scratch_vec()),
-                |(line, scratch), src, dst, count| {
+                |(line, scratch), b| {
+                    let Batch {
+                        src,
+                        src_stride,
+                        dst,
+                        dst_stride,
+                        count,
+                    } = b;
                     for j in 0..count {
-                        line[..take].copy_from_slice(&src[j * m..j * m + take]);
+                        line[..take].copy_from_slice(&src[j * src_stride..][..take]);
                         line[take..].fill(zero);
                         // A real signal's spectrum has real bins 0 and n/2 (n even); NumPy ignores
                         // their imaginary parts, and realfft wants them zero.
@@ -219,7 +262,7 @@ where
                         if n.is_multiple_of(2) {
                             line[bins - 1].im = T::zero();
                         }
-                        let d = &mut dst[j * n..(j + 1) * n];
+                        let d = &mut dst[j * dst_stride..][..n];
                         plan.process_with_scratch(line, d, scratch)
                             .map_err(|e| internal(name, e))?;
                         if !unscaled {
@@ -279,8 +322,8 @@ impl Lines {
         self.outer * self.n_out * self.inner
     }
 
-    /// Calls `transform(state, src, dst, count)` on every line: `src` holds `count` contiguous input
-    /// lines of `m` elements, `dst` the `count` output lines of `n_out` elements it must fill.
+    /// Calls `transform(state, batch)` on every line: a [`Batch`] of input lines of `m` elements
+    /// and the output lines of `n_out` elements it must fill.
     /// Tasks run in parallel over the pool when the work is large; `init` makes each worker's state.
     fn run<I: Pod, O: Pod, S>(
         self,
@@ -288,7 +331,7 @@ impl Lines {
         input: &[I],
         out: &mut [O],
         init: impl Fn() -> S + Send + Sync,
-        transform: impl Fn(&mut S, &[I], &mut [O], usize) -> Result<()> + Send + Sync,
+        transform: impl Fn(&mut S, Batch<'_, I, O>) -> Result<()> + Send + Sync,
     ) -> Result<()> {
         let Lines {
             outer,
@@ -326,28 +369,49 @@ impl Lines {
                 let count = rows_per_task.min(outer - r0);
                 // SAFETY: tasks own disjoint runs of lines, `[r0, r0 + count)`, inside `out`.
                 let dst = unsafe { shared.slice(r0 * n_out, count * n_out) };
-                return transform(s, &input[r0 * m..(r0 + count) * m], dst, count);
+                return transform(
+                    s,
+                    Batch {
+                        src: &input[r0 * m..(r0 + count) * m],
+                        src_stride: m,
+                        dst,
+                        dst_stride: n_out,
+                        count,
+                    },
+                );
             }
             let (o, c0) = (t / panels, (t % panels) * PANEL);
             let w = PANEL.min(inner - c0);
-            gathered.resize(w * m, zero_pod());
+            // Lines in the panel buffers are PAD elements apart, so that the column walks of the
+            // copies do not hit one cache set (lengths are often powers of two).
+            let (ms, ns) = (m + PAD, n_out + PAD);
+            gathered.resize(w * ms, zero_pod());
             for i in 0..m {
                 let row = &input[(o * m + i) * inner + c0..][..w];
                 for (j, &v) in row.iter().enumerate() {
-                    gathered[j * m + i] = v;
+                    gathered[j * ms + i] = v;
                 }
             }
-            if result.len() < w * n_out {
-                result.resize(w * n_out, zero_pod());
+            if result.len() < w * ns {
+                result.resize(w * ns, zero_pod());
             }
-            let res = &mut result[..w * n_out];
-            transform(s, gathered, res, w)?;
+            let res = &mut result[..w * ns];
+            transform(
+                s,
+                Batch {
+                    src: gathered,
+                    src_stride: ms,
+                    dst: res,
+                    dst_stride: ns,
+                    count: w,
+                },
+            )?;
             for i in 0..n_out {
                 let base = (o * n_out + i) * inner + c0;
                 for j in 0..w {
                     // SAFETY: `base + j < total`; element (o, i, c0 + j) belongs to this task's
                     // panel only.
-                    unsafe { shared.write(base + j, res[j * n_out + i]) };
+                    unsafe { shared.write(base + j, res[j * ns + i]) };
                 }
             }
             Ok(())
