@@ -1,7 +1,8 @@
 """lazulite vs NumPy, numexpr and JAX (CPU) on the same workloads, in one run.
 
 Prints the best-of-N time of each workload per library and its speed-up over NumPy (NumPy time divided by
-the library's time: above 1 is faster than NumPy). float64 throughout; 2^24 elements unless said.
+the library's time: above 1 is faster than NumPy). float64 throughout; 2^24 elements unless said; the FFT
+rows have fixed sizes (2^20 points, 2048x2048).
 
     make bench                  # or: .venv/bin/python bench/run.py [--quick] [--json out.json]
 """
@@ -9,6 +10,7 @@ the library's time: above 1 is faster than NumPy). float64 throughout; 2^24 elem
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -121,6 +123,36 @@ def workloads(n, side):
     )
 
 
+def fft_workloads():
+    """FFTs (float64 precision): the sizes are fixed, also under --quick."""
+    rng = np.random.default_rng(1)
+    c = rng.standard_normal(1 << 20) + 1j * rng.standard_normal(1 << 20)
+    r = rng.standard_normal(1 << 20)
+    m = rng.standard_normal((2048, 2048)) + 1j * rng.standard_normal((2048, 2048))
+    lc, lr, lm = (lz.asarray(t) for t in (c, r, m))
+    yield (
+        "fft complex128 2^20",
+        lambda: np.fft.fft(c),
+        lambda: lz.fft.fft(lc).compute(),
+        None,
+        jax and jax_fn(jnp.fft.fft, c),
+    )
+    yield (
+        "rfft float64 2^20",
+        lambda: np.fft.rfft(r),
+        lambda: lz.fft.rfft(lr).compute(),
+        None,
+        jax and jax_fn(jnp.fft.rfft, r),
+    )
+    yield (
+        "fftn complex128 2048x2048",
+        lambda: np.fft.fftn(m),
+        lambda: lz.fft.fftn(lm).compute(),
+        None,
+        jax and jax_fn(jnp.fft.fftn, m),
+    )
+
+
 def graph_build_cost(ops=10_000):
     """Microseconds to build one lazy elementwise op (no compute), next to one eager NumPy op on 8 elements."""
     x = lz.asarray(np.ones(8))
@@ -196,7 +228,7 @@ def main():
     print(head)
     print("-" * len(head))
     results = {}
-    for name, f_np, f_lz, f_ne, f_jax in workloads(n, side):
+    for name, f_np, f_lz, f_ne, f_jax in itertools.chain(workloads(n, side), fft_workloads()):
         t_np = best_of(f_np, repeat)
         row = {"numpy": t_np}
         cells = []

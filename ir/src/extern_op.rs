@@ -1,4 +1,4 @@
-//! Extern ops: array operations that are not loop nests (matmul, sorting, scans, joins, gathers). Each
+//! Extern ops: array operations that are not loop nests (matmul, sorting, scans, joins, gathers, FFTs). Each
 //! is a fusion barrier: the passes materialise its operands and lower it to one
 //! [`crate::schedule::Step::Extern`], which the runtime runs with a library routine.
 //!
@@ -9,6 +9,7 @@
 
 use crate::dtype::DType;
 use crate::error::Result;
+use crate::extern_fft::FftOp;
 use crate::shape::Shape;
 use crate::{bail, ensure};
 
@@ -55,6 +56,9 @@ pub enum ExternOp {
     /// dtype, `values` 1-D of `x`'s dtype and the same length; with repeated positions the last write
     /// wins. The functional form of `x[key] = value` (`__setitem__`).
     ScatterFlat,
+    /// A one-dimensional FFT along one axis (complex, real-to-complex or complex-to-real), with its
+    /// length and normalisation: the whole family's rules are in [`crate::extern_fft`].
+    Fft(FftOp),
 }
 
 /// An operand as `infer` sees it.
@@ -80,6 +84,7 @@ impl ExternOp {
             ExternOp::ArgMin { .. } => "argmin",
             ExternOp::SearchSorted { .. } => "searchsorted",
             ExternOp::ScatterFlat => "setitem",
+            ExternOp::Fft(f) => f.name(),
         }
     }
 
@@ -325,6 +330,7 @@ impl ExternOp {
                 );
                 Ok((x.dtype, x.shape.into()))
             }
+            ExternOp::Fft(f) => f.infer(x),
         }
     }
 }

@@ -5,7 +5,8 @@
 //!   on one element ([`semantics_complex`] for complex values, re-exported from `semantics`);
 //! - [`shape`]: shapes, broadcasting, axes;
 //! - [`graph`]: the graph IR (array ops in an interned arena); [`extern_op`]: ops that are not loop
-//!   nests (matmul, sort, scans, joins, gathers), fusion barriers run by library routines;
+//!   nests (matmul, sort, scans, joins, gathers), fusion barriers run by library routines, with the
+//!   FFT family's rules in [`extern_fft`];
 //! - [`kernel`]: the kernel IR (one fused loop nest), the call ABI;
 //! - [`schedule`]: what the passes hand the runtime;
 //! - [`verify`]: invariant checks.
@@ -14,6 +15,7 @@
 
 pub mod dtype;
 pub mod error;
+pub mod extern_fft;
 pub mod extern_op;
 pub mod graph;
 pub mod kernel;
@@ -27,6 +29,7 @@ pub mod verify;
 
 pub use dtype::{can_cast, promote, promote_all, promote_with_scalar, DType, Kind, ScalarKind};
 pub use error::{Error, ErrorKind, Result};
+pub use extern_fft::{FftKind, FftNorm, FftOp};
 pub use extern_op::{ExternOp, OperandInfo};
 pub use graph::{AxisIndex, Graph, Node, NodeId, Op, ViewMap};
 pub use kernel::{

@@ -13,6 +13,7 @@ from . import _lazulite
 from ._lazulite import *  # noqa: F401,F403  (the namespace's functions and dtypes)
 from ._lazulite import Array, Device, __version__, _stats, dtype  # noqa: F401
 from ._info import __array_namespace_info__  # noqa: F401
+from . import fft  # noqa: F401  (the fft extension, lazulite.fft)
 
 __array_api_version__ = "2025.12"
 
@@ -63,6 +64,7 @@ __all__ = sorted(
 ) + [
     "__array_api_version__",
     "__array_namespace_info__",
+    "fft",
     "e",
     "inf",
     "nan",

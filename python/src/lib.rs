@@ -6,7 +6,8 @@
 //! - [`array`]: the array class; [`pickle`]: its pickling and copying; [`dtype`]: dtype and device
 //!   objects;
 //! - [`asarray`], [`functions`], [`creation`], [`manipulation`], [`statistics`], [`linalg`],
-//!   [`searching`]: the namespace's functions; [`convert`]: argument conversions.
+//!   [`searching`]: the namespace's functions; [`fft`]: the `fft` extension (`lazulite.fft`);
+//!   [`convert`]: argument conversions.
 
 mod array;
 mod asarray;
@@ -15,6 +16,7 @@ mod creation;
 mod dlpack;
 mod dtype;
 mod dtypefns;
+mod fft;
 mod functions;
 mod guard;
 mod indexing;
@@ -57,6 +59,7 @@ fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(materialize::_capabilities, m)?)?;
     indexing::register(m)?;
     m.add_function(wrap_pyfunction!(pickle::_array_from_pickle, m)?)?;
+    fft::register(m)?;
     Ok(())
 }
 

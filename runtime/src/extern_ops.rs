@@ -63,7 +63,7 @@ fn internal(msg: String) -> Error {
 }
 
 /// The elements of a C-contiguous operand as a typed slice (borrowed when aligned, else copied).
-fn contiguous<'a, T: Pod>(name: &str, s: &Src<'a>) -> Result<Cow<'a, [T]>> {
+pub(crate) fn contiguous<'a, T: Pod>(name: &str, s: &Src<'a>) -> Result<Cow<'a, [T]>> {
     let size = std::mem::size_of::<T>();
     ensure!(
         size == s.dtype.size(),
@@ -118,7 +118,7 @@ fn contiguous<'a, T: Pod>(name: &str, s: &Src<'a>) -> Result<Cow<'a, [T]>> {
 }
 
 /// The output buffer as a typed slice (temps come from the pool, 64-byte aligned).
-fn output<'a, T: Pod>(name: &str, out: &'a mut [u8], n: usize) -> Result<&'a mut [T]> {
+pub(crate) fn output<'a, T: Pod>(name: &str, out: &'a mut [u8], n: usize) -> Result<&'a mut [T]> {
     if n == 0 {
         return Ok(&mut []);
     }
@@ -351,6 +351,7 @@ pub(crate) fn run(
             with_real!(name, x.dtype, searchsorted(pool, x, &inputs[1], out, right))
         }
         ExternOp::ScatterFlat => scatter_flat(x, &inputs[1], &inputs[2], out),
+        ExternOp::Fft(f) => crate::fft::run(pool, f, x, out, shape),
     }
 }
 

@@ -5,13 +5,15 @@
 //! per kernel step, temporaries come from the pool, the kernel cache decides between compiled code
 //! (`lazulite_codegen_cpu`) and the interpreter ([`interpret`]), large calls are split across threads,
 //! and each temporary returns to the pool right after its last use. Extern steps (matmul, sort, scans,
-//! joins, gathers) run library routines in `extern_ops` on whole buffers.
+//! joins, gathers) run library routines in `extern_ops` on whole buffers; FFTs run rustfft/realfft in
+//! `fft`.
 
 mod buffer;
 mod cache;
 mod config;
 mod exec;
 mod extern_ops;
+mod fft;
 mod interp;
 
 pub use buffer::{ArrayData, Buffer, Pool, PoolStats, ALIGN};
