@@ -113,7 +113,7 @@ impl Lens {
         match r.pending_op() {
             Some(Op::View(map)) if from_probe => {
                 let (strides, offset) = map.apply(&self.strides, self.offset);
-                let step = Step::View(map.clone(), Shape::from_slice(r.shape()));
+                let step = Step::View((**map).clone(), Shape::from_slice(r.shape()));
                 Ok(Derived::View(self.then(step, r.shape(), strides, offset)))
             }
             Some(Op::Reshape) if from_probe => {

@@ -8,7 +8,7 @@
 
 use crate::array::PyArray;
 use crate::asarray::element_bytes;
-use crate::convert::{gather_strided, opt_bool_arg};
+use crate::convert::opt_bool_arg;
 use crate::dtype::check_device;
 use crate::guard::{engine, value_error};
 use crate::materialize::{materialize, Reason};
