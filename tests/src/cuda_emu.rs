@@ -105,8 +105,9 @@ int main(int argc, char** argv) {
     let src = work.join("emu.cpp");
     std::fs::write(&src, &main).map_err(|e| e.to_string())?;
     let exe = work.join("emu");
+    let t0 = std::time::Instant::now();
     let out = Command::new(std::env::var("CXX").unwrap_or_else(|_| "g++".into()))
-        .args(["-std=c++20", "-O1", "-pthread", "-ffp-contract=off", "-w"])
+        .args(["-std=c++20", "-O0", "-pthread", "-ffp-contract=off", "-w"])
         .arg(format!("-I{}", shim_dir().display()))
         .arg(&src)
         .arg("-o")
@@ -125,6 +126,7 @@ int main(int argc, char** argv) {
         ));
     }
 
+    let compile_s = t0.elapsed().as_secs_f64();
     // the cases
     let mut input = Vec::new();
     let mut layouts = Vec::new();
@@ -173,6 +175,7 @@ int main(int argc, char** argv) {
         input.extend_from_slice(&blob);
         layouts.push((out_at, ops.out_len));
     }
+    let t1 = std::time::Instant::now();
     let cases = work.join("cases.bin");
     let results = work.join("results.bin");
     std::fs::write(&cases, &input).map_err(|e| e.to_string())?;
@@ -189,6 +192,12 @@ int main(int argc, char** argv) {
             String::from_utf8_lossy(&run.stderr)
         ));
     }
+    eprintln!(
+        "cuda emulator: {} kernels, {} launches: g++ {compile_s:.1} s, run {:.1} s",
+        kernels.len(),
+        launches.len(),
+        t1.elapsed().as_secs_f64()
+    );
     let mut bytes = Vec::new();
     std::fs::File::open(&results)
         .and_then(|mut f| f.read_to_end(&mut bytes))
