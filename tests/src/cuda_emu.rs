@@ -8,7 +8,11 @@
 
 use crate::kernel_cases::{operands, Case};
 use lazulite_codegen_cuda::{render, translation_unit, ArgsLayout};
-use lazulite_ir::{DType, Kernel, Scalar};
+use lazulite_ir::ops::Returns;
+use lazulite_ir::{
+    BinaryOp, DType, Inst, Instr, Kernel, KernelInput, KernelOutput, KernelReduce, ReduceOp,
+    Scalar, StrideClass, UnaryOp,
+};
 use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -294,4 +298,143 @@ pub fn agree(
         }
     }
     Ok(())
+}
+
+fn complex_supported(d: DType, inst: &Inst) -> bool {
+    match inst {
+        _ if !d.is_complex() => true,
+        Inst::Unary(op, _) => lazulite_codegen_cuda::complex_unary_supported(*op),
+        Inst::Binary(op, _, _) => lazulite_codegen_cuda::complex_binary_supported(*op),
+        _ => true,
+    }
+}
+
+/// One kernel per dtype: every unary and binary op the dtype takes, every cast, a select.
+pub fn sweep_kernel(d: DType, ndim: u32) -> Kernel {
+    let mut body = vec![
+        Instr {
+            inst: Inst::Load { input: 0 },
+            dtype: d,
+        },
+        Instr {
+            inst: Inst::Load { input: 1 },
+            dtype: d,
+        },
+    ];
+    for &op in UnaryOp::ALL {
+        if let Ok(od) = op.result_dtype(d) {
+            let inst = Inst::Unary(op, 0);
+            if complex_supported(d, &inst) {
+                body.push(Instr { inst, dtype: od });
+            }
+        }
+    }
+    for &op in BinaryOp::ALL {
+        if let Ok(od) = op.result_dtype_promoted(d) {
+            let inst = Inst::Binary(op, 0, 1);
+            if complex_supported(d, &inst) {
+                body.push(Instr { inst, dtype: od });
+            }
+        }
+    }
+    for t in DType::ALL {
+        if t != d {
+            body.push(Instr {
+                inst: Inst::Cast(0),
+                dtype: t,
+            });
+        }
+    }
+    body.push(Instr {
+        inst: Inst::Binary(BinaryOp::Eq, 0, 1),
+        dtype: DType::Bool,
+    });
+    let c = body.len() as u32 - 1;
+    body.push(Instr {
+        inst: Inst::Select {
+            cond: c,
+            a: 0,
+            b: 1,
+        },
+        dtype: d,
+    });
+    let outputs = (2..body.len() as u32)
+        .map(|v| KernelOutput {
+            value: v,
+            dtype: body[v as usize].dtype,
+            inner: StrideClass::Contiguous,
+        })
+        .collect();
+    assert!(body.iter().all(|i| match &i.inst {
+        Inst::Unary(op, _) => op.returns() != Returns::Bool || i.dtype == DType::Bool,
+        _ => true,
+    }));
+    Kernel {
+        ndim,
+        n_reduce: 0,
+        inputs: vec![
+            KernelInput {
+                dtype: d,
+                inner: StrideClass::Strided,
+            },
+            KernelInput {
+                dtype: d,
+                inner: StrideClass::Strided,
+            },
+        ],
+        body,
+        reduces: vec![],
+        epilogue: vec![],
+        outputs,
+    }
+}
+
+/// `reduces` over `v = isfinite(x) ? x : 0` (so sums stay finite) and `max` over raw `x` (NaN propagates).
+pub fn reduction_kernel(d: DType, ndim: u32, n_reduce: u32, ops: &[ReduceOp]) -> Kernel {
+    let ins = |inst, dtype| Instr { inst, dtype };
+    let mut body = vec![ins(Inst::Load { input: 0 }, d)];
+    let value = if d.is_float() {
+        body.push(ins(Inst::Unary(UnaryOp::IsFinite, 0), DType::Bool));
+        body.push(ins(Inst::Const(Scalar::Int(0).cast(d)), d));
+        body.push(ins(
+            Inst::Select {
+                cond: 1,
+                a: 0,
+                b: 2,
+            },
+            d,
+        ));
+        3
+    } else {
+        0
+    };
+    let mut reduces: Vec<KernelReduce> = ops.iter().map(|&op| KernelReduce { op, value }).collect();
+    if d.is_real_float() {
+        reduces.push(KernelReduce {
+            op: ReduceOp::Max,
+            value: 0,
+        });
+    }
+    let epilogue: Vec<Instr> = (0..reduces.len() as u32)
+        .map(|r| ins(Inst::Reduced(r), d))
+        .collect();
+    let outputs = (0..reduces.len() as u32)
+        .map(|r| KernelOutput {
+            value: r,
+            dtype: d,
+            inner: StrideClass::Contiguous,
+        })
+        .collect();
+    Kernel {
+        ndim,
+        n_reduce,
+        inputs: vec![KernelInput {
+            dtype: d,
+            inner: StrideClass::Contiguous,
+        }],
+        body,
+        reduces,
+        epilogue,
+        outputs,
+    }
 }

@@ -4,9 +4,11 @@
 //! nest (no `[start, end)` split: the grid covers it):
 //! - shape-generic: sizes and strides are run-time arguments (`LzArgs`, passed by value; see
 //!   [`ArgsLayout`]), offsets are 64-bit;
-//! - **elementwise** kernels (`n_reduce == 0`): a grid-stride loop over the flat outer index, with a fast
-//!   path (`contiguous != 0`: every operand C-contiguous, offset == index) and a general path that
-//!   unravels the index over every dim (any rank, strided, broadcast, negative strides, 0-size);
+//! - **elementwise** kernels (`n_reduce == 0`): a grid-stride loop over the flat outer index; each
+//!   operand's offset is the index itself when the launch says `contiguous` (every operand
+//!   C-contiguous: the fast path), else the index unravelled over every dim (any rank, strided,
+//!   broadcast, negative strides, 0-size). The body follows once, each output stored as soon as
+//!   its value exists;
 //! - **reductions**: one block per outer point (a grid-stride loop over blocks), each thread folds the
 //!   reduced points `threadIdx.x, + blockDim.x, ...` in order, then a warp-shuffle tree and a
 //!   shared-memory stage across warps; thread 0 runs the epilogue and stores. The combine order depends
@@ -159,7 +161,7 @@ pub fn cast_expr(from: DType, to: DType, v: &str) -> String {
 }
 
 /// Whether the prelude defines unary `op` on complex values.
-fn complex_unary_supported(op: UnaryOp) -> bool {
+pub fn complex_unary_supported(op: UnaryOp) -> bool {
     use UnaryOp::*;
     matches!(
         op,
@@ -178,7 +180,8 @@ fn complex_unary_supported(op: UnaryOp) -> bool {
     )
 }
 
-fn complex_binary_supported(op: BinaryOp) -> bool {
+/// Whether the prelude defines binary `op` on complex values.
+pub fn complex_binary_supported(op: BinaryOp) -> bool {
     use BinaryOp::*;
     matches!(op, Add | Sub | Mul | Div | Eq | Ne)
 }
@@ -199,7 +202,9 @@ fn reduce_start(op: ReduceOp, d: DType) -> String {
 }
 
 /// Renders the instructions of one block as `const T <prefix>N = ...;` lines. `load(k)` gives the C
-/// expression of the offset of input `k`.
+/// expression of the offset of input `k`. With `store`, each output of the kernel is stored (at offset
+/// `oo<j>`) right after its value is computed, so no value stays live longer than it must (a kernel
+/// with many outputs would otherwise spill registers to local memory).
 fn render_block(
     out: &mut String,
     k: &Kernel,
@@ -207,6 +212,7 @@ fn render_block(
     prefix: &str,
     indent: &str,
     load_offset: &dyn Fn(u32) -> String,
+    store: bool,
 ) -> Result<()> {
     for (i, ins) in block.iter().enumerate() {
         let d = ins.dtype;
@@ -285,6 +291,20 @@ fn render_block(
             }
         };
         let _ = writeln!(out, "{indent}const {t} {prefix}{i} = {expr};");
+        if store {
+            for (j, o) in k.outputs.iter().enumerate() {
+                if o.value as usize == i {
+                    if o.dtype != d {
+                        bail!(
+                            Internal,
+                            "cuda codegen: output {j} is {} but its value %{i} is {d}",
+                            o.dtype
+                        );
+                    }
+                    let _ = writeln!(out, "{indent}lz_st<{t}>(a.out[{j}], oo{j}, {prefix}{i});");
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -355,27 +375,16 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
     };
 
     if k.n_reduce == 0 {
-        // the per-point body, shared by the fast and the general path
-        let mut params = vec![format!("const {args_t}& a")];
-        params.extend(in_names.iter().map(|n| format!("long long {n}")));
-        params.extend(out_names.iter().map(|n| format!("long long {n}")));
-        let _ = writeln!(
-            s,
-            "static __device__ __forceinline__ void {name}_point({}) {{",
-            params.join(", ")
-        );
-        render_block(&mut s, k, &k.body, "v", "  ", &|i| {
-            in_names[i as usize].clone()
-        })?;
-        for (j, o) in k.outputs.iter().enumerate() {
-            let _ = writeln!(
-                s,
-                "  lz_st<{}>(a.out[{j}], oo{j}, v{});",
-                ctype(o.dtype),
-                o.value
-            );
+        for o in &k.outputs {
+            if o.value as usize >= k.body.len() {
+                bail!(
+                    Internal,
+                    "cuda codegen: output of %{}, body has {}",
+                    o.value,
+                    k.body.len()
+                );
+            }
         }
-        let _ = writeln!(s, "}}");
         let _ = writeln!(
             s,
             "extern \"C\" __global__ void {name}(const {args_t} a) {{"
@@ -387,40 +396,40 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
         );
         let _ = writeln!(
             s,
-            "  const long long first = (long long)blockIdx.x * blockDim.x + threadIdx.x;"
+            "  for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += step) {{"
         );
-        let all_i: Vec<&str> = vec!["i"; lay.n_inputs + lay.n_outputs];
-        let _ = writeln!(s, "  if (a.contiguous) {{");
-        let _ = writeln!(
-            s,
-            "    for (long long i = first; i < n; i += step) {name}_point(a{});",
-            all_i.iter().map(|x| format!(", {x}")).collect::<String>()
-        );
-        let _ = writeln!(s, "    return;");
-        let _ = writeln!(s, "  }}");
-        let _ = writeln!(s, "  for (long long i = first; i < n; i += step) {{");
         let mut decl = String::new();
         for n in in_names.iter().chain(&out_names) {
-            let _ = write!(decl, "long long {n} = 0; ");
+            let _ = write!(decl, "long long {n} = i; ");
         }
         let _ = writeln!(s, "    {}", decl.trim_end());
-        let mut offs: Vec<(String, Box<dyn Fn(usize) -> String>)> = Vec::new();
-        for (i, n) in in_names.iter().enumerate() {
-            offs.push((n.clone(), Box::new(in_stride(i))));
+        if nd > 0 {
+            // the general path: unravel the flat index (a uniform branch: `contiguous` is per launch)
+            let _ = writeln!(s, "    if (!a.contiguous) {{");
+            let mut zero = String::new();
+            for n in in_names.iter().chain(&out_names) {
+                let _ = write!(zero, "{n} = 0; ");
+            }
+            let _ = writeln!(s, "      {}", zero.trim_end());
+            let mut offs: Vec<(String, Box<dyn Fn(usize) -> String>)> = Vec::new();
+            for (i, n) in in_names.iter().enumerate() {
+                offs.push((n.clone(), Box::new(in_stride(i))));
+            }
+            for (j, n) in out_names.iter().enumerate() {
+                offs.push((n.clone(), Box::new(out_stride(j))));
+            }
+            unravel(&mut s, "      ", "i", 0..nd, &offs);
+            let _ = writeln!(s, "    }}");
         }
-        for (j, n) in out_names.iter().enumerate() {
-            offs.push((n.clone(), Box::new(out_stride(j))));
-        }
-        unravel(&mut s, "    ", "i", 0..nd, &offs);
-        let _ = writeln!(
-            s,
-            "    {name}_point(a{});",
-            in_names
-                .iter()
-                .chain(&out_names)
-                .map(|x| format!(", {x}"))
-                .collect::<String>()
-        );
+        render_block(
+            &mut s,
+            k,
+            &k.body,
+            "v",
+            "    ",
+            &|i| in_names[i as usize].clone(),
+            true,
+        )?;
         let _ = writeln!(s, "  }}");
         let _ = writeln!(s, "}}");
         return Ok(s);
@@ -500,9 +509,15 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
         offs.push((n.clone(), Box::new(in_stride(i))));
     }
     unravel(&mut s, "      ", "r", n_outer..nd, &offs);
-    render_block(&mut s, k, &k.body, "v", "      ", &|i| {
-        in_names[i as usize].clone()
-    })?;
+    render_block(
+        &mut s,
+        k,
+        &k.body,
+        "v",
+        "      ",
+        &|i| in_names[i as usize].clone(),
+        false,
+    )?;
     for (r, red) in k.reduces.iter().enumerate() {
         let _ = writeln!(
             s,
@@ -542,17 +557,25 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
     }
     combine_warp(&mut s, "    ");
     let _ = writeln!(s, "    if (threadIdx.x == 0) {{");
-    render_block(&mut s, k, &k.epilogue, "e", "      ", &|i| {
-        format!("b{}", in_names[i as usize])
-    })?;
-    for (j, o) in k.outputs.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            "      lz_st<{}>(a.out[{j}], oo{j}, e{});",
-            ctype(o.dtype),
-            o.value
-        );
+    for o in &k.outputs {
+        if o.value as usize >= k.epilogue.len() {
+            bail!(
+                Internal,
+                "cuda codegen: output of %{}, epilogue has {}",
+                o.value,
+                k.epilogue.len()
+            );
+        }
     }
+    render_block(
+        &mut s,
+        k,
+        &k.epilogue,
+        "e",
+        "      ",
+        &|i| format!("b{}", in_names[i as usize]),
+        true,
+    )?;
     let _ = writeln!(s, "    }}");
     let _ = writeln!(s, "    __syncthreads();");
     let _ = writeln!(s, "  }}");

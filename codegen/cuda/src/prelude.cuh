@@ -22,6 +22,11 @@ struct c64 { float re, im; };
 struct c128 { double re, im; };
 
 #define LZ_FN __device__ __forceinline__
+// Functions of many instructions (libdevice's transcendental routines, the complex C99 algorithms):
+// one copy per module, called, instead of one inlined copy per use. This keeps fused kernels small (a
+// fraction of the NVRTC and ptxas time) and their register pressure low; the call costs little next
+// to the routine itself.
+#define LZ_HEAVY __device__ __noinline__
 
 /// The run-time arguments of every kernel, passed by value. Pointers are to the first element each
 /// operand reads; strides are in elements, operand-major. `contiguous` is 1 when every operand is
@@ -174,24 +179,24 @@ LZ_FN f64 lz_conj(f64 x) { return x; }
 LZ_FN f64 lz_sqrt(f64 x) { return sqrt(x); }
 LZ_FN f64 lz_square(f64 x) { return x * x; }
 LZ_FN f64 lz_reciprocal(f64 x) { return 1.0 / x; }
-LZ_FN f64 lz_exp(f64 x) { return exp(x); }
-LZ_FN f64 lz_expm1(f64 x) { return expm1(x); }
-LZ_FN f64 lz_log(f64 x) { return log(x); }
-LZ_FN f64 lz_log1p(f64 x) { return log1p(x); }
-LZ_FN f64 lz_log2(f64 x) { return log2(x); }
-LZ_FN f64 lz_log10(f64 x) { return log10(x); }
-LZ_FN f64 lz_sin(f64 x) { return sin(x); }
-LZ_FN f64 lz_cos(f64 x) { return cos(x); }
-LZ_FN f64 lz_tan(f64 x) { return tan(x); }
-LZ_FN f64 lz_asin(f64 x) { return asin(x); }
-LZ_FN f64 lz_acos(f64 x) { return acos(x); }
-LZ_FN f64 lz_atan(f64 x) { return atan(x); }
-LZ_FN f64 lz_sinh(f64 x) { return sinh(x); }
-LZ_FN f64 lz_cosh(f64 x) { return cosh(x); }
-LZ_FN f64 lz_tanh(f64 x) { return tanh(x); }
-LZ_FN f64 lz_asinh(f64 x) { return asinh(x); }
-LZ_FN f64 lz_acosh(f64 x) { return x < 1.0 ? lz_nan() : acosh(x); }
-LZ_FN f64 lz_atanh(f64 x) { return atanh(x); }
+LZ_HEAVY f64 lz_exp(f64 x) { return exp(x); }
+LZ_HEAVY f64 lz_expm1(f64 x) { return expm1(x); }
+LZ_HEAVY f64 lz_log(f64 x) { return log(x); }
+LZ_HEAVY f64 lz_log1p(f64 x) { return log1p(x); }
+LZ_HEAVY f64 lz_log2(f64 x) { return log2(x); }
+LZ_HEAVY f64 lz_log10(f64 x) { return log10(x); }
+LZ_HEAVY f64 lz_sin(f64 x) { return sin(x); }
+LZ_HEAVY f64 lz_cos(f64 x) { return cos(x); }
+LZ_HEAVY f64 lz_tan(f64 x) { return tan(x); }
+LZ_HEAVY f64 lz_asin(f64 x) { return asin(x); }
+LZ_HEAVY f64 lz_acos(f64 x) { return acos(x); }
+LZ_HEAVY f64 lz_atan(f64 x) { return atan(x); }
+LZ_HEAVY f64 lz_sinh(f64 x) { return sinh(x); }
+LZ_HEAVY f64 lz_cosh(f64 x) { return cosh(x); }
+LZ_HEAVY f64 lz_tanh(f64 x) { return tanh(x); }
+LZ_HEAVY f64 lz_asinh(f64 x) { return asinh(x); }
+LZ_HEAVY f64 lz_acosh(f64 x) { return x < 1.0 ? lz_nan() : acosh(x); }
+LZ_HEAVY f64 lz_atanh(f64 x) { return atanh(x); }
 LZ_FN f64 lz_floor(f64 x) { return floor(x); }
 LZ_FN f64 lz_ceil(f64 x) { return ceil(x); }
 LZ_FN f64 lz_trunc(f64 x) { return trunc(x); }
@@ -207,7 +212,7 @@ LZ_FN f64 lz_subtract(f64 a, f64 b) { return a - b; }
 LZ_FN f64 lz_multiply(f64 a, f64 b) { return a * b; }
 LZ_FN f64 lz_divide(f64 a, f64 b) { return a / b; }
 /// Python's remainder: the sign of the divisor (`semantics::float_rem`).
-LZ_FN f64 lz_remainder(f64 a, f64 b) {
+LZ_HEAVY f64 lz_remainder(f64 a, f64 b) {
   if (b == 0.0) return lz_nan();
   if (lz_isinf_d(b) && lz_isfinite_d(a)) {
     if (a == 0.0) return lz_copysign_d(0.0, b);
@@ -222,7 +227,7 @@ LZ_FN f64 lz_remainder(f64 a, f64 b) {
   return r;
 }
 /// Python's floor division, consistent with `lz_remainder` (`semantics::float_floor_div`).
-LZ_FN f64 lz_floor_divide(f64 a, f64 b) {
+LZ_HEAVY f64 lz_floor_divide(f64 a, f64 b) {
   if (b == 0.0) return (a == 0.0 || a != a) ? lz_nan() : a / b;
   if (lz_isinf_d(a) || a != a || b != b) return floor(a / b);
   if (lz_isinf_d(b)) {
@@ -238,12 +243,12 @@ LZ_FN f64 lz_floor_divide(f64 a, f64 b) {
   }
   return lz_copysign_d(0.0, a / b);
 }
-LZ_FN f64 lz_pow(f64 a, f64 b) { return pow(a, b); }
-LZ_FN f64 lz_atan2(f64 a, f64 b) { return atan2(a, b); }
-LZ_FN f64 lz_hypot(f64 a, f64 b) { return hypot(a, b); }
+LZ_HEAVY f64 lz_pow(f64 a, f64 b) { return pow(a, b); }
+LZ_HEAVY f64 lz_atan2(f64 a, f64 b) { return atan2(a, b); }
+LZ_HEAVY f64 lz_hypot(f64 a, f64 b) { return hypot(a, b); }
 LZ_FN f64 lz_copysign(f64 a, f64 b) { return lz_copysign_d(a, b); }
-LZ_FN f64 lz_nextafter(f64 a, f64 b) { return nextafter(a, b); }
-LZ_FN f64 lz_logaddexp(f64 a, f64 b) {
+LZ_HEAVY f64 lz_nextafter(f64 a, f64 b) { return nextafter(a, b); }
+LZ_HEAVY f64 lz_logaddexp(f64 a, f64 b) {
   if (a != a || b != b) return lz_nan();
   if (a == b) return a + 0.69314718055994530942;
   f64 m = a > b ? a : b;
@@ -282,7 +287,7 @@ LZ_FN f32 lz_subtract(f32 a, f32 b) { return a - b; }
 LZ_FN f32 lz_multiply(f32 a, f32 b) { return a * b; }
 LZ_FN f32 lz_divide(f32 a, f32 b) { return a / b; }
 LZ_FN f32 lz_nextafter(f32 a, f32 b) { return nextafterf(a, b); }
-LZ_FN f32 lz_pow(f32 a, f32 b) { return powf(a, b); }
+LZ_HEAVY f32 lz_pow(f32 a, f32 b) { return powf(a, b); }
 LZ_F32_UN(lz_positive) LZ_F32_UN(lz_real) LZ_F32_UN(lz_conj) LZ_F32_UN(lz_reciprocal)
 LZ_F32_UN(lz_exp) LZ_F32_UN(lz_expm1) LZ_F32_UN(lz_log) LZ_F32_UN(lz_log1p) LZ_F32_UN(lz_log2)
 LZ_F32_UN(lz_log10) LZ_F32_UN(lz_sin) LZ_F32_UN(lz_cos) LZ_F32_UN(lz_tan) LZ_F32_UN(lz_asin)
@@ -309,7 +314,7 @@ LZ_FN f64 lz_boxed(f64 x) { return lz_copysign_d(lz_isinf_d(x) ? 1.0 : 0.0, x); 
 LZ_FN f64 lz_nan_to_zero(f64 x) { return x != x ? lz_copysign_d(0.0, x) : x; }
 
 /// `semantics_complex::mul`: the textbook product, then C99's recovery of infinities.
-LZ_FN lz_cd lz_cmul(lz_cd x, lz_cd y) {
+LZ_HEAVY lz_cd lz_cmul(lz_cd x, lz_cd y) {
   f64 a = x.re, b = x.im, c = y.re, d = y.im;
   f64 ac = a * c, bd = b * d, ad = a * d, bc = b * c;
   f64 re = ac - bd, im = ad + bc;
@@ -334,7 +339,7 @@ LZ_FN f64 lz_logb(f64 x) {
   return (f64)ilogb(x);
 }
 /// `semantics_complex::div`: C99's `_Cdivd`.
-LZ_FN lz_cd lz_cdiv(lz_cd x, lz_cd y) {
+LZ_HEAVY lz_cd lz_cdiv(lz_cd x, lz_cd y) {
   f64 a = x.re, b = x.im, c = y.re, d = y.im;
   // max(|c|, |d|) as Rust's f64::max (a NaN operand yields the other one)
   f64 ac_ = lz_fabs_d(c), ad_ = lz_fabs_d(d);
@@ -364,7 +369,7 @@ LZ_FN lz_cd lz_cdiv(lz_cd x, lz_cd y) {
   }
   return lz_cd_mk(re, im);
 }
-LZ_FN lz_cd lz_csign(lz_cd z) {
+LZ_HEAVY lz_cd lz_csign(lz_cd z) {
   f64 a = z.re, b = z.im;
   if (a != a || b != b) return lz_cd_mk(lz_nan(), lz_nan());
   if (a == 0.0 && b == 0.0) return lz_cd_mk(0.0, 0.0);
