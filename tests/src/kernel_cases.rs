@@ -252,7 +252,7 @@ pub fn fill(d: DType, n: usize, seed: u64) -> Vec<u8> {
         let r = next();
         let v = if d.is_complex() {
             let part = |r: u64| {
-                if r % 13 == 0 {
+                if r.is_multiple_of(13) {
                     specials[(r >> 8) as usize % specials.len()]
                 } else {
                     ((r >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 8.0

@@ -311,12 +311,19 @@ fn render_block(
 
 /// Emits the unravelling of flat index `idx` over dims `dims` (innermost first in the loop), adding
 /// `coord * stride` to each named offset. `strides(op, d)` names the stride of operand `op` on dim `d`.
+/// An offset variable and where its strides live: `a.<array>[<base> + d]` for dim `d`.
+struct Offset {
+    name: String,
+    array: &'static str,
+    base: usize,
+}
+
 fn unravel(
     out: &mut String,
     indent: &str,
     idx: &str,
     dims: std::ops::Range<usize>,
-    offsets: &[(String, Box<dyn Fn(usize) -> String + '_>)],
+    offsets: &[Offset],
 ) {
     if dims.is_empty() {
         return;
@@ -330,8 +337,14 @@ fn unravel(
         } else {
             let _ = writeln!(out, "{indent}  c_ = r_ % a.shape[{d}]; r_ /= a.shape[{d}];");
         }
-        for (name, stride) in offsets {
-            let _ = writeln!(out, "{indent}  {name} += c_ * {};", stride(d));
+        for o in offsets {
+            let _ = writeln!(
+                out,
+                "{indent}  {} += c_ * a.{}[{}];",
+                o.name,
+                o.array,
+                o.base + d
+            );
         }
     }
     let _ = writeln!(out, "{indent}}}");
@@ -362,8 +375,16 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
     }
     let in_names: Vec<String> = (0..lay.n_inputs).map(|i| format!("oi{i}")).collect();
     let out_names: Vec<String> = (0..lay.n_outputs).map(|j| format!("oo{j}")).collect();
-    let in_stride = |i: usize| move |d: usize| format!("a.in_strides[{}]", i * nd + d);
-    let out_stride = |j: usize| move |d: usize| format!("a.out_strides[{}]", j * n_outer + d);
+    let in_off = |i: usize, name: String| Offset {
+        name,
+        array: "in_strides",
+        base: i * nd,
+    };
+    let out_off = |j: usize, name: String| Offset {
+        name,
+        array: "out_strides",
+        base: j * n_outer,
+    };
     let product = |dims: std::ops::Range<usize>| -> String {
         if dims.is_empty() {
             "1LL".into()
@@ -411,12 +432,12 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
                 let _ = write!(zero, "{n} = 0; ");
             }
             let _ = writeln!(s, "      {}", zero.trim_end());
-            let mut offs: Vec<(String, Box<dyn Fn(usize) -> String>)> = Vec::new();
+            let mut offs: Vec<Offset> = Vec::new();
             for (i, n) in in_names.iter().enumerate() {
-                offs.push((n.clone(), Box::new(in_stride(i))));
+                offs.push(in_off(i, n.clone()));
             }
             for (j, n) in out_names.iter().enumerate() {
-                offs.push((n.clone(), Box::new(out_stride(j))));
+                offs.push(out_off(j, n.clone()));
             }
             unravel(&mut s, "      ", "i", 0..nd, &offs);
             let _ = writeln!(s, "    }}");
@@ -481,12 +502,12 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
         let _ = write!(decl, "long long {n} = 0; ");
     }
     let _ = writeln!(s, "    {}", decl.trim_end());
-    let mut offs: Vec<(String, Box<dyn Fn(usize) -> String>)> = Vec::new();
+    let mut offs: Vec<Offset> = Vec::new();
     for (i, n) in in_names.iter().enumerate() {
-        offs.push((format!("b{n}"), Box::new(in_stride(i))));
+        offs.push(in_off(i, format!("b{n}")));
     }
     for (j, n) in out_names.iter().enumerate() {
-        offs.push((n.clone(), Box::new(out_stride(j))));
+        offs.push(out_off(j, n.clone()));
     }
     unravel(&mut s, "    ", "m", 0..n_outer, &offs);
     for (r, red) in k.reduces.iter().enumerate() {
@@ -504,9 +525,9 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
     if !decl.is_empty() {
         let _ = writeln!(s, "      {}", decl.trim_end());
     }
-    let mut offs: Vec<(String, Box<dyn Fn(usize) -> String>)> = Vec::new();
+    let mut offs: Vec<Offset> = Vec::new();
     for (i, n) in in_names.iter().enumerate() {
-        offs.push((n.clone(), Box::new(in_stride(i))));
+        offs.push(in_off(i, n.clone()));
     }
     unravel(&mut s, "      ", "r", n_outer..nd, &offs);
     render_block(
