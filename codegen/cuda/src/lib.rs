@@ -28,6 +28,11 @@ use std::fmt::Write as _;
 /// The device functions of every op, types, the argument struct, loads, stores and shuffles.
 pub const PRELUDE: &str = include_str!("prelude.cuh");
 
+/// The most instructions (body + epilogue) a kernel may have. Longer fused chains (the engine builds
+/// 100,000-op kernels from deep graphs) take NVRTC minutes; they are declined and run on the CPU until
+/// the passes split kernels for this backend.
+pub const MAX_INSTRUCTIONS: usize = 4096;
+
 /// Threads per block of reduction kernels (a multiple of 32, at most 1024).
 pub const REDUCE_BLOCK: u32 = 256;
 
@@ -363,6 +368,14 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
             k.ndim,
             k.n_reduce,
             k.outputs.len()
+        );
+    }
+    let n_inst = k.body.len() + k.epilogue.len();
+    if n_inst > MAX_INSTRUCTIONS {
+        bail!(
+            NotImplemented,
+            "cuda codegen: a kernel of {n_inst} instructions exceeds the CUDA backend's limit of \
+             {MAX_INSTRUCTIONS}; the CPU backend runs it"
         );
     }
     let nd = lay.ndim;

@@ -125,3 +125,19 @@ fn constants_are_exact_bits() {
     );
     assert_eq!(constant(Scalar::Bool(true), DType::Bool), "true");
 }
+
+#[test]
+fn kernels_past_the_instruction_limit_are_declined() {
+    let mut k = elementwise(DType::I32);
+    for _ in 0..MAX_INSTRUCTIONS {
+        let last = k.body.len() as u32 - 1;
+        k.body.push(Instr {
+            inst: Inst::Unary(UnaryOp::Neg, last),
+            dtype: DType::I32,
+        });
+    }
+    k.outputs[0].value = k.body.len() as u32 - 1;
+    let e = render(&k, "long").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::NotImplemented);
+    assert!(e.message.contains("limit"), "{}", e.message);
+}
