@@ -43,7 +43,7 @@ test: rust-test py-test cuda-corpus
 ## dependencies are unpinned and drift to newer CUDA), one pip call (they share the nvidia/ folder).
 cuda-tools: $(CUDA_STAMP)
 
-$(CUDA_STAMP): $(STAMP)
+$(CUDA_STAMP): | $(STAMP)
 	rm -rf $(CUDA_WHEELS)
 	$(PY) -m pip install -q --no-deps --target $(CUDA_WHEELS) \
 	  nvidia-cuda-nvrtc==13.0.88 nvidia-cuda-nvcc==13.0.88
