@@ -6,9 +6,15 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.deps-stamp
 BSTAMP  := $(VENV)/.bench-stamp
 CARGO   ?= cargo
+# NVIDIA's NVRTC and ptxas 13.0 (the CUDA of the GPU host's driver 580), outside the repo, installed once
+CUDA_WHEELS ?= $(HOME)/.cache/lazulite/cuda-wheels-13.0.88
+CUDA_STAMP  := $(CUDA_WHEELS)/.ok
+# kernels the Rust test suites meet, rendered as CUDA C (then compiled by NVRTC + ptxas)
+CUDA_CORPUS ?= target/cuda-corpus
+CUDA_ENV    := LAZULITE_CUDA_WHEELS=$(CUDA_WHEELS) REQUIRE_NVRTC=1 LAZULITE_CUDA_CORPUS=$(abspath $(CUDA_CORPUS))
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all demo test rust-test py-test build venv bench lint fmt clean
+.PHONY: all demo test rust-test py-test cuda-tools cuda-corpus build venv bench lint fmt clean
 
 all: test
 
@@ -29,14 +35,29 @@ build: $(STAMP)
 demo: build
 	$(PY) examples/quickstart.py
 
-## Build and run every test: Rust (unit, property, cross-crate) then Python (pytest + Hypothesis).
-test: rust-test py-test
+## Build and run every test: Rust (unit, property, cross-crate) then Python (pytest + Hypothesis), then
+## NVRTC + ptxas over every kernel the Rust suites met (CUDA C for sm_90, checked without a GPU).
+test: rust-test py-test cuda-corpus
 
-rust-test:
-	$(CARGO) test --release --workspace --exclude lazulite-python
+## NVRTC and ptxas from NVIDIA's PyPI wheels (no GPU, no CUDA install): pinned, --no-deps (their
+## dependencies are unpinned and drift to newer CUDA), one pip call (they share the nvidia/ folder).
+cuda-tools: $(CUDA_STAMP)
+
+$(CUDA_STAMP): | $(STAMP)
+	rm -rf $(CUDA_WHEELS)
+	$(PY) -m pip install -q --no-deps --target $(CUDA_WHEELS) \
+	  nvidia-cuda-nvrtc==13.0.88 nvidia-cuda-nvcc==13.0.88
+	touch $@
+
+rust-test: cuda-tools
+	rm -rf $(CUDA_CORPUS)
+	$(CUDA_ENV) $(CARGO) test --release --workspace --exclude lazulite-python
 
 py-test: build
 	$(PY) -m pytest -q python/tests
+
+cuda-corpus: cuda-tools
+	$(CUDA_ENV) $(CARGO) test --release -p lazulite-tests --test cuda_nvrtc -- --ignored
 
 ## Benchmarks: lazulite vs NumPy, numexpr and JAX (CPU) in one run.
 $(BSTAMP): bench/requirements.txt $(STAMP)

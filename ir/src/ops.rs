@@ -1,6 +1,8 @@
 //! The op table: every elementwise and reduction op, its spec name, the dtypes it accepts and the dtype
-//! it returns. Adding an elementwise op means one variant here, one row in `info()`, its scalar meaning
-//! in `semantics.rs`, and its lowerings in the backends.
+//! it returns, and the CUDA C device function that computes it. Adding an elementwise op means one row
+//! here, its scalar meaning in `semantics.rs` (the interpreter and the CPU JIT use it), and the CUDA C
+//! definition of the function its row names in `codegen/cuda/src/prelude.cuh`, beside the others of its
+//! kind (a test there checks every row has one).
 
 use crate::dtype::{promote, DType};
 use crate::error::{Error, ErrorKind, Result};
@@ -64,7 +66,7 @@ pub enum Returns {
 }
 
 macro_rules! op_enum {
-    ($(#[$m:meta])* $name:ident { $($var:ident => ($spec:literal, $acc:ident, $ret:ident)),* $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($var:ident => ($spec:literal, $acc:ident, $ret:ident, $cuda:literal)),* $(,)? }) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($var),* }
@@ -74,6 +76,9 @@ macro_rules! op_enum {
             pub const fn name(self) -> &'static str { match self { $($name::$var => $spec),* } }
             pub const fn accepts(self) -> Accepts { match self { $($name::$var => Accepts::$acc),* } }
             pub const fn returns(self) -> Returns { match self { $($name::$var => Returns::$ret),* } }
+            /// The CUDA C device function that computes the op on one element: overloaded per dtype in
+            /// `codegen/cuda/src/prelude.cuh`, where its definition mirrors `semantics`.
+            pub const fn cuda(self) -> &'static str { match self { $($name::$var => $cuda),* } }
             pub fn from_name(name: &str) -> Option<Self> { Self::ALL.iter().copied().find(|o| o.name() == name) }
         }
     };
@@ -82,78 +87,78 @@ macro_rules! op_enum {
 op_enum!(
     /// Elementwise ops with one operand.
     UnaryOp {
-        Abs => ("abs", Numeric, RealPart),
-        Neg => ("negative", Numeric, Same),
-        Positive => ("positive", Numeric, Same),
-        Sqrt => ("sqrt", Float, Same),
-        Square => ("square", Numeric, Same),
-        Reciprocal => ("reciprocal", Float, Same),
-        Exp => ("exp", Float, Same),
-        Expm1 => ("expm1", Float, Same),
-        Log => ("log", Float, Same),
-        Log1p => ("log1p", Float, Same),
-        Log2 => ("log2", Float, Same),
-        Log10 => ("log10", Float, Same),
-        Sin => ("sin", Float, Same),
-        Cos => ("cos", Float, Same),
-        Tan => ("tan", Float, Same),
-        Asin => ("asin", Float, Same),
-        Acos => ("acos", Float, Same),
-        Atan => ("atan", Float, Same),
-        Sinh => ("sinh", Float, Same),
-        Cosh => ("cosh", Float, Same),
-        Tanh => ("tanh", Float, Same),
-        Asinh => ("asinh", Float, Same),
-        Acosh => ("acosh", Float, Same),
-        Atanh => ("atanh", Float, Same),
-        Floor => ("floor", RealNumeric, Same),
-        Ceil => ("ceil", RealNumeric, Same),
-        Trunc => ("trunc", RealNumeric, Same),
-        Round => ("round", Numeric, Same),
-        Sign => ("sign", Numeric, Same),
-        Signbit => ("signbit", RealFloat, Bool),
-        IsNan => ("isnan", Numeric, Bool),
-        IsInf => ("isinf", Numeric, Bool),
-        IsFinite => ("isfinite", Numeric, Bool),
-        LogicalNot => ("logical_not", Bool, Bool),
-        BitwiseInvert => ("bitwise_invert", IntegerOrBool, Same),
-        Real => ("real", Numeric, RealPart),
-        Imag => ("imag", Complex, RealPart),
-        Conj => ("conj", Numeric, Same),
+        Abs => ("abs", Numeric, RealPart, "lz_abs"),
+        Neg => ("negative", Numeric, Same, "lz_negative"),
+        Positive => ("positive", Numeric, Same, "lz_positive"),
+        Sqrt => ("sqrt", Float, Same, "lz_sqrt"),
+        Square => ("square", Numeric, Same, "lz_square"),
+        Reciprocal => ("reciprocal", Float, Same, "lz_reciprocal"),
+        Exp => ("exp", Float, Same, "lz_exp"),
+        Expm1 => ("expm1", Float, Same, "lz_expm1"),
+        Log => ("log", Float, Same, "lz_log"),
+        Log1p => ("log1p", Float, Same, "lz_log1p"),
+        Log2 => ("log2", Float, Same, "lz_log2"),
+        Log10 => ("log10", Float, Same, "lz_log10"),
+        Sin => ("sin", Float, Same, "lz_sin"),
+        Cos => ("cos", Float, Same, "lz_cos"),
+        Tan => ("tan", Float, Same, "lz_tan"),
+        Asin => ("asin", Float, Same, "lz_asin"),
+        Acos => ("acos", Float, Same, "lz_acos"),
+        Atan => ("atan", Float, Same, "lz_atan"),
+        Sinh => ("sinh", Float, Same, "lz_sinh"),
+        Cosh => ("cosh", Float, Same, "lz_cosh"),
+        Tanh => ("tanh", Float, Same, "lz_tanh"),
+        Asinh => ("asinh", Float, Same, "lz_asinh"),
+        Acosh => ("acosh", Float, Same, "lz_acosh"),
+        Atanh => ("atanh", Float, Same, "lz_atanh"),
+        Floor => ("floor", RealNumeric, Same, "lz_floor"),
+        Ceil => ("ceil", RealNumeric, Same, "lz_ceil"),
+        Trunc => ("trunc", RealNumeric, Same, "lz_trunc"),
+        Round => ("round", Numeric, Same, "lz_round"),
+        Sign => ("sign", Numeric, Same, "lz_sign"),
+        Signbit => ("signbit", RealFloat, Bool, "lz_signbit"),
+        IsNan => ("isnan", Numeric, Bool, "lz_isnan"),
+        IsInf => ("isinf", Numeric, Bool, "lz_isinf"),
+        IsFinite => ("isfinite", Numeric, Bool, "lz_isfinite"),
+        LogicalNot => ("logical_not", Bool, Bool, "lz_logical_not"),
+        BitwiseInvert => ("bitwise_invert", IntegerOrBool, Same, "lz_bitwise_invert"),
+        Real => ("real", Numeric, RealPart, "lz_real"),
+        Imag => ("imag", Complex, RealPart, "lz_imag"),
+        Conj => ("conj", Numeric, Same, "lz_conj"),
     }
 );
 
 op_enum!(
     /// Elementwise ops with two operands (after promotion both have one dtype).
     BinaryOp {
-        Add => ("add", Numeric, Same),
-        Sub => ("subtract", Numeric, Same),
-        Mul => ("multiply", Numeric, Same),
-        Div => ("divide", Float, Same),
-        FloorDiv => ("floor_divide", RealNumeric, Same),
-        Rem => ("remainder", RealNumeric, Same),
-        Pow => ("pow", Numeric, Same),
-        Atan2 => ("atan2", RealFloat, Same),
-        Hypot => ("hypot", RealFloat, Same),
-        Copysign => ("copysign", RealFloat, Same),
-        Nextafter => ("nextafter", RealFloat, Same),
-        Logaddexp => ("logaddexp", RealFloat, Same),
-        Maximum => ("maximum", RealNumeric, Same),
-        Minimum => ("minimum", RealNumeric, Same),
-        Eq => ("equal", Any, Bool),
-        Ne => ("not_equal", Any, Bool),
-        Lt => ("less", RealNumeric, Bool),
-        Le => ("less_equal", RealNumeric, Bool),
-        Gt => ("greater", RealNumeric, Bool),
-        Ge => ("greater_equal", RealNumeric, Bool),
-        LogicalAnd => ("logical_and", Bool, Bool),
-        LogicalOr => ("logical_or", Bool, Bool),
-        LogicalXor => ("logical_xor", Bool, Bool),
-        BitAnd => ("bitwise_and", IntegerOrBool, Same),
-        BitOr => ("bitwise_or", IntegerOrBool, Same),
-        BitXor => ("bitwise_xor", IntegerOrBool, Same),
-        Shl => ("bitwise_left_shift", Integer, Same),
-        Shr => ("bitwise_right_shift", Integer, Same),
+        Add => ("add", Numeric, Same, "lz_add"),
+        Sub => ("subtract", Numeric, Same, "lz_subtract"),
+        Mul => ("multiply", Numeric, Same, "lz_multiply"),
+        Div => ("divide", Float, Same, "lz_divide"),
+        FloorDiv => ("floor_divide", RealNumeric, Same, "lz_floor_divide"),
+        Rem => ("remainder", RealNumeric, Same, "lz_remainder"),
+        Pow => ("pow", Numeric, Same, "lz_pow"),
+        Atan2 => ("atan2", RealFloat, Same, "lz_atan2"),
+        Hypot => ("hypot", RealFloat, Same, "lz_hypot"),
+        Copysign => ("copysign", RealFloat, Same, "lz_copysign"),
+        Nextafter => ("nextafter", RealFloat, Same, "lz_nextafter"),
+        Logaddexp => ("logaddexp", RealFloat, Same, "lz_logaddexp"),
+        Maximum => ("maximum", RealNumeric, Same, "lz_maximum"),
+        Minimum => ("minimum", RealNumeric, Same, "lz_minimum"),
+        Eq => ("equal", Any, Bool, "lz_equal"),
+        Ne => ("not_equal", Any, Bool, "lz_not_equal"),
+        Lt => ("less", RealNumeric, Bool, "lz_less"),
+        Le => ("less_equal", RealNumeric, Bool, "lz_less_equal"),
+        Gt => ("greater", RealNumeric, Bool, "lz_greater"),
+        Ge => ("greater_equal", RealNumeric, Bool, "lz_greater_equal"),
+        LogicalAnd => ("logical_and", Bool, Bool, "lz_logical_and"),
+        LogicalOr => ("logical_or", Bool, Bool, "lz_logical_or"),
+        LogicalXor => ("logical_xor", Bool, Bool, "lz_logical_xor"),
+        BitAnd => ("bitwise_and", IntegerOrBool, Same, "lz_bitwise_and"),
+        BitOr => ("bitwise_or", IntegerOrBool, Same, "lz_bitwise_or"),
+        BitXor => ("bitwise_xor", IntegerOrBool, Same, "lz_bitwise_xor"),
+        Shl => ("bitwise_left_shift", Integer, Same, "lz_bitwise_left_shift"),
+        Shr => ("bitwise_right_shift", Integer, Same, "lz_bitwise_right_shift"),
     }
 );
 
@@ -161,12 +166,12 @@ op_enum!(
     /// Reductions over one or more axes. `Sum`/`Prod` accumulate in the output dtype (the frontend casts
     /// first where the spec widens); `Any`/`All` take and return bool.
     ReduceOp {
-        Sum => ("sum", Numeric, Same),
-        Prod => ("prod", Numeric, Same),
-        Min => ("min", RealNumeric, Same),
-        Max => ("max", RealNumeric, Same),
-        Any => ("any", Bool, Same),
-        All => ("all", Bool, Same),
+        Sum => ("sum", Numeric, Same, "lz_add"),
+        Prod => ("prod", Numeric, Same, "lz_multiply"),
+        Min => ("min", RealNumeric, Same, "lz_minimum"),
+        Max => ("max", RealNumeric, Same, "lz_maximum"),
+        Any => ("any", Bool, Same, "lz_logical_or"),
+        All => ("all", Bool, Same, "lz_logical_and"),
     }
 );
 

@@ -102,12 +102,34 @@ fn entry_for(kernel: &Arc<Kernel>) -> Arc<KernelEntry> {
         return e;
     }
     bump(&counters().kernel_cache_misses, 1);
+    dump_cuda_source(kernel);
     let e = Arc::new(KernelEntry {
         tier: Mutex::new(Tier::Cold),
         calls: AtomicU64::new(0),
     });
     cache.insert(kernel.clone(), e.clone(), cap);
     e
+}
+
+/// Test mode: with `LAZULITE_CUDA_CORPUS=<dir>`, every kernel structure the process meets is rendered as
+/// CUDA C into `<dir>/<name>.cu` (written to a temporary name, then renamed, so readers never see half a
+/// file); the NVRTC test compiles that corpus. Kernels the CUDA renderer declines are skipped.
+fn dump_cuda_source(kernel: &Kernel) {
+    static DIR: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
+    let Some(dir) = DIR.get_or_init(|| {
+        let d = std::path::PathBuf::from(std::env::var_os("LAZULITE_CUDA_CORPUS")?);
+        std::fs::create_dir_all(&d).ok()?;
+        Some(d)
+    }) else {
+        return;
+    };
+    let name = lazulite_codegen_cuda::kernel_name(kernel);
+    if let Ok(src) = lazulite_codegen_cuda::render(kernel, &name) {
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        if std::fs::write(&tmp, src).is_ok() {
+            let _ = std::fs::rename(&tmp, dir.join(format!("{name}.cu")));
+        }
+    }
 }
 
 /// Decides how to run `kernel` for a call over `work` loop points: compiled when it is ready; compiled

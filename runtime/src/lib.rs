@@ -6,11 +6,13 @@
 //! (`lazulite_codegen_cpu`) and the interpreter ([`interpret`]), large calls are split across threads,
 //! and each temporary returns to the pool right after its last use. Extern steps (matmul, sort, scans,
 //! joins, gathers) run library routines in `extern_ops` on whole buffers; FFTs run rustfft/realfft in
-//! `fft`.
+//! `fft`. [`cuda`] compiles the CUDA C of `lazulite_codegen_cuda` with NVRTC and probes the driver
+//! (loaded at run time; no CUDA needed to build).
 
 mod buffer;
 mod cache;
 mod config;
+pub mod cuda;
 mod exec;
 mod extern_ops;
 mod fft;

@@ -48,6 +48,8 @@ fn ir_depends_on_no_workspace_crate() {
 fn passes_and_codegen_depend_only_on_ir() {
     assert_eq!(workspace_deps("passes"), set(&["lazulite-ir"]));
     assert_eq!(workspace_deps("codegen/cpu"), set(&["lazulite-ir"]));
+    // the CUDA code generator is pure Rust on `ir` alone: no NVRTC, no driver, no other crate
+    assert_eq!(normal_dependencies("codegen/cuda"), set(&["lazulite-ir"]));
 }
 
 #[test]
@@ -80,7 +82,14 @@ fn python_binds_the_frontend_only() {
 
 #[test]
 fn only_python_uses_pyo3() {
-    for dir in ["ir", "passes", "codegen/cpu", "runtime", "frontend"] {
+    for dir in [
+        "ir",
+        "passes",
+        "codegen/cpu",
+        "codegen/cuda",
+        "runtime",
+        "frontend",
+    ] {
         let deps = normal_dependencies(dir);
         assert!(
             !deps.contains("pyo3") && !deps.contains("numpy"),
@@ -96,6 +105,7 @@ fn third_party_versions_are_pinned_in_the_workspace() {
         "ir",
         "passes",
         "codegen/cpu",
+        "codegen/cuda",
         "runtime",
         "frontend",
         "python",
