@@ -25,6 +25,7 @@ mod externs;
 mod indexing;
 mod joining;
 mod linalg;
+mod linalg_ext;
 mod manipulation;
 mod movement;
 mod reduce;
@@ -51,6 +52,9 @@ pub use lazulite_ir::ExternOp;
 pub use lazulite_ir::{BinaryOp, DType, Error, ErrorKind, ReduceOp, Result, Scalar, UnaryOp};
 pub use lazulite_runtime::{stats, ArrayData, Buffer, Stats};
 pub use linalg::{matmul, tensordot, vecdot, TensordotAxes};
+pub use linalg_ext::{
+    cholesky, det, eig, eigh, eigvals, eigvalsh, inv, qr, slogdet, solve, svd, svdvals,
+};
 pub use manipulation::{
     broadcast_arrays, broadcast_shapes, moveaxis, repeat, repeat_each, roll, tile, unstack,
 };

@@ -3,7 +3,12 @@
 //! [`crate::schedule::Step::Extern`], which the runtime runs with a library routine.
 //!
 //! Adding an extern op means one variant here (with its rules in [`ExternOp::infer`]) and one runtime
-//! function. Operands arrive normalised by the frontend: axes are non-negative and in range, dtypes are
+//! function. A family of ops (linear algebra: [`linalg::LinalgOp`]) is one variant that wraps the
+//! family's own enum, with its rules in a submodule here and its runtime in a module of its own.
+//!
+//! An extern op may have several outputs (`svd` gives U, S and Vh): `infer` lists them, the graph holds
+//! one node per output (`Op::Extern { op, output }`, same operands), and the passes lower the nodes of
+//! one call to one step that writes every output. Operands arrive normalised by the frontend: axes are non-negative and in range, dtypes are
 //! already promoted and cast, batch dimensions already broadcast. `infer` still checks every rule, with
 //! the spec's error kinds, so that a graph built by hand cannot reach the runtime malformed.
 
@@ -11,6 +16,12 @@ use crate::dtype::DType;
 use crate::error::Result;
 use crate::shape::Shape;
 use crate::{bail, ensure};
+
+pub mod linalg;
+pub use linalg::LinalgOp;
+
+/// The dtype and shape of each output of an extern op, in output order.
+pub type Outputs = Vec<(DType, Shape)>;
 
 /// One extern op. Axes are normalised (`0 <= axis < ndim` of the operand they refer to).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -55,6 +66,8 @@ pub enum ExternOp {
     /// dtype, `values` 1-D of `x`'s dtype and the same length; with repeated positions the last write
     /// wins. The functional form of `x[key] = value` (`__setitem__`).
     ScatterFlat,
+    /// The `linalg` extension's decompositions and solvers (faer); several have more than one output.
+    Linalg(LinalgOp),
 }
 
 /// An operand as `infer` sees it.
@@ -80,6 +93,7 @@ impl ExternOp {
             ExternOp::ArgMin { .. } => "argmin",
             ExternOp::SearchSorted { .. } => "searchsorted",
             ExternOp::ScatterFlat => "setitem",
+            ExternOp::Linalg(l) => l.name(),
         }
     }
 
@@ -88,7 +102,15 @@ impl ExternOp {
     pub fn reads_strided(&self, _operand: usize) -> bool {
         // gemm takes row and column strides, and batch strides are walked per matrix, so a broadcast
         // weight matrix is never copied.
-        matches!(self, ExternOp::MatMul)
+        matches!(self, ExternOp::MatMul | ExternOp::Linalg(_))
+    }
+
+    /// The number of outputs (one node each in the graph).
+    pub fn num_outputs(&self) -> usize {
+        match self {
+            ExternOp::Linalg(l) => l.num_outputs(),
+            _ => 1,
+        }
     }
 
     /// The number of operands, or `None` for any number >= 1 (`Concat`).
@@ -100,13 +122,24 @@ impl ExternOp {
             | ExternOp::SearchSorted { .. } => Some(2),
             ExternOp::Concat { .. } => None,
             ExternOp::ScatterFlat => Some(3),
+            ExternOp::Linalg(l) => Some(l.arity()),
             _ => Some(1),
         }
     }
 
-    /// The output dtype and shape for these operands, or the spec's error: `Type` for dtypes the op
-    /// does not take, `Value` for shapes that do not fit, `Index` for an axis out of range.
-    pub fn infer(&self, operands: &[OperandInfo]) -> Result<(DType, Shape)> {
+    /// The dtype and shape of each output for these operands, or the spec's error: `Type` for dtypes
+    /// the op does not take, `Value` for shapes that do not fit, `Index` for an axis out of range.
+    pub fn infer(&self, operands: &[OperandInfo]) -> Result<Outputs> {
+        match self {
+            ExternOp::Linalg(l) => {
+                self.check_arity(operands)?;
+                l.infer(operands)
+            }
+            _ => Ok(vec![self.infer_one(operands)?]),
+        }
+    }
+
+    fn check_arity(&self, operands: &[OperandInfo]) -> Result<()> {
         let name = self.name();
         match self.arity() {
             Some(n) => ensure!(
@@ -121,6 +154,13 @@ impl ExternOp {
                 "{name}: at least one array is required; pass a non-empty list of arrays"
             ),
         }
+        Ok(())
+    }
+
+    /// The one output of a single-output op.
+    fn infer_one(&self, operands: &[OperandInfo]) -> Result<(DType, Shape)> {
+        self.check_arity(operands)?;
+        let name = self.name();
         let x = operands[0];
         match *self {
             ExternOp::MatMul => {
@@ -318,6 +358,7 @@ impl ExternOp {
                 );
                 Ok((x.dtype, x.shape.into()))
             }
+            ExternOp::Linalg(_) => bail!(Internal, "{name}: a linalg op is inferred by LinalgOp"),
         }
     }
 }
@@ -382,7 +423,8 @@ mod tests {
     fn matmul_rules() {
         let (d, s) = ExternOp::MatMul
             .infer(&[info(F32, &[5, 2, 3]), info(F32, &[5, 3, 4])])
-            .unwrap();
+            .unwrap()[0]
+            .clone();
         assert_eq!((d, s.as_slice()), (F32, &[5, 2, 4][..]));
         let e = ExternOp::MatMul
             .infer(&[info(F32, &[2, 3]), info(F32, &[4, 4])])
@@ -400,7 +442,8 @@ mod tests {
         let sc = ExternOp::ScatterFlat;
         let (d, s) = sc
             .infer(&[info(F32, &[2, 3]), info(I64, &[4]), info(F32, &[4])])
-            .unwrap();
+            .unwrap()[0]
+            .clone();
         assert_eq!((d, s.as_slice()), (F32, &[2, 3][..]));
         assert_eq!(
             sc.infer(&[info(F32, &[2, 3]), info(F32, &[4]), info(F32, &[4])])
@@ -423,7 +466,7 @@ mod tests {
             descending: false,
             stable: true,
         };
-        assert_eq!(sort.infer(&[info(F64, &[2, 3])]).unwrap().0, I64);
+        assert_eq!(sort.infer(&[info(F64, &[2, 3])]).unwrap()[0].0, I64);
         assert_eq!(
             sort.infer(&[info(C64, &[2, 3])]).unwrap_err().kind,
             ErrorKind::Type
@@ -437,13 +480,14 @@ mod tests {
             include_initial: true,
         };
         assert_eq!(
-            cum.infer(&[info(I32, &[3, 2])]).unwrap().1.as_slice(),
+            cum.infer(&[info(I32, &[3, 2])]).unwrap()[0].1.as_slice(),
             &[4, 2]
         );
         let cat = ExternOp::Concat { axis: 1 };
         let (_, s) = cat
             .infer(&[info(U8, &[2, 1]), info(U8, &[2, 3]), info(U8, &[2, 0])])
-            .unwrap();
+            .unwrap()[0]
+            .clone();
         assert_eq!(s.as_slice(), &[2, 4]);
         assert_eq!(
             cat.infer(&[info(U8, &[2, 1]), info(U8, &[3, 1])])
@@ -453,8 +497,7 @@ mod tests {
         );
         let take = ExternOp::Take { axis: 0 };
         assert_eq!(
-            take.infer(&[info(F32, &[4, 2]), info(I8, &[7])])
-                .unwrap()
+            take.infer(&[info(F32, &[4, 2]), info(I8, &[7])]).unwrap()[0]
                 .1
                 .as_slice(),
             &[7, 2]
@@ -467,7 +510,7 @@ mod tests {
         );
         let am = ExternOp::ArgMax { axis: 1 };
         assert_eq!(
-            am.infer(&[info(I16, &[2, 5, 3])]).unwrap().1.as_slice(),
+            am.infer(&[info(I16, &[2, 5, 3])]).unwrap()[0].1.as_slice(),
             &[2, 3]
         );
         assert_eq!(
@@ -475,11 +518,13 @@ mod tests {
             ErrorKind::Value
         );
         // An empty array with a non-empty axis has an (empty) result.
-        assert_eq!(am.infer(&[info(I16, &[0, 2])]).unwrap().1.as_slice(), &[0]);
+        assert_eq!(
+            am.infer(&[info(I16, &[0, 2])]).unwrap()[0].1.as_slice(),
+            &[0]
+        );
         let ss = ExternOp::SearchSorted { right: false };
         assert_eq!(
-            ss.infer(&[info(F64, &[4]), info(F64, &[2, 2])])
-                .unwrap()
+            ss.infer(&[info(F64, &[4]), info(F64, &[2, 2])]).unwrap()[0]
                 .1
                 .as_slice(),
             &[2, 2]

@@ -5,7 +5,8 @@
 //! - [`materialize`]: the one materialisation choke point (and `repr`);
 //! - [`array`]: the array class; [`dtype`]: dtype and device objects;
 //! - [`asarray`], [`functions`], [`creation`], [`manipulation`], [`statistics`], [`linalg`],
-//!   [`searching`]: the namespace's functions; [`convert`]: argument conversions.
+//!   [`searching`]: the namespace's functions; [`linalg_ext`]: the `linalg` extension's extern ops
+//!   (submodule `_linalg`); [`convert`]: argument conversions.
 
 mod array;
 mod asarray;
@@ -18,6 +19,7 @@ mod functions;
 mod guard;
 mod indexing;
 mod linalg;
+mod linalg_ext;
 mod manipulation;
 mod materialize;
 mod searching;
@@ -47,6 +49,7 @@ fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
     manipulation::register(m)?;
     statistics::register(m)?;
     linalg::register(m)?;
+    linalg_ext::register(m)?;
     searching::register(m)?;
     dtypefns::register(m)?;
     m.add_function(wrap_pyfunction!(dlpack::from_dlpack, m)?)?;

@@ -135,7 +135,16 @@ pub fn explain_schedule(schedule: &Schedule, inputs: &[ArrayData]) -> String {
             .iter()
             .map(|o| format!("{} {:?}", o.dtype, o.shape.as_slice()))
             .collect();
-        let written = numel(&e.shape) * e.dtype.size();
+        let written: usize = e
+            .outputs
+            .iter()
+            .map(|o| numel(&o.shape) * o.dtype.size())
+            .sum();
+        let results: Vec<String> = e
+            .outputs
+            .iter()
+            .map(|o| format!("{} {:?}", o.dtype, o.shape.as_slice()))
+            .collect();
         total_in += e
             .inputs
             .iter()
@@ -144,11 +153,10 @@ pub fn explain_schedule(schedule: &Schedule, inputs: &[ArrayData]) -> String {
         total_out += written;
         let _ = writeln!(
             s,
-            "extern {} ({}) -> {} {:?}, writes {written} B",
+            "extern {} ({}) -> {}, writes {written} B",
             e.op.name(),
             operands.join(", "),
-            e.dtype,
-            e.shape.as_slice()
+            results.join(", ")
         );
     }
     let _ = writeln!(

@@ -1,4 +1,5 @@
-//! Extern ops: one runtime function per [`ExternOp`], on whole buffers. Matmul goes through `gemm`
+//! Extern ops: one runtime function per [`ExternOp`], on whole buffers; a family of ops has its own
+//! module (`linalg`: faer). Matmul goes through `gemm`
 //! (real and complex floats) or a packed loop with wrapping arithmetic (integers); sorting uses the
 //! standard library's stable sort; the rest are plain loops. Work is split over rows across the
 //! runtime's thread pool when it is large.
@@ -16,12 +17,21 @@ use rayon::prelude::*;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
+mod linalg;
+
 /// An operand of an extern op: `bytes` is the whole buffer; element `(i_0, ..)` lives at element index
 /// `base + Σ i_d * strides[d]`.
 pub(crate) struct Src<'a> {
     pub bytes: &'a [u8],
     pub base: isize,
     pub strides: &'a [isize],
+    pub shape: &'a [usize],
+    pub dtype: DType,
+}
+
+/// An output of an extern op: its whole temp, written C-contiguous.
+pub(crate) struct Dst<'a> {
+    pub bytes: &'a mut [u8],
     pub shape: &'a [usize],
     pub dtype: DType,
 }
@@ -279,25 +289,39 @@ macro_rules! with_num {
 // ---------------------------------------------------------------------------------------------
 // Entry point
 
-/// Runs `op` on `inputs`, writing its whole C-contiguous output of `shape` and `dtype` into `out`.
+/// Runs `op` on `inputs`, writing each whole C-contiguous output into its `Dst`.
 pub(crate) fn run(
     pool: &rayon::ThreadPool,
     op: ExternOp,
     inputs: &[Src],
-    out: &mut [u8],
-    shape: &[usize],
-    dtype: DType,
+    outs: &mut [Dst],
 ) -> Result<()> {
     let name = op.name();
     ensure!(
-        out.len() >= numel(shape) * dtype.size(),
+        outs.len() == op.num_outputs(),
         Internal,
-        "{name}: output buffer of {} bytes for shape {shape:?} of {dtype}",
-        out.len()
+        "{name}: {} outputs given, the op has {}",
+        outs.len(),
+        op.num_outputs()
     );
+    for o in outs.iter() {
+        ensure!(
+            o.bytes.len() >= numel(o.shape) * o.dtype.size(),
+            Internal,
+            "{name}: output buffer of {} bytes for shape {:?} of {}",
+            o.bytes.len(),
+            o.shape,
+            o.dtype
+        );
+    }
     let x = inputs
         .first()
         .ok_or_else(|| internal(format!("{name}: no operands")))?;
+    if let ExternOp::Linalg(l) = op {
+        return linalg::run(pool, l, inputs, outs);
+    }
+    let shape = outs[0].shape;
+    let out = &mut *outs[0].bytes;
     match op {
         ExternOp::MatMul => matmul(pool, &inputs[0], &inputs[1], out, shape),
         ExternOp::Sort {
@@ -351,6 +375,10 @@ pub(crate) fn run(
             with_real!(name, x.dtype, searchsorted(pool, x, &inputs[1], out, right))
         }
         ExternOp::ScatterFlat => scatter_flat(x, &inputs[1], &inputs[2], out),
+        ExternOp::Linalg(_) => bail!(
+            Internal,
+            "{name}: a linalg op reached the single-output path"
+        ),
     }
 }
 
