@@ -85,6 +85,12 @@ fn key_item(op: &str, key: &Bound<'_, PyAny>) -> PyResult<IndexKey> {
             inner.dtype()
         )));
     }
+    // Integer-like objects (`__index__`, e.g. NumPy's integer scalars, which scikit-learn passes).
+    if key.hasattr("__index__")? {
+        if let Ok(i) = key.call_method0("__index__") {
+            return Ok(IndexKey::Item(IndexItem::Int(int_arg(op, "an index", &i)?)));
+        }
+    }
     Err(PyIndexError::new_err(format!(
         "{op}: only integers, slices (`:`), ellipsis (`...`), None, integer or boolean arrays and \
          tuples of those are valid indices, got {}",
