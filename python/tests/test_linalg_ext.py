@@ -232,3 +232,11 @@ def test_outputs_of_one_call_fuse_with_their_consumers():
     plan = lz.explain(rec)
     assert plan.count("extern svd") == 1, plan
     close(rec, a, "float64")
+
+
+def test_huge_and_tiny_values_are_scaled_not_failed():
+    for v in [4.7403759540545894e153, 1e-160]:
+        a = np.full((4, 4), v) + np.diag([v, 0, 0, 0])
+        np.testing.assert_allclose(np.asarray(lz.linalg.svdvals(lz.asarray(a))), np.linalg.svd(a, compute_uv=False), rtol=1e-12, atol=v * 1e-13)
+        h = a + a.T
+        np.testing.assert_allclose(np.asarray(lz.linalg.eigvalsh(lz.asarray(h))), np.linalg.eigvalsh(h), rtol=1e-12, atol=v * 1e-13)

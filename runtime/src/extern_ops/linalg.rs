@@ -380,61 +380,84 @@ fn one_matrix<T: Field + faer::traits::ComplexField<Real = f64>>(
             }
         }
         LinalgOp::Svd { full_matrices } => {
-            let m = a.load::<T>(bi);
+            let (m, back) = load_scaled::<T>(a, bi);
             let svd = if full_matrices { m.svd() } else { m.thin_svd() }
                 .map_err(|_| no_convergence(name))?;
             outs[0].set_mat(svd.U(), same);
             let s = svd.S().column_vector();
             for i in 0..s.nrows() {
-                outs[1].set(i, s[i].to_c());
+                outs[1].set(i, s[i].to_c() * back);
             }
             outs[2].set_mat(svd.V().transpose(), |x| x.conj());
         }
         LinalgOp::SvdVals => {
-            let m = a.load::<T>(bi);
+            let (m, back) = load_scaled::<T>(a, bi);
             let s = m.singular_values().map_err(|_| no_convergence(name))?;
             for (i, v) in s.iter().enumerate() {
-                outs[0].set(i, c64::new(*v, 0.0));
+                outs[0].set(i, c64::new(*v * back, 0.0));
             }
         }
         LinalgOp::Eigh => {
-            let m = a.load::<T>(bi);
+            let (m, back) = load_scaled::<T>(a, bi);
             let e = m
                 .self_adjoint_eigen(Side::Lower)
                 .map_err(|_| no_convergence(name))?;
             let s = e.S().column_vector();
             for i in 0..n {
-                outs[0].set(i, c64::new(s[i].to_c().re, 0.0));
+                outs[0].set(i, c64::new(s[i].to_c().re * back, 0.0));
             }
             outs[1].set_mat(e.U(), same);
         }
         LinalgOp::EigvalsH => {
-            let m = a.load::<T>(bi);
+            let (m, back) = load_scaled::<T>(a, bi);
             let s = m
                 .self_adjoint_eigenvalues(Side::Lower)
                 .map_err(|_| no_convergence(name))?;
             for (i, v) in s.iter().enumerate() {
-                outs[0].set(i, c64::new(*v, 0.0));
+                outs[0].set(i, c64::new(*v * back, 0.0));
             }
         }
         LinalgOp::Eig => {
-            let m = a.load::<T>(bi);
+            let (m, back) = load_scaled::<T>(a, bi);
             let e = m.eigen().map_err(|_| no_convergence(name))?;
             let s = e.S().column_vector();
             for i in 0..n {
-                outs[0].set(i, s[i]);
+                outs[0].set(i, s[i] * back);
             }
             outs[1].set_mat(e.U(), same);
         }
         LinalgOp::Eigvals => {
-            let m = a.load::<T>(bi);
+            let (m, back) = load_scaled::<T>(a, bi);
             let s = m.eigenvalues().map_err(|_| no_convergence(name))?;
             for (i, v) in s.iter().enumerate() {
-                outs[0].set(i, *v);
+                outs[0].set(i, *v * back);
             }
         }
     }
     Ok(())
+}
+
+/// Matrix `bi` scaled by a power of two when its largest element is so large (or small) that squares
+/// of it overflow (or underflow) inside the iterative decompositions, which then fail to converge;
+/// LAPACK scales the same way. Returns the matrix and the factor to multiply singular values and
+/// eigenvalues by (exact: powers of two).
+fn load_scaled<T: Field>(a: &Stack, bi: usize) -> (Mat<T>, f64) {
+    let m = a.load::<T>(bi);
+    let mut big = 0.0f64;
+    for j in 0..m.ncols() {
+        for i in 0..m.nrows() {
+            big = big.max(m[(i, j)].to_c().norm());
+        }
+    }
+    if !big.is_finite() || big == 0.0 || (1e-100..=1e100).contains(&big) {
+        return (m, 1.0);
+    }
+    let back = 2f64.powi(big.log2().floor() as i32);
+    let scale = T::from_c(c64::new(1.0 / back, 0.0));
+    (
+        Mat::from_fn(m.nrows(), m.ncols(), |i, j| m[(i, j)] * scale),
+        back,
+    )
 }
 
 /// An op on an empty matrix: identity factors where the spec's shapes are non-empty (complete `Q`,
