@@ -18,6 +18,7 @@ use faer::{c64, Mat, MatRef, Side};
 use lazulite_ir::shape::numel;
 use lazulite_ir::{bail, ensure, DType, LinalgOp, Result};
 use rayon::prelude::*;
+use smallvec::SmallVec;
 use std::borrow::Cow;
 
 type C32 = num_complex::Complex<f32>;
@@ -232,7 +233,7 @@ pub(crate) fn run(
     };
     let batches = a.offsets.len();
     // Each output split into one byte chunk per matrix of the stack.
-    let mut per_batch: Vec<Vec<Out>> = (0..batches).map(|_| Vec::new()).collect();
+    let mut per_batch: Vec<SmallVec<[Out; 3]>> = (0..batches).map(|_| SmallVec::new()).collect();
     for d in outs.iter_mut() {
         let per = numel(d.shape) / batches.max(1) * d.dtype.size();
         let total = per * batches;
@@ -254,7 +255,7 @@ pub(crate) fn run(
         }
     }
     let complex = is_complex(name, inputs[0].dtype)?;
-    let one = |bi: usize, outs: &mut Vec<Out>| -> Result<()> {
+    let one = |bi: usize, outs: &mut SmallVec<[Out; 3]>| -> Result<()> {
         if complex {
             one_matrix::<c64>(op, &a, b.as_ref(), bi, outs)
         } else {
@@ -606,22 +607,29 @@ fn small<T: Field>(
         return Ok(());
     }
     ensure_nonsingular(name, zero_pivot)?;
-    // Right-hand sides: B's columns, or the identity's for `inv`.
-    let (k, mut rhs) = match (op, b) {
-        (LinalgOp::Solve, Some(b)) => {
-            let mut buf = vec![T::ZERO; n * b.cols];
-            b.load_small(bi, &mut buf);
-            (b.cols, buf)
-        }
-        _ => {
-            let mut buf = vec![T::ZERO; n * n];
-            for i in 0..n {
-                buf[i * n + i] = T::ONE;
-            }
-            (n, buf)
-        }
+    // Right-hand sides: B's columns, or the identity's for `inv` (on the stack up to SMALL columns).
+    let k = match (op, b) {
+        (LinalgOp::Solve, Some(b)) => b.cols,
+        _ => n,
     };
-    let mut x = vec![T::ZERO; n * k];
+    let mut rhs_stack = [T::ZERO; SMALL * SMALL];
+    let mut x_stack = [T::ZERO; SMALL * SMALL];
+    let (mut rhs_heap, mut x_heap);
+    let (rhs, x): (&mut [T], &mut [T]) = if k <= SMALL {
+        (&mut rhs_stack[..n * k], &mut x_stack[..n * k])
+    } else {
+        rhs_heap = vec![T::ZERO; n * k];
+        x_heap = vec![T::ZERO; n * k];
+        (&mut rhs_heap, &mut x_heap)
+    };
+    match (op, b) {
+        (LinalgOp::Solve, Some(b)) => b.load_small(bi, rhs),
+        _ => {
+            for i in 0..n {
+                rhs[i * n + i] = T::ONE;
+            }
+        }
+    }
     for c in 0..k {
         let mut y = [T::ZERO; SMALL];
         for i in 0..n {
@@ -639,7 +647,6 @@ fn small<T: Field>(
             x[i * k + c] = s / lu[i * n + i];
         }
     }
-    rhs.clear();
     for (i, v) in x.iter().enumerate() {
         outs[0].set(i, v.to_c());
     }
