@@ -530,6 +530,15 @@ fn permutation_parity(perm: &[usize]) -> f64 {
 /// `det` or `slogdet` from the diagonal of `U` and the sign of the row permutation. A zero pivot gives
 /// `det = 0` and `(sign, logabsdet) = (0, -inf)`, as LAPACK-based libraries do.
 fn write_det(op: LinalgOp, parity: f64, diag: &[c64], outs: &mut [Out]) {
+    // After a zero pivot faer's later pivots are NaN (0/0): the zero decides.
+    let zero = c64::new(0.0, 0.0);
+    if diag.contains(&zero) {
+        outs[0].set(0, zero);
+        if op == LinalgOp::SlogDet {
+            outs[1].set(0, c64::new(f64::NEG_INFINITY, 0.0));
+        }
+        return;
+    }
     if op == LinalgOp::Det {
         let det = diag.iter().fold(c64::new(parity, 0.0), |acc, &d| acc * d);
         outs[0].set(0, det);
