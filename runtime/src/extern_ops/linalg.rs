@@ -12,7 +12,8 @@
 //! exactly zero pivot, as LAPACK reports), a matrix that is not positive definite in `cholesky`,
 //! no convergence in `svd`/`eig`/`eigh`; messages name the function.
 
-use super::{batch_offsets, matrix_in_bounds, whole, Dst, Src};
+use super::matmul::{batch_offsets, matrix_in_bounds, whole};
+use super::{Dst, Src};
 use faer::linalg::solvers::{DenseSolveCore, Solve};
 use faer::{c64, Mat, MatRef, Side};
 use lazulite_ir::shape::numel;
