@@ -153,6 +153,28 @@ def fft_workloads():
     )
 
 
+def linalg_workloads(quick):
+    """The linalg extension on 1000x1000 float64 (300 with --quick) and 10000 batched 3x3 solves."""
+    rng = np.random.default_rng(1)
+    k = 300 if quick else 1000
+    m = rng.standard_normal((k, k))
+    spd = m @ m.T + k * np.eye(k)
+    rhs = rng.standard_normal(k)
+    small = rng.standard_normal((10_000, 3, 3)) + 3 * np.eye(3)
+    small_rhs = rng.standard_normal((10_000, 3, 1))
+    lm, lspd, lrhs, lsmall, lsmall_rhs = (lz.asarray(t) for t in (m, spd, rhs, small, small_rhs))
+    yield (f"linalg.svd {k}x{k}", lambda: np.linalg.svd(m), lambda: lz.compute_many(*lz.linalg.svd(lm)))
+    yield (f"linalg.eigh {k}x{k}", lambda: np.linalg.eigh(spd),
+           lambda: lz.compute_many(*lz.linalg.eigh(lspd)))
+    yield (f"linalg.solve {k}x{k}, one rhs", lambda: np.linalg.solve(m, rhs),
+           lambda: lz.linalg.solve(lm, lrhs).compute())
+    yield (f"linalg.inv {k}x{k}", lambda: np.linalg.inv(m), lambda: lz.linalg.inv(lm).compute())
+    yield (f"linalg.cholesky {k}x{k}", lambda: np.linalg.cholesky(spd),
+           lambda: lz.linalg.cholesky(lspd).compute())
+    yield ("linalg.solve 10000 x (3x3)", lambda: np.linalg.solve(small, small_rhs),
+           lambda: lz.linalg.solve(lsmall, lsmall_rhs).compute())
+
+
 def graph_build_cost(ops=10_000):
     """Microseconds to build one lazy elementwise op (no compute), next to one eager NumPy op on 8 elements."""
     x = lz.asarray(np.ones(8))
@@ -241,6 +263,12 @@ def main():
             cells.append(f"{t * 1e3:8.2f} ({t_np / t:4.2f}x)")
         results[name] = row
         print(f"{name:38} {t_np * 1e3:9.2f} " + " ".join(cells), flush=True)
+
+    print(f"\n{'linalg (float64)':38} {'numpy ms':>9} {'lazulite':>16}")
+    for name, f_np, f_lz in linalg_workloads(args.quick):
+        t_np, t_lz = best_of(f_np, repeat), best_of(f_lz, repeat)
+        results[name] = {"numpy": t_np, "lazulite": t_lz}
+        print(f"{name:38} {t_np * 1e3:9.2f} {t_lz * 1e3:8.2f} ({t_np / t_lz:4.2f}x)", flush=True)
 
     build_us, eager_us = graph_build_cost()
     results["graph build us/op"] = {"lazulite": build_us, "numpy eager op on 8 elements": eager_us}

@@ -339,7 +339,7 @@ pub fn graph_text(graph: &ir::Graph, roots: &[NodeId]) -> String {
                 v.axes.as_slice(),
                 v.start.as_slice()
             ),
-            Op::Extern(e) => format!("extern {e:?}"),
+            Op::Extern { op, output } => format!("extern {op:?} output {output}"),
             op => op.name().to_string(),
         };
         let _ = writeln!(

@@ -1,12 +1,27 @@
-//! The one way the frontend builds an extern node (matmul, sort, scans, joins, gathers): its dtype
-//! and shape come from `ExternOp::infer`, so the node satisfies the graph's rules by construction.
+//! The one way the frontend builds extern nodes (matmul, sort, scans, joins, gathers, linalg; one
+//! node per output): their dtypes and shapes come from `ExternOp::infer`, so the node satisfies the graph's rules by construction.
 //! Also the build-time check of index values that are known without computing anything.
 
 use crate::array::LazyArray;
 use lazulite_ir::{ensure, ExternOp, Op, OperandInfo, Result, Scalar};
 
-/// The node `op(operands)` (operands already promoted, cast and broadcast as the op requires).
+/// The node `op(operands)` of a single-output op (operands already promoted, cast and broadcast as
+/// the op requires).
 pub(crate) fn extern_node(op: ExternOp, operands: &[LazyArray]) -> Result<LazyArray> {
+    let mut outs = extern_nodes(op, operands)?;
+    ensure!(
+        outs.len() == 1,
+        Internal,
+        "{}: {} outputs where one was expected",
+        op.name(),
+        outs.len()
+    );
+    Ok(outs.remove(0))
+}
+
+/// One node per output of `op(operands)`, in output order. They share their operands, so computing
+/// any of them (or several at once) runs the op once.
+pub(crate) fn extern_nodes(op: ExternOp, operands: &[LazyArray]) -> Result<Vec<LazyArray>> {
     let infos: Vec<OperandInfo> = operands
         .iter()
         .map(|o| OperandInfo {
@@ -14,13 +29,22 @@ pub(crate) fn extern_node(op: ExternOp, operands: &[LazyArray]) -> Result<LazyAr
             shape: o.shape(),
         })
         .collect();
-    let (dtype, shape) = op.infer(&infos)?;
-    Ok(LazyArray::from_op(
-        Op::Extern(op),
-        operands.iter().cloned().collect(),
-        dtype,
-        shape,
-    ))
+    Ok(op
+        .infer(&infos)?
+        .into_iter()
+        .enumerate()
+        .map(|(k, (dtype, shape))| {
+            LazyArray::from_op(
+                Op::Extern {
+                    op,
+                    output: k as u32,
+                },
+                operands.iter().cloned().collect(),
+                dtype,
+                shape,
+            )
+        })
+        .collect())
 }
 
 /// Checks index values into an axis of `n` elements (negative ones count from the end) when they are

@@ -26,6 +26,7 @@ pub mod fft;
 mod indexing;
 mod joining;
 mod linalg;
+mod linalg_ext;
 mod manipulation;
 mod movement;
 mod reduce;
@@ -54,6 +55,9 @@ pub use lazulite_ir::FftNorm;
 pub use lazulite_ir::{BinaryOp, DType, Error, ErrorKind, ReduceOp, Result, Scalar, UnaryOp};
 pub use lazulite_runtime::{stats, ArrayData, Buffer, Stats};
 pub use linalg::{matmul, tensordot, vecdot, TensordotAxes};
+pub use linalg_ext::{
+    cholesky, det, eig, eigh, eigvals, eigvalsh, inv, qr, slogdet, solve, svd, svdvals,
+};
 pub use manipulation::{
     broadcast_arrays, broadcast_shapes, moveaxis, repeat, repeat_each, roll, tile, unstack,
 };

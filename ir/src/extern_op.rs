@@ -3,7 +3,12 @@
 //! [`crate::schedule::Step::Extern`], which the runtime runs with a library routine.
 //!
 //! Adding an extern op means one variant here (with its rules in [`ExternOp::infer`]) and one runtime
-//! function. Operands arrive normalised by the frontend: axes are non-negative and in range, dtypes are
+//! function. A family of ops (linear algebra: [`linalg::LinalgOp`]) is one variant that wraps the
+//! family's own enum, with its rules in a submodule here and its runtime in a module of its own.
+//!
+//! An extern op may have several outputs (`svd` gives U, S and Vh): `infer` lists them, the graph holds
+//! one node per output (`Op::Extern { op, output }`, same operands), and the passes lower the nodes of
+//! one call to one step that writes every output. Operands arrive normalised by the frontend: axes are non-negative and in range, dtypes are
 //! already promoted and cast, batch dimensions already broadcast. `infer` still checks every rule, with
 //! the spec's error kinds, so that a graph built by hand cannot reach the runtime malformed.
 
@@ -12,6 +17,12 @@ use crate::error::Result;
 use crate::extern_fft::FftOp;
 use crate::shape::Shape;
 use crate::{bail, ensure};
+
+pub mod linalg;
+pub use linalg::LinalgOp;
+
+/// The dtype and shape of each output of an extern op, in output order.
+pub type Outputs = Vec<(DType, Shape)>;
 
 /// One extern op. Axes are normalised (`0 <= axis < ndim` of the operand they refer to).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,6 +70,8 @@ pub enum ExternOp {
     /// A one-dimensional FFT along one axis (complex, real-to-complex or complex-to-real), with its
     /// length and normalisation: the whole family's rules are in [`crate::extern_fft`].
     Fft(FftOp),
+    /// The `linalg` extension's decompositions and solvers (faer); several have more than one output.
+    Linalg(LinalgOp),
 }
 
 /// An operand as `infer` sees it.
@@ -85,6 +98,7 @@ impl ExternOp {
             ExternOp::SearchSorted { .. } => "searchsorted",
             ExternOp::ScatterFlat => "setitem",
             ExternOp::Fft(f) => f.name(),
+            ExternOp::Linalg(l) => l.name(),
         }
     }
 
@@ -93,7 +107,15 @@ impl ExternOp {
     pub fn reads_strided(&self, _operand: usize) -> bool {
         // gemm takes row and column strides, and batch strides are walked per matrix, so a broadcast
         // weight matrix is never copied.
-        matches!(self, ExternOp::MatMul)
+        matches!(self, ExternOp::MatMul | ExternOp::Linalg(_))
+    }
+
+    /// The number of outputs (one node each in the graph).
+    pub fn num_outputs(&self) -> usize {
+        match self {
+            ExternOp::Linalg(l) => l.num_outputs(),
+            _ => 1,
+        }
     }
 
     /// The number of operands, or `None` for any number >= 1 (`Concat`).
@@ -105,20 +127,29 @@ impl ExternOp {
             | ExternOp::SearchSorted { .. } => Some(2),
             ExternOp::Concat { .. } => None,
             ExternOp::ScatterFlat => Some(3),
+            ExternOp::Linalg(l) => Some(l.arity()),
             _ => Some(1),
         }
     }
 
-    /// The output dtype and shape for these operands, or the spec's error: `Type` for dtypes the op
-    /// does not take, `Value` for shapes that do not fit (or an output too large to address),
+    /// The dtype and shape of each output for these operands, or the spec's error: `Type` for dtypes
+    /// the op does not take, `Value` for shapes that do not fit (or an output too large to address),
     /// `Index` for an axis out of range.
-    pub fn infer(&self, operands: &[OperandInfo]) -> Result<(DType, Shape)> {
-        let (dtype, shape) = self.infer_unchecked(operands)?;
-        crate::shape::check_shape(self.name(), &shape)?;
-        Ok((dtype, shape))
+    pub fn infer(&self, operands: &[OperandInfo]) -> Result<Outputs> {
+        let outputs = match self {
+            ExternOp::Linalg(l) => {
+                self.check_arity(operands)?;
+                l.infer(operands)?
+            }
+            _ => vec![self.infer_one(operands)?],
+        };
+        for (_, shape) in &outputs {
+            crate::shape::check_shape(self.name(), shape)?;
+        }
+        Ok(outputs)
     }
 
-    fn infer_unchecked(&self, operands: &[OperandInfo]) -> Result<(DType, Shape)> {
+    fn check_arity(&self, operands: &[OperandInfo]) -> Result<()> {
         let name = self.name();
         match self.arity() {
             Some(n) => ensure!(
@@ -133,6 +164,13 @@ impl ExternOp {
                 "{name}: at least one array is required; pass a non-empty list of arrays"
             ),
         }
+        Ok(())
+    }
+
+    /// The one output of a single-output op.
+    fn infer_one(&self, operands: &[OperandInfo]) -> Result<(DType, Shape)> {
+        self.check_arity(operands)?;
+        let name = self.name();
         let x = operands[0];
         match *self {
             ExternOp::MatMul => {
@@ -331,6 +369,7 @@ impl ExternOp {
                 Ok((x.dtype, x.shape.into()))
             }
             ExternOp::Fft(f) => f.infer(x),
+            ExternOp::Linalg(_) => bail!(Internal, "{name}: a linalg op is inferred by LinalgOp"),
         }
     }
 }
@@ -395,7 +434,8 @@ mod tests {
     fn matmul_rules() {
         let (d, s) = ExternOp::MatMul
             .infer(&[info(F32, &[5, 2, 3]), info(F32, &[5, 3, 4])])
-            .unwrap();
+            .unwrap()[0]
+            .clone();
         assert_eq!((d, s.as_slice()), (F32, &[5, 2, 4][..]));
         let e = ExternOp::MatMul
             .infer(&[info(F32, &[2, 3]), info(F32, &[4, 4])])
@@ -430,7 +470,8 @@ mod tests {
         let sc = ExternOp::ScatterFlat;
         let (d, s) = sc
             .infer(&[info(F32, &[2, 3]), info(I64, &[4]), info(F32, &[4])])
-            .unwrap();
+            .unwrap()[0]
+            .clone();
         assert_eq!((d, s.as_slice()), (F32, &[2, 3][..]));
         assert_eq!(
             sc.infer(&[info(F32, &[2, 3]), info(F32, &[4]), info(F32, &[4])])
@@ -453,7 +494,7 @@ mod tests {
             descending: false,
             stable: true,
         };
-        assert_eq!(sort.infer(&[info(F64, &[2, 3])]).unwrap().0, I64);
+        assert_eq!(sort.infer(&[info(F64, &[2, 3])]).unwrap()[0].0, I64);
         assert_eq!(
             sort.infer(&[info(C64, &[2, 3])]).unwrap_err().kind,
             ErrorKind::Type
@@ -467,13 +508,14 @@ mod tests {
             include_initial: true,
         };
         assert_eq!(
-            cum.infer(&[info(I32, &[3, 2])]).unwrap().1.as_slice(),
+            cum.infer(&[info(I32, &[3, 2])]).unwrap()[0].1.as_slice(),
             &[4, 2]
         );
         let cat = ExternOp::Concat { axis: 1 };
         let (_, s) = cat
             .infer(&[info(U8, &[2, 1]), info(U8, &[2, 3]), info(U8, &[2, 0])])
-            .unwrap();
+            .unwrap()[0]
+            .clone();
         assert_eq!(s.as_slice(), &[2, 4]);
         assert_eq!(
             cat.infer(&[info(U8, &[2, 1]), info(U8, &[3, 1])])
@@ -483,8 +525,7 @@ mod tests {
         );
         let take = ExternOp::Take { axis: 0 };
         assert_eq!(
-            take.infer(&[info(F32, &[4, 2]), info(I8, &[7])])
-                .unwrap()
+            take.infer(&[info(F32, &[4, 2]), info(I8, &[7])]).unwrap()[0]
                 .1
                 .as_slice(),
             &[7, 2]
@@ -497,7 +538,7 @@ mod tests {
         );
         let am = ExternOp::ArgMax { axis: 1 };
         assert_eq!(
-            am.infer(&[info(I16, &[2, 5, 3])]).unwrap().1.as_slice(),
+            am.infer(&[info(I16, &[2, 5, 3])]).unwrap()[0].1.as_slice(),
             &[2, 3]
         );
         assert_eq!(
@@ -505,11 +546,13 @@ mod tests {
             ErrorKind::Value
         );
         // An empty array with a non-empty axis has an (empty) result.
-        assert_eq!(am.infer(&[info(I16, &[0, 2])]).unwrap().1.as_slice(), &[0]);
+        assert_eq!(
+            am.infer(&[info(I16, &[0, 2])]).unwrap()[0].1.as_slice(),
+            &[0]
+        );
         let ss = ExternOp::SearchSorted { right: false };
         assert_eq!(
-            ss.infer(&[info(F64, &[4]), info(F64, &[2, 2])])
-                .unwrap()
+            ss.infer(&[info(F64, &[4]), info(F64, &[2, 2])]).unwrap()[0]
                 .1
                 .as_slice(),
             &[2, 2]

@@ -211,9 +211,14 @@ pub enum Op {
     View(Box<ViewMap>),
     /// The operand's elements in row-major order, in the node's shape.
     Reshape,
-    /// A fusion barrier run by a library routine (matmul, sort, ...); its rules are
-    /// [`ExternOp::infer`]. Any number of operands (`Concat`), so `Node::inputs` may hold more than 3.
-    Extern(ExternOp),
+    /// Output `output` of a fusion barrier run by a library routine (matmul, sort, svd, ...); its rules
+    /// are [`ExternOp::infer`]. Any number of operands (`Concat`), so `Node::inputs` may hold more than
+    /// 3. An op with several outputs has one node per output, all with the same operands; the passes
+    /// run the op once for all of them.
+    Extern {
+        op: ExternOp,
+        output: u32,
+    },
 }
 
 impl Op {
@@ -228,7 +233,7 @@ impl Op {
             Op::Reduce { op, .. } => op.name(),
             Op::View(_) => "view",
             Op::Reshape => "reshape",
-            Op::Extern(e) => e.name(),
+            Op::Extern { op, .. } => op.name(),
         }
     }
 
@@ -244,7 +249,7 @@ impl Op {
     }
 
     pub fn is_extern(&self) -> bool {
-        matches!(self, Op::Extern(_))
+        matches!(self, Op::Extern { .. })
     }
 }
 

@@ -5,8 +5,8 @@
 //!   on one element ([`semantics_complex`] for complex values, re-exported from `semantics`);
 //! - [`shape`]: shapes, broadcasting, axes;
 //! - [`graph`]: the graph IR (array ops in an interned arena); [`extern_op`]: ops that are not loop
-//!   nests (matmul, sort, scans, joins, gathers), fusion barriers run by library routines, with the
-//!   FFT family's rules in [`extern_fft`];
+//!   nests (matmul, sort, scans, joins, gathers, linalg), fusion barriers run by library routines,
+//!   with one or several outputs; the FFT family's rules in [`extern_fft`];
 //! - [`kernel`]: the kernel IR (one fused loop nest), the call ABI;
 //! - [`schedule`]: what the passes hand the runtime;
 //! - [`verify`]: invariant checks.
@@ -30,7 +30,7 @@ pub mod verify;
 pub use dtype::{can_cast, promote, promote_all, promote_with_scalar, DType, Kind, ScalarKind};
 pub use error::{Error, ErrorKind, Result};
 pub use extern_fft::{FftKind, FftNorm, FftOp};
-pub use extern_op::{ExternOp, OperandInfo};
+pub use extern_op::{ExternOp, LinalgOp, OperandInfo, Outputs};
 pub use graph::{AxisIndex, Graph, Node, NodeId, Op, ViewMap};
 pub use kernel::{
     Inst, Instr, Kernel, KernelArgs, KernelFn, KernelInput, KernelOutput, KernelReduce,
@@ -39,8 +39,8 @@ pub use kernel::{
 pub use ops::{BinaryOp, ReduceOp, UnaryOp};
 pub use scalar::Scalar;
 pub use schedule::{
-    BufferRef, ExternOperand, ExternStep, KernelStep, Operand, ResultRef, Schedule, Step,
-    TempBuffer,
+    BufferRef, ExternOperand, ExternOutput, ExternStep, KernelStep, Operand, ResultRef, Schedule,
+    Step, TempBuffer,
 };
 pub use shape::{Shape, Strides};
 

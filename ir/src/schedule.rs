@@ -44,16 +44,22 @@ pub struct ExternOperand {
     pub dtype: DType,
 }
 
+/// An output of an extern step: a whole temp (index into [`Schedule::temps`]), written C-contiguous.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExternOutput {
+    pub temp: u32,
+    pub shape: Shape,
+    pub dtype: DType,
+}
+
 /// One extern op run by the runtime: it reads its operands (C-contiguous unless
-/// [`ExternOp::reads_strided`] says otherwise) and writes its whole output, C-contiguous, into a temp.
+/// [`ExternOp::reads_strided`] says otherwise) and writes every output (one per
+/// [`ExternOp::num_outputs`], in order), whole and C-contiguous, each into its own temp.
 #[derive(Clone, Debug)]
 pub struct ExternStep {
     pub op: ExternOp,
     pub inputs: Vec<ExternOperand>,
-    /// The temp written (index into [`Schedule::temps`]).
-    pub output: u32,
-    pub shape: Shape,
-    pub dtype: DType,
+    pub outputs: Vec<ExternOutput>,
 }
 
 #[derive(Clone, Debug)]
@@ -76,7 +82,7 @@ impl Step {
                 .inputs
                 .iter()
                 .map(|o| o.buffer)
-                .chain([BufferRef::Temp(e.output)])
+                .chain(e.outputs.iter().map(|o| BufferRef::Temp(o.temp)))
                 .collect(),
         }
     }

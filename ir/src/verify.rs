@@ -154,7 +154,7 @@ pub fn verify_graph(g: &Graph) -> Result<()> {
             Op::Unary(_) | Op::Cast | Op::Reduce { .. } | Op::View(_) | Op::Reshape => 1,
             Op::Binary(_) => 2,
             Op::Where => 3,
-            Op::Extern(e) => e.arity().unwrap_or(ins.len().max(1)),
+            Op::Extern { op, .. } => op.arity().unwrap_or(ins.len().max(1)),
         };
         ensure!(
             ins.len() == arity,
@@ -224,7 +224,7 @@ pub fn verify_graph(g: &Graph) -> Result<()> {
                     id.0
                 )
             }
-            Op::Extern(e) => {
+            Op::Extern { op: e, output } => {
                 let operands: Vec<OperandInfo> = ins
                     .iter()
                     .map(|i| OperandInfo {
@@ -232,12 +232,21 @@ pub fn verify_graph(g: &Graph) -> Result<()> {
                         shape: &i.shape,
                     })
                     .collect();
-                let (dtype, shape) = e.infer(&operands).map_err(|err| {
+                let outputs = e.infer(&operands).map_err(|err| {
                     crate::Error::new(
                         crate::ErrorKind::Internal,
                         format!("graph: extern node {}: {}", id.0, err.message),
                     )
                 })?;
+                let Some((dtype, shape)) = outputs.into_iter().nth(*output as usize) else {
+                    bail!(
+                        Internal,
+                        "graph: extern node {} is output {output} of {}, which has {}",
+                        id.0,
+                        e.name(),
+                        e.num_outputs()
+                    );
+                };
                 ensure!(
                     dtype == n.dtype && shape == n.shape,
                     Internal,

@@ -93,7 +93,7 @@ fn own_cost(op: &Op) -> u32 {
         Op::Unary(u) if u.is_transcendental() => TRANSCENDENTAL_COST,
         Op::Binary(b) if b.is_transcendental() => TRANSCENDENTAL_COST,
         Op::Unary(_) | Op::Binary(_) | Op::Where | Op::Cast => 1,
-        Op::Reduce { .. } | Op::Extern(_) => INFINITE,
+        Op::Reduce { .. } | Op::Extern { .. } => INFINITE,
         Op::Input { .. } | Op::Fill(_) | Op::View(_) | Op::Reshape => 0,
     }
 }
@@ -272,7 +272,7 @@ fn materialise_extern_operands(g: &Graph, mat: &mut [bool]) {
     while changed {
         changed = false;
         for &e in &externs {
-            let Op::Extern(op) = &g.node(e).op else {
+            let Op::Extern { op, .. } = &g.node(e).op else {
                 continue;
             };
             for (k, &o) in g.node(e).inputs.iter().enumerate() {

@@ -1,5 +1,7 @@
 //! Lowering: one kernel per materialised node, in index (topological) order; a materialised extern
-//! node becomes one [`ExternStep`] over its operands' buffers instead.
+//! node becomes one [`ExternStep`] over its operands' buffers instead. The nodes of the outputs of one
+//! extern call (same op, same operands) share one step, placed at the first of them; an output no node
+//! asks for is written to a scratch temp that is freed right after the step.
 //!
 //! The loop domain of a kernel is its node's shape, or for a reduction its operand's shape with the
 //! reduced axes moved innermost. Values are lowered from the kernel's node down to buffers and
@@ -14,9 +16,9 @@ use crate::layout::IndexMap;
 use hashbrown::{HashMap, HashSet};
 use lazulite_ir::shape::{contiguous_strides, numel};
 use lazulite_ir::{
-    bail, BufferRef, DType, ExternOp, ExternOperand, ExternStep, Graph, Inst, Instr, Kernel,
-    KernelInput, KernelOutput, KernelReduce, KernelStep, NodeId, Op, Operand, Result, ResultRef,
-    Schedule, Shape, Step, StrideClass, Strides, TempBuffer, ValueId,
+    bail, BufferRef, DType, ExternOp, ExternOperand, ExternOutput, ExternStep, Graph, Inst, Instr,
+    Kernel, KernelInput, KernelOutput, KernelReduce, KernelStep, NodeId, Op, Operand, Result,
+    ResultRef, Schedule, Shape, Step, StrideClass, Strides, TempBuffer, ValueId,
 };
 use std::sync::Arc;
 
@@ -47,11 +49,31 @@ pub fn lower(g: &Graph, roots: &[NodeId], fusion: &Fusion) -> Result<Schedule> {
     };
     // Equal kernels of one schedule share one `Arc` (the set holds the `Arc`s, not copies).
     let mut kernels: HashSet<Arc<Kernel>> = HashSet::new();
+    // The materialised extern nodes by (op with output index, operands), to find a call's outputs.
+    let extern_nodes: HashMap<(&Op, &[NodeId]), NodeId> = g
+        .nodes()
+        .filter(|(id, n)| mat[id.index()] && n.op.is_extern())
+        .map(|(id, n)| ((&n.op, n.inputs.as_slice()), id))
+        .collect();
+    // Per extern call (op and operands): the temp of each output, once its step exists.
+    let mut calls: HashMap<(ExternOp, &[NodeId]), Vec<u32>> = HashMap::new();
     for (id, n) in g.nodes() {
-        if let (true, Op::Extern(op)) = (mat[id.index()], &n.op) {
-            schedule
-                .steps
-                .push(Step::Extern(extern_step(&mut ctx, id, *op)?));
+        if let (true, Op::Extern { op, output }) = (mat[id.index()], &n.op) {
+            match calls.get(&(*op, n.inputs.as_slice())) {
+                Some(temps) => {
+                    // A later output of a call whose step already runs: it writes this node's temp.
+                    let written = temps.get(*output as usize).copied();
+                    ensure_written(written, ctx.temp_of[id.index()], op)?;
+                }
+                None => {
+                    let step = extern_step(&mut ctx, &mut schedule.temps, &extern_nodes, id, *op)?;
+                    calls.insert(
+                        (*op, n.inputs.as_slice()),
+                        step.outputs.iter().map(|o| o.temp).collect(),
+                    );
+                    schedule.steps.push(Step::Extern(step));
+                }
+            }
         } else if mat[id.index()] {
             let mut step = KernelBuilder::new(&mut ctx, id).build()?;
             if cfg!(debug_assertions) {
@@ -126,11 +148,56 @@ impl Context<'_> {
     }
 }
 
-/// The step of an extern node: its operands as buffers with layouts (the fusion pass made each one a
-/// buffer of the layout the op reads), its output the node's temp.
-fn extern_step(ctx: &mut Context, id: NodeId, op: ExternOp) -> Result<ExternStep> {
+fn ensure_written(written: Option<u32>, temp: u32, op: &ExternOp) -> Result<()> {
+    if written != Some(temp) {
+        bail!(
+            Internal,
+            "plan: an output node of {} has temp {temp}, but its call's step writes {written:?}",
+            op.name()
+        );
+    }
+    Ok(())
+}
+
+/// The step of an extern call, built at the first node of its outputs: its operands as buffers with
+/// layouts (the fusion pass made each one a buffer of the layout the op reads), each output the temp
+/// of the graph node of that output, or a new scratch temp when the graph has none.
+fn extern_step(
+    ctx: &mut Context,
+    temps: &mut Vec<TempBuffer>,
+    extern_nodes: &HashMap<(&Op, &[NodeId]), NodeId>,
+    id: NodeId,
+    op: ExternOp,
+) -> Result<ExternStep> {
     let g = ctx.g;
     let n = g.node(id);
+    let infos: Vec<lazulite_ir::OperandInfo> = n
+        .inputs
+        .iter()
+        .map(|&o| lazulite_ir::OperandInfo {
+            dtype: g.node(o).dtype,
+            shape: &g.node(o).shape,
+        })
+        .collect();
+    let mut outputs = Vec::with_capacity(op.num_outputs());
+    for (k, (dtype, shape)) in op.infer(&infos)?.into_iter().enumerate() {
+        let sibling = Op::Extern {
+            op,
+            output: k as u32,
+        };
+        // The graph interns nodes, so at most one node is output `k` of this call.
+        let temp = match extern_nodes.get(&(&sibling, n.inputs.as_slice())) {
+            Some(s) => ctx.temp_of[s.index()],
+            None => {
+                temps.push(TempBuffer {
+                    dtype,
+                    len: numel(&shape),
+                });
+                temps.len() as u32 - 1
+            }
+        };
+        outputs.push(ExternOutput { temp, shape, dtype });
+    }
     let mut inputs = Vec::with_capacity(n.inputs.len());
     for &o in &n.inputs {
         let on = g.node(o);
@@ -159,9 +226,7 @@ fn extern_step(ctx: &mut Context, id: NodeId, op: ExternOp) -> Result<ExternStep
     Ok(ExternStep {
         op,
         inputs,
-        output: ctx.temp_of[id.index()],
-        shape: n.shape.clone(),
-        dtype: n.dtype,
+        outputs,
     })
 }
 

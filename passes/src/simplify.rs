@@ -173,7 +173,7 @@ fn rewrite(g: &mut Graph, n: &Node, inputs: SmallVec<[NodeId; 3]>) -> NodeId {
                 return inputs[0];
             }
         }
-        Op::Input { .. } | Op::Fill(_) | Op::Extern(_) => {}
+        Op::Input { .. } | Op::Fill(_) | Op::Extern { .. } => {}
     }
     g.add(Node {
         op: n.op.clone(),

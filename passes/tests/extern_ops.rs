@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use lazulite_ir::{
-    AxisIndex, BinaryOp, BufferRef, DType, ExternOp, ReduceOp, Schedule, Step, UnaryOp,
+    AxisIndex, BinaryOp, BufferRef, DType, ExternOp, LinalgOp, ReduceOp, Schedule, Step, UnaryOp,
 };
 
 use BinaryOp::{Add, Mul};
@@ -44,7 +44,7 @@ fn sum_of_scaled_matmul_is_matmul_then_one_fused_kernel() {
     assert_eq!(e.inputs[0].buffer, BufferRef::Input(0));
     assert_eq!(e.inputs[1].buffer, BufferRef::Input(1));
     let k = sched.kernel_steps().next().unwrap();
-    assert_eq!(k.inputs[0].buffer, BufferRef::Temp(e.output));
+    assert_eq!(k.inputs[0].buffer, BufferRef::Temp(e.outputs[0].temp));
 }
 
 #[test]
@@ -68,7 +68,7 @@ fn computed_operands_get_one_kernel_each_and_views_are_read_in_place() {
     assert_eq!(e.inputs[0].buffer, BufferRef::Input(0));
     assert_eq!(e.inputs[0].strides.as_slice(), &[1, 3]);
     // The result is the extern's temp itself.
-    assert_eq!(sched.results[0].buffer, BufferRef::Temp(e.output));
+    assert_eq!(sched.results[0].buffer, BufferRef::Temp(e.outputs[0].temp));
 }
 
 #[test]
@@ -195,4 +195,52 @@ fn extern_results_as_roots_and_views() {
     assert_eq!(sched.extern_steps().count(), 1);
     assert_eq!(n_kernels(&sched), 0, "{}", describe(&sched));
     assert_eq!(sched.results[1].strides.as_slice(), &[1, 2]);
+}
+
+#[test]
+fn outputs_of_one_call_share_one_step_and_unasked_outputs_get_scratch_temps() {
+    let mut b = B::new();
+    let x = b.input(0, &[4, 5, 3]);
+    let op = ExternOp::Linalg(LinalgOp::Svd {
+        full_matrices: false,
+    });
+    let outs = b.ext_outputs(op, &[x]);
+    assert_eq!(outs.len(), 3);
+    // U and 2 * S are asked for, Vh is not; the scaling of S fuses into one kernel after the step.
+    let two = b.c(outs[1], 2.0);
+    let s2 = b.bin(Mul, outs[1], two);
+    let sched = lazulite_passes::plan(&b.g, &[outs[0], s2]).unwrap();
+    assert_eq!(
+        step_kinds(&sched),
+        vec!["extern(svd)", "kernel(multiply)"],
+        "{}",
+        describe(&sched)
+    );
+    let e = sched.extern_steps().next().unwrap();
+    let shapes: Vec<&[usize]> = e.outputs.iter().map(|o| o.shape.as_slice()).collect();
+    assert_eq!(shapes, vec![&[4, 5, 3][..], &[4, 3], &[4, 3, 3]]);
+    let temps: Vec<u32> = e.outputs.iter().map(|o| o.temp).collect();
+    assert!(temps[0] != temps[1] && temps[1] != temps[2] && temps[0] != temps[2]);
+    // U is a result read straight from its output temp; the kernel reads S's temp.
+    assert_eq!(sched.results[0].buffer, BufferRef::Temp(temps[0]));
+    let k = sched.kernel_steps().next().unwrap();
+    assert_eq!(k.inputs[0].buffer, BufferRef::Temp(temps[1]));
+    assert_eq!(sched.temps[temps[2] as usize].len, 4 * 3 * 3);
+}
+
+#[test]
+fn two_calls_with_other_operands_are_two_steps() {
+    let mut b = B::new();
+    let x = b.input(0, &[3, 3]);
+    let y = b.input(1, &[3, 3]);
+    let op = ExternOp::Linalg(LinalgOp::Eigh);
+    let ox = b.ext_outputs(op, &[x]);
+    let oy = b.ext_outputs(op, &[y]);
+    let sched = lazulite_passes::plan(&b.g, &[ox[0], ox[1], oy[0]]).unwrap();
+    assert_eq!(
+        step_kinds(&sched),
+        vec!["extern(eigh)", "extern(eigh)"],
+        "{}",
+        describe(&sched)
+    );
 }

@@ -3,8 +3,9 @@
 ``import lazulite as lz`` is a namespace that conforms to the Python array API standard (2025.12).
 Operations build a lazy graph; values are computed by ``x.compute()``, ``lz.compute_many(...)``, or
 wherever Python needs a value (``bool(x)``, ``float(x)``, ``repr(x)``, ``np.asarray(x)``, the buffer
-protocol), all through one materialisation choke point. Every semantic lives in Rust; this package only
-re-exports the extension module and adds the constants.
+protocol), all through one materialisation choke point. Every semantic lives in Rust; this package
+re-exports the extension module and adds the constants, and ``lazulite.linalg`` composes the linalg
+extension's norms and helpers from namespace functions.
 """
 
 import math as _math
@@ -14,6 +15,7 @@ from ._lazulite import *  # noqa: F401,F403  (the namespace's functions and dtyp
 from ._lazulite import Array, Device, __version__, _stats, dtype  # noqa: F401
 from ._info import __array_namespace_info__  # noqa: F401
 from . import fft  # noqa: F401  (the fft extension, lazulite.fft)
+from . import linalg  # noqa: F401  (the linalg extension)
 
 __array_api_version__ = "2025.12"
 
@@ -62,6 +64,7 @@ def _dtype_from_name(name):
 __all__ = sorted(
     n for n in dir(_lazulite) if not n.startswith("_")
 ) + [
+    "linalg",
     "__array_api_version__",
     "__array_namespace_info__",
     "fft",

@@ -6,8 +6,9 @@
 //! - [`array`]: the array class; [`pickle`]: its pickling and copying; [`dtype`]: dtype and device
 //!   objects;
 //! - [`asarray`], [`functions`], [`creation`], [`manipulation`], [`statistics`], [`linalg`],
-//!   [`searching`]: the namespace's functions; [`fft`]: the `fft` extension (`lazulite.fft`);
-//!   [`convert`]: argument conversions.
+//!   [`searching`]: the namespace's functions; [`linalg_ext`]: the `linalg` extension's extern ops
+//!   (submodule `_linalg`); [`fft`]: the `fft` extension (`lazulite.fft`); [`convert`]: argument
+//!   conversions.
 
 mod array;
 mod asarray;
@@ -21,6 +22,7 @@ mod functions;
 mod guard;
 mod indexing;
 mod linalg;
+mod linalg_ext;
 mod manipulation;
 mod materialize;
 mod pickle;
@@ -52,6 +54,7 @@ fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
     manipulation::register(m)?;
     statistics::register(m)?;
     linalg::register(m)?;
+    linalg_ext::register(m)?;
     searching::register(m)?;
     dtypefns::register(m)?;
     m.add_function(wrap_pyfunction!(dlpack::from_dlpack, m)?)?;

@@ -172,3 +172,42 @@ def test_tuple_results():
         assert type(result) is tuple and all(isinstance(a, lz.Array) for a in result)
     shape = lz.broadcast_shapes((2, 1), (3,))
     assert shape == (2, 3) and type(shape) is tuple and all(type(n) is int for n in shape)
+
+
+# The linalg extension's stubs (array_api_stubs/_2025_12/linalg.py), one entry per function.
+LINALG_SPEC = {
+    "cholesky": "(x, /, *, upper=False)",
+    "cross": "(x1, x2, /, *, axis=-1)",
+    "det": "(x, /)",
+    "diagonal": "(x, /, *, offset=0)",
+    "eig": "(x, /)",
+    "eigh": "(x, /)",
+    "eigvalsh": "(x, /)",
+    "eigvals": "(x, /)",
+    "inv": "(x, /)",
+    "matmul": "(x1, x2, /)",
+    "matrix_norm": "(x, /, *, keepdims=False, ord='fro')",
+    "matrix_power": "(x, n, /)",
+    "matrix_rank": "(x, /, *, rtol=None)",
+    "matrix_transpose": "(x, /)",
+    "outer": "(x1, x2, /)",
+    "pinv": "(x, /, *, rtol=None)",
+    "qr": "(x, /, *, mode='reduced')",
+    "slogdet": "(x, /)",
+    "solve": "(x1, x2, /)",
+    "svd": "(x, /, *, full_matrices=True)",
+    "svdvals": "(x, /)",
+    "tensordot": "(x1, x2, /, *, axes=2)",
+    "trace": "(x, /, *, offset=0, dtype=None)",
+    "vecdot": "(x1, x2, /, *, axis=-1)",
+    "vector_norm": "(x, /, *, axis=None, keepdims=False, ord=2)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINALG_SPEC))
+def test_linalg_signature_follows_the_spec(name):
+    assert str(inspect.signature(getattr(lz.linalg, name))) == LINALG_SPEC[name]
+
+
+def test_linalg_has_exactly_the_extension():
+    assert sorted(lz.linalg.__all__) == sorted(LINALG_SPEC)

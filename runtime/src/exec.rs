@@ -5,7 +5,7 @@
 use crate::buffer::{check_extent, ArrayData, Buffer};
 use crate::cache::{runner_for, Runner};
 use crate::config::{bump, config, counters};
-use crate::extern_ops::{self, Src};
+use crate::extern_ops::{self, Dst, Src};
 use crate::interp::{combine, interpret};
 use lazulite_ir::shape::numel;
 use lazulite_ir::{
@@ -434,9 +434,9 @@ fn check_extern_step(
             }
             BufferRef::Temp(t) => {
                 ensure!(
-                    t != step.output,
+                    step.outputs.iter().all(|o| o.temp != t),
                     Internal,
-                    "{what} reads the temp the step writes"
+                    "{what} reads a temp the step writes"
                 );
                 let tb = schedule.temps.get(t as usize).ok_or_else(|| {
                     lazulite_ir::Error::new(
@@ -455,15 +455,30 @@ fn check_extern_step(
         );
         check_extent(&what, len, dt, base + op.offset, &op.strides, &op.shape)?;
     }
-    let out = schedule.temps.get(step.output as usize);
     ensure!(
-        out.is_some_and(|t| t.dtype == step.dtype && t.len == numel(&step.shape)),
+        step.outputs.len() == step.op.num_outputs(),
         Internal,
-        "execute: step {si} ({name}) writes temp {} that does not hold {} {:?}",
-        step.output,
-        step.dtype,
-        step.shape.as_slice()
+        "execute: step {si} ({name}) has {} outputs, the op has {}",
+        step.outputs.len(),
+        step.op.num_outputs()
     );
+    for (k, o) in step.outputs.iter().enumerate() {
+        let out = schedule.temps.get(o.temp as usize);
+        ensure!(
+            out.is_some_and(|t| t.dtype == o.dtype && t.len == numel(&o.shape)),
+            Internal,
+            "execute: step {si} ({name}) writes output {k} to temp {} that does not hold {} {:?}",
+            o.temp,
+            o.dtype,
+            o.shape.as_slice()
+        );
+        ensure!(
+            step.outputs[..k].iter().all(|p| p.temp != o.temp),
+            Internal,
+            "execute: step {si} ({name}) writes temp {} twice",
+            o.temp
+        );
+    }
     Ok(())
 }
 
@@ -501,22 +516,31 @@ fn run_extern_step(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let out = temps[step.output as usize].as_ref().ok_or_else(|| {
-        lazulite_ir::Error::new(
-            lazulite_ir::ErrorKind::Internal,
-            format!("execute: step {si} ({name}) has no output buffer"),
-        )
-    })?;
-    let out_bytes: &mut [u8] = if out.is_empty() {
-        &mut []
-    } else {
-        // SAFETY: the output is a pooled temporary of `out.len()` bytes that only this executor
-        // holds; no operand reads it (`check_extern_step`), and no other reference to its bytes
-        // exists while the extern op runs.
-        unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr(), out.len()) }
-    };
+    let mut outs = Vec::with_capacity(step.outputs.len());
+    for o in &step.outputs {
+        let out = temps[o.temp as usize].as_ref().ok_or_else(|| {
+            lazulite_ir::Error::new(
+                lazulite_ir::ErrorKind::Internal,
+                format!("execute: step {si} ({name}) has no output buffer"),
+            )
+        })?;
+        let bytes: &mut [u8] = if out.is_empty() {
+            &mut []
+        } else {
+            // SAFETY: the output is a pooled temporary of `out.len()` bytes that only this executor
+            // holds; no operand reads it and no other output of the step is the same temp
+            // (`check_extern_step`), and no other reference to its bytes exists while the extern op
+            // runs.
+            unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr(), out.len()) }
+        };
+        outs.push(Dst {
+            bytes,
+            shape: &o.shape,
+            dtype: o.dtype,
+        });
+    }
     let pool = thread_pool(config().threads.max(1))?;
-    extern_ops::run(&pool, step.op, &srcs, out_bytes, &step.shape, step.dtype)?;
+    extern_ops::run(&pool, step.op, &srcs, &mut outs)?;
     bump(&counters().extern_runs, 1);
     Ok(StepReport {
         label: name.to_string(),
@@ -582,7 +606,7 @@ pub fn execute_traced(
                 // Reads of a temp no step wrote are caught below; only outputs are new here.
                 let is_output = match step {
                     Step::Kernel(k) => k.outputs.iter().any(|o| o.buffer == b),
-                    Step::Extern(e) => e.output == t,
+                    Step::Extern(e) => e.outputs.iter().any(|o| o.temp == t),
                 };
                 if is_output {
                     alloc_temp(t as usize, &mut temps, &mut live, &mut report)?;

@@ -6,7 +6,7 @@
 //! (`lazulite_codegen_cpu`) and the interpreter ([`interpret`]), large calls are split across threads,
 //! and each temporary returns to the pool right after its last use. Extern steps (matmul, sort, scans,
 //! joins, gathers) run library routines in `extern_ops` on whole buffers; FFTs run rustfft/realfft in
-//! `fft`. [`cuda`] compiles the CUDA C of `lazulite_codegen_cuda` with NVRTC and probes the driver
+//! `extern_ops::fft`. [`cuda`] compiles the CUDA C of `lazulite_codegen_cuda` with NVRTC and probes the driver
 //! (loaded at run time; no CUDA needed to build).
 
 mod buffer;
@@ -15,7 +15,6 @@ mod config;
 pub mod cuda;
 mod exec;
 mod extern_ops;
-mod fft;
 mod interp;
 
 pub use buffer::{ArrayData, Buffer, Pool, PoolStats, ALIGN};
@@ -139,7 +138,16 @@ pub fn explain_schedule(schedule: &Schedule, inputs: &[ArrayData]) -> String {
             .iter()
             .map(|o| format!("{} {:?}", o.dtype, o.shape.as_slice()))
             .collect();
-        let written = numel(&e.shape) * e.dtype.size();
+        let written: usize = e
+            .outputs
+            .iter()
+            .map(|o| numel(&o.shape) * o.dtype.size())
+            .sum();
+        let results: Vec<String> = e
+            .outputs
+            .iter()
+            .map(|o| format!("{} {:?}", o.dtype, o.shape.as_slice()))
+            .collect();
         total_in += e
             .inputs
             .iter()
@@ -148,11 +156,10 @@ pub fn explain_schedule(schedule: &Schedule, inputs: &[ArrayData]) -> String {
         total_out += written;
         let _ = writeln!(
             s,
-            "extern {} ({}) -> {} {:?}, writes {written} B",
+            "extern {} ({}) -> {}, writes {written} B",
             e.op.name(),
             operands.join(", "),
-            e.dtype,
-            e.shape.as_slice()
+            results.join(", ")
         );
     }
     let _ = writeln!(

@@ -96,9 +96,9 @@ impl G {
                 shape: &n.shape,
             })
             .collect();
-        let (dtype, shape) = op.infer(&infos).unwrap();
+        let (dtype, shape) = op.infer(&infos).unwrap().remove(0);
         self.g.add(Node {
-            op: Op::Extern(op),
+            op: Op::Extern { op, output: 0 },
             inputs: operands.iter().copied().collect(),
             dtype,
             shape,

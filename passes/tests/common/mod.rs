@@ -151,8 +151,32 @@ impl B {
                 shape: s,
             })
             .collect();
-        let (d, s) = op.infer(&infos).unwrap();
-        self.add(Op::Extern(op), operands, d, &s)
+        let (d, s) = op.infer(&infos).unwrap().remove(0);
+        self.add(Op::Extern { op, output: 0 }, operands, d, &s)
+    }
+
+    /// The node of every output of an extern call, in output order.
+    pub fn ext_outputs(&mut self, op: ExternOp, operands: &[NodeId]) -> Vec<NodeId> {
+        let shapes: Vec<Shape> = operands.iter().map(|&o| self.shape(o)).collect();
+        let infos: Vec<lazulite_ir::OperandInfo> = operands
+            .iter()
+            .zip(&shapes)
+            .map(|(&o, s)| lazulite_ir::OperandInfo {
+                dtype: self.dtype(o),
+                shape: s,
+            })
+            .collect();
+        let outs = op.infer(&infos).unwrap();
+        outs.into_iter()
+            .enumerate()
+            .map(|(k, (d, s))| {
+                let out = Op::Extern {
+                    op,
+                    output: k as u32,
+                };
+                self.add(out, operands, d, &s)
+            })
+            .collect()
     }
 }
 
@@ -414,7 +438,7 @@ pub fn eval_graph(g: &Graph, inputs: &[Buf]) -> Vec<Vec<f64>> {
                     .collect()
             }
             Op::Reshape => arg(0).clone(),
-            Op::Extern(e) => {
+            Op::Extern { op: e, .. } => {
                 let operands: Vec<(&[f64], &[usize])> = n
                     .inputs
                     .iter()
@@ -664,10 +688,11 @@ fn run_extern(mem: &mut Memory, es: &ExternStep) {
         .zip(&es.inputs)
         .map(|(v, o)| (v.as_slice(), o.shape.as_slice()))
         .collect();
-    let out = eval_extern(es.op, &operands, &es.shape);
-    assert_eq!(mem.temps[es.output as usize].len(), out.len());
+    let output = &es.outputs[0];
+    let out = eval_extern(es.op, &operands, &output.shape);
+    assert_eq!(mem.temps[output.temp as usize].len(), out.len());
     for (i, x) in out.into_iter().enumerate() {
-        mem.write(BufferRef::Temp(es.output), i as isize, x);
+        mem.write(BufferRef::Temp(output.temp), i as isize, x);
     }
 }
 

@@ -1,4 +1,5 @@
-//! Extern ops: one runtime function per [`ExternOp`], on whole buffers. Matmul goes through `gemm`
+//! Extern ops: one runtime function per [`ExternOp`], on whole buffers; a family of ops has its own
+//! module (`linalg`: faer). Matmul goes through `gemm`
 //! (real and complex floats) or a packed loop with wrapping arithmetic (integers); sorting uses the
 //! standard library's stable sort; the rest are plain loops. Work is split over rows across the
 //! runtime's thread pool when it is large.
@@ -16,12 +17,27 @@ use rayon::prelude::*;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
+mod fft;
+mod linalg;
+mod matmul;
+mod sort;
+
+use matmul::matmul;
+use sort::{arg_extremum, argsort, searchsorted, sort};
+
 /// An operand of an extern op: `bytes` is the whole buffer; element `(i_0, ..)` lives at element index
 /// `base + Σ i_d * strides[d]`.
 pub(crate) struct Src<'a> {
     pub bytes: &'a [u8],
     pub base: isize,
     pub strides: &'a [isize],
+    pub shape: &'a [usize],
+    pub dtype: DType,
+}
+
+/// An output of an extern op: its whole temp, written C-contiguous.
+pub(crate) struct Dst<'a> {
+    pub bytes: &'a mut [u8],
     pub shape: &'a [usize],
     pub dtype: DType,
 }
@@ -279,25 +295,39 @@ macro_rules! with_num {
 // ---------------------------------------------------------------------------------------------
 // Entry point
 
-/// Runs `op` on `inputs`, writing its whole C-contiguous output of `shape` and `dtype` into `out`.
+/// Runs `op` on `inputs`, writing each whole C-contiguous output into its `Dst`.
 pub(crate) fn run(
     pool: &rayon::ThreadPool,
     op: ExternOp,
     inputs: &[Src],
-    out: &mut [u8],
-    shape: &[usize],
-    dtype: DType,
+    outs: &mut [Dst],
 ) -> Result<()> {
     let name = op.name();
     ensure!(
-        out.len() >= numel(shape) * dtype.size(),
+        outs.len() == op.num_outputs(),
         Internal,
-        "{name}: output buffer of {} bytes for shape {shape:?} of {dtype}",
-        out.len()
+        "{name}: {} outputs given, the op has {}",
+        outs.len(),
+        op.num_outputs()
     );
+    for o in outs.iter() {
+        ensure!(
+            o.bytes.len() >= numel(o.shape) * o.dtype.size(),
+            Internal,
+            "{name}: output buffer of {} bytes for shape {:?} of {}",
+            o.bytes.len(),
+            o.shape,
+            o.dtype
+        );
+    }
     let x = inputs
         .first()
         .ok_or_else(|| internal(format!("{name}: no operands")))?;
+    if let ExternOp::Linalg(l) = op {
+        return linalg::run(pool, l, inputs, outs);
+    }
+    let shape = outs[0].shape;
+    let out = &mut *outs[0].bytes;
     match op {
         ExternOp::MatMul => matmul(pool, &inputs[0], &inputs[1], out, shape),
         ExternOp::Sort {
@@ -351,379 +381,12 @@ pub(crate) fn run(
             with_real!(name, x.dtype, searchsorted(pool, x, &inputs[1], out, right))
         }
         ExternOp::ScatterFlat => scatter_flat(x, &inputs[1], &inputs[2], out),
-        ExternOp::Fft(f) => crate::fft::run(pool, f, x, out, shape),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// matmul
-
-/// Element offsets of each batch matrix of an operand, from its batch strides.
-fn batch_offsets(s: &Src, batch_shape: &[usize]) -> Vec<isize> {
-    let mut offs = vec![s.base];
-    for (d, &n) in batch_shape.iter().enumerate() {
-        let st = s.strides[d];
-        offs = offs
-            .iter()
-            .flat_map(|&o| (0..n as isize).map(move |i| o + i * st))
-            .collect();
-    }
-    offs
-}
-
-/// Checks that every element of an `(rows, cols)` matrix at element `off` with strides `(rs, cs)` lies
-/// inside a buffer of `len` elements.
-fn matrix_in_bounds(
-    name: &str,
-    off: isize,
-    rows: usize,
-    cols: usize,
-    rs: isize,
-    cs: isize,
-    len: usize,
-) -> Result<()> {
-    if rows == 0 || cols == 0 {
-        return Ok(());
-    }
-    let (mut lo, mut hi) = (off as i128, off as i128);
-    for (n, s) in [(rows, rs), (cols, cs)] {
-        let span = (n as i128 - 1) * s as i128;
-        if span < 0 {
-            lo += span
-        } else {
-            hi += span
-        }
-    }
-    ensure!(
-        lo >= 0 && hi < len as i128,
-        Internal,
-        "{name}: a matrix operand reads elements {lo}..={hi} of a buffer of {len}"
-    );
-    Ok(())
-}
-
-fn matmul(
-    pool: &rayon::ThreadPool,
-    a: &Src,
-    b: &Src,
-    out: &mut [u8],
-    shape: &[usize],
-) -> Result<()> {
-    let r = shape.len();
-    ensure!(
-        r >= 2 && a.shape.len() == r && b.shape.len() == r && a.dtype == b.dtype,
-        Internal,
-        "matmul: operands {:?} {} and {:?} {} for an output {shape:?}",
-        a.shape,
-        a.dtype,
-        b.shape,
-        b.dtype
-    );
-    let (m, k, n) = (a.shape[r - 2], a.shape[r - 1], b.shape[r - 1]);
-    let batch = &shape[..r - 2];
-    let (ao, bo) = (batch_offsets(a, batch), batch_offsets(b, batch));
-    let mats = Mats {
-        m,
-        k,
-        n,
-        a_rs: a.strides[r - 2],
-        a_cs: a.strides[r - 1],
-        b_rs: b.strides[r - 2],
-        b_cs: b.strides[r - 1],
-    };
-    let total = numel(shape);
-    match a.dtype {
-        DType::F32 => gemm_batches::<f32>(pool, a, b, &ao, &bo, &mats, output(
-            "matmul", out, total,
-        )?),
-        DType::F64 => gemm_batches::<f64>(pool, a, b, &ao, &bo, &mats, output(
-            "matmul", out, total,
-        )?),
-        DType::C64 => gemm_batches::<gemm::c32>(pool, a, b, &ao, &bo, &mats, output(
-            "matmul", out, total,
-        )?),
-        DType::C128 => gemm_batches::<gemm::c64>(pool, a, b, &ao, &bo, &mats, output(
-            "matmul", out, total,
-        )?),
-        DType::I8 => int_matmul::<i8>(pool, a, b, &ao, &bo, &mats, out, total),
-        DType::I16 => int_matmul::<i16>(pool, a, b, &ao, &bo, &mats, out, total),
-        DType::I32 => int_matmul::<i32>(pool, a, b, &ao, &bo, &mats, out, total),
-        DType::I64 => int_matmul::<i64>(pool, a, b, &ao, &bo, &mats, out, total),
-        DType::U8 => int_matmul::<u8>(pool, a, b, &ao, &bo, &mats, out, total),
-        DType::U16 => int_matmul::<u16>(pool, a, b, &ao, &bo, &mats, out, total),
-        DType::U32 => int_matmul::<u32>(pool, a, b, &ao, &bo, &mats, out, total),
-        DType::U64 => int_matmul::<u64>(pool, a, b, &ao, &bo, &mats, out, total),
-        DType::Bool => bail!(
-            Type,
-            "matmul: arrays of dtype bool are not supported; cast them to a numeric dtype with astype()"
-        ),
-    }
-}
-
-/// Extents and strides (elements) of the matrices of one matmul.
-struct Mats {
-    m: usize,
-    k: usize,
-    n: usize,
-    a_rs: isize,
-    a_cs: isize,
-    b_rs: isize,
-    b_cs: isize,
-}
-
-/// A whole buffer as a typed slice: borrowed when aligned, else an aligned copy.
-fn whole<T: Pod>(bytes: &[u8]) -> Cow<'_, [T]> {
-    let size = std::mem::size_of::<T>();
-    let n = bytes.len() / size;
-    if n == 0 {
-        return Cow::Borrowed(&[]);
-    }
-    if (bytes.as_ptr() as usize).is_multiple_of(std::mem::align_of::<T>()) {
-        // SAFETY: `bytes` holds at least `n` whole elements of `T`, is aligned for `T`, and `T: Pod`
-        // makes any bytes a valid `T`; the slice borrows `bytes`.
-        Cow::Borrowed(unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<T>(), n) })
-    } else {
-        Cow::Owned(
-            bytes
-                .chunks_exact(size)
-                // SAFETY: each chunk holds `size_of::<T>()` bytes; `T: Pod`; the read is unaligned.
-                .map(|c| unsafe { c.as_ptr().cast::<T>().read_unaligned() })
-                .collect(),
-        )
-    }
-}
-
-/// Floating-point matmul: one `gemm` call per batch matrix.
-fn gemm_batches<T: Num>(
-    pool: &rayon::ThreadPool,
-    a: &Src,
-    b: &Src,
-    ao: &[isize],
-    bo: &[isize],
-    mt: &Mats,
-    out: &mut [T],
-) -> Result<()> {
-    let (m, k, n) = (mt.m, mt.k, mt.n);
-    if m == 0 || n == 0 {
-        return Ok(());
-    }
-    if k == 0 {
-        out.fill(T::ZERO);
-        return Ok(());
-    }
-    let (abuf, bbuf) = (whole::<T>(a.bytes), whole::<T>(b.bytes));
-    for (&oa, &ob) in ao.iter().zip(bo) {
-        matrix_in_bounds("matmul", oa, m, k, mt.a_rs, mt.a_cs, abuf.len())?;
-        matrix_in_bounds("matmul", ob, k, n, mt.b_rs, mt.b_cs, bbuf.len())?;
-    }
-    let parallelism = if parallel(m * n * k) {
-        gemm::Parallelism::Rayon(config().threads)
-    } else {
-        gemm::Parallelism::None
-    };
-    for (t, dst) in out.chunks_mut(m * n).enumerate() {
-        // Addresses as integers, so that the call can move into the pool's threads.
-        let lhs = abuf.as_ptr().wrapping_offset(ao[t]) as usize;
-        let rhs = bbuf.as_ptr().wrapping_offset(bo[t]) as usize;
-        let dst = dst.as_mut_ptr() as usize;
-        pool.install(|| {
-            // SAFETY: `matrix_in_bounds` checked that every element of both operand matrices, read
-            // from these addresses with these strides, lies inside its (aligned, typed) buffer, which
-            // outlives the call and is not written meanwhile; `dst` addresses this batch's exclusively
-            // borrowed `m * n` row-major output matrix (row stride `n`, column stride 1), which gemm
-            // only writes (`read_dst` is false).
-            unsafe {
-                gemm::gemm(
-                    m,
-                    n,
-                    k,
-                    dst as *mut T,
-                    1,
-                    n as isize,
-                    false,
-                    lhs as *const T,
-                    mt.a_cs,
-                    mt.a_rs,
-                    rhs as *const T,
-                    mt.b_cs,
-                    mt.b_rs,
-                    T::ZERO,
-                    T::ONE,
-                    false,
-                    false,
-                    false,
-                    parallelism,
-                )
-            }
-        });
-    }
-    Ok(())
-}
-
-/// Reads element `off` of a buffer as `T` (bounds-checked, unaligned-safe).
-fn read_at<T: Pod>(bytes: &[u8], off: isize) -> Result<T> {
-    let size = std::mem::size_of::<T>();
-    let start = usize::try_from(off).ok().map(|o| o * size);
-    match start.and_then(|s| bytes.get(s..s + size)) {
-        // SAFETY: the chunk holds `size_of::<T>()` bytes; `T: Pod`; the read is unaligned.
-        Some(c) => Ok(unsafe { c.as_ptr().cast::<T>().read_unaligned() }),
-        None => bail!(
+        ExternOp::Fft(f) => fft::run(pool, f, x, out, shape),
+        ExternOp::Linalg(_) => bail!(
             Internal,
-            "extern op: element {off} lies outside its buffer of {} bytes",
-            bytes.len()
+            "{name}: a linalg op reached the single-output path"
         ),
     }
-}
-
-/// Integer matmul with wrapping arithmetic: per batch, the right matrix is packed row-major, then
-/// each output row accumulates `a[i, p] * b[p, :]` over `p` (contiguous inner loops); rows run in
-/// parallel when the work is large.
-#[allow(clippy::too_many_arguments)]
-fn int_matmul<T: Num>(
-    pool: &rayon::ThreadPool,
-    a: &Src,
-    b: &Src,
-    ao: &[isize],
-    bo: &[isize],
-    mt: &Mats,
-    out: &mut [u8],
-    total: usize,
-) -> Result<()> {
-    let out = output::<T>("matmul", out, total)?;
-    let (m, k, n) = (mt.m, mt.k, mt.n);
-    if m == 0 || n == 0 {
-        return Ok(());
-    }
-    let big = parallel(m * n * k);
-    for (t, dst) in out.chunks_mut(m * n).enumerate() {
-        let mut bp: Vec<T> = Vec::with_capacity(k * n);
-        for p in 0..k {
-            for j in 0..n {
-                bp.push(read_at(
-                    b.bytes,
-                    bo[t] + p as isize * mt.b_rs + j as isize * mt.b_cs,
-                )?);
-            }
-        }
-        let mut ap: Vec<T> = Vec::with_capacity(m * k);
-        for i in 0..m {
-            for p in 0..k {
-                ap.push(read_at(
-                    a.bytes,
-                    ao[t] + i as isize * mt.a_rs + p as isize * mt.a_cs,
-                )?);
-            }
-        }
-        let row = |i: usize, out_row: &mut [T]| {
-            out_row.fill(T::ZERO);
-            for p in 0..k {
-                let x = ap[i * k + p];
-                for (o, &y) in out_row.iter_mut().zip(&bp[p * n..(p + 1) * n]) {
-                    *o = o.add(x.mul(y));
-                }
-            }
-        };
-        if big && m > 1 {
-            pool.install(|| {
-                dst.par_chunks_mut(n)
-                    .enumerate()
-                    .for_each(|(i, r)| row(i, r))
-            });
-        } else {
-            dst.chunks_mut(n).enumerate().for_each(|(i, r)| row(i, r));
-        }
-    }
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------------------------
-// sort, argsort
-
-/// The comparison of a sort: NumPy's ascending order, or its exact reverse (NaNs first), so that a
-/// stable sort keeps equal values in their original order either way.
-fn sort_order<T: Real>(descending: bool) -> impl Fn(&T, &T) -> Ordering + Copy {
-    move |a: &T, b: &T| {
-        if descending {
-            T::order(*b, *a)
-        } else {
-            T::order(*a, *b)
-        }
-    }
-}
-
-/// Sorts every row along `axis`: `f(row values, outer index, inner index, output chunk)`.
-fn sort_rows<T: Real, U: Pod>(
-    pool: &rayon::ThreadPool,
-    name: &str,
-    x: &Src,
-    out: &mut [u8],
-    axis: usize,
-    f: impl Fn(&[T], &mut Vec<usize>, &mut [U], usize) + Send + Sync,
-) -> Result<()> {
-    let data = contiguous::<T>(name, x)?;
-    let (outer, len, inner) = split(x.shape, axis);
-    let out = output::<U>(name, out, outer * len * inner)?;
-    for_chunks(pool, out, len * inner, |o, chunk| {
-        let mut row: Vec<T> = Vec::with_capacity(len);
-        let mut order: Vec<usize> = Vec::with_capacity(len);
-        for r in 0..inner {
-            row.clear();
-            row.extend((0..len).map(|i| data[(o * len + i) * inner + r]));
-            f(&row, &mut order, chunk, r);
-        }
-        Ok(())
-    })
-}
-
-fn stable_order<T: Real>(row: &[T], order: &mut Vec<usize>, descending: bool, stable: bool) {
-    let cmp = sort_order::<T>(descending);
-    order.clear();
-    order.extend(0..row.len());
-    if stable {
-        order.sort_by(|&i, &j| cmp(&row[i], &row[j]));
-    } else {
-        order.sort_unstable_by(|&i, &j| cmp(&row[i], &row[j]));
-    }
-}
-
-fn sort<T: Real>(
-    pool: &rayon::ThreadPool,
-    x: &Src,
-    out: &mut [u8],
-    axis: usize,
-    descending: bool,
-    stable: bool,
-) -> Result<()> {
-    let inner = numel(&x.shape[axis + 1..]);
-    sort_rows::<T, T>(pool, "sort", x, out, axis, |row, _, chunk, r| {
-        let mut v = row.to_vec();
-        let cmp = sort_order::<T>(descending);
-        if stable {
-            v.sort_by(cmp);
-        } else {
-            v.sort_unstable_by(cmp);
-        }
-        for (i, val) in v.into_iter().enumerate() {
-            chunk[i * inner + r] = val;
-        }
-    })
-}
-
-fn argsort<T: Real>(
-    pool: &rayon::ThreadPool,
-    x: &Src,
-    out: &mut [u8],
-    axis: usize,
-    descending: bool,
-    stable: bool,
-) -> Result<()> {
-    let inner = numel(&x.shape[axis + 1..]);
-    sort_rows::<T, i64>(pool, "argsort", x, out, axis, |row, order, chunk, r| {
-        stable_order(row, order, descending, stable);
-        for (i, &src) in order.iter().enumerate() {
-            chunk[i * inner + r] = src as i64;
-        }
-    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -925,74 +588,4 @@ fn scatter_flat(x: &Src, pos: &Src, val: &Src, out: &mut [u8]) -> Result<()> {
         out[j * size..(j + 1) * size].copy_from_slice(&values[k * size..(k + 1) * size]);
     }
     Ok(())
-}
-
-// ---------------------------------------------------------------------------------------------
-// argmax, argmin, searchsorted
-
-fn arg_extremum<T: Real>(
-    pool: &rayon::ThreadPool,
-    x: &Src,
-    out: &mut [u8],
-    axis: usize,
-    max: bool,
-) -> Result<()> {
-    let name = if max { "argmax" } else { "argmin" };
-    let data = contiguous::<T>(name, x)?;
-    let (outer, len, inner) = split(x.shape, axis);
-    ensure!(
-        len > 0 || outer * inner == 0,
-        Value,
-        "{name}: axis {axis} of the array of shape {:?} has size 0; search a non-empty axis",
-        x.shape
-    );
-    let out = output::<i64>(name, out, outer * inner)?;
-    for_chunks(pool, out, inner, |o, chunk| {
-        for (r, dst) in chunk.iter_mut().enumerate() {
-            let at = |i: usize| data[(o * len + i) * inner + r];
-            let mut best = 0usize;
-            let mut bv = at(0);
-            if !bv.is_nan() {
-                for i in 1..len {
-                    let v = at(i);
-                    if v.is_nan() {
-                        best = i;
-                        break;
-                    }
-                    let better = if max { v > bv } else { v < bv };
-                    if better {
-                        best = i;
-                        bv = v;
-                    }
-                }
-            }
-            *dst = best as i64;
-        }
-        Ok(())
-    })
-}
-
-fn searchsorted<T: Real>(
-    pool: &rayon::ThreadPool,
-    sorted: &Src,
-    values: &Src,
-    out: &mut [u8],
-    right: bool,
-) -> Result<()> {
-    let hay = contiguous::<T>("searchsorted", sorted)?;
-    let vals = contiguous::<T>("searchsorted", values)?;
-    let out = output::<i64>("searchsorted", out, vals.len())?;
-    let chunk = 4096;
-    for_chunks(pool, out, chunk, |c, dst| {
-        for (k, d) in dst.iter_mut().enumerate() {
-            let v = vals[c * chunk + k];
-            let i = if right {
-                hay.partition_point(|&a| T::order(a, v) != Ordering::Greater)
-            } else {
-                hay.partition_point(|&a| T::order(a, v) == Ordering::Less)
-            };
-            *d = i as i64;
-        }
-        Ok(())
-    })
 }

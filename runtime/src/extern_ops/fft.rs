@@ -12,7 +12,7 @@
 //! column), transforms it and copies it back: cheaper than transposing the whole array.
 
 use crate::config::config;
-use crate::extern_ops::{contiguous, output, Pod, Src};
+use super::{contiguous, output, Pod, Src};
 use lazulite_ir::shape::numel;
 use lazulite_ir::{bail, ensure, Error, ErrorKind, FftKind, FftOp, Result};
 use num_complex::Complex;
