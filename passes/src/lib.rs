@@ -79,10 +79,12 @@ pub fn plan_traced(
         simplify::eliminate_dead_nodes,
     )?;
     // 4. Fusion and materialisation decisions.
+    lazulite_ir::cancel::check("plan")?;
     let fusion = fusion::decide(&p.graph, &p.roots, cfg)?;
     trace.materialised = fusion.materialised.iter().filter(|&&m| m).count();
     trace.record("fuse", &p);
     // 5. Lowering each fusion group to a kernel.
+    lazulite_ir::cancel::check("plan")?;
     let schedule = lower::lower(&p.graph, &p.roots, &fusion)?;
     Ok((schedule, trace))
 }
@@ -115,6 +117,7 @@ fn run_pass(
     before: &Program,
     pass: fn(&Program) -> Program,
 ) -> Result<Program> {
+    lazulite_ir::cancel::check(name)?; // Ctrl-C between passes of a big graph
     let after = pass(before);
     if cfg!(debug_assertions) {
         check_pass(name, before, &after)?;

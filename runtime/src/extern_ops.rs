@@ -10,6 +10,8 @@
 //! range is an `Index` error.
 
 use crate::config::config;
+use lazulite_ir::alloc::{try_collect, try_filled, try_reserve, try_to_vec, try_vec};
+use lazulite_ir::cancel::Cancel;
 use lazulite_ir::shape::{contiguous_strides, numel};
 use lazulite_ir::{bail, ensure, DType, Error, ErrorKind, ExternOp, Result};
 use rayon::prelude::*;
@@ -108,11 +110,13 @@ fn contiguous<'a, T: Pod>(name: &str, s: &Src<'a>) -> Result<Cow<'a, [T]>> {
         let typed = unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<T>(), n) };
         Ok(Cow::Borrowed(typed))
     } else {
-        let copied = bytes
-            .chunks_exact(size)
-            // SAFETY: each chunk holds `size_of::<T>()` bytes; `T: Pod`; the read is unaligned.
-            .map(|c| unsafe { c.as_ptr().cast::<T>().read_unaligned() })
-            .collect();
+        let copied = try_collect(
+            name,
+            bytes
+                .chunks_exact(size)
+                // SAFETY: each chunk holds `size_of::<T>()` bytes; `T: Pod`; the read is unaligned.
+                .map(|c| unsafe { c.as_ptr().cast::<T>().read_unaligned() }),
+        )?;
         Ok(Cow::Owned(copied))
     }
 }
@@ -142,9 +146,10 @@ fn parallel(n: usize) -> bool {
 }
 
 /// Runs `f(chunk_index, chunk)` over `out` split into chunks of `chunk` elements, in parallel when
-/// the whole is large.
+/// the whole is large, looking at the cancel flag before each chunk.
 fn for_chunks<T: Send>(
     pool: &rayon::ThreadPool,
+    cancel: &Cancel,
     out: &mut [T],
     chunk: usize,
     f: impl Fn(usize, &mut [T]) -> Result<()> + Send + Sync,
@@ -152,18 +157,25 @@ fn for_chunks<T: Send>(
     if out.is_empty() || chunk == 0 {
         return Ok(());
     }
+    let g = |i: usize, c: &mut [T]| {
+        cancel.check("extern op")?;
+        f(i, c)
+    };
     if parallel(out.len()) && out.len() > chunk {
         pool.install(|| {
             out.par_chunks_mut(chunk)
                 .enumerate()
-                .try_for_each(|(i, c)| f(i, c))
+                .try_for_each(|(i, c)| g(i, c))
         })
     } else {
         out.chunks_mut(chunk)
             .enumerate()
-            .try_for_each(|(i, c)| f(i, c))
+            .try_for_each(|(i, c)| g(i, c))
     }
 }
+
+/// Iterations of a plain loop (each a row or a few elements) between two looks at the cancel flag.
+const CHECK_EVERY: usize = 1 << 12;
 
 /// `(outer, len, inner)`: the extents before, at and after `axis`.
 fn split(shape: &[usize], axis: usize) -> (usize, usize, usize) {
@@ -276,12 +288,19 @@ macro_rules! with_num {
     };
 }
 
+mod matmul;
+mod sort;
+use matmul::matmul;
+use sort::{argsort, sort};
+
 // ---------------------------------------------------------------------------------------------
 // Entry point
 
 /// Runs `op` on `inputs`, writing its whole C-contiguous output of `shape` and `dtype` into `out`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run(
     pool: &rayon::ThreadPool,
+    cancel: &Cancel,
     op: ExternOp,
     inputs: &[Src],
     out: &mut [u8],
@@ -299,7 +318,7 @@ pub(crate) fn run(
         .first()
         .ok_or_else(|| internal(format!("{name}: no operands")))?;
     match op {
-        ExternOp::MatMul => matmul(pool, &inputs[0], &inputs[1], out, shape),
+        ExternOp::MatMul => matmul(pool, cancel, &inputs[0], &inputs[1], out, shape),
         ExternOp::Sort {
             axis,
             descending,
@@ -307,7 +326,7 @@ pub(crate) fn run(
         } => with_real!(
             name,
             x.dtype,
-            sort(pool, x, out, axis as usize, descending, stable)
+            sort(pool, cancel, x, out, axis as usize, descending, stable)
         ),
         ExternOp::ArgSort {
             axis,
@@ -316,7 +335,7 @@ pub(crate) fn run(
         } => with_real!(
             name,
             x.dtype,
-            argsort(pool, x, out, axis as usize, descending, stable)
+            argsort(pool, cancel, x, out, axis as usize, descending, stable)
         ),
         ExternOp::CumSum {
             axis,
@@ -324,7 +343,16 @@ pub(crate) fn run(
         } => with_num!(
             name,
             x.dtype,
-            cumulate(pool, name, x, out, axis as usize, include_initial, false)
+            cumulate(
+                pool,
+                cancel,
+                name,
+                x,
+                out,
+                axis as usize,
+                include_initial,
+                false
+            )
         ),
         ExternOp::CumProd {
             axis,
@@ -332,404 +360,50 @@ pub(crate) fn run(
         } => with_num!(
             name,
             x.dtype,
-            cumulate(pool, name, x, out, axis as usize, include_initial, true)
+            cumulate(
+                pool,
+                cancel,
+                name,
+                x,
+                out,
+                axis as usize,
+                include_initial,
+                true
+            )
         ),
-        ExternOp::Concat { axis } => concat(inputs, out, shape, axis as usize),
-        ExternOp::Take { axis } => take(x, &inputs[1], out, shape, axis as usize),
-        ExternOp::TakeAlongAxis { axis } => take_along_axis(x, &inputs[1], out, axis as usize),
+        ExternOp::Concat { axis } => concat(cancel, inputs, out, shape, axis as usize),
+        ExternOp::Take { axis } => take(cancel, x, &inputs[1], out, shape, axis as usize),
+        ExternOp::TakeAlongAxis { axis } => {
+            take_along_axis(cancel, x, &inputs[1], out, axis as usize)
+        }
         ExternOp::ArgMax { axis } => with_real!(
             name,
             x.dtype,
-            arg_extremum(pool, x, out, axis as usize, true)
+            arg_extremum(pool, cancel, x, out, axis as usize, true)
         ),
         ExternOp::ArgMin { axis } => with_real!(
             name,
             x.dtype,
-            arg_extremum(pool, x, out, axis as usize, false)
+            arg_extremum(pool, cancel, x, out, axis as usize, false)
         ),
         ExternOp::SearchSorted { right } => {
-            with_real!(name, x.dtype, searchsorted(pool, x, &inputs[1], out, right))
+            with_real!(
+                name,
+                x.dtype,
+                searchsorted(pool, cancel, x, &inputs[1], out, right)
+            )
         }
-        ExternOp::ScatterFlat => scatter_flat(x, &inputs[1], &inputs[2], out),
+        ExternOp::ScatterFlat => scatter_flat(cancel, x, &inputs[1], &inputs[2], out),
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// matmul
-
-/// Element offsets of each batch matrix of an operand, from its batch strides.
-fn batch_offsets(s: &Src, batch_shape: &[usize]) -> Vec<isize> {
-    let mut offs = vec![s.base];
-    for (d, &n) in batch_shape.iter().enumerate() {
-        let st = s.strides[d];
-        offs = offs
-            .iter()
-            .flat_map(|&o| (0..n as isize).map(move |i| o + i * st))
-            .collect();
-    }
-    offs
-}
-
-/// Checks that every element of an `(rows, cols)` matrix at element `off` with strides `(rs, cs)` lies
-/// inside a buffer of `len` elements.
-fn matrix_in_bounds(
-    name: &str,
-    off: isize,
-    rows: usize,
-    cols: usize,
-    rs: isize,
-    cs: isize,
-    len: usize,
-) -> Result<()> {
-    if rows == 0 || cols == 0 {
-        return Ok(());
-    }
-    let (mut lo, mut hi) = (off as i128, off as i128);
-    for (n, s) in [(rows, rs), (cols, cs)] {
-        let span = (n as i128 - 1) * s as i128;
-        if span < 0 {
-            lo += span
-        } else {
-            hi += span
-        }
-    }
-    ensure!(
-        lo >= 0 && hi < len as i128,
-        Internal,
-        "{name}: a matrix operand reads elements {lo}..={hi} of a buffer of {len}"
-    );
-    Ok(())
-}
-
-fn matmul(
-    pool: &rayon::ThreadPool,
-    a: &Src,
-    b: &Src,
-    out: &mut [u8],
-    shape: &[usize],
-) -> Result<()> {
-    let r = shape.len();
-    ensure!(
-        r >= 2 && a.shape.len() == r && b.shape.len() == r && a.dtype == b.dtype,
-        Internal,
-        "matmul: operands {:?} {} and {:?} {} for an output {shape:?}",
-        a.shape,
-        a.dtype,
-        b.shape,
-        b.dtype
-    );
-    let (m, k, n) = (a.shape[r - 2], a.shape[r - 1], b.shape[r - 1]);
-    let batch = &shape[..r - 2];
-    let (ao, bo) = (batch_offsets(a, batch), batch_offsets(b, batch));
-    let mats = Mats {
-        m,
-        k,
-        n,
-        a_rs: a.strides[r - 2],
-        a_cs: a.strides[r - 1],
-        b_rs: b.strides[r - 2],
-        b_cs: b.strides[r - 1],
-    };
-    let total = numel(shape);
-    match a.dtype {
-        DType::F32 => gemm_batches::<f32>(pool, a, b, &ao, &bo, &mats, output(
-            "matmul", out, total,
-        )?),
-        DType::F64 => gemm_batches::<f64>(pool, a, b, &ao, &bo, &mats, output(
-            "matmul", out, total,
-        )?),
-        DType::C64 => gemm_batches::<gemm::c32>(pool, a, b, &ao, &bo, &mats, output(
-            "matmul", out, total,
-        )?),
-        DType::C128 => gemm_batches::<gemm::c64>(pool, a, b, &ao, &bo, &mats, output(
-            "matmul", out, total,
-        )?),
-        DType::I8 => int_matmul::<i8>(pool, a, b, &ao, &bo, &mats, out, total),
-        DType::I16 => int_matmul::<i16>(pool, a, b, &ao, &bo, &mats, out, total),
-        DType::I32 => int_matmul::<i32>(pool, a, b, &ao, &bo, &mats, out, total),
-        DType::I64 => int_matmul::<i64>(pool, a, b, &ao, &bo, &mats, out, total),
-        DType::U8 => int_matmul::<u8>(pool, a, b, &ao, &bo, &mats, out, total),
-        DType::U16 => int_matmul::<u16>(pool, a, b, &ao, &bo, &mats, out, total),
-        DType::U32 => int_matmul::<u32>(pool, a, b, &ao, &bo, &mats, out, total),
-        DType::U64 => int_matmul::<u64>(pool, a, b, &ao, &bo, &mats, out, total),
-        DType::Bool => bail!(
-            Type,
-            "matmul: arrays of dtype bool are not supported; cast them to a numeric dtype with astype()"
-        ),
-    }
-}
-
-/// Extents and strides (elements) of the matrices of one matmul.
-struct Mats {
-    m: usize,
-    k: usize,
-    n: usize,
-    a_rs: isize,
-    a_cs: isize,
-    b_rs: isize,
-    b_cs: isize,
-}
-
-/// A whole buffer as a typed slice: borrowed when aligned, else an aligned copy.
-fn whole<T: Pod>(bytes: &[u8]) -> Cow<'_, [T]> {
-    let size = std::mem::size_of::<T>();
-    let n = bytes.len() / size;
-    if n == 0 {
-        return Cow::Borrowed(&[]);
-    }
-    if (bytes.as_ptr() as usize).is_multiple_of(std::mem::align_of::<T>()) {
-        // SAFETY: `bytes` holds at least `n` whole elements of `T`, is aligned for `T`, and `T: Pod`
-        // makes any bytes a valid `T`; the slice borrows `bytes`.
-        Cow::Borrowed(unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<T>(), n) })
-    } else {
-        Cow::Owned(
-            bytes
-                .chunks_exact(size)
-                // SAFETY: each chunk holds `size_of::<T>()` bytes; `T: Pod`; the read is unaligned.
-                .map(|c| unsafe { c.as_ptr().cast::<T>().read_unaligned() })
-                .collect(),
-        )
-    }
-}
-
-/// Floating-point matmul: one `gemm` call per batch matrix.
-fn gemm_batches<T: Num>(
-    pool: &rayon::ThreadPool,
-    a: &Src,
-    b: &Src,
-    ao: &[isize],
-    bo: &[isize],
-    mt: &Mats,
-    out: &mut [T],
-) -> Result<()> {
-    let (m, k, n) = (mt.m, mt.k, mt.n);
-    if m == 0 || n == 0 {
-        return Ok(());
-    }
-    if k == 0 {
-        out.fill(T::ZERO);
-        return Ok(());
-    }
-    let (abuf, bbuf) = (whole::<T>(a.bytes), whole::<T>(b.bytes));
-    for (&oa, &ob) in ao.iter().zip(bo) {
-        matrix_in_bounds("matmul", oa, m, k, mt.a_rs, mt.a_cs, abuf.len())?;
-        matrix_in_bounds("matmul", ob, k, n, mt.b_rs, mt.b_cs, bbuf.len())?;
-    }
-    let parallelism = if parallel(m * n * k) {
-        gemm::Parallelism::Rayon(config().threads)
-    } else {
-        gemm::Parallelism::None
-    };
-    for (t, dst) in out.chunks_mut(m * n).enumerate() {
-        // Addresses as integers, so that the call can move into the pool's threads.
-        let lhs = abuf.as_ptr().wrapping_offset(ao[t]) as usize;
-        let rhs = bbuf.as_ptr().wrapping_offset(bo[t]) as usize;
-        let dst = dst.as_mut_ptr() as usize;
-        pool.install(|| {
-            // SAFETY: `matrix_in_bounds` checked that every element of both operand matrices, read
-            // from these addresses with these strides, lies inside its (aligned, typed) buffer, which
-            // outlives the call and is not written meanwhile; `dst` addresses this batch's exclusively
-            // borrowed `m * n` row-major output matrix (row stride `n`, column stride 1), which gemm
-            // only writes (`read_dst` is false).
-            unsafe {
-                gemm::gemm(
-                    m,
-                    n,
-                    k,
-                    dst as *mut T,
-                    1,
-                    n as isize,
-                    false,
-                    lhs as *const T,
-                    mt.a_cs,
-                    mt.a_rs,
-                    rhs as *const T,
-                    mt.b_cs,
-                    mt.b_rs,
-                    T::ZERO,
-                    T::ONE,
-                    false,
-                    false,
-                    false,
-                    parallelism,
-                )
-            }
-        });
-    }
-    Ok(())
-}
-
-/// Reads element `off` of a buffer as `T` (bounds-checked, unaligned-safe).
-fn read_at<T: Pod>(bytes: &[u8], off: isize) -> Result<T> {
-    let size = std::mem::size_of::<T>();
-    let start = usize::try_from(off).ok().map(|o| o * size);
-    match start.and_then(|s| bytes.get(s..s + size)) {
-        // SAFETY: the chunk holds `size_of::<T>()` bytes; `T: Pod`; the read is unaligned.
-        Some(c) => Ok(unsafe { c.as_ptr().cast::<T>().read_unaligned() }),
-        None => bail!(
-            Internal,
-            "extern op: element {off} lies outside its buffer of {} bytes",
-            bytes.len()
-        ),
-    }
-}
-
-/// Integer matmul with wrapping arithmetic: per batch, the right matrix is packed row-major, then
-/// each output row accumulates `a[i, p] * b[p, :]` over `p` (contiguous inner loops); rows run in
-/// parallel when the work is large.
-#[allow(clippy::too_many_arguments)]
-fn int_matmul<T: Num>(
-    pool: &rayon::ThreadPool,
-    a: &Src,
-    b: &Src,
-    ao: &[isize],
-    bo: &[isize],
-    mt: &Mats,
-    out: &mut [u8],
-    total: usize,
-) -> Result<()> {
-    let out = output::<T>("matmul", out, total)?;
-    let (m, k, n) = (mt.m, mt.k, mt.n);
-    if m == 0 || n == 0 {
-        return Ok(());
-    }
-    let big = parallel(m * n * k);
-    for (t, dst) in out.chunks_mut(m * n).enumerate() {
-        let mut bp: Vec<T> = Vec::with_capacity(k * n);
-        for p in 0..k {
-            for j in 0..n {
-                bp.push(read_at(
-                    b.bytes,
-                    bo[t] + p as isize * mt.b_rs + j as isize * mt.b_cs,
-                )?);
-            }
-        }
-        let mut ap: Vec<T> = Vec::with_capacity(m * k);
-        for i in 0..m {
-            for p in 0..k {
-                ap.push(read_at(
-                    a.bytes,
-                    ao[t] + i as isize * mt.a_rs + p as isize * mt.a_cs,
-                )?);
-            }
-        }
-        let row = |i: usize, out_row: &mut [T]| {
-            out_row.fill(T::ZERO);
-            for p in 0..k {
-                let x = ap[i * k + p];
-                for (o, &y) in out_row.iter_mut().zip(&bp[p * n..(p + 1) * n]) {
-                    *o = o.add(x.mul(y));
-                }
-            }
-        };
-        if big && m > 1 {
-            pool.install(|| {
-                dst.par_chunks_mut(n)
-                    .enumerate()
-                    .for_each(|(i, r)| row(i, r))
-            });
-        } else {
-            dst.chunks_mut(n).enumerate().for_each(|(i, r)| row(i, r));
-        }
-    }
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------------------------
-// sort, argsort
-
-/// The comparison of a sort: NumPy's ascending order, or its exact reverse (NaNs first), so that a
-/// stable sort keeps equal values in their original order either way.
-fn sort_order<T: Real>(descending: bool) -> impl Fn(&T, &T) -> Ordering + Copy {
-    move |a: &T, b: &T| {
-        if descending {
-            T::order(*b, *a)
-        } else {
-            T::order(*a, *b)
-        }
-    }
-}
-
-/// Sorts every row along `axis`: `f(row values, outer index, inner index, output chunk)`.
-fn sort_rows<T: Real, U: Pod>(
-    pool: &rayon::ThreadPool,
-    name: &str,
-    x: &Src,
-    out: &mut [u8],
-    axis: usize,
-    f: impl Fn(&[T], &mut Vec<usize>, &mut [U], usize) + Send + Sync,
-) -> Result<()> {
-    let data = contiguous::<T>(name, x)?;
-    let (outer, len, inner) = split(x.shape, axis);
-    let out = output::<U>(name, out, outer * len * inner)?;
-    for_chunks(pool, out, len * inner, |o, chunk| {
-        let mut row: Vec<T> = Vec::with_capacity(len);
-        let mut order: Vec<usize> = Vec::with_capacity(len);
-        for r in 0..inner {
-            row.clear();
-            row.extend((0..len).map(|i| data[(o * len + i) * inner + r]));
-            f(&row, &mut order, chunk, r);
-        }
-        Ok(())
-    })
-}
-
-fn stable_order<T: Real>(row: &[T], order: &mut Vec<usize>, descending: bool, stable: bool) {
-    let cmp = sort_order::<T>(descending);
-    order.clear();
-    order.extend(0..row.len());
-    if stable {
-        order.sort_by(|&i, &j| cmp(&row[i], &row[j]));
-    } else {
-        order.sort_unstable_by(|&i, &j| cmp(&row[i], &row[j]));
-    }
-}
-
-fn sort<T: Real>(
-    pool: &rayon::ThreadPool,
-    x: &Src,
-    out: &mut [u8],
-    axis: usize,
-    descending: bool,
-    stable: bool,
-) -> Result<()> {
-    let inner = numel(&x.shape[axis + 1..]);
-    sort_rows::<T, T>(pool, "sort", x, out, axis, |row, _, chunk, r| {
-        let mut v = row.to_vec();
-        let cmp = sort_order::<T>(descending);
-        if stable {
-            v.sort_by(cmp);
-        } else {
-            v.sort_unstable_by(cmp);
-        }
-        for (i, val) in v.into_iter().enumerate() {
-            chunk[i * inner + r] = val;
-        }
-    })
-}
-
-fn argsort<T: Real>(
-    pool: &rayon::ThreadPool,
-    x: &Src,
-    out: &mut [u8],
-    axis: usize,
-    descending: bool,
-    stable: bool,
-) -> Result<()> {
-    let inner = numel(&x.shape[axis + 1..]);
-    sort_rows::<T, i64>(pool, "argsort", x, out, axis, |row, order, chunk, r| {
-        stable_order(row, order, descending, stable);
-        for (i, &src) in order.iter().enumerate() {
-            chunk[i * inner + r] = src as i64;
-        }
-    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // cumulative sum and product
 
+#[allow(clippy::too_many_arguments)]
 fn cumulate<T: Num>(
     pool: &rayon::ThreadPool,
+    cancel: &Cancel,
     name: &str,
     x: &Src,
     out: &mut [u8],
@@ -742,7 +416,7 @@ fn cumulate<T: Num>(
     let olen = len + include_initial as usize;
     let out = output::<T>(name, out, outer * olen * inner)?;
     let init = if product { T::ONE } else { T::ZERO };
-    for_chunks(pool, out, olen * inner, |o, chunk| {
+    for_chunks(pool, cancel, out, olen * inner, |o, chunk| {
         let src = &data[o * len * inner..(o + 1) * len * inner];
         let first = if include_initial {
             chunk[..inner].fill(init);
@@ -750,8 +424,11 @@ fn cumulate<T: Num>(
         } else {
             0
         };
-        let mut acc = vec![init; inner];
+        let mut acc = try_filled(name, inner, init)?;
         for i in 0..len {
+            if i % CHECK_EVERY == 0 {
+                cancel.check(name)?;
+            }
             let row = &src[i * inner..(i + 1) * inner];
             let dst = &mut chunk[first + i * inner..first + (i + 1) * inner];
             for ((a, &v), d) in acc.iter_mut().zip(row).zip(dst) {
@@ -795,7 +472,13 @@ fn contiguous_bytes<'a>(name: &str, s: &Src<'a>) -> Result<&'a [u8]> {
         })
 }
 
-fn concat(inputs: &[Src], out: &mut [u8], shape: &[usize], axis: usize) -> Result<()> {
+fn concat(
+    cancel: &Cancel,
+    inputs: &[Src],
+    out: &mut [u8],
+    shape: &[usize],
+    axis: usize,
+) -> Result<()> {
     let size = inputs[0].dtype.size();
     let outer = numel(&shape[..axis]);
     let parts: Vec<(&[u8], usize)> = inputs
@@ -809,6 +492,9 @@ fn concat(inputs: &[Src], out: &mut [u8], shape: &[usize], axis: usize) -> Resul
         .collect::<Result<_>>()?;
     let mut at = 0;
     for o in 0..outer {
+        if o % CHECK_EVERY == 0 {
+            cancel.check("concat")?;
+        }
         for &(bytes, chunk) in &parts {
             out[at..at + chunk].copy_from_slice(&bytes[o * chunk..(o + 1) * chunk]);
             at += chunk;
@@ -839,7 +525,7 @@ fn indices(name: &str, s: &Src) -> Result<Vec<i64>> {
         "{name}: indices of dtype {}; indices must have an integer dtype",
         s.dtype
     );
-    Ok(bytes.chunks_exact(size).map(conv).collect())
+    try_collect(name, bytes.chunks_exact(size).map(conv))
 }
 
 /// A possibly negative index into an axis of `n` elements, or the `Index` error.
@@ -859,22 +545,30 @@ fn resolve(name: &str, i: i64, n: usize, axis: usize) -> Result<usize> {
     Ok(j as usize)
 }
 
-fn take(x: &Src, idx: &Src, out: &mut [u8], shape: &[usize], axis: usize) -> Result<()> {
+fn take(
+    cancel: &Cancel,
+    x: &Src,
+    idx: &Src,
+    out: &mut [u8],
+    shape: &[usize],
+    axis: usize,
+) -> Result<()> {
     let size = x.dtype.size();
     let data = contiguous_bytes("take", x)?;
     let ids = indices("take", idx)?;
     let (outer, len, inner) = split(x.shape, axis);
     let n_out = numel(shape);
     let chunk = inner * size;
-    let resolved: Vec<usize> = ids
-        .iter()
-        .map(|&i| resolve("take", i, len, axis))
-        .collect::<Result<_>>()?;
+    let mut resolved: Vec<usize> = try_vec("take", ids.len())?;
+    for &i in &ids {
+        resolved.push(resolve("take", i, len, axis)?);
+    }
     if n_out == 0 {
         return Ok(());
     }
     let mut at = 0;
     for o in 0..outer {
+        cancel.check("take")?;
         for &j in &resolved {
             let src = (o * len + j) * chunk;
             out[at..at + chunk].copy_from_slice(&data[src..src + chunk]);
@@ -884,7 +578,7 @@ fn take(x: &Src, idx: &Src, out: &mut [u8], shape: &[usize], axis: usize) -> Res
     Ok(())
 }
 
-fn take_along_axis(x: &Src, idx: &Src, out: &mut [u8], axis: usize) -> Result<()> {
+fn take_along_axis(cancel: &Cancel, x: &Src, idx: &Src, out: &mut [u8], axis: usize) -> Result<()> {
     let size = x.dtype.size();
     let data = contiguous_bytes("take_along_axis", x)?;
     let ids = indices("take_along_axis", idx)?;
@@ -892,6 +586,9 @@ fn take_along_axis(x: &Src, idx: &Src, out: &mut [u8], axis: usize) -> Result<()
     let (_, ilen, _) = split(idx.shape, axis);
     for o in 0..outer {
         for j in 0..ilen {
+            if (o * ilen + j) % CHECK_EVERY == 0 {
+                cancel.check("take_along_axis")?;
+            }
             for r in 0..inner {
                 let at = (o * ilen + j) * inner + r;
                 let i = resolve("take_along_axis", ids[at], len, axis)?;
@@ -904,7 +601,7 @@ fn take_along_axis(x: &Src, idx: &Src, out: &mut [u8], axis: usize) -> Result<()
 }
 
 /// A copy of `x` with `out.flat[pos[i]] = val[i]`, in order (the last of repeated positions wins).
-fn scatter_flat(x: &Src, pos: &Src, val: &Src, out: &mut [u8]) -> Result<()> {
+fn scatter_flat(cancel: &Cancel, x: &Src, pos: &Src, val: &Src, out: &mut [u8]) -> Result<()> {
     let name = "setitem";
     let size = x.dtype.size();
     let n = numel(x.shape);
@@ -920,6 +617,9 @@ fn scatter_flat(x: &Src, pos: &Src, val: &Src, out: &mut [u8]) -> Result<()> {
         values.len()
     );
     for (k, &i) in ids.iter().enumerate() {
+        if k % CHECK_EVERY == 0 {
+            cancel.check(name)?;
+        }
         let j = resolve(name, i, n, 0)?;
         out[j * size..(j + 1) * size].copy_from_slice(&values[k * size..(k + 1) * size]);
     }
@@ -931,6 +631,7 @@ fn scatter_flat(x: &Src, pos: &Src, val: &Src, out: &mut [u8]) -> Result<()> {
 
 fn arg_extremum<T: Real>(
     pool: &rayon::ThreadPool,
+    cancel: &Cancel,
     x: &Src,
     out: &mut [u8],
     axis: usize,
@@ -946,7 +647,7 @@ fn arg_extremum<T: Real>(
         x.shape
     );
     let out = output::<i64>(name, out, outer * inner)?;
-    for_chunks(pool, out, inner, |o, chunk| {
+    for_chunks(pool, cancel, out, inner, |o, chunk| {
         for (r, dst) in chunk.iter_mut().enumerate() {
             let at = |i: usize| data[(o * len + i) * inner + r];
             let mut best = 0usize;
@@ -973,6 +674,7 @@ fn arg_extremum<T: Real>(
 
 fn searchsorted<T: Real>(
     pool: &rayon::ThreadPool,
+    cancel: &Cancel,
     sorted: &Src,
     values: &Src,
     out: &mut [u8],
@@ -982,7 +684,7 @@ fn searchsorted<T: Real>(
     let vals = contiguous::<T>("searchsorted", values)?;
     let out = output::<i64>("searchsorted", out, vals.len())?;
     let chunk = 4096;
-    for_chunks(pool, out, chunk, |c, dst| {
+    for_chunks(pool, cancel, out, chunk, |c, dst| {
         for (k, d) in dst.iter_mut().enumerate() {
             let v = vals[c * chunk + k];
             let i = if right {

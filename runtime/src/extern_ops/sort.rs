@@ -1,0 +1,246 @@
+//! Sort and argsort along an axis. A long row is sorted in blocks (across the pool) that are then
+//! merged pairwise, looking at the cancel flag between blocks and during merges, so that sorting one
+//! huge axis can be interrupted; the merge keeps ties in order, so a stable sort stays stable.
+
+use super::*;
+
+/// Elements per block of a blocked sort (a row at most this long is sorted in one call).
+const SORT_BLOCK: usize = 1 << 17;
+
+/// The comparison of a sort: NumPy's ascending order, or its exact reverse (NaNs first), so that a
+/// stable sort keeps equal values in their original order either way.
+fn sort_order<T: Real>(descending: bool) -> impl Fn(&T, &T) -> Ordering + Copy + Send + Sync {
+    move |a: &T, b: &T| {
+        if descending {
+            T::order(*b, *a)
+        } else {
+            T::order(*a, *b)
+        }
+    }
+}
+
+/// Sorts `v` by `cmp`: blocks of [`SORT_BLOCK`] elements (in parallel when large), then pairwise
+/// merges of runs of doubling width through one scratch copy. Stable when `stable` (the blocks are
+/// sorted stably and a merge takes the left run's element on ties); deterministic either way.
+pub(super) fn blocked_sort<E: Copy + Send + Sync>(
+    pool: &rayon::ThreadPool,
+    cancel: &Cancel,
+    name: &str,
+    v: &mut [E],
+    cmp: impl Fn(&E, &E) -> Ordering + Copy + Send + Sync,
+    stable: bool,
+) -> Result<()> {
+    let n = v.len();
+    let sort_block = |b: &mut [E]| -> Result<()> {
+        cancel.check(name)?;
+        if stable {
+            b.sort_by(cmp);
+        } else {
+            b.sort_unstable_by(cmp);
+        }
+        Ok(())
+    };
+    if n <= SORT_BLOCK {
+        return sort_block(v);
+    }
+    let par = parallel(n);
+    if par {
+        pool.install(|| v.par_chunks_mut(SORT_BLOCK).try_for_each(sort_block))?;
+    } else {
+        v.chunks_mut(SORT_BLOCK).try_for_each(sort_block)?;
+    }
+    let mut scratch = try_to_vec(name, v)?;
+    let mut width = SORT_BLOCK;
+    let mut in_v = true; // where the sorted runs of `width` are now
+    while width < n {
+        let (src, dst): (&[E], &mut [E]) = if in_v {
+            (&*v, &mut scratch[..])
+        } else {
+            (&scratch[..], &mut *v)
+        };
+        let merge_pair = |i: usize, d: &mut [E]| {
+            let lo = i * 2 * width;
+            let mid = (lo + width).min(n);
+            let hi = (lo + 2 * width).min(n);
+            merge(cancel, name, &src[lo..mid], &src[mid..hi], d, cmp)
+        };
+        if par {
+            pool.install(|| {
+                dst.par_chunks_mut(2 * width)
+                    .enumerate()
+                    .try_for_each(|(i, d)| merge_pair(i, d))
+            })?;
+        } else {
+            dst.chunks_mut(2 * width)
+                .enumerate()
+                .try_for_each(|(i, d)| merge_pair(i, d))?;
+        }
+        in_v = !in_v;
+        width *= 2;
+    }
+    if !in_v {
+        v.copy_from_slice(&scratch);
+    }
+    Ok(())
+}
+
+/// Merges the sorted runs `a` and `b` into `out` (of their total length), taking `a`'s element on
+/// ties.
+fn merge<E: Copy>(
+    cancel: &Cancel,
+    name: &str,
+    a: &[E],
+    b: &[E],
+    out: &mut [E],
+    cmp: impl Fn(&E, &E) -> Ordering,
+) -> Result<()> {
+    let (mut i, mut j) = (0, 0);
+    for piece in out.chunks_mut(SORT_BLOCK) {
+        cancel.check(name)?;
+        for o in piece {
+            let take_b = j < b.len() && (i == a.len() || cmp(&b[j], &a[i]) == Ordering::Less);
+            if take_b {
+                *o = b[j];
+                j += 1;
+            } else {
+                *o = a[i];
+                i += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sorts every row along `axis`: `f(row values, order scratch, output chunk, inner index)`.
+fn sort_rows<T: Real, U: Pod>(
+    pool: &rayon::ThreadPool,
+    cancel: &Cancel,
+    name: &str,
+    x: &Src,
+    out: &mut [u8],
+    axis: usize,
+    f: impl Fn(&mut Vec<T>, &mut Vec<usize>, &mut [U], usize) -> Result<()> + Send + Sync,
+) -> Result<()> {
+    let data = contiguous::<T>(name, x)?;
+    let (outer, len, inner) = split(x.shape, axis);
+    let out = output::<U>(name, out, outer * len * inner)?;
+    for_chunks(pool, cancel, out, len * inner, |o, chunk| {
+        let mut row: Vec<T> = try_vec(name, len)?;
+        let mut order: Vec<usize> = Vec::new();
+        for r in 0..inner {
+            cancel.check(name)?;
+            row.clear();
+            row.extend((0..len).map(|i| data[(o * len + i) * inner + r]));
+            f(&mut row, &mut order, chunk, r)?;
+        }
+        Ok(())
+    })
+}
+
+pub(super) fn sort<T: Real>(
+    pool: &rayon::ThreadPool,
+    cancel: &Cancel,
+    x: &Src,
+    out: &mut [u8],
+    axis: usize,
+    descending: bool,
+    stable: bool,
+) -> Result<()> {
+    let inner = numel(&x.shape[axis + 1..]);
+    let cmp = sort_order::<T>(descending);
+    sort_rows::<T, T>(pool, cancel, "sort", x, out, axis, |row, _, chunk, r| {
+        blocked_sort(pool, cancel, "sort", row, cmp, stable)?;
+        for (i, &val) in row.iter().enumerate() {
+            chunk[i * inner + r] = val;
+        }
+        Ok(())
+    })
+}
+
+pub(super) fn argsort<T: Real>(
+    pool: &rayon::ThreadPool,
+    cancel: &Cancel,
+    x: &Src,
+    out: &mut [u8],
+    axis: usize,
+    descending: bool,
+    stable: bool,
+) -> Result<()> {
+    let inner = numel(&x.shape[axis + 1..]);
+    let cmp = sort_order::<T>(descending);
+    sort_rows::<T, i64>(
+        pool,
+        cancel,
+        "argsort",
+        x,
+        out,
+        axis,
+        |row, order, chunk, r| {
+            order.clear();
+            try_reserve("argsort", order, row.len())?;
+            order.extend(0..row.len());
+            let vals: &[T] = row;
+            blocked_sort(
+                pool,
+                cancel,
+                "argsort",
+                order,
+                |&i: &usize, &j: &usize| cmp(&vals[i], &vals[j]),
+                stable,
+            )?;
+            for (i, &src) in order.iter().enumerate() {
+                chunk[i * inner + r] = src as i64;
+            }
+            Ok(())
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+
+    fn pool() -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+    }
+
+    /// A blocked sort of a long row equals the standard library's stable sort (ties kept in order:
+    /// keys compare by their first field only).
+    #[test]
+    fn blocked_sort_matches_std_stable_sort() {
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as u32
+        };
+        for n in [0, 1, 100, SORT_BLOCK, SORT_BLOCK + 1, 3 * SORT_BLOCK + 17] {
+            let v: Vec<(u32, usize)> = (0..n).map(|i| (next() % 1000, i)).collect();
+            let cmp = |a: &(u32, usize), b: &(u32, usize)| a.0.cmp(&b.0);
+            let mut want = v.clone();
+            want.sort_by(cmp);
+            let mut got = v.clone();
+            blocked_sort(&pool(), &Cancel::never(), "t", &mut got, cmp, true).unwrap();
+            assert_eq!(got, want, "n = {n}");
+            let mut unstable = v.clone();
+            blocked_sort(&pool(), &Cancel::never(), "t", &mut unstable, cmp, false).unwrap();
+            assert!(unstable.windows(2).all(|w| w[0].0 <= w[1].0), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn a_cancelled_sort_stops_with_interrupted() {
+        let flag = Arc::new(AtomicBool::new(true));
+        let cancel = lazulite_ir::cancel::with_cancel(flag, lazulite_ir::cancel::current);
+        let mut v: Vec<u32> = (0..4 * SORT_BLOCK as u32).rev().collect();
+        let e = blocked_sort(&pool(), &cancel, "sort", &mut v, |a, b| a.cmp(b), true).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Interrupted);
+        assert!(e.message.starts_with("sort:"), "{}", e.message);
+    }
+}
