@@ -170,3 +170,28 @@ def test_ctrl_c_interrupts_compute_quickly(case):
     latency = r["caught"] - sent
     print(f"{case}: KeyboardInterrupt {latency * 1e3:.0f} ms after SIGINT")
     assert latency < 0.3, f"KeyboardInterrupt came {latency * 1e3:.0f} ms after SIGINT"
+
+
+def test_long_rows_sort_like_numpy():
+    # Rows longer than one sort block are sorted in blocks and merged (the interruptible path): the
+    # result must be NumPy's, including the stable order of ties and NaNs last.
+    import numpy as np
+
+    import lazulite as lz
+
+    rng = np.random.default_rng(7)
+    n = 3 * 2**17 + 11
+    x = rng.integers(1, 50, n).astype(np.float64)
+    x[rng.integers(0, n, 100)] = np.nan
+    lx = lz.asarray(x)
+    assert np.array_equal(np.asarray(lz.sort(lx)), np.sort(x), equal_nan=True)
+    assert np.array_equal(np.asarray(lz.argsort(lx, stable=True)), np.argsort(x, kind="stable"))
+    got = np.asarray(lz.sort(lx, descending=True))
+    assert np.array_equal(got, np.sort(x)[::-1], equal_nan=True)
+    # along axis 0 of a 2-D array (rows gathered with a stride)
+    y = rng.standard_normal((2**17 + 5, 3))
+    assert np.array_equal(np.asarray(lz.sort(lz.asarray(y), axis=0)), np.sort(y, axis=0))
+    assert np.array_equal(
+        np.asarray(lz.argsort(lz.asarray(y), axis=0, stable=True)),
+        np.argsort(y, axis=0, kind="stable"),
+    )

@@ -10,7 +10,7 @@
 //! range is an `Index` error.
 
 use crate::config::config;
-use lazulite_ir::alloc::{try_collect, try_filled, try_reserve, try_to_vec, try_vec};
+use lazulite_ir::alloc::{try_collect, try_filled, try_reserve, try_vec};
 use lazulite_ir::cancel::Cancel;
 use lazulite_ir::shape::{contiguous_strides, numel};
 use lazulite_ir::{bail, ensure, DType, Error, ErrorKind, ExternOp, Result};

@@ -6,6 +6,25 @@ use super::*;
 
 /// Elements per block of a blocked sort (a row at most this long is sorted in one call).
 const SORT_BLOCK: usize = 1 << 17;
+/// Elements a plain copy moves between two looks at the cancel flag.
+const COPY_PIECE: usize = 1 << 20;
+
+/// Calls `f` on consecutive ranges covering `0..n`, looking at the cancel flag before each.
+fn in_pieces(
+    cancel: &Cancel,
+    name: &str,
+    n: usize,
+    mut f: impl FnMut(std::ops::Range<usize>),
+) -> Result<()> {
+    let mut at = 0;
+    while at < n {
+        cancel.check(name)?;
+        let end = (at + COPY_PIECE).min(n);
+        f(at..end);
+        at = end;
+    }
+    Ok(())
+}
 
 /// The comparison of a sort: NumPy's ascending order, or its exact reverse (NaNs first), so that a
 /// stable sort keeps equal values in their original order either way.
@@ -49,7 +68,8 @@ pub(super) fn blocked_sort<E: Copy + Send + Sync>(
     } else {
         v.chunks_mut(SORT_BLOCK).try_for_each(sort_block)?;
     }
-    let mut scratch = try_to_vec(name, v)?;
+    let mut scratch = try_vec(name, n)?;
+    in_pieces(cancel, name, n, |r| scratch.extend_from_slice(&v[r]))?;
     let mut width = SORT_BLOCK;
     let mut in_v = true; // where the sorted runs of `width` are now
     while width < n {
@@ -79,7 +99,9 @@ pub(super) fn blocked_sort<E: Copy + Send + Sync>(
         width *= 2;
     }
     if !in_v {
-        v.copy_from_slice(&scratch);
+        in_pieces(cancel, name, n, |r| {
+            v[r.clone()].copy_from_slice(&scratch[r])
+        })?;
     }
     Ok(())
 }
@@ -148,6 +170,19 @@ pub(super) fn sort<T: Real>(
 ) -> Result<()> {
     let inner = numel(&x.shape[axis + 1..]);
     let cmp = sort_order::<T>(descending);
+    if inner == 1 {
+        // Rows are contiguous: copy each into its output row and sort it there.
+        let data = contiguous::<T>("sort", x)?;
+        let len = x.shape[axis];
+        let out = output::<T>("sort", out, data.len())?;
+        return for_chunks(pool, cancel, out, len, |o, row| {
+            let src = &data[o * len..(o + 1) * len];
+            in_pieces(cancel, "sort", len, |r| {
+                row[r.clone()].copy_from_slice(&src[r])
+            })?;
+            blocked_sort(pool, cancel, "sort", row, cmp, stable)
+        });
+    }
     sort_rows::<T, T>(pool, cancel, "sort", x, out, axis, |row, _, chunk, r| {
         blocked_sort(pool, cancel, "sort", row, cmp, stable)?;
         for (i, &val) in row.iter().enumerate() {
@@ -168,6 +203,35 @@ pub(super) fn argsort<T: Real>(
 ) -> Result<()> {
     let inner = numel(&x.shape[axis + 1..]);
     let cmp = sort_order::<T>(descending);
+    // The positions of `vals` in sorted order, into `order`.
+    let order_of = |vals: &[T], order: &mut Vec<usize>| -> Result<()> {
+        order.clear();
+        try_reserve("argsort", order, vals.len())?;
+        in_pieces(cancel, "argsort", vals.len(), |r| order.extend(r))?;
+        blocked_sort(
+            pool,
+            cancel,
+            "argsort",
+            order,
+            |&i: &usize, &j: &usize| cmp(&vals[i], &vals[j]),
+            stable,
+        )
+    };
+    if inner == 1 {
+        // Rows are contiguous: sort their positions, reading the values in place.
+        let data = contiguous::<T>("argsort", x)?;
+        let len = x.shape[axis];
+        let out = output::<i64>("argsort", out, data.len())?;
+        return for_chunks(pool, cancel, out, len, |o, row| {
+            let mut order = Vec::new();
+            order_of(&data[o * len..(o + 1) * len], &mut order)?;
+            in_pieces(cancel, "argsort", len, |r| {
+                for (d, &src) in row[r.clone()].iter_mut().zip(&order[r]) {
+                    *d = src as i64;
+                }
+            })
+        });
+    }
     sort_rows::<T, i64>(
         pool,
         cancel,
@@ -176,18 +240,7 @@ pub(super) fn argsort<T: Real>(
         out,
         axis,
         |row, order, chunk, r| {
-            order.clear();
-            try_reserve("argsort", order, row.len())?;
-            order.extend(0..row.len());
-            let vals: &[T] = row;
-            blocked_sort(
-                pool,
-                cancel,
-                "argsort",
-                order,
-                |&i: &usize, &j: &usize| cmp(&vals[i], &vals[j]),
-                stable,
-            )?;
+            order_of(row, order)?;
             for (i, &src) in order.iter().enumerate() {
                 chunk[i * inner + r] = src as i64;
             }
