@@ -5,7 +5,7 @@
 use super::*;
 
 /// Elements per block of a blocked sort (a row at most this long is sorted in one call).
-const SORT_BLOCK: usize = 1 << 17;
+const SORT_BLOCK: usize = 1 << 18;
 /// Elements a plain copy moves between two looks at the cancel flag.
 const COPY_PIECE: usize = 1 << 20;
 
@@ -63,15 +63,19 @@ pub(super) fn blocked_sort<E: Copy + Send + Sync>(
         return sort_block(v);
     }
     let par = parallel(n);
-    if par {
-        pool.install(|| v.par_chunks_mut(SORT_BLOCK).try_for_each(sort_block))?;
-    } else {
-        v.chunks_mut(SORT_BLOCK).try_for_each(sort_block)?;
-    }
     let mut scratch = try_vec(name, n)?;
     in_pieces(cancel, name, n, |r| scratch.extend_from_slice(&v[r]))?;
+    // Sort the blocks where an even number of merge passes is left to go, so that the last pass
+    // writes `v` (no copy back).
+    let passes = n.div_ceil(SORT_BLOCK).next_power_of_two().trailing_zeros();
+    let mut in_v = passes % 2 == 0; // where the sorted runs of `width` are now
+    let blocks: &mut [E] = if in_v { &mut *v } else { &mut scratch };
+    if par {
+        pool.install(|| blocks.par_chunks_mut(SORT_BLOCK).try_for_each(sort_block))?;
+    } else {
+        blocks.chunks_mut(SORT_BLOCK).try_for_each(sort_block)?;
+    }
     let mut width = SORT_BLOCK;
-    let mut in_v = true; // where the sorted runs of `width` are now
     while width < n {
         let (src, dst): (&[E], &mut [E]) = if in_v {
             (&*v, &mut scratch[..])
@@ -98,6 +102,7 @@ pub(super) fn blocked_sort<E: Copy + Send + Sync>(
         in_v = !in_v;
         width *= 2;
     }
+    debug_assert!(in_v, "the last merge pass writes v");
     if !in_v {
         in_pieces(cancel, name, n, |r| {
             v[r.clone()].copy_from_slice(&scratch[r])
