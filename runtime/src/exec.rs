@@ -642,7 +642,13 @@ pub fn execute_traced(
     // Every temporary must be possible before anything runs: a result that cannot exist (e.g. a
     // matmul of 2^31 x 1 by 1 x 2^31) is a `Memory` error before its operands are computed.
     for (t, tb) in schedule.temps.iter().enumerate() {
-        bytes_for(&temp_writer(schedule, t), tb.len, tb.dtype.size())?;
+        if tb
+            .len
+            .checked_mul(tb.dtype.size())
+            .is_none_or(|b| b > isize::MAX as usize)
+        {
+            bytes_for(&temp_writer(schedule, t), tb.len, tb.dtype.size())?;
+        }
     }
     for (si, step) in schedule.steps.iter().enumerate() {
         match step {
