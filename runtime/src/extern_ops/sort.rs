@@ -68,7 +68,7 @@ pub(super) fn blocked_sort<E: Copy + Send + Sync>(
     // Sort the blocks where an even number of merge passes is left to go, so that the last pass
     // writes `v` (no copy back).
     let passes = n.div_ceil(SORT_BLOCK).next_power_of_two().trailing_zeros();
-    let mut in_v = passes % 2 == 0; // where the sorted runs of `width` are now
+    let mut in_v = passes.is_multiple_of(2); // where the sorted runs of `width` are now
     let blocks: &mut [E] = if in_v { &mut *v } else { &mut scratch };
     if par {
         pool.install(|| blocks.par_chunks_mut(SORT_BLOCK).try_for_each(sort_block))?;
