@@ -91,7 +91,8 @@ pub fn from_vec<T: Element>(data: Vec<T>, shape: &[usize]) -> Result<LazyArray> 
          is the length of the data",
         data.len()
     );
-    let mut bytes = Vec::with_capacity(n * T::DTYPE.size());
+    let n_bytes = lazulite_ir::alloc::bytes_for("from_vec", n, T::DTYPE.size())?;
+    let mut bytes = lazulite_ir::alloc::try_vec("from_vec", n_bytes)?;
     for v in data {
         v.write_le(&mut bytes);
     }
@@ -113,13 +114,20 @@ pub fn from_bytes(bytes: &[u8], dtype: DType, shape: &[usize]) -> Result<LazyArr
         bytes.len(),
         n * dtype.size()
     );
-    let bytes = if dtype == DType::Bool {
-        bytes.iter().map(|&b| u8::from(b != 0)).collect()
-    } else {
-        bytes.to_vec()
-    };
-    Ok(LazyArray::from_data(rt::array_from_bytes(
-        &bytes, dtype, shape,
+    Ok(LazyArray::from_data(rt::array_with(
+        "from_bytes",
+        dtype,
+        shape,
+        |out| {
+            if dtype == DType::Bool {
+                for (o, &b) in out.iter_mut().zip(bytes) {
+                    *o = u8::from(b != 0);
+                }
+            } else {
+                out.copy_from_slice(bytes);
+            }
+            Ok(())
+        },
     )?))
 }
 
@@ -203,8 +211,9 @@ pub fn arange(
         Type,
         "arange: dtype={d} is not supported; pass a numeric dtype"
     );
-    let mut bytes = Vec::new();
     let len;
+    // (first, step) as exact integers, or as floats
+    let ints;
     if all_int {
         let (a, b, s) = (
             start.as_i128().unwrap_or(0),
@@ -231,15 +240,7 @@ pub fn arange(
                 }
             }
         }
-        bytes.reserve(len * d.size());
-        for i in 0..len as i128 {
-            let v = a + s * i;
-            let scalar = match i64::try_from(v) {
-                Ok(v) => Scalar::Int(v),
-                Err(_) => Scalar::UInt(v as u64),
-            };
-            bytes.extend_from_slice(&scalar.to_bytes(d));
-        }
+        ints = Some((a, s));
     } else {
         let (a, b, s) = (start.as_f64(), stop.as_f64(), step.as_f64());
         ensure!(s != 0.0, Value, "arange: step must not be zero");
@@ -250,15 +251,29 @@ pub fn arange(
             "arange: ({b} - {a}) / {s} is not a usable length; pass finite start, stop and step"
         );
         len = arange_len(n.max(0.0) as i128, d)?;
-        bytes.reserve(len * d.size());
-        for i in 0..len {
-            bytes.extend_from_slice(&Scalar::Float(a + i as f64 * s).to_bytes(d));
-        }
+        ints = None;
     }
-    Ok(LazyArray::from_data(rt::array_from_bytes(
-        &bytes,
+    let (fa, fs) = (start.as_f64(), step.as_f64());
+    Ok(LazyArray::from_data(rt::array_with(
+        "arange",
         d,
         &[len],
+        |out| {
+            for (i, dst) in out.chunks_exact_mut(d.size()).enumerate() {
+                let scalar = match ints {
+                    Some((a, s)) => {
+                        let v = a + s * i as i128;
+                        match i64::try_from(v) {
+                            Ok(v) => Scalar::Int(v),
+                            Err(_) => Scalar::UInt(v as u64),
+                        }
+                    }
+                    None => Scalar::Float(fa + i as f64 * fs),
+                };
+                dst.copy_from_slice(&scalar.to_bytes(d));
+            }
+            Ok(())
+        },
     )?))
 }
 

@@ -23,11 +23,13 @@ fn int64_array(values: &[i64], shape: &[usize]) -> Result<LazyArray> {
 fn elements(x: &LazyArray) -> Result<Vec<Scalar>> {
     let data = x.compute()?;
     let size = data.dtype.size();
-    Ok(data
-        .to_contiguous_bytes()
-        .chunks_exact(size)
-        .map(|c| Scalar::from_bytes(data.dtype, c))
-        .collect())
+    let bytes = data.try_to_contiguous_bytes("elements")?;
+    lazulite_ir::alloc::try_collect(
+        "elements",
+        bytes
+            .chunks_exact(size)
+            .map(|c| Scalar::from_bytes(data.dtype, c)),
+    )
 }
 
 /// `nonzero(x)`: one int64 array per axis with the coordinates of the non-zero (true) elements, in

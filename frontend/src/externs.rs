@@ -74,7 +74,7 @@ pub(crate) fn check_known_indices(
         }
     } else if let Some(data) = indices.realized() {
         let size = data.dtype.size();
-        for chunk in data.to_contiguous_bytes().chunks_exact(size) {
+        for chunk in data.try_to_contiguous_bytes(name)?.chunks_exact(size) {
             check(Scalar::from_bytes(data.dtype, chunk))?;
         }
     }

@@ -66,6 +66,7 @@ pub use movement::{
     IndexItem,
 };
 pub use reduce::{all, any, max, mean, min, prod, sum};
+pub use rt::is_small_work;
 pub use searching::{argmax, argmin, searchsorted, Side};
 pub use sorting::{argsort, sort};
 pub use statistics::{std, var};

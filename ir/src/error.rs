@@ -19,6 +19,8 @@ pub enum ErrorKind {
     NotImplemented,
     /// A bug in lazulite itself (`RuntimeError`).
     Internal,
+    /// The caller cancelled the work (Ctrl-C: the Python edge raises the pending `KeyboardInterrupt`).
+    Interrupted,
 }
 
 /// An engine error: a kind and a message that names the operation, the offending dtypes or shapes, and

@@ -9,10 +9,14 @@
 //!   with one or several outputs; the FFT family's rules in [`extern_fft`];
 //! - [`kernel`]: the kernel IR (one fused loop nest), the call ABI;
 //! - [`schedule`]: what the passes hand the runtime;
-//! - [`verify`]: invariant checks.
+//! - [`verify`]: invariant checks;
+//! - [`alloc`]: fallible allocation (a `Memory` error, never an abort); [`cancel`]: the cancel flag
+//!   long work polls (Ctrl-C).
 //!
 //! This crate depends on no other crate of the workspace.
 
+pub mod alloc;
+pub mod cancel;
 pub mod dtype;
 pub mod error;
 pub mod extern_fft;

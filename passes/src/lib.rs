@@ -101,10 +101,12 @@ pub fn plan_traced(
         )?,
     };
     // 4. Fusion and materialisation decisions.
+    lazulite_ir::cancel::check("plan")?;
     let fusion = fusion::decide(&p.graph, &p.roots, cfg)?;
     trace.materialised = fusion.materialised.iter().filter(|&&m| m).count();
     trace.record("fuse", &p);
     // 5. Lowering each fusion group to a kernel.
+    lazulite_ir::cancel::check("plan")?;
     let schedule = lower::lower(&p.graph, &p.roots, &fusion)?;
     Ok((schedule, trace))
 }
@@ -138,6 +140,7 @@ fn run_pass(
     roots: &[NodeId],
     pass: fn(&Graph, &[NodeId]) -> Program,
 ) -> Result<Program> {
+    lazulite_ir::cancel::check(name)?; // Ctrl-C between passes of a big graph
     let after = pass(graph, roots);
     if cfg!(debug_assertions) {
         check_pass(name, graph, roots, &after)?;

@@ -76,7 +76,7 @@ fn convert_new(
         }
         let mut shape = Vec::new();
         infer_shape(obj, &mut shape)?;
-        let mut values = Vec::with_capacity(shape.iter().product());
+        let mut values = fallible_vec(shape.iter().try_fold(1usize, |a, &n| a.checked_mul(n)))?;
         flatten(py, obj, &shape, 0, &mut values)?;
         let d = dtype.unwrap_or_else(|| default_dtype(&values));
         return from_scalars(py, &values, d, &shape).map(PyArray::new);
@@ -140,11 +140,16 @@ fn from_scalars(
     dtype: DType,
     shape: &[usize],
 ) -> PyResult<LazyArray> {
-    let mut bytes = Vec::with_capacity(values.len() * dtype.size());
+    let mut bytes = fallible_vec(values.len().checked_mul(dtype.size()))?;
     for &v in values {
         bytes.extend_from_slice(&convert_value(v, dtype)?.to_bytes(dtype));
     }
     engine(py, F, move || fe::from_bytes(&bytes, dtype, shape))
+}
+
+/// Room for `n` elements (`None`: more than `usize` can count), or `MemoryError`.
+fn fallible_vec<T>(n: Option<usize>) -> PyResult<Vec<T>> {
+    lazulite_ir::alloc::try_vec(F, n.unwrap_or(usize::MAX)).map_err(crate::guard::to_pyerr)
 }
 
 fn is_nested(obj: &Bound<'_, PyAny>) -> bool {
@@ -249,7 +254,7 @@ fn from_lazulite(
         if let Some(data) = x.realized() {
             // the data may be foreign memory (a NumPy array) that its owner can still mutate
             return engine(py, F, move || {
-                fe::from_bytes(&data.to_contiguous_bytes(), data.dtype, &data.shape)
+                fe::from_bytes(&data.try_to_contiguous_bytes(F)?, data.dtype, &data.shape)
             });
         }
     }

@@ -1,12 +1,29 @@
-//! The one door from Python into the engine: release the GIL, catch panics, map errors.
+//! The one door from Python into the engine: release the GIL, catch panics, map errors; and, for
+//! calls that compute, stay responsive to Ctrl-C.
+//!
+//! Python runs signal handlers only on the main thread, and only while that thread holds the GIL, but
+//! the engine runs with the GIL released. So [`engine_interruptible`], on the main thread, runs the
+//! call on a persistent driver thread and waits for it in slices of [`POLL`], taking the GIL between
+//! slices to let Python run its signal handlers (`PyErr_CheckSignals`). When a handler raises (Ctrl-C:
+//! `KeyboardInterrupt`), it raises the call's cancel flag ([`lazulite_ir::cancel`]), which the
+//! runtime looks at between bounded pieces of work; the call unwinds through its error path (its
+//! temporaries go back to the pool, the arrays stay lazy) and the handler's exception is raised.
 
 use lazulite_ir::{Error, ErrorKind};
 use pyo3::exceptions::{
-    PyBufferError, PyIndexError, PyMemoryError, PyNotImplementedError, PyOverflowError,
-    PyRuntimeError, PyTypeError, PyValueError,
+    PyBufferError, PyIndexError, PyKeyboardInterrupt, PyMemoryError, PyNotImplementedError,
+    PyOverflowError, PyRuntimeError, PyTypeError, PyValueError,
 };
 use pyo3::prelude::*;
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, RecvTimeoutError};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+/// How long the main thread waits for a computing call before it looks for signals again.
+const POLL: Duration = Duration::from_millis(20);
 
 /// The Python exception the array API standard names for an engine error.
 pub fn to_pyerr(e: Error) -> PyErr {
@@ -20,6 +37,7 @@ pub fn to_pyerr(e: Error) -> PyErr {
         ErrorKind::Memory => PyMemoryError::new_err(msg),
         ErrorKind::NotImplemented => PyNotImplementedError::new_err(msg),
         ErrorKind::Internal => PyRuntimeError::new_err(msg),
+        ErrorKind::Interrupted => PyKeyboardInterrupt::new_err(msg),
     }
 }
 
@@ -33,14 +51,9 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-/// Runs `f` (a call into the engine) with the GIL released, turning a panic into `RuntimeError` and an
-/// engine [`Error`] into the spec's exception. Every binding that calls the frontend goes through here.
-pub fn engine<T, F>(py: Python<'_>, op: &str, f: F) -> PyResult<T>
-where
-    F: FnOnce() -> lazulite_ir::Result<T> + Send,
-    T: Send,
-{
-    let outcome = py.detach(|| catch_unwind(AssertUnwindSafe(f)));
+type Outcome<T> = std::thread::Result<lazulite_ir::Result<T>>;
+
+fn finish<T>(op: &str, outcome: Outcome<T>) -> PyResult<T> {
     match outcome {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(to_pyerr(e)),
@@ -49,6 +62,109 @@ where
             panic_message(payload.as_ref())
         ))),
     }
+}
+
+/// Runs `f` (a call into the engine) with the GIL released, turning a panic into `RuntimeError` and an
+/// engine [`Error`] into the spec's exception. Every binding that calls the frontend goes through here
+/// (or through [`engine_interruptible`] when it may compute).
+pub fn engine<T, F>(py: Python<'_>, op: &str, f: F) -> PyResult<T>
+where
+    F: FnOnce() -> lazulite_ir::Result<T> + Send,
+    T: Send,
+{
+    let outcome = py.detach(|| catch_unwind(AssertUnwindSafe(f)));
+    finish(op, outcome)
+}
+
+/// The thread that runs interruptible calls of the main thread (one: the main thread runs one call at
+/// a time; the work itself spreads over the runtime's pool).
+fn driver() -> PyResult<&'static rayon::ThreadPool> {
+    static DRIVER: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    DRIVER
+        .get_or_init(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .thread_name(|_| "lazulite-driver".to_string())
+                .build()
+                .ok()
+        })
+        .as_ref()
+        .ok_or_else(|| {
+            PyRuntimeError::new_err(
+                "compute: cannot start lazulite's driver thread; the system refused a new thread",
+            )
+        })
+}
+
+/// Whether this is Python's main thread (the only one that runs signal handlers); asked once per thread.
+fn on_main_thread(py: Python<'_>) -> bool {
+    thread_local! {
+        static MAIN: Cell<Option<bool>> = const { Cell::new(None) };
+    }
+    if let Some(m) = MAIN.with(Cell::get) {
+        return m;
+    }
+    let ask = || -> PyResult<bool> {
+        let threading = py.import("threading")?;
+        let main = threading.call_method0("main_thread")?.getattr("ident")?;
+        let me = threading.call_method0("get_ident")?;
+        main.eq(me)
+    };
+    let m = ask().unwrap_or(false);
+    MAIN.with(|c| c.set(Some(m)));
+    m
+}
+
+/// [`engine`] for calls that may compute for long: on the main thread, a Ctrl-C during the call
+/// cancels it within about [`POLL`] plus one piece of work, and raises the `KeyboardInterrupt` (or
+/// whatever the SIGINT handler raised). Elsewhere (other threads get no signals) it is [`engine`].
+pub fn engine_interruptible<T, F>(py: Python<'_>, op: &str, f: F) -> PyResult<T>
+where
+    F: FnOnce() -> lazulite_ir::Result<T> + Send,
+    T: Send,
+{
+    if !on_main_thread(py) {
+        return engine(py, op, f);
+    }
+    let driver = driver()?;
+    let flag = Arc::new(AtomicBool::new(false));
+    let mut raised: Option<PyErr> = None;
+    let outcome = py.detach(|| {
+        let (tx, rx) = sync_channel::<Outcome<T>>(1);
+        driver.in_place_scope(|s| {
+            let job_flag = flag.clone();
+            s.spawn(move |_| {
+                let r = catch_unwind(AssertUnwindSafe(|| {
+                    lazulite_ir::cancel::with_cancel(job_flag, f)
+                }));
+                let _ = tx.send(r);
+            });
+            loop {
+                match rx.recv_timeout(POLL) {
+                    Ok(r) => return r,
+                    Err(RecvTimeoutError::Timeout) => {
+                        if raised.is_none() {
+                            if let Err(e) = Python::attach(|py| py.check_signals()) {
+                                // Cancel, then keep waiting while the call unwinds.
+                                flag.store(true, Ordering::Relaxed);
+                                raised = Some(e);
+                            }
+                        }
+                    }
+                    Err(RecvTimeoutError::Disconnected) => {
+                        return Ok(Err(Error::new(
+                            ErrorKind::Internal,
+                            "the driver thread ended without a result",
+                        )))
+                    }
+                }
+            }
+        })
+    });
+    if let Some(e) = raised {
+        return Err(e);
+    }
+    finish(op, outcome)
 }
 
 /// Shorthand for a `TypeError` built from a message.

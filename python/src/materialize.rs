@@ -4,7 +4,7 @@
 //! [`materialize`]. It computes (once: the array remembers its value), counts the computations it
 //! triggered, and applies the policy for *implicit* materialisation (allow / warn / raise).
 
-use crate::guard::engine;
+use crate::guard::{engine, engine_interruptible};
 use lazulite_frontend::{ArrayData, DType, LazyArray, Scalar};
 use pyo3::exceptions::{PyRuntimeError, PyRuntimeWarning};
 use pyo3::prelude::*;
@@ -56,7 +56,10 @@ pub fn materialize(py: Python<'_>, x: &LazyArray, why: Reason) -> PyResult<Array
         Reason::Implicit(w) => w,
     };
     let x = x.clone();
-    engine(py, what, move || x.compute())
+    if lazulite_frontend::is_small_work(&[&x]) {
+        return engine(py, what, move || x.compute());
+    }
+    engine_interruptible(py, what, move || x.compute())
 }
 
 /// Several arrays at once (shared subgraphs computed once); explicit.
@@ -64,7 +67,14 @@ pub fn materialize_many(py: Python<'_>, xs: Vec<LazyArray>) -> PyResult<Vec<Arra
     if xs.iter().any(|x| x.realized().is_none()) {
         COMPUTATIONS.fetch_add(1, Ordering::Relaxed);
     }
-    engine(py, "compute_many", move || {
+    let refs: Vec<&LazyArray> = xs.iter().collect();
+    if lazulite_frontend::is_small_work(&refs) {
+        return engine(py, "compute_many", move || {
+            let refs: Vec<&LazyArray> = xs.iter().collect();
+            lazulite_frontend::compute_many(&refs)
+        });
+    }
+    engine_interruptible(py, "compute_many", move || {
         let refs: Vec<&LazyArray> = xs.iter().collect();
         lazulite_frontend::compute_many(&refs)
     })

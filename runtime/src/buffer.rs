@@ -189,6 +189,12 @@ impl Buffer {
                 len: 0,
             });
         }
+        // Beyond this no size class exists (and no machine has the memory).
+        ensure!(
+            bytes <= isize::MAX as usize / 2,
+            Memory,
+            "alloc: {bytes} bytes is too large for one buffer; use smaller arrays"
+        );
         let class = size_class(bytes);
         let (block, reused) = pool.take(class)?;
         let c = counters();
@@ -328,11 +334,42 @@ impl ArrayData {
             "from_scalars: {} values for shape {shape:?}; give one value per element",
             values.len()
         );
-        let mut bytes = Vec::with_capacity(values.len() * dtype.size());
+        let n = lazulite_ir::alloc::bytes_for("from_scalars", values.len(), dtype.size())?;
+        let mut bytes = lazulite_ir::alloc::try_vec("from_scalars", n)?;
         for v in values {
             bytes.extend_from_slice(&v.to_bytes(dtype));
         }
         ArrayData::from_bytes(&bytes, dtype, shape)
+    }
+
+    /// A new C-contiguous array of `dtype` and `shape` whose bytes `fill` writes in place (they start
+    /// zeroed). A size that cannot be allocated is a `Memory` error naming `what`.
+    pub fn from_writer(
+        what: &str,
+        dtype: DType,
+        shape: &[usize],
+        fill: impl FnOnce(&mut [u8]) -> Result<()>,
+    ) -> Result<ArrayData> {
+        let count = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+        let n = lazulite_ir::alloc::bytes_for(what, count.unwrap_or(usize::MAX), dtype.size())?;
+        let buffer =
+            Buffer::alloc(n).map_err(|e| Error::new(e.kind, format!("{what}: {}", e.message)))?;
+        if n > 0 {
+            // SAFETY: `buffer` owns `n` writable bytes that nothing else references yet; they are
+            // zeroed before the slice is made, so the slice never exposes uninitialised memory.
+            let out = unsafe {
+                std::ptr::write_bytes(buffer.as_mut_ptr(), 0, n);
+                std::slice::from_raw_parts_mut(buffer.as_mut_ptr(), n)
+            };
+            fill(out)?;
+        }
+        Ok(ArrayData {
+            buffer: Arc::new(buffer),
+            offset: 0,
+            strides: contiguous_strides(shape),
+            shape: shape.into(),
+            dtype,
+        })
     }
 
     pub fn numel(&self) -> usize {
@@ -396,19 +433,29 @@ impl ArrayData {
         }
     }
 
-    /// The elements in C order, as little-endian bytes.
+    /// The elements in C order, as little-endian bytes. Panics when the copy cannot be allocated
+    /// (tests); the engine uses [`ArrayData::try_to_contiguous_bytes`].
     pub fn to_contiguous_bytes(&self) -> Vec<u8> {
+        match self.try_to_contiguous_bytes("to_contiguous_bytes") {
+            Ok(v) => v,
+            Err(e) => panic!("{}", e.message),
+        }
+    }
+
+    /// The elements in C order, as little-endian bytes, or a `Memory` error naming `what`.
+    pub fn try_to_contiguous_bytes(&self, what: &str) -> Result<Vec<u8>> {
         let size = self.dtype.size();
         let n = self.numel();
-        let mut out = Vec::with_capacity(n * size);
+        let mut out =
+            lazulite_ir::alloc::try_vec(what, lazulite_ir::alloc::bytes_for(what, n, size)?)?;
         if n == 0 {
-            return out;
+            return Ok(out);
         }
         let bytes = self.buffer.as_slice();
         if self.is_c_contiguous() {
             let s = self.offset as usize * size;
             out.extend_from_slice(&bytes[s..s + n * size]);
-            return out;
+            return Ok(out);
         }
         let rank = self.shape.len();
         let mut idx = vec![0usize; rank];
@@ -429,7 +476,7 @@ impl ArrayData {
                 idx[d] = 0;
             }
         }
-        out
+        Ok(out)
     }
 
     /// True when the elements lie in C order without gaps (axes of size 1 may have any stride).
@@ -534,6 +581,33 @@ mod tests {
         assert_eq!(pool.stats().cached_blocks, 2);
         pool.trim();
         assert_eq!(pool.stats(), PoolStats::default());
+    }
+
+    #[test]
+    fn impossible_allocations_are_memory_errors() {
+        let pool = Arc::new(Pool::new());
+        for bytes in [usize::MAX, isize::MAX as usize, 1 << 62] {
+            let e = Buffer::alloc_in(&pool, bytes).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Memory, "{bytes}: {}", e.message);
+            assert!(e.message.contains(&bytes.to_string()), "{}", e.message);
+        }
+        let e = ArrayData::from_writer("arange", DType::F64, &[1 << 62], |_| Ok(())).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Memory);
+        assert!(e.message.starts_with("arange:"), "{}", e.message);
+        // an element count that overflows is refused too, not wrapped
+        let e = ArrayData::from_writer("t", DType::U8, &[1 << 62, 1 << 2], |_| Ok(())).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Memory);
+        // the pool is still usable, and a writer sees zeroed memory it fills in place
+        let a = ArrayData::from_writer("t", DType::U8, &[2, 3], |b| {
+            assert!(b.iter().all(|&x| x == 0));
+            b.copy_from_slice(&[1, 2, 3, 4, 5, 6]);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            a.try_to_contiguous_bytes("t").unwrap(),
+            vec![1, 2, 3, 4, 5, 6]
+        );
     }
 
     #[test]

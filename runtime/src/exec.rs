@@ -7,6 +7,8 @@ use crate::cache::{runner_for, Runner};
 use crate::config::{bump, config, counters};
 use crate::extern_ops::{self, Dst, Src};
 use crate::interp::{combine, interpret};
+use lazulite_ir::alloc::{bytes_for, try_filled};
+use lazulite_ir::cancel::Cancel;
 use lazulite_ir::shape::numel;
 use lazulite_ir::{
     bail, ensure, BufferRef, DType, ExternStep, Inst, Kernel, KernelArgs, KernelStep, Result,
@@ -67,25 +69,65 @@ struct SharedArgs<'a>(&'a KernelArgs);
 // only read by the kernel, and each chunk writes a disjoint part of the outputs (or its own partials).
 unsafe impl Sync for SharedArgs<'_> {}
 
-/// Runs the kernel over `[start, end)` with the chosen runner.
-///
-/// # Safety
-/// `args` must satisfy the kernel ABI contract (see [`interpret`]) for that range.
-unsafe fn call(
-    kernel: &Kernel,
-    runner: &Runner,
-    args: &KernelArgs,
-    start: i64,
-    end: i64,
-) -> Result<()> {
-    match runner {
-        Runner::Compiled(c) => {
-            let f = c.entry();
-            // SAFETY: forwarded from the caller; the code stays alive while `c` (an Arc) lives.
-            unsafe { f(args, start, end) };
-            Ok(())
+/// Loop points one call of compiled code covers at most between two looks at the cancel flag
+/// (about a millisecond of a transcendental chain; a relaxed atomic load per piece costs nothing).
+const PIECE_POINTS_COMPILED: usize = 1 << 16;
+/// The same for the interpreter, which is slower per point.
+const PIECE_POINTS_INTERPRETED: usize = 1 << 13;
+/// Loop points per partial of a reduction over dimension 0: a large full reduction is split into at
+/// least `work / PARTIAL_POINTS` partials (also on one thread), so that it can be cancelled between them.
+const PARTIAL_POINTS: usize = 1 << 18;
+
+/// How one launch runs: the runner, the loop points per row of dimension 0, and the cancel flag.
+struct Launch<'a> {
+    kernel: &'a Kernel,
+    runner: &'a Runner,
+    points_per_row: usize,
+    cancel: &'a Cancel,
+}
+
+impl Launch<'_> {
+    /// Runs the kernel over rows `[start, end)` of dimension 0 in pieces of bounded work, looking at
+    /// the cancel flag before each. Only kernels whose dimension 0 is an outer (not reduced)
+    /// dimension can be cut into pieces; the others run in one call.
+    ///
+    /// # Safety
+    /// `args` must satisfy the kernel ABI contract (see [`interpret`]) for that range.
+    unsafe fn call(&self, args: &KernelArgs, start: i64, end: i64) -> Result<()> {
+        self.cancel.check("compute")?;
+        let piece_points = match self.runner {
+            Runner::Compiled(_) => PIECE_POINTS_COMPILED,
+            Runner::Interpreted => PIECE_POINTS_INTERPRETED,
+        };
+        let rows = (piece_points / self.points_per_row.max(1)).max(1) as i64;
+        if self.kernel.n_outer() == 0 || end - start <= rows {
+            // SAFETY: forwarded from the caller.
+            return unsafe { self.call_range(args, start, end) };
         }
-        Runner::Interpreted => interpret(kernel, args, start, end),
+        let mut s = start;
+        while s < end {
+            let e = (s + rows).min(end);
+            self.cancel.check("compute")?;
+            // SAFETY: `[s, e)` lies inside the caller's range; rows of an outer dimension 0 are
+            // independent, so running them in pieces writes exactly what one call would.
+            unsafe { self.call_range(args, s, e)? };
+            s = e;
+        }
+        Ok(())
+    }
+
+    /// # Safety
+    /// As [`Launch::call`].
+    unsafe fn call_range(&self, args: &KernelArgs, start: i64, end: i64) -> Result<()> {
+        match self.runner {
+            Runner::Compiled(c) => {
+                let f = c.entry();
+                // SAFETY: forwarded from the caller; the code stays alive while `c` (an Arc) lives.
+                unsafe { f(args, start, end) };
+                Ok(())
+            }
+            Runner::Interpreted => interpret(self.kernel, args, start, end),
+        }
     }
 }
 
@@ -112,18 +154,37 @@ unsafe fn launch(
     runner: &Runner,
     shape: &[usize],
     args: &KernelArgs,
+    cancel: &Cancel,
 ) -> Result<usize> {
     let cfg = config();
     let work = numel(shape);
     let dim0 = shape.first().copied().unwrap_or(1);
     let threads = cfg.threads;
     let split = threads > 1 && dim0 >= 2 && work >= cfg.parallel_threshold;
-    if kernel.ndim == 0 || !split {
+    let l = Launch {
+        kernel,
+        runner,
+        points_per_row: work / dim0.max(1),
+        cancel,
+    };
+    // A large reduction over dimension 0 is cut into partials even on one thread (see PARTIAL_POINTS).
+    let ops = if kernel.ndim > 0 && kernel.n_outer() == 0 {
+        partial_combinable(kernel)
+    } else {
+        None
+    };
+    let partial_chunks = work.div_ceil(PARTIAL_POINTS).min(dim0);
+    if kernel.ndim == 0 || (!split && (ops.is_none() || partial_chunks < 2)) {
         // SAFETY: forwarded from the caller.
-        unsafe { call(kernel, runner, args, 0, dim0 as i64)? };
+        unsafe { l.call(args, 0, dim0 as i64)? };
         return Ok(1);
     }
-    let chunks = threads.min(dim0);
+    let chunks = if split { threads.min(dim0) } else { 1 };
+    let chunks = if ops.is_some() {
+        chunks.max(partial_chunks)
+    } else {
+        chunks
+    };
     let bounds: Vec<(i64, i64)> = (0..chunks)
         .map(|c| ((dim0 * c / chunks) as i64, (dim0 * (c + 1) / chunks) as i64))
         .collect();
@@ -134,42 +195,53 @@ unsafe fn launch(
             bounds.par_iter().try_for_each(|&(s, e)| {
                 let a = &shared;
                 // SAFETY: each chunk covers its own rows of dimension 0; args valid by the caller.
-                unsafe { call(kernel, runner, a.0, s, e) }
+                unsafe { l.call(a.0, s, e) }
             })
         })?;
         bump(&counters().parallel_runs, 1);
         return Ok(chunks);
     }
     // Dimension 0 is reduced: each chunk reduces into its own partial outputs.
-    let Some(ops) = partial_combinable(kernel) else {
+    let Some(ops) = ops else {
         // SAFETY: forwarded from the caller.
-        unsafe { call(kernel, runner, args, 0, dim0 as i64)? };
+        unsafe { l.call(args, 0, dim0 as i64)? };
         return Ok(1);
     };
     let nout = kernel.outputs.len();
     // 16 bytes (two u64) per output per chunk: aligned for every dtype up to complex128.
-    let mut partials = vec![[0u64; 2]; chunks * nout];
+    let mut partials = try_filled("reduction partials", chunks * nout, [0u64; 2])?;
     let base = partials.as_mut_ptr() as usize;
     let shared = SharedArgs(args);
-    pool.install(|| {
-        bounds.par_iter().enumerate().try_for_each(|(c, &(s, e))| {
-            let whole = &shared;
-            let a = whole.0;
-            let outs: Vec<*mut u8> = (0..nout)
-                .map(|k| (base + (c * nout + k) * 16) as *mut u8)
-                .collect();
-            let mine = KernelArgs {
-                shape: a.shape,
-                inputs: a.inputs,
-                in_strides: a.in_strides,
-                outputs: outs.as_ptr(),
-                out_strides: a.out_strides,
-            };
-            // SAFETY: same inputs as the caller's; outputs are this chunk's own 16-byte partial slots
-            // (no outer dims, so one element each).
-            unsafe { call(kernel, runner, &mine, s, e) }
-        })
-    })?;
+    let run_chunk = |c: usize, (s, e): (i64, i64)| {
+        let whole = &shared;
+        let a = whole.0;
+        let outs: Vec<*mut u8> = (0..nout)
+            .map(|k| (base + (c * nout + k) * 16) as *mut u8)
+            .collect();
+        let mine = KernelArgs {
+            shape: a.shape,
+            inputs: a.inputs,
+            in_strides: a.in_strides,
+            outputs: outs.as_ptr(),
+            out_strides: a.out_strides,
+        };
+        // SAFETY: same inputs as the caller's; outputs are this chunk's own 16-byte partial slots
+        // (no outer dims, so one element each).
+        unsafe { l.call(&mine, s, e) }
+    };
+    if split {
+        pool.install(|| {
+            bounds
+                .par_iter()
+                .enumerate()
+                .try_for_each(|(c, &b)| run_chunk(c, b))
+        })?;
+    } else {
+        bounds
+            .iter()
+            .enumerate()
+            .try_for_each(|(c, &b)| run_chunk(c, b))?;
+    }
     for (k, (o, op)) in kernel.outputs.iter().zip(&ops).enumerate() {
         let read = |c: usize| {
             let p = &partials[c * nout + k];
@@ -188,7 +260,9 @@ unsafe fn launch(
             std::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len());
         }
     }
-    bump(&counters().parallel_runs, 1);
+    if split {
+        bump(&counters().parallel_runs, 1);
+    }
     Ok(chunks)
 }
 
@@ -358,6 +432,7 @@ fn run_kernel_step(
     step: &KernelStep,
     inputs: &[ArrayData],
     temps: &[Option<Arc<Buffer>>],
+    cancel: &Cancel,
 ) -> Result<StepReport> {
     let k = &step.kernel;
     let shape: Vec<i64> = step.shape.iter().map(|&n| n as i64).collect();
@@ -389,7 +464,7 @@ fn run_kernel_step(
         // SAFETY: `check_step` verified that every operand's addressed elements lie inside its
         // buffer, outputs are temporaries owned by this call, and the arrays behind `args` live
         // until the call returns.
-        chunks = unsafe { launch(k, &runner, &step.shape, &args)? };
+        chunks = unsafe { launch(k, &runner, &step.shape, &args, cancel)? };
         let c = counters();
         bump(
             if compiled {
@@ -488,6 +563,7 @@ fn run_extern_step(
     step: &ExternStep,
     inputs: &[ArrayData],
     temps: &[Option<Arc<Buffer>>],
+    cancel: &Cancel,
 ) -> Result<StepReport> {
     let name = step.op.name();
     let srcs = step
@@ -540,7 +616,7 @@ fn run_extern_step(
         });
     }
     let pool = thread_pool(config().threads.max(1))?;
-    extern_ops::run(&pool, step.op, &srcs, &mut outs)?;
+    extern_ops::run(&pool, cancel, step.op, &srcs, &mut outs)?;
     bump(&counters().extern_runs, 1);
     Ok(StepReport {
         label: name.to_string(),
@@ -549,20 +625,59 @@ fn run_extern_step(
     })
 }
 
+/// What writes temp `t`, for messages: the extern op's name or the kernel's label and loop shape.
+fn temp_writer(schedule: &Schedule, t: usize) -> String {
+    for step in &schedule.steps {
+        match step {
+            Step::Extern(e) => {
+                if let Some(o) = e.outputs.iter().find(|o| o.temp as usize == t) {
+                    return format!("{} (result of shape {:?})", e.op.name(), o.shape.as_slice());
+                }
+            }
+            Step::Kernel(k)
+                if k.outputs
+                    .iter()
+                    .any(|o| o.buffer == BufferRef::Temp(t as u32)) =>
+            {
+                let label = if k.label.is_empty() {
+                    "kernel"
+                } else {
+                    &k.label
+                };
+                return format!("{label} (loop {:?})", k.shape.as_slice());
+            }
+            _ => {}
+        }
+    }
+    format!("temporary {t}")
+}
+
 /// [`execute`], also reporting what it did (peak temporary memory, early frees, tiers, thread split).
 pub fn execute_traced(
     schedule: &Schedule,
     inputs: &[ArrayData],
 ) -> Result<(Vec<ArrayData>, ExecReport)> {
+    // Every temporary must be possible before anything runs: a result that cannot exist (e.g. a
+    // matmul of 2^31 x 1 by 1 x 2^31) is a `Memory` error before its operands are computed.
+    for (t, tb) in schedule.temps.iter().enumerate() {
+        if tb
+            .len
+            .checked_mul(tb.dtype.size())
+            .is_none_or(|b| b > isize::MAX as usize)
+        {
+            bytes_for(&temp_writer(schedule, t), tb.len, tb.dtype.size())?;
+        }
+    }
     for (si, step) in schedule.steps.iter().enumerate() {
         match step {
             Step::Kernel(k) => check_step(si, k, schedule, inputs)?,
             Step::Extern(e) => check_extern_step(si, e, schedule, inputs)?,
         }
     }
+    let cancel = lazulite_ir::cancel::current();
     // Last step that touches each temp; temps that are results live on.
     let nt = schedule.temps.len();
-    let mut last_use: Vec<Option<usize>> = vec![None; nt];
+    let mut last_use: Vec<Option<usize>> = vec![None; nt]; // sized by the plan, not by data
     for (si, step) in schedule.steps.iter().enumerate() {
         for b in step.buffers() {
             if let BufferRef::Temp(t) = b {
@@ -591,8 +706,14 @@ pub fn execute_traced(
      -> Result<()> {
         if temps[t].is_none() {
             let tb = &schedule.temps[t];
-            let bytes = tb.len * tb.dtype.size();
-            temps[t] = Some(Arc::new(Buffer::alloc(bytes)?));
+            let bytes = tb.len * tb.dtype.size(); // checked before the first step
+            let buf = Buffer::alloc(bytes).map_err(|e| {
+                lazulite_ir::Error::new(
+                    e.kind,
+                    format!("{}: {}", temp_writer(schedule, t), e.message),
+                )
+            })?;
+            temps[t] = Some(Arc::new(buf));
             *live += bytes;
             report.peak_temp_bytes = report.peak_temp_bytes.max(*live);
             report.temps_allocated += 1;
@@ -613,9 +734,10 @@ pub fn execute_traced(
                 }
             }
         }
+        cancel.check("compute")?;
         let step_report = match step {
-            Step::Kernel(k) => run_kernel_step(si, k, inputs, &temps)?,
-            Step::Extern(e) => run_extern_step(si, e, inputs, &temps)?,
+            Step::Kernel(k) => run_kernel_step(si, k, inputs, &temps, &cancel)?,
+            Step::Extern(e) => run_extern_step(si, e, inputs, &temps, &cancel)?,
         };
         report.steps.push(step_report);
         // Release temps whose last use was this step.

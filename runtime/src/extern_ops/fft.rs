@@ -11,8 +11,8 @@
 //! copies a panel of up to [`PANEL`] neighbouring columns into a contiguous buffer (one line per
 //! column), transforms it and copies it back: cheaper than transposing the whole array.
 
-use crate::config::config;
 use super::{contiguous, output, Pod, Src};
+use crate::config::config;
 use lazulite_ir::shape::numel;
 use lazulite_ir::{bail, ensure, Error, ErrorKind, FftKind, FftOp, Result};
 use num_complex::Complex;

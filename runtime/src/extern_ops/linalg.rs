@@ -95,10 +95,10 @@ impl<'a> Stack<'a> {
             s.strides
         );
         let elems = match s.dtype {
-            DType::F32 => Elems::F32(whole(s.bytes)),
-            DType::F64 => Elems::F64(whole(s.bytes)),
-            DType::C64 => Elems::C64(whole(s.bytes)),
-            DType::C128 => Elems::C128(whole(s.bytes)),
+            DType::F32 => Elems::F32(whole(s.bytes)?),
+            DType::F64 => Elems::F64(whole(s.bytes)?),
+            DType::C64 => Elems::C64(whole(s.bytes)?),
+            DType::C128 => Elems::C128(whole(s.bytes)?),
             d => bail!(
                 Internal,
                 "{name}: operand of {d} reached the linalg runtime"

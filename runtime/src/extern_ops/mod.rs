@@ -11,19 +11,13 @@
 //! range is an `Index` error.
 
 use crate::config::config;
+use lazulite_ir::alloc::{try_collect, try_filled, try_reserve, try_vec};
+use lazulite_ir::cancel::Cancel;
 use lazulite_ir::shape::{contiguous_strides, numel};
 use lazulite_ir::{bail, ensure, DType, Error, ErrorKind, ExternOp, Result};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::cmp::Ordering;
-
-mod fft;
-mod linalg;
-mod matmul;
-mod sort;
-
-use matmul::matmul;
-use sort::{arg_extremum, argsort, searchsorted, sort};
 
 /// An operand of an extern op: `bytes` is the whole buffer; element `(i_0, ..)` lives at element index
 /// `base + Σ i_d * strides[d]`.
@@ -124,11 +118,13 @@ pub(crate) fn contiguous<'a, T: Pod>(name: &str, s: &Src<'a>) -> Result<Cow<'a, 
         let typed = unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<T>(), n) };
         Ok(Cow::Borrowed(typed))
     } else {
-        let copied = bytes
-            .chunks_exact(size)
-            // SAFETY: each chunk holds `size_of::<T>()` bytes; `T: Pod`; the read is unaligned.
-            .map(|c| unsafe { c.as_ptr().cast::<T>().read_unaligned() })
-            .collect();
+        let copied = try_collect(
+            name,
+            bytes
+                .chunks_exact(size)
+                // SAFETY: each chunk holds `size_of::<T>()` bytes; `T: Pod`; the read is unaligned.
+                .map(|c| unsafe { c.as_ptr().cast::<T>().read_unaligned() }),
+        )?;
         Ok(Cow::Owned(copied))
     }
 }
@@ -158,9 +154,10 @@ fn parallel(n: usize) -> bool {
 }
 
 /// Runs `f(chunk_index, chunk)` over `out` split into chunks of `chunk` elements, in parallel when
-/// the whole is large.
+/// the whole is large, looking at the cancel flag before each chunk.
 fn for_chunks<T: Send>(
     pool: &rayon::ThreadPool,
+    cancel: &Cancel,
     out: &mut [T],
     chunk: usize,
     f: impl Fn(usize, &mut [T]) -> Result<()> + Send + Sync,
@@ -168,18 +165,25 @@ fn for_chunks<T: Send>(
     if out.is_empty() || chunk == 0 {
         return Ok(());
     }
+    let g = |i: usize, c: &mut [T]| {
+        cancel.check("extern op")?;
+        f(i, c)
+    };
     if parallel(out.len()) && out.len() > chunk {
         pool.install(|| {
             out.par_chunks_mut(chunk)
                 .enumerate()
-                .try_for_each(|(i, c)| f(i, c))
+                .try_for_each(|(i, c)| g(i, c))
         })
     } else {
         out.chunks_mut(chunk)
             .enumerate()
-            .try_for_each(|(i, c)| f(i, c))
+            .try_for_each(|(i, c)| g(i, c))
     }
 }
+
+/// Iterations of a plain loop (each a row or a few elements) between two looks at the cancel flag.
+const CHECK_EVERY: usize = 1 << 12;
 
 /// `(outer, len, inner)`: the extents before, at and after `axis`.
 fn split(shape: &[usize], axis: usize) -> (usize, usize, usize) {
@@ -292,12 +296,20 @@ macro_rules! with_num {
     };
 }
 
+mod fft;
+mod linalg;
+mod matmul;
+mod sort;
+use matmul::matmul;
+use sort::{arg_extremum, argsort, searchsorted, sort};
+
 // ---------------------------------------------------------------------------------------------
 // Entry point
 
 /// Runs `op` on `inputs`, writing each whole C-contiguous output into its `Dst`.
 pub(crate) fn run(
     pool: &rayon::ThreadPool,
+    cancel: &Cancel,
     op: ExternOp,
     inputs: &[Src],
     outs: &mut [Dst],
@@ -329,7 +341,7 @@ pub(crate) fn run(
     let shape = outs[0].shape;
     let out = &mut *outs[0].bytes;
     match op {
-        ExternOp::MatMul => matmul(pool, &inputs[0], &inputs[1], out, shape),
+        ExternOp::MatMul => matmul(pool, cancel, &inputs[0], &inputs[1], out, shape),
         ExternOp::Sort {
             axis,
             descending,
@@ -337,7 +349,7 @@ pub(crate) fn run(
         } => with_real!(
             name,
             x.dtype,
-            sort(pool, x, out, axis as usize, descending, stable)
+            sort(pool, cancel, x, out, axis as usize, descending, stable)
         ),
         ExternOp::ArgSort {
             axis,
@@ -346,7 +358,7 @@ pub(crate) fn run(
         } => with_real!(
             name,
             x.dtype,
-            argsort(pool, x, out, axis as usize, descending, stable)
+            argsort(pool, cancel, x, out, axis as usize, descending, stable)
         ),
         ExternOp::CumSum {
             axis,
@@ -354,7 +366,16 @@ pub(crate) fn run(
         } => with_num!(
             name,
             x.dtype,
-            cumulate(pool, name, x, out, axis as usize, include_initial, false)
+            cumulate(
+                pool,
+                cancel,
+                name,
+                x,
+                out,
+                axis as usize,
+                include_initial,
+                false
+            )
         ),
         ExternOp::CumProd {
             axis,
@@ -362,25 +383,40 @@ pub(crate) fn run(
         } => with_num!(
             name,
             x.dtype,
-            cumulate(pool, name, x, out, axis as usize, include_initial, true)
+            cumulate(
+                pool,
+                cancel,
+                name,
+                x,
+                out,
+                axis as usize,
+                include_initial,
+                true
+            )
         ),
-        ExternOp::Concat { axis } => concat(inputs, out, shape, axis as usize),
-        ExternOp::Take { axis } => take(x, &inputs[1], out, shape, axis as usize),
-        ExternOp::TakeAlongAxis { axis } => take_along_axis(x, &inputs[1], out, axis as usize),
+        ExternOp::Concat { axis } => concat(cancel, inputs, out, shape, axis as usize),
+        ExternOp::Take { axis } => take(cancel, x, &inputs[1], out, shape, axis as usize),
+        ExternOp::TakeAlongAxis { axis } => {
+            take_along_axis(cancel, x, &inputs[1], out, axis as usize)
+        }
         ExternOp::ArgMax { axis } => with_real!(
             name,
             x.dtype,
-            arg_extremum(pool, x, out, axis as usize, true)
+            arg_extremum(pool, cancel, x, out, axis as usize, true)
         ),
         ExternOp::ArgMin { axis } => with_real!(
             name,
             x.dtype,
-            arg_extremum(pool, x, out, axis as usize, false)
+            arg_extremum(pool, cancel, x, out, axis as usize, false)
         ),
         ExternOp::SearchSorted { right } => {
-            with_real!(name, x.dtype, searchsorted(pool, x, &inputs[1], out, right))
+            with_real!(
+                name,
+                x.dtype,
+                searchsorted(pool, cancel, x, &inputs[1], out, right)
+            )
         }
-        ExternOp::ScatterFlat => scatter_flat(x, &inputs[1], &inputs[2], out),
+        ExternOp::ScatterFlat => scatter_flat(cancel, x, &inputs[1], &inputs[2], out),
         ExternOp::Fft(f) => fft::run(pool, f, x, out, shape),
         ExternOp::Linalg(_) => bail!(
             Internal,
@@ -392,8 +428,10 @@ pub(crate) fn run(
 // ---------------------------------------------------------------------------------------------
 // cumulative sum and product
 
+#[allow(clippy::too_many_arguments)]
 fn cumulate<T: Num>(
     pool: &rayon::ThreadPool,
+    cancel: &Cancel,
     name: &str,
     x: &Src,
     out: &mut [u8],
@@ -406,7 +444,7 @@ fn cumulate<T: Num>(
     let olen = len + include_initial as usize;
     let out = output::<T>(name, out, outer * olen * inner)?;
     let init = if product { T::ONE } else { T::ZERO };
-    for_chunks(pool, out, olen * inner, |o, chunk| {
+    for_chunks(pool, cancel, out, olen * inner, |o, chunk| {
         let src = &data[o * len * inner..(o + 1) * len * inner];
         let first = if include_initial {
             chunk[..inner].fill(init);
@@ -414,8 +452,11 @@ fn cumulate<T: Num>(
         } else {
             0
         };
-        let mut acc = vec![init; inner];
+        let mut acc = try_filled(name, inner, init)?;
         for i in 0..len {
+            if i % CHECK_EVERY == 0 {
+                cancel.check(name)?;
+            }
             let row = &src[i * inner..(i + 1) * inner];
             let dst = &mut chunk[first + i * inner..first + (i + 1) * inner];
             for ((a, &v), d) in acc.iter_mut().zip(row).zip(dst) {
@@ -459,7 +500,13 @@ fn contiguous_bytes<'a>(name: &str, s: &Src<'a>) -> Result<&'a [u8]> {
         })
 }
 
-fn concat(inputs: &[Src], out: &mut [u8], shape: &[usize], axis: usize) -> Result<()> {
+fn concat(
+    cancel: &Cancel,
+    inputs: &[Src],
+    out: &mut [u8],
+    shape: &[usize],
+    axis: usize,
+) -> Result<()> {
     let size = inputs[0].dtype.size();
     let outer = numel(&shape[..axis]);
     let parts: Vec<(&[u8], usize)> = inputs
@@ -473,6 +520,9 @@ fn concat(inputs: &[Src], out: &mut [u8], shape: &[usize], axis: usize) -> Resul
         .collect::<Result<_>>()?;
     let mut at = 0;
     for o in 0..outer {
+        if o % CHECK_EVERY == 0 {
+            cancel.check("concat")?;
+        }
         for &(bytes, chunk) in &parts {
             out[at..at + chunk].copy_from_slice(&bytes[o * chunk..(o + 1) * chunk]);
             at += chunk;
@@ -503,7 +553,7 @@ fn indices(name: &str, s: &Src) -> Result<Vec<i64>> {
         "{name}: indices of dtype {}; indices must have an integer dtype",
         s.dtype
     );
-    Ok(bytes.chunks_exact(size).map(conv).collect())
+    try_collect(name, bytes.chunks_exact(size).map(conv))
 }
 
 /// A possibly negative index into an axis of `n` elements, or the `Index` error.
@@ -523,22 +573,30 @@ fn resolve(name: &str, i: i64, n: usize, axis: usize) -> Result<usize> {
     Ok(j as usize)
 }
 
-fn take(x: &Src, idx: &Src, out: &mut [u8], shape: &[usize], axis: usize) -> Result<()> {
+fn take(
+    cancel: &Cancel,
+    x: &Src,
+    idx: &Src,
+    out: &mut [u8],
+    shape: &[usize],
+    axis: usize,
+) -> Result<()> {
     let size = x.dtype.size();
     let data = contiguous_bytes("take", x)?;
     let ids = indices("take", idx)?;
     let (outer, len, inner) = split(x.shape, axis);
     let n_out = numel(shape);
     let chunk = inner * size;
-    let resolved: Vec<usize> = ids
-        .iter()
-        .map(|&i| resolve("take", i, len, axis))
-        .collect::<Result<_>>()?;
+    let mut resolved: Vec<usize> = try_vec("take", ids.len())?;
+    for &i in &ids {
+        resolved.push(resolve("take", i, len, axis)?);
+    }
     if n_out == 0 {
         return Ok(());
     }
     let mut at = 0;
     for o in 0..outer {
+        cancel.check("take")?;
         for &j in &resolved {
             let src = (o * len + j) * chunk;
             out[at..at + chunk].copy_from_slice(&data[src..src + chunk]);
@@ -548,7 +606,7 @@ fn take(x: &Src, idx: &Src, out: &mut [u8], shape: &[usize], axis: usize) -> Res
     Ok(())
 }
 
-fn take_along_axis(x: &Src, idx: &Src, out: &mut [u8], axis: usize) -> Result<()> {
+fn take_along_axis(cancel: &Cancel, x: &Src, idx: &Src, out: &mut [u8], axis: usize) -> Result<()> {
     let size = x.dtype.size();
     let data = contiguous_bytes("take_along_axis", x)?;
     let ids = indices("take_along_axis", idx)?;
@@ -556,6 +614,9 @@ fn take_along_axis(x: &Src, idx: &Src, out: &mut [u8], axis: usize) -> Result<()
     let (_, ilen, _) = split(idx.shape, axis);
     for o in 0..outer {
         for j in 0..ilen {
+            if (o * ilen + j) % CHECK_EVERY == 0 {
+                cancel.check("take_along_axis")?;
+            }
             for r in 0..inner {
                 let at = (o * ilen + j) * inner + r;
                 let i = resolve("take_along_axis", ids[at], len, axis)?;
@@ -568,7 +629,7 @@ fn take_along_axis(x: &Src, idx: &Src, out: &mut [u8], axis: usize) -> Result<()
 }
 
 /// A copy of `x` with `out.flat[pos[i]] = val[i]`, in order (the last of repeated positions wins).
-fn scatter_flat(x: &Src, pos: &Src, val: &Src, out: &mut [u8]) -> Result<()> {
+fn scatter_flat(cancel: &Cancel, x: &Src, pos: &Src, val: &Src, out: &mut [u8]) -> Result<()> {
     let name = "setitem";
     let size = x.dtype.size();
     let n = numel(x.shape);
@@ -584,6 +645,9 @@ fn scatter_flat(x: &Src, pos: &Src, val: &Src, out: &mut [u8]) -> Result<()> {
         values.len()
     );
     for (k, &i) in ids.iter().enumerate() {
+        if k % CHECK_EVERY == 0 {
+            cancel.check(name)?;
+        }
         let j = resolve(name, i, n, 0)?;
         out[j * size..(j + 1) * size].copy_from_slice(&values[k * size..(k + 1) * size]);
     }
