@@ -5,8 +5,8 @@ mod common;
 use common::*;
 use lazulite_ir::cancel::{current, with_cancel};
 use lazulite_ir::{
-    BufferRef, DType, ErrorKind, ExternOp, ExternOperand, ExternStep, ResultRef, Scalar, Schedule,
-    Step, TempBuffer, UnaryOp,
+    BufferRef, DType, ErrorKind, ExternOp, ExternOperand, ExternOutput, ExternStep, ResultRef,
+    Scalar, Schedule, Step, TempBuffer, UnaryOp,
 };
 use lazulite_runtime::{execute, ArrayData, ExecPolicy, Pool};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -115,9 +115,11 @@ fn impossible_temps_fail_before_anything_runs() {
                 dtype: DType::F64,
             },
         ],
-        output: 1,
-        shape: [big, big].into_iter().collect(),
-        dtype: DType::F64,
+        outputs: vec![ExternOutput {
+            temp: 1,
+            shape: [big, big].into_iter().collect(),
+            dtype: DType::F64,
+        }],
     }));
     s.results.push(ResultRef {
         buffer: BufferRef::Temp(1),
