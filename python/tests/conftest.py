@@ -2,6 +2,10 @@
 
 import os
 
+# scikit-learn's array API dispatch needs SciPy's array API support, which SciPy reads at import:
+# set it before any test module imports scikit-learn or SciPy.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(

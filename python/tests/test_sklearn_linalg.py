@@ -69,17 +69,8 @@ def test_ridge_svd():
     np.testing.assert_allclose(float(got.intercept_), want.intercept_, rtol=1e-9)
 
 
-VIEW_WRITES = pytest.mark.xfail(
-    reason="needs writes through views: sklearn adds reg_covar to covariances[k, :, :] through "
-    "_add_to_diagonal(view), which reaches the base only once views write through (another issue); "
-    "without it a one-point initial component has a zero covariance and cholesky rightly fails",
-    raises=ValueError,
-    strict=False,
-)
-
-
 @pytest.mark.parametrize(
-    "covariance_type", [pytest.param("full", marks=VIEW_WRITES), "diag", "spherical", "tied"]
+    "covariance_type", ["full", "diag", "spherical", "tied"]
 )
 def test_gaussian_mixture(covariance_type):
     rng = np.random.default_rng(3)

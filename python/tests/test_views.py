@@ -253,7 +253,10 @@ def test_gaussian_mixture_full_keeps_reg_covar():
         pytest.skip("scikit-learn's array API path needs the linalg extension (xp.linalg.diagonal)")
     rng = np.random.default_rng(0)
     X = np.concatenate([rng.standard_normal((40, 3)), rng.standard_normal((40, 3)) + 5.0])
-    kw = dict(n_components=2, covariance_type="full", reg_covar=0.5, random_state=0, max_iter=5)
+    kw = dict(
+        n_components=2, covariance_type="full", reg_covar=0.5, random_state=0, max_iter=5,
+        init_params="random_from_data",
+    )
     want = GaussianMixture(**kw).fit(X).covariances_
     try:
         ctx = sklearn.config_context(array_api_dispatch=True)

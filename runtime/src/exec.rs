@@ -652,6 +652,9 @@ fn temp_writer(schedule: &Schedule, t: usize) -> String {
     format!("temporary {t}")
 }
 
+/// Temporaries at least this large are probed before a schedule runs (see [`execute_traced`]).
+const LARGE_TEMP_PROBE: usize = 1 << 28;
+
 /// [`execute`], also reporting what it did (peak temporary memory, early frees, tiers, thread split).
 pub fn execute_traced(
     schedule: &Schedule,
@@ -666,6 +669,26 @@ pub fn execute_traced(
             .is_none_or(|b| b > isize::MAX as usize)
         {
             bytes_for(&temp_writer(schedule, t), tb.len, tb.dtype.size())?;
+        }
+    }
+    // The largest temporary must also be allocatable: ask the system for its address space once (no
+    // page is touched, and it is given back at once), so a result that cannot be allocated here fails
+    // before the steps that compute its operands run.
+    if let Some((t, bytes)) = schedule
+        .temps
+        .iter()
+        .map(|tb| tb.len * tb.dtype.size()) // checked above
+        .enumerate()
+        .max_by_key(|&(_, b)| b)
+        .filter(|&(_, b)| b >= LARGE_TEMP_PROBE)
+    {
+        let mut probe: Vec<u8> = Vec::new();
+        if probe.try_reserve_exact(bytes).is_err() {
+            bail!(
+                Memory,
+                "{}: the system refused {bytes} bytes; free some arrays or use smaller ones",
+                temp_writer(schedule, t)
+            );
         }
     }
     for (si, step) in schedule.steps.iter().enumerate() {
