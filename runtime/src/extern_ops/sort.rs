@@ -254,55 +254,6 @@ pub(super) fn argsort<T: Real>(
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::atomic::AtomicBool;
-    use std::sync::Arc;
-
-    fn pool() -> rayon::ThreadPool {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap()
-    }
-
-    /// A blocked sort of a long row equals the standard library's stable sort (ties kept in order:
-    /// keys compare by their first field only).
-    #[test]
-    fn blocked_sort_matches_std_stable_sort() {
-        let mut state = 12345u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as u32
-        };
-        for n in [0, 1, 100, SORT_BLOCK, SORT_BLOCK + 1, 3 * SORT_BLOCK + 17] {
-            let v: Vec<(u32, usize)> = (0..n).map(|i| (next() % 1000, i)).collect();
-            let cmp = |a: &(u32, usize), b: &(u32, usize)| a.0.cmp(&b.0);
-            let mut want = v.clone();
-            want.sort_by(cmp);
-            let mut got = v.clone();
-            blocked_sort(&pool(), &Cancel::never(), "t", &mut got, cmp, true).unwrap();
-            assert_eq!(got, want, "n = {n}");
-            let mut unstable = v.clone();
-            blocked_sort(&pool(), &Cancel::never(), "t", &mut unstable, cmp, false).unwrap();
-            assert!(unstable.windows(2).all(|w| w[0].0 <= w[1].0), "n = {n}");
-        }
-    }
-
-    #[test]
-    fn a_cancelled_sort_stops_with_interrupted() {
-        let flag = Arc::new(AtomicBool::new(true));
-        let cancel = lazulite_ir::cancel::with_cancel(flag, lazulite_ir::cancel::current);
-        let mut v: Vec<u32> = (0..4 * SORT_BLOCK as u32).rev().collect();
-        let e = blocked_sort(&pool(), &cancel, "sort", &mut v, |a, b| a.cmp(b), true).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Interrupted);
-        assert!(e.message.starts_with("sort:"), "{}", e.message);
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // argmax, argmin, searchsorted
 
@@ -373,4 +324,53 @@ pub(super) fn searchsorted<T: Real>(
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+
+    fn pool() -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+    }
+
+    /// A blocked sort of a long row equals the standard library's stable sort (ties kept in order:
+    /// keys compare by their first field only).
+    #[test]
+    fn blocked_sort_matches_std_stable_sort() {
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as u32
+        };
+        for n in [0, 1, 100, SORT_BLOCK, SORT_BLOCK + 1, 3 * SORT_BLOCK + 17] {
+            let v: Vec<(u32, usize)> = (0..n).map(|i| (next() % 1000, i)).collect();
+            let cmp = |a: &(u32, usize), b: &(u32, usize)| a.0.cmp(&b.0);
+            let mut want = v.clone();
+            want.sort_by(cmp);
+            let mut got = v.clone();
+            blocked_sort(&pool(), &Cancel::never(), "t", &mut got, cmp, true).unwrap();
+            assert_eq!(got, want, "n = {n}");
+            let mut unstable = v.clone();
+            blocked_sort(&pool(), &Cancel::never(), "t", &mut unstable, cmp, false).unwrap();
+            assert!(unstable.windows(2).all(|w| w[0].0 <= w[1].0), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn a_cancelled_sort_stops_with_interrupted() {
+        let flag = Arc::new(AtomicBool::new(true));
+        let cancel = lazulite_ir::cancel::with_cancel(flag, lazulite_ir::cancel::current);
+        let mut v: Vec<u32> = (0..4 * SORT_BLOCK as u32).rev().collect();
+        let e = blocked_sort(&pool(), &cancel, "sort", &mut v, |a, b| a.cmp(b), true).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Interrupted);
+        assert!(e.message.starts_with("sort:"), "{}", e.message);
+    }
 }
