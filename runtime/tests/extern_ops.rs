@@ -2,10 +2,12 @@
 //! against a plain Rust computation: naive triple loops for matmul, tuple sorts for sort/argsort,
 //! running loops for scans, index arithmetic for joins and gathers.
 
+mod common;
+
+use common::G;
 use lazulite_ir::shape::numel;
-use lazulite_ir::{DType, ErrorKind, ExternOp, Graph, Node, NodeId, Op, OperandInfo};
+use lazulite_ir::{DType, ErrorKind, ExternOp, Node, NodeId, Op, OperandInfo};
 use lazulite_runtime::{compute, config, set_config, ArrayData, Config};
-use smallvec::SmallVec;
 use std::cmp::{Ordering, Reverse};
 
 trait El: Copy + std::fmt::Debug + PartialEq {
@@ -52,29 +54,7 @@ impl Rng {
     }
 }
 
-/// A graph under construction, with its caller inputs.
-#[derive(Default)]
-struct G {
-    g: Graph,
-    inputs: Vec<ArrayData>,
-}
-
 impl G {
-    fn data(&mut self, a: ArrayData) -> NodeId {
-        let slot = self.inputs.len() as u32;
-        let node = Node {
-            op: Op::Input {
-                slot,
-                strides: a.strides.clone(),
-            },
-            inputs: SmallVec::new(),
-            dtype: a.dtype,
-            shape: a.shape.clone(),
-        };
-        self.inputs.push(a);
-        self.g.add(node)
-    }
-
     fn input<T: El>(&mut self, v: &[T], shape: &[usize]) -> NodeId {
         self.data(ArrayData::from_bytes(&bytes(v), T::D, shape).unwrap())
     }

@@ -3,9 +3,11 @@
 //! `A inv(A) = I`, `L L^T = A`, `Q R = A`, `U S Vh = A`, `A V = V diag(w)`, and `det` against a
 //! cofactor expansion. Several outputs of one call come from one step.
 
-use lazulite_ir::{DType, ErrorKind, ExternOp, Graph, LinalgOp, Node, NodeId, Op, OperandInfo};
+mod common;
+
+use common::G;
+use lazulite_ir::{DType, ErrorKind, ExternOp, LinalgOp, Node, NodeId, Op, OperandInfo};
 use lazulite_runtime::{compute, ArrayData};
-use smallvec::SmallVec;
 
 struct Rng(u64);
 impl Rng {
@@ -21,28 +23,7 @@ impl Rng {
     }
 }
 
-#[derive(Default)]
-struct G {
-    g: Graph,
-    inputs: Vec<ArrayData>,
-}
-
 impl G {
-    fn data(&mut self, a: ArrayData) -> NodeId {
-        let slot = self.inputs.len() as u32;
-        let node = Node {
-            op: Op::Input {
-                slot,
-                strides: a.strides.clone(),
-            },
-            inputs: SmallVec::new(),
-            dtype: a.dtype,
-            shape: a.shape.clone(),
-        };
-        self.inputs.push(a);
-        self.g.add(node)
-    }
-
     fn f64s(&mut self, v: &[f64], shape: &[usize]) -> NodeId {
         let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
         self.data(ArrayData::from_bytes(&bytes, DType::F64, shape).unwrap())

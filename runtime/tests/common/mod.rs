@@ -331,3 +331,28 @@ pub fn random_strides(rng: &mut Rng, shape: &[usize]) -> (usize, isize, Vec<isiz
     }
     (numel(&phys_shape).max(1), offset, strides)
 }
+
+/// A graph under construction, with its caller inputs (the extern-op tests add their builders to it).
+#[derive(Default)]
+pub struct G {
+    pub g: lazulite_ir::Graph,
+    pub inputs: Vec<ArrayData>,
+}
+
+impl G {
+    /// A leaf reading caller input `a` (the next input slot).
+    pub fn data(&mut self, a: ArrayData) -> lazulite_ir::NodeId {
+        let slot = self.inputs.len() as u32;
+        let node = lazulite_ir::Node {
+            op: lazulite_ir::Op::Input {
+                slot,
+                strides: a.strides.clone(),
+            },
+            inputs: smallvec::SmallVec::new(),
+            dtype: a.dtype,
+            shape: a.shape.clone(),
+        };
+        self.inputs.push(a);
+        self.g.add(node)
+    }
+}
