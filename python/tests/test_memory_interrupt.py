@@ -140,6 +140,33 @@ INTERRUPT_CASES = {
             assert np.array_equal(np.asarray(lz.sort(lz.asarray(small))), np.sort(small))
         """
     ),
+    "linalg_stack": (
+        """
+        src = np.random.default_rng(2).standard_normal((4000, 64, 64))
+        lz.linalg.svdvals(lz.asarray(src[:2])).compute()
+        y = lz.linalg.svdvals(lz.asarray(src))
+        work = y.compute
+        def check_after():
+            assert not y.is_computed
+            small = src[:8]
+            assert np.allclose(np.asarray(lz.linalg.svdvals(lz.asarray(small))),
+                               np.linalg.svd(small, compute_uv=False))
+        """
+    ),
+    "fft_passes": (
+        """
+        src = (np.random.default_rng(3).standard_normal((4096, 4096))).astype(np.complex64)
+        x = lz.asarray(src)
+        y = lz.fft.fftn(lz.fft.ifftn(lz.fft.fftn(x)))
+        lz.fft.fftn(lz.asarray(src[:64, :64])).compute()
+        work = y.compute
+        def check_after():
+            assert not y.is_computed
+            small = src[:128, :128]
+            assert np.allclose(np.asarray(lz.fft.fftn(lz.asarray(small))), np.fft.fftn(small),
+                               rtol=1e-4, atol=1e-3)
+        """
+    ),
 }
 
 

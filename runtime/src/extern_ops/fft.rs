@@ -13,6 +13,7 @@
 
 use super::{contiguous, output, Pod, Src};
 use crate::config::config;
+use lazulite_ir::cancel::Cancel;
 use lazulite_ir::shape::numel;
 use lazulite_ir::{bail, ensure, Error, ErrorKind, FftKind, FftOp, Result};
 use num_complex::Complex;
@@ -100,6 +101,7 @@ impl FftFloat for f64 {
 /// Runs `op` on `x`, writing the whole C-contiguous output of `shape` into `out`.
 pub(crate) fn run(
     pool: &rayon::ThreadPool,
+    cancel: &Cancel,
     op: FftOp,
     x: &Src,
     out: &mut [u8],
@@ -121,8 +123,8 @@ pub(crate) fn run(
         x.dtype
     );
     match x.dtype.real_part() {
-        lazulite_ir::DType::F32 => run_typed::<f32>(pool, op, x, out),
-        lazulite_ir::DType::F64 => run_typed::<f64>(pool, op, x, out),
+        lazulite_ir::DType::F32 => run_typed::<f32>(pool, cancel, op, x, out),
+        lazulite_ir::DType::F64 => run_typed::<f64>(pool, cancel, op, x, out),
         d => bail!(
             Type,
             "{name}: arrays of dtype {d} are not supported; use a floating-point dtype"
@@ -141,6 +143,7 @@ fn split(shape: &[usize], axis: usize) -> (usize, usize, usize) {
 
 fn run_typed<T: FftFloat>(
     pool: &rayon::ThreadPool,
+    cancel: &Cancel,
     op: FftOp,
     x: &Src,
     out: &mut [u8],
@@ -169,6 +172,8 @@ where
             let scratch_len = plan.get_inplace_scratch_len();
             lines.run(
                 pool,
+                cancel,
+                name,
                 &input,
                 out,
                 || vec![zero; scratch_len],
@@ -210,6 +215,8 @@ where
             let n_out = lines.n_out;
             lines.run(
                 pool,
+                cancel,
+                name,
                 &input,
                 out,
                 || (vec![T::zero(); n], plan.make_scratch_vec()),
@@ -242,6 +249,8 @@ where
             let bins = op.input_len();
             lines.run(
                 pool,
+                cancel,
+                name,
                 &input,
                 out,
                 || (vec![zero; bins], plan.make_scratch_vec()),
@@ -325,9 +334,12 @@ impl Lines {
     /// Calls `transform(state, batch)` on every line: a [`Batch`] of input lines of `m` elements
     /// and the output lines of `n_out` elements it must fill.
     /// Tasks run in parallel over the pool when the work is large; `init` makes each worker's state.
+    #[allow(clippy::too_many_arguments)]
     fn run<I: Pod, O: Pod, S>(
         self,
         pool: &rayon::ThreadPool,
+        cancel: &Cancel,
+        name: &str,
         input: &[I],
         out: &mut [O],
         init: impl Fn() -> S + Send + Sync,
@@ -362,7 +374,9 @@ impl Lines {
             let panels = inner.div_ceil(PANEL);
             (outer * panels, 0, panels)
         };
+        // Ctrl-C is looked at before each task (a run of lines or one panel of columns).
         let task = |state: &mut (S, Vec<I>, Vec<O>), t: usize| -> Result<()> {
+            cancel.check(name)?;
             let (s, gathered, result) = state;
             if inner == 1 {
                 let r0 = t * rows_per_task;
@@ -495,7 +509,7 @@ mod tests {
         let mut buf = out_buf(nbytes);
         // SAFETY: a u64 buffer viewed as its bytes (u8 has no alignment or validity requirement).
         let ob = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), nbytes) };
-        run(&pool, op, &x, ob, &oshape).unwrap();
+        run(&pool, &Cancel::never(), op, &x, ob, &oshape).unwrap();
         (oshape.to_vec(), ob.to_vec())
     }
 

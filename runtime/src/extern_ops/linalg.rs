@@ -16,6 +16,7 @@ use super::matmul::{batch_offsets, matrix_in_bounds, whole};
 use super::{Dst, Src};
 use faer::linalg::solvers::{DenseSolveCore, Solve};
 use faer::{c64, Mat, MatRef, Side};
+use lazulite_ir::cancel::Cancel;
 use lazulite_ir::shape::numel;
 use lazulite_ir::{bail, ensure, DType, LinalgOp, Result};
 use rayon::prelude::*;
@@ -215,6 +216,7 @@ fn is_complex(name: &str, d: DType) -> Result<bool> {
 /// Runs one linalg op over whole stacks.
 pub(crate) fn run(
     pool: &rayon::ThreadPool,
+    cancel: &Cancel,
     op: LinalgOp,
     inputs: &[Src],
     outs: &mut [Dst],
@@ -256,7 +258,9 @@ pub(crate) fn run(
         }
     }
     let complex = is_complex(name, inputs[0].dtype)?;
+    // Ctrl-C is looked at before each matrix of the stack (one factorisation runs to its end).
     let one = |bi: usize, outs: &mut SmallVec<[Out; 3]>| -> Result<()> {
+        cancel.check(name)?;
         if complex {
             one_matrix::<c64>(op, &a, b.as_ref(), bi, outs)
         } else {

@@ -336,7 +336,7 @@ pub(crate) fn run(
         .first()
         .ok_or_else(|| internal(format!("{name}: no operands")))?;
     if let ExternOp::Linalg(l) = op {
-        return linalg::run(pool, l, inputs, outs);
+        return linalg::run(pool, cancel, l, inputs, outs);
     }
     let shape = outs[0].shape;
     let out = &mut *outs[0].bytes;
@@ -417,7 +417,7 @@ pub(crate) fn run(
             )
         }
         ExternOp::ScatterFlat => scatter_flat(cancel, x, &inputs[1], &inputs[2], out),
-        ExternOp::Fft(f) => fft::run(pool, f, x, out, shape),
+        ExternOp::Fft(f) => fft::run(pool, cancel, f, x, out, shape),
         ExternOp::Linalg(_) => bail!(
             Internal,
             "{name}: a linalg op reached the single-output path"
