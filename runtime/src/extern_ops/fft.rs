@@ -38,6 +38,25 @@ struct Batch<'a, I, O> {
     count: usize,
 }
 
+impl<I, O> Batch<'_, I, O> {
+    /// Each input line (its first `take` elements) with its output line (`n_out` elements).
+    fn lines(&mut self, take: usize, n_out: usize) -> impl Iterator<Item = (&[I], &mut [O])> + '_ {
+        let (src, src_stride, count) = (self.src, self.src_stride, self.count);
+        // `chunks_mut` needs a non-zero stride; an empty output has no lines to fill.
+        self.dst
+            .chunks_mut(self.dst_stride.max(1))
+            .take(count)
+            .enumerate()
+            .map(move |(j, d)| (&src[j * src_stride..][..take], &mut d[..n_out]))
+    }
+}
+
+/// Copies `src` to the front of `line` and zero-fills the rest (the transform's `n` >= input length).
+fn pad_line<T: Copy>(line: &mut [T], src: &[T], zero: T) {
+    line[..src.len()].copy_from_slice(src);
+    line[src.len()..].fill(zero);
+}
+
 /// The process-wide planners of one precision (each caches every plan it made).
 pub(crate) struct Planners<T: FftNum> {
     complex: Mutex<FftPlanner<T>>,
@@ -177,31 +196,21 @@ where
                 &input,
                 out,
                 || vec![zero; scratch_len],
-                |scratch, b: Batch<'_, Complex<T>, Complex<T>>| {
-                    let Batch {
-                        src,
-                        src_stride,
-                        dst,
-                        dst_stride,
-                        count,
-                    } = b;
-                    for j in 0..count {
-                        let d = &mut dst[j * dst_stride..][..n];
-                        d[..take].copy_from_slice(&src[j * src_stride..][..take]);
-                        d[take..].fill(zero);
-                        if dst_stride != n {
+                |scratch, mut b: Batch<'_, Complex<T>, Complex<T>>| {
+                    let whole = b.dst_stride == n;
+                    for (src, d) in b.lines(take, n) {
+                        pad_line(d, src, zero);
+                        if !whole {
                             plan.process_with_scratch(d, scratch);
                         }
                     }
-                    if dst_stride == n {
+                    if whole {
                         // back-to-back lines: one call transforms them all
-                        plan.process_with_scratch(&mut dst[..count * n], scratch);
+                        plan.process_with_scratch(&mut b.dst[..b.count * n], scratch);
                     }
                     if !unscaled {
-                        for j in 0..count {
-                            dst[j * dst_stride..][..n]
-                                .iter_mut()
-                                .for_each(|v| *v = v.scale(scale));
+                        for (_, d) in b.lines(0, n) {
+                            d.iter_mut().for_each(|v| *v = v.scale(scale));
                         }
                     }
                     Ok(())
@@ -220,18 +229,9 @@ where
                 &input,
                 out,
                 || (vec![T::zero(); n], plan.make_scratch_vec()),
-                |(line, scratch), b| {
-                    let Batch {
-                        src,
-                        src_stride,
-                        dst,
-                        dst_stride,
-                        count,
-                    } = b;
-                    for j in 0..count {
-                        line[..take].copy_from_slice(&src[j * src_stride..][..take]);
-                        line[take..].fill(T::zero());
-                        let d = &mut dst[j * dst_stride..][..n_out];
+                |(line, scratch), mut b| {
+                    for (src, d) in b.lines(take, n_out) {
+                        pad_line(line, src, T::zero());
                         plan.process_with_scratch(line, d, scratch)
                             .map_err(|e| internal(name, e))?;
                         if !unscaled {
@@ -254,24 +254,15 @@ where
                 &input,
                 out,
                 || (vec![zero; bins], plan.make_scratch_vec()),
-                |(line, scratch), b| {
-                    let Batch {
-                        src,
-                        src_stride,
-                        dst,
-                        dst_stride,
-                        count,
-                    } = b;
-                    for j in 0..count {
-                        line[..take].copy_from_slice(&src[j * src_stride..][..take]);
-                        line[take..].fill(zero);
+                |(line, scratch), mut b| {
+                    for (src, d) in b.lines(take, n) {
+                        pad_line(line, src, zero);
                         // A real signal's spectrum has real bins 0 and n/2 (n even); NumPy ignores
                         // their imaginary parts, and realfft wants them zero.
                         line[0].im = T::zero();
                         if n.is_multiple_of(2) {
                             line[bins - 1].im = T::zero();
                         }
-                        let d = &mut dst[j * dst_stride..][..n];
                         plan.process_with_scratch(line, d, scratch)
                             .map_err(|e| internal(name, e))?;
                         if !unscaled {
