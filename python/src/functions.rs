@@ -42,9 +42,17 @@ fn binary_impl(
     })?))
 }
 
+/// Every unary function is declared in `unary_functions!` with its docstring (what it does, the dtypes
+/// it takes) and its example; the macro adds the note they share. Python docstrings are reST.
 macro_rules! unary_functions {
-    ($($name:ident => $op:ident),* $(,)?) => {
+    ($($(#[doc = $doc:tt])* $name:ident => $op:ident { $(#[doc = $ex:tt])* }),* $(,)?) => {
         $(
+            $(#[doc = $doc])*
+            #[doc = ""]
+            #[doc = "Element-wise and lazy: the result has `x`'s shape and is computed when a value is needed,"]
+            #[doc = "fused with neighbouring element-wise operations into one kernel."]
+            #[doc = ""]
+            $(#[doc = $ex])*
             #[pyfunction]
             #[pyo3(signature = (x, /))]
             fn $name(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<PyArray> {
@@ -58,9 +66,17 @@ macro_rules! unary_functions {
     };
 }
 
+/// As `unary_functions!`, for the functions of two operands.
 macro_rules! binary_functions {
-    ($($name:ident => $op:ident),* $(,)?) => {
+    ($($(#[doc = $doc:tt])* $name:ident => $op:ident { $(#[doc = $ex:tt])* }),* $(,)?) => {
         $(
+            $(#[doc = $doc])*
+            #[doc = ""]
+            #[doc = "`x1` and `x2` broadcast against each other and promote by the standard's table; either may be"]
+            #[doc = "a Python scalar, which takes the other operand's dtype. Element-wise and lazy: computed when a"]
+            #[doc = "value is needed, fused with neighbouring element-wise operations into one kernel."]
+            #[doc = ""]
+            $(#[doc = $ex])*
             #[pyfunction]
             #[pyo3(signature = (x1, x2, /))]
             fn $name(py: Python<'_>, x1: &Bound<'_, PyAny>, x2: &Bound<'_, PyAny>) -> PyResult<PyArray> {
@@ -75,25 +91,482 @@ macro_rules! binary_functions {
 }
 
 unary_functions! {
-    abs => Abs, negative => Neg, positive => Positive, sqrt => Sqrt, square => Square,
-    reciprocal => Reciprocal, exp => Exp, expm1 => Expm1, log => Log, log1p => Log1p, log2 => Log2,
-    log10 => Log10, sin => Sin, cos => Cos, tan => Tan, asin => Asin, acos => Acos, atan => Atan,
-    sinh => Sinh, cosh => Cosh, tanh => Tanh, asinh => Asinh, acosh => Acosh, atanh => Atanh,
-    floor => Floor, ceil => Ceil, trunc => Trunc, round => Round, sign => Sign, signbit => Signbit,
-    isnan => IsNan, isinf => IsInf, isfinite => IsFinite, logical_not => LogicalNot,
-    bitwise_invert => BitwiseInvert, real => Real, imag => Imag, conj => Conj,
+    /// Absolute value of each element (the modulus for complex numbers).
+    ///
+    /// `x`: a numeric array; a complex input gives a real result of the matching precision.
+    abs => Abs {
+        /// >>> np.asarray(lz.abs(lz.asarray([-2, 0, 3]))).tolist()
+        /// [2, 0, 3]
+    },
+    /// The negation of each element, `-x`.
+    ///
+    /// `x`: a numeric array.
+    negative => Neg {
+        /// >>> np.asarray(lz.negative(lz.asarray([1, -2]))).tolist()
+        /// [-1, 2]
+    },
+    /// Each element unchanged, `+x` (a new array with `x`'s values).
+    ///
+    /// `x`: a numeric array.
+    positive => Positive {
+        /// >>> np.asarray(lz.positive(lz.asarray([1, -2]))).tolist()
+        /// [1, -2]
+    },
+    /// The principal square root of each element.
+    ///
+    /// `x`: a floating-point array (real or complex); negative reals give NaN.
+    sqrt => Sqrt {
+        /// >>> np.asarray(lz.sqrt(lz.asarray([1.0, 4.0, 9.0])))
+        /// array([1., 2., 3.])
+    },
+    /// The square of each element, `x * x`.
+    ///
+    /// `x`: a numeric array.
+    square => Square {
+        /// >>> np.asarray(lz.square(lz.asarray([-3, 2]))).tolist()
+        /// [9, 4]
+    },
+    /// The reciprocal of each element, `1 / x`.
+    ///
+    /// `x`: a floating-point array (real or complex).
+    reciprocal => Reciprocal {
+        /// >>> np.asarray(lz.reciprocal(lz.asarray([2.0, 4.0])))
+        /// array([0.5 , 0.25])
+    },
+    /// The exponential of each element, `e ** x`.
+    ///
+    /// `x`: a floating-point array (real or complex).
+    exp => Exp {
+        /// >>> np.asarray(lz.exp(lz.asarray([0.0])))
+        /// array([1.])
+    },
+    /// `exp(x) - 1` for each element, accurate for small `x`.
+    ///
+    /// `x`: a floating-point array (real or complex).
+    expm1 => Expm1 {
+        /// >>> float(lz.expm1(lz.asarray(1e-10)))
+        /// 1.00000000005e-10
+    },
+    /// The natural logarithm of each element.
+    ///
+    /// `x`: a floating-point array (real or complex); 0 gives -inf, negative reals NaN.
+    log => Log {
+        /// >>> np.asarray(lz.log(lz.asarray([1.0, lz.e])))
+        /// array([0., 1.])
+    },
+    /// `log(1 + x)` for each element, accurate for small `x`.
+    ///
+    /// `x`: a floating-point array (real or complex).
+    log1p => Log1p {
+        /// >>> float(lz.log1p(lz.asarray(1e-10)))
+        /// 9.999999999500001e-11
+    },
+    /// The base-2 logarithm of each element.
+    ///
+    /// `x`: a floating-point array (real or complex).
+    log2 => Log2 {
+        /// >>> np.asarray(lz.log2(lz.asarray([1.0, 8.0])))
+        /// array([0., 3.])
+    },
+    /// The base-10 logarithm of each element.
+    ///
+    /// `x`: a floating-point array (real or complex).
+    log10 => Log10 {
+        /// >>> np.asarray(lz.log10(lz.asarray([1.0, 1000.0])))
+        /// array([0., 3.])
+    },
+    /// The sine of each element (in radians).
+    ///
+    /// `x`: a floating-point array (real or complex).
+    sin => Sin {
+        /// >>> np.asarray(lz.sin(lz.asarray([0.0, lz.pi / 2])))
+        /// array([0., 1.])
+    },
+    /// The cosine of each element (in radians).
+    ///
+    /// `x`: a floating-point array (real or complex).
+    cos => Cos {
+        /// >>> np.asarray(lz.cos(lz.asarray([0.0, lz.pi])))
+        /// array([ 1., -1.])
+    },
+    /// The tangent of each element (in radians).
+    ///
+    /// `x`: a floating-point array (real or complex).
+    tan => Tan {
+        /// >>> float(lz.tan(lz.asarray(lz.pi / 4)))
+        /// 0.9999999999999999
+    },
+    /// The inverse sine of each element, in radians in [-pi/2, pi/2].
+    ///
+    /// `x`: a floating-point array (real or complex); real values outside [-1, 1] give NaN.
+    asin => Asin {
+        /// >>> float(lz.asin(lz.asarray(1.0))) == lz.pi / 2
+        /// True
+    },
+    /// The inverse cosine of each element, in radians in [0, pi].
+    ///
+    /// `x`: a floating-point array (real or complex); real values outside [-1, 1] give NaN.
+    acos => Acos {
+        /// >>> np.asarray(lz.acos(lz.asarray([1.0])))
+        /// array([0.])
+    },
+    /// The inverse tangent of each element, in radians in [-pi/2, pi/2].
+    ///
+    /// `x`: a floating-point array (real or complex).
+    atan => Atan {
+        /// >>> float(lz.atan(lz.asarray(1.0))) == lz.pi / 4
+        /// True
+    },
+    /// The hyperbolic sine of each element.
+    ///
+    /// `x`: a floating-point array (real or complex).
+    sinh => Sinh {
+        /// >>> np.asarray(lz.sinh(lz.asarray([0.0])))
+        /// array([0.])
+    },
+    /// The hyperbolic cosine of each element.
+    ///
+    /// `x`: a floating-point array (real or complex).
+    cosh => Cosh {
+        /// >>> np.asarray(lz.cosh(lz.asarray([0.0])))
+        /// array([1.])
+    },
+    /// The hyperbolic tangent of each element.
+    ///
+    /// `x`: a floating-point array (real or complex).
+    tanh => Tanh {
+        /// >>> np.asarray(lz.tanh(lz.asarray([0.0, lz.inf])))
+        /// array([0., 1.])
+    },
+    /// The inverse hyperbolic sine of each element.
+    ///
+    /// `x`: a floating-point array (real or complex).
+    asinh => Asinh {
+        /// >>> np.asarray(lz.asinh(lz.asarray([0.0])))
+        /// array([0.])
+    },
+    /// The inverse hyperbolic cosine of each element.
+    ///
+    /// `x`: a floating-point array (real or complex); real values below 1 give NaN.
+    acosh => Acosh {
+        /// >>> np.asarray(lz.acosh(lz.asarray([1.0])))
+        /// array([0.])
+    },
+    /// The inverse hyperbolic tangent of each element.
+    ///
+    /// `x`: a floating-point array (real or complex); 1 gives inf.
+    atanh => Atanh {
+        /// >>> np.asarray(lz.atanh(lz.asarray([0.0, 1.0])))
+        /// array([ 0., inf])
+    },
+    /// Each element rounded down to the nearest integer value.
+    ///
+    /// `x`: a real numeric array (integers are returned unchanged).
+    floor => Floor {
+        /// >>> np.asarray(lz.floor(lz.asarray([-1.5, 1.5])))
+        /// array([-2.,  1.])
+    },
+    /// Each element rounded up to the nearest integer value.
+    ///
+    /// `x`: a real numeric array (integers are returned unchanged).
+    ceil => Ceil {
+        /// >>> np.asarray(lz.ceil(lz.asarray([-1.5, 1.5])))
+        /// array([-1.,  2.])
+    },
+    /// Each element rounded toward zero to an integer value.
+    ///
+    /// `x`: a real numeric array (integers are returned unchanged).
+    trunc => Trunc {
+        /// >>> np.asarray(lz.trunc(lz.asarray([-1.5, 1.5])))
+        /// array([-1.,  1.])
+    },
+    /// Each element rounded to the nearest integer value, halves to even.
+    ///
+    /// `x`: a numeric array; complex numbers round both parts.
+    round => Round {
+        /// >>> np.asarray(lz.round(lz.asarray([0.5, 1.5, 2.5])))
+        /// array([0., 2., 2.])
+    },
+    /// The sign of each element: -1, 0 or 1 (`x / abs(x)` for complex numbers).
+    ///
+    /// `x`: a numeric array; NaN stays NaN.
+    sign => Sign {
+        /// >>> np.asarray(lz.sign(lz.asarray([-4.0, 0.0, 2.5])))
+        /// array([-1.,  0.,  1.])
+    },
+    /// Whether the sign bit of each element is set (true for -0.0 and negative NaN).
+    ///
+    /// `x`: a real floating-point array; the result is bool.
+    signbit => Signbit {
+        /// >>> np.asarray(lz.signbit(lz.asarray([-0.0, 0.0, -1.0])))
+        /// array([ True, False,  True])
+    },
+    /// Whether each element is NaN (for complex numbers: either part).
+    ///
+    /// `x`: a numeric array; the result is bool.
+    isnan => IsNan {
+        /// >>> np.asarray(lz.isnan(lz.asarray([1.0, lz.nan])))
+        /// array([False,  True])
+    },
+    /// Whether each element is positive or negative infinity (for complex numbers: either part).
+    ///
+    /// `x`: a numeric array; the result is bool.
+    isinf => IsInf {
+        /// >>> np.asarray(lz.isinf(lz.asarray([1.0, -lz.inf])))
+        /// array([False,  True])
+    },
+    /// Whether each element is finite (neither infinite nor NaN).
+    ///
+    /// `x`: a numeric array; the result is bool.
+    isfinite => IsFinite {
+        /// >>> np.asarray(lz.isfinite(lz.asarray([1.0, lz.inf, lz.nan])))
+        /// array([ True, False, False])
+    },
+    /// The logical negation of each element.
+    ///
+    /// `x`: a bool array.
+    logical_not => LogicalNot {
+        /// >>> np.asarray(lz.logical_not(lz.asarray([True, False])))
+        /// array([False,  True])
+    },
+    /// The bitwise complement of each element, `~x`.
+    ///
+    /// `x`: an integer or bool array (bool inverts logically).
+    bitwise_invert => BitwiseInvert {
+        /// >>> np.asarray(lz.bitwise_invert(lz.asarray([0, 5], dtype=lz.uint8)))
+        /// array([255, 250], dtype=uint8)
+    },
+    /// The real part of each element.
+    ///
+    /// `x`: a numeric array; complex64 gives float32, complex128 float64, real input is returned as a copy.
+    real => Real {
+        /// >>> np.asarray(lz.real(lz.asarray([1 + 2j, 3 - 4j])))
+        /// array([1., 3.])
+    },
+    /// The imaginary part of each element.
+    ///
+    /// `x`: a numeric array; complex64 gives float32, complex128 float64, real input gives zeros.
+    imag => Imag {
+        /// >>> np.asarray(lz.imag(lz.asarray([1 + 2j, 3 - 4j])))
+        /// array([ 2., -4.])
+    },
+    /// The complex conjugate of each element.
+    ///
+    /// `x`: a numeric array; real input is returned unchanged.
+    conj => Conj {
+        /// >>> np.asarray(lz.conj(lz.asarray([1 + 2j])))
+        /// array([1.-2.j])
+    },
 }
 
 binary_functions! {
-    add => Add, subtract => Sub, multiply => Mul, divide => Div, floor_divide => FloorDiv,
-    remainder => Rem, pow => Pow, atan2 => Atan2, hypot => Hypot, copysign => Copysign,
-    nextafter => Nextafter, logaddexp => Logaddexp, maximum => Maximum, minimum => Minimum,
-    equal => Eq, not_equal => Ne, less => Lt, less_equal => Le, greater => Gt,
-    greater_equal => Ge, logical_and => LogicalAnd, logical_or => LogicalOr,
-    logical_xor => LogicalXor, bitwise_and => BitAnd, bitwise_or => BitOr, bitwise_xor => BitXor,
-    bitwise_left_shift => Shl, bitwise_right_shift => Shr,
+    /// The sum of each pair of elements, `x1 + x2`.
+    ///
+    /// `x1`, `x2`: numeric arrays or Python scalars.
+    add => Add {
+        /// >>> np.asarray(lz.add(lz.asarray([1, 2]), 10)).tolist()
+        /// [11, 12]
+    },
+    /// The difference of each pair of elements, `x1 - x2`.
+    ///
+    /// `x1`, `x2`: numeric arrays or Python scalars.
+    subtract => Sub {
+        /// >>> np.asarray(lz.subtract(lz.asarray([5.0, 1.0]), lz.asarray([1.0, 2.0])))
+        /// array([ 4., -1.])
+    },
+    /// The product of each pair of elements, `x1 * x2`.
+    ///
+    /// `x1`, `x2`: numeric arrays or Python scalars.
+    multiply => Mul {
+        /// >>> np.asarray(lz.multiply(lz.asarray([1, 2, 3]), 2)).tolist()
+        /// [2, 4, 6]
+    },
+    /// The true quotient of each pair of elements, `x1 / x2`.
+    ///
+    /// `x1`, `x2`: floating-point (real or complex) arrays or Python scalars.
+    divide => Div {
+        /// >>> np.asarray(lz.divide(lz.asarray([1.0, 3.0]), 2.0))
+        /// array([0.5, 1.5])
+    },
+    /// The quotient of each pair of elements rounded down, `x1 // x2`.
+    ///
+    /// `x1`, `x2`: real numeric arrays or Python scalars.
+    floor_divide => FloorDiv {
+        /// >>> np.asarray(lz.floor_divide(lz.asarray([7, -7]), 2)).tolist()
+        /// [3, -4]
+    },
+    /// The remainder of each floor division, `x1 % x2`, with the sign of `x2`.
+    ///
+    /// `x1`, `x2`: real numeric arrays or Python scalars.
+    remainder => Rem {
+        /// >>> np.asarray(lz.remainder(lz.asarray([7, -7]), 3)).tolist()
+        /// [1, 2]
+    },
+    /// Each element of `x1` raised to the power of the matching element of `x2`, `x1 ** x2`.
+    ///
+    /// `x1`, `x2`: numeric arrays or Python scalars.
+    pow => Pow {
+        /// >>> np.asarray(lz.pow(lz.asarray([2.0, 3.0]), 2))
+        /// array([4., 9.])
+    },
+    /// The angle of each point (`x2`, `x1`) from the positive x axis, in radians in [-pi, pi].
+    ///
+    /// `x1`, `x2`: real floating-point arrays or Python scalars.
+    atan2 => Atan2 {
+        /// >>> np.asarray(lz.atan2(lz.asarray([0.0, 1.0]), lz.asarray([1.0, 0.0])) * 2 / lz.pi)
+        /// array([0., 1.])
+    },
+    /// The hypotenuse `sqrt(x1**2 + x2**2)` of each pair, without overflow or underflow in between.
+    ///
+    /// `x1`, `x2`: real floating-point arrays or Python scalars.
+    hypot => Hypot {
+        /// >>> np.asarray(lz.hypot(lz.asarray([3.0, 5.0]), lz.asarray([4.0, 12.0])))
+        /// array([ 5., 13.])
+    },
+    /// The magnitude of each element of `x1` with the sign of the matching element of `x2`.
+    ///
+    /// `x1`, `x2`: real floating-point arrays or Python scalars.
+    copysign => Copysign {
+        /// >>> np.asarray(lz.copysign(lz.asarray([1.0, 2.0]), lz.asarray([-0.0, 1.0])))
+        /// array([-1.,  2.])
+    },
+    /// The next representable value after each element of `x1` toward the matching element of `x2`.
+    ///
+    /// `x1`, `x2`: real floating-point (float32 or float64, both of one dtype) arrays or Python scalars.
+    nextafter => Nextafter {
+        /// >>> np.asarray(lz.nextafter(lz.asarray([1.0]), 2.0) - 1.0)
+        /// array([2.22044605e-16])
+    },
+    /// `log(exp(x1) + exp(x2))` for each pair, computed without overflow.
+    ///
+    /// `x1`, `x2`: real floating-point arrays or Python scalars.
+    logaddexp => Logaddexp {
+        /// >>> np.asarray(lz.logaddexp(lz.asarray([0.0, 1000.0]), lz.asarray([0.0, 1000.0])) - lz.log(lz.asarray(2.0)))
+        /// array([   0., 1000.])
+    },
+    /// The larger of each pair of elements (NaN propagates).
+    ///
+    /// `x1`, `x2`: real numeric arrays or Python scalars.
+    maximum => Maximum {
+        /// >>> np.asarray(lz.maximum(lz.asarray([1, 5]), lz.asarray([3, 2]))).tolist()
+        /// [3, 5]
+    },
+    /// The smaller of each pair of elements (NaN propagates).
+    ///
+    /// `x1`, `x2`: real numeric arrays or Python scalars.
+    minimum => Minimum {
+        /// >>> np.asarray(lz.minimum(lz.asarray([1, 5]), lz.asarray([3, 2]))).tolist()
+        /// [1, 2]
+    },
+    /// Whether each pair of elements is equal, `x1 == x2`.
+    ///
+    /// `x1`, `x2`: any arrays or Python scalars.
+    equal => Eq {
+        /// >>> np.asarray(lz.equal(lz.asarray([1, 2]), 2))
+        /// array([False,  True])
+    },
+    /// Whether each pair of elements differs, `x1 != x2`.
+    ///
+    /// `x1`, `x2`: any arrays or Python scalars.
+    not_equal => Ne {
+        /// >>> np.asarray(lz.not_equal(lz.asarray([1, 2]), 2))
+        /// array([ True, False])
+    },
+    /// Whether each element of `x1` is less than the matching element of `x2`, `x1 < x2`.
+    ///
+    /// `x1`, `x2`: real numeric arrays or Python scalars.
+    less => Lt {
+        /// >>> np.asarray(lz.less(lz.asarray([1, 2, 3]), 2))
+        /// array([ True, False, False])
+    },
+    /// Whether each element of `x1` is at most the matching element of `x2`, `x1 <= x2`.
+    ///
+    /// `x1`, `x2`: real numeric arrays or Python scalars.
+    less_equal => Le {
+        /// >>> np.asarray(lz.less_equal(lz.asarray([1, 2, 3]), 2))
+        /// array([ True,  True, False])
+    },
+    /// Whether each element of `x1` is greater than the matching element of `x2`, `x1 > x2`.
+    ///
+    /// `x1`, `x2`: real numeric arrays or Python scalars.
+    greater => Gt {
+        /// >>> np.asarray(lz.greater(lz.asarray([1, 2, 3]), 2))
+        /// array([False, False,  True])
+    },
+    /// Whether each element of `x1` is at least the matching element of `x2`, `x1 >= x2`.
+    ///
+    /// `x1`, `x2`: real numeric arrays or Python scalars.
+    greater_equal => Ge {
+        /// >>> np.asarray(lz.greater_equal(lz.asarray([1, 2, 3]), 2))
+        /// array([False,  True,  True])
+    },
+    /// The logical AND of each pair of elements.
+    ///
+    /// `x1`, `x2`: bool arrays or Python scalars.
+    logical_and => LogicalAnd {
+        /// >>> np.asarray(lz.logical_and(lz.asarray([True, True]), lz.asarray([True, False])))
+        /// array([ True, False])
+    },
+    /// The logical OR of each pair of elements.
+    ///
+    /// `x1`, `x2`: bool arrays or Python scalars.
+    logical_or => LogicalOr {
+        /// >>> np.asarray(lz.logical_or(lz.asarray([False, True]), False))
+        /// array([False,  True])
+    },
+    /// The logical exclusive OR of each pair of elements.
+    ///
+    /// `x1`, `x2`: bool arrays or Python scalars.
+    logical_xor => LogicalXor {
+        /// >>> np.asarray(lz.logical_xor(lz.asarray([True, True]), lz.asarray([True, False])))
+        /// array([False,  True])
+    },
+    /// The bitwise AND of each pair of elements, `x1 & x2`.
+    ///
+    /// `x1`, `x2`: integer or bool arrays or Python scalars.
+    bitwise_and => BitAnd {
+        /// >>> np.asarray(lz.bitwise_and(lz.asarray([12, 10]), 6)).tolist()
+        /// [4, 2]
+    },
+    /// The bitwise OR of each pair of elements, `x1 | x2`.
+    ///
+    /// `x1`, `x2`: integer or bool arrays or Python scalars.
+    bitwise_or => BitOr {
+        /// >>> np.asarray(lz.bitwise_or(lz.asarray([12, 10]), 1)).tolist()
+        /// [13, 11]
+    },
+    /// The bitwise exclusive OR of each pair of elements, `x1 ^ x2`.
+    ///
+    /// `x1`, `x2`: integer or bool arrays or Python scalars.
+    bitwise_xor => BitXor {
+        /// >>> np.asarray(lz.bitwise_xor(lz.asarray([12, 10]), 6)).tolist()
+        /// [10, 12]
+    },
+    /// Each element of `x1` shifted left by the matching element of `x2` bits, `x1 << x2`.
+    ///
+    /// `x1`, `x2`: integer (`x2` non-negative) arrays or Python scalars.
+    bitwise_left_shift => Shl {
+        /// >>> np.asarray(lz.bitwise_left_shift(lz.asarray([1, 3]), 2)).tolist()
+        /// [4, 12]
+    },
+    /// Each element of `x1` shifted right by the matching element of `x2` bits, `x1 >> x2` (arithmetic for signed integers).
+    ///
+    /// `x1`, `x2`: integer (`x2` non-negative) arrays or Python scalars.
+    bitwise_right_shift => Shr {
+        /// >>> np.asarray(lz.bitwise_right_shift(lz.asarray([16, -16]), 2)).tolist()
+        /// [4, -4]
+    },
 }
 
+/// Elements of `x1` where `condition` is true, of `x2` elsewhere.
+///
+/// `condition`: a bool array. `x1`, `x2`: arrays or Python scalars; all three broadcast together, and
+/// the result has the promoted dtype of `x1` and `x2`. Element-wise and lazy: it fuses with its
+/// neighbours into one kernel.
+///
+/// >>> x = lz.asarray([-2.0, 3.0, -1.0])
+/// >>> np.asarray(lz.where(x > 0, x, 0.0))
+/// array([0., 3., 0.])
 #[pyfunction]
 #[pyo3(name = "where", signature = (condition, x1, x2, /))]
 fn where_(
@@ -109,6 +582,13 @@ fn where_(
     })?))
 }
 
+/// Limits the elements of `x` to the interval [`min`, `max`].
+///
+/// `x`: a real numeric array. `min`, `max`: None (no bound), Python scalars or arrays that broadcast to
+/// `x`'s shape; the result has `x`'s dtype and shape. Element-wise and lazy.
+///
+/// >>> np.asarray(lz.clip(lz.asarray([-3, 0, 7]), -1, 5)).tolist()
+/// [-1, 0, 5]
 #[pyfunction]
 #[pyo3(signature = (x, /, min = None, max = None))]
 fn clip(
@@ -139,6 +619,15 @@ fn clip(
     })?))
 }
 
+/// Copies `x` to the data type `dtype` (NumPy's casting rules, not the promotion table).
+///
+/// `x`: an array of any dtype. `dtype`: a lazulite dtype. `copy=False` returns `x` itself when it
+/// already has `dtype`. Floats cast to integers truncate toward zero; complex to real is refused
+/// (`TypeError`: take `real(x)` first). `device`: None or `lz.cpu`. Lazy: the cast fuses with its
+/// neighbours.
+///
+/// >>> np.asarray(lz.astype(lz.asarray([1.7, -2.5]), lz.int32))
+/// array([ 1, -2], dtype=int32)
 #[pyfunction]
 #[pyo3(
     signature = (x, dtype, /, *, copy = None, device = None),
@@ -174,6 +663,15 @@ fn fill_scalar(func: &str, v: &Bound<'_, PyAny>, target: Option<DType>) -> PyRes
     })
 }
 
+/// A new array of `shape` filled with `fill_value`.
+///
+/// `shape`: an int or a tuple of ints. `fill_value`: a Python bool, int, float or complex. `dtype`:
+/// by default the default dtype for the value's kind (bool, int64, float64 or complex128). `device`:
+/// None or `lz.cpu`. Lazy: no memory is written until the array is computed (and a fill used in an
+/// expression fuses into its kernel).
+///
+/// >>> np.asarray(lz.full((2, 2), 7)).tolist()
+/// [[7, 7], [7, 7]]
 #[pyfunction]
 #[pyo3(signature = (shape, fill_value, *, dtype = None, device = None))]
 fn full(
@@ -212,6 +710,14 @@ fn filled(
     })?))
 }
 
+/// A new array of `shape` filled with zeros.
+///
+/// `shape`: an int or a tuple of ints. `dtype`: any dtype, float64 by default. `device`: None or
+/// `lz.cpu`. Lazy: nothing is allocated until the array is computed.
+///
+/// >>> np.asarray(lz.zeros((2, 3), dtype=lz.int8))
+/// array([[0, 0, 0],
+///        [0, 0, 0]], dtype=int8)
 #[pyfunction]
 #[pyo3(signature = (shape, *, dtype = None, device = None))]
 fn zeros(
@@ -225,6 +731,13 @@ fn zeros(
     filled(py, "zeros", s, false, dtype_arg("zeros", dtype)?)
 }
 
+/// A new array of `shape` filled with ones.
+///
+/// `shape`: an int or a tuple of ints. `dtype`: any dtype, float64 by default. `device`: None or
+/// `lz.cpu`. Lazy: nothing is allocated until the array is computed.
+///
+/// >>> np.asarray(lz.ones(3))
+/// array([1., 1., 1.])
 #[pyfunction]
 #[pyo3(signature = (shape, *, dtype = None, device = None))]
 fn ones(
@@ -238,7 +751,14 @@ fn ones(
     filled(py, "ones", s, true, dtype_arg("ones", dtype)?)
 }
 
-/// `empty` is `zeros`: lazulite never hands out uninitialised memory.
+/// A new array of `shape`; lazulite never hands out uninitialised memory, so it holds zeros.
+///
+/// `shape`: an int or a tuple of ints. `dtype`: any dtype, float64 by default. `device`: None or
+/// `lz.cpu`. Lazy, like `zeros`.
+///
+/// >>> a = lz.empty((2, 4), dtype=lz.float32)
+/// >>> a.shape, a.dtype
+/// ((2, 4), lazulite.float32)
 #[pyfunction]
 #[pyo3(signature = (shape, *, dtype = None, device = None))]
 fn empty(
@@ -264,6 +784,13 @@ fn like(
     Ok((x.shape().to_vec(), d))
 }
 
+/// A new array of zeros with the shape (and, by default, the dtype) of `x`.
+///
+/// `x`: an array (only its shape and dtype are used; it is not computed). `dtype`: overrides `x`'s.
+/// `device`: None or `lz.cpu`. Lazy.
+///
+/// >>> np.asarray(lz.zeros_like(lz.asarray([[1, 2], [3, 4]]))).tolist()
+/// [[0, 0], [0, 0]]
 #[pyfunction]
 #[pyo3(signature = (x, /, *, dtype = None, device = None))]
 fn zeros_like(
@@ -276,6 +803,13 @@ fn zeros_like(
     filled(py, "zeros_like", s, false, Some(d))
 }
 
+/// A new array with the shape (and, by default, the dtype) of `x`, holding zeros.
+///
+/// `x`: an array (only its shape and dtype are used). `dtype`: overrides `x`'s. `device`: None or
+/// `lz.cpu`. Lazy.
+///
+/// >>> lz.empty_like(lz.asarray([1.0, 2.0])).shape
+/// (2,)
 #[pyfunction]
 #[pyo3(signature = (x, /, *, dtype = None, device = None))]
 fn empty_like(
@@ -288,6 +822,13 @@ fn empty_like(
     filled(py, "empty_like", s, false, Some(d))
 }
 
+/// A new array of ones with the shape (and, by default, the dtype) of `x`.
+///
+/// `x`: an array (only its shape and dtype are used). `dtype`: overrides `x`'s. `device`: None or
+/// `lz.cpu`. Lazy.
+///
+/// >>> np.asarray(lz.ones_like(lz.asarray([True, False])))
+/// array([ True,  True])
 #[pyfunction]
 #[pyo3(signature = (x, /, *, dtype = None, device = None))]
 fn ones_like(
@@ -300,6 +841,13 @@ fn ones_like(
     filled(py, "ones_like", s, true, Some(d))
 }
 
+/// A new array with the shape (and, by default, the dtype) of `x`, filled with `fill_value`.
+///
+/// `x`: an array (only its shape and dtype are used). `fill_value`: a Python scalar that fits the
+/// result dtype. `dtype`: overrides `x`'s. `device`: None or `lz.cpu`. Lazy.
+///
+/// >>> np.asarray(lz.full_like(lz.asarray([1.0, 2.0, 3.0]), 0.5))
+/// array([0.5, 0.5, 0.5])
 #[pyfunction]
 #[pyo3(signature = (x, /, fill_value, *, dtype = None, device = None))]
 fn full_like(
@@ -326,6 +874,16 @@ fn real_scalar(func: &str, what: &str, v: &Bound<'_, PyAny>) -> PyResult<Scalar>
     }
 }
 
+/// Evenly spaced values in the half-open interval [`start`, `stop`), `step` apart.
+///
+/// With one argument, `start` is the stop and the values start at 0. `start`, `stop`, `step`: Python
+/// ints or floats. `dtype`: int64 when all are ints, float64 otherwise, unless given. `device`: None or
+/// `lz.cpu`. Lazy: the values are generated inside the kernel that uses them.
+///
+/// >>> np.asarray(lz.arange(5)).tolist()
+/// [0, 1, 2, 3, 4]
+/// >>> np.asarray(lz.arange(1.0, 2.0, 0.25))
+/// array([1.  , 1.25, 1.5 , 1.75])
 #[pyfunction]
 #[pyo3(
     signature = (start, /, stop = None, step = None, *, dtype = None, device = None),
@@ -394,6 +952,18 @@ fn reduce_dtype_impl(
     })?))
 }
 
+/// Sum of the elements of `x` over `axis` (all axes by default).
+///
+/// `x`: a numeric array. `axis`: None, an int or a tuple of ints. `dtype`: the accumulation and result
+/// dtype; by default signed integers (and bool) sum in int64, unsigned ones in uint64, floating-point
+/// arrays in their own dtype. `keepdims`: keep the reduced axes with length 1. Lazy: the reduction and
+/// the element-wise work that feeds it run as one kernel.
+///
+/// >>> x = lz.asarray([[1, 2], [3, 4]])
+/// >>> int(lz.sum(x))
+/// 10
+/// >>> np.asarray(lz.sum(x, axis=0)).tolist()
+/// [4, 6]
 #[pyfunction]
 #[pyo3(
     signature = (x, /, *, axis = None, dtype = None, keepdims = None),
@@ -409,6 +979,14 @@ fn sum(
     reduce_dtype_impl(py, "sum", fe::sum, x, axis, dtype, keepdims)
 }
 
+/// Product of the elements of `x` over `axis` (all axes by default).
+///
+/// `x`: a numeric array. `axis`: None, an int or a tuple of ints. `dtype`: as for `sum` (int64 for
+/// signed integers, uint64 for unsigned ones, the array's own dtype for floating point). `keepdims`:
+/// keep the reduced axes with length 1. Lazy: fuses with the element-wise work that feeds it.
+///
+/// >>> np.asarray(lz.prod(lz.asarray([[1, 2], [3, 4]]), axis=1)).tolist()
+/// [2, 12]
 #[pyfunction]
 #[pyo3(
     signature = (x, /, *, axis = None, dtype = None, keepdims = None),
@@ -425,8 +1003,9 @@ fn prod(
 }
 
 macro_rules! plain_reductions {
-    ($($name:ident),*) => {
+    ($($(#[doc = $doc:tt])* $name:ident),* $(,)?) => {
         $(
+            $(#[doc = $doc])*
             #[pyfunction]
             #[pyo3(
                 signature = (x, /, *, axis = None, keepdims = None),
@@ -444,10 +1023,64 @@ macro_rules! plain_reductions {
     };
 }
 
-plain_reductions!(min, max, mean, any, all);
+plain_reductions! {
+    /// Smallest element of `x` over `axis` (all axes by default).
+    ///
+    /// `x`: a real numeric array (not complex); NaN propagates. `axis`: None, an int or a tuple of ints.
+    /// `keepdims`: keep the reduced axes with length 1. Reducing an empty axis raises `ValueError`. The
+    /// result has `x`'s dtype. Lazy: fuses with the element-wise work that feeds it.
+    ///
+    /// >>> np.asarray(lz.min(lz.asarray([[3, 1], [2, 5]]), axis=0)).tolist()
+    /// [2, 1]
+    min,
+    /// Largest element of `x` over `axis` (all axes by default).
+    ///
+    /// `x`: a real numeric array (not complex); NaN propagates. `axis`: None, an int or a tuple of ints.
+    /// `keepdims`: keep the reduced axes with length 1. Reducing an empty axis raises `ValueError`. The
+    /// result has `x`'s dtype. Lazy: fuses with the element-wise work that feeds it.
+    ///
+    /// >>> float(lz.max(lz.asarray([0.5, 2.5, -1.0])))
+    /// 2.5
+    max,
+    /// Arithmetic mean of the elements of `x` over `axis` (all axes by default).
+    ///
+    /// `x`: a floating-point array (real or complex). `axis`: None, an int or a tuple of ints.
+    /// `keepdims`: keep the reduced axes with length 1. The mean of an empty axis is NaN. Lazy: the sum
+    /// and the division fuse into one kernel.
+    ///
+    /// >>> np.asarray(lz.mean(lz.asarray([[1.0, 2.0], [3.0, 5.0]]), axis=1))
+    /// array([1.5, 4. ])
+    mean,
+    /// Whether any element of `x` over `axis` is true (non-zero).
+    ///
+    /// `x`: an array of any dtype. `axis`: None, an int or a tuple of ints. `keepdims`: keep the reduced
+    /// axes with length 1. The result is a bool array. Lazy: fuses with the comparison that usually feeds
+    /// it.
+    ///
+    /// >>> bool(lz.any(lz.asarray([1, 2, 3]) > 2))
+    /// True
+    any,
+    /// Whether every element of `x` over `axis` is true (non-zero).
+    ///
+    /// `x`: an array of any dtype. `axis`: None, an int or a tuple of ints. `keepdims`: keep the reduced
+    /// axes with length 1. The result is a bool array. Lazy: fuses with the comparison that usually feeds
+    /// it.
+    ///
+    /// >>> np.asarray(lz.all(lz.asarray([[1, 0], [2, 3]]), axis=1))
+    /// array([False,  True])
+    all,
+}
 
 // ---- movement ---------------------------------------------------------------------------------------
 
+/// `x` with a new `shape` and the same elements in row-major order.
+///
+/// `x`: any array. `shape`: a tuple of ints, one of which may be -1 (inferred). `copy`: None (a view
+/// when the elements can be read with strides, a copy otherwise), True (always a copy) or False (a
+/// view, or `ValueError`). A view shares its base: writes through either show in both. Lazy.
+///
+/// >>> np.asarray(lz.reshape(lz.arange(6), (2, -1))).tolist()
+/// [[0, 1, 2], [3, 4, 5]]
 #[pyfunction]
 #[pyo3(signature = (x, /, shape, *, copy = None))]
 fn reshape(
@@ -475,6 +1108,12 @@ fn reshape(
     Ok(r)
 }
 
+/// `x` with its axes reordered: axis `i` of the result is axis `axes[i]` of `x`.
+///
+/// `x`: any array. `axes`: a permutation of `range(x.ndim)`. The result is a view (no copy). Lazy.
+///
+/// >>> lz.permute_dims(lz.zeros((2, 3, 4)), (2, 0, 1)).shape
+/// (4, 2, 3)
 #[pyfunction]
 #[pyo3(signature = (x, /, axes))]
 fn permute_dims(
@@ -486,6 +1125,13 @@ fn permute_dims(
     views::movement(py, "permute_dims", x, |v| fe::permute_dims(v, &a))
 }
 
+/// `x` broadcast to `shape` (NumPy's broadcasting rules), without copying.
+///
+/// `x`: any array. `shape`: a tuple of ints compatible with `x.shape`. The result is a read-only view:
+/// writing to it raises `ValueError`. Lazy.
+///
+/// >>> np.asarray(lz.broadcast_to(lz.asarray([1, 2, 3]), (2, 3))).tolist()
+/// [[1, 2, 3], [1, 2, 3]]
 #[pyfunction]
 #[pyo3(signature = (x, /, shape))]
 fn broadcast_to(
@@ -498,6 +1144,13 @@ fn broadcast_to(
     views::broadcast(py, "broadcast_to", x.cast::<PyArray>()?, &s)
 }
 
+/// `x` with new axes of length 1 inserted at the positions `axis`.
+///
+/// `x`: any array. `axis`: an int or a tuple of ints, positions in the result (negative ones count from
+/// its end). The result is a view. Lazy.
+///
+/// >>> lz.expand_dims(lz.zeros((2, 3)), axis=(0, -1)).shape
+/// (1, 2, 3, 1)
 #[pyfunction]
 #[pyo3(signature = (x, /, axis))]
 fn expand_dims(py: Python<'_>, x: &Bound<'_, PyAny>, axis: &Bound<'_, PyAny>) -> PyResult<PyArray> {
@@ -505,6 +1158,13 @@ fn expand_dims(py: Python<'_>, x: &Bound<'_, PyAny>, axis: &Bound<'_, PyAny>) ->
     views::movement(py, "expand_dims", x, |v| fe::expand_dims(v, &a))
 }
 
+/// `x` without the axes `axis`, each of which must have length 1.
+///
+/// `x`: any array. `axis`: an int or a tuple of ints (`ValueError` if one of them is not of length
+/// 1). The result is a view. Lazy.
+///
+/// >>> lz.squeeze(lz.zeros((1, 3, 1)), axis=0).shape
+/// (3, 1)
 #[pyfunction]
 #[pyo3(signature = (x, /, axis))]
 fn squeeze(py: Python<'_>, x: &Bound<'_, PyAny>, axis: &Bound<'_, PyAny>) -> PyResult<PyArray> {
@@ -512,6 +1172,13 @@ fn squeeze(py: Python<'_>, x: &Bound<'_, PyAny>, axis: &Bound<'_, PyAny>) -> PyR
     views::movement(py, "squeeze", x, |v| fe::squeeze(v, &a))
 }
 
+/// `x` with the order of elements reversed along `axis` (every axis by default).
+///
+/// `x`: any array. `axis`: None, an int or a tuple of ints. The result is a view (negative strides).
+/// Lazy.
+///
+/// >>> np.asarray(lz.flip(lz.asarray([[1, 2], [3, 4]]), axis=1)).tolist()
+/// [[2, 1], [4, 3]]
 #[pyfunction]
 #[pyo3(signature = (x, /, *, axis = None))]
 fn flip(
@@ -523,6 +1190,12 @@ fn flip(
     views::movement(py, "flip", x, |v| fe::flip(v, a.as_deref()))
 }
 
+/// The transpose of each matrix in `x` (its last two axes swapped), as `x.mT`.
+///
+/// `x`: an array with at least two dimensions. The result is a view. Lazy.
+///
+/// >>> np.asarray(lz.matrix_transpose(lz.asarray([[1, 2, 3], [4, 5, 6]]))).tolist()
+/// [[1, 4], [2, 5], [3, 6]]
 #[pyfunction]
 #[pyo3(signature = (x, /))]
 fn matrix_transpose(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<PyArray> {
@@ -553,7 +1226,15 @@ fn explain(py: Python<'_>, arrays: &Bound<'_, PyTuple>) -> PyResult<String> {
     })
 }
 
-/// Computes several arrays together (shared subgraphs once); returns them, realized, as a tuple.
+/// Computes several arrays in one run and returns them, computed, as a tuple.
+///
+/// Work the arrays share (a common sub-expression, the several outputs of one `svd`) runs once, which
+/// calling `.compute()` on each would not guarantee. Every argument must be a lazulite array.
+///
+/// >>> x = lz.asarray([1.0, 2.0, 3.0])
+/// >>> s, m = lz.compute_many(lz.sum(x * x), lz.max(x * x))
+/// >>> float(s), float(m), s.is_computed
+/// (14.0, 9.0, True)
 #[pyfunction]
 #[pyo3(signature = (*arrays))]
 fn compute_many<'py>(
