@@ -18,13 +18,16 @@ use std::ffi::{c_int, c_void, CStr};
 /// A lazy n-dimensional array of one dtype on one device.
 ///
 /// Arrays are made by the namespace's functions (`lz.asarray`, `lz.zeros`, ...), never by calling
-/// `Array` itself. Every operation on an array (the functions, the arithmetic, comparison and bitwise
-/// operators, `@`, indexing) returns at once with a new array whose `dtype` and `shape` are known; the
+/// `Array` itself. Every operation on an array (the functions, the arithmetic, comparison and
+/// bitwise
+/// operators, `@`, indexing) returns at once with a new array whose `dtype` and `shape` are known;
+/// the
 /// values are computed when they are needed: by `compute()`, `lz.compute_many`, or implicitly by
 /// `bool()`, `int()`, `float()`, `complex()`, `repr()`, `np.asarray()`, the buffer protocol, DLPack
 /// and pickling (see `lz.set_implicit_compute`). A computed array keeps its value.
 ///
-/// `x[key] = value` and the in-place operators (`x += 1`) write through to `x`'s base and to every view
+/// `x[key] = value` and the in-place operators (`x += 1`) write through to `x`'s base and to every
+/// view
 /// of it, as in NumPy; arrays built from the old values keep them.
 ///
 /// >>> x = lz.asarray([[1.0, 2.0], [3.0, 4.0]])
@@ -36,8 +39,10 @@ use std::ffi::{c_int, c_void, CStr};
 ///        [ 6., 13.]])
 #[pyclass(frozen, name = "Array", module = "lazulite", weakref)]
 pub struct PyArray {
-    /// The array's family (its base's current value, shared with every view of it) and how the array
-    /// is made from that base: `x[key] = value` and `x += y` write through to the base and every view
+    /// The array's family (its base's current value, shared with every view of it) and how the
+    /// array
+    /// is made from that base: `x[key] = value` and `x += y` write through to the base and every
+    /// view
     /// of it; arrays built from the old values keep them (see `views.rs`).
     slot: Handle,
 }
@@ -195,7 +200,8 @@ fn buffer_format(d: DType) -> &'static CStr {
     }
 }
 
-/// What one buffer export keeps alive: the array's data (its buffer) and the shape/strides arrays the
+/// What one buffer export keeps alive: the array's data (its buffer) and the shape/strides arrays
+/// the
 /// `Py_buffer` points into.
 struct Export {
     _data: ArrayData,
@@ -268,7 +274,8 @@ impl PyArray {
         PyDevice
     }
 
-    /// The transpose of a 2-D array, a view (`ValueError` for other ranks: use `mT` or `permute_dims`).
+    /// The transpose of a 2-D array, as a view; other ranks raise `ValueError` (use `mT` or
+    /// `permute_dims` there).
     ///
     /// >>> lz.zeros((2, 3)).T.shape
     /// (3, 2)
@@ -285,7 +292,8 @@ impl PyArray {
         })
     }
 
-    /// The transpose of each matrix: the last two axes swapped, a view (needs at least 2 dimensions).
+    /// The transpose of each matrix, as a view with the last two axes swapped (for arrays with at
+    /// least two dimensions).
     ///
     /// >>> lz.zeros((4, 2, 3)).mT.shape
     /// (4, 3, 2)
@@ -296,7 +304,8 @@ impl PyArray {
 
     /// The array API namespace of the array: the module `lazulite`.
     ///
-    /// `api_version`: None or a version of the standard lazulite serves (`'2025.12'` and earlier ones).
+    /// `api_version`: None or a version of the standard lazulite serves (`'2025.12'` and earlier
+    /// ones).
     ///
     /// >>> lz.ones(2).__array_namespace__() is lz
     /// True
@@ -341,8 +350,10 @@ impl PyArray {
 
     /// Exports the array as a DLPack capsule (computing it first): zero-copy and read-only.
     ///
-    /// Consumers call it for you (`np.from_dlpack(x)`, `torch.from_dlpack(x)`, `lz.from_dlpack(x)`); the
-    /// capsule is versioned when they pass `max_version >= (1, 0)`. `stream` must be None on the CPU;
+    /// Consumers call it for you (`np.from_dlpack(x)`, `torch.from_dlpack(x)`,
+    /// `lz.from_dlpack(x)`); the
+    /// capsule is versioned when they pass `max_version >= (1, 0)`. `stream` must be None on the
+    /// CPU;
     /// `copy=True` exports a copy.
     ///
     /// >>> np.from_dlpack(lz.asarray([1, 2]))
@@ -370,7 +381,8 @@ impl PyArray {
 
     // ---- materialisation --------------------------------------------------------------------------
 
-    /// Computes the array now (always allowed, whatever `set_implicit_compute` says) and returns it.
+    /// Computes the array now (always allowed, whatever `set_implicit_compute` says) and returns
+    /// it.
     ///
     /// Computing several arrays that share work is cheaper with `lz.compute_many`.
     ///
@@ -459,7 +471,8 @@ impl PyArray {
         np.call_method("asarray", (view,), Some(&kwargs))
     }
 
-    /// The buffer protocol: a read-only view of the computed buffer, with format, shape and strides.
+    /// The buffer protocol: a read-only view of the computed buffer, with format, shape and
+    /// strides.
     ///
     /// # Safety
     /// `view` is the `Py_buffer` CPython hands to `bf_getbuffer`.
@@ -838,7 +851,8 @@ pub fn install_inplace(ty: &Bound<'_, pyo3::types::PyType>) -> PyResult<()> {
     Ok(())
 }
 
-/// `int(f)` with Python's semantics (truncation; `ValueError` for NaN, `OverflowError` for infinities).
+/// `int(f)` with Python's semantics (truncation; `ValueError` for NaN, `OverflowError` for
+/// infinities).
 fn float_to_int(py: Python<'_>, f: f64) -> PyResult<Py<PyAny>> {
     if f.is_nan() {
         return Err(PyValueError::new_err(

@@ -97,7 +97,8 @@ fn array_sequence(func: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<LazyArray>
 /// The arrays joined along an existing axis.
 ///
 /// `arrays`: a tuple or list of arrays with equal shapes except along `axis`; the result has their
-/// promoted dtype. `axis`: an int, or None to flatten them first. Lazy: one copy step when computed.
+/// promoted dtype. `axis`: an int, or None to flatten them first. Lazy: one copy step when
+/// computed.
 ///
 /// >>> np.asarray(lz.concat([lz.asarray([1, 2]), lz.asarray([3])])).tolist()
 /// [1, 2, 3]
@@ -117,7 +118,8 @@ fn concat(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: Param<'_>) -> PyResul
 
 /// The arrays joined along a new axis `axis`.
 ///
-/// `arrays`: a tuple or list of arrays of one shape; the result has their promoted dtype and one more
+/// `arrays`: a tuple or list of arrays of one shape; the result has their promoted dtype and one
+/// more
 /// dimension. Lazy.
 ///
 /// >>> np.asarray(lz.stack([lz.asarray([1, 2]), lz.asarray([3, 4])], axis=1)).tolist()
@@ -194,7 +196,8 @@ fn repeat_counts(py: Python<'_>, r: &LazyArray) -> PyResult<Vec<i64>> {
 
 /// Each element of `x` repeated along `axis` (the flattened `x` by default).
 ///
-/// `x`: any array. `repeats`: an int (every element the same number of times) or a 1-D integer array
+/// `x`: any array. `repeats`: an int (every element the same number of times) or a 1-D integer
+/// array
 /// (one count per element along `axis`). With an array of repeats the output shape depends on its
 /// values, so `repeats` is computed when `repeat` is called (see `set_data_dependent_shapes`); the
 /// result stays lazy.
@@ -225,7 +228,8 @@ fn repeat(
     })?))
 }
 
-/// `roll`'s `shift`: an int or a tuple of ints. A shift beyond the int64 range is reduced modulo the
+/// `roll`'s `shift`: an int or a tuple of ints. A shift beyond the int64 range is reduced modulo
+/// the
 /// extent it rolls (Python's `%`, exact on ints of any size), which rolls the same way.
 fn roll_shifts(
     x: &LazyArray,
@@ -265,7 +269,8 @@ fn roll_shifts(
     Ok(out)
 }
 
-/// `x` with its elements shifted by `shift` along `axis`; elements leaving one end come back at the other.
+/// `x` with its elements shifted by `shift` along `axis`; elements leaving one end come back at the
+/// other.
 ///
 /// `x`: any array. `shift`: an int, or a tuple of ints (one per axis in `axis`). `axis`: None
 /// (the flattened array), an int or a tuple of ints. Lazy: an index map fused into the consumer.
@@ -293,7 +298,8 @@ fn roll(
 
 /// `x` repeated `repetitions[i]` times along each axis `i`.
 ///
-/// `x`: any array. `repetitions`: a tuple of non-negative ints; when it is longer than `x.ndim`, `x`
+/// `x`: any array. `repetitions`: a tuple of non-negative ints; when it is longer than `x.ndim`,
+/// `x`
 /// gains leading axes of length 1. Lazy.
 ///
 /// >>> np.asarray(lz.tile(lz.asarray([1, 2]), (2, 2))).tolist()

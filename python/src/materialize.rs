@@ -99,8 +99,10 @@ pub fn materialization_count() -> u64 {
 
 /// Sets what happens when Python needs a value that has not been computed yet.
 ///
-/// Implicit computations are `bool(x)`, `int(x)`, `float(x)`, `repr(x)`, `np.asarray(x)`, the buffer
-/// protocol, DLPack and pickling. `policy`: `"allow"` (the default: compute silently), `"warn"` (also
+/// Implicit computations are `bool(x)`, `int(x)`, `float(x)`, `repr(x)`, `np.asarray(x)`, the
+/// buffer
+/// protocol, DLPack and pickling. `policy`: `"allow"` (the default: compute silently), `"warn"`
+/// (also
 /// emit a `RuntimeWarning`) or `"raise"` (a `RuntimeError` instead). `x.compute()` and
 /// `compute_many` always run. Returns the previous policy, so that it can be restored.
 ///
@@ -141,7 +143,8 @@ pub const DATA_DEPENDENT_IMPLEMENTED: bool = true;
 static DATA_DEPENDENT_ALLOWED: AtomicBool = AtomicBool::new(true);
 
 /// Whether operations with data-dependent shapes may run (not switched off with
-/// `set_data_dependent_shapes(False)`), for those that are implemented (`repeat` with array repeats).
+/// `set_data_dependent_shapes(False)`), for those that are implemented (`repeat` with array
+/// repeats).
 pub fn data_dependent_allowed() -> bool {
     DATA_DEPENDENT_ALLOWED.load(Ordering::Relaxed)
 }
@@ -153,11 +156,13 @@ pub fn data_dependent_shapes() -> bool {
     DATA_DEPENDENT_IMPLEMENTED && DATA_DEPENDENT_ALLOWED.load(Ordering::Relaxed)
 }
 
-/// Allows (`True`, the default) or forbids (`False`) operations whose output shape depends on values.
+/// Allows (`True`, the default) or forbids (`False`) operations whose output shape depends on
+/// values.
 ///
 /// These are `nonzero`, the `unique_*` functions, boolean-mask indexing and `repeat` with array
 /// repeats: each computes its input while the graph is being built. When forbidden they raise, and
-/// `__array_namespace_info__().capabilities()` reports them unavailable. Returns the previous setting.
+/// `__array_namespace_info__().capabilities()` reports them unavailable. Returns the previous
+/// setting.
 ///
 /// >>> lz.set_data_dependent_shapes(False)
 /// True

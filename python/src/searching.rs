@@ -29,7 +29,8 @@ fn arg_extremum(
 
 /// Index of the largest element of `x` (of the flattened `x`, or along `axis`), as int64.
 ///
-/// `x`: a real numeric array. The first occurrence wins; NaN counts as the largest. `keepdims`: keep
+/// `x`: a real numeric array. The first occurrence wins; NaN counts as the largest. `keepdims`:
+/// keep
 /// the reduced axis with length 1. Lazy.
 ///
 /// >>> np.asarray(lz.argmax(lz.asarray([[1, 9], [7, 3]]), axis=1)).tolist()
@@ -50,7 +51,8 @@ fn argmax(
 
 /// Index of the smallest element of `x` (of the flattened `x`, or along `axis`), as int64.
 ///
-/// `x`: a real numeric array. The first occurrence wins; NaN counts as the smallest. `keepdims`: keep
+/// `x`: a real numeric array. The first occurrence wins; NaN counts as the smallest. `keepdims`:
+/// keep
 /// the reduced axis with length 1. Lazy.
 ///
 /// >>> int(lz.argmin(lz.asarray([4, 2, 8, 2])))
@@ -71,7 +73,8 @@ fn argmin(
 
 /// Indices at which to insert `x2`'s elements into the sorted 1-D `x1` to keep it sorted.
 ///
-/// `x1`: a real 1-D array sorted ascending, or any 1-D array with `sorter`, the indices that sort it.
+/// `x1`: a real 1-D array sorted ascending, or any 1-D array with `sorter`, the indices that sort
+/// it.
 /// `x2`: an array or a Python scalar. `side`: `'left'` (the first suitable index) or `'right'` (the
 /// last). The result is int64 with `x2`'s shape. Lazy.
 ///
@@ -127,7 +130,8 @@ fn sort_impl(
 
 /// A sorted copy of `x` along `axis` (the last by default).
 ///
-/// `x`: a real numeric array; NaNs sort last. `descending`: sort from largest to smallest. `stable`:
+/// `x`: a real numeric array; NaNs sort last. `descending`: sort from largest to smallest.
+/// `stable`:
 /// equal elements keep their order (always true here). Lazy: a parallel sort step when computed.
 ///
 /// >>> np.asarray(lz.sort(lz.asarray([3, 1, 2]), descending=True)).tolist()
@@ -149,7 +153,8 @@ fn sort(
 
 /// The indices that sort `x` along `axis` (the last by default), as int64.
 ///
-/// `x`: a real numeric array; NaNs sort last. `descending`: largest first (equal elements still keep
+/// `x`: a real numeric array; NaNs sort last. `descending`: largest first (equal elements still
+/// keep
 /// their order when `stable`). Lazy.
 ///
 /// >>> np.asarray(lz.argsort(lz.asarray([30, 10, 20]))).tolist()
@@ -172,7 +177,8 @@ fn argsort(
 /// Elements of `x` at the integer `indices` along `axis`.
 ///
 /// `x`: any array (1-D when `axis` is None). `indices`: a 1-D integer array; negative indices count
-/// from the end, out-of-range ones raise `IndexError` when the result is computed. Lazy: a gather step.
+/// from the end, out-of-range ones raise `IndexError` when the result is computed. Lazy: a gather
+/// step.
 ///
 /// >>> np.asarray(lz.take(lz.asarray([10, 20, 30]), lz.asarray([2, 0, 2]))).tolist()
 /// [30, 10, 30]
