@@ -19,16 +19,13 @@ use std::ffi::{c_int, c_void, CStr};
 ///
 /// Arrays are made by the namespace's functions (`lz.asarray`, `lz.zeros`, ...), never by calling
 /// `Array` itself. Every operation on an array (the functions, the arithmetic, comparison and
-/// bitwise
-/// operators, `@`, indexing) returns at once with a new array whose `dtype` and `shape` are known;
-/// the
-/// values are computed when they are needed: by `compute()`, `lz.compute_many`, or implicitly by
-/// `bool()`, `int()`, `float()`, `complex()`, `repr()`, `np.asarray()`, the buffer protocol, DLPack
-/// and pickling (see `lz.set_implicit_compute`). A computed array keeps its value.
+/// bitwise operators, `@`, indexing) returns at once with a new array whose `dtype` and `shape` are
+/// known; the values are computed when they are needed: by `compute()`, `lz.compute_many`, or
+/// implicitly by `bool()`, `int()`, `float()`, `complex()`, `repr()`, `np.asarray()`, the buffer
+/// protocol, DLPack and pickling (see `lz.set_implicit_compute`). A computed array keeps its value.
 ///
 /// `x[key] = value` and the in-place operators (`x += 1`) write through to `x`'s base and to every
-/// view
-/// of it, as in NumPy; arrays built from the old values keep them.
+/// view of it, as in NumPy; arrays built from the old values keep them.
 ///
 /// >>> x = lz.asarray([[1.0, 2.0], [3.0, 4.0]])
 /// >>> y = (x @ x.T + 1) / 2            # lazy
@@ -39,10 +36,8 @@ use std::ffi::{c_int, c_void, CStr};
 ///        [ 6., 13.]])
 #[pyclass(frozen, name = "Array", module = "lazulite", weakref)]
 pub struct PyArray {
-    /// The array's family (its base's current value, shared with every view of it) and how the
-    /// array
-    /// is made from that base: `x[key] = value` and `x += y` write through to the base and every
-    /// view
+    /// The array's family (its base's current value, shared with every view of it) and how the array
+    /// is made from that base: `x[key] = value` and `x += y` write through to the base and every view
     /// of it; arrays built from the old values keep them (see `views.rs`).
     slot: Handle,
 }
@@ -200,8 +195,7 @@ fn buffer_format(d: DType) -> &'static CStr {
     }
 }
 
-/// What one buffer export keeps alive: the array's data (its buffer) and the shape/strides arrays
-/// the
+/// What one buffer export keeps alive: the array's data (its buffer) and the shape/strides arrays the
 /// `Py_buffer` points into.
 struct Export {
     _data: ArrayData,
@@ -351,10 +345,8 @@ impl PyArray {
     /// Exports the array as a DLPack capsule (computing it first): zero-copy and read-only.
     ///
     /// Consumers call it for you (`np.from_dlpack(x)`, `torch.from_dlpack(x)`,
-    /// `lz.from_dlpack(x)`); the
-    /// capsule is versioned when they pass `max_version >= (1, 0)`. `stream` must be None on the
-    /// CPU;
-    /// `copy=True` exports a copy.
+    /// `lz.from_dlpack(x)`); the capsule is versioned when they pass `max_version >= (1, 0)`.
+    /// `stream` must be None on the CPU; `copy=True` exports a copy.
     ///
     /// >>> np.from_dlpack(lz.asarray([1, 2]))
     /// array([1, 2])
@@ -471,8 +463,7 @@ impl PyArray {
         np.call_method("asarray", (view,), Some(&kwargs))
     }
 
-    /// The buffer protocol: a read-only view of the computed buffer, with format, shape and
-    /// strides.
+    /// The buffer protocol: a read-only view of the computed buffer, with format, shape and strides.
     ///
     /// # Safety
     /// `view` is the `Py_buffer` CPython hands to `bf_getbuffer`.
@@ -851,8 +842,7 @@ pub fn install_inplace(ty: &Bound<'_, pyo3::types::PyType>) -> PyResult<()> {
     Ok(())
 }
 
-/// `int(f)` with Python's semantics (truncation; `ValueError` for NaN, `OverflowError` for
-/// infinities).
+/// `int(f)` with Python's semantics (truncation; `ValueError` for NaN, `OverflowError` for infinities).
 fn float_to_int(py: Python<'_>, f: f64) -> PyResult<Py<PyAny>> {
     if f.is_nan() {
         return Err(PyValueError::new_err(

@@ -21,13 +21,13 @@ const F: &str = "asarray";
 /// Converts `obj` to a lazulite array, capturing its values at the time of the call.
 ///
 /// `obj`: a lazulite array (returned as is, or a view, unless `copy=True`), a Python scalar, a
-/// nested
-/// sequence of scalars, or any object with the buffer protocol or `__array__` (a NumPy array). A
-/// writable buffer is copied, so that later writes by its owner do not show; read-only memory that
-/// nothing writable stands behind is wrapped without a copy (and the result is read-only).
-/// `copy=False` wraps the memory in any case (the result aliases it) and raises `ValueError` when
-/// that is impossible; `copy=True` always copies. `dtype`: the result dtype (by default, that of
-/// `obj` or the default dtype for the Python values' kind). `device`: None or `lz.cpu`.
+/// nested sequence of scalars, or any object with the buffer protocol or `__array__` (a NumPy
+/// array). A writable buffer is copied, so that later writes by its owner do not show; read-only
+/// memory that nothing writable stands behind is wrapped without a copy (and the result is
+/// read-only). `copy=False` wraps the memory in any case (the result aliases it) and raises
+/// `ValueError` when that is impossible; `copy=True` always copies. `dtype`: the result dtype (by
+/// default, that of `obj` or the default dtype for the Python values' kind). `device`: None or
+/// `lz.cpu`.
 ///
 /// >>> x = lz.asarray([[1, 2], [3, 4]], dtype=lz.float32)
 /// >>> x.shape, x.dtype
@@ -99,8 +99,7 @@ fn convert_new(
     )))
 }
 
-/// The namespace's default dtype for a set of Python values: bool if all are bools, else complex128
-/// if
+/// The namespace's default dtype for a set of Python values: bool if all are bools, else complex128 if
 /// any is complex, float64 if any is a float, int64 otherwise (and float64 when there are none).
 fn default_dtype(values: &[Scalar]) -> DType {
     if values.is_empty() {
@@ -128,8 +127,7 @@ fn rank(d: DType) -> (u8, DType) {
     }
 }
 
-/// Checks and converts one Python value to `dtype` (the values came from Python, so they are
-/// exact).
+/// Checks and converts one Python value to `dtype` (the values came from Python, so they are exact).
 fn convert_value(s: Scalar, dtype: DType) -> PyResult<Scalar> {
     if let (Some(v), Some((lo, hi))) = (s.as_i128(), dtype.int_range()) {
         if !matches!(s, Scalar::Bool(_)) && (v < lo || v > hi) {
@@ -275,8 +273,7 @@ fn from_lazulite(
 }
 
 /// A buffer exported by a Python object (`PyObject_GetBuffer` with `PyBUF_FULL_RO`), released on
-/// drop. Unlike pyo3's `PyBuffer` it accepts 0-D exports (NULL shape) and C-contiguous exports
-/// without
+/// drop. Unlike pyo3's `PyBuffer` it accepts 0-D exports (NULL shape) and C-contiguous exports without
 /// strides.
 struct Export {
     view: Box<ffi::Py_buffer>,
@@ -424,8 +421,7 @@ pub(crate) unsafe fn element_bytes<'a>(
 }
 
 /// Whether the memory `obj` exports read-only can never change under lazulite: nothing it views
-/// (NumPy's `base` chain, a memoryview's `obj`) exports it writable. Conservative: `false` when
-/// unsure.
+/// (NumPy's `base` chain, a memoryview's `obj`) exports it writable. Conservative: `false` when unsure.
 pub(crate) fn frozen(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
     let mut cur = obj.clone();
     for _ in 0..64 {
@@ -466,10 +462,8 @@ pub(crate) fn frozen(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
 
 /// A buffer-protocol object (a NumPy array, bytes, array.array, memoryview ...), and whether the
 /// result is read-only. The values are captured when `asarray` runs: a writable buffer is copied
-/// (its owner may write it later), a read-only one that nothing can change is wrapped zero-copy
-/// (and
-/// the array is read-only), and `copy=False` wraps any layout lazulite can read zero-copy
-/// (aliasing:
+/// (its owner may write it later), a read-only one that nothing can change is wrapped zero-copy (and
+/// the array is read-only), and `copy=False` wraps any layout lazulite can read zero-copy (aliasing:
 /// later writes by the owner show through, until and during the computation).
 fn from_buffer(
     py: Python<'_>,

@@ -17,8 +17,7 @@ pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
 }
 
 /// A Python `bool`, `int`, `float` or `complex` (or a subclass such as `numpy.float64`) as a weak
-/// scalar; `None` for anything else. Integers outside both `int64` and `uint64` raise
-/// `OverflowError`.
+/// scalar; `None` for anything else. Integers outside both `int64` and `uint64` raise `OverflowError`.
 pub fn py_scalar(obj: &Bound<'_, PyAny>) -> PyResult<Option<Scalar>> {
     if let Ok(b) = obj.cast::<PyBool>() {
         return Ok(Some(Scalar::Bool(b.is_true())));
@@ -149,8 +148,7 @@ pub fn scalar_kind(s: Scalar) -> ScalarKind {
 }
 
 /// An operand meeting an array of dtype `target` whose kind the standard's weak-scalar rule
-/// (`ir::promote_with_scalar`) refuses (a Python bool with a float array, ...): the `TypeError`
-/// says
+/// (`ir::promote_with_scalar`) refuses (a Python bool with a float array, ...): the `TypeError` says
 /// which parameter it is. Checked here, before the engine, only to name the parameter; the rule is
 /// ir's.
 pub fn check_scalar_operand(
@@ -202,8 +200,7 @@ pub fn operand_pair(
     Ok((a, b))
 }
 
-/// The standard's rule for `pow` with an integer base and a Python int exponent: a negative
-/// exponent
+/// The standard's rule for `pow` with an integer base and a Python int exponent: a negative exponent
 /// is a `ValueError` (the result is not an integer), as array-api-strict raises.
 pub fn check_int_pow(func: &str, base: &Arg, exponent: &Arg) -> PyResult<()> {
     if let (Some(d), Arg::Scalar(Scalar::Int(e))) = (base.dtype(), exponent) {
@@ -400,8 +397,7 @@ pub fn opt_axis_arg(func: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Opti
     }
 }
 
-/// One axis: an int; one beyond every possible rank is an `IndexError` (as an axis out of range
-/// is),
+/// One axis: an int; one beyond every possible rank is an `IndexError` (as an axis out of range is),
 /// not an `OverflowError`.
 fn axis_of(func: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyResult<isize> {
     match int_arg(func, what, obj) {

@@ -28,10 +28,8 @@ fn bound_arg(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Scalar> {
 /// `num` evenly spaced values from `start` to `stop` (included unless `endpoint=False`).
 ///
 /// `start`, `stop`: Python ints, floats or complex numbers. `num`: a non-negative int. `dtype`:
-/// float64
-/// by default (complex128 for complex bounds); an integer dtype is refused. `device`: None or
-/// `lz.cpu`.
-/// Lazy: the values are generated inside the kernel that uses them.
+/// float64 by default (complex128 for complex bounds); an integer dtype is refused. `device`: None
+/// or `lz.cpu`. Lazy: the values are generated inside the kernel that uses them.
 ///
 /// >>> np.asarray(lz.linspace(0, 1, 5))
 /// array([0.  , 0.25, 0.5 , 0.75, 1.  ])
@@ -64,8 +62,8 @@ fn linspace(
 /// A 2-D array with ones on the `k`-th diagonal and zeros elsewhere.
 ///
 /// `n_rows`, `n_cols`: the shape (`n_cols` defaults to `n_rows`). `k`: 0 is the main diagonal,
-/// positive
-/// above it, negative below. `dtype`: float64 by default. `device`: None or `lz.cpu`. Lazy.
+/// positive above it, negative below. `dtype`: float64 by default. `device`: None or `lz.cpu`.
+/// Lazy.
 ///
 /// >>> np.asarray(lz.eye(2, 3, k=1, dtype=lz.int64)).tolist()
 /// [[0, 1, 0], [0, 0, 1]]

@@ -125,10 +125,8 @@ impl PyDevice {
     }
 }
 
-/// Checks a `device=` argument: `None` or the CPU device object (`lazulite.cpu`, `x.device`, an
-/// entry
-/// of `__array_namespace_info__().devices()`). Strings are refused, as in `array_api_strict`: a
-/// device
+/// Checks a `device=` argument: `None` or the CPU device object (`lazulite.cpu`, `x.device`, an entry
+/// of `__array_namespace_info__().devices()`). Strings are refused, as in `array_api_strict`: a device
 /// is an object of the library.
 pub fn check_device(func: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     let Some(o) = obj else { return Ok(()) };

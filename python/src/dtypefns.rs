@@ -35,8 +35,7 @@ fn dtype_or_array(func: &str, param: &str, obj: &Bound<'_, PyAny>) -> PyResult<D
 /// Whether `from_` may be cast to `to` by the standard's promotion rules (no value changes).
 ///
 /// `from_`: a dtype or an array (its dtype). `to`: a dtype. Casts across kinds (float to int,
-/// complex
-/// to float, bool to numbers) are not allowed by these rules. Pure dtype logic: nothing is
+/// complex to float, bool to numbers) are not allowed by these rules. Pure dtype logic: nothing is
 /// computed.
 ///
 /// >>> lz.can_cast(lz.int8, lz.int32), lz.can_cast(lz.float64, lz.float32)
@@ -285,10 +284,8 @@ fn isdtype(dtype: &Bound<'_, PyAny>, kind: &Bound<'_, PyAny>) -> PyResult<bool> 
 /// The dtype that the standard's promotion rules give for the arrays, dtypes and scalars.
 ///
 /// `arrays_and_dtypes`: arrays, dtypes and Python scalars (scalars are weak: they take the kind of
-/// the
-/// other operands). Mixing kinds the table does not connect (a signed and an unsigned 64-bit
-/// integer,
-/// an integer and a float dtype) raises `TypeError`.
+/// the other operands). Mixing kinds the table does not connect (a signed and an unsigned 64-bit
+/// integer, an integer and a float dtype) raises `TypeError`.
 ///
 /// >>> lz.result_type(lz.int8, lz.int16), lz.result_type(lz.asarray([1.0], dtype=lz.float32), 2.0)
 /// (lazulite.int16, lazulite.float32)

@@ -135,24 +135,21 @@ macro_rules! n_dim_fn {
 one_d_fn! {
     /// The one-dimensional discrete Fourier transform of `x` along `axis`.
     ///
-    /// `x`: a complex floating-point array (convert real input with `astype`).
-    /// `n`: the length of the transform along `axis` (the input is cropped or zero-padded), by
-    /// default the input's.
+    /// `x`: a complex floating-point array (convert real input with `astype`). `n`: the length of
+    /// the transform along `axis` (the input is cropped or zero-padded), by default the input's.
     /// `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or
-    /// `'forward'`.
-    /// Lazy: an extern step (rustfft / realfft, plans cached for the process) when computed.
+    /// `'forward'`. Lazy: an extern step (rustfft / realfft, plans cached for the process) when
+    /// computed.
     ///
     /// >>> np.asarray(lz.fft.fft(lz.asarray([1.0, 2.0, 3.0, 4.0], dtype=lz.complex128)))
     /// array([10.+0.j, -2.+2.j, -2.+0.j, -2.-2.j])
     fft,
     /// The one-dimensional inverse discrete Fourier transform of `x` along `axis`.
     ///
-    /// `x`: a complex floating-point array.
-    /// `n`: the length of the transform along `axis` (the input is cropped or zero-padded), by
-    /// default the input's.
-    /// `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or
-    /// `'forward'`.
-    /// Lazy: an extern step (rustfft / realfft, plans cached for the process) when computed.
+    /// `x`: a complex floating-point array. `n`: the length of the transform along `axis` (the
+    /// input is cropped or zero-padded), by default the input's. `norm`: `'backward'` (scale the
+    /// inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or `'forward'`. Lazy: an extern step (rustfft
+    /// / realfft, plans cached for the process) when computed.
     ///
     /// >>> np.asarray(lz.fft.ifft(lz.asarray([4.0, 0.0, 0.0, 0.0], dtype=lz.complex128)))
     /// array([1.+0.j, 1.+0.j, 1.+0.j, 1.+0.j])
@@ -160,12 +157,11 @@ one_d_fn! {
     /// The discrete Fourier transform of real `x` along `axis`: the `n//2 + 1` non-negative
     /// frequency terms.
     ///
-    /// `x`: a real floating-point array; the result is complex (complex64 for float32).
-    /// `n`: the length of the transform along `axis` (the input is cropped or zero-padded), by
-    /// default the input's.
-    /// `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or
-    /// `'forward'`.
-    /// Lazy: an extern step (rustfft / realfft, plans cached for the process) when computed.
+    /// `x`: a real floating-point array; the result is complex (complex64 for float32). `n`: the
+    /// length of the transform along `axis` (the input is cropped or zero-padded), by default the
+    /// input's. `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or
+    /// `'forward'`. Lazy: an extern step (rustfft / realfft, plans cached for the process) when
+    /// computed.
     ///
     /// >>> np.asarray(lz.fft.rfft(lz.asarray([1.0, 2.0, 3.0, 4.0])))
     /// array([10.+0.j, -2.+2.j, -2.+0.j])
@@ -175,10 +171,9 @@ one_d_fn! {
     ///
     /// `x`: a complex floating-point array of non-negative frequency terms; the result is real.
     /// `n`: the length of the transform along `axis` (the input is cropped or zero-padded), by
-    /// default the input's.
-    /// `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or
-    /// `'forward'`.
-    /// Lazy: an extern step (rustfft / realfft, plans cached for the process) when computed.
+    /// default the input's. `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by
+    /// 1/sqrt(n)) or `'forward'`. Lazy: an extern step (rustfft / realfft, plans cached for the
+    /// process) when computed.
     ///
     /// >>> np.asarray(lz.fft.irfft(lz.asarray([10, -2+2j, -2], dtype=lz.complex128)))
     /// array([1., 2., 3., 4.])
@@ -188,22 +183,20 @@ one_d_fn! {
     ///
     /// `x`: a complex floating-point array (the non-negative frequency half); the result is real.
     /// `n`: the length of the transform along `axis` (the input is cropped or zero-padded), by
-    /// default the input's.
-    /// `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or
-    /// `'forward'`.
-    /// Lazy: an extern step (rustfft / realfft, plans cached for the process) when computed.
+    /// default the input's. `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by
+    /// 1/sqrt(n)) or `'forward'`. Lazy: an extern step (rustfft / realfft, plans cached for the
+    /// process) when computed.
     ///
     /// >>> np.asarray(lz.fft.hfft(lz.asarray([1.0, 0.0, 0.0], dtype=lz.complex128)))
     /// array([1., 1., 1., 1.])
     hfft,
     /// The inverse of `hfft`: the first half of the Hermitian spectrum of real `x` along `axis`.
     ///
-    /// `x`: a real floating-point array; the result is complex with `n//2 + 1` terms.
-    /// `n`: the length of the transform along `axis` (the input is cropped or zero-padded), by
-    /// default the input's.
-    /// `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or
-    /// `'forward'`.
-    /// Lazy: an extern step (rustfft / realfft, plans cached for the process) when computed.
+    /// `x`: a real floating-point array; the result is complex with `n//2 + 1` terms. `n`: the
+    /// length of the transform along `axis` (the input is cropped or zero-padded), by default the
+    /// input's. `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or
+    /// `'forward'`. Lazy: an extern step (rustfft / realfft, plans cached for the process) when
+    /// computed.
     ///
     /// >>> r = lz.fft.ihfft(lz.asarray([1.0, 2.0, 3.0, 4.0]))
     /// >>> r.shape, r.dtype
@@ -215,13 +208,11 @@ one_d_fn! {
 n_dim_fn! {
     /// The n-dimensional discrete Fourier transform of `x` over `axes`.
     ///
-    /// `x`: a complex floating-point array.
-    /// `s`: the lengths of the transform along `axes` (the input is cropped or zero-padded), by
-    /// default the input's.
-    /// `axes`: the axes to transform, by default the last `len(s)` or all.
-    /// `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or
-    /// `'forward'`.
-    /// Lazy: an extern step (rustfft / realfft, plans cached for the process) when computed.
+    /// `x`: a complex floating-point array. `s`: the lengths of the transform along `axes` (the
+    /// input is cropped or zero-padded), by default the input's. `axes`: the axes to transform, by
+    /// default the last `len(s)` or all. `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'`
+    /// (both by 1/sqrt(n)) or `'forward'`. Lazy: an extern step (rustfft / realfft, plans cached
+    /// for the process) when computed.
     ///
     /// >>> np.asarray(lz.fft.fftn(lz.ones((2, 2), dtype=lz.complex128)))
     /// array([[4.+0.j, 0.+0.j],
@@ -229,13 +220,11 @@ n_dim_fn! {
     fftn,
     /// The n-dimensional inverse discrete Fourier transform of `x` over `axes`.
     ///
-    /// `x`: a complex floating-point array.
-    /// `s`: the lengths of the transform along `axes` (the input is cropped or zero-padded), by
-    /// default the input's.
-    /// `axes`: the axes to transform, by default the last `len(s)` or all.
-    /// `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or
-    /// `'forward'`.
-    /// Lazy: an extern step (rustfft / realfft, plans cached for the process) when computed.
+    /// `x`: a complex floating-point array. `s`: the lengths of the transform along `axes` (the
+    /// input is cropped or zero-padded), by default the input's. `axes`: the axes to transform, by
+    /// default the last `len(s)` or all. `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'`
+    /// (both by 1/sqrt(n)) or `'forward'`. Lazy: an extern step (rustfft / realfft, plans cached
+    /// for the process) when computed.
     ///
     /// >>> np.asarray(lz.fft.ifftn(lz.asarray([[4, 0], [0, 0]], dtype=lz.complex128)))
     /// array([[1.+0.j, 1.+0.j],
@@ -244,13 +233,11 @@ n_dim_fn! {
     /// The n-dimensional Fourier transform of real `x` over `axes`; the last axis keeps `n//2 + 1`
     /// terms.
     ///
-    /// `x`: a real floating-point array; the result is complex.
-    /// `s`: the lengths of the transform along `axes` (the input is cropped or zero-padded), by
-    /// default the input's.
-    /// `axes`: the axes to transform, by default the last `len(s)` or all.
-    /// `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or
-    /// `'forward'`.
-    /// Lazy: an extern step (rustfft / realfft, plans cached for the process) when computed.
+    /// `x`: a real floating-point array; the result is complex. `s`: the lengths of the transform
+    /// along `axes` (the input is cropped or zero-padded), by default the input's. `axes`: the axes
+    /// to transform, by default the last `len(s)` or all. `norm`: `'backward'` (scale the inverse
+    /// by 1/n), `'ortho'` (both by 1/sqrt(n)) or `'forward'`. Lazy: an extern step (rustfft /
+    /// realfft, plans cached for the process) when computed.
     ///
     /// >>> lz.fft.rfftn(lz.ones((4, 6))).shape
     /// (4, 4)
@@ -258,13 +245,11 @@ n_dim_fn! {
     /// The inverse of `rfftn`: a real array whose last transformed axis has length `s[-1]` (by
     /// default `2*(m - 1)`).
     ///
-    /// `x`: a complex floating-point array; the result is real.
-    /// `s`: the lengths of the transform along `axes` (the input is cropped or zero-padded), by
-    /// default the input's.
-    /// `axes`: the axes to transform, by default the last `len(s)` or all.
-    /// `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or
-    /// `'forward'`.
-    /// Lazy: an extern step (rustfft / realfft, plans cached for the process) when computed.
+    /// `x`: a complex floating-point array; the result is real. `s`: the lengths of the transform
+    /// along `axes` (the input is cropped or zero-padded), by default the input's. `axes`: the axes
+    /// to transform, by default the last `len(s)` or all. `norm`: `'backward'` (scale the inverse
+    /// by 1/n), `'ortho'` (both by 1/sqrt(n)) or `'forward'`. Lazy: an extern step (rustfft /
+    /// realfft, plans cached for the process) when computed.
     ///
     /// >>> np.asarray(lz.fft.irfftn(lz.fft.rfftn(lz.ones((2, 4)))))
     /// array([[1., 1., 1., 1.],
@@ -309,9 +294,8 @@ fn freq(
 /// Sample frequencies of an `n`-point discrete Fourier transform, spacing `d`.
 ///
 /// The result, `[0, 1, ..., n//2 - 1 (or (n-1)//2), -n//2, ..., -1] / (d*n)`, matches the output
-/// order
-/// of `fft`. `dtype`: a real floating-point dtype, float64 by default. `device`: None or `lz.cpu`.
-/// Lazy.
+/// order of `fft`. `dtype`: a real floating-point dtype, float64 by default. `device`: None or
+/// `lz.cpu`. Lazy.
 ///
 /// >>> np.asarray(lz.fft.fftfreq(4, d=0.5))
 /// array([ 0. ,  0.5, -1. , -0.5])
@@ -333,8 +317,7 @@ fn fftfreq(
 /// Sample frequencies of an `n`-point real Fourier transform (`rfft`), spacing `d`.
 ///
 /// The result is `[0, 1, ..., n//2] / (d*n)` (length `n//2 + 1`). `dtype`: a real floating-point
-/// dtype,
-/// float64 by default. `device`: None or `lz.cpu`. Lazy.
+/// dtype, float64 by default. `device`: None or `lz.cpu`. Lazy.
 ///
 /// >>> np.asarray(lz.fft.rfftfreq(4))
 /// array([0.  , 0.25, 0.5 ])
@@ -372,8 +355,7 @@ fn shift(
 /// `x` with the zero-frequency term moved to the centre along `axes` (all by default).
 ///
 /// `x`: a floating-point array (typically `fft` output or `fftfreq`). `axes`: None, an int or a
-/// sequence of ints.
-/// Lazy: a roll, fused into its consumer.
+/// sequence of ints. Lazy: a roll, fused into its consumer.
 ///
 /// >>> np.asarray(lz.fft.fftshift(lz.fft.fftfreq(4)))
 /// array([-0.5 , -0.25,  0.  ,  0.25])

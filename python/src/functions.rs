@@ -43,8 +43,8 @@ fn binary_impl(
 }
 
 /// Every unary function is declared in `unary_functions!` with its docstring (what it does, the
-/// dtypes
-/// it takes) and its example; the macro adds the note they share. Python docstrings are reST.
+/// dtypes it takes) and its example; the macro adds the note they share. Python docstrings are
+/// reST.
 macro_rules! unary_functions {
     ($($(#[doc = $doc:tt])* $name:ident => $op:ident { $(#[doc = $ex:tt])* }),* $(,)?) => {
         $(
@@ -565,8 +565,7 @@ binary_functions! {
 /// Elements of `x1` where `condition` is true, of `x2` elsewhere.
 ///
 /// `condition`: a bool array. `x1`, `x2`: arrays or Python scalars; all three broadcast together,
-/// and
-/// the result has the promoted dtype of `x1` and `x2`. Element-wise and lazy: it fuses with its
+/// and the result has the promoted dtype of `x1` and `x2`. Element-wise and lazy: it fuses with its
 /// neighbours into one kernel.
 ///
 /// >>> x = lz.asarray([-2.0, 3.0, -1.0])
@@ -590,8 +589,7 @@ fn where_(
 /// Limits the elements of `x` to the interval [`min`, `max`].
 ///
 /// `x`: a real numeric array. `min`, `max`: None (no bound), Python scalars or arrays that
-/// broadcast to
-/// `x`'s shape; the result has `x`'s dtype and shape. Element-wise and lazy.
+/// broadcast to `x`'s shape; the result has `x`'s dtype and shape. Element-wise and lazy.
 ///
 /// >>> np.asarray(lz.clip(lz.asarray([-3, 0, 7]), -1, 5)).tolist()
 /// [-1, 0, 5]
@@ -673,9 +671,8 @@ fn fill_scalar(func: &str, v: &Bound<'_, PyAny>, target: Option<DType>) -> PyRes
 ///
 /// `shape`: an int or a tuple of ints. `fill_value`: a Python bool, int, float or complex. `dtype`:
 /// by default the default dtype for the value's kind (bool, int64, float64 or complex128).
-/// `device`:
-/// None or `lz.cpu`. Lazy: no memory is written until the array is computed (and a fill used in an
-/// expression fuses into its kernel).
+/// `device`: None or `lz.cpu`. Lazy: no memory is written until the array is computed (and a fill
+/// used in an expression fuses into its kernel).
 ///
 /// >>> np.asarray(lz.full((2, 2), 7)).tolist()
 /// [[7, 7], [7, 7]]
@@ -884,10 +881,8 @@ fn real_scalar(func: &str, what: &str, v: &Bound<'_, PyAny>) -> PyResult<Scalar>
 /// Evenly spaced values in the half-open interval [`start`, `stop`), `step` apart.
 ///
 /// With one argument, `start` is the stop and the values start at 0. `start`, `stop`, `step`:
-/// Python
-/// ints or floats. `dtype`: int64 when all are ints, float64 otherwise, unless given. `device`:
-/// None or
-/// `lz.cpu`. Lazy: the values are generated inside the kernel that uses them.
+/// Python ints or floats. `dtype`: int64 when all are ints, float64 otherwise, unless given.
+/// `device`: None or `lz.cpu`. Lazy: the values are generated inside the kernel that uses them.
 ///
 /// >>> np.asarray(lz.arange(5)).tolist()
 /// [0, 1, 2, 3, 4]
@@ -964,12 +959,9 @@ fn reduce_dtype_impl(
 /// Sum of the elements of `x` over `axis` (all axes by default).
 ///
 /// `x`: a numeric array. `axis`: None, an int or a tuple of ints. `dtype`: the accumulation and
-/// result
-/// dtype; by default signed integers (and bool) sum in int64, unsigned ones in uint64,
-/// floating-point
-/// arrays in their own dtype. `keepdims`: keep the reduced axes with length 1. Lazy: the reduction
-/// and
-/// the element-wise work that feeds it run as one kernel.
+/// result dtype; by default signed integers (and bool) sum in int64, unsigned ones in uint64,
+/// floating-point arrays in their own dtype. `keepdims`: keep the reduced axes with length 1. Lazy:
+/// the reduction and the element-wise work that feeds it run as one kernel.
 ///
 /// >>> x = lz.asarray([[1, 2], [3, 4]])
 /// >>> int(lz.sum(x))
@@ -995,8 +987,8 @@ fn sum(
 ///
 /// `x`: a numeric array. `axis`: None, an int or a tuple of ints. `dtype`: as for `sum` (int64 for
 /// signed integers, uint64 for unsigned ones, the array's own dtype for floating point).
-/// `keepdims`:
-/// keep the reduced axes with length 1. Lazy: fuses with the element-wise work that feeds it.
+/// `keepdims`: keep the reduced axes with length 1. Lazy: fuses with the element-wise work that
+/// feeds it.
 ///
 /// >>> np.asarray(lz.prod(lz.asarray([[1, 2], [3, 4]]), axis=1)).tolist()
 /// [2, 12]
@@ -1040,10 +1032,9 @@ plain_reductions! {
     /// Smallest element of `x` over `axis` (all axes by default).
     ///
     /// `x`: a real numeric array (not complex); NaN propagates. `axis`: None, an int or a tuple of
-    /// ints.
-    /// `keepdims`: keep the reduced axes with length 1. Reducing an empty axis raises `ValueError`.
-    /// The
-    /// result has `x`'s dtype. Lazy: fuses with the element-wise work that feeds it.
+    /// ints. `keepdims`: keep the reduced axes with length 1. Reducing an empty axis raises
+    /// `ValueError`. The result has `x`'s dtype. Lazy: fuses with the element-wise work that feeds
+    /// it.
     ///
     /// >>> np.asarray(lz.min(lz.asarray([[3, 1], [2, 5]]), axis=0)).tolist()
     /// [2, 1]
@@ -1051,10 +1042,9 @@ plain_reductions! {
     /// Largest element of `x` over `axis` (all axes by default).
     ///
     /// `x`: a real numeric array (not complex); NaN propagates. `axis`: None, an int or a tuple of
-    /// ints.
-    /// `keepdims`: keep the reduced axes with length 1. Reducing an empty axis raises `ValueError`.
-    /// The
-    /// result has `x`'s dtype. Lazy: fuses with the element-wise work that feeds it.
+    /// ints. `keepdims`: keep the reduced axes with length 1. Reducing an empty axis raises
+    /// `ValueError`. The result has `x`'s dtype. Lazy: fuses with the element-wise work that feeds
+    /// it.
     ///
     /// >>> float(lz.max(lz.asarray([0.5, 2.5, -1.0])))
     /// 2.5
@@ -1063,8 +1053,7 @@ plain_reductions! {
     ///
     /// `x`: a floating-point array (real or complex). `axis`: None, an int or a tuple of ints.
     /// `keepdims`: keep the reduced axes with length 1. The mean of an empty axis is NaN. Lazy: the
-    /// sum
-    /// and the division fuse into one kernel.
+    /// sum and the division fuse into one kernel.
     ///
     /// >>> np.asarray(lz.mean(lz.asarray([[1.0, 2.0], [3.0, 5.0]]), axis=1))
     /// array([1.5, 4. ])
@@ -1072,10 +1061,8 @@ plain_reductions! {
     /// Whether any element of `x` over `axis` is true (non-zero).
     ///
     /// `x`: an array of any dtype. `axis`: None, an int or a tuple of ints. `keepdims`: keep the
-    /// reduced
-    /// axes with length 1. The result is a bool array. Lazy: fuses with the comparison that usually
-    /// feeds
-    /// it.
+    /// reduced axes with length 1. The result is a bool array. Lazy: fuses with the comparison that
+    /// usually feeds it.
     ///
     /// >>> bool(lz.any(lz.asarray([1, 2, 3]) > 2))
     /// True
@@ -1083,10 +1070,8 @@ plain_reductions! {
     /// Whether every element of `x` over `axis` is true (non-zero).
     ///
     /// `x`: an array of any dtype. `axis`: None, an int or a tuple of ints. `keepdims`: keep the
-    /// reduced
-    /// axes with length 1. The result is a bool array. Lazy: fuses with the comparison that usually
-    /// feeds
-    /// it.
+    /// reduced axes with length 1. The result is a bool array. Lazy: fuses with the comparison that
+    /// usually feeds it.
     ///
     /// >>> np.asarray(lz.all(lz.asarray([[1, 0], [2, 3]]), axis=1))
     /// array([False,  True])
@@ -1098,9 +1083,9 @@ plain_reductions! {
 /// `x` with a new `shape` and the same elements in row-major order.
 ///
 /// `x`: any array. `shape`: a tuple of ints, one of which may be -1 (inferred). `copy`: None (a
-/// view
-/// when the elements can be read with strides, a copy otherwise), True (always a copy) or False (a
-/// view, or `ValueError`). A view shares its base: writes through either show in both. Lazy.
+/// view when the elements can be read with strides, a copy otherwise), True (always a copy) or
+/// False (a view, or `ValueError`). A view shares its base: writes through either show in both.
+/// Lazy.
 ///
 /// >>> np.asarray(lz.reshape(lz.arange(6), (2, -1))).tolist()
 /// [[0, 1, 2], [3, 4, 5]]
@@ -1151,8 +1136,7 @@ fn permute_dims(
 /// `x` broadcast to `shape` (NumPy's broadcasting rules), without copying.
 ///
 /// `x`: any array. `shape`: a tuple of ints compatible with `x.shape`. The result is a read-only
-/// view:
-/// writing to it raises `ValueError`. Lazy.
+/// view: writing to it raises `ValueError`. Lazy.
 ///
 /// >>> np.asarray(lz.broadcast_to(lz.asarray([1, 2, 3]), (2, 3))).tolist()
 /// [[1, 2, 3], [1, 2, 3]]
@@ -1171,8 +1155,7 @@ fn broadcast_to(
 /// `x` with new axes of length 1 inserted at the positions `axis`.
 ///
 /// `x`: any array. `axis`: an int or a tuple of ints, positions in the result (negative ones count
-/// from
-/// its end). The result is a view. Lazy.
+/// from its end). The result is a view. Lazy.
 ///
 /// >>> lz.expand_dims(lz.zeros((2, 3)), axis=(0, -1)).shape
 /// (1, 2, 3, 1)
@@ -1200,8 +1183,7 @@ fn squeeze(py: Python<'_>, x: &Bound<'_, PyAny>, axis: &Bound<'_, PyAny>) -> PyR
 /// `x` with the order of elements reversed along `axis` (every axis by default).
 ///
 /// `x`: any array. `axis`: None, an int or a tuple of ints. The result is a view (negative
-/// strides).
-/// Lazy.
+/// strides). Lazy.
 ///
 /// >>> np.asarray(lz.flip(lz.asarray([[1, 2], [3, 4]]), axis=1)).tolist()
 /// [[2, 1], [4, 3]]
@@ -1255,8 +1237,7 @@ fn explain(py: Python<'_>, arrays: &Bound<'_, PyTuple>) -> PyResult<String> {
 /// Computes several arrays in one run and returns them, computed, as a tuple.
 ///
 /// Work the arrays share (a common sub-expression, the several outputs of one `svd`) runs once,
-/// which
-/// calling `.compute()` on each would not guarantee. Every argument must be a lazulite array.
+/// which calling `.compute()` on each would not guarantee. Every argument must be a lazulite array.
 ///
 /// >>> x = lz.asarray([1.0, 2.0, 3.0])
 /// >>> s, m = lz.compute_many(lz.sum(x * x), lz.max(x * x))

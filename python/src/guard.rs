@@ -64,10 +64,8 @@ fn finish<T>(op: &str, outcome: Outcome<T>) -> PyResult<T> {
     }
 }
 
-/// Runs `f` (a call into the engine) with the GIL released, turning a panic into `RuntimeError` and
-/// an
-/// engine [`Error`] into the spec's exception. Every binding that calls the frontend goes through
-/// here
+/// Runs `f` (a call into the engine) with the GIL released, turning a panic into `RuntimeError` and an
+/// engine [`Error`] into the spec's exception. Every binding that calls the frontend goes through here
 /// (or through [`engine_interruptible`] when it may compute).
 pub fn engine<T, F>(py: Python<'_>, op: &str, f: F) -> PyResult<T>
 where
@@ -78,8 +76,7 @@ where
     finish(op, outcome)
 }
 
-/// The thread that runs interruptible calls of the main thread (one: the main thread runs one call
-/// at
+/// The thread that runs interruptible calls of the main thread (one: the main thread runs one call at
 /// a time; the work itself spreads over the runtime's pool).
 fn driver() -> PyResult<&'static rayon::ThreadPool> {
     static DRIVER: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
@@ -99,8 +96,7 @@ fn driver() -> PyResult<&'static rayon::ThreadPool> {
         })
 }
 
-/// Whether this is Python's main thread (the only one that runs signal handlers); asked once per
-/// thread.
+/// Whether this is Python's main thread (the only one that runs signal handlers); asked once per thread.
 fn on_main_thread(py: Python<'_>) -> bool {
     thread_local! {
         static MAIN: Cell<Option<bool>> = const { Cell::new(None) };

@@ -230,10 +230,9 @@ fn wrap(py: Python<'_>, a: LazyArray) -> PyResult<Bound<'_, PyArray>> {
 /// The distinct values of `x` (ascending, each NaN distinct), with where they occur.
 ///
 /// Returns `UniqueAllResult(values, indices, inverse_indices, counts)`: the first index of each
-/// value
-/// in the flattened `x`, the position of each element of `x` in `values` (with `x`'s shape), and
-/// how
-/// often each value occurs. `x` is computed when the function is called (a data-dependent shape).
+/// value in the flattened `x`, the position of each element of `x` in `values` (with `x`'s shape),
+/// and how often each value occurs. `x` is computed when the function is called (a data-dependent
+/// shape).
 ///
 /// >>> r = lz.unique_all(lz.asarray([3, 1, 3, 2]))
 /// >>> np.asarray(r.values).tolist(), np.asarray(r.counts).tolist()
@@ -288,8 +287,7 @@ pub fn unique_inverse<'py>(py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<B
 /// The distinct values of `x`, ascending (each NaN is distinct).
 ///
 /// `x`: any array; the result is 1-D with `x`'s dtype. `x` is computed when the function is called
-/// (a
-/// data-dependent shape).
+/// (a data-dependent shape).
 ///
 /// >>> np.asarray(lz.unique_values(lz.asarray([[2, 1], [2, 3]]))).tolist()
 /// [1, 2, 3]

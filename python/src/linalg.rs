@@ -12,10 +12,8 @@ use pyo3::types::PyModule;
 /// Matrix product of `x1` and `x2` (`x1 @ x2`), with NumPy's rules for 1-D operands and stacks.
 ///
 /// `x1`, `x2`: numeric arrays; a 1-D operand is a vector (its axis is removed from the result), and
-/// the
-/// dimensions before the last two broadcast. The result has the promoted dtype. Lazy: an extern
-/// step
-/// (the `gemm` crate) that reads strided and broadcast operands in place.
+/// the dimensions before the last two broadcast. The result has the promoted dtype. Lazy: an extern
+/// step (the `gemm` crate) that reads strided and broadcast operands in place.
 ///
 /// >>> np.asarray(lz.matmul(lz.asarray([[1, 2], [3, 4]]), lz.asarray([[5], [6]]))).tolist()
 /// [[17], [39]]
@@ -76,8 +74,7 @@ fn tensordot(
 /// Dot product of vectors along `axis` (the last by default), conjugating `x1` when complex.
 ///
 /// `x1`, `x2`: numeric arrays that broadcast except along `axis`, where their lengths must be
-/// equal.
-/// Lazy: a fused multiply-and-sum.
+/// equal. Lazy: a fused multiply-and-sum.
 ///
 /// >>> float(lz.vecdot(lz.asarray([1.0, 2.0, 3.0]), lz.asarray([4.0, 5.0, 6.0])))
 /// 32.0

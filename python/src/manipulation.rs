@@ -119,8 +119,7 @@ fn concat(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: Param<'_>) -> PyResul
 /// The arrays joined along a new axis `axis`.
 ///
 /// `arrays`: a tuple or list of arrays of one shape; the result has their promoted dtype and one
-/// more
-/// dimension. Lazy.
+/// more dimension. Lazy.
 ///
 /// >>> np.asarray(lz.stack([lz.asarray([1, 2]), lz.asarray([3, 4])], axis=1)).tolist()
 /// [[1, 3], [2, 4]]
@@ -197,10 +196,9 @@ fn repeat_counts(py: Python<'_>, r: &LazyArray) -> PyResult<Vec<i64>> {
 /// Each element of `x` repeated along `axis` (the flattened `x` by default).
 ///
 /// `x`: any array. `repeats`: an int (every element the same number of times) or a 1-D integer
-/// array
-/// (one count per element along `axis`). With an array of repeats the output shape depends on its
-/// values, so `repeats` is computed when `repeat` is called (see `set_data_dependent_shapes`); the
-/// result stays lazy.
+/// array (one count per element along `axis`). With an array of repeats the output shape depends on
+/// its values, so `repeats` is computed when `repeat` is called (see `set_data_dependent_shapes`);
+/// the result stays lazy.
 ///
 /// >>> np.asarray(lz.repeat(lz.asarray([1, 2]), 2)).tolist()
 /// [1, 1, 2, 2]
@@ -228,8 +226,7 @@ fn repeat(
     })?))
 }
 
-/// `roll`'s `shift`: an int or a tuple of ints. A shift beyond the int64 range is reduced modulo
-/// the
+/// `roll`'s `shift`: an int or a tuple of ints. A shift beyond the int64 range is reduced modulo the
 /// extent it rolls (Python's `%`, exact on ints of any size), which rolls the same way.
 fn roll_shifts(
     x: &LazyArray,
@@ -272,8 +269,8 @@ fn roll_shifts(
 /// `x` with its elements shifted by `shift` along `axis`; elements leaving one end come back at the
 /// other.
 ///
-/// `x`: any array. `shift`: an int, or a tuple of ints (one per axis in `axis`). `axis`: None
-/// (the flattened array), an int or a tuple of ints. Lazy: an index map fused into the consumer.
+/// `x`: any array. `shift`: an int, or a tuple of ints (one per axis in `axis`). `axis`: None (the
+/// flattened array), an int or a tuple of ints. Lazy: an index map fused into the consumer.
 ///
 /// >>> np.asarray(lz.roll(lz.asarray([1, 2, 3, 4]), 1)).tolist()
 /// [4, 1, 2, 3]
@@ -299,8 +296,7 @@ fn roll(
 /// `x` repeated `repetitions[i]` times along each axis `i`.
 ///
 /// `x`: any array. `repetitions`: a tuple of non-negative ints; when it is longer than `x.ndim`,
-/// `x`
-/// gains leading axes of length 1. Lazy.
+/// `x` gains leading axes of length 1. Lazy.
 ///
 /// >>> np.asarray(lz.tile(lz.asarray([1, 2]), (2, 2))).tolist()
 /// [[1, 2, 1, 2], [1, 2, 1, 2]]

@@ -100,11 +100,9 @@ pub fn materialization_count() -> u64 {
 /// Sets what happens when Python needs a value that has not been computed yet.
 ///
 /// Implicit computations are `bool(x)`, `int(x)`, `float(x)`, `repr(x)`, `np.asarray(x)`, the
-/// buffer
-/// protocol, DLPack and pickling. `policy`: `"allow"` (the default: compute silently), `"warn"`
-/// (also
-/// emit a `RuntimeWarning`) or `"raise"` (a `RuntimeError` instead). `x.compute()` and
-/// `compute_many` always run. Returns the previous policy, so that it can be restored.
+/// buffer protocol, DLPack and pickling. `policy`: `"allow"` (the default: compute silently),
+/// `"warn"` (also emit a `RuntimeWarning`) or `"raise"` (a `RuntimeError` instead). `x.compute()`
+/// and `compute_many` always run. Returns the previous policy, so that it can be restored.
 ///
 /// >>> old = lz.set_implicit_compute("raise")
 /// >>> float(lz.sum(lz.ones(3)).compute())       # explicit: allowed
@@ -143,8 +141,7 @@ pub const DATA_DEPENDENT_IMPLEMENTED: bool = true;
 static DATA_DEPENDENT_ALLOWED: AtomicBool = AtomicBool::new(true);
 
 /// Whether operations with data-dependent shapes may run (not switched off with
-/// `set_data_dependent_shapes(False)`), for those that are implemented (`repeat` with array
-/// repeats).
+/// `set_data_dependent_shapes(False)`), for those that are implemented (`repeat` with array repeats).
 pub fn data_dependent_allowed() -> bool {
     DATA_DEPENDENT_ALLOWED.load(Ordering::Relaxed)
 }

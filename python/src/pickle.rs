@@ -119,8 +119,7 @@ pub fn _array_from_pickle(
 
 /// `copy.copy(x)` and `copy.deepcopy(x)`: a new array object with `x`'s value. The value is an
 /// immutable node (writes rebind an array to a new node), so the copy shares it without copying
-/// elements, computes nothing, and a write to either array never shows in the other. A computed
-/// array
+/// elements, computes nothing, and a write to either array never shows in the other. A computed array
 /// that wraps foreign memory (a zero-copy `asarray` or `from_dlpack` import, which the producer may
 /// still write) gets a private copy of its elements.
 pub fn copy_of(py: Python<'_>, x: &LazyArray) -> PyResult<PyArray> {

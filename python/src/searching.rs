@@ -30,8 +30,7 @@ fn arg_extremum(
 /// Index of the largest element of `x` (of the flattened `x`, or along `axis`), as int64.
 ///
 /// `x`: a real numeric array. The first occurrence wins; NaN counts as the largest. `keepdims`:
-/// keep
-/// the reduced axis with length 1. Lazy.
+/// keep the reduced axis with length 1. Lazy.
 ///
 /// >>> np.asarray(lz.argmax(lz.asarray([[1, 9], [7, 3]]), axis=1)).tolist()
 /// [1, 0]
@@ -52,8 +51,7 @@ fn argmax(
 /// Index of the smallest element of `x` (of the flattened `x`, or along `axis`), as int64.
 ///
 /// `x`: a real numeric array. The first occurrence wins; NaN counts as the smallest. `keepdims`:
-/// keep
-/// the reduced axis with length 1. Lazy.
+/// keep the reduced axis with length 1. Lazy.
 ///
 /// >>> int(lz.argmin(lz.asarray([4, 2, 8, 2])))
 /// 1
@@ -74,9 +72,8 @@ fn argmin(
 /// Indices at which to insert `x2`'s elements into the sorted 1-D `x1` to keep it sorted.
 ///
 /// `x1`: a real 1-D array sorted ascending, or any 1-D array with `sorter`, the indices that sort
-/// it.
-/// `x2`: an array or a Python scalar. `side`: `'left'` (the first suitable index) or `'right'` (the
-/// last). The result is int64 with `x2`'s shape. Lazy.
+/// it. `x2`: an array or a Python scalar. `side`: `'left'` (the first suitable index) or `'right'`
+/// (the last). The result is int64 with `x2`'s shape. Lazy.
 ///
 /// >>> np.asarray(lz.searchsorted(lz.asarray([1, 3, 5]), lz.asarray([0, 3, 6]))).tolist()
 /// [0, 1, 3]
@@ -131,8 +128,8 @@ fn sort_impl(
 /// A sorted copy of `x` along `axis` (the last by default).
 ///
 /// `x`: a real numeric array; NaNs sort last. `descending`: sort from largest to smallest.
-/// `stable`:
-/// equal elements keep their order (always true here). Lazy: a parallel sort step when computed.
+/// `stable`: equal elements keep their order (always true here). Lazy: a parallel sort step when
+/// computed.
 ///
 /// >>> np.asarray(lz.sort(lz.asarray([3, 1, 2]), descending=True)).tolist()
 /// [3, 2, 1]
@@ -154,8 +151,7 @@ fn sort(
 /// The indices that sort `x` along `axis` (the last by default), as int64.
 ///
 /// `x`: a real numeric array; NaNs sort last. `descending`: largest first (equal elements still
-/// keep
-/// their order when `stable`). Lazy.
+/// keep their order when `stable`). Lazy.
 ///
 /// >>> np.asarray(lz.argsort(lz.asarray([30, 10, 20]))).tolist()
 /// [1, 2, 0]

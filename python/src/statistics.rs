@@ -14,8 +14,7 @@ use pyo3::types::{PyBool, PyFloat, PyInt, PyModule};
 type VarianceFn = fn(&LazyArray, Option<&[isize]>, f64, bool) -> fe::Result<LazyArray>;
 
 /// `correction`: a Python int or float (not a bool).
-/// `correction`: a Python int or float, at least 0 (the standard's rule: the divisor is `N -
-/// correction`,
+/// `correction`: a Python int or float, at least 0 (the standard's rule: the divisor is `N - correction`,
 /// a degrees-of-freedom adjustment). Negative and NaN corrections, and ints beyond the float range,
 /// are a `ValueError`; a correction of `N` or more gives NaN (or infinity), as in NumPy.
 fn correction_arg(func: &str, obj: &Bound<'_, PyAny>) -> PyResult<f64> {
@@ -72,8 +71,7 @@ fn variance_impl(
 ///
 /// `x`: a real floating-point array. `correction`: subtracted from the number of elements in the
 /// divisor (0 for the population, 1 for the sample standard deviation). `keepdims`: keep the
-/// reduced
-/// axes with length 1. Lazy: fuses into a few kernels with the work that feeds it.
+/// reduced axes with length 1. Lazy: fuses into a few kernels with the work that feeds it.
 ///
 /// >>> float(lz.std(lz.asarray([1.0, 3.0, 5.0, 7.0])))
 /// 2.23606797749979
@@ -97,8 +95,7 @@ fn std_(
 ///
 /// `x`: a real floating-point array. `correction`: subtracted from the number of elements in the
 /// divisor (0 for the population, 1 for the sample variance). `keepdims`: keep the reduced axes
-/// with
-/// length 1. Lazy.
+/// with length 1. Lazy.
 ///
 /// >>> float(lz.var(lz.asarray([1.0, 3.0, 5.0, 7.0]), correction=1))
 /// 6.666666666666667
@@ -141,9 +138,8 @@ fn cumulative_impl(
 /// Running sums of the elements of `x` along `axis`.
 ///
 /// `x`: a numeric array. `axis`: required when `x` has more than one dimension. `dtype`: as for
-/// `sum`.
-/// `include_initial`: start with the empty sum 0 (the result is one longer along `axis`). Lazy: a
-/// scan step when computed.
+/// `sum`. `include_initial`: start with the empty sum 0 (the result is one longer along `axis`).
+/// Lazy: a scan step when computed.
 ///
 /// >>> np.asarray(lz.cumulative_sum(lz.asarray([1, 2, 3, 4]))).tolist()
 /// [1, 3, 6, 10]
@@ -173,8 +169,8 @@ fn cumulative_sum(
 /// Running products of the elements of `x` along `axis`.
 ///
 /// `x`: a numeric array. `axis`: required when `x` has more than one dimension. `dtype`: as for
-/// `prod`.
-/// `include_initial`: start with the empty product 1 (the result is one longer along `axis`). Lazy.
+/// `prod`. `include_initial`: start with the empty product 1 (the result is one longer along
+/// `axis`). Lazy.
 ///
 /// >>> np.asarray(lz.cumulative_prod(lz.asarray([1, 2, 3, 4]), include_initial=True)).tolist()
 /// [1, 1, 2, 6, 24]
@@ -241,8 +237,7 @@ fn opt_array(
 /// The `n`-th discrete difference of `x` along `axis`: `x[i+1] - x[i]`, applied `n` times.
 ///
 /// `x`: a numeric or bool array (bool differences are `!=`). `prepend`, `append`: arrays joined to
-/// `x`
-/// along `axis` first. The result is `n` shorter along `axis`. Lazy.
+/// `x` along `axis` first. The result is `n` shorter along `axis`. Lazy.
 ///
 /// >>> np.asarray(lz.diff(lz.asarray([1, 4, 9, 16]))).tolist()
 /// [3, 5, 7]

@@ -172,8 +172,7 @@ impl Handle {
     }
 
     /// Whether `self[key] = source` would write `source`'s own values back where they are: `source`
-    /// is the view `self[key]` of the same base (Python's `x[k] += y` ends with `x[k] = x[k]`,
-    /// after
+    /// is the view `self[key]` of the same base (Python's `x[k] += y` ends with `x[k] = x[k]`, after
     /// `__iadd__` wrote through already).
     pub fn is_self_assignment(&self, py: Python<'_>, key: &[IndexKey], source: &Handle) -> bool {
         let basic = key.iter().all(|k| matches!(k, IndexKey::Item(_)));
