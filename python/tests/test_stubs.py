@@ -20,8 +20,6 @@ STUBS = {
     "lazulite.linalg": PKG / "linalg.pyi",
     "lazulite.fft": PKG / "fft.pyi",
 }
-# Modules the package imports for its own use, not part of its API.
-NOT_API = {"lazulite": set(), "lazulite.linalg": set(), "lazulite.fft": set()}
 
 
 def _stub_tree(mod):
@@ -49,7 +47,7 @@ def _runtime_names(mod):
     names = {n for n in dir(module) if not n.startswith("_")}
     dunders = {"__version__", "__array_api_version__", "__array_namespace_info__"}
     names |= {n for n in dunders if hasattr(module, n)}
-    return names - NOT_API[mod]
+    return names
 
 
 @pytest.mark.parametrize("mod", sorted(MODULES))
@@ -77,7 +75,7 @@ def _stub_signature(fn: ast.FunctionDef) -> str:
         if a.arg == "self":
             continue
         params.append(a.arg if d is None else f"{a.arg}={default_text(d)}")
-        if args.posonlyargs and i == len(args.posonlyargs) - 1:
+        if i == len(args.posonlyargs) - 1:
             params.append("/")
     if args.vararg:
         params.append("*" + args.vararg.arg)
@@ -102,6 +100,28 @@ def test_stub_signature_matches_runtime(mod, name):
     fn = next(f for f in _functions(mod) if f.name == name)
     runtime = str(inspect.signature(getattr(MODULES[mod], name)))
     assert _stub_signature(fn) == runtime, f"{mod}.{name}: stub and runtime parameters differ"
+
+
+def _array_class():
+    return next(
+        n for n in _stub_tree("lazulite").body if isinstance(n, ast.ClassDef) and n.name == "Array"
+    )
+
+
+# Array methods pyo3 defines with a signature of their own (the operators are CPython slots, whose
+# parameters are positional-only and named by CPython).
+ARRAY_METHODS = [
+    "compute", "to_device", "__array_namespace__", "__dlpack__", "__dlpack_device__", "__array__",
+    "__copy__", "__deepcopy__",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ARRAY_METHODS)
+def test_array_method_stub_matches_runtime(name):
+    fn = next(n for n in _array_class().body if isinstance(n, ast.FunctionDef) and n.name == name)
+    runtime = inspect.signature(getattr(lz.Array, name))
+    without_self = runtime.replace(parameters=list(runtime.parameters.values())[1:])
+    assert _stub_signature(fn) == str(without_self), f"Array.{name}: stub and runtime differ"
 
 
 def _array_members():
