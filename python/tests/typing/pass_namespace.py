@@ -48,3 +48,10 @@ taken = lz.take(x, lz.asarray([1, 0]), axis=0)
 where: Array = lz.where(x > 2, x, 0.0)
 v: Array = x[..., None][0, :, lz.newaxis]
 ready: bool = x.compute().is_computed
+
+# NumPy interchange: NumPy arrays go in through asarray / from_dlpack, come out through __array__.
+import numpy as np  # noqa: E402
+
+from_numpy: Array = lz.asarray(np.arange(3.0))
+via_dlpack: Array = lz.from_dlpack(np.arange(3.0))
+back = np.asarray(from_numpy)
