@@ -5,6 +5,8 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.deps-stamp
 BSTAMP  := $(VENV)/.bench-stamp
+DSTAMP  := $(VENV)/.docs-stamp
+DOCS_OUT ?= target/docs/html
 CARGO   ?= cargo
 # NVIDIA's NVRTC and ptxas 13.0 (the CUDA of the GPU host's driver 580), outside the repo, installed once
 CUDA_WHEELS ?= $(HOME)/.cache/lazulite/cuda-wheels-13.0.88
@@ -14,7 +16,7 @@ CUDA_CORPUS ?= target/cuda-corpus
 CUDA_ENV    := LAZULITE_CUDA_WHEELS=$(CUDA_WHEELS) REQUIRE_NVRTC=1 LAZULITE_CUDA_CORPUS=$(abspath $(CUDA_CORPUS))
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all demo test rust-test py-test cuda-tools cuda-corpus build venv bench lint fmt clean
+.PHONY: all demo test rust-test py-test cuda-tools cuda-corpus build venv bench docs lint fmt clean
 
 all: test
 
@@ -53,6 +55,8 @@ rust-test: cuda-tools
 	rm -rf $(CUDA_CORPUS)
 	$(CUDA_ENV) $(CARGO) test --release --workspace --exclude lazulite-python
 
+## pytest also runs mypy over the stubs and python/tests/typing/ (test_typing.py) and every docstring
+## example and user-guide page as a doctest (test_docs.py).
 py-test: build
 	$(PY) -m pytest -q python/tests
 
@@ -66,6 +70,17 @@ $(BSTAMP): bench/requirements.txt $(STAMP)
 
 bench: build $(BSTAMP)
 	JAX_PLATFORMS=cpu $(PY) bench/run.py
+
+## The documentation site (Sphinx; API reference from the docstrings of the built package, user
+## guide in docs/site/guide/), built with warnings as errors into $(DOCS_OUT).
+$(DSTAMP): docs/requirements.txt $(STAMP)
+	$(PY) -m pip install -q -r docs/requirements.txt
+	touch $(DSTAMP)
+
+docs: build $(DSTAMP)
+	rm -rf $(DOCS_OUT)
+	$(PY) -m sphinx -W --keep-going -q -b html -d target/docs/doctrees docs/site $(DOCS_OUT)
+	@echo "docs: $(DOCS_OUT)/index.html"
 
 ## fmt + clippy, as CI checks them.
 lint:

@@ -39,7 +39,12 @@ where = getattr(_lazulite, "where")
 
 
 class Plan(str):
-    """The fused plan of some arrays (a ``str`` that shows itself unquoted in the REPL)."""
+    """The plan of some arrays, as `explain` returns it: a `str` that the REPL shows unquoted.
+
+    >>> plan = lz.explain(lz.ones(3) + 1)
+    >>> isinstance(plan, str), repr(plan) == str(plan)
+    (True, True)
+    """
 
     __slots__ = ()
 
@@ -48,12 +53,31 @@ class Plan(str):
 
 
 def explain(*arrays):
-    """The fused plan that computing ``arrays`` together would run: kernels, fused ops, buffers."""
+    """The plan that computing `arrays` together would run, as text, without running it.
+
+    It lists the kernels in run order (each a fusion group: the operations it fuses, its inputs and
+    outputs), the extern steps (matmul, sort, linear algebra, FFTs, ...) and the buffers with their
+    sizes. The result is a `Plan`, a `str` that the REPL shows unquoted. Nothing is computed.
+
+    >>> x = lz.sin(lz.linspace(0.0, 1.0, 100)) ** 2
+    >>> plan = lz.explain(lz.sum(x))
+    >>> isinstance(plan, str), x.is_computed
+    (True, False)
+    """
     return Plan(_lazulite._explain(*arrays))
 
 
 # The spec's named tuple results (``unique_all`` and friends), named here so that pickle finds them.
 UniqueAllResult, UniqueCountsResult, UniqueInverseResult = _lazulite._unique_result_types
+UniqueAllResult.__doc__ = (
+    "The result of `unique_all`: `values`, the first `indices` of each value in the flattened "
+    "input, `inverse_indices` (the input's shape) and `counts`."
+)
+UniqueCountsResult.__doc__ = "The result of `unique_counts`: the distinct `values` and their `counts`."
+UniqueInverseResult.__doc__ = (
+    "The result of `unique_inverse`: the distinct `values` and, for each input element, "
+    "its position among them (`inverse_indices`, with the input's shape)."
+)
 
 
 def _dtype_from_name(name):

@@ -32,7 +32,7 @@ def _check_device(func, device):
 
 
 class Info:
-    """The namespace's inspection object (``lazulite.__array_namespace_info__()``)."""
+    """The namespace's inspection object, returned by `lazulite.__array_namespace_info__()`."""
 
     __slots__ = ()
 
@@ -90,5 +90,16 @@ class Info:
 
 
 def __array_namespace_info__():
-    """The namespace's inspection object (capabilities, devices, dtypes)."""
+    """The namespace's inspection object: what lazulite supports, on which devices, in which dtypes.
+
+    Its methods are `capabilities()` (a dict: `"boolean indexing"`, `"data-dependent shapes"`,
+    `"max dimensions"`), `default_device()`, `default_dtypes(device=None)`, `devices()` and
+    `dtypes(device=None, kind=None)`. Pure metadata: nothing is computed.
+
+    >>> info = lz.__array_namespace_info__()
+    >>> info.default_dtypes()["real floating"], info.devices() == (lz.cpu,)
+    (lazulite.float64, True)
+    >>> sorted(info.dtypes(kind="unsigned integer"))
+    ['uint16', 'uint32', 'uint64', 'uint8']
+    """
     return Info()

@@ -49,6 +49,17 @@ EigResult = _namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 QRResult = _namedtuple("QRResult", ["Q", "R"])
 SlogdetResult = _namedtuple("SlogdetResult", ["sign", "logabsdet"])
 SVDResult = _namedtuple("SVDResult", ["U", "S", "Vh"])
+EighResult.__doc__ = (
+    "The result of `eigh`: real ascending `eigenvalues`, orthonormal `eigenvectors` (columns)."
+)
+EigResult.__doc__ = (
+    "The result of `eig`: complex `eigenvalues` and unit right `eigenvectors` (columns)."
+)
+QRResult.__doc__ = "The result of `qr`: `Q` (orthonormal columns), upper-triangular `R`; `x = Q @ R`."
+SlogdetResult.__doc__ = (
+    "The result of `slogdet`: the `sign` of the determinant and the log of its absolute value."
+)
+SVDResult.__doc__ = "The result of `svd`: `x = U @ diag(S) @ Vh`, singular values `S` descending."
 
 # The main namespace's linear algebra functions, under the extension's names.
 matmul = _lz.matmul
@@ -112,66 +123,179 @@ def _real(dtype):
 
 
 def cholesky(x, /, *, upper=False):
-    """The Cholesky factor of Hermitian positive-definite matrices: lower ``L`` with ``x = L L^H``, or
-    upper ``U = L^H``."""
+    """The Cholesky factor of each Hermitian positive-definite matrix in `x`.
+
+    `x`: a floating-point array of shape `(..., M, M)`; only its lower triangle is read. Returns the
+    lower-triangular `L` with `x = L @ L.mT` (conjugated for complex), or the upper factor `L.mT` when
+    `upper=True`. A matrix that is not positive definite raises `ValueError` when computed.
+    An extern op of the engine (faer), lazy: it runs once for the whole stack when a value is
+    needed.
+
+    >>> np.asarray(lz.linalg.cholesky(lz.asarray([[4.0, 2.0], [2.0, 5.0]])))
+    array([[2., 0.],
+           [1., 2.]])
+    """
     return _ext.cholesky(x, bool(upper))
 
 
 def det(x, /):
-    """The determinant of each square matrix."""
+    """The determinant of each square matrix in `x`.
+
+    `x`: a floating-point array of shape `(..., M, M)`; the result has shape `(...)`.
+    An extern op of the engine (faer), lazy: it runs once for the whole stack when a value is
+    needed.
+
+    >>> round(float(lz.linalg.det(lz.asarray([[2.0, 1.0], [1.0, 3.0]]))), 12)
+    5.0
+    """
     return _ext.det(x)
 
 
 def eig(x, /):
-    """Eigenvalues and (unit) right eigenvectors of general square matrices, both complex."""
+    """Eigenvalues and right eigenvectors of each general square matrix in `x`, both complex.
+
+    `x`: a floating-point array of shape `(..., M, M)`. Returns `EigResult(eigenvalues, eigenvectors)`;
+    column `i` of `eigenvectors` is the unit eigenvector of `eigenvalues[..., i]`.
+    An extern op of the engine (faer), lazy: it runs once for the whole stack when a value is
+    needed.
+
+    >>> w, v = lz.linalg.eig(lz.asarray([[2.0, 0.0], [0.0, 3.0]]))
+    >>> sorted(np.asarray(w).real.tolist())
+    [2.0, 3.0]
+    """
     return EigResult(*_ext.eig(x))
 
 
 def eigvals(x, /):
-    """The (complex) eigenvalues of general square matrices."""
+    """The eigenvalues (complex) of each general square matrix in `x`.
+
+    `x`: a floating-point array of shape `(..., M, M)`.
+    An extern op of the engine (faer), lazy: it runs once for the whole stack when a value is
+    needed.
+
+    >>> sorted(np.asarray(lz.linalg.eigvals(lz.asarray([[0.0, 1.0], [-1.0, 0.0]]))).imag.tolist())
+    [-1.0, 1.0]
+    """
     return _ext.eigvals(x)
 
 
 def eigh(x, /):
-    """Eigenvalues (real, ascending) and eigenvectors of Hermitian matrices (lower triangle read)."""
+    """Eigenvalues (real, ascending) and orthonormal eigenvectors of each Hermitian matrix in `x`.
+
+    `x`: a floating-point array of shape `(..., M, M)`; only its lower triangle is read. Returns
+    `EighResult(eigenvalues, eigenvectors)`.
+    An extern op of the engine (faer), lazy: it runs once for the whole stack when a value is
+    needed.
+
+    >>> w, v = lz.linalg.eigh(lz.asarray([[2.0, 1.0], [1.0, 2.0]]))
+    >>> np.asarray(w)
+    array([1., 3.])
+    """
     return EighResult(*_ext.eigh(x))
 
 
 def eigvalsh(x, /):
-    """The eigenvalues of Hermitian matrices, real and ascending."""
+    """The eigenvalues of each Hermitian matrix in `x`, real and ascending.
+
+    `x`: a floating-point array of shape `(..., M, M)`; only its lower triangle is read.
+    An extern op of the engine (faer), lazy: it runs once for the whole stack when a value is
+    needed.
+
+    >>> np.asarray(lz.linalg.eigvalsh(lz.asarray([[2.0, 0.0], [0.0, -1.0]])))
+    array([-1.,  2.])
+    """
     return _ext.eigvalsh(x)
 
 
 def inv(x, /):
-    """The inverse of each square matrix."""
+    """The inverse of each square matrix in `x`.
+
+    `x`: a floating-point array of shape `(..., M, M)`. A singular matrix raises `ValueError` when the
+    result is computed.
+    An extern op of the engine (faer), lazy: it runs once for the whole stack when a value is
+    needed.
+
+    >>> np.asarray(lz.linalg.inv(lz.asarray([[2.0, 0.0], [0.0, 4.0]])))
+    array([[0.5 , 0.  ],
+           [0.  , 0.25]])
+    """
     return _ext.inv(x)
 
 
 def qr(x, /, *, mode="reduced"):
-    """The QR decomposition: ``Q`` with orthonormal columns and upper-triangular ``R``."""
+    """The QR decomposition of each matrix in `x`: `Q` with orthonormal columns, `R` upper triangular.
+
+    `x`: a floating-point array of shape `(..., M, N)`. `mode`: `'reduced'` (`Q` is `(..., M, K)` with
+    `K = min(M, N)`) or `'complete'` (`Q` is `(..., M, M)`). Returns `QRResult(Q, R)`.
+    An extern op of the engine (faer), lazy: it runs once for the whole stack when a value is
+    needed.
+
+    >>> q, r = lz.linalg.qr(lz.asarray([[3.0, 1.0], [4.0, 2.0]]))
+    >>> bool(np.allclose(np.asarray(q @ r), [[3.0, 1.0], [4.0, 2.0]]))
+    True
+    """
     if not isinstance(mode, str):
         raise TypeError(f"qr: mode must be 'reduced' or 'complete', got {type(mode).__name__}")
     return QRResult(*_ext.qr(x, mode))
 
 
 def slogdet(x, /):
-    """The sign and the natural logarithm of the absolute value of the determinant."""
+    """The sign and the natural logarithm of the absolute value of each determinant.
+
+    `x`: a floating-point array of shape `(..., M, M)`. Returns `SlogdetResult(sign, logabsdet)`; for a
+    singular matrix the sign is 0 and `logabsdet` is -inf. Safer than `log(det(x))` for large matrices,
+    whose determinant overflows.
+    An extern op of the engine (faer), lazy: it runs once for the whole stack when a value is
+    needed.
+
+    >>> sign, logabsdet = lz.linalg.slogdet(lz.asarray([[-2.0, 0.0], [0.0, 1.0]]))
+    >>> float(sign), round(float(logabsdet), 12) == round(float(np.log(2.0)), 12)
+    (-1.0, True)
+    """
     return SlogdetResult(*_ext.slogdet(x))
 
 
 def solve(x1, x2, /):
-    """The solution of ``x1 @ x = x2``: ``x2`` of shape ``(M,)`` or ``(..., M, K)``; batch axes
-    broadcast."""
+    """The solution `x` of `x1 @ x = x2` for each square matrix in `x1`.
+
+    `x1`: a floating-point array of shape `(..., M, M)`. `x2`: shape `(M,)` (one right-hand side) or
+    `(..., M, K)`; the batch axes broadcast. A singular `x1` raises `ValueError` when computed.
+    An extern op of the engine (faer), lazy: it runs once for the whole stack when a value is
+    needed.
+
+    >>> np.asarray(lz.linalg.solve(lz.asarray([[2.0, 0.0], [0.0, 4.0]]), lz.asarray([2.0, 2.0])))
+    array([1. , 0.5])
+    """
     return _ext.solve(x1, x2)
 
 
 def svd(x, /, *, full_matrices=True):
-    """The singular value decomposition ``x = U @ diag(S) @ Vh``, ``S`` descending."""
+    """The singular value decomposition `x = U @ diag(S) @ Vh` of each matrix in `x`.
+
+    `x`: a floating-point array of shape `(..., M, N)`. Returns `SVDResult(U, S, Vh)` with the singular
+    values `S` real and descending; `full_matrices=False` gives the reduced `U` and `Vh` (`K = min(M,
+    N)` columns or rows). Computing `U`, `S` and `Vh` together (`compute_many`) runs the decomposition
+    once.
+    An extern op of the engine (faer), lazy: it runs once for the whole stack when a value is
+    needed.
+
+    >>> u, s, vh = lz.linalg.svd(lz.asarray([[3.0, 0.0], [0.0, -4.0]]))
+    >>> np.asarray(s)
+    array([4., 3.])
+    """
     return SVDResult(*_ext.svd(x, bool(full_matrices)))
 
 
 def svdvals(x, /):
-    """The singular values, descending."""
+    """The singular values of each matrix in `x`, real and descending.
+
+    `x`: a floating-point array of shape `(..., M, N)`.
+    An extern op of the engine (faer), lazy: it runs once for the whole stack when a value is
+    needed.
+
+    >>> np.asarray(lz.linalg.svdvals(lz.asarray([[0.0, 2.0], [1.0, 0.0]])))
+    array([2., 1.])
+    """
     return _ext.svdvals(x)
 
 
@@ -179,7 +303,14 @@ def svdvals(x, /):
 
 
 def diagonal(x, /, *, offset=0):
-    """The diagonal ``offset`` of each matrix (a view: the trailing matrix read with stride N+1)."""
+    """The diagonal `offset` of each matrix in `x` (0: the main one, positive: above it).
+
+    `x`: an array of shape `(..., M, N)`, any dtype. The result is a view (the matrix read with stride
+    `N + 1`), lazy like every view.
+
+    >>> np.asarray(lz.linalg.diagonal(lz.reshape(lz.arange(9), (3, 3)), offset=1)).tolist()
+    [1, 5]
+    """
     _array("diagonal", "x", x)
     _matrices("diagonal", x)
     offset = _index("diagonal", "offset", offset)
@@ -197,13 +328,28 @@ def diagonal(x, /, *, offset=0):
 
 
 def trace(x, /, *, offset=0, dtype=None):
-    """The sum along diagonal ``offset`` of each matrix, with ``sum``'s dtype rules."""
+    """The sum along the diagonal `offset` of each matrix in `x`.
+
+    `x`: a numeric array of shape `(..., M, N)`. `dtype`: as for `sum` (int64 for signed integers,
+    uint64 for unsigned ones, the array's own dtype for floating point). Lazy: a strided view and a
+    fused reduction.
+
+    >>> int(lz.linalg.trace(lz.reshape(lz.arange(9), (3, 3))))
+    12
+    """
     _numeric("trace", x)
     return _lz.sum(diagonal(x, offset=offset), axis=-1, dtype=dtype)
 
 
 def outer(x1, x2, /):
-    """The outer product of two vectors."""
+    """The outer product of two vectors: `x1[i] * x2[j]` at `(i, j)`.
+
+    `x1`, `x2`: 1-D numeric arrays; the result has their promoted dtype. Lazy: a broadcast multiply.
+
+    >>> np.asarray(lz.linalg.outer(lz.asarray([1.0, 2.0]), lz.asarray([1.0, 10.0, 100.0])))
+    array([[  1.,  10., 100.],
+           [  2.,  20., 200.]])
+    """
     _numeric("outer", x1, "x1")
     _numeric("outer", x2, "x2")
     if x1.ndim != 1 or x2.ndim != 1:
@@ -215,7 +361,13 @@ def outer(x1, x2, /):
 
 
 def cross(x1, x2, /, *, axis=-1):
-    """The cross product of 3-element vectors along ``axis`` (broadcast over the other axes)."""
+    """The cross product of 3-element vectors along `axis`, broadcast over the other axes.
+
+    `x1`, `x2`: numeric arrays whose `axis` has length 3. Lazy: element-wise products of strided views.
+
+    >>> np.asarray(lz.linalg.cross(lz.asarray([1.0, 0.0, 0.0]), lz.asarray([0.0, 1.0, 0.0])))
+    array([0., 0., 1.])
+    """
     _numeric("cross", x1, "x1")
     _numeric("cross", x2, "x2")
     axis = _index("cross", "axis", axis)
@@ -246,7 +398,15 @@ def _index(name, param, v):
 
 
 def matrix_power(x, n, /):
-    """``x`` raised to the integer power ``n`` (``n < 0`` inverts first; ``n == 0`` is the identity)."""
+    """Each square matrix in `x` raised to the integer power `n`.
+
+    `x`: a floating-point array of shape `(..., M, M)`. `n`: an int; 0 gives the identity, a negative
+    `n` inverts first. Lazy: repeated squaring with `matmul`.
+
+    >>> np.asarray(lz.linalg.matrix_power(lz.asarray([[1.0, 1.0], [0.0, 1.0]]), 3))
+    array([[1., 3.],
+           [0., 1.]])
+    """
     _floating("matrix_power", x)
     _matrices("matrix_power", x, square=True)
     n = _index("matrix_power", "n", n)
@@ -284,8 +444,15 @@ def _rtol(name, x, rtol):
 
 
 def matrix_rank(x, /, *, rtol=None):
-    """The number of singular values above ``rtol * largest singular value`` (default rtol:
-    ``max(M, N) * eps``)."""
+    """The rank of each matrix in `x`: the number of singular values above `rtol` times the largest.
+
+    `x`: a floating-point array of shape `(..., M, N)`. `rtol`: a float or an array broadcastable to the
+    batch shape; by default `max(M, N) * eps` of the dtype. The result is int64. Lazy, built on
+    `svdvals`.
+
+    >>> int(lz.linalg.matrix_rank(lz.asarray([[1.0, 2.0], [2.0, 4.0]])))
+    1
+    """
     _floating("matrix_rank", x)
     _matrices("matrix_rank", x)
     if x.shape[-1] == 0 or x.shape[-2] == 0:
@@ -296,8 +463,16 @@ def matrix_rank(x, /, *, rtol=None):
 
 
 def pinv(x, /, *, rtol=None):
-    """The Moore-Penrose pseudo-inverse from the SVD; singular values at or below
-    ``rtol * largest`` count as zero (default rtol: ``max(M, N) * eps``)."""
+    """The Moore-Penrose pseudo-inverse of each matrix in `x`, from its SVD.
+
+    `x`: a floating-point array of shape `(..., M, N)`; the result is `(..., N, M)`. Singular values at
+    or below `rtol` times the largest count as zero (default `rtol`: `max(M, N) * eps`). Lazy, built on
+    `svd`.
+
+    >>> np.asarray(lz.linalg.pinv(lz.asarray([[2.0, 0.0], [0.0, 0.0]])))
+    array([[0.5, 0. ],
+           [0. , 0. ]])
+    """
     _floating("pinv", x)
     _matrices("pinv", x)
     m, n = x.shape[-2], x.shape[-1]
@@ -331,8 +506,17 @@ def _norm_axes(name, x, axis):
 
 
 def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
-    """The vector p-norm over ``axis`` (all axes when None): ``ord`` is any real number, ``inf`` or
-    ``-inf`` (``0`` counts the non-zero elements)."""
+    """The vector p-norm of `x` over `axis` (all axes when None).
+
+    `x`: a floating-point array. `ord`: any real number (2 by default), `inf` (largest absolute value),
+    `-inf` (smallest) or 0 (the number of non-zero elements). `keepdims`: keep the reduced axes with
+    length 1. The result is real. Lazy: a fused reduction.
+
+    >>> float(lz.linalg.vector_norm(lz.asarray([3.0, 4.0])))
+    5.0
+    >>> float(lz.linalg.vector_norm(lz.asarray([3.0, -4.0]), ord=lz.inf))
+    4.0
+    """
     _floating("vector_norm", x)
     if isinstance(ord, bool) or not isinstance(ord, (int, float)):
         raise TypeError(f"vector_norm: ord must be a real number, got {type(ord).__name__}")
@@ -354,8 +538,15 @@ def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
 
 
 def matrix_norm(x, /, *, keepdims=False, ord="fro"):
-    """The matrix norm of each matrix: ``'fro'``, ``'nuc'``, ``1``, ``-1``, ``2``, ``-2``, ``inf``,
-    ``-inf``."""
+    """The norm of each matrix in `x`: `'fro'` (default), `'nuc'`, 1, -1, 2, -2, `inf` or `-inf`.
+
+    `x`: a floating-point array of shape `(..., M, N)`. 1 and `inf` are the largest absolute column and
+    row sums (-1, `-inf` the smallest), 2 and -2 the largest and smallest singular values, `'nuc'` their
+    sum. `keepdims`: keep the two reduced axes with length 1. Lazy.
+
+    >>> float(lz.linalg.matrix_norm(lz.asarray([[1.0, -2.0], [3.0, 4.0]]), ord=1))
+    6.0
+    """
     _floating("matrix_norm", x)
     _matrices("matrix_norm", x)
     a = _lz.abs(x)

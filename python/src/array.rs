@@ -15,7 +15,25 @@ use pyo3::pyclass::CompareOp;
 use pyo3::types::{PyMemoryView, PyTuple};
 use std::ffi::{c_int, c_void, CStr};
 
-/// A lazy n-dimensional array. Operations build a graph; values are computed on demand.
+/// A lazy n-dimensional array of one dtype on one device.
+///
+/// Arrays are made by the namespace's functions (`lz.asarray`, `lz.zeros`, ...), never by calling
+/// `Array` itself. Every operation on an array (the functions, the arithmetic, comparison and
+/// bitwise operators, `@`, indexing) returns at once with a new array whose `dtype` and `shape` are
+/// known; the values are computed when they are needed: by `compute()`, `lz.compute_many`, or
+/// implicitly by `bool()`, `int()`, `float()`, `complex()`, `repr()`, `np.asarray()`, the buffer
+/// protocol, DLPack and pickling (see `lz.set_implicit_compute`). A computed array keeps its value.
+///
+/// `x[key] = value` and the in-place operators (`x += 1`) write through to `x`'s base and to every
+/// view of it, as in NumPy; arrays built from the old values keep them.
+///
+/// >>> x = lz.asarray([[1.0, 2.0], [3.0, 4.0]])
+/// >>> y = (x @ x.T + 1) / 2            # lazy
+/// >>> y.shape, y.dtype, y.is_computed
+/// ((2, 2), lazulite.float64, False)
+/// >>> np.asarray(y)                    # computes
+/// array([[ 3.,  6.],
+///        [ 6., 13.]])
 #[pyclass(frozen, name = "Array", module = "lazulite", weakref)]
 pub struct PyArray {
     /// The array's family (its base's current value, shared with every view of it) and how the array
@@ -203,6 +221,10 @@ fn is_f_contiguous(data: &ArrayData) -> bool {
 impl PyArray {
     // ---- attributes -------------------------------------------------------------------------------
 
+    /// The data type of the elements (a `lz.dtype`, such as `lz.float64`).
+    ///
+    /// >>> lz.asarray([1, 2]).dtype
+    /// lazulite.int64
     #[getter]
     fn dtype(&self) -> PyDType {
         PyDType {
@@ -210,27 +232,47 @@ impl PyArray {
         }
     }
 
+    /// The length of each dimension, a tuple of ints (known without computing).
+    ///
+    /// >>> lz.zeros((2, 3)).shape
+    /// (2, 3)
     #[getter]
     fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.inner().shape())
     }
 
+    /// The number of dimensions, `len(x.shape)`.
+    ///
+    /// >>> lz.zeros((2, 3)).ndim
+    /// 2
     #[getter]
     fn ndim(&self) -> usize {
         self.inner().ndim()
     }
 
+    /// The number of elements, the product of `x.shape`.
+    ///
+    /// >>> lz.zeros((2, 3)).size
+    /// 6
     #[getter]
     fn size(&self) -> usize {
         self.inner().size()
     }
 
+    /// The device the array lives on (`lz.cpu`).
+    ///
+    /// >>> lz.ones(2).device == lz.cpu
+    /// True
     #[getter]
     fn device(&self) -> PyDevice {
         PyDevice
     }
 
-    /// The transpose of a 2-D array (a view).
+    /// The transpose of a 2-D array, as a view; other ranks raise `ValueError` (use `mT` or
+    /// `permute_dims` there).
+    ///
+    /// >>> lz.zeros((2, 3)).T.shape
+    /// (3, 2)
     #[getter(T)]
     fn transpose(slf: &Bound<'_, Self>) -> PyResult<PyArray> {
         let ndim = slf.get().inner().ndim();
@@ -244,12 +286,23 @@ impl PyArray {
         })
     }
 
-    /// The transpose of the last two axes (a view).
+    /// The transpose of each matrix, as a view with the last two axes swapped (for arrays with at
+    /// least two dimensions).
+    ///
+    /// >>> lz.zeros((4, 2, 3)).mT.shape
+    /// (4, 3, 2)
     #[getter(mT)]
     fn matrix_t(slf: &Bound<'_, Self>) -> PyResult<PyArray> {
         crate::views::movement(slf.py(), "mT", slf.as_any(), fe::matrix_transpose)
     }
 
+    /// The array API namespace of the array: the module `lazulite`.
+    ///
+    /// `api_version`: None or a version of the standard lazulite serves (`'2025.12'` and earlier
+    /// ones).
+    ///
+    /// >>> lz.ones(2).__array_namespace__() is lz
+    /// True
     #[pyo3(signature = (*, api_version = None))]
     fn __array_namespace__<'py>(
         &self,
@@ -267,6 +320,13 @@ impl PyArray {
         py.import("lazulite")
     }
 
+    /// The array on `device`; on the CPU, where every array lives today, the array itself.
+    ///
+    /// `device`: `lz.cpu` (another device raises `ValueError`). `stream`: must be None.
+    ///
+    /// >>> x = lz.ones(2)
+    /// >>> x.to_device(lz.cpu) is x
+    /// True
     #[pyo3(signature = (device, /, *, stream = None))]
     fn to_device<'py>(
         slf: Bound<'py, Self>,
@@ -282,8 +342,14 @@ impl PyArray {
         Ok(slf)
     }
 
-    /// Exports the computed buffer as a DLPack capsule (zero-copy, read-only; versioned when the
-    /// consumer passes `max_version >= (1, 0)`).
+    /// Exports the array as a DLPack capsule (computing it first): zero-copy and read-only.
+    ///
+    /// Consumers call it for you (`np.from_dlpack(x)`, `torch.from_dlpack(x)`,
+    /// `lz.from_dlpack(x)`); the capsule is versioned when they pass `max_version >= (1, 0)`.
+    /// `stream` must be None on the CPU; `copy=True` exports a copy.
+    ///
+    /// >>> np.from_dlpack(lz.asarray([1, 2]))
+    /// array([1, 2])
     #[pyo3(signature = (*, stream = None, max_version = None, dl_device = None, copy = None))]
     fn __dlpack__(
         &self,
@@ -297,20 +363,34 @@ impl PyArray {
         crate::dlpack::export(py, &self.inner(), stream, max_version, dl_device, copy)
     }
 
-    /// `(1, 0)`: DLPack's kDLCPU, device 0.
+    /// The DLPack device of the array: `(1, 0)`, DLPack's CPU device type and device 0.
+    ///
+    /// >>> lz.ones(1).__dlpack_device__()
+    /// (1, 0)
     fn __dlpack_device__(&self) -> (i64, i64) {
         crate::dlpack::device_tuple()
     }
 
     // ---- materialisation --------------------------------------------------------------------------
 
-    /// Computes the array now and returns it (now realized).
+    /// Computes the array now (always allowed, whatever `set_implicit_compute` says) and returns
+    /// it.
+    ///
+    /// Computing several arrays that share work is cheaper with `lz.compute_many`.
+    ///
+    /// >>> y = lz.sum(lz.arange(4))
+    /// >>> y.compute() is y, y.is_computed
+    /// (True, True)
     fn compute(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
         materialize(slf.py(), &slf.get().inner(), Reason::Explicit)?;
         Ok(slf)
     }
 
-    /// Whether the value is already computed.
+    /// Whether the array's value has been computed (and is stored).
+    ///
+    /// >>> y = lz.ones(3) * 2
+    /// >>> y.is_computed
+    /// False
     #[getter]
     fn is_computed(&self) -> bool {
         self.inner().realized().is_some()

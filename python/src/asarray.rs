@@ -18,11 +18,22 @@ use std::sync::Arc;
 
 const F: &str = "asarray";
 
-/// Converts `obj` to a lazulite array, capturing its values now: a writable buffer (a NumPy array)
-/// is copied, read-only memory that nothing writable stands behind is wrapped without a copy (and
-/// the result is read-only). `copy=False` wraps the memory without a copy in any case: the result
-/// aliases it, so writes its owner makes later show through (writes to the result never reach it).
-/// A lazulite array comes back as the same array unless `dtype` or `copy=True` ask for a new one.
+/// Converts `obj` to a lazulite array, capturing its values at the time of the call.
+///
+/// `obj`: a lazulite array (returned as is, or a view, unless `copy=True`), a Python scalar, a
+/// nested sequence of scalars, or any object with the buffer protocol or `__array__` (a NumPy
+/// array). A writable buffer is copied, so that later writes by its owner do not show; read-only
+/// memory that nothing writable stands behind is wrapped without a copy (and the result is
+/// read-only). `copy=False` wraps the memory in any case (the result aliases it) and raises
+/// `ValueError` when that is impossible; `copy=True` always copies. `dtype`: the result dtype (by
+/// default, that of `obj` or the default dtype for the Python values' kind). `device`: None or
+/// `lz.cpu`.
+///
+/// >>> x = lz.asarray([[1, 2], [3, 4]], dtype=lz.float32)
+/// >>> x.shape, x.dtype
+/// ((2, 2), lazulite.float32)
+/// >>> np.asarray(lz.asarray(np.arange(3))).tolist()
+/// [0, 1, 2]
 #[pyfunction]
 #[pyo3(signature = (obj, /, *, dtype = None, device = None, copy = None))]
 pub fn asarray(

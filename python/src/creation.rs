@@ -25,6 +25,14 @@ fn bound_arg(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Scalar> {
     }
 }
 
+/// `num` evenly spaced values from `start` to `stop` (included unless `endpoint=False`).
+///
+/// `start`, `stop`: Python ints, floats or complex numbers. `num`: a non-negative int. `dtype`:
+/// float64 by default (complex128 for complex bounds); an integer dtype is refused. `device`: None
+/// or `lz.cpu`. Lazy: the values are generated inside the kernel that uses them.
+///
+/// >>> np.asarray(lz.linspace(0, 1, 5))
+/// array([0.  , 0.25, 0.5 , 0.75, 1.  ])
 #[pyfunction]
 #[pyo3(
     signature = (start, stop, /, num, *, dtype = None, device = None, endpoint = None),
@@ -51,6 +59,14 @@ fn linspace(
     })?))
 }
 
+/// A 2-D array with ones on the `k`-th diagonal and zeros elsewhere.
+///
+/// `n_rows`, `n_cols`: the shape (`n_cols` defaults to `n_rows`). `k`: 0 is the main diagonal,
+/// positive above it, negative below. `dtype`: float64 by default. `device`: None or `lz.cpu`.
+/// Lazy.
+///
+/// >>> np.asarray(lz.eye(2, 3, k=1, dtype=lz.int64)).tolist()
+/// [[0, 1, 0], [0, 0, 1]]
 #[pyfunction]
 #[pyo3(
     signature = (n_rows, n_cols = None, /, *, k = None, dtype = None, device = None),
@@ -77,6 +93,15 @@ fn eye(
     })?))
 }
 
+/// Coordinate matrices from 1-D coordinate vectors.
+///
+/// `arrays`: 1-D arrays of one dtype. `indexing`: `'xy'` (Cartesian: the first two output axes are
+/// swapped) or `'ij'` (matrix). Returns a tuple of arrays of one common shape, each a broadcast
+/// (read-only) view of its input. Lazy.
+///
+/// >>> xs, ys = lz.meshgrid(lz.asarray([1, 2, 3]), lz.asarray([10, 20]))
+/// >>> np.asarray(ys).tolist()
+/// [[10, 10, 10], [20, 20, 20]]
 #[pyfunction]
 #[pyo3(signature = (*arrays, indexing = None), text_signature = "(*arrays, indexing='xy')")]
 fn meshgrid<'py>(
@@ -120,12 +145,26 @@ fn triangle(
     Ok(PyArray::new(engine(py, func, move || f(&x, k))?))
 }
 
+/// The lower triangle of each matrix in `x`: elements above the `k`-th diagonal set to zero.
+///
+/// `x`: an array with at least two dimensions, any dtype. `k`: 0 keeps the main diagonal, positive
+/// values keep diagonals above it, negative ones remove diagonals below it. Lazy and fusable.
+///
+/// >>> np.asarray(lz.tril(lz.ones((3, 3), dtype=lz.int64))).tolist()
+/// [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
 #[pyfunction]
 #[pyo3(signature = (x, /, *, k = None), text_signature = "(x, /, *, k=0)")]
 fn tril(py: Python<'_>, x: &Bound<'_, PyAny>, k: Option<&Bound<'_, PyAny>>) -> PyResult<PyArray> {
     triangle(py, "tril", fe::tril, x, k)
 }
 
+/// The upper triangle of each matrix in `x`: elements below the `k`-th diagonal set to zero.
+///
+/// `x`: an array with at least two dimensions, any dtype. `k`: 0 keeps the main diagonal, positive
+/// values remove diagonals above it, negative ones keep diagonals below it. Lazy and fusable.
+///
+/// >>> np.asarray(lz.triu(lz.ones((3, 3), dtype=lz.int64), k=1)).tolist()
+/// [[0, 1, 1], [0, 0, 1], [0, 0, 0]]
 #[pyfunction]
 #[pyo3(signature = (x, /, *, k = None), text_signature = "(x, /, *, k=0)")]
 fn triu(py: Python<'_>, x: &Bound<'_, PyAny>, k: Option<&Bound<'_, PyAny>>) -> PyResult<PyArray> {

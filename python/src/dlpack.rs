@@ -251,10 +251,15 @@ fn wrap(
     Ok((LazyArray::from_data(data), read_only))
 }
 
-/// `from_dlpack(x, /, *, device=None, copy=None)`. A lazulite array: the same array family (writes
-/// through either show in both, as with NumPy), or a copy with `copy=True`. Another producer: the
-/// values it holds now (see [`wrap`]); `copy=False` aliases its memory instead, so that the
-/// producer's later writes show through.
+/// An array from any object that implements DLPack (`__dlpack__` and `__dlpack_device__`).
+///
+/// `x`: a CPU tensor of NumPy, PyTorch, JAX, ... or a lazulite array (then the result shares its
+/// family: writes through either show in both). Another producer's memory is wrapped without a copy
+/// when it is read-only or was copied for us, and copied otherwise; `copy=False` aliases it in any
+/// case, `copy=True` always copies. `device`: None or `lz.cpu`.
+///
+/// >>> np.asarray(lz.from_dlpack(np.asarray([1.0, 2.0])))
+/// array([1., 2.])
 #[pyfunction]
 #[pyo3(signature = (x, /, *, device = None, copy = None))]
 pub fn from_dlpack(

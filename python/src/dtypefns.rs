@@ -32,7 +32,14 @@ fn dtype_or_array(func: &str, param: &str, obj: &Bound<'_, PyAny>) -> PyResult<D
     )))
 }
 
-/// `can_cast(from_, to, /)`: whether `from_` promotes to `to` by the spec's table (no cross-kind casts).
+/// Whether `from_` may be cast to `to` by the standard's promotion rules (no value changes).
+///
+/// `from_`: a dtype or an array (its dtype). `to`: a dtype. Casts across kinds (float to int,
+/// complex to float, bool to numbers) are not allowed by these rules. Pure dtype logic: nothing is
+/// computed.
+///
+/// >>> lz.can_cast(lz.int8, lz.int32), lz.can_cast(lz.float64, lz.float32)
+/// (True, False)
 #[pyfunction]
 #[pyo3(signature = (from_, to, /))]
 fn can_cast(from_: &Bound<'_, PyAny>, to: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -152,7 +159,15 @@ pub fn finfo_of(d: DType) -> Option<FInfo> {
     })
 }
 
-/// `finfo(type, /)`: limits of a floating-point dtype (or of an array's dtype).
+/// Machine limits of a floating-point dtype: `bits`, `eps`, `max`, `min`, `smallest_normal`,
+/// `dtype`.
+///
+/// `type`: a real or complex floating-point dtype, or an array of one (a complex dtype reports the
+/// limits of its real part). The numbers are Python floats.
+///
+/// >>> fi = lz.finfo(lz.float32)
+/// >>> fi.bits, fi.eps
+/// (32, 1.1920928955078125e-07)
 #[pyfunction]
 #[pyo3(signature = (r#type, /))]
 fn finfo(r#type: &Bound<'_, PyAny>) -> PyResult<FInfo> {
@@ -165,7 +180,13 @@ fn finfo(r#type: &Bound<'_, PyAny>) -> PyResult<FInfo> {
     })
 }
 
-/// `iinfo(type, /)`: limits of an integer dtype (or of an array's dtype).
+/// Machine limits of an integer dtype: `bits`, `max`, `min`, `dtype`.
+///
+/// `type`: an integer dtype, or an array of one. The numbers are Python ints.
+///
+/// >>> ii = lz.iinfo(lz.int8)
+/// >>> ii.min, ii.max
+/// (-128, 127)
 #[pyfunction]
 #[pyo3(signature = (r#type, /))]
 fn iinfo(r#type: &Bound<'_, PyAny>) -> PyResult<IInfo> {
@@ -237,8 +258,13 @@ fn isdtype_one(d: DType, kind: &Bound<'_, PyAny>, in_tuple: bool) -> PyResult<bo
     )))
 }
 
-/// `isdtype(dtype, kind)`: whether `dtype` is `kind` (a dtype), of kind `kind` (a string), or either
-/// for some entry of a tuple.
+/// Whether `dtype` is `kind`: a dtype, a kind name, or a tuple of either (any of them).
+///
+/// Kind names: `'bool'`, `'signed integer'`, `'unsigned integer'`, `'integral'`, `'real floating'`,
+/// `'complex floating'`, `'numeric'`. `dtype` must be a lazulite dtype (`TypeError` otherwise).
+///
+/// >>> lz.isdtype(lz.float32, "real floating"), lz.isdtype(lz.uint8, ("bool", "signed integer"))
+/// (True, False)
 #[pyfunction]
 #[pyo3(signature = (dtype, kind))]
 fn isdtype(dtype: &Bound<'_, PyAny>, kind: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -255,6 +281,14 @@ fn isdtype(dtype: &Bound<'_, PyAny>, kind: &Bound<'_, PyAny>) -> PyResult<bool> 
     isdtype_one(d, kind, false)
 }
 
+/// The dtype that the standard's promotion rules give for the arrays, dtypes and scalars.
+///
+/// `arrays_and_dtypes`: arrays, dtypes and Python scalars (scalars are weak: they take the kind of
+/// the other operands). Mixing kinds the table does not connect (a signed and an unsigned 64-bit
+/// integer, an integer and a float dtype) raises `TypeError`.
+///
+/// >>> lz.result_type(lz.int8, lz.int16), lz.result_type(lz.asarray([1.0], dtype=lz.float32), 2.0)
+/// (lazulite.int16, lazulite.float32)
 #[pyfunction]
 #[pyo3(signature = (*arrays_and_dtypes))]
 fn result_type(arrays_and_dtypes: &Bound<'_, PyTuple>) -> PyResult<PyDType> {

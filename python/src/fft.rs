@@ -91,7 +91,8 @@ fn n_dim(
 }
 
 macro_rules! one_d_fn {
-    ($($name:ident),*) => {$(
+    ($($(#[doc = $doc:tt])* $name:ident),* $(,)?) => {$(
+        $(#[doc = $doc])*
         #[pyfunction]
         #[pyo3(
             signature = (x, /, *, n = None, axis = None, norm = None),
@@ -112,7 +113,8 @@ macro_rules! one_d_fn {
 }
 
 macro_rules! n_dim_fn {
-    ($($name:ident),*) => {$(
+    ($($(#[doc = $doc:tt])* $name:ident),* $(,)?) => {$(
+        $(#[doc = $doc])*
         #[pyfunction]
         #[pyo3(
             signature = (x, /, *, s = None, axes = None, norm = None),
@@ -130,8 +132,130 @@ macro_rules! n_dim_fn {
     )*};
 }
 
-one_d_fn!(fft, ifft, rfft, irfft, hfft, ihfft);
-n_dim_fn!(fftn, ifftn, rfftn, irfftn);
+one_d_fn! {
+    /// The one-dimensional discrete Fourier transform of `x` along `axis`.
+    ///
+    /// `x`: a complex floating-point array (convert real input with `astype`). `n`: the length of
+    /// the transform along `axis` (the input is cropped or zero-padded), by default the input's.
+    /// `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or
+    /// `'forward'`. Lazy: an extern step (rustfft / realfft, plans cached for the process) when
+    /// computed.
+    ///
+    /// >>> np.asarray(lz.fft.fft(lz.asarray([1.0, 2.0, 3.0, 4.0], dtype=lz.complex128)))
+    /// array([10.+0.j, -2.+2.j, -2.+0.j, -2.-2.j])
+    fft,
+    /// The one-dimensional inverse discrete Fourier transform of `x` along `axis`.
+    ///
+    /// `x`: a complex floating-point array. `n`: the length of the transform along `axis` (the
+    /// input is cropped or zero-padded), by default the input's. `norm`: `'backward'` (scale the
+    /// inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or `'forward'`. Lazy: an extern step (rustfft
+    /// / realfft, plans cached for the process) when computed.
+    ///
+    /// >>> np.asarray(lz.fft.ifft(lz.asarray([4.0, 0.0, 0.0, 0.0], dtype=lz.complex128)))
+    /// array([1.+0.j, 1.+0.j, 1.+0.j, 1.+0.j])
+    ifft,
+    /// The discrete Fourier transform of real `x` along `axis`: the `n//2 + 1` non-negative
+    /// frequency terms.
+    ///
+    /// `x`: a real floating-point array; the result is complex (complex64 for float32). `n`: the
+    /// length of the transform along `axis` (the input is cropped or zero-padded), by default the
+    /// input's. `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or
+    /// `'forward'`. Lazy: an extern step (rustfft / realfft, plans cached for the process) when
+    /// computed.
+    ///
+    /// >>> np.asarray(lz.fft.rfft(lz.asarray([1.0, 2.0, 3.0, 4.0])))
+    /// array([10.+0.j, -2.+2.j, -2.+0.j])
+    rfft,
+    /// The inverse of `rfft`: a real signal of length `n` (by default `2*(m - 1)` for `m` input
+    /// terms) along `axis`.
+    ///
+    /// `x`: a complex floating-point array of non-negative frequency terms; the result is real.
+    /// `n`: the length of the transform along `axis` (the input is cropped or zero-padded), by
+    /// default the input's. `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by
+    /// 1/sqrt(n)) or `'forward'`. Lazy: an extern step (rustfft / realfft, plans cached for the
+    /// process) when computed.
+    ///
+    /// >>> np.asarray(lz.fft.irfft(lz.asarray([10, -2+2j, -2], dtype=lz.complex128)))
+    /// array([1., 2., 3., 4.])
+    irfft,
+    /// The transform of a signal with Hermitian symmetry given by its first half: a real spectrum
+    /// of length `n`.
+    ///
+    /// `x`: a complex floating-point array (the non-negative frequency half); the result is real.
+    /// `n`: the length of the transform along `axis` (the input is cropped or zero-padded), by
+    /// default the input's. `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by
+    /// 1/sqrt(n)) or `'forward'`. Lazy: an extern step (rustfft / realfft, plans cached for the
+    /// process) when computed.
+    ///
+    /// >>> np.asarray(lz.fft.hfft(lz.asarray([1.0, 0.0, 0.0], dtype=lz.complex128)))
+    /// array([1., 1., 1., 1.])
+    hfft,
+    /// The inverse of `hfft`: the first half of the Hermitian spectrum of real `x` along `axis`.
+    ///
+    /// `x`: a real floating-point array; the result is complex with `n//2 + 1` terms. `n`: the
+    /// length of the transform along `axis` (the input is cropped or zero-padded), by default the
+    /// input's. `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'` (both by 1/sqrt(n)) or
+    /// `'forward'`. Lazy: an extern step (rustfft / realfft, plans cached for the process) when
+    /// computed.
+    ///
+    /// >>> r = lz.fft.ihfft(lz.asarray([1.0, 2.0, 3.0, 4.0]))
+    /// >>> r.shape, r.dtype
+    /// ((3,), lazulite.complex128)
+    /// >>> bool(np.allclose(np.asarray(r), [2.5, -0.5 - 0.5j, -0.5]))
+    /// True
+    ihfft,
+}
+n_dim_fn! {
+    /// The n-dimensional discrete Fourier transform of `x` over `axes`.
+    ///
+    /// `x`: a complex floating-point array. `s`: the lengths of the transform along `axes` (the
+    /// input is cropped or zero-padded), by default the input's. `axes`: the axes to transform, by
+    /// default the last `len(s)` or all. `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'`
+    /// (both by 1/sqrt(n)) or `'forward'`. Lazy: an extern step (rustfft / realfft, plans cached
+    /// for the process) when computed.
+    ///
+    /// >>> np.asarray(lz.fft.fftn(lz.ones((2, 2), dtype=lz.complex128)))
+    /// array([[4.+0.j, 0.+0.j],
+    ///        [0.+0.j, 0.+0.j]])
+    fftn,
+    /// The n-dimensional inverse discrete Fourier transform of `x` over `axes`.
+    ///
+    /// `x`: a complex floating-point array. `s`: the lengths of the transform along `axes` (the
+    /// input is cropped or zero-padded), by default the input's. `axes`: the axes to transform, by
+    /// default the last `len(s)` or all. `norm`: `'backward'` (scale the inverse by 1/n), `'ortho'`
+    /// (both by 1/sqrt(n)) or `'forward'`. Lazy: an extern step (rustfft / realfft, plans cached
+    /// for the process) when computed.
+    ///
+    /// >>> np.asarray(lz.fft.ifftn(lz.asarray([[4, 0], [0, 0]], dtype=lz.complex128)))
+    /// array([[1.+0.j, 1.+0.j],
+    ///        [1.+0.j, 1.+0.j]])
+    ifftn,
+    /// The n-dimensional Fourier transform of real `x` over `axes`; the last axis keeps `n//2 + 1`
+    /// terms.
+    ///
+    /// `x`: a real floating-point array; the result is complex. `s`: the lengths of the transform
+    /// along `axes` (the input is cropped or zero-padded), by default the input's. `axes`: the axes
+    /// to transform, by default the last `len(s)` or all. `norm`: `'backward'` (scale the inverse
+    /// by 1/n), `'ortho'` (both by 1/sqrt(n)) or `'forward'`. Lazy: an extern step (rustfft /
+    /// realfft, plans cached for the process) when computed.
+    ///
+    /// >>> lz.fft.rfftn(lz.ones((4, 6))).shape
+    /// (4, 4)
+    rfftn,
+    /// The inverse of `rfftn`: a real array whose last transformed axis has length `s[-1]` (by
+    /// default `2*(m - 1)`).
+    ///
+    /// `x`: a complex floating-point array; the result is real. `s`: the lengths of the transform
+    /// along `axes` (the input is cropped or zero-padded), by default the input's. `axes`: the axes
+    /// to transform, by default the last `len(s)` or all. `norm`: `'backward'` (scale the inverse
+    /// by 1/n), `'ortho'` (both by 1/sqrt(n)) or `'forward'`. Lazy: an extern step (rustfft /
+    /// realfft, plans cached for the process) when computed.
+    ///
+    /// >>> np.asarray(lz.fft.irfftn(lz.fft.rfftn(lz.ones((2, 4)))))
+    /// array([[1., 1., 1., 1.],
+    ///        [1., 1., 1., 1.]])
+    irfftn,
+}
 
 /// `d=`: a Python float or int (not a bool).
 fn spacing_arg(func: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
@@ -167,6 +291,14 @@ fn freq(
     Ok(PyArray::new(engine(py, func, move || f(n, d, dtype))?))
 }
 
+/// Sample frequencies of an `n`-point discrete Fourier transform, spacing `d`.
+///
+/// The result, `[0, 1, ..., n//2 - 1 (or (n-1)//2), -n//2, ..., -1] / (d*n)`, matches the output
+/// order of `fft`. `dtype`: a real floating-point dtype, float64 by default. `device`: None or
+/// `lz.cpu`. Lazy.
+///
+/// >>> np.asarray(lz.fft.fftfreq(4, d=0.5))
+/// array([ 0. ,  0.5, -1. , -0.5])
 #[pyfunction]
 #[pyo3(
     signature = (n, /, *, d = None, dtype = None, device = None),
@@ -182,6 +314,13 @@ fn fftfreq(
     freq(py, "fftfreq", fe::fft::fftfreq, n, d, dtype, device)
 }
 
+/// Sample frequencies of an `n`-point real Fourier transform (`rfft`), spacing `d`.
+///
+/// The result is `[0, 1, ..., n//2] / (d*n)` (length `n//2 + 1`). `dtype`: a real floating-point
+/// dtype, float64 by default. `device`: None or `lz.cpu`. Lazy.
+///
+/// >>> np.asarray(lz.fft.rfftfreq(4))
+/// array([0.  , 0.25, 0.5 ])
 #[pyfunction]
 #[pyo3(
     signature = (n, /, *, d = None, dtype = None, device = None),
@@ -213,6 +352,13 @@ fn shift(
     })?))
 }
 
+/// `x` with the zero-frequency term moved to the centre along `axes` (all by default).
+///
+/// `x`: a floating-point array (typically `fft` output or `fftfreq`). `axes`: None, an int or a
+/// sequence of ints. Lazy: a roll, fused into its consumer.
+///
+/// >>> np.asarray(lz.fft.fftshift(lz.fft.fftfreq(4)))
+/// array([-0.5 , -0.25,  0.  ,  0.25])
 #[pyfunction]
 #[pyo3(signature = (x, /, *, axes = None))]
 fn fftshift(
@@ -223,6 +369,12 @@ fn fftshift(
     shift(py, "fftshift", fe::fft::fftshift, x, axes)
 }
 
+/// The inverse of `fftshift`: moves the centre term back to index 0 along `axes`.
+///
+/// `x`: a floating-point array. `axes`: None, an int or a sequence of ints. Lazy.
+///
+/// >>> np.asarray(lz.fft.ifftshift(lz.asarray([-2.0, -1.0, 0.0, 1.0])))
+/// array([ 0.,  1., -2., -1.])
 #[pyfunction]
 #[pyo3(signature = (x, /, *, axes = None))]
 fn ifftshift(

@@ -2,98 +2,26 @@
 
 use crate::array::PyArray;
 use crate::convert::{
-    array_arg, axes_arg, axis_list_arg, bool_arg, check_int_pow, check_scalar_operand, operand_for,
-    operand_pair, opt_bool_arg, scalar_for, shape_arg, signed_shape_arg, type_name, Arg,
+    array_arg, axes_arg, axis_list_arg, bool_arg, check_scalar_operand, operand_for, operand_pair,
+    opt_bool_arg, scalar_for, shape_arg, signed_shape_arg, type_name, Arg,
 };
 use crate::dtype::{check_device, dtype_arg, required_dtype};
 use crate::guard::{engine, type_error, value_error};
 use crate::materialize::materialize_many;
 use crate::views;
-use lazulite_frontend::{self as fe, BinaryOp, DType, LazyArray, Scalar, UnaryOp};
+use lazulite_frontend::{self as fe, DType, LazyArray, Scalar};
 use pyo3::prelude::*;
 use pyo3::types::{PyModule, PyTuple};
 
-fn unary_impl(py: Python<'_>, op: UnaryOp, x: &Bound<'_, PyAny>) -> PyResult<PyArray> {
-    let x = array_arg(op.name(), "x", x)?;
-    Ok(PyArray::new(engine(py, op.name(), move || {
-        fe::unary(op, &x)
-    })?))
-}
-
-fn binary_impl(
-    py: Python<'_>,
-    op: BinaryOp,
-    x1: &Bound<'_, PyAny>,
-    x2: &Bound<'_, PyAny>,
-) -> PyResult<PyArray> {
-    let (a, b) = operand_pair(op.name(), ("x1", x1), ("x2", x2))?;
-    if op == BinaryOp::Pow {
-        check_int_pow(op.name(), &a, &b)?;
-    }
-    if a.is_scalar() && b.is_scalar() {
-        return Err(type_error(format!(
-            "{}: at least one of x1 and x2 must be an array, got two Python scalars; wrap one with \
-             asarray()",
-            op.name()
-        )));
-    }
-    Ok(PyArray::new(engine(py, op.name(), move || {
-        fe::binary(op, a.operand(), b.operand())
-    })?))
-}
-
-macro_rules! unary_functions {
-    ($($name:ident => $op:ident),* $(,)?) => {
-        $(
-            #[pyfunction]
-            #[pyo3(signature = (x, /))]
-            fn $name(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<PyArray> {
-                unary_impl(py, UnaryOp::$op, x)
-            }
-        )*
-        fn add_unary(m: &Bound<'_, PyModule>) -> PyResult<()> {
-            $( m.add_function(wrap_pyfunction!($name, m)?)?; )*
-            Ok(())
-        }
-    };
-}
-
-macro_rules! binary_functions {
-    ($($name:ident => $op:ident),* $(,)?) => {
-        $(
-            #[pyfunction]
-            #[pyo3(signature = (x1, x2, /))]
-            fn $name(py: Python<'_>, x1: &Bound<'_, PyAny>, x2: &Bound<'_, PyAny>) -> PyResult<PyArray> {
-                binary_impl(py, BinaryOp::$op, x1, x2)
-            }
-        )*
-        fn add_binary(m: &Bound<'_, PyModule>) -> PyResult<()> {
-            $( m.add_function(wrap_pyfunction!($name, m)?)?; )*
-            Ok(())
-        }
-    };
-}
-
-unary_functions! {
-    abs => Abs, negative => Neg, positive => Positive, sqrt => Sqrt, square => Square,
-    reciprocal => Reciprocal, exp => Exp, expm1 => Expm1, log => Log, log1p => Log1p, log2 => Log2,
-    log10 => Log10, sin => Sin, cos => Cos, tan => Tan, asin => Asin, acos => Acos, atan => Atan,
-    sinh => Sinh, cosh => Cosh, tanh => Tanh, asinh => Asinh, acosh => Acosh, atanh => Atanh,
-    floor => Floor, ceil => Ceil, trunc => Trunc, round => Round, sign => Sign, signbit => Signbit,
-    isnan => IsNan, isinf => IsInf, isfinite => IsFinite, logical_not => LogicalNot,
-    bitwise_invert => BitwiseInvert, real => Real, imag => Imag, conj => Conj,
-}
-
-binary_functions! {
-    add => Add, subtract => Sub, multiply => Mul, divide => Div, floor_divide => FloorDiv,
-    remainder => Rem, pow => Pow, atan2 => Atan2, hypot => Hypot, copysign => Copysign,
-    nextafter => Nextafter, logaddexp => Logaddexp, maximum => Maximum, minimum => Minimum,
-    equal => Eq, not_equal => Ne, less => Lt, less_equal => Le, greater => Gt,
-    greater_equal => Ge, logical_and => LogicalAnd, logical_or => LogicalOr,
-    logical_xor => LogicalXor, bitwise_and => BitAnd, bitwise_or => BitOr, bitwise_xor => BitXor,
-    bitwise_left_shift => Shl, bitwise_right_shift => Shr,
-}
-
+/// Elements of `x1` where `condition` is true, of `x2` elsewhere.
+///
+/// `condition`: a bool array. `x1`, `x2`: arrays or Python scalars; all three broadcast together,
+/// and the result has the promoted dtype of `x1` and `x2`. Element-wise and lazy: it fuses with its
+/// neighbours into one kernel.
+///
+/// >>> x = lz.asarray([-2.0, 3.0, -1.0])
+/// >>> np.asarray(lz.where(x > 0, x, 0.0))
+/// array([0., 3., 0.])
 #[pyfunction]
 #[pyo3(name = "where", signature = (condition, x1, x2, /))]
 fn where_(
@@ -109,6 +37,13 @@ fn where_(
     })?))
 }
 
+/// Limits the elements of `x` to the interval [`min`, `max`].
+///
+/// `x`: a real numeric array. `min`, `max`: None (no bound), Python scalars or arrays that
+/// broadcast to `x`'s shape; the result has `x`'s dtype and shape. Element-wise and lazy.
+///
+/// >>> np.asarray(lz.clip(lz.asarray([-3, 0, 7]), -1, 5)).tolist()
+/// [-1, 0, 5]
 #[pyfunction]
 #[pyo3(signature = (x, /, min = None, max = None))]
 fn clip(
@@ -139,6 +74,15 @@ fn clip(
     })?))
 }
 
+/// Copies `x` to the data type `dtype` (NumPy's casting rules, not the promotion table).
+///
+/// `x`: an array of any dtype. `dtype`: a lazulite dtype. `copy=False` returns `x` itself when it
+/// already has `dtype`. Floats cast to integers truncate toward zero; complex to real is refused
+/// (`TypeError`: take `real(x)` first). `device`: None or `lz.cpu`. Lazy: the cast fuses with its
+/// neighbours.
+///
+/// >>> np.asarray(lz.astype(lz.asarray([1.7, -2.5]), lz.int32))
+/// array([ 1, -2], dtype=int32)
 #[pyfunction]
 #[pyo3(
     signature = (x, dtype, /, *, copy = None, device = None),
@@ -174,6 +118,15 @@ fn fill_scalar(func: &str, v: &Bound<'_, PyAny>, target: Option<DType>) -> PyRes
     })
 }
 
+/// A new array of `shape` filled with `fill_value`.
+///
+/// `shape`: an int or a tuple of ints. `fill_value`: a Python bool, int, float or complex. `dtype`:
+/// by default the default dtype for the value's kind (bool, int64, float64 or complex128).
+/// `device`: None or `lz.cpu`. Lazy: no memory is written until the array is computed (and a fill
+/// used in an expression fuses into its kernel).
+///
+/// >>> np.asarray(lz.full((2, 2), 7)).tolist()
+/// [[7, 7], [7, 7]]
 #[pyfunction]
 #[pyo3(signature = (shape, fill_value, *, dtype = None, device = None))]
 fn full(
@@ -212,6 +165,14 @@ fn filled(
     })?))
 }
 
+/// A new array of `shape` filled with zeros.
+///
+/// `shape`: an int or a tuple of ints. `dtype`: any dtype, float64 by default. `device`: None or
+/// `lz.cpu`. Lazy: nothing is allocated until the array is computed.
+///
+/// >>> np.asarray(lz.zeros((2, 3), dtype=lz.int8))
+/// array([[0, 0, 0],
+///        [0, 0, 0]], dtype=int8)
 #[pyfunction]
 #[pyo3(signature = (shape, *, dtype = None, device = None))]
 fn zeros(
@@ -225,6 +186,13 @@ fn zeros(
     filled(py, "zeros", s, false, dtype_arg("zeros", dtype)?)
 }
 
+/// A new array of `shape` filled with ones.
+///
+/// `shape`: an int or a tuple of ints. `dtype`: any dtype, float64 by default. `device`: None or
+/// `lz.cpu`. Lazy: nothing is allocated until the array is computed.
+///
+/// >>> np.asarray(lz.ones(3))
+/// array([1., 1., 1.])
 #[pyfunction]
 #[pyo3(signature = (shape, *, dtype = None, device = None))]
 fn ones(
@@ -238,7 +206,14 @@ fn ones(
     filled(py, "ones", s, true, dtype_arg("ones", dtype)?)
 }
 
-/// `empty` is `zeros`: lazulite never hands out uninitialised memory.
+/// A new array of `shape`; lazulite never hands out uninitialised memory, so it holds zeros.
+///
+/// `shape`: an int or a tuple of ints. `dtype`: any dtype, float64 by default. `device`: None or
+/// `lz.cpu`. Lazy, like `zeros`.
+///
+/// >>> a = lz.empty((2, 4), dtype=lz.float32)
+/// >>> a.shape, a.dtype
+/// ((2, 4), lazulite.float32)
 #[pyfunction]
 #[pyo3(signature = (shape, *, dtype = None, device = None))]
 fn empty(
@@ -264,6 +239,13 @@ fn like(
     Ok((x.shape().to_vec(), d))
 }
 
+/// A new array of zeros with the shape (and, by default, the dtype) of `x`.
+///
+/// `x`: an array (only its shape and dtype are used; it is not computed). `dtype`: overrides `x`'s.
+/// `device`: None or `lz.cpu`. Lazy.
+///
+/// >>> np.asarray(lz.zeros_like(lz.asarray([[1, 2], [3, 4]]))).tolist()
+/// [[0, 0], [0, 0]]
 #[pyfunction]
 #[pyo3(signature = (x, /, *, dtype = None, device = None))]
 fn zeros_like(
@@ -276,6 +258,13 @@ fn zeros_like(
     filled(py, "zeros_like", s, false, Some(d))
 }
 
+/// A new array with the shape (and, by default, the dtype) of `x`, holding zeros.
+///
+/// `x`: an array (only its shape and dtype are used). `dtype`: overrides `x`'s. `device`: None or
+/// `lz.cpu`. Lazy.
+///
+/// >>> lz.empty_like(lz.asarray([1.0, 2.0])).shape
+/// (2,)
 #[pyfunction]
 #[pyo3(signature = (x, /, *, dtype = None, device = None))]
 fn empty_like(
@@ -288,6 +277,13 @@ fn empty_like(
     filled(py, "empty_like", s, false, Some(d))
 }
 
+/// A new array of ones with the shape (and, by default, the dtype) of `x`.
+///
+/// `x`: an array (only its shape and dtype are used). `dtype`: overrides `x`'s. `device`: None or
+/// `lz.cpu`. Lazy.
+///
+/// >>> np.asarray(lz.ones_like(lz.asarray([True, False])))
+/// array([ True,  True])
 #[pyfunction]
 #[pyo3(signature = (x, /, *, dtype = None, device = None))]
 fn ones_like(
@@ -300,6 +296,13 @@ fn ones_like(
     filled(py, "ones_like", s, true, Some(d))
 }
 
+/// A new array with the shape (and, by default, the dtype) of `x`, filled with `fill_value`.
+///
+/// `x`: an array (only its shape and dtype are used). `fill_value`: a Python scalar that fits the
+/// result dtype. `dtype`: overrides `x`'s. `device`: None or `lz.cpu`. Lazy.
+///
+/// >>> np.asarray(lz.full_like(lz.asarray([1.0, 2.0, 3.0]), 0.5))
+/// array([0.5, 0.5, 0.5])
 #[pyfunction]
 #[pyo3(signature = (x, /, fill_value, *, dtype = None, device = None))]
 fn full_like(
@@ -326,6 +329,16 @@ fn real_scalar(func: &str, what: &str, v: &Bound<'_, PyAny>) -> PyResult<Scalar>
     }
 }
 
+/// Evenly spaced values in the half-open interval [`start`, `stop`), `step` apart.
+///
+/// With one argument, `start` is the stop and the values start at 0. `start`, `stop`, `step`:
+/// Python ints or floats. `dtype`: int64 when all are ints, float64 otherwise, unless given.
+/// `device`: None or `lz.cpu`. Lazy: the values are generated inside the kernel that uses them.
+///
+/// >>> np.asarray(lz.arange(5)).tolist()
+/// [0, 1, 2, 3, 4]
+/// >>> np.asarray(lz.arange(1.0, 2.0, 0.25))
+/// array([1.  , 1.25, 1.5 , 1.75])
 #[pyfunction]
 #[pyo3(
     signature = (start, /, stop = None, step = None, *, dtype = None, device = None),
@@ -394,6 +407,18 @@ fn reduce_dtype_impl(
     })?))
 }
 
+/// Sum of the elements of `x` over `axis` (all axes by default).
+///
+/// `x`: a numeric array. `axis`: None, an int or a tuple of ints. `dtype`: the accumulation and
+/// result dtype; by default signed integers (and bool) sum in int64, unsigned ones in uint64,
+/// floating-point arrays in their own dtype. `keepdims`: keep the reduced axes with length 1. Lazy:
+/// the reduction and the element-wise work that feeds it run as one kernel.
+///
+/// >>> x = lz.asarray([[1, 2], [3, 4]])
+/// >>> int(lz.sum(x))
+/// 10
+/// >>> np.asarray(lz.sum(x, axis=0)).tolist()
+/// [4, 6]
 #[pyfunction]
 #[pyo3(
     signature = (x, /, *, axis = None, dtype = None, keepdims = None),
@@ -409,6 +434,15 @@ fn sum(
     reduce_dtype_impl(py, "sum", fe::sum, x, axis, dtype, keepdims)
 }
 
+/// Product of the elements of `x` over `axis` (all axes by default).
+///
+/// `x`: a numeric array. `axis`: None, an int or a tuple of ints. `dtype`: as for `sum` (int64 for
+/// signed integers, uint64 for unsigned ones, the array's own dtype for floating point).
+/// `keepdims`: keep the reduced axes with length 1. Lazy: fuses with the element-wise work that
+/// feeds it.
+///
+/// >>> np.asarray(lz.prod(lz.asarray([[1, 2], [3, 4]]), axis=1)).tolist()
+/// [2, 12]
 #[pyfunction]
 #[pyo3(
     signature = (x, /, *, axis = None, dtype = None, keepdims = None),
@@ -425,8 +459,9 @@ fn prod(
 }
 
 macro_rules! plain_reductions {
-    ($($name:ident),*) => {
+    ($($(#[doc = $doc:tt])* $name:ident),* $(,)?) => {
         $(
+            $(#[doc = $doc])*
             #[pyfunction]
             #[pyo3(
                 signature = (x, /, *, axis = None, keepdims = None),
@@ -444,10 +479,67 @@ macro_rules! plain_reductions {
     };
 }
 
-plain_reductions!(min, max, mean, any, all);
+plain_reductions! {
+    /// Smallest element of `x` over `axis` (all axes by default).
+    ///
+    /// `x`: a real numeric array (not complex); NaN propagates. `axis`: None, an int or a tuple of
+    /// ints. `keepdims`: keep the reduced axes with length 1. Reducing an empty axis raises
+    /// `ValueError`. The result has `x`'s dtype. Lazy: fuses with the element-wise work that feeds
+    /// it.
+    ///
+    /// >>> np.asarray(lz.min(lz.asarray([[3, 1], [2, 5]]), axis=0)).tolist()
+    /// [2, 1]
+    min,
+    /// Largest element of `x` over `axis` (all axes by default).
+    ///
+    /// `x`: a real numeric array (not complex); NaN propagates. `axis`: None, an int or a tuple of
+    /// ints. `keepdims`: keep the reduced axes with length 1. Reducing an empty axis raises
+    /// `ValueError`. The result has `x`'s dtype. Lazy: fuses with the element-wise work that feeds
+    /// it.
+    ///
+    /// >>> float(lz.max(lz.asarray([0.5, 2.5, -1.0])))
+    /// 2.5
+    max,
+    /// Arithmetic mean of the elements of `x` over `axis` (all axes by default).
+    ///
+    /// `x`: a floating-point array (real or complex). `axis`: None, an int or a tuple of ints.
+    /// `keepdims`: keep the reduced axes with length 1. The mean of an empty axis is NaN. Lazy: the
+    /// sum and the division fuse into one kernel.
+    ///
+    /// >>> np.asarray(lz.mean(lz.asarray([[1.0, 2.0], [3.0, 5.0]]), axis=1))
+    /// array([1.5, 4. ])
+    mean,
+    /// Whether any element of `x` over `axis` is true (non-zero).
+    ///
+    /// `x`: an array of any dtype. `axis`: None, an int or a tuple of ints. `keepdims`: keep the
+    /// reduced axes with length 1. The result is a bool array. Lazy: fuses with the comparison that
+    /// usually feeds it.
+    ///
+    /// >>> bool(lz.any(lz.asarray([1, 2, 3]) > 2))
+    /// True
+    any,
+    /// Whether every element of `x` over `axis` is true (non-zero).
+    ///
+    /// `x`: an array of any dtype. `axis`: None, an int or a tuple of ints. `keepdims`: keep the
+    /// reduced axes with length 1. The result is a bool array. Lazy: fuses with the comparison that
+    /// usually feeds it.
+    ///
+    /// >>> np.asarray(lz.all(lz.asarray([[1, 0], [2, 3]]), axis=1))
+    /// array([False,  True])
+    all,
+}
 
 // ---- movement ---------------------------------------------------------------------------------------
 
+/// `x` with a new `shape` and the same elements in row-major order.
+///
+/// `x`: any array. `shape`: a tuple of ints, one of which may be -1 (inferred). `copy`: None (a
+/// view when the elements can be read with strides, a copy otherwise), True (always a copy) or
+/// False (a view, or `ValueError`). A view shares its base: writes through either show in both.
+/// Lazy.
+///
+/// >>> np.asarray(lz.reshape(lz.arange(6), (2, -1))).tolist()
+/// [[0, 1, 2], [3, 4, 5]]
 #[pyfunction]
 #[pyo3(signature = (x, /, shape, *, copy = None))]
 fn reshape(
@@ -475,6 +567,12 @@ fn reshape(
     Ok(r)
 }
 
+/// `x` with its axes reordered: axis `i` of the result is axis `axes[i]` of `x`.
+///
+/// `x`: any array. `axes`: a permutation of `range(x.ndim)`. The result is a view (no copy). Lazy.
+///
+/// >>> lz.permute_dims(lz.zeros((2, 3, 4)), (2, 0, 1)).shape
+/// (4, 2, 3)
 #[pyfunction]
 #[pyo3(signature = (x, /, axes))]
 fn permute_dims(
@@ -486,6 +584,13 @@ fn permute_dims(
     views::movement(py, "permute_dims", x, |v| fe::permute_dims(v, &a))
 }
 
+/// `x` broadcast to `shape` (NumPy's broadcasting rules), without copying.
+///
+/// `x`: any array. `shape`: a tuple of ints compatible with `x.shape`. The result is a read-only
+/// view: writing to it raises `ValueError`. Lazy.
+///
+/// >>> np.asarray(lz.broadcast_to(lz.asarray([1, 2, 3]), (2, 3))).tolist()
+/// [[1, 2, 3], [1, 2, 3]]
 #[pyfunction]
 #[pyo3(signature = (x, /, shape))]
 fn broadcast_to(
@@ -498,6 +603,13 @@ fn broadcast_to(
     views::broadcast(py, "broadcast_to", x.cast::<PyArray>()?, &s)
 }
 
+/// `x` with new axes of length 1 inserted at the positions `axis`.
+///
+/// `x`: any array. `axis`: an int or a tuple of ints, positions in the result (negative ones count
+/// from its end). The result is a view. Lazy.
+///
+/// >>> lz.expand_dims(lz.zeros((2, 3)), axis=(0, -1)).shape
+/// (1, 2, 3, 1)
 #[pyfunction]
 #[pyo3(signature = (x, /, axis))]
 fn expand_dims(py: Python<'_>, x: &Bound<'_, PyAny>, axis: &Bound<'_, PyAny>) -> PyResult<PyArray> {
@@ -505,6 +617,13 @@ fn expand_dims(py: Python<'_>, x: &Bound<'_, PyAny>, axis: &Bound<'_, PyAny>) ->
     views::movement(py, "expand_dims", x, |v| fe::expand_dims(v, &a))
 }
 
+/// `x` without the axes `axis`, each of which must have length 1.
+///
+/// `x`: any array. `axis`: an int or a tuple of ints (`ValueError` if one of them is not of length
+/// 1). The result is a view. Lazy.
+///
+/// >>> lz.squeeze(lz.zeros((1, 3, 1)), axis=0).shape
+/// (3, 1)
 #[pyfunction]
 #[pyo3(signature = (x, /, axis))]
 fn squeeze(py: Python<'_>, x: &Bound<'_, PyAny>, axis: &Bound<'_, PyAny>) -> PyResult<PyArray> {
@@ -512,6 +631,13 @@ fn squeeze(py: Python<'_>, x: &Bound<'_, PyAny>, axis: &Bound<'_, PyAny>) -> PyR
     views::movement(py, "squeeze", x, |v| fe::squeeze(v, &a))
 }
 
+/// `x` with the order of elements reversed along `axis` (every axis by default).
+///
+/// `x`: any array. `axis`: None, an int or a tuple of ints. The result is a view (negative
+/// strides). Lazy.
+///
+/// >>> np.asarray(lz.flip(lz.asarray([[1, 2], [3, 4]]), axis=1)).tolist()
+/// [[2, 1], [4, 3]]
 #[pyfunction]
 #[pyo3(signature = (x, /, *, axis = None))]
 fn flip(
@@ -523,6 +649,12 @@ fn flip(
     views::movement(py, "flip", x, |v| fe::flip(v, a.as_deref()))
 }
 
+/// The transpose of each matrix in `x` (its last two axes swapped), as `x.mT`.
+///
+/// `x`: an array with at least two dimensions. The result is a view. Lazy.
+///
+/// >>> np.asarray(lz.matrix_transpose(lz.asarray([[1, 2, 3], [4, 5, 6]]))).tolist()
+/// [[1, 4], [2, 5], [3, 6]]
 #[pyfunction]
 #[pyo3(signature = (x, /))]
 fn matrix_transpose(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<PyArray> {
@@ -553,7 +685,15 @@ fn explain(py: Python<'_>, arrays: &Bound<'_, PyTuple>) -> PyResult<String> {
     })
 }
 
-/// Computes several arrays together (shared subgraphs once); returns them, realized, as a tuple.
+/// Computes several arrays in one run and returns them, computed, as a tuple.
+///
+/// Work the arrays share (a common sub-expression, the several outputs of one `svd`) runs once,
+/// which calling `.compute()` on each would not guarantee. Every argument must be a lazulite array.
+///
+/// >>> x = lz.asarray([1.0, 2.0, 3.0])
+/// >>> s, m = lz.compute_many(lz.sum(x * x), lz.max(x * x))
+/// >>> float(s), float(m), s.is_computed
+/// (14.0, 9.0, True)
 #[pyfunction]
 #[pyo3(signature = (*arrays))]
 fn compute_many<'py>(
@@ -570,8 +710,7 @@ fn compute_many<'py>(
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    add_unary(m)?;
-    add_binary(m)?;
+    crate::elementwise::register(m)?;
     for f in [
         wrap_pyfunction!(where_, m)?,
         wrap_pyfunction!(clip, m)?,

@@ -173,8 +173,15 @@ fn array_of(x: &Bound<'_, PyAny>, func: &str) -> PyResult<LazyArray> {
     })
 }
 
-/// `nonzero(x)`: a tuple of int64 arrays, one per axis, with the coordinates of the non-zero
-/// elements in row-major order.
+/// The coordinates of the non-zero elements of `x`: one int64 array per axis, row-major.
+///
+/// `x`: an array with at least one dimension. The output length depends on the values, so `x` is
+/// computed when `nonzero` is called (see `set_data_dependent_shapes`); the results are then lazy
+/// again.
+///
+/// >>> rows, cols = lz.nonzero(lz.asarray([[0, 1], [2, 0]]))
+/// >>> np.asarray(rows).tolist(), np.asarray(cols).tolist()
+/// ([0, 1], [1, 0])
 #[pyfunction]
 #[pyo3(signature = (x, /))]
 pub fn nonzero<'py>(py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
@@ -220,7 +227,16 @@ fn wrap(py: Python<'_>, a: LazyArray) -> PyResult<Bound<'_, PyArray>> {
     Bound::new(py, PyArray::new(a))
 }
 
-/// `unique_all(x)`: `(values, indices, inverse_indices, counts)`; values ascending, each NaN distinct.
+/// The distinct values of `x` (ascending, each NaN distinct), with where they occur.
+///
+/// Returns `UniqueAllResult(values, indices, inverse_indices, counts)`: the first index of each
+/// value in the flattened `x`, the position of each element of `x` in `values` (with `x`'s shape),
+/// and how often each value occurs. `x` is computed when the function is called (a data-dependent
+/// shape).
+///
+/// >>> r = lz.unique_all(lz.asarray([3, 1, 3, 2]))
+/// >>> np.asarray(r.values).tolist(), np.asarray(r.counts).tolist()
+/// ([1, 2, 3], [1, 1, 2])
 #[pyfunction]
 #[pyo3(signature = (x, /))]
 pub fn unique_all<'py>(py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -233,7 +249,14 @@ pub fn unique_all<'py>(py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound
     ))
 }
 
-/// `unique_counts(x)`: `(values, counts)`.
+/// The distinct values of `x` (ascending) and how often each occurs.
+///
+/// Returns `UniqueCountsResult(values, counts)`. `x` is computed when the function is called (a
+/// data-dependent shape); the results are lazy again.
+///
+/// >>> values, counts = lz.unique_counts(lz.asarray([5, 5, 7]))
+/// >>> np.asarray(counts).tolist()
+/// [2, 1]
 #[pyfunction]
 #[pyo3(signature = (x, /))]
 pub fn unique_counts<'py>(py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -243,7 +266,15 @@ pub fn unique_counts<'py>(py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bo
         .call1((wrap(py, u.values)?, wrap(py, u.counts)?))
 }
 
-/// `unique_inverse(x)`: `(values, inverse_indices)`; `inverse_indices` has `x`'s shape.
+/// The distinct values of `x` (ascending) and each element's position among them.
+///
+/// Returns `UniqueInverseResult(values, inverse_indices)`; `inverse_indices` has `x`'s shape, so
+/// `take(values, inverse_indices)` rebuilds the flattened `x`. `x` is computed when the function is
+/// called.
+///
+/// >>> values, inverse = lz.unique_inverse(lz.asarray([20, 10, 20]))
+/// >>> np.asarray(inverse).tolist()
+/// [1, 0, 1]
 #[pyfunction]
 #[pyo3(signature = (x, /))]
 pub fn unique_inverse<'py>(py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -253,7 +284,13 @@ pub fn unique_inverse<'py>(py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<B
         .call1((wrap(py, u.values)?, wrap(py, u.inverse_indices)?))
 }
 
-/// `unique_values(x)`: the distinct values, ascending, each NaN distinct.
+/// The distinct values of `x`, ascending (each NaN is distinct).
+///
+/// `x`: any array; the result is 1-D with `x`'s dtype. `x` is computed when the function is called
+/// (a data-dependent shape).
+///
+/// >>> np.asarray(lz.unique_values(lz.asarray([[2, 1], [2, 3]]))).tolist()
+/// [1, 2, 3]
 #[pyfunction]
 #[pyo3(signature = (x, /))]
 pub fn unique_values(py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<PyArray> {

@@ -5,10 +5,10 @@
 //! - [`materialize`]: the one materialisation choke point (and `repr`);
 //! - [`array`]: the array class; [`pickle`]: its pickling and copying; [`dtype`]: dtype and device
 //!   objects;
-//! - [`asarray`], [`functions`], [`creation`], [`manipulation`], [`statistics`], [`linalg`],
-//!   [`searching`]: the namespace's functions; [`linalg_ext`]: the `linalg` extension's extern ops
-//!   (submodule `_linalg`); [`fft`]: the `fft` extension (`lazulite.fft`); [`convert`]: argument
-//!   conversions.
+//! - [`asarray`], [`functions`], [`elementwise`], [`creation`], [`manipulation`], [`statistics`],
+//!   [`linalg`], [`searching`]: the namespace's functions; [`linalg_ext`]: the `linalg` extension's
+//!   extern ops (submodule `_linalg`); [`fft`]: the `fft` extension (`lazulite.fft`); [`convert`]:
+//!   argument conversions.
 
 mod array;
 mod asarray;
@@ -17,6 +17,7 @@ mod creation;
 mod dlpack;
 mod dtype;
 mod dtypefns;
+mod elementwise;
 mod fft;
 mod functions;
 mod guard;

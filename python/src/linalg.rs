@@ -9,6 +9,14 @@ use lazulite_frontend::{self as fe, TensordotAxes};
 use pyo3::prelude::*;
 use pyo3::types::PyModule;
 
+/// Matrix product of `x1` and `x2` (`x1 @ x2`), with NumPy's rules for 1-D operands and stacks.
+///
+/// `x1`, `x2`: numeric arrays; a 1-D operand is a vector (its axis is removed from the result), and
+/// the dimensions before the last two broadcast. The result has the promoted dtype. Lazy: an extern
+/// step (the `gemm` crate) that reads strided and broadcast operands in place.
+///
+/// >>> np.asarray(lz.matmul(lz.asarray([[1, 2], [3, 4]]), lz.asarray([[5], [6]]))).tolist()
+/// [[17], [39]]
 #[pyfunction]
 #[pyo3(signature = (x1, x2, /))]
 fn matmul(py: Python<'_>, x1: &Bound<'_, PyAny>, x2: &Bound<'_, PyAny>) -> PyResult<PyArray> {
@@ -36,6 +44,14 @@ fn tensordot_axes(obj: &Bound<'_, PyAny>) -> PyResult<TensordotAxes> {
     }
 }
 
+/// Tensor contraction of `x1` and `x2` over `axes`.
+///
+/// `axes`: an int `n` (the last `n` axes of `x1` with the first `n` of `x2`) or a pair of sequences
+/// of axes to contract. `x1`, `x2`: numeric arrays; the result has the promoted dtype. Lazy.
+///
+/// >>> a = lz.reshape(lz.arange(6), (2, 3))
+/// >>> np.asarray(lz.tensordot(a, lz.ones(3, dtype=lz.int64), axes=1)).tolist()
+/// [3, 12]
 #[pyfunction]
 #[pyo3(signature = (x1, x2, /, *, axes = None), text_signature = "(x1, x2, /, *, axes=2)")]
 fn tensordot(
@@ -55,6 +71,13 @@ fn tensordot(
     })?))
 }
 
+/// Dot product of vectors along `axis` (the last by default), conjugating `x1` when complex.
+///
+/// `x1`, `x2`: numeric arrays that broadcast except along `axis`, where their lengths must be
+/// equal. Lazy: a fused multiply-and-sum.
+///
+/// >>> float(lz.vecdot(lz.asarray([1.0, 2.0, 3.0]), lz.asarray([4.0, 5.0, 6.0])))
+/// 32.0
 #[pyfunction]
 #[pyo3(signature = (x1, x2, /, *, axis = Param::Absent), text_signature = "(x1, x2, /, *, axis=-1)")]
 fn vecdot(

@@ -23,6 +23,13 @@ const FULL: IndexItem = IndexItem::Slice {
     step: None,
 };
 
+/// The arrays broadcast against each other to one shape.
+///
+/// `arrays`: lazulite arrays. Returns a tuple of read-only views (no copies). Lazy.
+///
+/// >>> a, b = lz.broadcast_arrays(lz.zeros((2, 1)), lz.zeros(3))
+/// >>> a.shape, b.shape
+/// ((2, 3), (2, 3))
 #[pyfunction]
 #[pyo3(signature = (*arrays))]
 fn broadcast_arrays<'py>(
@@ -47,6 +54,13 @@ fn broadcast_arrays<'py>(
     PyTuple::new(py, out)
 }
 
+/// The shape that arrays of `shapes` broadcast to (NumPy's rules).
+///
+/// `shapes`: tuples of ints. Raises `ValueError` for shapes that do not broadcast. Pure shape
+/// arithmetic: no array is involved.
+///
+/// >>> lz.broadcast_shapes((2, 1), (3,), (1, 1, 1))
+/// (1, 2, 3)
 #[pyfunction]
 #[pyo3(signature = (*shapes))]
 fn broadcast_shapes<'py>(
@@ -80,6 +94,14 @@ fn array_sequence(func: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<LazyArray>
         .collect()
 }
 
+/// The arrays joined along an existing axis.
+///
+/// `arrays`: a tuple or list of arrays with equal shapes except along `axis`; the result has their
+/// promoted dtype. `axis`: an int, or None to flatten them first. Lazy: one copy step when
+/// computed.
+///
+/// >>> np.asarray(lz.concat([lz.asarray([1, 2]), lz.asarray([3])])).tolist()
+/// [1, 2, 3]
 #[pyfunction]
 #[pyo3(signature = (arrays, /, *, axis = Param::Absent), text_signature = "(arrays, /, *, axis=0)")]
 fn concat(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: Param<'_>) -> PyResult<PyArray> {
@@ -94,6 +116,13 @@ fn concat(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: Param<'_>) -> PyResul
     })?))
 }
 
+/// The arrays joined along a new axis `axis`.
+///
+/// `arrays`: a tuple or list of arrays of one shape; the result has their promoted dtype and one
+/// more dimension. Lazy.
+///
+/// >>> np.asarray(lz.stack([lz.asarray([1, 2]), lz.asarray([3, 4])], axis=1)).tolist()
+/// [[1, 3], [2, 4]]
 #[pyfunction]
 #[pyo3(signature = (arrays, /, *, axis = Param::Absent), text_signature = "(arrays, /, *, axis=0)")]
 fn stack(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: Param<'_>) -> PyResult<PyArray> {
@@ -105,6 +134,13 @@ fn stack(py: Python<'_>, arrays: &Bound<'_, PyAny>, axis: Param<'_>) -> PyResult
     })?))
 }
 
+/// `x` with the axes `source` moved to the positions `destination`, the others in order.
+///
+/// `x`: any array. `source`, `destination`: ints or tuples of ints of equal length. The result is a
+/// view. Lazy.
+///
+/// >>> lz.moveaxis(lz.zeros((2, 3, 4)), 0, -1).shape
+/// (3, 4, 2)
 #[pyfunction]
 #[pyo3(signature = (x, source, destination, /))]
 fn moveaxis(
@@ -157,6 +193,17 @@ fn repeat_counts(py: Python<'_>, r: &LazyArray) -> PyResult<Vec<i64>> {
         .collect()
 }
 
+/// Each element of `x` repeated along `axis` (the flattened `x` by default).
+///
+/// `x`: any array. `repeats`: an int (every element the same number of times) or a 1-D integer
+/// array (one count per element along `axis`). With an array of repeats the output shape depends on
+/// its values, so `repeats` is computed when `repeat` is called (see `set_data_dependent_shapes`);
+/// the result stays lazy.
+///
+/// >>> np.asarray(lz.repeat(lz.asarray([1, 2]), 2)).tolist()
+/// [1, 1, 2, 2]
+/// >>> np.asarray(lz.repeat(lz.asarray([1, 2]), lz.asarray([1, 3]))).tolist()
+/// [1, 2, 2, 2]
 #[pyfunction]
 #[pyo3(signature = (x, repeats, /, *, axis = None))]
 fn repeat(
@@ -219,6 +266,14 @@ fn roll_shifts(
     Ok(out)
 }
 
+/// `x` with its elements shifted by `shift` along `axis`; elements leaving one end come back at the
+/// other.
+///
+/// `x`: any array. `shift`: an int, or a tuple of ints (one per axis in `axis`). `axis`: None (the
+/// flattened array), an int or a tuple of ints. Lazy: an index map fused into the consumer.
+///
+/// >>> np.asarray(lz.roll(lz.asarray([1, 2, 3, 4]), 1)).tolist()
+/// [4, 1, 2, 3]
 #[pyfunction]
 #[pyo3(signature = (x, /, shift, *, axis = None))]
 fn roll(
@@ -238,6 +293,13 @@ fn roll(
     })?))
 }
 
+/// `x` repeated `repetitions[i]` times along each axis `i`.
+///
+/// `x`: any array. `repetitions`: a tuple of non-negative ints; when it is longer than `x.ndim`,
+/// `x` gains leading axes of length 1. Lazy.
+///
+/// >>> np.asarray(lz.tile(lz.asarray([1, 2]), (2, 2))).tolist()
+/// [[1, 2, 1, 2], [1, 2, 1, 2]]
 #[pyfunction]
 #[pyo3(signature = (x, repetitions, /))]
 fn tile(py: Python<'_>, x: &Bound<'_, PyAny>, repetitions: &Bound<'_, PyAny>) -> PyResult<PyArray> {
@@ -246,6 +308,13 @@ fn tile(py: Python<'_>, x: &Bound<'_, PyAny>, repetitions: &Bound<'_, PyAny>) ->
     Ok(PyArray::new(engine(py, "tile", move || fe::tile(&x, &r))?))
 }
 
+/// The slices of `x` along `axis`, as a tuple of arrays (views).
+///
+/// `x`: an array with at least one dimension. `axis`: the axis to split along, 0 by default. Lazy.
+///
+/// >>> a, b = lz.unstack(lz.asarray([[1, 2], [3, 4]]), axis=1)
+/// >>> np.asarray(b).tolist()
+/// [2, 4]
 #[pyfunction]
 #[pyo3(signature = (x, /, *, axis = Param::Absent), text_signature = "(x, /, *, axis=0)")]
 fn unstack<'py>(

@@ -80,14 +80,35 @@ pub fn materialize_many(py: Python<'_>, xs: Vec<LazyArray>) -> PyResult<Vec<Arra
     })
 }
 
-/// How many computations the choke point has triggered (tests and diagnostics).
+/// How many computations lazulite has run in this process (explicit and implicit).
+///
+/// For tests and diagnostics: compare it before and after a block of code to see whether (and how
+/// often) the block forced values.
+///
+/// >>> before = lz.materialization_count()
+/// >>> y = lz.asarray([1.0, 2.0]) * 3      # lazy: nothing runs
+/// >>> lz.materialization_count() - before
+/// 0
+/// >>> _ = y.compute()
+/// >>> lz.materialization_count() - before
+/// 1
 #[pyfunction]
 pub fn materialization_count() -> u64 {
     COMPUTATIONS.load(Ordering::Relaxed)
 }
 
-/// Sets the policy for implicit computation (`bool(x)`, `repr(x)`, `np.asarray(x)`, ...):
-/// `"allow"` (default), `"warn"` (a `RuntimeWarning`) or `"raise"` (`RuntimeError`). Returns the old one.
+/// Sets what happens when Python needs a value that has not been computed yet.
+///
+/// Implicit computations are `bool(x)`, `int(x)`, `float(x)`, `repr(x)`, `np.asarray(x)`, the
+/// buffer protocol, DLPack and pickling. `policy`: `"allow"` (the default: compute silently),
+/// `"warn"` (also emit a `RuntimeWarning`) or `"raise"` (a `RuntimeError` instead). `x.compute()`
+/// and `compute_many` always run. Returns the previous policy, so that it can be restored.
+///
+/// >>> old = lz.set_implicit_compute("raise")
+/// >>> float(lz.sum(lz.ones(3)).compute())       # explicit: allowed
+/// 3.0
+/// >>> lz.set_implicit_compute(old)
+/// 'raise'
 #[pyfunction]
 #[pyo3(signature = (policy, /))]
 pub fn set_implicit_compute(policy: &Bound<'_, PyAny>) -> PyResult<&'static str> {
@@ -132,10 +153,20 @@ pub fn data_dependent_shapes() -> bool {
     DATA_DEPENDENT_IMPLEMENTED && DATA_DEPENDENT_ALLOWED.load(Ordering::Relaxed)
 }
 
-/// Allows (`True`, the default) or forbids (`False`) operations whose output shape depends on the
-/// values (boolean indexing, `nonzero`, `unique_*`, ...): each forces a computation while the graph is
-/// being built. Returns the previous setting. `__array_namespace_info__().capabilities()` reports them
-/// available only when they are implemented *and* allowed.
+/// Allows (`True`, the default) or forbids (`False`) operations whose output shape depends on
+/// values.
+///
+/// These are `nonzero`, the `unique_*` functions, boolean-mask indexing and `repeat` with array
+/// repeats: each computes its input while the graph is being built. When forbidden they raise, and
+/// `__array_namespace_info__().capabilities()` reports them unavailable. Returns the previous
+/// setting.
+///
+/// >>> lz.set_data_dependent_shapes(False)
+/// True
+/// >>> lz.__array_namespace_info__().capabilities()["data-dependent shapes"]
+/// False
+/// >>> lz.set_data_dependent_shapes(True)
+/// False
 #[pyfunction]
 #[pyo3(signature = (enabled, /))]
 pub fn set_data_dependent_shapes(enabled: &Bound<'_, PyAny>) -> PyResult<bool> {

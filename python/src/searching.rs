@@ -27,6 +27,13 @@ fn arg_extremum(
     Ok(PyArray::new(engine(py, func, move || f(&x, a, keepdims))?))
 }
 
+/// Index of the largest element of `x` (of the flattened `x`, or along `axis`), as int64.
+///
+/// `x`: a real numeric array. The first occurrence wins; NaN counts as the largest. `keepdims`:
+/// keep the reduced axis with length 1. Lazy.
+///
+/// >>> np.asarray(lz.argmax(lz.asarray([[1, 9], [7, 3]]), axis=1)).tolist()
+/// [1, 0]
 #[pyfunction]
 #[pyo3(
     signature = (x, /, *, axis = None, keepdims = None),
@@ -41,6 +48,13 @@ fn argmax(
     arg_extremum(py, "argmax", fe::argmax, x, axis, keepdims)
 }
 
+/// Index of the smallest element of `x` (of the flattened `x`, or along `axis`), as int64.
+///
+/// `x`: a real numeric array. The first occurrence wins; NaN counts as the smallest. `keepdims`:
+/// keep the reduced axis with length 1. Lazy.
+///
+/// >>> int(lz.argmin(lz.asarray([4, 2, 8, 2])))
+/// 1
 #[pyfunction]
 #[pyo3(
     signature = (x, /, *, axis = None, keepdims = None),
@@ -55,6 +69,14 @@ fn argmin(
     arg_extremum(py, "argmin", fe::argmin, x, axis, keepdims)
 }
 
+/// Indices at which to insert `x2`'s elements into the sorted 1-D `x1` to keep it sorted.
+///
+/// `x1`: a real 1-D array sorted ascending, or any 1-D array with `sorter`, the indices that sort
+/// it. `x2`: an array or a Python scalar. `side`: `'left'` (the first suitable index) or `'right'`
+/// (the last). The result is int64 with `x2`'s shape. Lazy.
+///
+/// >>> np.asarray(lz.searchsorted(lz.asarray([1, 3, 5]), lz.asarray([0, 3, 6]))).tolist()
+/// [0, 1, 3]
 #[pyfunction]
 #[pyo3(
     signature = (x1, x2, /, *, side = None, sorter = None),
@@ -103,6 +125,14 @@ fn sort_impl(
     })?))
 }
 
+/// A sorted copy of `x` along `axis` (the last by default).
+///
+/// `x`: a real numeric array; NaNs sort last. `descending`: sort from largest to smallest.
+/// `stable`: equal elements keep their order (always true here). Lazy: a parallel sort step when
+/// computed.
+///
+/// >>> np.asarray(lz.sort(lz.asarray([3, 1, 2]), descending=True)).tolist()
+/// [3, 2, 1]
 #[pyfunction]
 #[pyo3(
     signature = (x, /, *, axis = Param::Absent, descending = None, stable = None),
@@ -118,6 +148,13 @@ fn sort(
     sort_impl(py, "sort", fe::sort, x, axis, descending, stable)
 }
 
+/// The indices that sort `x` along `axis` (the last by default), as int64.
+///
+/// `x`: a real numeric array; NaNs sort last. `descending`: largest first (equal elements still
+/// keep their order when `stable`). Lazy.
+///
+/// >>> np.asarray(lz.argsort(lz.asarray([30, 10, 20]))).tolist()
+/// [1, 2, 0]
 #[pyfunction]
 #[pyo3(
     signature = (x, /, *, axis = Param::Absent, descending = None, stable = None),
@@ -133,6 +170,14 @@ fn argsort(
     sort_impl(py, "argsort", fe::argsort, x, axis, descending, stable)
 }
 
+/// Elements of `x` at the integer `indices` along `axis`.
+///
+/// `x`: any array (1-D when `axis` is None). `indices`: a 1-D integer array; negative indices count
+/// from the end, out-of-range ones raise `IndexError` when the result is computed. Lazy: a gather
+/// step.
+///
+/// >>> np.asarray(lz.take(lz.asarray([10, 20, 30]), lz.asarray([2, 0, 2]))).tolist()
+/// [30, 10, 30]
 #[pyfunction]
 #[pyo3(signature = (x, indices, /, *, axis = None))]
 fn take(
@@ -149,6 +194,14 @@ fn take(
     })?))
 }
 
+/// Elements of `x` picked along `axis` by `indices`, which matches `x` on every other axis.
+///
+/// `x`: any array. `indices`: an integer array of `x`'s rank (broadcast on the other axes), for
+/// example from `argsort`. Lazy.
+///
+/// >>> x = lz.asarray([[3, 1, 2], [9, 8, 7]])
+/// >>> np.asarray(lz.take_along_axis(x, lz.argsort(x, axis=1), axis=1)).tolist()
+/// [[1, 2, 3], [7, 8, 9]]
 #[pyfunction]
 #[pyo3(
     signature = (x, indices, /, *, axis = Param::Absent),

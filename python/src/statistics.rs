@@ -67,6 +67,14 @@ fn variance_impl(
     })?))
 }
 
+/// Standard deviation of the elements of `x` over `axis` (all axes by default).
+///
+/// `x`: a real floating-point array. `correction`: subtracted from the number of elements in the
+/// divisor (0 for the population, 1 for the sample standard deviation). `keepdims`: keep the
+/// reduced axes with length 1. Lazy: fuses into a few kernels with the work that feeds it.
+///
+/// >>> float(lz.std(lz.asarray([1.0, 3.0, 5.0, 7.0])))
+/// 2.23606797749979
 #[pyfunction]
 #[pyo3(
     name = "std",
@@ -83,6 +91,14 @@ fn std_(
     variance_impl(py, "std", fe::std, x, axis, correction, keepdims)
 }
 
+/// Variance of the elements of `x` over `axis` (all axes by default).
+///
+/// `x`: a real floating-point array. `correction`: subtracted from the number of elements in the
+/// divisor (0 for the population, 1 for the sample variance). `keepdims`: keep the reduced axes
+/// with length 1. Lazy.
+///
+/// >>> float(lz.var(lz.asarray([1.0, 3.0, 5.0, 7.0]), correction=1))
+/// 6.666666666666667
 #[pyfunction]
 #[pyo3(
     name = "var",
@@ -119,6 +135,14 @@ fn cumulative_impl(
     })?))
 }
 
+/// Running sums of the elements of `x` along `axis`.
+///
+/// `x`: a numeric array. `axis`: required when `x` has more than one dimension. `dtype`: as for
+/// `sum`. `include_initial`: start with the empty sum 0 (the result is one longer along `axis`).
+/// Lazy: a scan step when computed.
+///
+/// >>> np.asarray(lz.cumulative_sum(lz.asarray([1, 2, 3, 4]))).tolist()
+/// [1, 3, 6, 10]
 #[pyfunction]
 #[pyo3(
     signature = (x, /, *, axis = None, dtype = None, include_initial = None),
@@ -142,6 +166,14 @@ fn cumulative_sum(
     )
 }
 
+/// Running products of the elements of `x` along `axis`.
+///
+/// `x`: a numeric array. `axis`: required when `x` has more than one dimension. `dtype`: as for
+/// `prod`. `include_initial`: start with the empty product 1 (the result is one longer along
+/// `axis`). Lazy.
+///
+/// >>> np.asarray(lz.cumulative_prod(lz.asarray([1, 2, 3, 4]), include_initial=True)).tolist()
+/// [1, 1, 2, 6, 24]
 #[pyfunction]
 #[pyo3(
     signature = (x, /, *, axis = None, dtype = None, include_initial = None),
@@ -165,6 +197,13 @@ fn cumulative_prod(
     )
 }
 
+/// Number of non-zero elements of `x` over `axis` (all axes by default), as int64.
+///
+/// `x`: an array of any dtype (NaN counts as non-zero). `keepdims`: keep the reduced axes with
+/// length 1. Lazy: a fused reduction.
+///
+/// >>> int(lz.count_nonzero(lz.asarray([0, 3, 0, -1])))
+/// 2
 #[pyfunction]
 #[pyo3(
     signature = (x, /, *, axis = None, keepdims = None),
@@ -195,6 +234,13 @@ fn opt_array(
     }
 }
 
+/// The `n`-th discrete difference of `x` along `axis`: `x[i+1] - x[i]`, applied `n` times.
+///
+/// `x`: a numeric or bool array (bool differences are `!=`). `prepend`, `append`: arrays joined to
+/// `x` along `axis` first. The result is `n` shorter along `axis`. Lazy.
+///
+/// >>> np.asarray(lz.diff(lz.asarray([1, 4, 9, 16]))).tolist()
+/// [3, 5, 7]
 #[pyfunction]
 #[pyo3(
     signature = (x, /, *, axis = Param::Absent, n = None, prepend = None, append = None),
@@ -218,6 +264,13 @@ fn diff(
     })?))
 }
 
+/// Whether each element of `x1` occurs in `x2` (or, with `invert=True`, does not).
+///
+/// `x1`, `x2`: arrays (or one of them a Python int). The result is a bool array of `x1`'s shape.
+/// Lazy: a sort and a search when computed.
+///
+/// >>> np.asarray(lz.isin(lz.asarray([1, 2, 3, 4]), lz.asarray([2, 4])))
+/// array([False,  True, False,  True])
 #[pyfunction]
 #[pyo3(signature = (x1, x2, /, *, invert = None), text_signature = "(x1, x2, /, *, invert=False)")]
 fn isin(
