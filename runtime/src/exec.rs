@@ -795,13 +795,11 @@ pub(crate) fn execute_on<B: Backend>(
         report.steps.push(step_report);
         // Release temps whose last use was this step.
         for (t, lu) in last_use.iter().enumerate() {
-            if *lu == Some(si) && !pinned[t] {
-                if temps[t].take().is_some() {
-                    let tb = &schedule.temps[t];
-                    live -= tb.len * tb.dtype.size();
-                    report.temps_freed_early += 1;
-                    bump(&counters().temps_freed_early, 1);
-                }
+            if *lu == Some(si) && !pinned[t] && temps[t].take().is_some() {
+                let tb = &schedule.temps[t];
+                live -= tb.len * tb.dtype.size();
+                report.temps_freed_early += 1;
+                bump(&counters().temps_freed_early, 1);
             }
         }
     }
