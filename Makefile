@@ -11,7 +11,7 @@ CARGO   ?= cargo
 # NVIDIA's NVRTC and ptxas 13.0 (the CUDA of the GPU host's driver 580), outside the repo, installed once
 CUDA_WHEELS ?= $(HOME)/.cache/lazulite/cuda-wheels-13.0.88
 CUDA_STAMP  := $(CUDA_WHEELS)/.ok
-# kernels the Rust test suites meet, rendered as CUDA C (then compiled by NVRTC + ptxas)
+# kernels the Rust and Python test suites meet, rendered as CUDA C (then compiled by NVRTC + ptxas)
 CUDA_CORPUS ?= target/cuda-corpus
 CUDA_ENV    := LAZULITE_CUDA_WHEELS=$(CUDA_WHEELS) REQUIRE_NVRTC=1 LAZULITE_CUDA_CORPUS=$(abspath $(CUDA_CORPUS))
 export CARGO_TERM_COLOR ?= never
@@ -38,7 +38,7 @@ demo: build
 	$(PY) examples/quickstart.py
 
 ## Build and run every test: Rust (unit, property, cross-crate) then Python (pytest + Hypothesis), then
-## NVRTC + ptxas over every kernel the Rust suites met (CUDA C for sm_90, checked without a GPU).
+## NVRTC + ptxas over every kernel both suites met (CUDA C for sm_90, checked without a GPU).
 test: rust-test py-test cuda-corpus
 
 ## NVRTC and ptxas from NVIDIA's PyPI wheels (no GPU, no CUDA install): pinned, --no-deps (their
@@ -58,7 +58,7 @@ rust-test: cuda-tools
 ## pytest also runs mypy over the stubs and python/tests/typing/ (test_typing.py) and every docstring
 ## example and user-guide page as a doctest (test_docs.py).
 py-test: build
-	$(PY) -m pytest -q python/tests
+	LAZULITE_CUDA_CORPUS=$(abspath $(CUDA_CORPUS)) $(PY) -m pytest -q python/tests
 
 cuda-corpus: cuda-tools
 	$(CUDA_ENV) $(CARGO) test --release -p lazulite-tests --test cuda_nvrtc -- --ignored

@@ -212,7 +212,12 @@ fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
                     let strides = data.strides.clone();
                     inputs.push(data);
                     ir::Node {
-                        op: Op::Input { slot, strides },
+                        op: Op::Input {
+                            slot,
+                            // arrays live on the host until they can live on a GPU (issue 9)
+                            device: ir::Device::Cpu,
+                            strides,
+                        },
                         inputs: SmallVec::new(),
                         dtype: a.0.dtype,
                         shape: a.0.shape.clone(),
@@ -329,7 +334,7 @@ pub fn graph_text(graph: &ir::Graph, roots: &[NodeId]) -> String {
     for (id, n) in graph.nodes() {
         let operands: Vec<String> = n.inputs.iter().map(|i| format!("%{}", i.0)).collect();
         let detail = match &n.op {
-            Op::Input { slot, strides } => {
+            Op::Input { slot, strides, .. } => {
                 format!("input[{slot}] strides={:?}", strides.as_slice())
             }
             Op::Fill(v) => format!("fill {v:?}"),

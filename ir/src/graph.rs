@@ -1,6 +1,7 @@
 //! The graph IR: array operations in an arena, each node interned once (hash-consing gives CSE for free).
 //! A node's dtype and shape are fixed when it is built, by the rules in `dtype`, `ops` and `shape`.
 
+use crate::device::Device;
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::extern_op::ExternOp;
@@ -187,9 +188,10 @@ pub enum AxisIndex {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Op {
     /// Realized data: the executor binds it to input buffer `slot`, read with `strides` (elements) from
-    /// the buffer's start.
+    /// the buffer's start; the buffer lives on `device`.
     Input {
         slot: u32,
+        device: Device,
         strides: Strides,
     },
     /// Every element equals the scalar (stored in the node's dtype).
@@ -351,12 +353,23 @@ mod tests {
         g.add(Node {
             op: Op::Input {
                 slot,
+                device: Device::Cpu,
                 strides: contiguous_strides(shape),
             },
             inputs: SmallVec::new(),
             dtype: DType::F64,
             shape: shape.into(),
         })
+    }
+
+    #[test]
+    fn an_op_stays_48_bytes() {
+        // every graph node pays for the largest variant (see "Graph memory per node")
+        assert!(
+            std::mem::size_of::<Op>() <= 48,
+            "{}",
+            std::mem::size_of::<Op>()
+        );
     }
 
     #[test]

@@ -14,9 +14,9 @@
 //! 4. each output stores its value (from `body` when `n_reduce == 0`, else from `epilogue`) at
 //!    `ptr + Σ outer_idx[d] * stride[d]`.
 //!
-//! Booleans are bytes holding 0 or 1. A kernel is called on a range `[start, end)` of loop dimension 0
-//! (`[0, 1)` when `ndim == 0`). When dimension 0 is reduced (no outer dims), each call reduces only its
-//! range and the caller combines the partial results with [`crate::ReduceOp::combiner`].
+//! Booleans are bytes holding 0 or 1. How a backend maps the loop nest onto its hardware (the CPU's
+//! call over a range of dimension 0 split across threads, CUDA's grid) and how it passes sizes,
+//! strides and pointers is the backend's own ABI, not part of this IR.
 
 use crate::dtype::DType;
 use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
@@ -161,24 +161,3 @@ fn fmt_inst(i: &Inst) -> String {
         Inst::Reduced(k) => format!("reduced {k}"),
     }
 }
-
-/// The run-time arguments of a kernel call; the same layout for the compiled code and the interpreter.
-///
-/// Pointers refer to the first element each operand reads (offsets already applied).
-#[repr(C)]
-#[derive(Debug)]
-pub struct KernelArgs {
-    /// `ndim` loop extents.
-    pub shape: *const i64,
-    /// One pointer per input.
-    pub inputs: *const *const u8,
-    /// `inputs × ndim` strides in elements, input-major.
-    pub in_strides: *const i64,
-    /// One pointer per output.
-    pub outputs: *const *mut u8,
-    /// `outputs × n_outer` strides in elements, output-major.
-    pub out_strides: *const i64,
-}
-
-/// The signature of a compiled kernel: computes loop-dimension-0 indices `start..end`.
-pub type KernelFn = unsafe extern "C" fn(args: *const KernelArgs, start: i64, end: i64);

@@ -7,7 +7,8 @@
 //! - [`graph`]: the graph IR (array ops in an interned arena); [`extern_op`]: ops that are not loop
 //!   nests (matmul, sort, scans, joins, gathers, linalg), fusion barriers run by library routines,
 //!   with one or several outputs; the FFT family's rules in [`extern_fft`];
-//! - [`kernel`]: the kernel IR (one fused loop nest), the call ABI;
+//! - [`kernel`]: the kernel IR (one fused loop nest; each backend has its own call ABI);
+//! - [`device`]: where data lives and kernels run;
 //! - [`schedule`]: what the passes hand the runtime;
 //! - [`verify`]: invariant checks;
 //! - [`alloc`]: fallible allocation (a `Memory` error, never an abort); [`cancel`]: the cancel flag
@@ -17,6 +18,7 @@
 
 pub mod alloc;
 pub mod cancel;
+pub mod device;
 pub mod dtype;
 pub mod error;
 pub mod extern_fft;
@@ -31,14 +33,14 @@ pub mod semantics_complex;
 pub mod shape;
 pub mod verify;
 
+pub use device::Device;
 pub use dtype::{can_cast, promote, promote_all, promote_with_scalar, DType, Kind, ScalarKind};
 pub use error::{Error, ErrorKind, Result};
 pub use extern_fft::{FftKind, FftNorm, FftOp};
 pub use extern_op::{ExternOp, LinalgOp, OperandInfo, Outputs};
 pub use graph::{AxisIndex, Graph, Node, NodeId, Op, ViewMap};
 pub use kernel::{
-    Inst, Instr, Kernel, KernelArgs, KernelFn, KernelInput, KernelOutput, KernelReduce,
-    StrideClass, ValueId,
+    Inst, Instr, Kernel, KernelInput, KernelOutput, KernelReduce, StrideClass, ValueId,
 };
 pub use ops::{BinaryOp, ReduceOp, UnaryOp};
 pub use scalar::Scalar;
@@ -47,21 +49,3 @@ pub use schedule::{
     Step, TempBuffer,
 };
 pub use shape::{Shape, Strides};
-
-/// What a backend can do, so that the passes can shape kernels without knowing the backend.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Capabilities {
-    /// Widest vector register in bytes (16 for Cranelift's 128-bit SIMD).
-    pub vector_bytes: usize,
-    /// Largest loop rank a kernel may have.
-    pub max_loop_rank: usize,
-}
-
-impl Default for Capabilities {
-    fn default() -> Self {
-        Capabilities {
-            vector_bytes: 16,
-            max_loop_rank: shape::MAX_DIMS,
-        }
-    }
-}

@@ -1,6 +1,7 @@
 //! A schedule: what the passes hand the runtime. Temporary buffers, steps (kernels and extern ops) in
 //! execution order, and where each requested result lives.
 
+use crate::device::Device;
 use crate::dtype::DType;
 use crate::extern_op::ExternOp;
 use crate::kernel::Kernel;
@@ -88,11 +89,12 @@ impl Step {
     }
 }
 
-/// A temporary buffer the executor allocates: `len` elements of `dtype`.
+/// A temporary buffer the executor allocates: `len` elements of `dtype`, on `device`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TempBuffer {
     pub dtype: DType,
     pub len: usize,
+    pub device: Device,
 }
 
 /// Where a requested root's value lives after execution: a buffer read with a layout.
@@ -107,6 +109,8 @@ pub struct ResultRef {
 
 #[derive(Clone, Debug, Default)]
 pub struct Schedule {
+    /// Where every step runs and every temp lives (the one device of the graph's inputs).
+    pub device: Device,
     pub temps: Vec<TempBuffer>,
     pub steps: Vec<Step>,
     /// One per root, in the order the roots were given.

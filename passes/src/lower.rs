@@ -16,9 +16,9 @@ use crate::layout::IndexMap;
 use hashbrown::{HashMap, HashSet};
 use lazulite_ir::shape::{contiguous_strides, numel};
 use lazulite_ir::{
-    bail, BufferRef, DType, ExternOp, ExternOperand, ExternOutput, ExternStep, Graph, Inst, Instr,
-    Kernel, KernelInput, KernelOutput, KernelReduce, KernelStep, NodeId, Op, Operand, Result,
-    ResultRef, Schedule, Shape, Step, StrideClass, Strides, TempBuffer, ValueId,
+    bail, BufferRef, DType, Device, ExternOp, ExternOperand, ExternOutput, ExternStep, Graph, Inst,
+    Instr, Kernel, KernelInput, KernelOutput, KernelReduce, KernelStep, NodeId, Op, Operand,
+    Result, ResultRef, Schedule, Shape, Step, StrideClass, Strides, TempBuffer, ValueId,
 };
 use std::sync::Arc;
 
@@ -30,7 +30,18 @@ const LABEL_OPS: usize = 8;
 /// Lowers every materialised node to a kernel step and says where each root lives.
 pub fn lower(g: &Graph, roots: &[NodeId], fusion: &Fusion) -> Result<Schedule> {
     let mat = &fusion.materialised;
-    let mut schedule = Schedule::default();
+    // Everything runs where the inputs live (the standard allows no implicit transfers).
+    let device = Device::common(
+        "compute",
+        g.nodes().filter_map(|(_, n)| match n.op {
+            Op::Input { device, .. } => Some(device),
+            _ => None,
+        }),
+    )?;
+    let mut schedule = Schedule {
+        device,
+        ..Schedule::default()
+    };
     let mut temp_of = vec![u32::MAX; g.len()];
     for (id, n) in g.nodes() {
         if mat[id.index()] {
@@ -38,6 +49,7 @@ pub fn lower(g: &Graph, roots: &[NodeId], fusion: &Fusion) -> Result<Schedule> {
             schedule.temps.push(TempBuffer {
                 dtype: n.dtype,
                 len: numel(&n.shape),
+                device,
             });
         }
     }
@@ -46,6 +58,7 @@ pub fn lower(g: &Graph, roots: &[NodeId], fusion: &Fusion) -> Result<Schedule> {
         mat,
         temp_of,
         layouts: HashMap::new(),
+        device,
     };
     // Equal kernels of one schedule share one `Arc` (the set holds the `Arc`s, not copies).
     let mut kernels: HashSet<Arc<Kernel>> = HashSet::new();
@@ -120,6 +133,8 @@ struct Context<'a> {
     mat: &'a [bool],
     temp_of: Vec<u32>,
     layouts: HashMap<NodeId, Option<LeafLayout>>,
+    /// Where the schedule runs (every temp lives there).
+    device: Device,
 }
 
 impl Context<'_> {
@@ -192,6 +207,7 @@ fn extern_step(
                 temps.push(TempBuffer {
                     dtype,
                     len: numel(&shape),
+                    device: ctx.device,
                 });
                 temps.len() as u32 - 1
             }
@@ -448,7 +464,7 @@ impl<'a, 'b> KernelBuilder<'a, 'b> {
             return Ok(Some(self.load(block, n.dtype, b, &s, 0, map)));
         }
         match &n.op {
-            Op::Input { slot, strides } => Ok(Some(self.load(
+            Op::Input { slot, strides, .. } => Ok(Some(self.load(
                 block,
                 n.dtype,
                 BufferRef::Input(*slot),

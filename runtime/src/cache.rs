@@ -2,6 +2,8 @@
 //! -> schedule). Both are bounded LRU maps behind a mutex; no lock is held while compiling, planning or
 //! running a kernel.
 
+use crate::backend::cpu::CpuBackend;
+use crate::backend::{Backend, KernelKey};
 use crate::config::{bump, config, counters, ExecPolicy};
 use lazulite_codegen_cpu::CompiledKernel;
 use lazulite_ir::{bail, Graph, Kernel, Node, NodeId, Result, Schedule};
@@ -11,20 +13,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// A small LRU map: recency is a tick per entry; eviction scans for the oldest (rare, O(n)).
-struct Lru<K, V> {
+pub(crate) struct Lru<K, V> {
     map: HashMap<K, (V, u64)>,
     tick: u64,
 }
 
 impl<K: Hash + Eq + Clone, V: Clone> Lru<K, V> {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Lru {
             map: HashMap::new(),
             tick: 0,
         }
     }
 
-    fn get(&mut self, k: &K) -> Option<V> {
+    pub(crate) fn get(&mut self, k: &K) -> Option<V> {
         self.tick += 1;
         let t = self.tick;
         self.map.get_mut(k).map(|(v, used)| {
@@ -33,7 +35,7 @@ impl<K: Hash + Eq + Clone, V: Clone> Lru<K, V> {
         })
     }
 
-    fn insert(&mut self, k: K, v: V, capacity: usize) {
+    pub(crate) fn insert(&mut self, k: K, v: V, capacity: usize) {
         self.tick += 1;
         self.map.insert(k, (v, self.tick));
         while self.map.len() > capacity.max(1) {
@@ -89,15 +91,17 @@ pub(crate) enum Runner {
     Interpreted,
 }
 
-fn kernel_cache() -> &'static Mutex<Lru<Arc<Kernel>, Arc<KernelEntry>>> {
-    static C: OnceLock<Mutex<Lru<Arc<Kernel>, Arc<KernelEntry>>>> = OnceLock::new();
+/// The CPU backend's kernels (keyed by kernel, backend and target, like every kernel cache).
+fn kernel_cache() -> &'static Mutex<Lru<KernelKey, Arc<KernelEntry>>> {
+    static C: OnceLock<Mutex<Lru<KernelKey, Arc<KernelEntry>>>> = OnceLock::new();
     C.get_or_init(|| Mutex::new(Lru::new()))
 }
 
 fn entry_for(kernel: &Arc<Kernel>) -> Arc<KernelEntry> {
     let cap = config().kernel_cache_capacity;
+    let key = CpuBackend.key(kernel);
     let mut cache = kernel_cache().lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(e) = cache.get(kernel) {
+    if let Some(e) = cache.get(&key) {
         bump(&counters().kernel_cache_hits, 1);
         return e;
     }
@@ -107,7 +111,7 @@ fn entry_for(kernel: &Arc<Kernel>) -> Arc<KernelEntry> {
         tier: Mutex::new(Tier::Cold),
         calls: AtomicU64::new(0),
     });
-    cache.insert(kernel.clone(), e.clone(), cap);
+    cache.insert(key, e.clone(), cap);
     e
 }
 
@@ -154,7 +158,7 @@ pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
         }
     }
     let t0 = std::time::Instant::now();
-    let result = lazulite_codegen_cpu::compile(kernel);
+    let result = CpuBackend.compile(kernel);
     let c = counters();
     let (tier, runner) = match result {
         Ok(ck) => {
@@ -176,7 +180,7 @@ pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
 pub(crate) fn peek_tier(kernel: &Arc<Kernel>) -> Option<Tier> {
     let cache = kernel_cache().lock().unwrap_or_else(|e| e.into_inner());
     cache
-        .peek(kernel)
+        .peek(&CpuBackend.key(kernel))
         .map(|e| e.tier.lock().unwrap_or_else(|e| e.into_inner()).clone())
 }
 

@@ -1,18 +1,23 @@
-//! The executor: runs a [`Schedule`] step by step, allocating temporaries from the pool at first write and
-//! releasing each one right after its last use, choosing per kernel between compiled code and the
-//! interpreter, and splitting large kernels across a persistent thread pool.
+//! The executor: runs a [`Schedule`] step by step on the backend of its device (generic over
+//! [`Backend`], see `backend/`), allocating temporaries at first write and releasing each one right
+//! after its last use. The CPU backend's step runners are here too: per kernel the choice between
+//! compiled code and the interpreter, and large kernels split across a persistent thread pool.
 
+use crate::backend::cpu::CpuBackend;
+use crate::backend::cuda::CudaBackend;
+use crate::backend::Backend;
 use crate::buffer::{check_extent, ArrayData, Buffer};
 use crate::cache::{runner_for, Runner};
 use crate::config::{bump, config, counters};
 use crate::extern_ops::{self, Dst, Src};
 use crate::interp::{combine, interpret};
+use lazulite_codegen_cpu::KernelArgs;
 use lazulite_ir::alloc::{bytes_for, try_filled};
 use lazulite_ir::cancel::Cancel;
 use lazulite_ir::shape::numel;
 use lazulite_ir::{
-    bail, ensure, BufferRef, DType, ExternStep, Inst, Kernel, KernelArgs, KernelStep, Result,
-    Scalar, Schedule, Step, StrideClass,
+    bail, ensure, BufferRef, DType, Device, ExternStep, Inst, Kernel, KernelStep, Result, Scalar,
+    Schedule, Step, StrideClass,
 };
 use rayon::prelude::*;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -426,8 +431,8 @@ fn elem_ptr(
     })
 }
 
-/// Runs one kernel step (checked by `check_step`; its output temps are allocated).
-fn run_kernel_step(
+/// Runs one kernel step on the CPU (checked by `check_step`; its output temps are allocated).
+pub(crate) fn run_kernel_step(
     si: usize,
     step: &KernelStep,
     inputs: &[ArrayData],
@@ -557,8 +562,8 @@ fn check_extern_step(
     Ok(())
 }
 
-/// Runs one extern step (checked by `check_extern_step`; its output temp is allocated).
-fn run_extern_step(
+/// Runs one extern step on the CPU (checked by `check_extern_step`; its output temp is allocated).
+pub(crate) fn run_extern_step(
     si: usize,
     step: &ExternStep,
     inputs: &[ArrayData],
@@ -656,7 +661,21 @@ fn temp_writer(schedule: &Schedule, t: usize) -> String {
 const LARGE_TEMP_PROBE: usize = 1 << 28;
 
 /// [`execute`], also reporting what it did (peak temporary memory, early frees, tiers, thread split).
+/// The schedule's device picks the backend; without an NVIDIA driver a CUDA schedule is a `Value`
+/// error that names the device.
 pub fn execute_traced(
+    schedule: &Schedule,
+    inputs: &[ArrayData],
+) -> Result<(Vec<ArrayData>, ExecReport)> {
+    match schedule.device {
+        Device::Cpu => execute_on(&CpuBackend, schedule, inputs),
+        Device::Cuda(n) => execute_on(&CudaBackend::open(n)?, schedule, inputs),
+    }
+}
+
+/// [`execute_traced`] on `backend` (monomorphised per backend).
+pub(crate) fn execute_on<B: Backend>(
+    backend: &B,
     schedule: &Schedule,
     inputs: &[ArrayData],
 ) -> Result<(Vec<ArrayData>, ExecReport)> {
@@ -691,6 +710,15 @@ pub fn execute_traced(
             );
         }
     }
+    for (t, tb) in schedule.temps.iter().enumerate() {
+        ensure!(
+            tb.device == backend.device(),
+            Internal,
+            "execute: temp {t} lives on {} but the schedule runs on {}",
+            tb.device,
+            backend.device()
+        );
+    }
     for (si, step) in schedule.steps.iter().enumerate() {
         match step {
             Step::Kernel(k) => check_step(si, k, schedule, inputs)?,
@@ -719,24 +747,26 @@ pub fn execute_traced(
             pinned[t as usize] = true;
         }
     }
-    let mut temps: Vec<Option<Arc<Buffer>>> = vec![None; nt];
+    let mut temps: Vec<Option<B::Mem>> = std::iter::repeat_with(|| None).take(nt).collect();
     let mut report = ExecReport::default();
     let mut live = 0usize;
     let alloc_temp = |t: usize,
-                      temps: &mut Vec<Option<Arc<Buffer>>>,
+                      temps: &mut Vec<Option<B::Mem>>,
                       live: &mut usize,
                       report: &mut ExecReport|
      -> Result<()> {
         if temps[t].is_none() {
             let tb = &schedule.temps[t];
             let bytes = tb.len * tb.dtype.size(); // checked before the first step
-            let buf = Buffer::alloc(bytes).map_err(|e| {
-                lazulite_ir::Error::new(
-                    e.kind,
-                    format!("{}: {}", temp_writer(schedule, t), e.message),
-                )
-            })?;
-            temps[t] = Some(Arc::new(buf));
+            let buf = backend
+                .allocate(&temp_writer(schedule, t), bytes)
+                .map_err(|e| {
+                    lazulite_ir::Error::new(
+                        e.kind,
+                        format!("{}: {}", temp_writer(schedule, t), e.message),
+                    )
+                })?;
+            temps[t] = Some(buf);
             *live += bytes;
             report.peak_temp_bytes = report.peak_temp_bytes.max(*live);
             report.temps_allocated += 1;
@@ -759,18 +789,17 @@ pub fn execute_traced(
         }
         cancel.check("compute")?;
         let step_report = match step {
-            Step::Kernel(k) => run_kernel_step(si, k, inputs, &temps, &cancel)?,
-            Step::Extern(e) => run_extern_step(si, e, inputs, &temps, &cancel)?,
+            Step::Kernel(k) => backend.launch(si, k, inputs, &temps, &cancel)?,
+            Step::Extern(e) => backend.run_extern(si, e, inputs, &temps, &cancel)?,
         };
         report.steps.push(step_report);
         // Release temps whose last use was this step.
         for (t, lu) in last_use.iter().enumerate() {
-            if *lu == Some(si) && !pinned[t] {
-                if let Some(buf) = temps[t].take() {
-                    live -= buf.len();
-                    report.temps_freed_early += 1;
-                    bump(&counters().temps_freed_early, 1);
-                }
+            if *lu == Some(si) && !pinned[t] && temps[t].take().is_some() {
+                let tb = &schedule.temps[t];
+                live -= tb.len * tb.dtype.size();
+                report.temps_freed_early += 1;
+                bump(&counters().temps_freed_early, 1);
             }
         }
     }
@@ -807,8 +836,10 @@ pub fn execute_traced(
                     tb.dtype,
                     r.dtype
                 );
-                let buf = temps[t as usize].clone().expect("allocated just above");
-                (buf, r.offset)
+                let Some(mem) = &temps[t as usize] else {
+                    bail!(Internal, "execute: result {ri}: temp {t} was not allocated");
+                };
+                (backend.copy_to_host(mem)?, r.offset)
             }
         };
         let a = ArrayData {

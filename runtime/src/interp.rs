@@ -10,12 +10,12 @@
 //! pointers, axes of extent 1 are dropped, and adjacent axes that every operand walks contiguously are
 //! merged, so a C-contiguous array of any rank is one long axis.
 
+use lazulite_codegen_cpu::KernelArgs;
 use lazulite_ir::scalar::wrap_signed;
 use lazulite_ir::semantics as sem;
 use lazulite_ir::semantics_complex as sem_c;
 use lazulite_ir::{
-    bail, BinaryOp, DType, Error, ErrorKind, Inst, Instr, Kernel, KernelArgs, ReduceOp, Result,
-    Scalar, UnaryOp,
+    bail, BinaryOp, DType, Error, ErrorKind, Inst, Instr, Kernel, ReduceOp, Result, Scalar, UnaryOp,
 };
 
 /// Loop points per tile.
@@ -871,7 +871,7 @@ unsafe fn eval_block(
 /// Runs `kernel` on loop-dimension-0 indices `start..end`, exactly as its compiled code would.
 ///
 /// # Contract
-/// This function is safe to call but trusts `args` (it is the interpreter twin of a [`lazulite_ir::KernelFn`]):
+/// This function is safe to call but trusts `args` (it is the interpreter twin of a [`lazulite_codegen_cpu::KernelFn`]):
 /// `args.shape` must point at `kernel.ndim` extents, `args.inputs` / `args.outputs` at one pointer per
 /// input / output, `args.in_strides` at `inputs × ndim` and `args.out_strides` at `outputs × n_outer`
 /// strides, and every element address the loop nest forms over `[start, end)` must be valid for reads

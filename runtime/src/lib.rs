@@ -1,14 +1,17 @@
 //! The runtime: buffers and their pool, the executor, the plan and kernel caches, the kernel-IR
 //! interpreter, and the thread pool.
 //!
-//! A call flows `compute` -> [`plan_cached`] (plan cache, else `lazulite_passes::plan`) -> [`execute`]:
-//! per kernel step, temporaries come from the pool, the kernel cache decides between compiled code
-//! (`lazulite_codegen_cpu`) and the interpreter ([`interpret`]), large calls are split across threads,
+//! A call flows `compute` -> [`plan_cached`] (plan cache, else `lazulite_passes::plan`) -> [`execute`],
+//! which runs the schedule on the [`Backend`] of its device ([`backend`]: CPU, or CUDA where a driver
+//! is present). On the CPU, per kernel step, temporaries come from the pool, the kernel cache decides
+//! between compiled code (`lazulite_codegen_cpu`) and the interpreter ([`interpret`]), large calls are
+//! split across threads,
 //! and each temporary returns to the pool right after its last use. Extern steps (matmul, sort, scans,
 //! joins, gathers) run library routines in `extern_ops` on whole buffers; FFTs run rustfft/realfft in
 //! `extern_ops::fft`. [`cuda`] compiles the CUDA C of `lazulite_codegen_cuda` with NVRTC and probes the driver
 //! (loaded at run time; no CUDA needed to build).
 
+pub mod backend;
 mod buffer;
 mod cache;
 mod config;
@@ -17,11 +20,14 @@ mod exec;
 mod extern_ops;
 mod interp;
 
+pub use backend::{Backend, BackendKind, KernelKey};
 pub use buffer::{ArrayData, Buffer, Pool, PoolStats, ALIGN};
 pub use cache::{clear_caches, kernel_cache_len, plan_cached};
 pub use config::{config, set_config, stats, Config, ExecPolicy, Stats};
 pub use exec::{execute, execute_traced, ExecReport, StepReport};
 pub use interp::{interpret, TILE};
+/// The CPU call ABI (defined by the CPU code generator; the interpreter shares it).
+pub use lazulite_codegen_cpu::{KernelArgs, KernelFn};
 
 use cache::{peek_tier, Tier};
 use lazulite_ir::shape::numel;

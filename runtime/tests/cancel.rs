@@ -96,6 +96,7 @@ fn impossible_temps_fail_before_anything_runs() {
     s.temps.push(TempBuffer {
         dtype: DType::F64,
         len: big * big,
+        device: lazulite_ir::Device::Cpu,
     });
     s.steps.push(Step::Extern(ExternStep {
         op: ExternOp::MatMul,

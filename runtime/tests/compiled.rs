@@ -4,7 +4,8 @@
 mod common;
 use common::*;
 use lazulite_ir::shape::{contiguous_strides, numel};
-use lazulite_ir::{BinaryOp, DType, Inst, Kernel, KernelArgs, ReduceOp, Scalar, UnaryOp};
+use lazulite_ir::{BinaryOp, DType, Inst, Kernel, ReduceOp, Scalar, UnaryOp};
+use lazulite_runtime::KernelArgs;
 
 /// Every output's elements.
 type Outputs = Vec<Vec<Scalar>>;

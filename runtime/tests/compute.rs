@@ -15,6 +15,7 @@ fn graph(rows: usize, cols: usize) -> (Graph, NodeId, NodeId) {
     let x = g.add(Node {
         op: Op::Input {
             slot: 0,
+            device: lazulite_ir::Device::Cpu,
             strides: contiguous_strides(&sh),
         },
         inputs: smallvec![],

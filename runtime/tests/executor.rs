@@ -39,10 +39,12 @@ fn contiguous(b: BufferRef, n: usize) -> Operand {
 fn chain(steps: usize, n: usize) -> Schedule {
     let k = add_one();
     Schedule {
+        device: lazulite_ir::Device::Cpu,
         temps: vec![
             TempBuffer {
                 dtype: DType::F64,
-                len: n
+                len: n,
+                device: lazulite_ir::Device::Cpu,
             };
             steps
         ],

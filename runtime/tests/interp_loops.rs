@@ -4,7 +4,8 @@
 
 mod common;
 use common::*;
-use lazulite_ir::{BinaryOp, DType, ErrorKind, Inst, Kernel, KernelArgs, ReduceOp, Scalar};
+use lazulite_ir::{BinaryOp, DType, ErrorKind, Inst, Kernel, ReduceOp, Scalar};
+use lazulite_runtime::KernelArgs;
 
 /// A random layout (`random_strides`) over `shape` with quarter-integer values: (physical values,
 /// offset, strides).

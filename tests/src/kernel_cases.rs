@@ -3,10 +3,11 @@
 //! reductions, epilogues, on random layouts (contiguous, broadcast, strided, negative strides, odd
 //! sizes, ranks 0..=3), plus the runner and the comparison every backend test uses.
 
+use lazulite_codegen_cpu::KernelArgs;
 use lazulite_ir::ops::Returns;
 use lazulite_ir::{
-    BinaryOp, DType, Inst, Instr, Kernel, KernelArgs, KernelInput, KernelOutput, KernelReduce,
-    ReduceOp, Scalar, StrideClass, UnaryOp,
+    BinaryOp, DType, Inst, Instr, Kernel, KernelInput, KernelOutput, KernelReduce, ReduceOp,
+    Scalar, StrideClass, UnaryOp,
 };
 use proptest::prelude::*;
 

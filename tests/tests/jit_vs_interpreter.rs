@@ -4,7 +4,8 @@
 //! Integers and bools must agree exactly, floats bit for bit up to NaN payloads, except sums and products
 //! whose association order differs (vector accumulators): those within a tolerance.
 
-use lazulite_ir::{KernelArgs, ReduceOp};
+use lazulite_codegen_cpu::KernelArgs;
+use lazulite_ir::ReduceOp;
 use lazulite_tests::kernel_cases::{case_strategy, close, run_case, Case};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;

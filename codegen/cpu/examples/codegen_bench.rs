@@ -1,7 +1,7 @@
 //! Compile times and throughput of the Cranelift backend.
 //! `cargo run --release -p lazulite-codegen-cpu --example codegen_bench`
 
-use lazulite_codegen_cpu::compile;
+use lazulite_codegen_cpu::{compile, KernelArgs, KernelFn};
 use lazulite_ir::*;
 use std::time::{Duration, Instant};
 use StrideClass::*;

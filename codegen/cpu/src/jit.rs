@@ -7,6 +7,7 @@
 //! comparisons, `bitselect` and logic ops need no conversion. Ops without a vector lowering run lane
 //! by lane (extract, scalar op, insert) inside the vector loop.
 
+use crate::abi::KernelFn;
 use crate::helpers;
 use crate::plan::{self, Plan};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
@@ -22,8 +23,8 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Linkage, Module};
 use lazulite_ir::{
-    BinaryOp, DType, Error, ErrorKind, Inst, Instr, Kernel, KernelFn, ReduceOp, Result, Scalar,
-    StrideClass, UnaryOp,
+    BinaryOp, DType, Error, ErrorKind, Inst, Instr, Kernel, ReduceOp, Result, Scalar, StrideClass,
+    UnaryOp,
 };
 use std::cell::RefCell;
 use std::sync::OnceLock;

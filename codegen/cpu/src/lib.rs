@@ -14,11 +14,13 @@
 //! `lazulite_ir::semantics` through a small symbol table (see `helpers`). All Cranelift calls live in
 //! `jit`.
 
+mod abi;
 mod helpers;
 mod jit;
 mod plan;
 
-use lazulite_ir::{Error, ErrorKind, Kernel, KernelFn, Result};
+pub use abi::{KernelArgs, KernelFn};
+use lazulite_ir::{Error, ErrorKind, Kernel, Result};
 use std::time::{Duration, Instant};
 
 /// A compiled kernel. It owns its code: dropping it frees the machine code. `Send + Sync`.

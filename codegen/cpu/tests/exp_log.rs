@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use lazulite_codegen_cpu::compile;
+use lazulite_codegen_cpu::{compile, KernelArgs};
 use lazulite_ir::semantics as sem;
 use lazulite_ir::*;
 

@@ -51,6 +51,7 @@ impl B {
         self.add(
             Op::Input {
                 slot,
+                device: lazulite_ir::Device::Cpu,
                 strides: strides.into(),
             },
             &[],
@@ -340,7 +341,7 @@ pub fn random_inputs(g: &Graph, seed: u64) -> Vec<Buf> {
     let mut rng = Rng(seed);
     let mut bufs: Vec<Option<Buf>> = vec![];
     for (_, n) in g.nodes() {
-        if let Op::Input { slot, strides } = &n.op {
+        if let Op::Input { slot, strides, .. } = &n.op {
             let s = *slot as usize;
             if bufs.len() <= s {
                 bufs.resize(s + 1, None);
@@ -364,7 +365,7 @@ pub fn eval_graph(g: &Graph, inputs: &[Buf]) -> Vec<Vec<f64>> {
         let size = numel(&n.shape);
         let arg = |k: usize| &vals[n.inputs[k].index()];
         let v: Vec<f64> = match &n.op {
-            Op::Input { slot, strides } => (0..size)
+            Op::Input { slot, strides, .. } => (0..size)
                 .map(|f| {
                     let idx = unravel(f, &n.shape);
                     let off: isize = idx.iter().zip(strides).map(|(&i, &s)| i as isize * s).sum();

@@ -52,6 +52,7 @@ pub fn one_step(kernel: Kernel, shape: &[usize], inputs: &[In]) -> (Schedule, Ve
         .map(|o| TempBuffer {
             dtype: o.dtype,
             len: n,
+            device: lazulite_ir::Device::Cpu,
         })
         .collect();
     let outs: Vec<Operand> = (0..kernel.outputs.len())
@@ -89,6 +90,7 @@ pub fn one_step(kernel: Kernel, shape: &[usize], inputs: &[In]) -> (Schedule, Ve
         label: "test".into(),
     };
     let schedule = Schedule {
+        device: lazulite_ir::Device::Cpu,
         temps,
         steps: vec![Step::Kernel(step)],
         results,
@@ -346,6 +348,7 @@ impl G {
         let node = lazulite_ir::Node {
             op: lazulite_ir::Op::Input {
                 slot,
+                device: lazulite_ir::Device::Cpu,
                 strides: a.strides.clone(),
             },
             inputs: smallvec::SmallVec::new(),

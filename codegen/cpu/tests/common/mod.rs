@@ -2,7 +2,7 @@
 //! `lazulite_ir::semantics` and `Scalar::cast` (the oracle), and a runner for compiled kernels.
 #![allow(dead_code)]
 
-use lazulite_codegen_cpu::compile;
+use lazulite_codegen_cpu::{compile, KernelArgs, KernelFn};
 use lazulite_ir::semantics as sem;
 use lazulite_ir::*;
 

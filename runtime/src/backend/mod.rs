@@ -1,0 +1,90 @@
+//! The seam between the executor and the backends: one small trait, [`Backend`], that the executor
+//! (`exec.rs`) is generic over. A backend compiles kernels, allocates and copies buffers on its
+//! device, launches kernel steps and runs extern steps. [`cpu::CpuBackend`] (Cranelift + the
+//! interpreter + the rayon pool) and [`cuda::CudaBackend`] (NVRTC + the CUDA driver) implement it.
+//!
+//! The executor is monomorphised per backend, so the CPU path pays no dynamic dispatch. A schedule's
+//! [`Device`] picks its backend ([`crate::execute`]). Kernel caches are keyed by [`KernelKey`]: the
+//! kernel structure, the backend and its target, so that one kernel compiled for two backends (or two
+//! GPU architectures) is two entries.
+
+pub mod cpu;
+pub mod cuda;
+
+use crate::buffer::{ArrayData, Buffer};
+use crate::exec::StepReport;
+use lazulite_ir::cancel::Cancel;
+use lazulite_ir::{Device, ExternStep, Kernel, KernelStep, Result};
+use std::sync::Arc;
+
+/// Which code generator a backend uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BackendKind {
+    /// Cranelift machine code for the host (and the kernel-IR interpreter).
+    Cpu,
+    /// CUDA C compiled by NVRTC.
+    Cuda,
+}
+
+/// The key of every kernel cache: what the generated code depends on, and nothing else (no sizes, no
+/// addresses).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct KernelKey {
+    pub kernel: Arc<Kernel>,
+    pub backend: BackendKind,
+    /// What the code is generated for: the host's architecture, or a GPU architecture (`sm_90`).
+    pub target: Arc<str>,
+}
+
+/// One backend, as the executor sees it.
+///
+/// Inputs are host [`ArrayData`] until arrays can live on a device; a backend whose memory is not
+/// the host's copies what it reads.
+pub trait Backend: Sync {
+    /// A buffer in this backend's memory.
+    type Mem;
+    /// A compiled kernel.
+    type Code;
+
+    /// The device this backend runs on.
+    fn device(&self) -> Device;
+    fn kind(&self) -> BackendKind;
+    /// What code is generated for (part of [`KernelKey`]).
+    fn target(&self) -> Arc<str>;
+
+    /// The cache key of `kernel` on this backend.
+    fn key(&self, kernel: &Arc<Kernel>) -> KernelKey {
+        KernelKey {
+            kernel: kernel.clone(),
+            backend: self.kind(),
+            target: self.target(),
+        }
+    }
+
+    /// Compiles one kernel (uncached; the caches sit above this call).
+    fn compile(&self, kernel: &Kernel) -> Result<Self::Code>;
+    /// `bytes` bytes of device memory; `what` names the value for a `Memory` error.
+    fn allocate(&self, what: &str, bytes: usize) -> Result<Self::Mem>;
+    /// Copies host bytes into the start of `dst` (at most its length).
+    fn copy_from_host(&self, src: &[u8], dst: &mut Self::Mem) -> Result<()>;
+    /// The contents of `src` in host memory (the CPU backend shares the buffer, no copy).
+    fn copy_to_host(&self, src: &Self::Mem) -> Result<Arc<Buffer>>;
+    /// Runs kernel step `si` (checked by the executor; its output temps are allocated).
+    fn launch(
+        &self,
+        si: usize,
+        step: &KernelStep,
+        inputs: &[ArrayData],
+        temps: &[Option<Self::Mem>],
+        cancel: &Cancel,
+    ) -> Result<StepReport>;
+    /// Runs extern step `si` (checked by the executor; its output temps are allocated).
+    fn run_extern(
+        &self,
+        si: usize,
+        step: &ExternStep,
+        inputs: &[ArrayData],
+        temps: &[Option<Self::Mem>],
+        cancel: &Cancel,
+    ) -> Result<StepReport>;
+}
