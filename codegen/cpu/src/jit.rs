@@ -570,6 +570,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
                 Exp | Log if lanes > 1 => self.vector_exp_log(op, x),
                 Sin | Cos | Tan if lanes > 1 => self.vector_sin_cos(op, d, x, lanes),
                 Expm1 | Sinh | Cosh if lanes > 1 => self.vector_hyperbolic(op, x),
+                Atan if lanes > 1 => self.vector_atan(x),
                 _ => {
                     debug_assert!(op.is_transcendental());
                     if lanes > 1 {
@@ -1715,7 +1716,11 @@ impl<'k, 'f> Emitter<'k, 'f> {
             .iter()
             .map(|i| match &i.inst {
                 Inst::Unary(UnaryOp::Exp | UnaryOp::Log, _) if lanes > 1 => 40,
-                Inst::Unary(UnaryOp::Sin | UnaryOp::Cos | UnaryOp::Tan, _) if lanes > 1 => 48,
+                Inst::Unary(UnaryOp::Sin | UnaryOp::Cos | UnaryOp::Tan | UnaryOp::Atan, _)
+                    if lanes > 1 =>
+                {
+                    48
+                }
                 Inst::Unary(UnaryOp::Expm1 | UnaryOp::Sinh | UnaryOp::Cosh, _) if lanes > 1 => 64,
                 Inst::Unary(op, _) if op.is_transcendental() => 16 * lanes,
                 Inst::Binary(op, ..) if lanewise_binary(*op) => 16 * lanes,

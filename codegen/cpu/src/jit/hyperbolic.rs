@@ -238,7 +238,7 @@ impl Emitter<'_, '_> {
     }
 
     /// `|a|` with the sign of `s`.
-    fn copysign_v(&mut self, a: Value, s: Value) -> Value {
+    pub(super) fn copysign_v(&mut self, a: Value, s: Value) -> Value {
         let t = self.b.func.dfg.value_type(a);
         let it = t.as_int();
         let flags = Self::vflags();

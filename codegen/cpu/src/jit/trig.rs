@@ -1,4 +1,4 @@
-//! Inline vector `sin`, `cos` and `tan` for f64x2 and f32x4 (each dtype in its own lane type: f32 is never
+//! Inline vector `sin`, `cos`, `tan` and `atan` for f64x2 and f32x4 (each dtype in its own lane type: f32 is never
 //! widened to f64). The algorithm is fdlibm's (`e_rem_pio2.c`, `k_sin.c`, `k_cos.c`) made branch-free:
 //!
 //! - reduction `x = n pi/2 + (y0 + y1)`: `n = round(x 2/pi)` by the magic-number trick; `pi/2` in
@@ -14,7 +14,7 @@
 //!   included), the whole vector takes a cold block that runs the scalar `semantics` routine lane by
 //!   lane (Payne-Hanek reduction there), so huge arguments stay exact and the hot path has no calls.
 //!
-//! Error: within 2 ulp of `lazulite_ir::semantics` (tests/sin_cos.rs checks it over special values,
+//! Error: within 2 ulp of `lazulite_ir::semantics` (tests/trig.rs checks it over special values,
 //! random bit patterns, the fast range and the fallback range; every f32 input in an ignored test).
 
 use super::{Emitter, FloatLayout};
@@ -88,6 +88,35 @@ const TRIG_F32: TrigConsts = TrigConsts {
     s: &[SIN_POLY[0], SIN_POLY[1], SIN_POLY[2], SIN_POLY[3]],
     c: &[COS_POLY[0], COS_POLY[1], COS_POLY[2], COS_POLY[3]],
 };
+
+/// `atan` at the breakpoints 1/2, 1, 3/2 and infinity, each as `hi + lo` (fdlibm's `s_atan.c`).
+const ATAN_HI: [f64; 4] = [
+    f64::from_bits(0x3fdd_ac67_0561_bb4f),
+    f64::from_bits(0x3fe9_21fb_5444_2d18),
+    f64::from_bits(0x3fef_730b_d281_f69b),
+    f64::from_bits(0x3ff9_21fb_5444_2d18),
+];
+const ATAN_LO: [f64; 4] = [
+    f64::from_bits(0x3c7a_2b7f_222f_65e2),
+    f64::from_bits(0x3c81_a626_3314_5c07),
+    f64::from_bits(0x3c70_0788_7af0_cbbd),
+    f64::from_bits(0x3c91_a626_3314_5c07),
+];
+/// `atan(u) = u - u (z (t[0] + w (t[2] + ...)) + w (t[1] + w (t[3] + ...)))`, `z = u^2`, `w = z^2`, on
+/// `|u| <= 7/16`.
+const ATAN_T: [f64; 11] = [
+    f64::from_bits(0x3fd5_5555_5555_550d),
+    f64::from_bits(0xbfc9_9999_9998_ebc4),
+    f64::from_bits(0x3fc2_4924_9200_83ff),
+    f64::from_bits(0xbfbc_71c6_fe23_1671),
+    f64::from_bits(0x3fb7_45cd_c54c_206e),
+    f64::from_bits(0xbfb3_b0f2_af74_9a6d),
+    f64::from_bits(0x3fb1_0d66_a0d0_3d51),
+    f64::from_bits(0xbfad_de2d_52de_fd9a),
+    f64::from_bits(0x3fa9_7b4b_2476_0deb),
+    f64::from_bits(0xbfa2_b444_2c6a_6c2f),
+    f64::from_bits(0x3f90_ad3a_e322_da11),
+];
 
 impl Emitter<'_, '_> {
     /// `(s, e)` with `s + e = a + b` exactly (Knuth's TwoSum: no condition on the magnitudes).
@@ -249,6 +278,83 @@ impl Emitter<'_, '_> {
         let b = self.b.ins().fsub(zr, xy);
         let a = self.b.ins().fadd(a, b);
         self.b.ins().fadd(w, a)
+    }
+    /// `atan(x)` for f64x2 and f32x4 (fdlibm's `s_atan.c`, branch-free): `|x|` is mapped by its
+    /// interval (breakpoints 7/16, 11/16, 19/16, 39/16) to `u = (|x| - c) / (1 + c |x|)` for `c` in
+    /// `{0, 1/2, 1, 3/2}` (`-1/|x|` past the last), `atan(|x|) = atan(c) + atan(u)` with `atan(c)` as
+    /// `hi + lo`, one division for every interval; the sign copied back; `|x|` below a tiny bound
+    /// (signed zeros, subnormals) returns `x`, NaN returns NaN, infinities `+-pi/2`.
+    pub(super) fn vector_atan(&mut self, x: Value) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let f32 = t.lane_type() == types::F32;
+        let ax = self.b.ins().fabs(x);
+        let one = self.vfc(t, 1.0);
+        let mut masks = Vec::with_capacity(4);
+        for b in [7.0 / 16.0, 11.0 / 16.0, 19.0 / 16.0, 39.0 / 16.0] {
+            let bv = self.vfc(t, b);
+            masks.push(self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, ax, bv));
+        }
+        // u = num / den per interval
+        let mut num = ax;
+        let mut den = one;
+        for (i, c) in [0.5f64, 1.0, 1.5].into_iter().enumerate() {
+            let cv = self.vfc(t, c);
+            let n = self.b.ins().fsub(ax, cv);
+            let cx = self.b.ins().fmul(cv, ax);
+            let d = self.b.ins().fadd(one, cx);
+            // 2|x| - 1 over 2 + |x| for c = 1/2 (fdlibm's exact form of the same quotient)
+            let (n, d) = if i == 0 {
+                let two = self.vfc(t, 2.0);
+                let tx = self.b.ins().fmul(two, ax);
+                let n = self.b.ins().fsub(tx, one);
+                let d = self.b.ins().fadd(two, ax);
+                (n, d)
+            } else {
+                (n, d)
+            };
+            num = self.sel(masks[i], n, num);
+            den = self.sel(masks[i], d, den);
+        }
+        let m1 = self.vfc(t, -1.0);
+        num = self.sel(masks[3], m1, num);
+        den = self.sel(masks[3], ax, den);
+        let u = self.b.ins().fdiv(num, den);
+        let z = self.b.ins().fmul(u, u);
+        let w = self.b.ins().fmul(z, z);
+        let even: Vec<f64> = ATAN_T.iter().step_by(2).copied().collect();
+        let odd: Vec<f64> = ATAN_T.iter().skip(1).step_by(2).copied().collect();
+        let p1 = self.horner(w, &even);
+        let s1 = self.b.ins().fmul(z, p1);
+        let p2 = self.horner(w, &odd);
+        let s2 = self.b.ins().fmul(w, p2);
+        let s = self.b.ins().fadd(s1, s2);
+        let us = self.b.ins().fmul(u, s);
+        let near0 = self.b.ins().fsub(u, us);
+        // hi[id] - ((u s - lo[id]) - u), hi/lo selected like num/den
+        let (mut hi, mut lo) = (self.vfc(t, 0.0), self.vfc(t, 0.0));
+        for i in 0..4 {
+            // f32: hi rounded to f32, lo the rest of the f64 pair rounded to f32
+            let (h, l) = if f32 {
+                let h32 = ATAN_HI[i] as f32 as f64;
+                (h32, (ATAN_HI[i] - h32) + ATAN_LO[i])
+            } else {
+                (ATAN_HI[i], ATAN_LO[i])
+            };
+            let hv = self.vfc(t, h);
+            let lv = self.vfc(t, l);
+            hi = self.sel(masks[i], hv, hi);
+            lo = self.sel(masks[i], lv, lo);
+        }
+        let a = self.b.ins().fsub(us, lo);
+        let a = self.b.ins().fsub(a, u);
+        let far = self.b.ins().fsub(hi, a);
+        let res = self.sel(masks[0], far, near0);
+        let res = self.copysign_v(res, x);
+        let tiny = self.vfc(t, if f32 { TRIG_F32.tiny } else { TRIG_F64.tiny });
+        let small = self.b.ins().fcmp(FloatCC::LessThan, ax, tiny);
+        let res = self.sel(small, x, res);
+        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        self.sel(nan, x, res)
     }
 }
 

@@ -1,6 +1,6 @@
-//! Shared pieces of the ULP tests of the inline vector math (`exp_log.rs`, `sin_cos.rs`): a
-//! deterministic generator, a one-op kernel runner over a slice, the scalar oracle and the ULP
-//! distance.
+//! Shared pieces of the ULP tests of the inline vector math (`exp_log.rs`, `trig.rs`,
+//! `hyperbolic.rs`): a deterministic generator, a one-op kernel runner over a slice, the scalar
+//! oracle, the ULP distance and the checks built on them.
 
 use super::unary_kernel;
 use lazulite_codegen_cpu::compile;

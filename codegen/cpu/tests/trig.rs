@@ -1,4 +1,4 @@
-//! The inline vector `sin`, `cos` and `tan` (f64x2 and f32x4) against `lazulite_ir::semantics`: at most 2 ulp
+//! The inline vector `sin`, `cos`, `tan` and `atan` (f64x2 and f32x4) against `lazulite_ir::semantics`: at most 2 ulp
 //! apart on finite results over special values, random bit patterns (mostly the scalar fallback for
 //! huge arguments, mixed with fast lanes in one vector), the fast range, both sides of its bound, tiny
 //! arguments, and arguments next to multiples of pi/2 (where the reduction cancels); the spec's
@@ -135,6 +135,51 @@ fn tan_f32_within_2_ulp() {
     check_op(UnaryOp::Tan, DType::F32, 0x3c3c_a5a5_5a5a_c3c3);
 }
 
+/// `atan`: bit patterns, its breakpoints (7/16, 11/16, 19/16, 39/16) and their neighbours, moderate
+/// and huge magnitudes, tiny ones.
+fn atan_inputs(d: DType, rng: &mut Rng) -> Vec<f64> {
+    let f32 = d == DType::F32;
+    let round = |v: f64| if f32 { v as f32 as f64 } else { v };
+    let mut xs = special_inputs(d);
+    xs.extend(bit_patterns(d, rng, 300_000));
+    for (lo, hi, count) in [(-4.0, 4.0, 800_000), (-1e4, 1e4, 200_000)] {
+        xs.extend((0..count).map(|_| round(rng.uniform(lo, hi))));
+    }
+    for _ in 0..300_000 {
+        let m = rng.uniform(-40.0, 80.0).exp2();
+        xs.push(round(if rng.next() & 1 == 0 { m } else { -m }));
+    }
+    for b in [7.0 / 16.0, 11.0 / 16.0, 19.0 / 16.0, 39.0 / 16.0] {
+        for s in [1.0, -1.0] {
+            let (mut lo, mut hi) = (s * b, s * b);
+            for _ in 0..64 {
+                xs.extend([lo, hi]);
+                if f32 {
+                    lo = (lo as f32).next_down() as f64;
+                    hi = (hi as f32).next_up() as f64;
+                } else {
+                    lo = lo.next_down();
+                    hi = hi.next_up();
+                }
+            }
+        }
+    }
+    xs
+}
+
+#[test]
+fn atan_within_2_ulp() {
+    for (d, seed) in [
+        (DType::F64, 0x4242_1313_5757_9191),
+        (DType::F32, 0x6161_2323_8989_4545),
+    ] {
+        let xs = atan_inputs(d, &mut Rng(seed));
+        check_within_2_ulp(UnaryOp::Atan, d, xs, |_, x| {
+            (x.is_nan() || x == 0.0).then_some(x)
+        });
+    }
+}
+
 #[test]
 fn cos_f64_within_2_ulp() {
     check_op(UnaryOp::Cos, DType::F64, 0x7777_1111_3333_5555);
@@ -206,7 +251,7 @@ fn sin_and_cos_inside_reductions() {
 }
 
 // Every f32 bit pattern, one op per test (minutes each in a release build; run with
-// `cargo test --release -p lazulite-codegen-cpu --test sin_cos -- --ignored`).
+// `cargo test --release -p lazulite-codegen-cpu --test trig -- --ignored`).
 
 #[test]
 #[ignore]
@@ -224,4 +269,10 @@ fn cos_f32_exhaustive() {
 #[ignore]
 fn tan_f32_exhaustive() {
     check_f32_exhaustive(UnaryOp::Tan);
+}
+
+#[test]
+#[ignore]
+fn atan_f32_exhaustive() {
+    check_f32_exhaustive(UnaryOp::Atan);
 }
