@@ -34,7 +34,7 @@ pub struct Case {
 /// Ops the JIT may evaluate with inline approximations (within 2 ULP of `semantics` rather than bit for
 /// bit): the chains apply them only as their last op, where the ULP comparison covers them, never
 /// in front of a discontinuous op (floor, a comparison, a cast) that could magnify one ULP.
-pub const APPROXIMATED: [UnaryOp; 9] = [
+pub const APPROXIMATED: [UnaryOp; 10] = [
     UnaryOp::Exp,
     UnaryOp::Log,
     UnaryOp::Sin,
@@ -42,6 +42,7 @@ pub const APPROXIMATED: [UnaryOp; 9] = [
     UnaryOp::Tan,
     UnaryOp::Atan,
     UnaryOp::Expm1,
+    UnaryOp::Log1p,
     UnaryOp::Sinh,
     UnaryOp::Cosh,
 ];

@@ -8,6 +8,7 @@
 //! by lane (extract, scalar op, insert) inside the vector loop.
 
 mod hyperbolic;
+mod log1p;
 mod trig;
 
 use crate::helpers;
@@ -571,6 +572,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
                 Sin | Cos | Tan if lanes > 1 => self.vector_sin_cos(op, d, x, lanes),
                 Expm1 | Sinh | Cosh if lanes > 1 => self.vector_hyperbolic(op, x),
                 Atan if lanes > 1 => self.vector_atan(x),
+                Log1p if lanes > 1 => self.vector_log1p(x),
                 _ => {
                     debug_assert!(op.is_transcendental());
                     if lanes > 1 {
@@ -1715,7 +1717,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
             .body
             .iter()
             .map(|i| match &i.inst {
-                Inst::Unary(UnaryOp::Exp | UnaryOp::Log, _) if lanes > 1 => 40,
+                Inst::Unary(UnaryOp::Exp | UnaryOp::Log | UnaryOp::Log1p, _) if lanes > 1 => 40,
                 Inst::Unary(UnaryOp::Sin | UnaryOp::Cos | UnaryOp::Tan | UnaryOp::Atan, _)
                     if lanes > 1 =>
                 {

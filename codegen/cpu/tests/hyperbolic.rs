@@ -1,8 +1,8 @@
-//! The inline vector `expm1`, `sinh` and `cosh` (f64x2 and f32x4) against
-//! `lazulite_ir::semantics`: at most 2 ulp apart on finite results over special values, random bit
-//! patterns, each branch of the algorithms (near zero, every `k` of `expm1`'s reduction, the switch
-//! points, the overflow band of `sinh`/`cosh`, saturation of `expm1`), and both sides of every threshold; the
-//! spec's special cases exact.
+//! The inline vector `expm1`, `sinh` and `cosh` (f64x2 and f32x4) against `lazulite_ir::semantics`:
+//! at most 2 ulp apart on finite results over special values, random bit patterns, each branch of
+//! the algorithms (near zero, every `k` of `expm1`'s reduction, the switch points, the overflow
+//! band of `sinh`/`cosh`, saturation of `expm1`), and both sides of every threshold; the spec's
+//! special cases exact.
 
 mod common;
 use common::ulp::*;

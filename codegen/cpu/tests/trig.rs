@@ -1,8 +1,8 @@
-//! The inline vector `sin`, `cos`, `tan` and `atan` (f64x2 and f32x4) against `lazulite_ir::semantics`: at most 2 ulp
-//! apart on finite results over special values, random bit patterns (mostly the scalar fallback for
-//! huge arguments, mixed with fast lanes in one vector), the fast range, both sides of its bound, tiny
-//! arguments, and arguments next to multiples of pi/2 (where the reduction cancels); the spec's
-//! special cases exact.
+//! The inline vector `sin`, `cos`, `tan` and `atan` (f64x2 and f32x4) against
+//! `lazulite_ir::semantics`: at most 2 ulp apart on finite results over special values, random bit
+//! patterns (mostly the scalar fallback for huge arguments, mixed with fast lanes in one vector),
+//! the fast range, both sides of its bound, tiny arguments, and arguments next to multiples of pi/2
+//! (where the reduction cancels); the spec's special cases exact.
 
 mod common;
 use common::ulp::*;
@@ -190,9 +190,9 @@ fn cos_f32_within_2_ulp() {
     check_op(UnaryOp::Cos, DType::F32, 0x1111_2222_4444_8888);
 }
 
-/// `sin` and `cos` inside vector reductions (the unrolled main loop, the padded tail, and a reduction
-/// vectorized across the outer dim), with some huge arguments so that the cold fallback block sits in
-/// the unrolled loop: each row's max (sin) or min (cos) within 2 ulp of the oracle's.
+/// `sin` and `cos` inside vector reductions (the unrolled main loop, the padded tail, and a
+/// reduction vectorized across the outer dim), with some huge arguments so that the cold fallback
+/// block sits in the unrolled loop: each row's max (sin) or min (cos) within 2 ulp of the oracle's.
 #[test]
 fn sin_and_cos_inside_reductions() {
     for (op, rop) in [(UnaryOp::Sin, ReduceOp::Max), (UnaryOp::Cos, ReduceOp::Min)] {

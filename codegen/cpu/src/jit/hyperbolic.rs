@@ -1,21 +1,21 @@
-//! Inline vector `expm1`, `sinh` and `cosh` for f64x2 and f32x4 (each dtype in its own lane type). The
-//! algorithms are fdlibm's (`s_expm1.c`, `e_sinh.c`, `e_cosh.c`) made branch-free: every case is
-//! computed and the right one selected per lane.
+//! Inline vector `expm1`, `sinh` and `cosh` for f64x2 and f32x4 (each dtype in its own lane type).
+//! The algorithms are fdlibm's (`s_expm1.c`, `e_sinh.c`, `e_cosh.c`) made branch-free: every case
+//! is computed and the right one selected per lane.
 //!
-//! - `expm1`: `x = k ln2 + r` (`k ln2` in two parts, the rounding error of `r` kept in `c`), a rational
-//!   approximation of `expm1(r)` built on `r^2/2`, then per `k` the form that avoids cancellation
-//!   (`k = 0`, `k = +-1`, `2 <= k < mid_k`, `mid_k <= k <= 56`, else `2^k (1 + ...) - 1`), scaled by
-//!   `2^k` as two power-of-two factors;
+//! - `expm1`: `x = k ln2 + r` (`k ln2` in two parts, the rounding error of `r` kept in `c`), a
+//!   rational approximation of `expm1(r)` built on `r^2/2`, then per `k` the form that avoids
+//!   cancellation (`k = 0`, `k = +-1`, `2 <= k < mid_k`, `mid_k <= k <= 56`, else `2^k (1 + ...) -
+//!   1`), scaled by `2^k` as two power-of-two factors;
 //! - `sinh`, `cosh`: from `expm1` near zero (no cancellation) and `exp` further out; past
 //!   `hyp_switch` `sinh`/`cosh` are `exp(|x|) / 2` with the halving in the exponent, which stays
 //!   finite through the band where `exp` alone would overflow.
 //!
-//! Special cases (NaN, infinities, signed zeros, overflow to infinity, saturation to -1) are selected
-//! at the end. Error: within 2 ulp of `lazulite_ir::semantics` (tests/hyperbolic.rs).
+//! Special cases (NaN, infinities, signed zeros, overflow to infinity, saturation to -1) are
+//! selected at the end. Error: within 2 ulp of `lazulite_ir::semantics` (tests/hyperbolic.rs).
 //!
 //! `tanh` is not here: fdlibm's `-t/(t + 2)` (and `t/(t + 2)`) with `t = expm1(+-2|x|)` reach 3 ulp
-//! for `|x| < 1` (the error of `t` lands in a result of a smaller binade), so it stays on the scalar
-//! routine until it has an odd polynomial of its own near zero.
+//! for `|x| < 1` (the error of `t` lands in a result of a smaller binade), so it stays on the
+//! scalar routine until it has an odd polynomial of its own near zero.
 
 use super::{Emitter, FloatLayout, EXP_F32, EXP_F64};
 use cranelift_codegen::ir::condcodes::FloatCC;

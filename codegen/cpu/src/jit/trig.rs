@@ -1,18 +1,20 @@
-//! Inline vector `sin`, `cos`, `tan` and `atan` for f64x2 and f32x4 (each dtype in its own lane type: f32 is never
-//! widened to f64). The algorithm is fdlibm's (`e_rem_pio2.c`, `k_sin.c`, `k_cos.c`) made branch-free:
+//! Inline vector `sin`, `cos`, `tan` and `atan` for f64x2 and f32x4 (each dtype in its own lane
+//! type: f32 is never widened to f64). The algorithm is fdlibm's (`e_rem_pio2.c`, `k_sin.c`,
+//! `k_cos.c`) made branch-free:
 //!
 //! - reduction `x = n pi/2 + (y0 + y1)`: `n = round(x 2/pi)` by the magic-number trick; `pi/2` in
-//!   pieces `p1 + p2 + p3 + tail` whose first three have few enough significant bits that `n p_k` is
-//!   exact for every `n` below the dtype's bound (`|n| < 2^20` for f64 with 33-bit pieces, `|n| < 2^12`
-//!   for f32 with 12-bit pieces); the partial remainders are summed with TwoSum, so `y0 + y1` carries
-//!   the reduced argument to about twice the dtype's precision (Cody-Waite, extended);
-//! - kernels: odd polynomial for `sin`, even for `cos` on `[-pi/4, pi/4]`, with the tail `y1` folded in
-//!   as fdlibm does; the quadrant `n mod 4` swaps them and flips the sign (an integer xor); `tan` is
-//!   their quotient (`-cos/sin` in odd quadrants);
+//!   pieces `p1 + p2 + p3 + tail` whose first three have few enough significant bits that `n p_k`
+//!   is exact for every `n` below the dtype's bound (`|n| < 2^20` for f64 with 33-bit pieces, `|n|
+//!   < 2^12` for f32 with 12-bit pieces); the partial remainders are summed with TwoSum, so `y0 +
+//!   y1` carries the reduced argument to about twice the dtype's precision (Cody-Waite, extended);
+//! - kernels: odd polynomial for `sin`, even for `cos` on `[-pi/4, pi/4]`, with the tail `y1`
+//!   folded in as fdlibm does; the quadrant `n mod 4` swaps them and flips the sign (an integer
+//!   xor); `tan` is their quotient (`-cos/sin` in odd quadrants);
 //! - special values: `|x|` below a tiny bound returns `x` (sin and tan: signed zero and subnormals
-//!   exact) or 1 (cos); NaN returns NaN; when any lane's `|x|` is past the reduction's bound (infinities
-//!   included), the whole vector takes a cold block that runs the scalar `semantics` routine lane by
-//!   lane (Payne-Hanek reduction there), so huge arguments stay exact and the hot path has no calls.
+//!   exact) or 1 (cos); NaN returns NaN; when any lane's `|x|` is past the reduction's bound
+//!   (infinities included), the whole vector takes a cold block that runs the scalar `semantics`
+//!   routine lane by lane (with its own reduction for huge arguments), so those stay exact and the
+//!   hot path has no calls.
 //!
 //! Error: within 2 ulp of `lazulite_ir::semantics` (tests/trig.rs checks it over special values,
 //! random bit patterns, the fast range and the fallback range; every f32 input in an ignored test).
@@ -102,8 +104,8 @@ const ATAN_LO: [f64; 4] = [
     f64::from_bits(0x3c70_0788_7af0_cbbd),
     f64::from_bits(0x3c91_a626_3314_5c07),
 ];
-/// `atan(u) = u - u (z (t[0] + w (t[2] + ...)) + w (t[1] + w (t[3] + ...)))`, `z = u^2`, `w = z^2`, on
-/// `|u| <= 7/16`.
+/// `atan(u) = u - u (z (t[0] + w (t[2] + ...)) + w (t[1] + w (t[3] + ...)))`, `z = u^2`, `w = z^2`,
+/// on `|u| <= 7/16`.
 const ATAN_T: [f64; 11] = [
     f64::from_bits(0x3fd5_5555_5555_550d),
     f64::from_bits(0xbfc9_9999_9998_ebc4),
@@ -130,8 +132,8 @@ impl Emitter<'_, '_> {
         (s, e)
     }
 
-    /// `sin`, `cos` or `tan` of a float vector (f64x2 or f32x4) of dtype `d`, inline, with the cold scalar
-    /// fallback for lanes past the fast range.
+    /// `sin`, `cos` or `tan` of a float vector (f64x2 or f32x4) of dtype `d`, inline, with the cold
+    /// scalar fallback for lanes past the fast range.
     pub(super) fn vector_sin_cos(&mut self, op: UnaryOp, d: DType, x: Value, lanes: u32) -> Value {
         let t = self.b.func.dfg.value_type(x);
         let fast = self.sin_cos_fast(op, x);
@@ -281,9 +283,9 @@ impl Emitter<'_, '_> {
     }
     /// `atan(x)` for f64x2 and f32x4 (fdlibm's `s_atan.c`, branch-free): `|x|` is mapped by its
     /// interval (breakpoints 7/16, 11/16, 19/16, 39/16) to `u = (|x| - c) / (1 + c |x|)` for `c` in
-    /// `{0, 1/2, 1, 3/2}` (`-1/|x|` past the last), `atan(|x|) = atan(c) + atan(u)` with `atan(c)` as
-    /// `hi + lo`, one division for every interval; the sign copied back; `|x|` below a tiny bound
-    /// (signed zeros, subnormals) returns `x`, NaN returns NaN, infinities `+-pi/2`.
+    /// `{0, 1/2, 1, 3/2}` (`-1/|x|` past the last), `atan(|x|) = atan(c) + atan(u)` with `atan(c)`
+    /// as `hi + lo`, one division for every interval; the sign copied back; `|x|` below a tiny
+    /// bound (signed zeros, subnormals) returns `x`, NaN returns NaN, infinities `+-pi/2`.
     pub(super) fn vector_atan(&mut self, x: Value) -> Value {
         let t = self.b.func.dfg.value_type(x);
         let f32 = t.lane_type() == types::F32;

@@ -1,6 +1,6 @@
 //! Shared pieces of the ULP tests of the inline vector math (`exp_log.rs`, `trig.rs`,
-//! `hyperbolic.rs`): a deterministic generator, a one-op kernel runner over a slice, the scalar
-//! oracle, the ULP distance and the checks built on them.
+//! `hyperbolic.rs`, `log1p.rs`): a deterministic generator, a one-op kernel runner over a slice,
+//! the scalar oracle, the ULP distance and the checks built on them.
 
 use super::unary_kernel;
 use lazulite_codegen_cpu::compile;
@@ -96,9 +96,9 @@ pub fn bit_patterns(d: DType, rng: &mut Rng, count: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Runs `op` over `xs` (as `d`) and checks every result: `spec(op, x)` exactly where it names a special
-/// case, non-finite oracle values exactly, everything else within 2 ulp of the oracle. Prints the
-/// worst distance.
+/// Runs `op` over `xs` (as `d`) and checks every result: `spec(op, x)` exactly where it names a
+/// special case, non-finite oracle values exactly, everything else within 2 ulp of the oracle.
+/// Prints the worst distance.
 pub fn check_within_2_ulp(
     op: UnaryOp,
     d: DType,
