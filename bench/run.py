@@ -1,10 +1,12 @@
 """lazulite vs NumPy, numexpr and JAX (CPU) on the same workloads, in one run.
 
 Prints the best-of-N time of each workload per library and its speed-up over NumPy (NumPy time divided by
-the library's time: above 1 is faster than NumPy). float64 throughout; 2^24 elements unless said; the FFT
-rows have fixed sizes (2^20 points, 2048x2048).
+the library's time: above 1 is faster than NumPy). float64 unless `--dtype float32` (the elementwise and
+reduction rows; FFT and linalg stay as they are); 2^24 elements unless said; the FFT rows have fixed sizes
+(2^20 points, 2048x2048). `--only TEXT` runs just the rows whose name contains TEXT (and skips the
+linalg, graph-build, cold-compile and memory sections).
 
-    make bench                  # or: .venv/bin/python bench/run.py [--quick] [--json out.json]
+    make bench                  # or: .venv/bin/python bench/run.py [--quick] [--dtype float32] [--only sin] [--json out.json]
 """
 
 from __future__ import annotations
@@ -51,12 +53,12 @@ def jax_fn(f, *args):
     return lambda: jf(*dev).block_until_ready()
 
 
-def workloads(n, side):
+def workloads(n, side, dtype):
     rng = np.random.default_rng(0)
-    a, b, c = (rng.standard_normal(n) for _ in range(3))
-    x, y = rng.standard_normal(n), rng.standard_normal(n)
-    m = rng.standard_normal((side, side))
-    u, v = rng.standard_normal(side), rng.standard_normal(side)
+    a, b, c = (rng.standard_normal(n).astype(dtype) for _ in range(3))
+    x, y = rng.standard_normal(n).astype(dtype), rng.standard_normal(n).astype(dtype)
+    m = rng.standard_normal((side, side)).astype(dtype)
+    u, v = rng.standard_normal(side).astype(dtype), rng.standard_normal(side).astype(dtype)
     la, lb, lc, lx, ly, lm, lu, lv = (lz.asarray(t) for t in (a, b, c, x, y, m, u, v))
 
     def np_softmax(t):
@@ -239,18 +241,24 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="2^20 elements, fewer repeats (a smoke test)")
     ap.add_argument("--json", help="also write the results to this file")
+    ap.add_argument("--dtype", default="float64", choices=["float64", "float32"],
+                    help="dtype of the elementwise and reduction rows")
+    ap.add_argument("--only", help="run only the rows whose name contains this text")
     args = ap.parse_args()
     log2n = 20 if args.quick else 24
     n, side, repeat = 1 << log2n, 1 << (log2n // 2), 3 if args.quick else 7
     print(f"lazulite {lz.__version__} vs numpy {np.__version__}"
           + (f", numexpr {ne.__version__} ({ne.detect_number_of_cores()} threads)" if ne else ", numexpr absent")
           + (f", jax {jax.__version__} (cpu)" if jax else ", jax absent"))
-    print(f"float64, 2^{log2n} elements, best of {repeat}, {os.cpu_count()} cores; ratio = numpy time / time\n")
+    print(f"{args.dtype}, 2^{log2n} elements, best of {repeat}, {os.cpu_count()} cores; ratio = numpy time / time\n")
     head = f"{'workload':38} {'numpy ms':>9} {'lazulite':>16} {'numexpr':>16} {'jax':>16}"
     print(head)
     print("-" * len(head))
     results = {}
-    for name, f_np, f_lz, f_ne, f_jax in itertools.chain(workloads(n, side), fft_workloads()):
+    rows = itertools.chain(workloads(n, side, np.dtype(args.dtype)), fft_workloads())
+    for name, f_np, f_lz, f_ne, f_jax in rows:
+        if args.only and args.only not in name:
+            continue
         t_np = best_of(f_np, repeat)
         row = {"numpy": t_np}
         cells = []
@@ -263,6 +271,8 @@ def main():
             cells.append(f"{t * 1e3:8.2f} ({t_np / t:4.2f}x)")
         results[name] = row
         print(f"{name:38} {t_np * 1e3:9.2f} " + " ".join(cells), flush=True)
+    if args.only:
+        return
 
     print(f"\n{'linalg (float64)':38} {'numpy ms':>9} {'lazulite':>16}")
     for name, f_np, f_lz in linalg_workloads(args.quick):

@@ -35,7 +35,18 @@ pub struct Case {
 /// Ops the JIT may evaluate with inline approximations (within 2 ULP of `semantics` rather than bit for
 /// bit): the chains apply them only as their last op, where the ULP comparison covers them, never
 /// in front of a discontinuous op (floor, a comparison, a cast) that could magnify one ULP.
-pub const APPROXIMATED: [UnaryOp; 2] = [UnaryOp::Exp, UnaryOp::Log];
+pub const APPROXIMATED: [UnaryOp; 10] = [
+    UnaryOp::Exp,
+    UnaryOp::Log,
+    UnaryOp::Sin,
+    UnaryOp::Cos,
+    UnaryOp::Tan,
+    UnaryOp::Atan,
+    UnaryOp::Expm1,
+    UnaryOp::Log1p,
+    UnaryOp::Sinh,
+    UnaryOp::Cosh,
+];
 
 fn same_dtype_ops(d: DType) -> (Vec<UnaryOp>, Vec<BinaryOp>) {
     let un = UnaryOp::ALL

@@ -7,6 +7,10 @@
 //! comparisons, `bitselect` and logic ops need no conversion. Ops without a vector lowering run lane
 //! by lane (extract, scalar op, insert) inside the vector loop.
 
+mod hyperbolic;
+mod log1p;
+mod trig;
+
 use crate::abi::KernelFn;
 use crate::helpers;
 use crate::plan::{self, Plan};
@@ -566,6 +570,10 @@ impl<'k, 'f> Emitter<'k, 'f> {
                 }
                 LogicalNot | BitwiseInvert => unreachable!("rejected by the kernel verifier"),
                 Exp | Log if lanes > 1 => self.vector_exp_log(op, x),
+                Sin | Cos | Tan if lanes > 1 => self.vector_sin_cos(op, d, x, lanes),
+                Expm1 | Sinh | Cosh if lanes > 1 => self.vector_hyperbolic(op, x),
+                Atan if lanes > 1 => self.vector_atan(x),
+                Log1p if lanes > 1 => self.vector_log1p(x),
                 _ => {
                     debug_assert!(op.is_transcendental());
                     if lanes > 1 {
@@ -989,6 +997,25 @@ impl<'k, 'f> Emitter<'k, 'f> {
         let t = self.b.func.dfg.value_type(x);
         let fl = FloatLayout::of(t);
         let k = if fl.p == 52 { &EXP_F64 } else { &EXP_F32 };
+        let res = self.exp_scaled(x, 0.0);
+        let ovf = self.vfc(t, k.overflow);
+        let big = self.b.ins().fcmp(FloatCC::GreaterThan, x, ovf);
+        let inf = self.vfc(t, f64::INFINITY);
+        let res = self.sel(big, inf, res);
+        let unf = self.vfc(t, k.underflow);
+        let small = self.b.ins().fcmp(FloatCC::LessThan, x, unf);
+        let zero = self.vfc(t, 0.0);
+        let res = self.sel(small, zero, res);
+        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        self.sel(nan, x, res)
+    }
+
+    /// `exp(x) 2^off` (`off` a small integer) for finite `x` up to a little past `exp`'s overflow,
+    /// without the special cases: the body of [`Self::vector_exp`].
+    fn exp_scaled(&mut self, x: Value, off: f64) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let fl = FloatLayout::of(t);
+        let k = if fl.p == 52 { &EXP_F64 } else { &EXP_F32 };
         // Round to nearest integer: adding 1.5 * 2^p leaves no fraction bits.
         let magic = self.vfc(t, 1.5 * fl.two_p);
         let inv = self.vfc(t, std::f64::consts::LOG2_E);
@@ -1014,6 +1041,12 @@ impl<'k, 'f> Emitter<'k, 'f> {
         let one = self.vfc(t, 1.0);
         let y = self.b.ins().fadd(one, q);
         // 2^n = 2^n1 * 2^n2 with n1 = round(n / 2).
+        let n = if off != 0.0 {
+            let o = self.vfc(t, off);
+            self.b.ins().fadd(n, o)
+        } else {
+            n
+        };
         let half = self.vfc(t, 0.5);
         let nh = self.b.ins().fmul(n, half);
         let nh = self.b.ins().fadd(nh, magic);
@@ -1022,17 +1055,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
         let s1 = self.exp2_int(n1);
         let s2 = self.exp2_int(n2);
         let res = self.b.ins().fmul(y, s1);
-        let res = self.b.ins().fmul(res, s2);
-        let ovf = self.vfc(t, k.overflow);
-        let big = self.b.ins().fcmp(FloatCC::GreaterThan, x, ovf);
-        let inf = self.vfc(t, f64::INFINITY);
-        let res = self.sel(big, inf, res);
-        let unf = self.vfc(t, k.underflow);
-        let small = self.b.ins().fcmp(FloatCC::LessThan, x, unf);
-        let zero = self.vfc(t, 0.0);
-        let res = self.sel(small, zero, res);
-        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
-        self.sel(nan, x, res)
+        self.b.ins().fmul(res, s2)
     }
 
     /// `log(x)` for f64x2 and f32x4 (the algorithm of fdlibm's `e_log.c`/`e_logf.c`, error below 1
@@ -1695,7 +1718,13 @@ impl<'k, 'f> Emitter<'k, 'f> {
             .body
             .iter()
             .map(|i| match &i.inst {
-                Inst::Unary(UnaryOp::Exp | UnaryOp::Log, _) if lanes > 1 => 40,
+                Inst::Unary(UnaryOp::Exp | UnaryOp::Log | UnaryOp::Log1p, _) if lanes > 1 => 40,
+                Inst::Unary(UnaryOp::Sin | UnaryOp::Cos | UnaryOp::Tan | UnaryOp::Atan, _)
+                    if lanes > 1 =>
+                {
+                    48
+                }
+                Inst::Unary(UnaryOp::Expm1 | UnaryOp::Sinh | UnaryOp::Cosh, _) if lanes > 1 => 64,
                 Inst::Unary(op, _) if op.is_transcendental() => 16 * lanes,
                 Inst::Binary(op, ..) if lanewise_binary(*op) => 16 * lanes,
                 Inst::Cast(_) => 2 * lanes,

@@ -2,99 +2,16 @@
 //! random and edge inputs: at most 2 ulp apart on finite results, the spec's special cases exact.
 
 mod common;
+use common::ulp::*;
 use common::*;
-use lazulite_codegen_cpu::{compile, KernelArgs};
-use lazulite_ir::semantics as sem;
+use lazulite_codegen_cpu::compile;
 use lazulite_ir::*;
-
-/// xorshift64*: deterministic inputs without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    /// Uniform in `[lo, hi)`.
-    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * ((self.next() >> 11) as f64 / (1u64 << 53) as f64)
-    }
-}
-
-/// Runs the one-op kernel `op(x)` over `xs` (as `d`, 8-byte values holding f64 bits or f32 bits) with
-/// the compiled vector loop; returns the results as f64.
-fn run(op: UnaryOp, d: DType, xs: &[f64]) -> Vec<f64> {
-    let k = unary_kernel(op, d, 1, StrideClass::Contiguous);
-    let ck = compile(&k).unwrap();
-    assert!(ck.vector_lanes() > 1, "{}", k.pretty());
-    let n = xs.len();
-    let mut inb = vec![0u8; n * d.size()];
-    for (c, &x) in inb.chunks_mut(d.size()).zip(xs) {
-        c.copy_from_slice(&Scalar::Float(x).to_bytes(d));
-    }
-    let mut outb = vec![0u8; n * d.size()];
-    let shape = [n as i64];
-    let strides = [1i64];
-    let ins = [inb.as_ptr()];
-    let outs = [outb.as_mut_ptr()];
-    let args = KernelArgs {
-        shape: shape.as_ptr(),
-        inputs: ins.as_ptr(),
-        in_strides: strides.as_ptr(),
-        outputs: outs.as_ptr(),
-        out_strides: strides.as_ptr(),
-    };
-    // SAFETY: both buffers hold `n` elements of `d`, contiguous, and outlive the call.
-    unsafe { ck.entry()(&args, 0, n as i64) };
-    outb.chunks(d.size())
-        .map(|c| Scalar::from_bytes(d, c).as_f64())
-        .collect()
-}
-
-/// The oracle: the scalar semantics (f32: the f64 result rounded to f32, as the interpreter does).
-fn want(op: UnaryOp, d: DType, x: f64) -> f64 {
-    let r = sem::float_unary(op, x);
-    if d == DType::F32 {
-        r as f32 as f64
-    } else {
-        r
-    }
-}
-
-/// Distance in units in the last place of `d` between two finite values of the same dtype.
-fn ulps(d: DType, a: f64, b: f64) -> u64 {
-    let ord = |v: f64| -> i64 {
-        let (bits, sign) = if d == DType::F32 {
-            let b = (v as f32).to_bits();
-            ((b & 0x7fff_ffff) as i64, b >> 31 == 1)
-        } else {
-            let b = v.to_bits();
-            ((b & 0x7fff_ffff_ffff_ffff) as i64, b >> 63 == 1)
-        };
-        if sign {
-            -bits
-        } else {
-            bits
-        }
-    };
-    ord(a).abs_diff(ord(b))
-}
 
 /// Random inputs: all bit patterns, the ranges where the op's result is interesting, and edges.
 fn inputs(op: UnaryOp, d: DType, rng: &mut Rng) -> Vec<f64> {
     let f32 = d == DType::F32;
-    let mut xs = Vec::new();
     // Every exponent and sign: random bit patterns of the dtype.
-    for _ in 0..1_000_000 {
-        let b = rng.next();
-        xs.push(if f32 {
-            f32::from_bits(b as u32) as f64
-        } else {
-            f64::from_bits(b)
-        });
-    }
+    let mut xs = bit_patterns(d, rng, 1_000_000);
     let round = |v: f64| if f32 { v as f32 as f64 } else { v };
     let (max_ln, min_ln) = if f32 { (88.8, -104.0) } else { (709.9, -745.2) };
     let sub_ln = if f32 { -87.4 } else { -708.4 };

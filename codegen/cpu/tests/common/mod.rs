@@ -2,6 +2,8 @@
 //! `lazulite_ir::semantics` and `Scalar::cast` (the oracle), and a runner for compiled kernels.
 #![allow(dead_code)]
 
+pub mod ulp;
+
 use lazulite_codegen_cpu::{compile, KernelArgs, KernelFn};
 use lazulite_ir::semantics as sem;
 use lazulite_ir::*;
@@ -325,14 +327,27 @@ pub fn same(a: Scalar, b: Scalar) -> bool {
     }
 }
 
-/// How many ulps a compiled result may differ from the oracle: the vector `exp` and `log` are inline
-/// polynomials within 2 ulp of `lazulite_ir::semantics` (see `tests/exp_log.rs`), not bit-exact; every
-/// other op is exact.
+/// How many ulps a compiled result may differ from the oracle: the vector `exp`, `log`, `sin`, `cos`,
+/// `tan`, `atan`, `expm1`, `log1p`, `sinh` and `cosh` are inline polynomials within 2 ulp of
+/// `lazulite_ir::semantics` (see `tests/exp_log.rs`, `tests/trig.rs`, `tests/hyperbolic.rs`,
+/// `tests/log1p.rs`), not bit-exact; every other op is exact.
 pub fn ulp_tolerance(k: &Kernel) -> u64 {
     let inline = k.body.iter().chain(&k.epilogue).any(|i| {
         matches!(
             i.inst,
-            Inst::Unary(UnaryOp::Exp, _) | Inst::Unary(UnaryOp::Log, _)
+            Inst::Unary(
+                UnaryOp::Exp
+                    | UnaryOp::Log
+                    | UnaryOp::Sin
+                    | UnaryOp::Cos
+                    | UnaryOp::Tan
+                    | UnaryOp::Atan
+                    | UnaryOp::Expm1
+                    | UnaryOp::Log1p
+                    | UnaryOp::Sinh
+                    | UnaryOp::Cosh,
+                _
+            )
         )
     });
     if inline {

@@ -1,0 +1,109 @@
+//! Inline vector `log1p` for f64x2 and f32x4 (fdlibm's `s_log1p.c`, branch-free): `u = 1 + x` split
+//! as `2^k (1 + f)` with `1 + f` in `[sqrt(2)/2, sqrt(2))` by the bit operations of the inline
+//! `log`; the rounding error of `u` comes back as `c = (k > 0 ? 1 - (u - x) : x - (u - 1)) / u`,
+//! and where `k = 0` `f` is `x` itself (no rounding at all); then `log(1 + f)` by `log`'s
+//! polynomial in `s = f / (2 + f)`. `-1` gives `-inf`, below it NaN, `+inf` itself, tiny `|x|`
+//! (signed zeros, subnormals) `x`. Error: within 2 ulp of `lazulite_ir::semantics`
+//! (tests/log1p.rs).
+
+use super::{Emitter, FloatLayout, LOG_F32, LOG_F64};
+use cranelift_codegen::ir::condcodes::FloatCC;
+use cranelift_codegen::ir::{types, InstBuilder, Value};
+
+impl Emitter<'_, '_> {
+    pub(super) fn vector_log1p(&mut self, x: Value) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let it = t.as_int();
+        let fl = FloatLayout::of(t);
+        let k = if fl.p == 52 { &LOG_F64 } else { &LOG_F32 };
+        let flags = Self::vflags();
+        let one = self.vfc(t, 1.0);
+        let u = self.b.ins().fadd(one, x);
+        let bits = self.b.ins().bitcast(it, flags, u);
+        let off = self.vsplat_bits(it, fl.one_bits - k.sqrt_half_bits);
+        let b2 = self.b.ins().iadd(bits, off);
+        let sh = self.iconst(types::I32, fl.p);
+        let kb = self.b.ins().ushr(b2, sh);
+        let mask = self.vsplat_bits(it, (1u64 << fl.p) - 1);
+        let m = self.b.ins().band(b2, mask);
+        let base = self.vsplat_bits(it, k.sqrt_half_bits);
+        let m = self.b.ins().iadd(m, base);
+        let m = self.b.ins().bitcast(t, flags, m);
+        let fu = self.b.ins().fsub(m, one);
+        let two_p_bits = if fl.p == 52 {
+            fl.two_p.to_bits()
+        } else {
+            (fl.two_p as f32).to_bits() as u64
+        };
+        let two_p = self.vsplat_bits(it, two_p_bits);
+        let kf = self.b.ins().bor(kb, two_p);
+        let kf = self.b.ins().bitcast(t, flags, kf);
+        let bias = self.vfc(t, fl.two_p + fl.bias as f64);
+        let dk = self.b.ins().fsub(kf, bias);
+
+        // c: the rounding error of u relative to u (0 where k = 0, and f = x there)
+        let ux = self.b.ins().fsub(u, x);
+        let c_pos = self.b.ins().fsub(one, ux);
+        let u1 = self.b.ins().fsub(u, one);
+        let c_neg = self.b.ins().fsub(x, u1);
+        let zero = self.vfc(t, 0.0);
+        let kpos = self.b.ins().fcmp(FloatCC::GreaterThan, dk, zero);
+        let c = self.sel(kpos, c_pos, c_neg);
+        let c = self.b.ins().fdiv(c, u);
+        let k0 = self.b.ins().fcmp(FloatCC::Equal, dk, zero);
+        let c = self.sel(k0, zero, c);
+        let f = self.sel(k0, x, fu);
+
+        let half = self.vfc(t, 0.5);
+        let hf = self.b.ins().fmul(half, f);
+        let hfsq = self.b.ins().fmul(hf, f);
+        let two = self.vfc(t, 2.0);
+        let den = self.b.ins().fadd(two, f);
+        let s = self.b.ins().fdiv(f, den);
+        let z = self.b.ins().fmul(s, s);
+        let w = self.b.ins().fmul(z, z);
+        let odd: Vec<f64> = k.lg.iter().skip(1).step_by(2).copied().collect();
+        let even: Vec<f64> = k.lg.iter().step_by(2).copied().collect();
+        let p1 = self.horner(w, &odd);
+        let t1 = self.b.ins().fmul(w, p1);
+        let p2 = self.horner(w, &even);
+        let t2 = self.b.ins().fmul(z, p2);
+        let rr = self.b.ins().fadd(t2, t1);
+        // k ln2_hi - ((hfsq - (s (hfsq + R) + (k ln2_lo + c))) - f)
+        let a = self.b.ins().fadd(hfsq, rr);
+        let a = self.b.ins().fmul(s, a);
+        let c_lo = self.vfc(t, k.ln2_lo);
+        let klo = self.b.ins().fmul(dk, c_lo);
+        let klo = self.b.ins().fadd(klo, c);
+        let a = self.b.ins().fadd(a, klo);
+        let a = self.b.ins().fsub(hfsq, a);
+        let a = self.b.ins().fsub(a, f);
+        let c_hi = self.vfc(t, k.ln2_hi);
+        let khi = self.b.ins().fmul(dk, c_hi);
+        let r = self.b.ins().fsub(khi, a);
+
+        let m1 = self.vfc(t, -1.0);
+        let below = self.b.ins().fcmp(FloatCC::LessThan, x, m1);
+        let nan = self.vfc(t, f64::NAN);
+        let r = self.sel(below, nan, r);
+        let is_m1 = self.b.ins().fcmp(FloatCC::Equal, x, m1);
+        let ninf = self.vfc(t, f64::NEG_INFINITY);
+        let r = self.sel(is_m1, ninf, r);
+        let inf = self.vfc(t, f64::INFINITY);
+        let isinf = self.b.ins().fcmp(FloatCC::Equal, x, inf);
+        let r = self.sel(isinf, inf, r);
+        let ax = self.b.ins().fabs(x);
+        let tiny = self.vfc(
+            t,
+            if fl.p == 52 {
+                2f64.powi(-54)
+            } else {
+                2f64.powi(-25)
+            },
+        );
+        let small = self.b.ins().fcmp(FloatCC::LessThan, ax, tiny);
+        let r = self.sel(small, x, r);
+        let isnan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        self.sel(isnan, x, r)
+    }
+}
