@@ -744,6 +744,7 @@ pub fn execute_traced(
         Ok(())
     };
 
+    let mut progress = crate::progress::Tracker::start(schedule);
     for (si, step) in schedule.steps.iter().enumerate() {
         for b in step.buffers() {
             if let BufferRef::Temp(t) = b {
@@ -763,6 +764,9 @@ pub fn execute_traced(
             Step::Extern(e) => run_extern_step(si, e, inputs, &temps, &cancel)?,
         };
         report.steps.push(step_report);
+        if let Some(p) = progress.as_mut() {
+            p.step_done(step);
+        }
         // Release temps whose last use was this step.
         for (t, lu) in last_use.iter().enumerate() {
             if *lu == Some(si) && !pinned[t] {
