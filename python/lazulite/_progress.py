@@ -127,8 +127,8 @@ def _check(func, mode, delay, file):
             "pass False to turn progress off")
     if isinstance(delay, bool) or not isinstance(delay, (int, float)):
         raise TypeError(f"{func}: delay must be a number of seconds, got {type(delay).__name__}")
-    if not (delay >= 0 and delay != float("inf")):
-        raise ValueError(f"{func}: delay must be a finite number of seconds >= 0, got {delay}")
+    if not 0 <= delay <= 1e9:
+        raise ValueError(f"{func}: delay must be a number of seconds from 0 to 1e9, got {delay}")
     if file is not None and not callable(getattr(file, "write", None)):
         raise TypeError(f"{func}: file must have a write method, got {type(file).__name__}")
 

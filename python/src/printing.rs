@@ -268,11 +268,7 @@ impl Format {
                 )
             }
             _ => Format::Int {
-                width: values
-                    .iter()
-                    .map(|s| int_text(*s).len())
-                    .max()
-                    .unwrap_or(0),
+                width: values.iter().map(|s| int_text(*s).len()).max().unwrap_or(0),
             },
         }
     }

@@ -13,11 +13,11 @@ use std::time::Duration;
 #[pyfunction]
 #[pyo3(name = "_set_progress_hook", signature = (callback, delay))]
 pub fn set_progress(callback: Option<Py<PyAny>>, delay: f64) -> PyResult<()> {
-    if !(delay.is_finite() && delay >= 0.0) {
-        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+    let delay = Duration::try_from_secs_f64(delay).map_err(|_| {
+        pyo3::exceptions::PyValueError::new_err(format!(
             "set_progress: delay must be a finite number of seconds >= 0, got {delay}"
-        )));
-    }
+        ))
+    })?;
     let hook = callback.map(|cb| {
         let cb = Arc::new(cb);
         Arc::new(move |p: &Progress| {
@@ -38,6 +38,6 @@ pub fn set_progress(callback: Option<Py<PyAny>>, delay: f64) -> PyResult<()> {
             })
         }) as lazulite_frontend::ProgressHook
     });
-    set_progress_hook(hook, Duration::from_secs_f64(delay));
+    set_progress_hook(hook, delay);
     Ok(())
 }

@@ -200,11 +200,7 @@ pub fn explain_text(schedule: &Schedule, inputs: &[ArrayData], ir: bool) -> Stri
         .iter()
         .map(|r| numel(&r.shape) * r.dtype.size())
         .sum();
-    let temp_bytes: usize = schedule
-        .temps
-        .iter()
-        .map(|t| t.len * t.dtype.size())
-        .sum();
+    let temp_bytes: usize = schedule.temps.iter().map(|t| t.len * t.dtype.size()).sum();
     let _ = writeln!(
         s,
         "inputs: {} ({}); results: {} ({}); temporaries: {}",
@@ -304,7 +300,11 @@ pub fn explain_dot(schedule: &Schedule, inputs: &[ArrayData]) -> String {
             }
             seen.push(b);
             let (from, bytes) = source(b, &writer);
-            let label = if bytes > 0 { human_bytes(bytes) } else { String::new() };
+            let label = if bytes > 0 {
+                human_bytes(bytes)
+            } else {
+                String::new()
+            };
             let _ = writeln!(s, "  {from} -> s{si} [label=\"{label}\"];");
         }
     }

@@ -15,17 +15,17 @@ mod config;
 pub mod cuda;
 mod exec;
 mod explain;
-mod progress;
 mod extern_ops;
 mod interp;
+mod progress;
 
 pub use buffer::{ArrayData, Buffer, Pool, PoolStats, ALIGN};
 pub use cache::{clear_caches, kernel_cache_len, plan_cached};
 pub use config::{config, set_config, stats, Config, ExecPolicy, Stats};
 pub use exec::{execute, execute_traced, ExecReport, StepReport};
 pub use explain::human_bytes;
-pub use progress::{set_progress_hook, Progress, ProgressHook};
 pub use interp::{interpret, TILE};
+pub use progress::{set_progress_hook, Progress, ProgressHook};
 
 use lazulite_ir::{Graph, NodeId, Result, Schedule};
 
@@ -39,12 +39,7 @@ pub fn compute(graph: &Graph, roots: &[NodeId], inputs: &[ArrayData]) -> Result<
 /// what they fused, their loop, bytes read and written, compiled or interpreted, and why their fusion
 /// group ended; extern ops in place), inputs, results and temporaries, and the totals. With `ir`,
 /// each kernel's IR follows its line.
-pub fn explain(
-    graph: &Graph,
-    roots: &[NodeId],
-    inputs: &[ArrayData],
-    ir: bool,
-) -> Result<String> {
+pub fn explain(graph: &Graph, roots: &[NodeId], inputs: &[ArrayData], ir: bool) -> Result<String> {
     let schedule = plan_cached(graph, roots)?;
     Ok(explain::explain_text(&schedule, inputs, ir))
 }

@@ -112,9 +112,15 @@ fn explain_lists_kernels_and_bytes() {
     assert!(text.contains("ends: result"), "{text}");
     assert!(!text.contains("load"), "no IR unless asked: {text}");
     let with_ir = lazulite_runtime::explain(&g, &[y, r], &[x.clone()], true).unwrap();
-    assert!(with_ir.len() > text.len() && with_ir.contains("load"), "{with_ir}");
+    assert!(
+        with_ir.len() > text.len() && with_ir.contains("load"),
+        "{with_ir}"
+    );
     let dot = lazulite_runtime::explain_dot(&g, &[y, r], &[x]).unwrap();
-    assert!(dot.starts_with("digraph plan {") && dot.contains("in0 -> s0"), "{dot}");
+    assert!(
+        dot.starts_with("digraph plan {") && dot.contains("in0 -> s0"),
+        "{dot}"
+    );
     assert!(text.contains("total: reads"), "{text}");
     assert!(
         text.contains("interpreted") || text.contains("compiled"),
