@@ -32,7 +32,9 @@ MATURIN := VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH mat
 DIST ?= dist
 
 ## Build the Python extension (release) into the venv (root pyproject.toml -> python/Cargo.toml).
+## (An extension of another ABI left in python/lazulite would shadow the new one: removed first.)
 build: $(STAMP)
+	rm -f python/lazulite/_lazulite*.so
 	$(MATURIN) develop --release --quiet $(ABI3)
 
 ## The wheels and the sdist into dist/, with their tags and metadata checked: the stable-ABI wheel
