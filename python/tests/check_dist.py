@@ -89,8 +89,10 @@ def check_sdist(path):
 def main(dist):
     wheels = sorted(Path(dist).glob("*.whl"))
     sdists = sorted(Path(dist).glob("*.tar.gz"))
-    if not any("abi3" in w.name for w in wheels) or len(sdists) != 1:
-        fail(f"expected a stable-ABI wheel and one sdist in {dist}, found {[p.name for p in wheels + sdists]}")
+    kinds = sorted(w.name.split("-")[3] for w in wheels)
+    if kinds != ["abi3", "cp310"] or len(sdists) != 1:
+        fail(f"expected the abi3 and cp310 wheels and one sdist in {dist}, "
+             f"found {[p.name for p in wheels + sdists]}")
     for w in wheels:
         check_wheel(w)
     check_sdist(sdists[0])
