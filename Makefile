@@ -16,7 +16,7 @@ CUDA_CORPUS ?= target/cuda-corpus
 CUDA_ENV    := LAZULITE_CUDA_WHEELS=$(CUDA_WHEELS) REQUIRE_NVRTC=1 LAZULITE_CUDA_CORPUS=$(abspath $(CUDA_CORPUS))
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all demo test rust-test py-test cuda-tools cuda-corpus build venv bench docs lint fmt clean
+.PHONY: all demo test rust-test py-test cuda-tools cuda-corpus build venv bench docs lint fmt clean wheel
 
 all: test
 
@@ -28,18 +28,36 @@ $(STAMP): python/requirements-dev.txt
 
 venv: $(STAMP)
 
-## Build the Python extension (release) into the venv.
+# The stable ABI (CPython 3.11+) when the venv's Python has it; the interpreter's own ABI on 3.10.
+ABI3 = $$($(PY) -c 'import sys; print("--features abi3" if sys.version_info >= (3, 11) else "")')
+MATURIN := VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH maturin
+DIST ?= dist
+
+## Build the Python extension (release) into the venv (root pyproject.toml -> python/Cargo.toml).
+## (An extension of another ABI left in python/lazulite would shadow the new one: removed first.)
 build: $(STAMP)
-	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH \
-	  maturin develop --release --quiet -m python/Cargo.toml
+	rm -f python/lazulite/_lazulite*.so
+	$(MATURIN) develop --release --quiet $(ABI3)
+
+## The wheels and the sdist into dist/, with their tags and metadata checked: the stable-ABI wheel
+## (CPython 3.11+, the same build as `make build`), the CPython 3.10 wheel (3.10's limited API has
+## no buffer protocol; maturin builds it from its own sysconfig of 3.10 when no python3.10 is
+## installed), and the sdist.
+wheel: build
+	rm -rf $(DIST)
+	$(MATURIN) build --release --quiet $(ABI3) --out $(DIST)
+	$(MATURIN) build --release --quiet -i python3.10 --out $(DIST)
+	$(MATURIN) sdist --out $(DIST)
+	$(PY) python/tests/check_dist.py $(DIST)
 
 ## Build everything and run the main example.
 demo: build
 	$(PY) examples/quickstart.py
 
 ## Build and run every test: Rust (unit, property, cross-crate) then Python (pytest + Hypothesis), then
-## NVRTC + ptxas over every kernel both suites met (CUDA C for sm_90, checked without a GPU).
-test: rust-test py-test cuda-corpus
+## NVRTC + ptxas over every kernel both suites met (CUDA C for sm_90, checked without a GPU), then
+## the wheels and the sdist (built and checked).
+test: rust-test py-test cuda-corpus wheel
 
 ## NVRTC and ptxas from NVIDIA's PyPI wheels (no GPU, no CUDA install): pinned, --no-deps (their
 ## dependencies are unpinned and drift to newer CUDA), one pip call (they share the nvidia/ folder).

@@ -315,10 +315,24 @@ pub fn compute_many(arrays: &[&LazyArray]) -> Result<Vec<ArrayData>> {
         .collect())
 }
 
-/// The plan the runtime would run to compute `arrays`, as text (computes nothing).
+/// The plan the runtime would run to compute `arrays`, as a compact text summary (computes nothing):
+/// kernels and extern ops in run order, sizes, why each fusion group ended.
 pub fn explain(arrays: &[&LazyArray]) -> Result<String> {
     let lowered = lower(arrays)?;
-    rt::explain(&lowered.graph, &lowered.roots, &lowered.inputs)
+    rt::explain(&lowered.graph, &lowered.roots, &lowered.inputs, false)
+}
+
+/// [`explain`] with each kernel's IR after its line.
+pub fn explain_ir(arrays: &[&LazyArray]) -> Result<String> {
+    let lowered = lower(arrays)?;
+    rt::explain(&lowered.graph, &lowered.roots, &lowered.inputs, true)
+}
+
+/// The plan of [`explain`] as a Graphviz DOT graph (inputs, kernels, extern ops, results, and the
+/// bytes on each edge).
+pub fn explain_dot(arrays: &[&LazyArray]) -> Result<String> {
+    let lowered = lower(arrays)?;
+    rt::explain_dot(&lowered.graph, &lowered.roots, &lowered.inputs)
 }
 
 /// The graph that `compute` would hand the runtime for `arrays` (for tests and tools).

@@ -38,7 +38,9 @@ mod utility;
 mod views;
 
 pub use advanced::{getitem_arrays, key_has_mask, setitem, IndexKey};
-pub use array::{build_graph, compute_many, explain, graph_text, LazyArray};
+pub use array::{
+    build_graph, compute_many, explain, explain_dot, explain_ir, graph_text, LazyArray,
+};
 pub use creation::{
     arange, from_bytes, from_vec, full, ones, zeros, Complex, Complex128, Complex64, Element,
 };
@@ -53,7 +55,9 @@ pub use joining::{concat, stack};
 pub use lazulite_ir::ExternOp;
 pub use lazulite_ir::FftNorm;
 pub use lazulite_ir::{BinaryOp, DType, Error, ErrorKind, ReduceOp, Result, Scalar, UnaryOp};
-pub use lazulite_runtime::{stats, ArrayData, Buffer, Stats};
+pub use lazulite_runtime::{
+    set_progress_hook, stats, ArrayData, Buffer, Progress, ProgressHook, Stats,
+};
 pub use linalg::{matmul, tensordot, vecdot, TensordotAxes};
 pub use linalg_ext::{
     cholesky, det, eig, eigh, eigvals, eigvalsh, inv, qr, slogdet, solve, svd, svdvals,

@@ -13,9 +13,19 @@ pub(crate) fn compute(
     lazulite_runtime::compute(graph, roots, inputs)
 }
 
-/// The runtime's plan for the graph, as text.
-pub(crate) fn explain(graph: &Graph, roots: &[NodeId], inputs: &[ArrayData]) -> Result<String> {
-    lazulite_runtime::explain(graph, roots, inputs)
+/// The runtime's plan for the graph, as text (with each kernel's IR when `ir`).
+pub(crate) fn explain(
+    graph: &Graph,
+    roots: &[NodeId],
+    inputs: &[ArrayData],
+    ir: bool,
+) -> Result<String> {
+    lazulite_runtime::explain(graph, roots, inputs, ir)
+}
+
+/// The runtime's plan for the graph, as a Graphviz DOT graph.
+pub(crate) fn explain_dot(graph: &Graph, roots: &[NodeId], inputs: &[ArrayData]) -> Result<String> {
+    lazulite_runtime::explain_dot(graph, roots, inputs)
 }
 
 /// A new C-contiguous array whose bytes `fill` writes in place (they start zeroed); an impossible or

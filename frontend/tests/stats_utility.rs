@@ -124,7 +124,7 @@ fn std_over_the_last_axis_plans_into_few_kernels() {
     assert!(k <= 3, "std planned into {k} kernels");
     // exp(x) is read twice (by the mean and by the deviations): it is stored once, not recomputed
     let v = lz::var(&lz::exp(&x).unwrap(), Some(&[-1]), 0.0, true).unwrap();
-    let plan = lz::explain(&[&v]).unwrap();
+    let plan = lz::explain_ir(&[&v]).unwrap();
     let k = kernel_count(&[&v]);
     assert!(k <= 4, "var of exp planned into {k} kernels:\n{plan}");
     assert_eq!(

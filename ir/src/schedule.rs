@@ -33,6 +33,8 @@ pub struct KernelStep {
     pub outputs: Vec<Operand>,
     /// What was fused, for `explain`: e.g. `"mul, add, sqrt -> sum"`.
     pub label: String,
+    /// Why the fusion group ended at this kernel's output (`fusion::decide`'s reason), for `explain`.
+    pub end: &'static str,
 }
 
 /// An operand of an extern step: a buffer read with a layout (element offset and strides).

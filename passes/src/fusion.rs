@@ -29,10 +29,20 @@ const RECOMPUTE_LIMIT: u32 = TRANSCENDENTAL_COST;
 const BROADCAST_LIMIT: u32 = 8;
 const INFINITE: u32 = u32::MAX;
 
-/// Which nodes have a temp buffer of their own.
+/// Which nodes have a temp buffer of their own, and why (what ended the fusion group there).
 #[derive(Clone, Debug)]
 pub struct Fusion {
     pub materialised: Vec<bool>,
+    /// Per node, why it is materialised (`""` when it is not), for `explain`.
+    pub reasons: Vec<&'static str>,
+}
+
+/// Marks `i` materialised for `why`, keeping the first reason given.
+fn mark(mat: &mut [bool], reasons: &mut [&'static str], i: usize, why: &'static str) {
+    if !mat[i] {
+        mat[i] = true;
+        reasons[i] = why;
+    }
 }
 
 /// Where the elements of a movement chain live: a leaf (an input, or a materialised node) read with
@@ -148,6 +158,7 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
     }
 
     let mut mat = vec![false; n];
+    let mut why = vec![""; n];
     // Roots: a root that is a movement chain over a buffer is a view of that buffer; over a computed
     // node, the node is materialised and the root is a view of it when that computes no more elements.
     for &r in roots {
@@ -162,14 +173,14 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
                     Op::Input { .. } => continue,
                     Op::Fill(_) => {}
                     _ if numel(&node.shape) >= numel(&leaf.shape) => {
-                        mat[l.leaf.index()] = true;
+                        mark(&mut mat, &mut why, l.leaf.index(), "result (viewed)");
                         continue;
                     }
                     _ => {}
                 }
             }
         }
-        mat[r.index()] = true;
+        mark(&mut mat, &mut why, r.index(), "result");
     }
 
     let mut cost = vec![0u32; n];
@@ -186,7 +197,7 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
                 let ok = reshape_is_split_only(&g.node(src).shape, &node.shape)
                     || leaf_layout(g, &mat, id, false).is_some();
                 if !ok {
-                    mat[src.index()] = true;
+                    mark(&mut mat, &mut why, src.index(), "reshaped without strides");
                 }
             }
             Op::Reduce { op, axes } => {
@@ -216,7 +227,7 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
                 if fusable {
                     kept = Some(r);
                 } else {
-                    mat[inp.index()] = true;
+                    mark(&mut mat, &mut why, inp.index(), "second reduction");
                 }
             }
         }
@@ -236,25 +247,45 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
             cost[i] = INFINITE;
         }
 
-        mat[i] |= if !cfg.fuse || node.op.is_extern() {
-            !node.op.is_movement()
+        let reason = if node.op.is_extern() {
+            "extern op"
+        } else if node.op.is_movement() {
+            ""
+        } else if !cfg.fuse {
+            "fusion off"
         } else if let Some(r) = reduction[i] {
             // A reduction (or an epilogue over one) fuses into its only reader, when that reader is
             // elementwise and the reduction keeps several output elements.
-            is_root[i]
-                || direct_consumers[i] != 1
-                || !only_elementwise_consumers[i]
-                || numel(&g.node(r).shape) < 2
-        } else if node.op.is_movement() {
-            false
+            if is_root[i] {
+                "result"
+            } else if numel(&g.node(r).shape) < 2 {
+                "full reduction"
+            } else if direct_consumers[i] != 1 {
+                "reduction read by several"
+            } else if !only_elementwise_consumers[i] {
+                "reduction read by a non-elementwise op"
+            } else {
+                ""
+            }
         } else {
             let extra = readers[i].saturating_sub(1);
-            extra.saturating_mul(cost[i]) >= RECOMPUTE_LIMIT
-                || (via_broadcast[i] && cost[i] >= BROADCAST_LIMIT)
+            if extra.saturating_mul(cost[i]) >= RECOMPUTE_LIMIT {
+                "read by several, costly to recompute"
+            } else if via_broadcast[i] && cost[i] >= BROADCAST_LIMIT {
+                "broadcast, costly to recompute"
+            } else {
+                ""
+            }
         };
+        if !reason.is_empty() {
+            mark(&mut mat, &mut why, i, reason);
+        }
     }
-    materialise_extern_operands(g, &mut mat);
-    Ok(Fusion { materialised: mat })
+    materialise_extern_operands(g, &mut mat, &mut why);
+    Ok(Fusion {
+        materialised: mat,
+        reasons: why,
+    })
 }
 
 /// Every operand of an extern op must be a buffer: a materialised node, an input, or a movement chain
@@ -262,7 +293,7 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
 /// operand is materialised (a computed operand gets its own kernel; a strided view becomes a copy
 /// kernel). Materialising one node can change the layout of a chain above it, so this repeats until
 /// nothing changes (it only ever adds buffers, so it ends).
-fn materialise_extern_operands(g: &Graph, mat: &mut [bool]) {
+fn materialise_extern_operands(g: &Graph, mat: &mut [bool], why: &mut [&'static str]) {
     let externs: Vec<NodeId> = g
         .nodes()
         .filter(|(_, n)| n.op.is_extern())
@@ -283,7 +314,7 @@ fn materialise_extern_operands(g: &Graph, mat: &mut [bool]) {
                     op.reads_strided(k) || is_c_contiguous(&g.node(o).shape, &l.strides)
                 });
                 if !usable {
-                    mat[o.index()] = true;
+                    mark(mat, why, o.index(), "operand of an extern op");
                     changed = true;
                 }
             }

@@ -89,6 +89,7 @@ pub fn lower(g: &Graph, roots: &[NodeId], fusion: &Fusion) -> Result<Schedule> {
             }
         } else if mat[id.index()] {
             let mut step = KernelBuilder::new(&mut ctx, id).build()?;
+            step.end = fusion.reasons[id.index()];
             if cfg!(debug_assertions) {
                 lazulite_ir::verify::verify_kernel(&step.kernel)?;
             }
@@ -387,6 +388,7 @@ impl<'a, 'b> KernelBuilder<'a, 'b> {
             inputs,
             outputs: vec![output],
             label,
+            end: "",
         })
     }
 

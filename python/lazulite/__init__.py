@@ -8,7 +8,10 @@ re-exports the extension module and adds the constants, and ``lazulite.linalg`` 
 extension's norms and helpers from namespace functions.
 """
 
+import builtins as _builtins
 import math as _math
+import shutil as _shutil
+import subprocess as _subprocess
 
 from . import _lazulite
 from ._lazulite import *  # noqa: F401,F403  (the namespace's functions and dtypes)
@@ -16,6 +19,7 @@ from ._lazulite import Array, Device, __version__, _stats, dtype  # noqa: F401
 from ._info import __array_namespace_info__  # noqa: F401
 from . import fft  # noqa: F401  (the fft extension, lazulite.fft)
 from . import linalg  # noqa: F401  (the linalg extension)
+from ._progress import Progress, progress, set_progress  # noqa: F401
 
 __array_api_version__ = "2025.12"
 
@@ -39,32 +43,71 @@ where = getattr(_lazulite, "where")
 
 
 class Plan(str):
-    """The plan of some arrays, as `explain` returns it: a `str` that the REPL shows unquoted.
+    """The plan of some arrays, as `explain` returns it: a `str` that the REPL shows unquoted, with
+    its Graphviz rendering at hand (`plan.dot`; in a notebook, `_repr_svg_` draws it when Graphviz's
+    `dot` program is installed).
 
     >>> plan = lz.explain(lz.ones(3) + 1)
-    >>> isinstance(plan, str), repr(plan) == str(plan)
-    (True, True)
+    >>> isinstance(plan, str), repr(plan) == str(plan), plan.dot.startswith("digraph")
+    (True, True, True)
     """
 
-    __slots__ = ()
+    def __new__(cls, text, dot=""):
+        self = super().__new__(cls, text)
+        self.dot = dot
+        return self
 
     def __repr__(self):
         return str(self)
 
+    def _repr_svg_(self):
+        if not self.dot or _shutil.which("dot") is None:
+            return None
+        return _render_dot(self.dot, "svg", "explain").decode("utf-8")
 
-def explain(*arrays):
-    """The plan that computing `arrays` together would run, as text, without running it.
 
-    It lists the kernels in run order (each a fusion group: the operations it fuses, its inputs and
-    outputs), the extern steps (matmul, sort, linear algebra, FFTs, ...) and the buffers with their
-    sizes. The result is a `Plan`, a `str` that the REPL shows unquoted. Nothing is computed.
+def _render_dot(dot, fmt, func):
+    exe = _shutil.which("dot")
+    if exe is None:
+        raise RuntimeError(
+            f"{func}: format={fmt!r} needs Graphviz's `dot` program, which is not on PATH; install "
+            "Graphviz (e.g. `apt install graphviz`) or use format='dot' and render the text elsewhere")
+    done = _subprocess.run([exe, f"-T{fmt}"], input=dot.encode("utf-8"), capture_output=True)
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"{func}: Graphviz `dot -T{fmt}` failed ({done.returncode}): "
+            f"{done.stderr.decode('utf-8', 'replace').strip()}")
+    return done.stdout
+
+
+def explain(*arrays, ir=False, format="text"):
+    """The plan that computing ``arrays`` together would run, without computing anything.
+
+    ``format="text"`` (default): a compact summary: one line per step in run order (each kernel
+    with the ops it fused, its loop, the bytes it reads and writes, compiled or interpreted, and why
+    its fusion group ended; extern ops such as matmul or sort in place), the inputs, results and
+    temporaries, transfers, and the totals; ``ir=True`` adds each kernel's IR. ``format="dot"``:
+    the plan as Graphviz DOT text; ``"svg"`` (``str``) and ``"png"`` (``bytes``) render it with
+    Graphviz's ``dot`` program (a ``RuntimeError`` says so when it is not installed).
 
     >>> x = lz.sin(lz.linspace(0.0, 1.0, 100)) ** 2
     >>> plan = lz.explain(lz.sum(x))
     >>> isinstance(plan, str), x.is_computed
     (True, False)
+    >>> lz.explain(x, format="dot").startswith("digraph")
+    True
     """
-    return Plan(_lazulite._explain(*arrays))
+    if not isinstance(ir, _builtins.bool):
+        raise TypeError(f"explain: ir must be a bool, got {type(ir).__name__}")
+    if format not in ("text", "dot", "svg", "png"):
+        raise ValueError(f"explain: format must be 'text', 'dot', 'svg' or 'png', got {format!r}")
+    dot = _lazulite._explain(*arrays, dot=True)
+    if format == "text":
+        return Plan(_lazulite._explain(*arrays, ir=ir), dot)
+    if format == "dot":
+        return dot
+    out = _render_dot(dot, format, "explain")
+    return out.decode("utf-8") if format == "svg" else out
 
 
 # The spec's named tuple results (``unique_all`` and friends), named here so that pickle finds them.
@@ -99,4 +142,7 @@ __all__ = sorted(
     "newaxis",
     "explain",
     "Plan",
+    "Progress",
+    "progress",
+    "set_progress",
 ]

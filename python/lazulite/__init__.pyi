@@ -5,8 +5,8 @@
 import builtins
 import sys
 import types
-from collections.abc import Sequence
-from typing import Any, Final, Literal, NamedTuple, Protocol, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, Final, Literal, NamedTuple, Protocol, TypeVar, overload
 
 from typing_extensions import Self, TypeAlias
 
@@ -223,6 +223,37 @@ class Array:
 class Plan(str):
     """The fused plan of some arrays (what ``explain`` returns)."""
 
+    dot: str
+    def __new__(cls, text: str, dot: str = "") -> Self: ...
+
+class Progress(NamedTuple):
+    """One progress report of a compute (what a ``set_progress`` callback receives)."""
+
+    kernels_done: int
+    kernels_total: int
+    externs_done: int
+    externs_total: int
+    bytes_done: int
+    bytes_total: int
+    elapsed: float
+    finished: bool
+
+class _Writer(Protocol):
+    def write(self, s: str, /) -> Any: ...
+
+_ProgressMode: TypeAlias = builtins.bool | Literal["auto"] | Callable[[Progress], object]
+
+def set_progress(
+    mode: _ProgressMode, *, delay: float = 1.0, file: _Writer | None = None
+) -> tuple[_ProgressMode, float, _Writer | None]: ...
+
+class progress:
+    """``set_progress`` for a ``with`` block; the previous setting comes back at its end."""
+
+    def __init__(self, mode: _ProgressMode, *, delay: float = 1.0, file: _Writer | None = None) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> builtins.bool: ...
+
 class UniqueAllResult(NamedTuple):
     values: Array
     indices: Array
@@ -242,7 +273,12 @@ def __array_namespace_info__() -> Info: ...
 # --- lazulite's own functions (laziness, explain, policies) -----------------------------------
 
 def compute_many(*arrays: Array) -> tuple[Array, ...]: ...
-def explain(*arrays: Array) -> Plan: ...
+@overload
+def explain(*arrays: Array, ir: builtins.bool = False, format: Literal["text"] = "text") -> Plan: ...
+@overload
+def explain(*arrays: Array, ir: builtins.bool = False, format: Literal["dot", "svg"]) -> str: ...
+@overload
+def explain(*arrays: Array, ir: builtins.bool = False, format: Literal["png"]) -> bytes: ...
 def materialization_count() -> int: ...
 def set_implicit_compute(policy: Literal["allow", "warn", "raise"], /) -> str: ...
 def set_data_dependent_shapes(enabled: _Bool, /) -> _Bool: ...

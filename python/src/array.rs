@@ -5,7 +5,8 @@ use crate::convert::{
 };
 use crate::dtype::{check_to_device, PyDType, PyDevice};
 use crate::guard::{engine, type_error, value_error};
-use crate::materialize::{materialize, repr_of, scalar_of, Reason};
+use crate::materialize::{implicit_refused, materialize, scalar_of, Reason};
+use crate::printing::{lazy_repr, repr_of, str_of};
 use crate::views::Handle;
 use lazulite_frontend::{self as fe, ArrayData, BinaryOp, DType, LazyArray, Scalar, UnaryOp};
 use pyo3::exceptions::{PyBufferError, PyValueError};
@@ -583,13 +584,25 @@ impl PyArray {
         crate::pickle::copy_of(py, &self.inner())
     }
 
+    /// NumPy's repr with `Array` for `array`; an uncomputed array under `set_implicit_compute("raise")`
+    /// shows its shape, dtype and device and says it is lazy instead of raising.
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let data = materialize(py, &self.inner(), Reason::Implicit("__repr__"))?;
+        let x = self.inner();
+        if implicit_refused() && x.realized().is_none() {
+            return Ok(lazy_repr(x.shape(), x.dtype()));
+        }
+        let data = materialize(py, &x, Reason::Implicit("__repr__"))?;
         repr_of(&data)
     }
 
+    /// NumPy's `str`: the elements without the wrapper (a 0-d array as its scalar).
     fn __str__(&self, py: Python<'_>) -> PyResult<String> {
-        self.__repr__(py)
+        let x = self.inner();
+        if implicit_refused() && x.realized().is_none() {
+            return Ok(lazy_repr(x.shape(), x.dtype()));
+        }
+        let data = materialize(py, &x, Reason::Implicit("__str__"))?;
+        str_of(&data)
     }
 
     // ---- indexing ---------------------------------------------------------------------------------

@@ -674,14 +674,21 @@ fn arrays_of(func: &str, arrays: &Bound<'_, PyTuple>) -> PyResult<Vec<LazyArray>
         .collect()
 }
 
-/// The fused plan of the arrays (what `compute_many` would run), as text.
+/// The fused plan of the arrays (what `compute_many` would run), as text (`ir`: with each kernel's
+/// IR) or as Graphviz DOT (`dot`).
 #[pyfunction]
-#[pyo3(name = "_explain", signature = (*arrays))]
-fn explain(py: Python<'_>, arrays: &Bound<'_, PyTuple>) -> PyResult<String> {
+#[pyo3(name = "_explain", signature = (*arrays, ir=false, dot=false))]
+fn explain(py: Python<'_>, arrays: &Bound<'_, PyTuple>, ir: bool, dot: bool) -> PyResult<String> {
     let xs = arrays_of("explain", arrays)?;
     engine(py, "explain", move || {
         let refs: Vec<&LazyArray> = xs.iter().collect();
-        fe::explain(&refs)
+        if dot {
+            fe::explain_dot(&refs)
+        } else if ir {
+            fe::explain_ir(&refs)
+        } else {
+            fe::explain(&refs)
+        }
     })
 }
 

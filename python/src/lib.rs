@@ -2,7 +2,8 @@
 //!
 //! - [`guard`]: the one helper every engine call goes through (GIL released, panics caught, errors
 //!   mapped to the spec's exceptions);
-//! - [`materialize`]: the one materialisation choke point (and `repr`);
+//! - [`materialize`]: the one materialisation choke point; [`printing`]: `repr` and `str`, NumPy's way;
+//!   [`progress`]: the runtime's progress hook, forwarded to Python;
 //! - [`array`]: the array class; [`pickle`]: its pickling and copying; [`dtype`]: dtype and device
 //!   objects;
 //! - [`asarray`], [`functions`], [`elementwise`], [`creation`], [`manipulation`], [`statistics`],
@@ -27,6 +28,8 @@ mod linalg_ext;
 mod manipulation;
 mod materialize;
 mod pickle;
+mod printing;
+mod progress;
 mod searching;
 mod statistics;
 mod views;
@@ -64,6 +67,7 @@ fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
     indexing::register(m)?;
     m.add_function(wrap_pyfunction!(pickle::_array_from_pickle, m)?)?;
     fft::register(m)?;
+    m.add_function(wrap_pyfunction!(progress::set_progress, m)?)?;
     Ok(())
 }
 

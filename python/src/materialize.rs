@@ -1,11 +1,11 @@
-//! The one materialisation choke point and what reads its result: scalars, `repr`, the buffer export.
+//! The one materialisation choke point and what reads its result: scalars, the buffer export.
 //!
 //! `compute()`, `bool/int/float/complex/index`, `__array__`, the buffer protocol and `repr` all call
 //! [`materialize`]. It computes (once: the array remembers its value), counts the computations it
 //! triggered, and applies the policy for *implicit* materialisation (allow / warn / raise).
 
 use crate::guard::{engine, engine_interruptible};
-use lazulite_frontend::{ArrayData, DType, LazyArray, Scalar};
+use lazulite_frontend::{ArrayData, LazyArray, Scalar};
 use pyo3::exceptions::{PyRuntimeError, PyRuntimeWarning};
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
@@ -60,6 +60,12 @@ pub fn materialize(py: Python<'_>, x: &LazyArray, why: Reason) -> PyResult<Array
         return engine(py, what, move || x.compute());
     }
     engine_interruptible(py, what, move || x.compute())
+}
+
+/// Whether implicit computation is refused (`set_implicit_compute("raise")`): `repr` then shows what
+/// it knows without computing.
+pub fn implicit_refused() -> bool {
+    POLICY.load(Ordering::Relaxed) == POLICY_RAISE
 }
 
 /// Several arrays at once (shared subgraphs computed once); explicit.
@@ -188,129 +194,6 @@ pub fn _capabilities(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>>
 /// The single element of a 0-D realized array.
 pub fn scalar_of(data: &ArrayData) -> PyResult<Scalar> {
     data.try_get(&[]).map_err(crate::guard::to_pyerr)
-}
-
-// ---------------------------------------------------------------------------------------------------
-// repr
-
-const REPR_SUMMARY_THRESHOLD: usize = 1000;
-const REPR_EDGE_ITEMS: usize = 3;
-
-fn fmt_float(v: f64, single: bool) -> String {
-    if v.is_nan() {
-        return "nan".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if v == v.trunc() && v.abs() < 1e16 {
-        let mut s = format!("{v:.0}");
-        if v == 0.0 && v.is_sign_negative() {
-            s = "-0".into();
-        }
-        return s + ".";
-    }
-    if single {
-        format!("{:?}", v as f32)
-    } else {
-        format!("{v:?}")
-    }
-}
-
-fn fmt_scalar(s: Scalar, dtype: DType) -> String {
-    let single = dtype.real_part() == DType::F32;
-    match s {
-        Scalar::Bool(b) => if b { "True" } else { "False" }.into(),
-        Scalar::Int(i) => i.to_string(),
-        Scalar::UInt(u) => u.to_string(),
-        Scalar::Float(f) => fmt_float(f, single),
-        Scalar::Complex(r, i) => {
-            let im = fmt_float(i, single);
-            let sign = if im.starts_with('-') { "" } else { "+" };
-            format!("{}{sign}{im}j", fmt_float(r, single))
-        }
-    }
-}
-
-/// The indices shown along an axis of length `n` (`None` marks the "..." gap).
-fn shown(n: usize, summarize: bool) -> Vec<Option<usize>> {
-    if summarize && n > 2 * REPR_EDGE_ITEMS {
-        (0..REPR_EDGE_ITEMS)
-            .map(Some)
-            .chain(std::iter::once(None))
-            .chain((n - REPR_EDGE_ITEMS..n).map(Some))
-            .collect()
-    } else {
-        (0..n).map(Some).collect()
-    }
-}
-
-fn render(
-    data: &ArrayData,
-    idx: &mut Vec<usize>,
-    indent: usize,
-    summarize: bool,
-    out: &mut String,
-) -> PyResult<()> {
-    let axis = idx.len();
-    let ndim = data.shape.len();
-    out.push('[');
-    let items = shown(data.shape[axis], summarize);
-    for (k, item) in items.iter().enumerate() {
-        if k > 0 {
-            if axis + 1 == ndim {
-                out.push_str(", ");
-            } else {
-                out.push(',');
-                for _ in 0..(ndim - axis - 1) {
-                    out.push('\n');
-                }
-                out.push_str(&" ".repeat(indent + axis + 1));
-            }
-        }
-        match item {
-            None => out.push_str("..."),
-            Some(i) => {
-                idx.push(*i);
-                if axis + 1 == ndim {
-                    let v = data.try_get(idx).map_err(crate::guard::to_pyerr)?;
-                    out.push_str(&fmt_scalar(v, data.dtype));
-                } else {
-                    render(data, idx, indent, summarize, out)?;
-                }
-                idx.pop();
-            }
-        }
-    }
-    out.push(']');
-    Ok(())
-}
-
-/// `Array([1., 2.], dtype=float64)`, NumPy style, summarised beyond 1000 elements.
-pub fn repr_of(data: &ArrayData) -> PyResult<String> {
-    const PREFIX: &str = "Array(";
-    let mut out = String::from(PREFIX);
-    let n = data.numel();
-    if data.shape.is_empty() {
-        let v = scalar_of(data)?;
-        out.push_str(&fmt_scalar(v, data.dtype));
-    } else if n == 0 {
-        out.push_str("[]");
-        if data.shape.len() > 1 {
-            out.push_str(&format!(", shape={}", shape_tuple_text(&data.shape)));
-        }
-    } else {
-        let mut idx = Vec::with_capacity(data.shape.len());
-        render(
-            data,
-            &mut idx,
-            PREFIX.len(),
-            n > REPR_SUMMARY_THRESHOLD,
-            &mut out,
-        )?;
-    }
-    out.push_str(&format!(", dtype={})", data.dtype.name()));
-    Ok(out)
 }
 
 /// `(2, 3)`, `(4,)`, `()`.

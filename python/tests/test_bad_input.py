@@ -319,6 +319,8 @@ BASE = {
     "tile": (("F", (2,)), {}),
     "matmul": (("S", "S"), {}),
     "zeros": (((2,),), {}),
+    "set_progress": (("auto",), {}),  # the default setting
+    "progress": (("auto",), {}),
 }
 
 

@@ -127,8 +127,8 @@ def test_finfo_of_complex(name, real):
 
 
 def test_repr_of_complex():
-    assert repr(lz.asarray([1 + 2j, complex(0, -0.5)])) == "Array([1.+2.j, 0.-0.5j], dtype=complex128)"
-    assert repr(lz.asarray([-0.5j])) == "Array([-0.-0.5j], dtype=complex128)"  # -0.5j is (-0.0-0.5j)
+    assert repr(lz.asarray([1 + 2j, complex(0, -0.5)])) == "Array([1.+2.j , 0.-0.5j])"
+    assert repr(lz.asarray([-0.5j])) == "Array([-0.-0.5j])"  # -0.5j is (-0.0-0.5j)
     assert repr(lz.asarray(1j, dtype=lz.complex64)) == "Array(0.+1.j, dtype=complex64)"
     r = repr(lz.asarray([complex("nan+infj")]))
-    assert "nan" in r and "inf" in r and "complex128" in r
+    assert r == "Array([nan+infj])"

@@ -91,9 +91,9 @@ def test_materialisation_choke_point_and_policy():
             bool(z[0])
         assert z.compute() is z
         assert float(z[0].compute()) == 2.0  # explicit computes are always allowed
-        assert repr(z) == "Array([2.], dtype=float64)"  # realized: nothing left to compute
-        with pytest.raises(RuntimeError):
-            repr(z * 2)
+        assert repr(z) == "Array([2.])"  # realized: nothing left to compute
+        # uncomputed: what is known without computing, and that it is lazy
+        assert repr(z * 2) == "Array(<lazy, not computed>, shape=(1,), dtype=float64, device=cpu)"
     finally:
         lz.set_implicit_compute(old)
     with pytest.raises(ValueError):
@@ -101,14 +101,15 @@ def test_materialisation_choke_point_and_policy():
 
 
 def test_repr():
-    assert repr(lz.asarray([1.0, 2.0])) == "Array([1., 2.], dtype=float64)"
+    # NumPy's text with `Array` for `array` (python/tests/test_printing.py compares against NumPy)
+    assert repr(lz.asarray([1.0, 2.0])) == "Array([1., 2.])"
     assert repr(lz.asarray(3, dtype=lz.int8)) == "Array(3, dtype=int8)"
-    assert repr(lz.asarray([True, False])) == "Array([True, False], dtype=bool)"
-    assert repr(lz.asarray([[1, 2], [3, 4]])) == "Array([[1, 2],\n       [3, 4]], dtype=int64)"
+    assert repr(lz.asarray([True, False])) == "Array([ True, False])"
+    assert repr(lz.asarray([[1, 2], [3, 4]])) == "Array([[1, 2],\n       [3, 4]])"
     assert repr(lz.zeros((0, 3))) == "Array([], shape=(0, 3), dtype=float64)"
-    assert repr(lz.asarray([0.5, float("nan"), -float("inf")])) == "Array([0.5, nan, -inf], dtype=float64)"
+    assert repr(lz.asarray([0.5, float("nan"), -float("inf")])) == "Array([ 0.5,  nan, -inf])"
     big = repr(lz.arange(5000))
-    assert "..." in big and big.startswith("Array([0, 1, 2, ...") and big.endswith("4999], dtype=int64)")
+    assert big == "Array([   0,    1,    2, ..., 4997, 4998, 4999], shape=(5000,))"
 
 
 def test_asarray_scalars_and_sequences():

@@ -774,6 +774,7 @@ pub(crate) fn execute_on<B: Backend>(
         Ok(())
     };
 
+    let mut progress = crate::progress::Tracker::start(schedule);
     for (si, step) in schedule.steps.iter().enumerate() {
         for b in step.buffers() {
             if let BufferRef::Temp(t) = b {
@@ -793,6 +794,9 @@ pub(crate) fn execute_on<B: Backend>(
             Step::Extern(e) => backend.run_extern(si, e, inputs, &temps, &cancel)?,
         };
         report.steps.push(step_report);
+        if let Some(p) = progress.as_mut() {
+            p.step_done(step);
+        }
         // Release temps whose last use was this step.
         for (t, lu) in last_use.iter().enumerate() {
             if *lu == Some(si) && !pinned[t] && temps[t].take().is_some() {

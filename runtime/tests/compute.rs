@@ -108,8 +108,21 @@ fn explain_lists_kernels_and_bytes() {
         &[rows, cols],
     );
     let (g, y, r) = graph(rows, cols);
-    let text = lazulite_runtime::explain(&g, &[y, r], &[x]).unwrap();
+    let inputs = [x];
+    let text = lazulite_runtime::explain(&g, &[y, r], &inputs, false).unwrap();
     assert!(text.contains("kernel 0"), "{text}");
+    assert!(text.contains("ends: result"), "{text}");
+    assert!(!text.contains("load"), "no IR unless asked: {text}");
+    let with_ir = lazulite_runtime::explain(&g, &[y, r], &inputs, true).unwrap();
+    assert!(
+        with_ir.len() > text.len() && with_ir.contains("load"),
+        "{with_ir}"
+    );
+    let dot = lazulite_runtime::explain_dot(&g, &[y, r], &inputs).unwrap();
+    assert!(
+        dot.starts_with("digraph plan {") && dot.contains("in0 -> s0"),
+        "{dot}"
+    );
     assert!(text.contains("total: reads"), "{text}");
     assert!(
         text.contains("interpreted") || text.contains("compiled"),

@@ -61,6 +61,7 @@ fn chain(steps: usize, n: usize) -> Schedule {
                     inputs: vec![contiguous(src, n)],
                     outputs: vec![contiguous(BufferRef::Temp(i as u32), n)],
                     label: format!("add#{i}"),
+                    end: "",
                 })
             })
             .collect(),

@@ -88,6 +88,7 @@ pub fn one_step(kernel: Kernel, shape: &[usize], inputs: &[In]) -> (Schedule, Ve
             .collect(),
         outputs: outs,
         label: "test".into(),
+        end: "",
     };
     let schedule = Schedule {
         device: lazulite_ir::Device::Cpu,
