@@ -10,7 +10,6 @@ arrays (all-ones shapes of the operands' dtypes and ranks), which lazulite types
 """
 
 import math
-import operator
 
 import dask.array as da
 import numpy as np
@@ -58,17 +57,6 @@ def meta_of(shape, dtype):
 
 def _meta_np(ndim, dtype):
     return np.empty((0,) * ndim, dtype=np_dtype(dtype))
-
-
-def _remap(arg, inputs, offset):
-    tag, v = arg
-    if tag == "i":
-        return ("i", inputs[v])
-    if tag == "v":
-        return ("v", v + offset)
-    if tag == "t":
-        return ("t", tuple(_remap(a, inputs, offset) for a in v))
-    return arg
 
 
 class _Program:
@@ -412,5 +400,3 @@ def _operand_ok(other):
     return isinstance(other, (ChunkedArray, bool, int, float, complex, lz.Array, np.ndarray,
                               np.generic))
 
-
-__all__ = ["ChunkedArray", "operator"]

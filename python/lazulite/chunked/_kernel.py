@@ -106,7 +106,11 @@ def _as_lz(chunk):
     a = np.asarray(chunk)
     if not a.flags.c_contiguous:
         a = np.ascontiguousarray(a)
-    return lz.asarray(a)
+    # zero-copy: the chunk belongs to this task for the call (lazulite never writes its inputs)
+    try:
+        return lz.asarray(a, copy=False)
+    except ValueError:  # misaligned (e.g. unpickled out of a message buffer): copy
+        return lz.asarray(a)
 
 
 class Kernel:
