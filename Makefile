@@ -14,7 +14,7 @@ CUDA_CORPUS ?= target/cuda-corpus
 CUDA_ENV    := LAZULITE_CUDA_WHEELS=$(CUDA_WHEELS) REQUIRE_NVRTC=1 LAZULITE_CUDA_CORPUS=$(abspath $(CUDA_CORPUS))
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all demo test rust-test py-test cuda-tools cuda-corpus build venv bench lint fmt clean
+.PHONY: all demo test rust-test py-test cuda-tools cuda-corpus build venv bench bench-dask lint fmt clean
 
 all: test
 
@@ -66,6 +66,10 @@ $(BSTAMP): bench/requirements.txt $(STAMP)
 
 bench: build $(BSTAMP)
 	JAX_PLATFORMS=cpu $(PY) bench/run.py
+
+## lazulite.chunked vs dask.array+NumPy on a 2-worker LocalCluster (not in CI; 2^26 elements by default).
+bench-dask: build
+	$(PY) bench/dask_bench.py $(BENCH_DASK_ARGS)
 
 ## fmt + clippy, as CI checks them.
 lint:
