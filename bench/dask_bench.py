@@ -60,13 +60,68 @@ def best(client, make, runs):
     return min(times)
 
 
+def _peak_rss():
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def out_of_core(args):
+    """Zarr inputs totalling twice the workers' memory limits together, reduced and standardised back
+    to Zarr; time, bytes read and every worker's peak memory against the budget."""
+    import shutil
+    import tempfile
+
+    limit = args.worker_memory_mib * 2**20
+    cols = 4096
+    rows = (2 * 2 * limit) // (2 * 8 * cols)  # two inputs, together twice both workers' limits
+    tmp = tempfile.mkdtemp(prefix="lz-ooc-", dir=args.tmp)
+    try:
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit=limit,
+                          dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
+                Client(cluster) as client:
+            budget = xc.memory_budget()
+            i = xc.reshape(xc.arange(rows * cols, dtype=xc.float64), (rows, cols))
+            xc.to_zarr(xc.sin(i * 1e-3), f"{tmp}/x.zarr", compressors=None)
+            xc.to_zarr(xc.cos(i * 7e-4), f"{tmp}/y.zarr", compressors=None)
+            x, y = xc.from_zarr(f"{tmp}/x.zarr"), xc.from_zarr(f"{tmp}/y.zarr")
+            nbytes = 2 * rows * cols * 8
+            print(f"out of core: 2 workers x {args.worker_memory_mib} MiB limit, per-task budget "
+                  f"{budget / 2**20:.0f} MiB, chunks {x.to_dask().chunksize}, inputs "
+                  f"{nbytes / 2**30:.2f} GiB on disk")
+            t = time.perf_counter()
+            s = float(xc.sum(xc.sqrt(x * x + y * y)))
+            t1 = time.perf_counter() - t
+            print(f"| `sum(sqrt(x*x+y*y))` | {t1:.2f} s | {nbytes / 2**30:.2f} GiB read | "
+                  f"{nbytes / t1 / 2**20:.0f} MiB/s | = {s:.6e} |", flush=True)
+            t = time.perf_counter()
+            xc.to_zarr((x - xc.mean(x, axis=0)) / xc.std(x, axis=0), f"{tmp}/z.zarr",
+                       compressors=None)
+            t2 = time.perf_counter() - t
+            print(f"| standardise to Zarr | {t2:.2f} s | {4 * nbytes / 2 / 2**30:.2f} GiB read "
+                  f"(4 passes over x: mean, std's mean and centred squares, output) | "
+                  f"{nbytes / 2 / 2**30:.2f} GiB written |")
+            peaks = client.run(_peak_rss)
+            print("worker peak RSS (MiB):", {w: round(p / 2**20) for w, p in peaks.items()},
+                  f"limit {args.worker_memory_mib} MiB")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--log2", type=int, default=26, help="elements per input (log2)")
     ap.add_argument("--chunk-log2", type=int, default=22, help="elements per chunk (log2)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=1, help="threads per worker")
+    ap.add_argument("--out-of-core", action="store_true",
+                    help="only the out-of-core run (Zarr inputs twice the workers' memory)")
+    ap.add_argument("--worker-memory-mib", type=int, default=512)
+    ap.add_argument("--tmp", default=None, help="folder for the Zarr stores")
     args = ap.parse_args()
+    if args.out_of_core:
+        out_of_core(args)
+        return
     n, c = 2**args.log2, 2**args.chunk_log2
     with LocalCluster(n_workers=2, threads_per_worker=args.threads, processes=True,
                       dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
