@@ -180,7 +180,8 @@ def _reduce(fname, x, axis, keepdims, **kw):
     d = da.reduction(
         partial, chunk=Identity(), combine=rk, aggregate=rk, axis=axes, keepdims=keepdims,
         dtype=np_dtype(r.dtype), meta=_meta_np(len(shape), r.dtype), concatenate=True,
-        name=f"lz_{fname}-{tokenize(partial.name, axes, keepdims, const_kw)}",
+        # Dask fuses the kernel into the first stage; its tasks keep the kernel's name
+        name=partial.name.split("-")[0],
     )
     return ChunkedArray.from_dask(d)
 
