@@ -16,7 +16,7 @@ CUDA_CORPUS ?= target/cuda-corpus
 CUDA_ENV    := LAZULITE_CUDA_WHEELS=$(CUDA_WHEELS) REQUIRE_NVRTC=1 LAZULITE_CUDA_CORPUS=$(abspath $(CUDA_CORPUS))
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all demo test rust-test py-test cuda-tools cuda-corpus build venv bench docs lint fmt clean wheel
+.PHONY: all demo test rust-test py-test cuda-tools cuda-corpus build venv bench bench-dask docs lint fmt clean wheel
 
 all: test
 
@@ -99,6 +99,10 @@ docs: build $(DSTAMP)
 	rm -rf $(DOCS_OUT)
 	$(PY) -m sphinx -W --keep-going -q -b html -d target/docs/doctrees docs/site $(DOCS_OUT)
 	@echo "docs: $(DOCS_OUT)/index.html"
+
+## lazulite.chunked vs dask.array+NumPy on a 2-worker LocalCluster (not in CI; 2^26 elements by default).
+bench-dask: build
+	$(PY) bench/dask_bench.py $(BENCH_DASK_ARGS)
 
 ## fmt + clippy, as CI checks them.
 lint:

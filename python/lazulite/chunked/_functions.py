@@ -1,0 +1,621 @@
+"""The functions of ``lazulite.chunked``: elementwise (fused programs), reductions (tree reductions),
+scans, movement, matmul (blocked) and creation.
+
+Every function first applies the lazulite function of the same name to *meta* arrays (``meta_of``), so
+dtypes, promotion, argument checks and error messages are lazulite's own.
+"""
+
+import builtins
+import math
+
+import dask.array as da
+import numpy as np
+from dask.array.core import normalize_chunks
+from dask.array.reductions import cumreduction
+from dask.base import tokenize
+
+import lazulite as lz
+
+from . import _memory
+from ._array import ChunkedArray, _const, _meta_np, _Program, dtype_name, meta_of, np_dtype
+from ._kernel import BinopKernel, Identity, Kernel, ReduceKernel, ScanKernel, describe
+
+
+class DataDependentError(RuntimeError):
+    """A function whose output shape depends on the values was called on a chunked array."""
+
+
+def _lz_signature(fn):
+    return getattr(fn, "__text_signature__", None)
+
+
+DATA_DEPENDENT = ("nonzero", "unique_all", "unique_counts", "unique_inverse", "unique_values")
+
+
+def _maps_elementwise(fn, nargs):
+    """Whether lazulite's ``fn`` keeps every operand's shape (probed on lazy arrays, nothing runs)."""
+    for dt in (lz.float64, lz.int64, lz.bool, lz.complex128):
+        try:
+            ok = all(
+                getattr(fn(*[lz.zeros(shape, dtype=dt)] * nargs), "shape", None) == shape
+                for shape in ((2, 3), (3, 1, 2))
+            )
+        except (TypeError, ValueError):
+            continue
+        return ok
+    return False
+
+
+def _elementwise_names():
+    """The elementwise functions of lazulite's namespace: those taking exactly ``(x, /)`` or
+    ``(x1, x2, /)`` whose result keeps the operands' shape (so not ``matmul``, ``matrix_transpose``)."""
+    names = []
+    for name in sorted(dir(lz._lazulite)):
+        fn = getattr(lz._lazulite, name)
+        sig = _lz_signature(fn)
+        if name.startswith("_") or name in DATA_DEPENDENT or sig not in ("(x, /)", "(x1, x2, /)"):
+            continue
+        if _maps_elementwise(fn, 1 if sig == "(x, /)" else 2):
+            names.append(name)
+    return tuple(names)
+
+
+ELEMENTWISE = _elementwise_names()
+
+
+def as_chunked(func, x, chunks="auto"):
+    """``x`` as a chunked array (NumPy, lazulite, Dask arrays and ``.npy`` memmaps are imported)."""
+    if isinstance(x, ChunkedArray):
+        return x
+    if isinstance(x, (np.ndarray, np.generic, lz.Array, da.Array, list, tuple)):
+        return asarray(x, chunks=chunks)
+    raise TypeError(
+        f"lazulite.chunked.{func}: expected a chunked array (or a NumPy/lazulite/Dask array), got "
+        f"{type(x).__name__}; convert it with lazulite.chunked.asarray"
+    )
+
+
+def _is_array(v):
+    return isinstance(v, (ChunkedArray, np.ndarray, lz.Array, da.Array))
+
+
+def _meta(v):
+    return meta_of(v.shape, v.dtype) if isinstance(v, ChunkedArray) else v
+
+
+def elementwise(fname, args, kwargs=None):
+    """One lazulite elementwise call appended to the operands' fused program."""
+    kwargs = dict(kwargs or {})
+    args = [as_chunked(fname, a) if _is_array(a) else a for a in args]
+    kwargs = {k: (as_chunked(fname, v) if _is_array(v) else v) for k, v in kwargs.items()}
+    arrays = [v for v in list(args) + list(kwargs.values()) if isinstance(v, ChunkedArray)]
+    if not arrays:
+        raise TypeError(f"lazulite.chunked.{fname}: at least one argument must be an array")
+    # lazulite types the call (and raises its TypeError/ValueError) on the meta arrays
+    meta = getattr(lz, fname)(*[_meta(a) for a in args], **{k: _meta(v) for k, v in kwargs.items()})
+    try:
+        shape = np.broadcast_shapes(*[a.shape for a in arrays])
+    except ValueError:
+        raise ValueError(
+            f"lazulite.chunked.{fname}: shapes {[a.shape for a in arrays]} do not broadcast; "
+            "make the operands' trailing axes equal or 1"
+        ) from None
+    p = _Program()
+
+    def arg(v):
+        return p.add_array(v) if isinstance(v, ChunkedArray) else _const(fname, v)
+
+    step = (fname, tuple(arg(a) for a in args), tuple((k, arg(v)) for k, v in kwargs.items()))
+    out = ("v", p.add_step(step))
+    return ChunkedArray(p.leaves, p.steps, out, shape, meta.dtype)
+
+
+def _make_elementwise(fname):
+    lzfn = getattr(lz, fname)
+    if _lz_signature(lzfn) == "(x, /)":
+
+        def f(x, /):
+            return elementwise(fname, (x,))
+    else:
+
+        def f(x1, x2, /):
+            return elementwise(fname, (x1, x2))
+
+    f.__name__ = f.__qualname__ = fname
+    f.__doc__ = f"Chunked ``{fname}``: fused into its consumers' kernel. " + (lzfn.__doc__ or "")
+    return f
+
+
+def where(condition, x1, x2, /):
+    return elementwise("where", (condition, x1, x2))
+
+
+def clip(x, /, min=None, max=None):  # noqa: A002
+    return elementwise("clip", (x,), {"min": min, "max": max})
+
+
+def astype(x, dtype, /, *, copy=True, device=None):
+    x = as_chunked("astype", x)
+    if device not in (None, lz.cpu):
+        raise ValueError(f"astype: unsupported device {device!r}; lazulite.cpu is the only one")
+    if dtype == x.dtype and not copy:
+        return x
+    return elementwise("astype", (x, dtype))
+
+
+# ---- reductions ---------------------------------------------------------------------------------------
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, int):
+        axis = (axis,)
+    return tuple(sorted(a % ndim for a in axis))
+
+
+def _step(x, fname, kwargs, shape, dtype):
+    p = _Program()
+    out = p.add_array(x)
+    out = ("v", p.add_step((fname, (out,), tuple(kwargs))))
+    return ChunkedArray(p.leaves, p.steps, out, shape, dtype)
+
+
+def _reduce(fname, x, axis, keepdims, **kw):
+    x = as_chunked(fname, x)
+    kw = {k: v for k, v in kw.items() if v is not None}
+    r = getattr(lz, fname)(meta_of(x.shape, x.dtype), axis=axis, keepdims=keepdims, **kw)
+    axes = _axes(axis, x.ndim)
+    shape = tuple(1 if i in axes else s for i, s in enumerate(x.shape) if keepdims or i not in axes)
+    if fname in ("sum", "prod"):
+        kw["dtype"] = r.dtype  # partials and combines keep the result dtype
+    const_kw = tuple((k, _const(fname, v)) for k, v in kw.items())
+    if not axes:
+        return _step(x, fname, (("axis", ("c", ())), ("keepdims", ("c", keepdims))) + const_kw,
+                     shape, r.dtype)
+    partial = x._lower(
+        extra_steps=[(fname, ("<out>",), (("axis", ("c", axes)), ("keepdims", ("c", True))) + const_kw)],
+        adjust_chunks={a: 1 for a in axes},
+        dtype=r.dtype,
+    )
+    rk = ReduceKernel(fname, const_kw)
+    d = da.reduction(
+        partial, chunk=Identity(), combine=rk, aggregate=rk, axis=axes, keepdims=keepdims,
+        dtype=np_dtype(r.dtype), meta=_meta_np(len(shape), r.dtype), concatenate=True,
+        # Dask fuses the kernel into the first stage; its tasks keep the kernel's name
+        name=partial.name.split("-")[0],
+    )
+    return ChunkedArray.from_dask(d)
+
+
+def sum(x, /, *, axis=None, dtype=None, keepdims=False):  # noqa: A001
+    return _reduce("sum", x, axis, keepdims, dtype=dtype)
+
+
+def prod(x, /, *, axis=None, dtype=None, keepdims=False):
+    return _reduce("prod", x, axis, keepdims, dtype=dtype)
+
+
+def min(x, /, *, axis=None, keepdims=False):  # noqa: A001
+    return _reduce("min", x, axis, keepdims)
+
+
+def max(x, /, *, axis=None, keepdims=False):  # noqa: A001
+    return _reduce("max", x, axis, keepdims)
+
+
+def any(x, /, *, axis=None, keepdims=False):  # noqa: A001
+    return _reduce("any", x, axis, keepdims)
+
+
+def all(x, /, *, axis=None, keepdims=False):  # noqa: A001
+    return _reduce("all", x, axis, keepdims)
+
+
+def _count(x, axis):
+    return math.prod(x.shape[a] for a in _axes(axis, x.ndim))
+
+
+def mean(x, /, *, axis=None, keepdims=False):
+    x = as_chunked("mean", x)
+    lz.mean(meta_of(x.shape, x.dtype), axis=axis, keepdims=keepdims)
+    return sum(x, axis=axis, keepdims=keepdims) / _count(x, axis)
+
+
+def var(x, /, *, axis=None, correction=0.0, keepdims=False):
+    """Two passes (mean, then the centred sum of squares): no cancellation of ``E[x^2] - E[x]^2``."""
+    x = as_chunked("var", x)
+    lz.var(meta_of(x.shape, x.dtype), axis=axis, correction=correction, keepdims=keepdims)
+    axes = _axes(axis, x.ndim)
+    d = x - mean(x, axis=axes, keepdims=True)
+    n = _count(x, axes) - correction
+    return sum(d * d, axis=axes, keepdims=keepdims) / (n if n > 0 else 0.0)
+
+
+def std(x, /, *, axis=None, correction=0.0, keepdims=False):
+    x = as_chunked("std", x)
+    lz.std(meta_of(x.shape, x.dtype), axis=axis, correction=correction, keepdims=keepdims)
+    return elementwise("sqrt", (var(x, axis=axis, correction=correction, keepdims=keepdims),))
+
+
+def _scan(fname, binop, ident, x, axis, dtype, include_initial):
+    x = as_chunked(fname, x)
+    r = getattr(lz, fname)(meta_of(x.shape, x.dtype), axis=axis, dtype=dtype,
+                           include_initial=include_initial)
+    ax = 0 if axis is None else axis % x.ndim
+    out_dt = np_dtype(r.dtype)
+    d = cumreduction(ScanKernel(fname), BinopKernel(binop), ident, x.to_dask(), axis=ax,
+                     dtype=out_dt, method="sequential")
+    if include_initial:
+        shape = list(x.shape)
+        shape[ax] = 1
+        first = da.full(tuple(shape), ident, dtype=out_dt, chunks=tuple(shape))
+        d = da.concatenate([first, d], axis=ax)
+    return ChunkedArray.from_dask(d)
+
+
+def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
+    return _scan("cumulative_sum", "add", 0, x, axis, dtype, include_initial)
+
+
+def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
+    return _scan("cumulative_prod", "multiply", 1, x, axis, dtype, include_initial)
+
+
+# ---- indexing and movement -------------------------------------------------------------------------
+def getitem(x, key):
+    items = key if isinstance(key, tuple) else (key,)
+    for item in items:
+        if isinstance(item, (ChunkedArray, np.ndarray, lz.Array, da.Array, list)):
+            dt = getattr(item, "dtype", None)
+            if dt in (lz.bool, np.dtype(bool)) or (isinstance(item, list) and item
+                                                   and isinstance(item[0], bool)):
+                raise DataDependentError(
+                    "lazulite.chunked: indexing with a boolean mask gives a shape that depends on the "
+                    "data; compute first (m = mask.compute(); x.compute()[m]) or use "
+                    "lazulite.chunked.where(mask, x, fill)"
+                )
+            raise NotImplementedError(
+                "lazulite.chunked: indexing with integer arrays is not supported on chunked arrays; "
+                "compute first (x.compute()[idx]) or use basic slicing"
+            )
+        if isinstance(item, bool) or not (item is None or item is Ellipsis or isinstance(item, slice)
+                                          or hasattr(item, "__index__")):
+            raise IndexError(
+                f"lazulite.chunked: index {item!r} ({type(item).__name__}) is not a basic index; use "
+                "ints, slices, None and Ellipsis"
+            )
+    for i, item in zip(_positions(items, x.ndim), items):
+        if i is not None and hasattr(item, "__index__") and not isinstance(item, slice):
+            n = x.shape[i]
+            k = item.__index__()
+            if not -n <= k < n:
+                raise IndexError(
+                    f"lazulite.chunked: index {k} is out of bounds for axis {i} with size {n}"
+                )
+    return ChunkedArray.from_dask(x.to_dask()[key])
+
+
+def _positions(items, ndim):
+    """The axis each index item addresses (None for None/Ellipsis)."""
+    n_used = len([i for i in items if i is not None and i is not Ellipsis])
+    out, ax = [], 0
+    for item in items:
+        if item is None:
+            out.append(None)
+        elif item is Ellipsis:
+            out.append(None)
+            ax += ndim - n_used
+        else:
+            out.append(ax)
+            ax += 1
+    return out
+
+
+def permute_dims(x, /, axes):
+    return as_chunked("permute_dims", x).permute_dims(tuple(axes))
+
+
+def matrix_transpose(x, /):
+    x = as_chunked("matrix_transpose", x)
+    lz.matrix_transpose(meta_of(x.shape, x.dtype))
+    axes = tuple(range(x.ndim - 2)) + (x.ndim - 1, x.ndim - 2)
+    return x.permute_dims(axes)
+
+
+def reshape(x, /, shape, *, copy=None):
+    x = as_chunked("reshape", x)
+    shape = tuple(int(s) for s in shape)
+    known = math.prod(s for s in shape if s != -1)
+    if shape.count(-1) > 1 or (-1 not in shape and known != x.size) or (
+            -1 in shape and (known == 0 or x.size % known)):
+        raise ValueError(
+            f"reshape: cannot reshape an array of shape {x.shape} (size {x.size}) into shape {shape}; "
+            "the sizes must match (at most one -1)"
+        )
+    if copy is False:
+        raise ValueError("reshape: copy=False cannot be honoured by a chunked array (blocks are copied)")
+    d = x.to_dask()
+    lim = _memory.chunk_limit()
+    try:
+        d = d.reshape(shape, merge_chunks=True, limit=lim)
+    except NotImplementedError:  # axes split unevenly: through one flat axis (a rechunk)
+        d = d.reshape((x.size,), merge_chunks=True, limit=lim).reshape(shape, limit=lim)
+    return ChunkedArray.from_dask(d)
+
+
+def _same_dtype(func, arrays):
+    metas = [meta_of(a.shape, a.dtype) for a in arrays]
+    return getattr(lz, "result_type")(*metas) if len(metas) > 1 else metas[0].dtype
+
+
+def concat(arrays, /, *, axis=0):
+    arrays = [as_chunked("concat", a) for a in arrays]
+    if not arrays:
+        raise ValueError("concat: needs at least one array")
+    lz.concat([meta_of(a.shape, a.dtype) for a in arrays], axis=axis)  # dtype and rank checks
+    dt = _same_dtype("concat", arrays)
+    arrays = [a if a.dtype == dt else astype(a, dt) for a in arrays]
+    if axis is None:
+        return ChunkedArray.from_dask(da.concatenate([a.to_dask().ravel() for a in arrays], axis=0))
+    ax = axis % arrays[0].ndim
+    for a in arrays[1:]:
+        if a.ndim != arrays[0].ndim or any_diff(a.shape, arrays[0].shape, ax):
+            raise ValueError(
+                f"concat: shapes {[b.shape for b in arrays]} differ outside axis {axis}; "
+                "all axes but the concatenated one must be equal"
+            )
+    return ChunkedArray.from_dask(da.concatenate([a.to_dask() for a in arrays], axis=ax))
+
+
+def any_diff(s1, s2, skip):
+    return builtins.any(a != b for i, (a, b) in enumerate(zip(s1, s2)) if i != skip)
+
+
+def stack(arrays, /, *, axis=0):
+    arrays = [as_chunked("stack", a) for a in arrays]
+    if not arrays:
+        raise ValueError("stack: needs at least one array")
+    if builtins.any(a.shape != arrays[0].shape for a in arrays):
+        raise ValueError(f"stack: all arrays must have one shape, got {[a.shape for a in arrays]}")
+    lz.stack([meta_of(a.shape, a.dtype) for a in arrays], axis=axis)
+    dt = _same_dtype("stack", arrays)
+    arrays = [a if a.dtype == dt else astype(a, dt) for a in arrays]
+    return ChunkedArray.from_dask(da.stack([a.to_dask() for a in arrays], axis=axis))
+
+
+def expand_dims(x, /, axis=0):
+    x = as_chunked("expand_dims", x)
+    r = lz.expand_dims(meta_of(x.shape, x.dtype), axis=axis)
+    ax = axis if isinstance(axis, tuple) else (axis,)
+    ax = tuple(a % r.ndim for a in ax)
+    return ChunkedArray.from_dask(da.expand_dims(x.to_dask(), ax))
+
+
+def squeeze(x, /, axis):
+    x = as_chunked("squeeze", x)
+    ax = axis if isinstance(axis, tuple) else (axis,)
+    lz.squeeze(meta_of(x.shape, x.dtype), axis=axis)
+    ax = tuple(a % x.ndim for a in ax)
+    for a in ax:
+        if x.shape[a] != 1:
+            raise ValueError(f"squeeze: axis {a} has size {x.shape[a]}, not 1; only size-1 axes squeeze")
+    return ChunkedArray.from_dask(da.squeeze(x.to_dask(), axis=ax))
+
+
+def broadcast_to(x, /, shape):
+    x = as_chunked("broadcast_to", x)
+    shape = tuple(int(s) for s in shape)
+    lz.broadcast_to(meta_of(x.shape, x.dtype), tuple(1 for _ in shape))
+    try:
+        np.broadcast_shapes(x.shape, shape)
+        ok = np.broadcast_shapes(x.shape, shape) == shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"broadcast_to: shape {x.shape} cannot broadcast to {shape}")
+    return ChunkedArray.from_dask(da.broadcast_to(x.to_dask(), shape))
+
+
+def broadcast_arrays(*arrays):
+    arrays = [as_chunked("broadcast_arrays", a) for a in arrays]
+    shape = np.broadcast_shapes(*[a.shape for a in arrays])
+    return [broadcast_to(a, shape) for a in arrays]
+
+
+# ---- matmul -----------------------------------------------------------------------------------------
+def matmul(x1, x2, /):
+    """Blocked: one lazulite ``matmul`` per pair of blocks (never concatenated along k), then a tree sum
+    of the partial products over k."""
+    a, b = as_chunked("matmul", x1), as_chunked("matmul", x2)
+    r = lz.matmul(meta_of(a.shape, a.dtype), meta_of(b.shape, b.dtype))
+    ka = a.shape[-1]
+    kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if ka != kb:
+        raise ValueError(
+            f"matmul: x1's last axis ({ka}, shape {a.shape}) must equal x2's "
+            f"{'only' if b.ndim == 1 else 'second-to-last'} axis ({kb}, shape {b.shape})"
+        )
+    ad, bd = a.to_dask(), b.to_dask()
+    if a.ndim == 1:
+        ad = ad[None, :]
+    if b.ndim == 1:
+        bd = bd[:, None]
+    try:
+        batch_shape = np.broadcast_shapes(ad.shape[:-2], bd.shape[:-2])
+    except ValueError:
+        raise ValueError(f"matmul: batch shapes of {a.shape} and {b.shape} do not broadcast") from None
+    nb = len(batch_shape)
+    batch = tuple(f"b{i}" for i in range(nb))
+    a_ind = batch[nb - (ad.ndim - 2):] + ("i", "k")
+    b_ind = batch[nb - (bd.ndim - 2):] + ("k", "j")
+    desc = describe(2, [("matmul", (("i", 0), ("i", 1)), ()),
+                        ("expand_dims", (("v", 0),), (("axis", ("c", -2)),))], ("v", 1))
+    kernel = Kernel(desc, "lz_matmul")
+    out_dt = r.dtype
+    d = da.blockwise(
+        kernel, batch + ("i", "k", "j"), ad, a_ind, bd, b_ind,
+        adjust_chunks={"k": 1}, dtype=np_dtype(out_dt), meta=_meta_np(nb + 3, out_dt),
+        name=f"lz_matmul-{tokenize(kernel.key, ad.name, bd.name)}", concatenate=True,
+    )
+    out = sum(ChunkedArray.from_dask(d), axis=-2, dtype=out_dt)
+    if a.ndim == 1:
+        out = squeeze(out, axis=-2)
+    if b.ndim == 1:
+        out = squeeze(out, axis=-1)
+    return out
+
+
+def vecdot(x1, x2, /, *, axis=-1):
+    a, b = as_chunked("vecdot", x1), as_chunked("vecdot", x2)
+    lz.vecdot(meta_of(a.shape, a.dtype), meta_of(b.shape, b.dtype), axis=axis)
+    if a.dtype in (lz.complex64, lz.complex128):
+        a = elementwise("conj", (a,))
+    return sum(a * b, axis=axis)
+
+
+# ---- creation -----------------------------------------------------------------------------------------
+def grid(shape, dtype, chunks="auto"):
+    """Dask chunks for ``shape``: ``"auto"`` sizes them by the memory budget."""
+    npdt = np_dtype(dtype)
+    if chunks is None or chunks == "auto":
+        return normalize_chunks("auto", tuple(shape), limit=_memory.chunk_limit(), dtype=npdt)
+    return normalize_chunks(chunks, tuple(shape), dtype=npdt)
+
+
+def _shape(func, shape):
+    if isinstance(shape, int) and not isinstance(shape, bool):
+        shape = (shape,)
+    return tuple(int(s) for s in shape)
+
+
+def full(shape, fill_value, *, dtype=None, device=None, chunks="auto"):
+    shape = _shape("full", shape)
+    r = lz.full(shape, fill_value, dtype=dtype, device=device)  # lazy: checks, default dtypes
+    return ChunkedArray.from_dask(
+        da.full(shape, fill_value, dtype=np_dtype(r.dtype), chunks=grid(shape, r.dtype, chunks)))
+
+
+def zeros(shape, *, dtype=None, device=None, chunks="auto"):
+    shape = _shape("zeros", shape)
+    r = lz.zeros(shape, dtype=dtype, device=device)
+    return full(shape, False if r.dtype == lz.bool else 0, dtype=r.dtype, chunks=chunks)
+
+
+def ones(shape, *, dtype=None, device=None, chunks="auto"):
+    shape = _shape("ones", shape)
+    r = lz.ones(shape, dtype=dtype, device=device)
+    return full(shape, True if r.dtype == lz.bool else 1, dtype=r.dtype, chunks=chunks)
+
+
+def empty(shape, *, dtype=None, device=None, chunks="auto"):
+    return zeros(shape, dtype=dtype, device=device, chunks=chunks)
+
+
+def _like(x, dtype):
+    x = as_chunked("like", x)
+    return x.shape, (x.dtype if dtype is None else dtype), x.to_dask().chunks
+
+
+def zeros_like(x, /, *, dtype=None, device=None, chunks=None):
+    shape, dt, ch = _like(x, dtype)
+    return zeros(shape, dtype=dt, device=device, chunks=chunks or ch)
+
+
+def ones_like(x, /, *, dtype=None, device=None, chunks=None):
+    shape, dt, ch = _like(x, dtype)
+    return ones(shape, dtype=dt, device=device, chunks=chunks or ch)
+
+
+def empty_like(x, /, *, dtype=None, device=None, chunks=None):
+    return zeros_like(x, dtype=dtype, device=device, chunks=chunks)
+
+
+def full_like(x, /, fill_value, *, dtype=None, device=None, chunks=None):
+    shape, dt, ch = _like(x, dtype)
+    if dtype is None:
+        dt = lz.full_like(meta_of(shape, dt), fill_value).dtype
+    return full(shape, fill_value, dtype=dt, device=device, chunks=chunks or ch)
+
+
+def arange(start, /, stop=None, step=1, *, dtype=None, device=None, chunks="auto"):
+    if stop is None:
+        start, stop = 0, start
+    for name, v in (("start", start), ("stop", stop), ("step", step)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise TypeError(f"arange: {name} must be an int or a float, got {type(v).__name__}")
+    if step == 0:
+        raise ValueError("arange: step must not be 0")
+    if dtype is None:
+        ints = builtins.all(isinstance(v, int) for v in (start, stop, step))
+        dtype = lz.int64 if ints else lz.float64
+    n = builtins.max(0, math.ceil((stop - start) / step))
+    lz.zeros((0,), dtype=dtype, device=device)
+    d = da.arange(start, start + n * step, step, dtype=np_dtype(dtype),
+                  chunks=grid((n,), dtype, chunks)[0])
+    return ChunkedArray.from_dask(d[:n])
+
+
+def linspace(start, stop, /, num, *, dtype=None, device=None, endpoint=True, chunks="auto"):
+    r = lz.linspace(start, stop, 0, dtype=dtype, device=device, endpoint=endpoint)
+    if isinstance(num, bool) or not isinstance(num, int) or num < 0:
+        raise ValueError(f"linspace: num must be a non-negative int, got {num!r}")
+    d = da.linspace(start, stop, num, endpoint=endpoint, dtype=np_dtype(r.dtype),
+                    chunks=grid((num,), r.dtype, chunks)[0])
+    return ChunkedArray.from_dask(d)
+
+
+def eye(n_rows, n_cols=None, /, *, k=0, dtype=None, device=None, chunks="auto"):
+    r = lz.eye(1, 1, k=0, dtype=dtype, device=device)
+    m = n_rows if n_cols is None else n_cols
+    ch = grid((n_rows, m), r.dtype, chunks)
+    d = da.eye(n_rows, chunks=builtins.max(ch[0][0] if ch[0] else 1, 1), M=m, k=k,
+               dtype=np_dtype(r.dtype))
+    return ChunkedArray.from_dask(d)
+
+
+def asarray(obj, /, *, dtype=None, device=None, copy=None, chunks="auto"):
+    """A chunked array from a chunked, Dask, Zarr, NumPy (``.npy`` memmaps stay on disk) or lazulite
+    array, or from Python scalars and sequences. ``chunks="auto"`` sizes chunks by the memory budget."""
+    from . import _io
+
+    if device not in (None, lz.cpu):
+        raise ValueError(f"asarray: unsupported device {device!r}; lazulite.cpu is the only one")
+    if isinstance(obj, ChunkedArray):
+        x = obj if chunks in (None, "auto") else obj.rechunk(chunks)
+    elif isinstance(obj, da.Array):
+        x = ChunkedArray.from_dask(obj if chunks in (None, "auto") else obj.rechunk(chunks))
+    elif _io.is_zarr(obj):
+        x = _io.from_zarr(obj, chunks=None if chunks == "auto" else chunks)
+    elif isinstance(obj, np.memmap) and _io.memmap_file(obj) is not None:
+        x = _io.from_memmap(obj, chunks=chunks)
+    else:
+        if isinstance(obj, np.ndarray):
+            a = obj
+            from ._array import lz_dtype
+
+            lz_dtype(a.dtype)
+        else:
+            a = np.asarray(lz.asarray(obj, dtype=dtype))
+        dt = lz.asarray(np.empty((0,), a.dtype)).dtype
+        d = da.from_array(a, chunks=grid(a.shape, dt, chunks))
+        x = ChunkedArray.from_dask(d)
+    if dtype is not None and x.dtype != dtype:
+        x = astype(x, dtype)
+    return x
+
+
+# ---- what a chunked array cannot do without computing -------------------------------------------------
+def _data_dependent(name):
+    def f(*args, **kwargs):
+        raise DataDependentError(
+            f"lazulite.chunked.{name}: the output shape depends on the values, which a chunked array "
+            f"does not know before it is computed; compute first: lazulite.{name}(x.compute()) "
+            "(a single-machine lazulite array), or reduce to what fits in memory before computing"
+        )
+
+    f.__name__ = f.__qualname__ = name
+    return f
+
+
+
+
+__all__ = ["ELEMENTWISE", "DATA_DEPENDENT", "DataDependentError", "dtype_name", "Identity"]
