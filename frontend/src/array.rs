@@ -122,6 +122,11 @@ impl LazyArray {
         self.0.realized.get().map(|d| ArrayData::clone(d))
     }
 
+    /// The computed value by reference, once there is one (lives as long as the node).
+    pub(crate) fn realized_ref(&self) -> Option<&ArrayData> {
+        self.0.realized.get().map(|d| &**d)
+    }
+
     /// Computes the array (once: later calls return the stored result).
     pub fn compute(&self) -> Result<ArrayData> {
         let mut out = compute_many(&[self])?;
