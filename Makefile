@@ -14,7 +14,7 @@ CUDA_CORPUS ?= target/cuda-corpus
 CUDA_ENV    := LAZULITE_CUDA_WHEELS=$(CUDA_WHEELS) REQUIRE_NVRTC=1 LAZULITE_CUDA_CORPUS=$(abspath $(CUDA_CORPUS))
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all demo test rust-test py-test cuda-tools cuda-corpus build venv bench lint fmt clean
+.PHONY: all demo test rust-test rust-examples py-test cuda-tools cuda-corpus build venv bench bench-rust lint doc fmt clean
 
 all: test
 
@@ -35,9 +35,10 @@ build: $(STAMP)
 demo: build
 	$(PY) examples/quickstart.py
 
-## Build and run every test: Rust (unit, property, cross-crate) then Python (pytest + Hypothesis), then
-## NVRTC + ptxas over every kernel the Rust suites met (CUDA C for sm_90, checked without a GPU).
-test: rust-test py-test cuda-corpus
+## Build and run every test: Rust (unit, property, cross-crate, doc tests; the facade's examples, each
+## checked against a plain Rust oracle) then Python (pytest + Hypothesis), then NVRTC + ptxas over every
+## kernel the Rust suites met (CUDA C for sm_90, checked without a GPU).
+test: rust-test rust-examples py-test cuda-corpus
 
 ## NVRTC and ptxas from NVIDIA's PyPI wheels (no GPU, no CUDA install): pinned, --no-deps (their
 ## dependencies are unpinned and drift to newer CUDA), one pip call (they share the nvidia/ folder).
@@ -49,9 +50,16 @@ $(CUDA_STAMP): | $(STAMP)
 	  nvidia-cuda-nvrtc==13.0.88 nvidia-cuda-nvcc==13.0.88
 	touch $@
 
+## (the workspace build has lazulite's `ndarray` feature on: bench/rust enables it, so its tests and doc
+## tests run here too)
 rust-test: cuda-tools
 	rm -rf $(CUDA_CORPUS)
 	$(CUDA_ENV) $(CARGO) test --release --workspace --exclude lazulite-python
+
+## The Rust facade's examples (small sizes: seconds), each exiting non-zero on a mismatch with its oracle.
+rust-examples:
+	$(CARGO) run --release -q -p lazulite --example signal -- 16 2048
+	$(CARGO) run --release -q -p lazulite --example mmap_stats -- 50000 8 8192
 
 py-test: build
 	$(PY) -m pytest -q python/tests
@@ -67,10 +75,18 @@ $(BSTAMP): bench/requirements.txt $(STAMP)
 bench: build $(BSTAMP)
 	JAX_PLATFORMS=cpu $(PY) bench/run.py
 
-## fmt + clippy, as CI checks them.
-lint:
+## lazulite's Rust API vs idiomatic ndarray (Zip + rayon), ratios in one run (see bench/README.md).
+bench-rust:
+	$(CARGO) run --release -p lazulite-bench
+
+## fmt + clippy + rustdoc (no warnings, ndarray feature included), as CI checks them.
+lint: doc
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --release -p lazulite -p lazulite-frontend --all-targets --features ndarray -- -D warnings
+
+doc:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --release --no-deps -p lazulite -p lazulite-frontend --features lazulite/ndarray
 
 fmt:
 	$(CARGO) fmt --all
