@@ -101,18 +101,22 @@ impl LazyArray {
         }))
     }
 
+    /// The dtype (known when the array is built).
     pub fn dtype(&self) -> DType {
         self.0.dtype
     }
 
+    /// The shape (known when the array is built).
     pub fn shape(&self) -> &[usize] {
         &self.0.shape
     }
 
+    /// The number of axes.
     pub fn ndim(&self) -> usize {
         self.0.shape.len()
     }
 
+    /// The number of elements.
     pub fn size(&self) -> usize {
         ir::shape::numel(&self.0.shape)
     }

@@ -35,11 +35,14 @@ element!(i8 => I8, i16 => I16, i32 => I32, i64 => I64, u8 => U8, u16 => U16, u32
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Complex<T> {
+    /// The real part.
     pub re: T,
+    /// The imaginary part.
     pub im: T,
 }
 
 impl<T> Complex<T> {
+    /// `re + im·i`.
     pub const fn new(re: T, im: T) -> Self {
         Complex { re, im }
     }

@@ -14,6 +14,8 @@
 //! # Ok::<(), lz::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod advanced;
 mod array;
 mod creation;
