@@ -36,9 +36,10 @@ demo: build
 	$(PY) examples/quickstart.py
 
 ## Build and run every test: Rust (unit, property, cross-crate, doc tests; the facade's examples, each
-## checked against a plain Rust oracle) then Python (pytest + Hypothesis), then NVRTC + ptxas over every
-## kernel the Rust suites met (CUDA C for sm_90, checked without a GPU).
-test: rust-test rust-examples py-test cuda-corpus
+## checked against a plain Rust oracle, through lazulite/tests/examples.rs) then Python (pytest +
+## Hypothesis), then NVRTC + ptxas over every kernel the Rust suites met (CUDA C for sm_90, checked
+## without a GPU).
+test: rust-test py-test cuda-corpus
 
 ## NVRTC and ptxas from NVIDIA's PyPI wheels (no GPU, no CUDA install): pinned, --no-deps (their
 ## dependencies are unpinned and drift to newer CUDA), one pip call (they share the nvidia/ folder).
@@ -56,7 +57,8 @@ rust-test: cuda-tools
 	rm -rf $(CUDA_CORPUS)
 	$(CUDA_ENV) $(CARGO) test --release --workspace --exclude lazulite-python
 
-## The Rust facade's examples (small sizes: seconds), each exiting non-zero on a mismatch with its oracle.
+## The Rust facade's examples from the command line (`make test` runs them as tests), each failing on a
+## mismatch with its oracle.
 rust-examples:
 	$(CARGO) run --release -q -p lazulite --example signal -- 16 2048
 	$(CARGO) run --release -q -p lazulite --example mmap_stats -- 50000 8 8192

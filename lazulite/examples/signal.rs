@@ -4,7 +4,8 @@
 //!     energy = sum(z * z),  peak = max(|z|)                    (per channel)
 //!
 //! Both results are computed in one graph (`compute_many`), then checked against a plain Rust loop.
-//! Run: `cargo run --release -p lazulite --example signal [channels] [samples]`.
+//! Run: `cargo run --release -p lazulite --example signal [channels] [samples]` (`make test` runs it
+//! through `lazulite/tests/examples.rs`).
 
 use lazulite::{self as lz, LazyArray};
 
@@ -41,7 +42,7 @@ fn oracle(x: &[f32], window: &[f32], samples: usize) -> (Vec<f64>, Vec<f64>) {
     (energy, peak)
 }
 
-fn main() -> lz::Result<()> {
+pub fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1).map(|s| s.parse::<usize>().ok());
     let channels = args.next().flatten().unwrap_or(64);
     let samples = args.next().flatten().unwrap_or(4096);
@@ -86,8 +87,7 @@ fn main() -> lz::Result<()> {
         energy[0], peak[0]
     );
     if worst > 1e-4 {
-        eprintln!("MISMATCH: worst relative error {worst:e} > 1e-4");
-        std::process::exit(1);
+        return Err(format!("MISMATCH: worst relative error {worst:e} > 1e-4").into());
     }
     println!("ok");
     Ok(())
