@@ -81,11 +81,10 @@ bench: build $(BSTAMP)
 bench-rust:
 	$(CARGO) run --release -p lazulite-bench
 
-## fmt + clippy + rustdoc (no warnings, ndarray feature included), as CI checks them.
+## fmt + clippy + rustdoc (no warnings; the workspace build has the ndarray feature on), as CI checks them.
 lint: doc
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
-	$(CARGO) clippy --release -p lazulite -p lazulite-frontend --all-targets --features ndarray -- -D warnings
 
 doc:
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --release --no-deps -p lazulite -p lazulite-frontend --features lazulite/ndarray
