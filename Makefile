@@ -16,7 +16,7 @@ CUDA_CORPUS ?= target/cuda-corpus
 CUDA_ENV    := LAZULITE_CUDA_WHEELS=$(CUDA_WHEELS) REQUIRE_NVRTC=1 LAZULITE_CUDA_CORPUS=$(abspath $(CUDA_CORPUS))
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all demo test rust-test py-test cuda-tools cuda-corpus build venv bench bench-dask docs lint fmt clean wheel
+.PHONY: all demo test rust-test rust-examples py-test cuda-tools cuda-corpus build venv bench bench-dask bench-rust docs doc lint fmt clean wheel
 
 all: test
 
@@ -54,9 +54,10 @@ wheel: build
 demo: build
 	$(PY) examples/quickstart.py
 
-## Build and run every test: Rust (unit, property, cross-crate) then Python (pytest + Hypothesis), then
-## NVRTC + ptxas over every kernel both suites met (CUDA C for sm_90, checked without a GPU), then
-## the wheels and the sdist (built and checked).
+## Build and run every test: Rust (unit, property, cross-crate, doc tests; the facade's examples, each
+## checked against a plain Rust oracle, through lazulite/tests/examples.rs) then Python (pytest +
+## Hypothesis), then NVRTC + ptxas over every kernel both suites met (CUDA C for sm_90, checked without
+## a GPU), then the wheels and the sdist (built and checked).
 test: rust-test py-test cuda-corpus wheel
 
 ## NVRTC and ptxas from NVIDIA's PyPI wheels (no GPU, no CUDA install): pinned, --no-deps (their
@@ -69,9 +70,17 @@ $(CUDA_STAMP): | $(STAMP)
 	  nvidia-cuda-nvrtc==13.0.88 nvidia-cuda-nvcc==13.0.88
 	touch $@
 
+## (the workspace build has lazulite's `ndarray` feature on: bench/rust enables it, so its tests and doc
+## tests run here too)
 rust-test: cuda-tools
 	rm -rf $(CUDA_CORPUS)
 	$(CUDA_ENV) $(CARGO) test --release --workspace --exclude lazulite-python
+
+## The Rust facade's examples from the command line (`make test` runs them as tests), each failing on a
+## mismatch with its oracle.
+rust-examples:
+	$(CARGO) run --release -q -p lazulite --example signal -- 16 2048
+	$(CARGO) run --release -q -p lazulite --example mmap_stats -- 50000 8 8192
 
 ## pytest also runs mypy over the stubs and python/tests/typing/ (test_typing.py) and every docstring
 ## example and user-guide page as a doctest (test_docs.py).
@@ -104,10 +113,17 @@ docs: build $(DSTAMP)
 bench-dask: build
 	$(PY) bench/dask_bench.py $(BENCH_DASK_ARGS)
 
-## fmt + clippy, as CI checks them.
-lint:
+## lazulite's Rust API vs idiomatic ndarray (Zip + rayon), ratios in one run (see bench/README.md).
+bench-rust:
+	$(CARGO) run --release -p lazulite-bench
+
+## fmt + clippy + rustdoc (no warnings; the workspace build has the ndarray feature on), as CI checks them.
+lint: doc
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
+
+doc:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --release --no-deps -p lazulite -p lazulite-frontend --features lazulite/ndarray
 
 fmt:
 	$(CARGO) fmt --all

@@ -33,7 +33,9 @@ use lazulite_ir::{bail, ensure, promote, BinaryOp, DType, ExternOp, Op, Result, 
 /// axis; boolean: a mask over as many axes as it has dimensions).
 #[derive(Clone, Debug)]
 pub enum IndexKey {
+    /// A basic item: an int, a slice, `...` or `None`.
     Item(IndexItem),
+    /// An integer array (gathers along its axis) or a boolean mask.
     Array(LazyArray),
 }
 

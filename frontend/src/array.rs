@@ -101,18 +101,22 @@ impl LazyArray {
         }))
     }
 
+    /// The dtype (known when the array is built).
     pub fn dtype(&self) -> DType {
         self.0.dtype
     }
 
+    /// The shape (known when the array is built).
     pub fn shape(&self) -> &[usize] {
         &self.0.shape
     }
 
+    /// The number of axes.
     pub fn ndim(&self) -> usize {
         self.0.shape.len()
     }
 
+    /// The number of elements.
     pub fn size(&self) -> usize {
         ir::shape::numel(&self.0.shape)
     }
@@ -120,6 +124,11 @@ impl LazyArray {
     /// The computed value, once there is one (never computes anything).
     pub fn realized(&self) -> Option<ArrayData> {
         self.0.realized.get().map(|d| ArrayData::clone(d))
+    }
+
+    /// The computed value by reference, once there is one (lives as long as the node).
+    pub(crate) fn realized_ref(&self) -> Option<&ArrayData> {
+        self.0.realized.get().map(|d| &**d)
     }
 
     /// Computes the array (once: later calls return the stored result).

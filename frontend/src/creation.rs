@@ -7,8 +7,10 @@ use crate::rt;
 use lazulite_ir::{bail, ensure, DType, Result, Scalar};
 
 /// A Rust element type with a dtype of the standard: `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`,
-/// [`Complex64`] (`complex64`) and [`Complex128`] (`complex128`).
-pub trait Element: Copy + Send + Sync + 'static {
+/// [`Complex64`] (`complex64`) and [`Complex128`] (`complex128`). Sealed: these types have the memory
+/// layout of their dtype, which the typed views (`as_slice`, zero-copy `from_vec`) rely on.
+pub trait Element: Copy + Send + Sync + 'static + crate::typed::sealed::Sealed {
+    /// The dtype whose elements are this type.
     const DTYPE: DType;
     /// Appends the element's little-endian bytes (booleans as one byte, 0 or 1).
     fn write_le(self, out: &mut Vec<u8>);
@@ -33,11 +35,14 @@ element!(i8 => I8, i16 => I16, i32 => I32, i64 => I64, u8 => U8, u16 => U16, u32
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Complex<T> {
+    /// The real part.
     pub re: T,
+    /// The imaginary part.
     pub im: T,
 }
 
 impl<T> Complex<T> {
+    /// `re + im·i`.
     pub const fn new(re: T, im: T) -> Self {
         Complex { re, im }
     }
@@ -82,25 +87,9 @@ pub(crate) fn check_shape(op: &str, shape: &[usize]) -> Result<usize> {
 }
 
 /// An array that owns `data`, laid out row-major in `shape` (`data.len()` must be the shape's size).
+/// No copy: the array's buffer is the vector's memory.
 pub fn from_vec<T: Element>(data: Vec<T>, shape: &[usize]) -> Result<LazyArray> {
-    let n = check_shape("from_vec", shape)?;
-    ensure!(
-        data.len() == n,
-        Value,
-        "from_vec: {} elements cannot fill shape {shape:?} ({n} elements); pass a shape whose product \
-         is the length of the data",
-        data.len()
-    );
-    let n_bytes = lazulite_ir::alloc::bytes_for("from_vec", n, T::DTYPE.size())?;
-    let mut bytes = lazulite_ir::alloc::try_vec("from_vec", n_bytes)?;
-    for v in data {
-        v.write_le(&mut bytes);
-    }
-    Ok(LazyArray::from_data(rt::array_from_bytes(
-        &bytes,
-        T::DTYPE,
-        shape,
-    )?))
+    crate::typed::wrap_vec(data, shape)
 }
 
 /// An array of `dtype` and `shape` copied from little-endian row-major `bytes`.

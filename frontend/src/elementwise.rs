@@ -18,7 +18,9 @@ use smallvec::smallvec;
 /// where the spec allows; its variant gives its kind).
 #[derive(Clone, Copy, Debug)]
 pub enum Operand<'a> {
+    /// An array operand.
     Array(&'a LazyArray),
+    /// A Python scalar (weakly typed).
     Scalar(Scalar),
 }
 

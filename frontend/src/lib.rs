@@ -14,6 +14,8 @@
 //! # Ok::<(), lz::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod advanced;
 mod array;
 mod creation;
@@ -28,12 +30,17 @@ mod joining;
 mod linalg;
 mod linalg_ext;
 mod manipulation;
+mod methods;
 mod movement;
+#[cfg(feature = "ndarray")]
+mod ndarray_interop;
+mod ops;
 mod reduce;
 mod rt;
 mod searching;
 mod sorting;
 mod statistics;
+mod typed;
 mod utility;
 mod views;
 
@@ -65,14 +72,19 @@ pub use linalg_ext::{
 pub use manipulation::{
     broadcast_arrays, broadcast_shapes, moveaxis, repeat, repeat_each, roll, tile, unstack,
 };
+pub use methods::{All, Axes};
 pub use movement::{
     broadcast_to, expand_dims, flip, getitem, matrix_transpose, permute_dims, reshape, squeeze,
     IndexItem,
 };
+#[cfg(feature = "ndarray")]
+pub use ndarray_interop::{from_array, from_array_view, ToNdarray};
+pub use ops::{AsOperand, IntoScalar};
 pub use reduce::{all, any, max, mean, min, prod, sum};
 pub use rt::is_small_work;
 pub use searching::{argmax, argmin, searchsorted, Side};
 pub use sorting::{argsort, sort};
 pub use statistics::{std, var};
+pub use typed::{from_slice, TypedData};
 pub use utility::{count_nonzero, diff, isin};
 pub use views::{write_through, Derived, Lens};

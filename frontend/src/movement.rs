@@ -236,8 +236,11 @@ pub enum IndexItem {
     Int(i64),
     /// `start:stop:step` with Python's defaults and clamping.
     Slice {
+        /// The first index (`None`: the start for a positive step, the end for a negative one).
         start: Option<i64>,
+        /// One past the last index (`None`: through the end in the step's direction).
         stop: Option<i64>,
+        /// The stride (`None`: 1; 0 is an error).
         step: Option<i64>,
     },
     /// `...`: as many whole axes as the other items leave.

@@ -62,6 +62,7 @@ impl Lens {
         self.steps.is_empty()
     }
 
+    /// The shape of the view the lens makes.
     pub fn shape(&self) -> &[usize] {
         &self.shape
     }

@@ -1,0 +1,20 @@
+//! Runs the facade's examples (default sizes: well under a second each) inside `cargo test`, so that
+//! `make test` checks each against its plain Rust oracle without a second build of the engine.
+
+#[allow(dead_code)]
+#[path = "../examples/signal.rs"]
+mod signal;
+
+#[allow(dead_code)]
+#[path = "../examples/mmap_stats.rs"]
+mod mmap_stats;
+
+#[test]
+fn signal_pipeline_matches_plain_rust() {
+    signal::main().expect("the signal example agrees with its oracle");
+}
+
+#[test]
+fn mmap_batched_statistics_match_plain_rust() {
+    mmap_stats::main().expect("the mmap statistics example agrees with its oracle");
+}
