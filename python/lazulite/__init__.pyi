@@ -236,7 +236,7 @@ class Progress(NamedTuple):
     bytes_done: int
     bytes_total: int
     elapsed: float
-    finished: bool
+    finished: builtins.bool
 
 class _Writer(Protocol):
     def write(self, s: str, /) -> Any: ...

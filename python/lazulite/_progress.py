@@ -112,14 +112,15 @@ def set_progress(mode, *, delay=1.0, file=None):
     ``True`` (a bar on ``file``, or ``sys.stderr``, even when it is not a terminal), ``False`` (no
     reports at all) or a callable that receives a :class:`Progress` per report. ``delay``: seconds a
     compute runs before its first report (quicker computes report nothing). Returns the previous
-    setting as ``(mode, delay, file)``; ``set_progress(*old)`` restores it.
+    setting as ``(mode, delay, file)``;
+    ``set_progress(old[0], delay=old[1], file=old[2])`` restores it.
 
     >>> reports = []
     >>> old = lz.set_progress(reports.append, delay=0.0)
     >>> _ = (lz.sin(lz.arange(100000.0)) + 1).compute()
     >>> reports[-1].finished, reports[-1].kernels_done == reports[-1].kernels_total
     (True, True)
-    >>> _ = lz.set_progress(*old)
+    >>> _ = lz.set_progress(old[0], delay=old[1], file=old[2])
     """
     _check("set_progress", mode, delay, file)
     return _install(mode, float(delay), file)

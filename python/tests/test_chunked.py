@@ -129,7 +129,11 @@ def test_every_elementwise_function(name):
         except TypeError:
             continue
         got = getattr(xc, name)(*[xc.asarray(a, chunks=(3, 2)) for a in args]).to_numpy()
-        np.testing.assert_array_equal(got, want)
+        if got.dtype.kind in "fc":
+            # vector lanes and tail lanes of the inline transcendentals may differ by an ulp or two
+            np.testing.assert_allclose(got, want, rtol=4 * np.finfo(got.dtype).eps, atol=0)
+        else:
+            np.testing.assert_array_equal(got, want)
         if name in UNARY or name in BINARY:
             ref = getattr(np, {"pow": "power", "atan2": "arctan2", "acos": "arccos", "asin": "arcsin",
                                "atan": "arctan", "acosh": "arccosh", "asinh": "arcsinh",

@@ -44,7 +44,8 @@ def _stub_names(tree):
 
 def _runtime_names(mod):
     module = MODULES[mod]
-    names = {n for n in dir(module) if not n.startswith("_")}
+    # lazulite.chunked is a separate, optional namespace (imported on demand, not re-exported)
+    names = {n for n in dir(module) if not n.startswith("_") and n != "chunked"}
     dunders = {"__version__", "__array_api_version__", "__array_namespace_info__"}
     names |= {n for n in dunders if hasattr(module, n)}
     return names
