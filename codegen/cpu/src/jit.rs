@@ -1058,6 +1058,29 @@ impl<'k, 'f> Emitter<'k, 'f> {
         self.b.ins().fmul(res, s2)
     }
 
+    /// The polynomial step shared by `log` and `log1p` (fdlibm): for `1 + f` in
+    /// `[sqrt(2)/2, sqrt(2))`, `(hfsq, s, R)` with `hfsq = f^2/2`, `s = f / (2 + f)` and `R` the
+    /// polynomial of [`LogConsts::lg`], so that `log(1 + f) = f - hfsq + s*(hfsq + R)`.
+    fn log_kernel(&mut self, k: &LogConsts, f: Value) -> (Value, Value, Value) {
+        let t = self.b.func.dfg.value_type(f);
+        let half = self.vfc(t, 0.5);
+        let hf = self.b.ins().fmul(half, f);
+        let hfsq = self.b.ins().fmul(hf, f);
+        let two = self.vfc(t, 2.0);
+        let den = self.b.ins().fadd(two, f);
+        let s = self.b.ins().fdiv(f, den);
+        let z = self.b.ins().fmul(s, s);
+        let w = self.b.ins().fmul(z, z);
+        let odd: Vec<f64> = k.lg.iter().skip(1).step_by(2).copied().collect();
+        let even: Vec<f64> = k.lg.iter().step_by(2).copied().collect();
+        let p1 = self.horner(w, &odd);
+        let t1 = self.b.ins().fmul(w, p1);
+        let p2 = self.horner(w, &even);
+        let t2 = self.b.ins().fmul(z, p2);
+        let rr = self.b.ins().fadd(t2, t1);
+        (hfsq, s, rr)
+    }
+
     /// `log(x)` for f64x2 and f32x4 (the algorithm of fdlibm's `e_log.c`/`e_logf.c`, error below 1
     /// ulp): subnormals scaled up, `x = 2^k (1 + f)` with `1 + f` in `[sqrt(2)/2, sqrt(2))` by integer
     /// operations on the bits, `log(1 + f)` through `s = f / (2 + f)` and a polynomial in `s^2`.
@@ -1102,21 +1125,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
         let dk = self.b.ins().fsub(kf, bias);
         let dk = self.b.ins().fadd(dk, kadj);
 
-        let half = self.vfc(t, 0.5);
-        let hf = self.b.ins().fmul(half, f);
-        let hfsq = self.b.ins().fmul(hf, f);
-        let two = self.vfc(t, 2.0);
-        let den = self.b.ins().fadd(two, f);
-        let s = self.b.ins().fdiv(f, den);
-        let z = self.b.ins().fmul(s, s);
-        let w = self.b.ins().fmul(z, z);
-        let odd: Vec<f64> = k.lg.iter().skip(1).step_by(2).copied().collect();
-        let even: Vec<f64> = k.lg.iter().step_by(2).copied().collect();
-        let p1 = self.horner(w, &odd);
-        let t1 = self.b.ins().fmul(w, p1);
-        let p2 = self.horner(w, &even);
-        let t2 = self.b.ins().fmul(z, p2);
-        let rr = self.b.ins().fadd(t2, t1);
+        let (hfsq, s, rr) = self.log_kernel(k, f);
         // s*(hfsq+R) + dk*ln2_lo - hfsq + f + dk*ln2_hi, left to right.
         let a = self.b.ins().fadd(hfsq, rr);
         let a = self.b.ins().fmul(s, a);

@@ -54,21 +54,7 @@ impl Emitter<'_, '_> {
         let c = self.sel(k0, zero, c);
         let f = self.sel(k0, x, fu);
 
-        let half = self.vfc(t, 0.5);
-        let hf = self.b.ins().fmul(half, f);
-        let hfsq = self.b.ins().fmul(hf, f);
-        let two = self.vfc(t, 2.0);
-        let den = self.b.ins().fadd(two, f);
-        let s = self.b.ins().fdiv(f, den);
-        let z = self.b.ins().fmul(s, s);
-        let w = self.b.ins().fmul(z, z);
-        let odd: Vec<f64> = k.lg.iter().skip(1).step_by(2).copied().collect();
-        let even: Vec<f64> = k.lg.iter().step_by(2).copied().collect();
-        let p1 = self.horner(w, &odd);
-        let t1 = self.b.ins().fmul(w, p1);
-        let p2 = self.horner(w, &even);
-        let t2 = self.b.ins().fmul(z, p2);
-        let rr = self.b.ins().fadd(t2, t1);
+        let (hfsq, s, rr) = self.log_kernel(k, f);
         // k ln2_hi - ((hfsq - (s (hfsq + R) + (k ln2_lo + c))) - f)
         let a = self.b.ins().fadd(hfsq, rr);
         let a = self.b.ins().fmul(s, a);
