@@ -9,6 +9,7 @@ Dtypes, shapes and errors come from lazulite itself: every function is first app
 arrays (all-ones shapes of the operands' dtypes and ranks), which lazulite types without computing.
 """
 
+import builtins
 import math
 
 import dask.array as da
@@ -60,23 +61,55 @@ def _meta_np(ndim, dtype):
 
 
 class _Program:
-    """Builds one kernel program from several chunked arrays (leaves merged by Dask name)."""
+    """Builds one kernel program from several chunked arrays.
 
-    def __init__(self):
+    Axes are *labels* (ints), as in ``dask.array.blockwise``: the program's output axes are
+    ``out_labels``; each leaf carries the labels of its own axes (``linds``). Elementwise operands map
+    their output axes onto the program's (right-aligned broadcasting); fused movement (``permute_dims``,
+    ``expand_dims``, ``squeeze``) and chunk-local reductions only relabel, so a leaf may be indexed in
+    another order than the output, or have axes the output has not (reduced or squeezed away: Dask
+    concatenates the leaf's blocks along them, and ``whole`` labels are made one chunk before lowering).
+    Leaves merge by (Dask name, labels)."""
+
+    def __init__(self, out_labels=()):
         self.leaves = []
-        self.names = {}
+        self.linds = []
+        self.keys = {}
         self.steps = []
         self.index = {}
         self.ops = []
+        self.whole = set()
+        self.next_label = builtins.max(out_labels, default=-1) + 1
 
-    def add_array(self, x):
+    def fresh_label(self):
+        label = self.next_label
+        self.next_label += 1
+        return label
+
+    def add_array(self, x, out_labels=None):
+        """Merge ``x``'s program; ``out_labels``: the program labels of ``x``'s output axes (default:
+        ``x``'s own labels, for a program built over ``x`` alone)."""
+        if out_labels is None:
+            out_labels = x._oind
+            self.next_label = builtins.max(self.next_label, x._max_label() + 1)
+        lmap = dict(zip(x._oind, out_labels))
+
+        def relabel(label):
+            if label not in lmap:
+                lmap[label] = self.fresh_label()
+            return lmap[label]
+
         inputs = []
-        for leaf in x._leaves:
-            k = self.names.get(leaf.name)
+        for leaf, ind in zip(x._leaves, x._lind):
+            pind = tuple(relabel(label) for label in ind)
+            key = (leaf.name, pind)
+            k = self.keys.get(key)
             if k is None:
-                k = self.names[leaf.name] = len(self.leaves)
+                k = self.keys[key] = len(self.leaves)
                 self.leaves.append(leaf)
+                self.linds.append(pind)
             inputs.append(k)
+        self.whole |= {relabel(label) for label in x._whole}
         mapping = []
         for name, args, kwargs in x._steps:
             step = (
@@ -94,6 +127,10 @@ class _Program:
             self.steps.append(step)
             self.ops.append(step[0])
         return j
+
+    def array(self, out, shape, dtype, out_labels):
+        return ChunkedArray(self.leaves, self.steps, out, shape, dtype, self.linds, out_labels,
+                            self.whole)
 
 
 def _remap_v(arg, inputs, mapping):
@@ -132,16 +169,30 @@ def kernel_name(ops):
 class ChunkedArray:
     """A lazy, chunked lazulite array computed by Dask (see the module ``lazulite.chunked``)."""
 
-    __slots__ = ("_leaves", "_steps", "_out", "_shape", "_dtype", "_dask", "__weakref__")
+    __slots__ = ("_leaves", "_lind", "_steps", "_out", "_shape", "_dtype", "_oind", "_whole", "_dask",
+                 "__weakref__")
     __array_priority__ = 20
 
-    def __init__(self, leaves, steps, out, shape, dtype):
+    def __init__(self, leaves, steps, out, shape, dtype, linds=None, oind=None, whole=()):
         self._leaves = tuple(leaves)
         self._steps = tuple(steps)
         self._out = out
         self._shape = tuple(int(s) for s in shape)
         self._dtype = dtype
+        nd = len(self._shape)
+        # axis labels (see _Program): by default each leaf's axes are the output's trailing axes
+        self._oind = tuple(range(nd)) if oind is None else tuple(oind)
+        self._lind = (tuple(tuple(range(nd - leaf.ndim, nd)) for leaf in self._leaves)
+                      if linds is None else tuple(tuple(i) for i in linds))
+        self._whole = frozenset(whole)
         self._dask = None
+
+    def _max_label(self):
+        return builtins.max([*self._oind, *(label for ind in self._lind for label in ind)], default=-1)
+
+    def _is_leaf(self):
+        return (not self._steps and self._out == ("i", 0)
+                and self._lind == (self._oind,) and self._oind == tuple(range(self.ndim)))
 
     @classmethod
     def from_dask(cls, d):
@@ -208,37 +259,44 @@ class ChunkedArray:
                 f"chunks={self.to_dask().chunksize}, kernel={kernel_name([s[0] for s in self._steps])}>")
 
     # ---- lowering to Dask -----------------------------------------------------------------------------
-    def _lower(self, extra_steps=(), out_ind=None, adjust_chunks=None, dtype=None, label=None):
-        """ONE blockwise call: the program (plus ``extra_steps`` on its output) per block."""
-        p = _Program()
-        out = p.add_array(self)
-        for name, args, kwargs in extra_steps:
-            step = (name, tuple(out if a == "<out>" else a for a in args), tuple(kwargs))
-            out = ("v", p.add_step(step))
-        nd = self.ndim
-        in_ind = tuple(range(nd))
-        if out_ind is None:
-            out_ind = in_ind
-        desc = describe(len(p.leaves), p.steps, out)
-        name = label or kernel_name(p.ops)
+    def _lower(self, partial=(), label=None):
+        """ONE blockwise call: the program per block. ``partial``: output labels the last step reduced
+        per block (keepdims; the blocks of a tree reduction's first stage)."""
+        leaves = list(self._leaves)
+        for i, (leaf, ind) in enumerate(zip(leaves, self._lind)):
+            dims = [d for d, lab in enumerate(ind) if lab in self._whole and leaf.numblocks[d] > 1]
+            if dims:  # a chunk-local reduction needs these axes in one chunk
+                leaves[i] = leaf.rechunk({d: -1 for d in dims})
+        size = {}
+        for leaf, ind in zip(leaves, self._lind):
+            for d, lab in enumerate(ind):
+                size[lab] = builtins.max(size.get(lab, 1), leaf.shape[d])
+        adjust = {}
+        for pos, lab in enumerate(self._oind):
+            if lab in partial or (self._shape[pos] == 1 and size.get(lab, 1) > 1):
+                adjust[lab] = 1
+        new_axes = {lab: 1 for lab in self._oind if lab not in size}
+        desc = describe(len(leaves), self._steps, self._out)
+        name = label or kernel_name([s[0] for s in self._steps])
         kernel = Kernel(desc, name)
         args = []
-        for leaf in p.leaves:
-            args += [leaf, in_ind[nd - leaf.ndim:]]
-        dt = self._dtype if dtype is None else dtype
+        for leaf, ind in zip(leaves, self._lind):
+            args += [leaf, ind]
+        token = tokenize(kernel.key, [leaf.name for leaf in leaves], self._lind, self._oind,
+                         sorted(adjust.items()), sorted(new_axes.items()))
         d = da.blockwise(
-            kernel, out_ind, *args,
-            name=f"{name}-{tokenize(kernel.key, *[leaf.name for leaf in p.leaves], out_ind, adjust_chunks)}",
-            dtype=np_dtype(dt), meta=_meta_np(len(out_ind), dt),
-            adjust_chunks=adjust_chunks, concatenate=True,
+            kernel, self._oind, *args,
+            name=f"{name}-{token}",
+            dtype=np_dtype(self._dtype), meta=_meta_np(self.ndim, self._dtype),
+            adjust_chunks=adjust or None, new_axes=new_axes or None, concatenate=True,
         )
-        _check_budget(name, p.leaves, d)
+        _check_budget(name, leaves, d)
         return d
 
     def to_dask(self):
         """This array as a ``dask.array.Array`` (each task one fused lazulite kernel)."""
         if self._dask is None:
-            if not self._steps and self._out == ("i", 0):
+            if self._is_leaf():
                 self._dask = self._leaves[0]
             else:
                 self._dask = self._lower()
@@ -246,7 +304,7 @@ class ChunkedArray:
 
     def _materialized(self):
         """A chunked array that is one leaf (the program lowered)."""
-        if not self._steps and self._out == ("i", 0):
+        if self._is_leaf():
             return self
         return ChunkedArray.from_dask(self.to_dask())
 
@@ -275,13 +333,20 @@ class ChunkedArray:
 
         return to_zarr(self, store, **kwargs)
 
-    # ---- movement that keeps the kernel fused -------------------------------------------------------
+    # ---- movement fused into the kernel: relabelled axes, one more step -----------------------------
+    def _with_step(self, name, kwargs, shape, dtype, oind, whole=()):
+        p = _Program()
+        out = p.add_array(self)
+        out = ("v", p.add_step((name, (out,), tuple(kwargs))))
+        p.whole |= set(whole)
+        return p.array(out, shape, dtype, oind)
+
     def permute_dims(self, axes):
         lz.permute_dims(meta_of(self._shape, self._dtype), axes)  # lazulite's checks and errors
         axes = tuple(a % self.ndim for a in axes)
-        d = self._lower(extra_steps=[("permute_dims", ("<out>",), (("axes", ("c", axes)),))],
-                        out_ind=axes)
-        return ChunkedArray.from_dask(d)
+        return self._with_step("permute_dims", (("axes", ("c", axes)),),
+                               tuple(self._shape[a] for a in axes), self._dtype,
+                               tuple(self._oind[a] for a in axes))
 
     def astype(self, dtype, /, *, copy=True, device=None):
         from ._functions import astype

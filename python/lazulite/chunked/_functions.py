@@ -61,6 +61,9 @@ def _elementwise_names():
 
 
 ELEMENTWISE = _elementwise_names()
+# program steps that commute with basic slicing (elementwise: each output element from the same
+# position of the broadcast operands)
+_SLICEABLE = frozenset(ELEMENTWISE) | {"where", "clip", "astype"}
 
 
 def as_chunked(func, x, chunks="auto"):
@@ -100,14 +103,17 @@ def elementwise(fname, args, kwargs=None):
             f"lazulite.chunked.{fname}: shapes {[a.shape for a in arrays]} do not broadcast; "
             "make the operands' trailing axes equal or 1"
         ) from None
-    p = _Program()
+    nd = len(shape)
+    p = _Program(range(nd))
 
     def arg(v):
-        return p.add_array(v) if isinstance(v, ChunkedArray) else _const(fname, v)
+        if isinstance(v, ChunkedArray):  # right-aligned broadcasting: its axes are the trailing ones
+            return p.add_array(v, tuple(range(nd - v.ndim, nd)))
+        return _const(fname, v)
 
     step = (fname, tuple(arg(a) for a in args), tuple((k, arg(v)) for k, v in kwargs.items()))
     out = ("v", p.add_step(step))
-    return ChunkedArray(p.leaves, p.steps, out, shape, meta.dtype)
+    return p.array(out, shape, meta.dtype, tuple(range(nd)))
 
 
 def _make_elementwise(fname):
@@ -152,11 +158,26 @@ def _axes(axis, ndim):
     return tuple(sorted(a % ndim for a in axis))
 
 
-def _step(x, fname, kwargs, shape, dtype):
-    p = _Program()
-    out = p.add_array(x)
-    out = ("v", p.add_step((fname, (out,), tuple(kwargs))))
-    return ChunkedArray(p.leaves, p.steps, out, shape, dtype)
+def _chunk_local(x, labels, keepdims):
+    """Whether a reduction of ``x`` over the axes ``labels`` runs inside each chunk (fused into the
+    program, no tree): when every leaf already has those axes in one chunk, or, for ``keepdims=True``
+    results that keep another axis (row statistics broadcast back, as in softmax), when merging each
+    leaf's chunks along them (other axes' chunks unchanged: each block moves once) fits one "auto" chunk
+    of the memory budget."""
+    multi = [(leaf, ind) for leaf, ind in zip(x._leaves, x._lind)
+             if builtins.any(lab in labels and leaf.numblocks[d] > 1 for d, lab in enumerate(ind))]
+    if not multi:
+        return True
+    if not keepdims or builtins.all(lab in labels or n == 1 for lab, n in zip(x._oind, x.shape)):
+        return False
+    limit = _memory.chunk_limit()
+    for leaf, ind in multi:
+        merged = leaf.dtype.itemsize * math.prod(
+            leaf.shape[d] if lab in labels else builtins.max(leaf.chunks[d], default=0)
+            for d, lab in enumerate(ind))
+        if merged > limit:
+            return False
+    return True
 
 
 def _reduce(fname, x, axis, keepdims, **kw):
@@ -168,14 +189,16 @@ def _reduce(fname, x, axis, keepdims, **kw):
     if fname in ("sum", "prod"):
         kw["dtype"] = r.dtype  # partials and combines keep the result dtype
     const_kw = tuple((k, _const(fname, v)) for k, v in kw.items())
-    if not axes:
-        return _step(x, fname, (("axis", ("c", ())), ("keepdims", ("c", keepdims))) + const_kw,
-                     shape, r.dtype)
-    partial = x._lower(
-        extra_steps=[(fname, ("<out>",), (("axis", ("c", axes)), ("keepdims", ("c", True))) + const_kw)],
-        adjust_chunks={a: 1 for a in axes},
-        dtype=r.dtype,
-    )
+    labels = {x._oind[a] for a in axes}
+    if not axes or _chunk_local(x, labels, keepdims):
+        # one more step of the program: lazulite fuses it with its producers and consumers
+        oind = tuple(lab for i, lab in enumerate(x._oind) if keepdims or i not in axes)
+        return x._with_step(fname, (("axis", ("c", axes)), ("keepdims", ("c", keepdims))) + const_kw,
+                            shape, r.dtype, oind, whole=labels)
+    first = x._with_step(fname, (("axis", ("c", axes)), ("keepdims", ("c", True))) + const_kw,
+                         tuple(1 if i in axes else s for i, s in enumerate(x.shape)), r.dtype,
+                         x._oind)
+    partial = first._lower(partial=labels)
     rk = ReduceKernel(fname, const_kw)
     d = da.reduction(
         partial, chunk=Identity(), combine=rk, aggregate=rk, axis=axes, keepdims=keepdims,
@@ -291,7 +314,46 @@ def getitem(x, key):
                 raise IndexError(
                     f"lazulite.chunked: index {k} is out of bounds for axis {i} with size {n}"
                 )
+    fused = _getitem_fused(x, key)
+    if fused is not None:
+        return fused
     return ChunkedArray.from_dask(x.to_dask()[key])
+
+
+def _getitem_fused(x, key):
+    """Basic slicing of an elementwise program, pushed into its leaves (each leaf sliced by Dask: a
+    view of its blocks), so the program stays one kernel per chunk; ``None`` where that does not hold
+    (a plain input, movement or reductions in the program, ``None``/``Ellipsis`` twice in the key)."""
+    if x._is_leaf() or x._whole or builtins.any(s[0] not in _SLICEABLE for s in x._steps):
+        return None
+    items = key if isinstance(key, tuple) else (key,)
+    if builtins.any(item is None for item in items) or items.count(Ellipsis) > 1:
+        return None
+    if Ellipsis in items:
+        i = items.index(Ellipsis)
+        items = items[:i] + (slice(None),) * (x.ndim - len(items) + 1) + items[i + 1:]
+    items = tuple(items) + (slice(None),) * (x.ndim - len(items))
+    if len(items) != x.ndim:
+        return None
+    items = tuple(item if isinstance(item, slice) else item.__index__() for item in items)
+    for leaf, ind in zip(x._leaves, x._lind):
+        if ind != x._oind[x.ndim - leaf.ndim:]:
+            return None
+    kept = [i for i, item in enumerate(items) if isinstance(item, slice)]
+    shape = np.broadcast_to(np.empty((), np.int8), x.shape)[items].shape
+    leaves, linds = [], []
+    for leaf in x._leaves:
+        off = x.ndim - leaf.ndim
+        lkey = []
+        for d in range(leaf.ndim):
+            item = items[off + d]
+            if leaf.shape[d] == 1 and x.shape[off + d] != 1:  # broadcast axis: stays size 1
+                item = slice(None) if isinstance(item, slice) else 0
+            lkey.append(item)
+        leaves.append(leaf[tuple(lkey)])
+        linds.append(tuple(x._oind[off + d] for d in range(leaf.ndim) if off + d in kept))
+    return ChunkedArray(leaves, x._steps, x._out, shape, x.dtype, linds,
+                        tuple(x._oind[i] for i in kept))
 
 
 def _positions(items, ndim):
@@ -383,14 +445,22 @@ def stack(arrays, /, *, axis=0):
 
 
 def expand_dims(x, /, axis=0):
+    """Fused: one more step of the kernel (a new axis of one chunk)."""
     x = as_chunked("expand_dims", x)
     r = lz.expand_dims(meta_of(x.shape, x.dtype), axis=axis)
     ax = axis if isinstance(axis, tuple) else (axis,)
-    ax = tuple(a % r.ndim for a in ax)
-    return ChunkedArray.from_dask(da.expand_dims(x.to_dask(), ax))
+    ax = sorted(a % r.ndim for a in ax)
+    shape, oind = list(x.shape), list(x._oind)
+    fresh = x._max_label() + 1
+    for k, a in enumerate(ax):
+        shape.insert(a, 1)
+        oind.insert(a, fresh + k)
+    return x._with_step("expand_dims", (("axis", _const("expand_dims", axis)),), shape, x.dtype,
+                        tuple(oind))
 
 
 def squeeze(x, /, axis):
+    """Fused: one more step of the kernel (the axis stays on the inputs, where it has one chunk)."""
     x = as_chunked("squeeze", x)
     ax = axis if isinstance(axis, tuple) else (axis,)
     lz.squeeze(meta_of(x.shape, x.dtype), axis=axis)
@@ -398,7 +468,12 @@ def squeeze(x, /, axis):
     for a in ax:
         if x.shape[a] != 1:
             raise ValueError(f"squeeze: axis {a} has size {x.shape[a]}, not 1; only size-1 axes squeeze")
-    return ChunkedArray.from_dask(da.squeeze(x.to_dask(), axis=ax))
+    keep = [i for i in range(x.ndim) if i not in ax]
+    # the squeezed labels stay on the leaves; if a leaf holds one of them with size > 1 (a reduced
+    # axis), it must be one chunk there
+    whole = {x._oind[a] for a in ax}
+    return x._with_step("squeeze", (("axis", ("c", ax)),), [x.shape[i] for i in keep], x.dtype,
+                        tuple(x._oind[i] for i in keep), whole=whole)
 
 
 def broadcast_to(x, /, shape):
