@@ -7,8 +7,8 @@ divided by lazulite's: above 1 means lazulite.chunked is faster.
 
     python bench/dask_bench.py [--log2 26] [--chunk-log2 22] [--runs 3] [--threads 1]
 
-The issue asks for 2^28 float64 elements; a 2-core, 24 GiB machine shared with other builds fits 2^26
-(512 MiB per array), the default.
+The issue's size is 2^28 float64 elements (``--log2 28``: 2 GiB per array, about 12 GiB on the
+workers at the peak); the default is 2^26 (512 MiB per array), quicker on a 2-core machine.
 """
 
 import argparse
@@ -159,7 +159,8 @@ def main():
         ms = client.persist(rs.standard_normal((n // side, side), chunks=(c // side, side)))
         wait([xs, ys, zs, ms])
         print(f"2 workers x {args.threads} thread(s), 2^{args.log2} float64 elements per input, "
-              f"chunks of 2^{args.chunk_log2}; softmax on {n // side}x{side}; best of {args.runs}")
+              f"chunks of 2^{args.chunk_log2}; softmax on {n // side}x{side}; best of {args.runs}; "
+              f"load average {_loadavg()}")
         print("| workload | dask.array+NumPy s | lazulite.chunked s | ratio |")
         print("| --- | ---: | ---: | ---: |")
         for name, f_dask, f_lz in workloads(xs, ys, zs, ms):
@@ -168,7 +169,8 @@ def main():
                 np.testing.assert_allclose(a.result(), b.result(), rtol=1e-9)
             t_dask = best(client, f_dask, args.runs)
             t_lz = best(client, f_lz, args.runs)
-            print(f"| `{name}` | {t_dask:.3f} | {t_lz:.3f} | {t_dask / t_lz:.2f}x |", flush=True)
+            print(f"| `{name}` | {t_dask:.3f} | {t_lz:.3f} | {t_dask / t_lz:.2f}x | load {_loadavg()} |",
+                  flush=True)
 
 
 if __name__ == "__main__":

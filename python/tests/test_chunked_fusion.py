@@ -173,3 +173,43 @@ def test_generated_movement_chains_equal_numpy(rows, cols, data):
         want = getattr(np, red)(want, axis=0)
         got = getattr(xc, red)(got, axis=0)
     close(got, np.asarray(want), rtol=1e-10)
+
+
+# ---- xc.softmax: one kernel, or two passes with online statistics -------------------------------------
+@pytest.mark.parametrize("chunks", [(3, 7), (3, 2), (1, 1), (10, 3)])
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_softmax_function_equals_numpy(chunks, axis):
+    a = np.random.default_rng(8).standard_normal((10, 7)) * 30  # large spread: needs the max shift
+    want = softmax(np, a, axis=axis)
+    close(xc.softmax(xc.asarray(a, chunks=chunks), axis=axis), want, rtol=1e-12)
+    old = xc.set_memory_budget(1024)  # "auto" chunks of 16 float64: most rows do not merge
+    try:
+        r = xc.softmax(xc.asarray(a, chunks=chunks), axis=axis)
+        close(r, want, rtol=1e-12)
+        close(xc.softmax(xc.asarray(a.astype(np.float32), chunks=chunks), axis=axis),
+              softmax(np, a.astype(np.float32), axis=axis), rtol=1e-5)
+    finally:
+        xc.set_memory_budget(old)
+
+
+def test_softmax_over_split_rows_reads_x_in_two_kernels():
+    a = np.random.default_rng(9).standard_normal((6, 8, 5))
+    old = xc.set_memory_budget(2048)  # "auto" chunks of 32 float64: 2x8x5 rows do not merge
+    try:
+        x = xc.asarray(a, chunks=(2, 3, 5))
+        r = xc.softmax(x, axis=1)
+        names = {key_split(k) for k in r.to_dask().__dask_graph__()}
+        assert "lz_softmax_stats" in names  # pass 1 (statistics), then the output kernel
+        out = [n for n in names if n.startswith("lz_") and not n.startswith("lz_softmax_stats")]
+        assert len(out) == 1 and "exp" in out[0], names
+        close(r, softmax(np, a, axis=1), rtol=1e-12)
+        close(xc.softmax(xc.asarray(a[0, :, 0], chunks=3)), softmax(np, a[0, :, 0], axis=0))
+    finally:
+        xc.set_memory_budget(old)
+
+
+def test_softmax_errors_name_the_fix():
+    with pytest.raises(TypeError, match="softmax.*real floating.*astype"):
+        xc.softmax(xc.asarray(np.arange(4)))
+    with pytest.raises((ValueError, IndexError)):
+        xc.softmax(xc.asarray(np.ones((2, 3))), axis=2)

@@ -7,7 +7,9 @@ kernel on their chunks (named ``lz_<ops>`` in progress bars and the dashboard); 
 reductions of lazulite reductions, ``matmul`` is blocked. ``x.compute()`` / ``x.to_numpy()`` run on the
 active Dask scheduler (threads, processes, ``dask.distributed``). Inputs: NumPy arrays, ``.npy`` files
 and memmaps (read on the workers), Zarr, Dask arrays; outputs: NumPy, lazulite, Zarr, Dask.
-``set_memory_budget`` bounds the memory of each task and sizes "auto" chunks.
+``set_memory_budget`` bounds the memory of each task and sizes "auto" chunks. Beyond the array API,
+``softmax(x, axis=...)``: one kernel per chunk when the axis is whole in a chunk, else two passes with
+online statistics.
 
 Functions whose output shape depends on the data (``unique_*``, ``nonzero``, boolean masks) raise
 ``DataDependentError`` saying to compute first; ``__array_namespace_info__().capabilities()`` says so.
@@ -50,6 +52,7 @@ from ._functions import (  # noqa: F401
     permute_dims,
     prod,
     reshape,
+    softmax,
     squeeze,
     stack,
     std,

@@ -275,7 +275,8 @@ class ChunkedArray:
         for pos, lab in enumerate(self._oind):
             if lab in partial or (self._shape[pos] == 1 and size.get(lab, 1) > 1):
                 adjust[lab] = 1
-        new_axes = {lab: 1 for lab in self._oind if lab not in size}
+        # axes no leaf has (expand_dims; softmax's stacked statistics): one chunk of the whole axis
+        new_axes = {lab: n for lab, n in zip(self._oind, self._shape) if lab not in size}
         desc = describe(len(leaves), self._steps, self._out)
         name = label or kernel_name([s[0] for s in self._steps])
         kernel = Kernel(desc, name)

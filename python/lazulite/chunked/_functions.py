@@ -18,7 +18,8 @@ import lazulite as lz
 
 from . import _memory
 from ._array import ChunkedArray, _const, _meta_np, _Program, dtype_name, meta_of, np_dtype
-from ._kernel import BinopKernel, Identity, Kernel, ReduceKernel, ScanKernel, describe
+from ._kernel import (BinopKernel, Identity, Kernel, ReduceKernel, ScanKernel, SoftmaxStats,
+                      describe)
 
 
 class DataDependentError(RuntimeError):
@@ -231,6 +232,53 @@ def any(x, /, *, axis=None, keepdims=False):  # noqa: A001
 
 def all(x, /, *, axis=None, keepdims=False):  # noqa: A001
     return _reduce("all", x, axis, keepdims)
+
+
+def softmax(x, /, *, axis=-1):
+    """``exp(x - max(x)) / sum(exp(x - max(x)))`` along ``axis`` (a real floating array).
+
+    When ``axis`` is whole in each chunk (or its chunks merge within the memory budget) this is ONE
+    lazulite computation per chunk (``exp`` once). Otherwise two passes over ``x``: per-chunk statistics
+    (row max ``m`` and ``s = sum(exp(x - m))``, one kernel) combined online across chunks
+    (``M = max(m1, m2)``, ``S = s1*exp(m1 - M) + s2*exp(m2 - M)``), then ``exp(x - M) / S``.
+
+    >>> import numpy as np, lazulite.chunked as xc
+    >>> x = xc.asarray(np.log(np.array([[1.0, 3.0], [2.0, 2.0]])), chunks=(1, 1))
+    >>> xc.softmax(x, axis=1).to_numpy()
+    array([[0.25, 0.75],
+           [0.5 , 0.5 ]])
+    """
+    x = as_chunked("softmax", x)
+    if x.dtype not in (lz.float32, lz.float64):
+        raise TypeError(f"lazulite.chunked.softmax: x must be a real floating array, got "
+                        f"{dtype_name(x.dtype)}; convert it first (xc.astype(x, xc.float64))")
+    lz.max(meta_of(x.shape, x.dtype), axis=axis)  # lazulite's axis checks and errors
+    if x.ndim == 0:
+        raise ValueError("lazulite.chunked.softmax: x must have at least one axis, got a 0-d array")
+    ax = axis % x.ndim
+    if _chunk_local(x, {x._oind[ax]}, True):
+        e = elementwise("exp", (x - max(x, axis=ax, keepdims=True),))
+        return e / sum(e, axis=ax, keepdims=True)
+    # pass 1: per-chunk (m, s) stacked on a new leading axis, then an online tree combination
+    p = _Program()
+    xin = p.add_array(x)
+    m = ("v", p.add_step(("max", (xin,), (("axis", ("c", ax)), ("keepdims", ("c", True))))))
+    d = ("v", p.add_step(("subtract", (xin, m), ())))
+    e = ("v", p.add_step(("exp", (d,), ())))
+    s = ("v", p.add_step(("sum", (e,), (("axis", ("c", ax)), ("keepdims", ("c", True))))))
+    out = ("v", p.add_step(("stack", (("t", (m, s)),), (("axis", ("c", 0)),))))
+    label = p.fresh_label()
+    shape = (2,) + tuple(1 if i == ax else n for i, n in enumerate(x.shape))
+    stats = p.array(out, shape, x.dtype, (label,) + x._oind)
+    partial = stats._lower(partial={x._oind[ax]}, label="lz_softmax_stats")
+    d = da.reduction(
+        partial, chunk=Identity(), combine=SoftmaxStats(), aggregate=SoftmaxStats(), axis=ax + 1,
+        keepdims=True, dtype=np_dtype(x.dtype), meta=_meta_np(x.ndim + 1, x.dtype), concatenate=True,
+        name="lz_softmax_stats",
+    )
+    stats = ChunkedArray.from_dask(d)
+    # pass 2: one kernel per chunk
+    return elementwise("exp", (x - stats[0],)) / stats[1]
 
 
 def _count(x, axis):

@@ -225,3 +225,26 @@ class BinopKernel:
 
     def __dask_tokenize__(self):
         return ("lazulite.chunked.BinopKernel", self.func)
+
+
+class SoftmaxStats:
+    """``combine``/``aggregate`` of softmax's statistics across chunks: blocks of ``stack([m, s])``
+    (row max, sum of ``exp(x - m)``) concatenated along ``axis`` combine online:
+    ``M = max(m)``, ``S = sum(s * exp(m - M))``."""
+
+    __slots__ = ()
+
+    def __call__(self, x, axis=None, keepdims=True, **_ignored):
+        a = (axis[0] if isinstance(axis, (tuple, list)) else axis) - 1  # the axis within m and s
+        z = _as_lz(x)
+        m, s = z[0], z[1]
+        big = lz.max(m, axis=a, keepdims=True)
+        r = lz.stack([big, lz.sum(s * lz.exp(m - big), axis=a, keepdims=True)], axis=0)
+        r.compute()
+        return np.asarray(r)
+
+    def __reduce__(self):
+        return (SoftmaxStats, ())
+
+    def __dask_tokenize__(self):
+        return "lazulite.chunked.SoftmaxStats"
