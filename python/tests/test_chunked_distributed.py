@@ -51,6 +51,20 @@ def test_generated_programs_on_the_cluster(client, case):
     close(out, single, rtol=1e-9)
 
 
+def test_fused_movement_and_softmax_on_the_cluster(client):
+    a = np.random.default_rng(5).standard_normal((12, 10)) * 5
+    x = xc.asarray(a, chunks=(5, 4))
+    close(xc.sum(x.T * 2 + 1, axis=1), np.sum(a.T * 2 + 1, axis=1), rtol=1e-12)
+    e = np.exp(a - a.max(axis=1, keepdims=True))
+    want = e / e.sum(axis=1, keepdims=True)
+    close(xc.softmax(x, axis=1), want, rtol=1e-12)  # rows merged: one kernel per chunk
+    old = xc.set_memory_budget(2048)  # rows do not merge: statistics combined online, then the output
+    try:
+        close(xc.softmax(x, axis=1), want, rtol=1e-12)
+    finally:
+        xc.set_memory_budget(old)
+
+
 def test_tasks_run_on_the_workers_named_by_kernel(client):
     a = np.arange(64.0).reshape(8, 8)
     r = xc.sum(xc.sqrt(xc.asarray(a, chunks=3) * 2 + 1), axis=0)
