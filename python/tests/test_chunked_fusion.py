@@ -124,7 +124,11 @@ def test_expand_dims_squeeze_and_slicing_stay_in_the_kernel():
     close(v, (a * b + 1)[1:5:2, ::-1])
     close((x * y)[2], (a * b)[2])
     close((x * y)[..., -1], (a * b)[..., -1])
-    close((x * y)[None, 1:], (a * b)[None, 1:])  # newaxis: through Dask's slicing
+    for key in [(None, slice(1, None)), (Ellipsis, None), (1, None, slice(None, None, -2)),
+                (None, Ellipsis, 0, None)]:
+        z = (x * y)[key]  # newaxis: a fused expand_dims
+        assert len(kernel_layers(z)) == 1, key
+        close(z, (a * b)[key])
     close(xc.squeeze(xc.sum(x, axis=1, keepdims=True), axis=1) - 1, a.sum(axis=1) - 1, rtol=1e-12)
 
 

@@ -370,20 +370,29 @@ def getitem(x, key):
 
 def _getitem_fused(x, key):
     """Basic slicing of an elementwise program, pushed into its leaves (each leaf sliced by Dask: a
-    view of its blocks), so the program stays one kernel per chunk; ``None`` where that does not hold
-    (a plain input, movement or reductions in the program, ``None``/``Ellipsis`` twice in the key)."""
+    view of its blocks), so the program stays one kernel per chunk; ``None`` (new axes) becomes a fused
+    ``expand_dims``. Returns ``None`` where that does not hold (a plain input, movement or reductions in
+    the program, two ``Ellipsis``)."""
     if x._is_leaf() or x._whole or builtins.any(s[0] not in _SLICEABLE for s in x._steps):
         return None
     items = key if isinstance(key, tuple) else (key,)
-    if builtins.any(item is None for item in items) or items.count(Ellipsis) > 1:
+    if items.count(Ellipsis) > 1:
         return None
+    n_new = items.count(None)
     if Ellipsis in items:
         i = items.index(Ellipsis)
-        items = items[:i] + (slice(None),) * (x.ndim - len(items) + 1) + items[i + 1:]
-    items = tuple(items) + (slice(None),) * (x.ndim - len(items))
-    if len(items) != x.ndim:
+        items = items[:i] + (slice(None),) * (x.ndim - len(items) + 1 + n_new) + items[i + 1:]
+    items = tuple(items) + (slice(None),) * (x.ndim - len(items) + n_new)
+    if len(items) - n_new != x.ndim:
         return None
-    items = tuple(item if isinstance(item, slice) else item.__index__() for item in items)
+    new_axes, pos = [], 0
+    for item in items:
+        if item is None:
+            new_axes.append(pos)
+        if item is None or isinstance(item, slice):
+            pos += 1
+    items = tuple(item if isinstance(item, slice) else item.__index__() for item in items
+                  if item is not None)
     for leaf, ind in zip(x._leaves, x._lind):
         if ind != x._oind[x.ndim - leaf.ndim:]:
             return None
@@ -400,8 +409,9 @@ def _getitem_fused(x, key):
             lkey.append(item)
         leaves.append(leaf[tuple(lkey)])
         linds.append(tuple(x._oind[off + d] for d in range(leaf.ndim) if off + d in kept))
-    return ChunkedArray(leaves, x._steps, x._out, shape, x.dtype, linds,
-                        tuple(x._oind[i] for i in kept))
+    y = ChunkedArray(leaves, x._steps, x._out, shape, x.dtype, linds,
+                     tuple(x._oind[i] for i in kept))
+    return expand_dims(y, axis=tuple(new_axes)) if new_axes else y
 
 
 def _positions(items, ndim):
