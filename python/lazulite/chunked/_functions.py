@@ -159,7 +159,7 @@ def _axes(axis, ndim):
     return tuple(sorted(a % ndim for a in axis))
 
 
-def _chunk_local(x, labels, keepdims):
+def _chunk_local(x, labels, keepdims, merge=True):
     """Whether a reduction of ``x`` over the axes ``labels`` runs inside each chunk (fused into the
     program, no tree): when every leaf already has those axes in one chunk, or, for ``keepdims=True``
     results that keep another axis (row statistics broadcast back, as in softmax), when merging each
@@ -169,7 +169,7 @@ def _chunk_local(x, labels, keepdims):
              if builtins.any(lab in labels and leaf.numblocks[d] > 1 for d, lab in enumerate(ind))]
     if not multi:
         return True
-    if not keepdims or builtins.all(lab in labels or n == 1 for lab, n in zip(x._oind, x.shape)):
+    if not merge or not keepdims or builtins.all(lab in labels or n == 1 for lab, n in zip(x._oind, x.shape)):
         return False
     limit = _memory.chunk_limit()
     for leaf, ind in multi:
@@ -237,8 +237,8 @@ def all(x, /, *, axis=None, keepdims=False):  # noqa: A001
 def softmax(x, /, *, axis=-1):
     """``exp(x - max(x)) / sum(exp(x - max(x)))`` along ``axis`` (a real floating array).
 
-    When ``axis`` is whole in each chunk (or its chunks merge within the memory budget) this is ONE
-    lazulite computation per chunk (``exp`` once). Otherwise two passes over ``x``: per-chunk statistics
+    When ``axis`` is whole in each chunk this is ONE lazulite computation per chunk (``exp`` once).
+    Otherwise two passes over ``x`` (no rechunking, so no block moves): per-chunk statistics
     (row max ``m`` and ``s = sum(exp(x - m))``, one kernel) combined online across chunks
     (``M = max(m1, m2)``, ``S = s1*exp(m1 - M) + s2*exp(m2 - M)``), then ``exp(x - M) / S``.
 
@@ -256,7 +256,9 @@ def softmax(x, /, *, axis=-1):
     if x.ndim == 0:
         raise ValueError("lazulite.chunked.softmax: x must have at least one axis, got a 0-d array")
     ax = axis % x.ndim
-    if _chunk_local(x, {x._oind[ax]}, True):
+    # no merging here: two passes without moving x (measured faster on a cluster than merging the
+    # rows' chunks, which moves x between workers; bench/README.md)
+    if _chunk_local(x, {x._oind[ax]}, True, merge=False):
         e = elementwise("exp", (x - max(x, axis=ax, keepdims=True),))
         return e / sum(e, axis=ax, keepdims=True)
     # pass 1: per-chunk (m, s) stacked on a new leading axis, then an online tree combination
