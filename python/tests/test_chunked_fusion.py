@@ -215,5 +215,9 @@ def test_softmax_over_split_rows_reads_x_in_two_kernels():
 def test_softmax_errors_name_the_fix():
     with pytest.raises(TypeError, match="softmax.*real floating.*astype"):
         xc.softmax(xc.asarray(np.arange(4)))
-    with pytest.raises((ValueError, IndexError)):
+    with pytest.raises(IndexError, match="softmax: axis 2 is out of bounds.*-2 to 1"):
         xc.softmax(xc.asarray(np.ones((2, 3))), axis=2)
+    with pytest.raises(TypeError, match="softmax: axis must be an int"):
+        xc.softmax(xc.asarray(np.ones((2, 3))), axis=1.5)
+    with pytest.raises(ValueError, match="softmax: x must have at least one axis"):
+        xc.softmax(xc.asarray(np.float64(1.0)))

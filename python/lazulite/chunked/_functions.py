@@ -252,9 +252,13 @@ def softmax(x, /, *, axis=-1):
     if x.dtype not in (lz.float32, lz.float64):
         raise TypeError(f"lazulite.chunked.softmax: x must be a real floating array, got "
                         f"{dtype_name(x.dtype)}; convert it first (xc.astype(x, xc.float64))")
-    lz.max(meta_of(x.shape, x.dtype), axis=axis)  # lazulite's axis checks and errors
     if x.ndim == 0:
         raise ValueError("lazulite.chunked.softmax: x must have at least one axis, got a 0-d array")
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        raise TypeError(f"lazulite.chunked.softmax: axis must be an int, got {type(axis).__name__}")
+    if not -x.ndim <= axis < x.ndim:
+        raise IndexError(f"lazulite.chunked.softmax: axis {axis} is out of bounds for an array of "
+                         f"{x.ndim} dimensions; valid axes are {-x.ndim} to {x.ndim - 1}")
     ax = axis % x.ndim
     # no merging here: two passes without moving x (measured faster on a cluster than merging the
     # rows' chunks, which moves x between workers; bench/README.md)
