@@ -238,7 +238,7 @@ class ChunkedArray:
 
     @property
     def mT(self):
-        from ._functions import matrix_transpose
+        from ._movement import matrix_transpose
 
         return matrix_transpose(self)
 
@@ -395,7 +395,7 @@ class ChunkedArray:
         )
 
     def __getitem__(self, key):
-        from ._functions import getitem
+        from ._movement import getitem
 
         return getitem(self, key)
 
