@@ -191,9 +191,17 @@ fn check_units(units: &[(String, String, bool)], what: &str) {
                         "batch {b}: PTX ISA {isa:?} is newer than {MAX_PTX_ISA:?} (driver 580): pin NVRTC 13.0"
                     ));
                 }
-                for (name, _, _) in batch.iter() {
-                    if !ptx.contains(&format!(".entry {name}(")) {
-                        failures.lock().unwrap().push(format!("batch {b}: no .entry {name}"));
+                for (name, _, elementwise) in batch.iter() {
+                    // reductions: the single pass and the two passes of the grid-wide form
+                    let entries = if *elementwise {
+                        vec![name.clone()]
+                    } else {
+                        vec![name.clone(), format!("{name}_partial"), format!("{name}_final")]
+                    };
+                    for e in entries {
+                        if !ptx.contains(&format!(".entry {e}(")) {
+                            failures.lock().unwrap().push(format!("batch {b}: no .entry {e}"));
+                        }
                     }
                 }
                 let file = work.join(format!("b{b}.ptx"));
