@@ -471,3 +471,71 @@ pub fn reduction_kernel(d: DType, ndim: u32, n_reduce: u32, ops: &[ReduceOp]) ->
         outputs,
     }
 }
+
+/// A fused chain of `n` instructions over two inputs of dtype `d` (integer or real float): `+ x0`,
+/// `* 0.5` (floats; `^ x1` for integers), `- x1`, and every 97th step `max` with the value 1500 steps
+/// back (a use across the helper functions of a split body). Outputs: the value a third of the way
+/// and the last one; with `n_reduce > 0`, the sum and max of the last one instead.
+pub fn long_chain_kernel(d: DType, n: usize, ndim: u32, n_reduce: u32) -> Kernel {
+    let ins = |inst| Instr { inst, dtype: d };
+    let mut body = vec![ins(Inst::Load { input: 0 }), ins(Inst::Load { input: 1 })];
+    let half = body.len() as u32;
+    body.push(ins(Inst::Const(if d.is_float() {
+        Scalar::Float(0.5)
+    } else {
+        Scalar::Int(0)
+    })));
+    while body.len() < n {
+        let i = body.len();
+        let last = i as u32 - 1;
+        let inst = match i % 3 {
+            _ if i % 97 == 0 && i > 1600 => {
+                Inst::Binary(BinaryOp::Maximum, last, (i - 1500) as u32)
+            }
+            0 => Inst::Binary(BinaryOp::Add, last, 0),
+            1 if d.is_float() => Inst::Binary(BinaryOp::Mul, last, half),
+            1 => Inst::Binary(BinaryOp::BitXor, last, 1),
+            _ => Inst::Binary(BinaryOp::Sub, last, 1),
+        };
+        body.push(ins(inst));
+    }
+    let last = body.len() as u32 - 1;
+    let out = |value| KernelOutput {
+        value,
+        dtype: d,
+        inner: StrideClass::Contiguous,
+    };
+    let input = KernelInput {
+        dtype: d,
+        inner: StrideClass::Contiguous,
+    };
+    if n_reduce == 0 {
+        return Kernel {
+            ndim,
+            n_reduce,
+            inputs: vec![input; 2],
+            body,
+            reduces: vec![],
+            epilogue: vec![],
+            outputs: vec![out(n as u32 / 3), out(last)],
+        };
+    }
+    Kernel {
+        ndim,
+        n_reduce,
+        inputs: vec![input; 2],
+        body,
+        reduces: vec![
+            KernelReduce {
+                op: ReduceOp::Sum,
+                value: last,
+            },
+            KernelReduce {
+                op: ReduceOp::Max,
+                value: n as u32 / 3,
+            },
+        ],
+        epilogue: vec![ins(Inst::Reduced(0)), ins(Inst::Reduced(1))],
+        outputs: vec![out(0), out(1)],
+    }
+}

@@ -13,10 +13,10 @@
 //! Without the NVIDIA wheels (`make cuda-tools`) the test prints why it is skipped; with
 //! `REQUIRE_NVRTC=1` (set by `make test`) it fails instead.
 
-use lazulite_codegen_cuda::{kernel_name, render, translation_unit};
+use lazulite_codegen_cuda::{kernel_name, render, translation_unit, MAX_INSTRUCTIONS};
 use lazulite_ir::{DType, ErrorKind, Kernel, ReduceOp};
 use lazulite_runtime::cuda::{self, Output, DEFAULT_ARCH};
-use lazulite_tests::cuda_emu::{reduction_kernel, sweep_kernel};
+use lazulite_tests::cuda_emu::{long_chain_kernel, reduction_kernel, sweep_kernel};
 use lazulite_tests::kernel_cases::case_strategy;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
@@ -119,6 +119,15 @@ fn corpus() -> Vec<Kernel> {
             kernels.push(reduction_kernel(d, nd, nr, ops));
         }
     }
+    // kernels past MAX_INSTRUCTIONS, split into __device__ helpers (kept short of the 20,000
+    // instructions of a deep chain: those take minutes of NVRTC on the loaded CI machine)
+    kernels.push(long_chain_kernel(
+        DType::F64,
+        2 * MAX_INSTRUCTIONS + 100,
+        2,
+        0,
+    ));
+    kernels.push(long_chain_kernel(DType::I32, MAX_INSTRUCTIONS + 100, 2, 1));
     let mut seen = HashSet::new();
     kernels.retain(|k| seen.insert(k.clone()));
     kernels

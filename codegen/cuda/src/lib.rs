@@ -31,9 +31,10 @@ use std::fmt::Write as _;
 /// The device functions of every op, types, the argument struct, loads, stores and shuffles.
 pub const PRELUDE: &str = include_str!("prelude.cuh");
 
-/// The most instructions (body + epilogue) a kernel may have. Longer fused chains (the engine builds
-/// 100,000-op kernels from deep graphs) take NVRTC minutes; they are declined and run on the CPU until
-/// the passes split kernels for this backend.
+/// The most body instructions rendered as one straight-line function: a longer body (the engine
+/// fuses deep graphs into kernels of 100,000 ops) is split into `__device__` helpers of
+/// [`SEGMENT`] instructions (`split.rs`). A reduction's epilogue is not split: one longer than this is
+/// declined (`NotImplemented`) and runs on the CPU.
 pub const MAX_INSTRUCTIONS: usize = 4096;
 
 /// Threads per block of reduction kernels (a multiple of 32, at most 1024).
@@ -186,13 +187,13 @@ pub fn complex_binary_supported(op: BinaryOp) -> bool {
 pub(crate) fn render_block(
     out: &mut String,
     k: &Kernel,
-    block: &[Instr],
+    (block, range): (&[Instr], std::ops::Range<usize>),
     prefix: &str,
     indent: &str,
     load_offset: &dyn Fn(u32) -> String,
     store: bool,
 ) -> Result<()> {
-    for (i, ins) in block.iter().enumerate() {
+    for (i, ins) in block.iter().enumerate().take(range.end).skip(range.start) {
         let d = ins.dtype;
         let t = ctype(d);
         let val = |v: u32| -> Result<(String, DType)> {
@@ -343,12 +344,12 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
             k.outputs.len()
         );
     }
-    let n_inst = k.body.len() + k.epilogue.len();
-    if n_inst > MAX_INSTRUCTIONS {
+    if k.epilogue.len() > MAX_INSTRUCTIONS {
         bail!(
             NotImplemented,
-            "cuda codegen: a kernel of {n_inst} instructions exceeds the CUDA backend's limit of \
-             {MAX_INSTRUCTIONS}; the CPU backend runs it"
+            "cuda codegen: a reduction epilogue of {} instructions exceeds the CUDA backend's limit \
+             of {MAX_INSTRUCTIONS}; the CPU backend runs it",
+            k.epilogue.len()
         );
     }
     let nd = lay.ndim;
@@ -392,6 +393,7 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
                 );
             }
         }
+        let kernel_at = s.len();
         let _ = writeln!(
             s,
             "extern \"C\" __global__ void {name}(const {args_t} a) {{"
@@ -428,15 +430,9 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
             unravel(&mut s, "      ", "i", 0..nd, &offs);
             let _ = writeln!(s, "    }}");
         }
-        render_block(
-            &mut s,
-            k,
-            &k.body,
-            "v",
-            "    ",
-            &|i| in_names[i as usize].clone(),
-            true,
-        )?;
+        let mut helpers = String::new();
+        split::render_body(&mut s, &mut helpers, k, name, "    ", true, &[])?;
+        s.insert_str(kernel_at, &helpers);
         let _ = writeln!(s, "  }}");
         let _ = writeln!(s, "}}");
         return Ok(s);
@@ -463,10 +459,12 @@ pub fn kernel_name(k: &Kernel) -> String {
 }
 
 mod reduce;
+mod split;
 pub use reduce::{
     chunks_for, partials_bytes, plan as reduction_plan, Pass, ReductionPlan, MAX_CHUNKS, MAX_GRID,
     PARTIAL_CHUNK, TWO_PASS_MAX_OUTER,
 };
+pub use split::SEGMENT;
 
 #[cfg(test)]
 mod tests;

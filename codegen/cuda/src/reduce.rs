@@ -185,12 +185,28 @@ pub(crate) fn render_reductions(s: &mut String, k: &Kernel, name: &str) -> Resul
             );
         }
     }
-    render_one(s, k, name, Mode::Single)?;
-    render_one(s, k, &format!("{name}_partial"), Mode::Partial)?;
-    render_one(s, k, &format!("{name}_final"), Mode::Final)
+    // a split body's helpers (named after `name`) are defined once, before the three entry points
+    let (mut helpers, mut kernels) = (String::new(), String::new());
+    render_one(&mut kernels, &mut helpers, k, name, Mode::Single)?;
+    render_one(&mut kernels, &mut String::new(), k, name, Mode::Partial)?;
+    render_one(&mut kernels, &mut String::new(), k, name, Mode::Final)?;
+    s.push_str(&helpers);
+    s.push_str(&kernels);
+    Ok(())
 }
 
-fn render_one(s: &mut String, k: &Kernel, name: &str, mode: Mode) -> Result<()> {
+fn render_one(
+    s: &mut String,
+    helpers: &mut String,
+    k: &Kernel,
+    base: &str,
+    mode: Mode,
+) -> Result<()> {
+    let name = &match mode {
+        Mode::Single => base.to_string(),
+        Mode::Partial => format!("{base}_partial"),
+        Mode::Final => format!("{base}_final"),
+    };
     let lay = ArgsLayout::of(k);
     let (nd, n_outer) = (lay.ndim, lay.n_outer);
     let args_t = lay.cuda_type();
@@ -341,15 +357,8 @@ fn render_one(s: &mut String, k: &Kernel, name: &str, mode: Mode) -> Result<()> 
             })
             .collect();
         unravel(s, "      ", "r", n_outer..nd, &offs);
-        render_block(
-            s,
-            k,
-            &k.body,
-            "v",
-            "      ",
-            &|i| in_names[i as usize].clone(),
-            false,
-        )?;
+        let keep: Vec<u32> = k.reduces.iter().map(|r| r.value).collect();
+        crate::split::render_body(s, helpers, k, base, "      ", false, &keep)?;
         for (r, red) in k.reduces.iter().enumerate() {
             let _ = writeln!(
                 s,
@@ -401,7 +410,7 @@ fn render_one(s: &mut String, k: &Kernel, name: &str, mode: Mode) -> Result<()> 
         render_block(
             s,
             k,
-            &k.epilogue,
+            (&k.epilogue, 0..k.epilogue.len()),
             "e",
             "      ",
             &|i| format!("b{}", in_names[i as usize]),

@@ -136,8 +136,9 @@ fn constants_are_exact_bits() {
 }
 
 #[test]
-fn kernels_past_the_instruction_limit_are_declined() {
+fn kernels_past_the_instruction_limit_are_split_into_helpers() {
     let mut k = elementwise(DType::I32);
+    // a chain with a second output in the middle and a use that crosses two segment boundaries
     for _ in 0..MAX_INSTRUCTIONS {
         let last = k.body.len() as u32 - 1;
         k.body.push(Instr {
@@ -145,10 +146,49 @@ fn kernels_past_the_instruction_limit_are_declined() {
             dtype: DType::I32,
         });
     }
+    let last = k.body.len() as u32 - 1;
+    k.body.push(Instr {
+        inst: Inst::Binary(BinaryOp::Add, last, 2),
+        dtype: DType::I32,
+    });
     k.outputs[0].value = k.body.len() as u32 - 1;
-    let e = render(&k, "long").unwrap_err();
-    assert_eq!(e.kind, ErrorKind::NotImplemented);
-    assert!(e.message.contains("limit"), "{}", e.message);
+    let src = render(&k, "long").unwrap();
+    let n_seg = k.body.len().div_ceil(SEGMENT);
+    for s in 0..n_seg {
+        assert!(src.contains(&format!("static __device__ __noinline__ void long_s{s}(")));
+        assert!(src.contains(&format!("    long_s{s}(a, oi0, oi1, oo0")));
+    }
+    // v2 is defined in segment 0 and read in the last one: returned by reference, passed by value
+    assert!(src.contains("i32& r2"));
+    assert!(src.contains("const i32 v2"));
+    // helpers come before the kernel
+    assert!(src.find("long_s0(").unwrap() < src.find("__global__").unwrap());
+    // a long reduction body: helpers once, before the three entry points
+    let mut r = k.clone();
+    r.n_reduce = 1;
+    r.reduces = vec![KernelReduce {
+        op: ReduceOp::Sum,
+        value: k.body.len() as u32 - 1,
+    }];
+    r.epilogue = vec![Instr {
+        inst: Inst::Reduced(0),
+        dtype: DType::I32,
+    }];
+    r.outputs[0].value = 0;
+    let src = render(&r, "lr").unwrap();
+    assert_eq!(src.matches("void lr_s0(").count(), 1);
+    assert!(src.find("void lr_s0(").unwrap() < src.find("__global__").unwrap());
+    // an epilogue past the limit is still declined
+    let mut e = r.clone();
+    for _ in 0..MAX_INSTRUCTIONS {
+        e.epilogue.push(Instr {
+            inst: Inst::Unary(UnaryOp::Neg, e.epilogue.len() as u32 - 1),
+            dtype: DType::I32,
+        });
+    }
+    let err = render(&e, "le").unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotImplemented);
+    assert!(err.message.contains("limit"), "{}", err.message);
 }
 
 fn full_sum(d: DType) -> Kernel {
