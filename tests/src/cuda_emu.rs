@@ -18,12 +18,16 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// One launch: which kernel, the case (sizes, layouts, data seed), grid and block.
+/// One launch: which kernel, the case (sizes, layouts, data seed), grid and block. `chunks: Some(n)`
+/// (reduction kernels only) runs the two-pass form instead of the single pass: `<name>_partial` with
+/// `n` slices per outer point, then `<name>_final`, both with `grid` and `block`, through a partials
+/// buffer of `partials_bytes` filled with garbage first.
 pub struct Launch {
     pub kernel: usize,
     pub case: Case,
     pub grid: u32,
     pub block: u32,
+    pub chunks: Option<u64>,
 }
 
 fn shim_dir() -> PathBuf {
@@ -73,10 +77,15 @@ pub fn run_emulated(
         r#"
 #include <cstdio>
 #include <cstdint>
+#include <type_traits>
 template <class A>
-static int lz_run(void (*k)(A), FILE* in, FILE* out) {
+static int lz_run(void (*k)(A), std::type_identity_t<void (*)(A, unsigned char*, long long)> kp,
+                  std::type_identity_t<void (*)(A, const unsigned char*, long long)> kf, FILE* in,
+                  FILE* out) {
   unsigned hdr[3];
   if (fread(hdr, 4, 3, in) != 3) return 3;
+  unsigned long long chunks = 0, pbytes = 0;
+  if (fread(&chunks, 8, 1, in) != 1 || fread(&pbytes, 8, 1, in) != 1) return 3;
   if (hdr[2] != sizeof(A)) { fprintf(stderr, "args size %u != %zu\n", hdr[2], sizeof(A)); return 2; }
   A a;
   if (fread(&a, sizeof(A), 1, in) != 1) return 3;
@@ -86,7 +95,16 @@ static int lz_run(void (*k)(A), FILE* in, FILE* out) {
   if (n && fread(blob.data(), 1, n, in) != n) return 3;
   for (auto& p : a.in) p = blob.data() + (uintptr_t)p;
   for (auto& p : a.out) p = blob.data() + (uintptr_t)p;
-  lz_emu_launch(k, hdr[0], hdr[1], a);
+  if (chunks == 0) {
+    lz_emu_launch(k, hdr[0], hdr[1], a);
+  } else {
+    if (!kp || !kf) return 5;
+    // garbage first: pass 2 must read only what pass 1 wrote
+    std::vector<unsigned char> part(pbytes + 16, 0xa5);
+    unsigned char* pp = part.data();
+    lz_emu_launch_fn(hdr[0], hdr[1], [&] { kp(a, pp, (long long)chunks); });
+    lz_emu_launch_fn(hdr[0], hdr[1], [&] { kf(a, pp, (long long)chunks); });
+  }
   fwrite(&n, 8, 1, out);
   fwrite(blob.data(), 1, n, out);
   return 0;
@@ -102,8 +120,16 @@ int main(int argc, char** argv) {
     switch (idx) {
 "#,
     );
-    for (i, n) in names.iter().enumerate() {
-        let _ = writeln!(main, "      case {i}: rc = lz_run({n}, in, out); break;");
+    for (i, (n, k)) in names.iter().zip(kernels).enumerate() {
+        let (p, f) = if k.n_reduce > 0 {
+            (format!("{n}_partial"), format!("{n}_final"))
+        } else {
+            ("nullptr".into(), "nullptr".into())
+        };
+        let _ = writeln!(
+            main,
+            "      case {i}: rc = lz_run({n}, {p}, {f}, in, out); break;"
+        );
     }
     main.push_str("      default: return 4;\n    }\n    if (rc) return rc;\n  }\n  fclose(out);\n  return 0;\n}\n");
     let src = work.join("emu.cpp");
@@ -174,6 +200,13 @@ int main(int argc, char** argv) {
         push_u32(&mut input, l.grid);
         push_u32(&mut input, l.block);
         push_u32(&mut input, args.len() as u32);
+        let chunks = l.chunks.unwrap_or(0);
+        let n_outer: usize = l.case.shape[..k.n_outer()].iter().product();
+        push_u64(&mut input, chunks);
+        push_u64(
+            &mut input,
+            lazulite_codegen_cuda::partials_bytes(k, n_outer as u64, chunks) as u64,
+        );
         input.extend_from_slice(&args);
         push_u64(&mut input, blob.len() as u64);
         input.extend_from_slice(&blob);
@@ -436,5 +469,73 @@ pub fn reduction_kernel(d: DType, ndim: u32, n_reduce: u32, ops: &[ReduceOp]) ->
         reduces,
         epilogue,
         outputs,
+    }
+}
+
+/// A fused chain of `n` instructions over two inputs of dtype `d` (integer or real float): `+ x0`,
+/// `* 0.5` (floats; `^ x1` for integers), `- x1`, and every 97th step `max` with the value 1500 steps
+/// back (a use across the helper functions of a split body). Outputs: the value a third of the way
+/// and the last one; with `n_reduce > 0`, the sum and max of the last one instead.
+pub fn long_chain_kernel(d: DType, n: usize, ndim: u32, n_reduce: u32) -> Kernel {
+    let ins = |inst| Instr { inst, dtype: d };
+    let mut body = vec![ins(Inst::Load { input: 0 }), ins(Inst::Load { input: 1 })];
+    let half = body.len() as u32;
+    body.push(ins(Inst::Const(if d.is_float() {
+        Scalar::Float(0.5)
+    } else {
+        Scalar::Int(0)
+    })));
+    while body.len() < n {
+        let i = body.len();
+        let last = i as u32 - 1;
+        let inst = match i % 3 {
+            _ if i % 97 == 0 && i > 1600 => {
+                Inst::Binary(BinaryOp::Maximum, last, (i - 1500) as u32)
+            }
+            0 => Inst::Binary(BinaryOp::Add, last, 0),
+            1 if d.is_float() => Inst::Binary(BinaryOp::Mul, last, half),
+            1 => Inst::Binary(BinaryOp::BitXor, last, 1),
+            _ => Inst::Binary(BinaryOp::Sub, last, 1),
+        };
+        body.push(ins(inst));
+    }
+    let last = body.len() as u32 - 1;
+    let out = |value| KernelOutput {
+        value,
+        dtype: d,
+        inner: StrideClass::Contiguous,
+    };
+    let input = KernelInput {
+        dtype: d,
+        inner: StrideClass::Contiguous,
+    };
+    if n_reduce == 0 {
+        return Kernel {
+            ndim,
+            n_reduce,
+            inputs: vec![input; 2],
+            body,
+            reduces: vec![],
+            epilogue: vec![],
+            outputs: vec![out(n as u32 / 3), out(last)],
+        };
+    }
+    Kernel {
+        ndim,
+        n_reduce,
+        inputs: vec![input; 2],
+        body,
+        reduces: vec![
+            KernelReduce {
+                op: ReduceOp::Sum,
+                value: last,
+            },
+            KernelReduce {
+                op: ReduceOp::Max,
+                value: n as u32 / 3,
+            },
+        ],
+        epilogue: vec![ins(Inst::Reduced(0)), ins(Inst::Reduced(1))],
+        outputs: vec![out(0), out(1)],
     }
 }

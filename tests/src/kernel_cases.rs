@@ -30,6 +30,9 @@ pub struct Case {
     /// Per input: strides per loop dim (elements); 0 = broadcast, negative = reversed.
     pub in_strides: Vec<Vec<isize>>,
     pub seed: u64,
+    /// Explicit input buffers (one per input, spanning every element its layout touches, the element
+    /// of index `(0, .., 0)` first when no stride is negative) instead of filling from `seed`.
+    pub data: Option<Vec<Vec<u8>>>,
 }
 
 /// Ops the JIT may evaluate with inline approximations (within 2 ULP of `semantics` rather than bit for
@@ -235,6 +238,7 @@ pub fn case_strategy() -> impl Strategy<Value = Case> {
                     shape,
                     in_strides,
                     seed,
+                    data: None,
                 }
             },
         )
@@ -322,7 +326,17 @@ pub fn operands(case: &Case) -> Operands {
             }
         }
         let len = (hi - lo + 1) as usize;
-        inputs.push(fill(d, len, case.seed.wrapping_add(i as u64 * 7919)));
+        match &case.data {
+            Some(data) => {
+                assert_eq!(
+                    data[i].len(),
+                    len * d.size(),
+                    "explicit data of input {i} spans its layout"
+                );
+                inputs.push(data[i].clone());
+            }
+            None => inputs.push(fill(d, len, case.seed.wrapping_add(i as u64 * 7919))),
+        }
         in_offsets.push((-lo) as usize * d.size());
         in_strides.extend(strides.iter().map(|&s| s as i64));
     }

@@ -6,15 +6,22 @@
 //!   reductions with prologue and epilogue, ranks 0..=3, strided, broadcast, reversed, 0-size);
 //! - every op on every dtype (one kernel per dtype whose outputs are every unary op, binary op and cast
 //!   of its two inputs), ranks 0 to 4, strided, broadcast, reversed and contiguous (the fast path);
+//! - every complex op on a special-value grid (NaN, infinities, signed zeros, huge and tiny parts);
+//! - kernels past `MAX_INSTRUCTIONS`, split into `__device__` helpers;
 //! - reductions of 1, 31, 32, 33, 1023, 1025 and 2^20 + 3 elements (across warps, blocks, and the grid
-//!   when rows outnumber blocks) for sum, prod, min, max, any, all.
+//!   when rows outnumber blocks) for sum, prod, min, max, any, all, each in the single pass and the
+//!   two-pass grid-wide form (the plan's slice count and a forced small one, so slices cross warps and
+//!   some are empty), the random kernels' reductions in both forms too.
 //!
 //! Integers and bools: equal bytes. Floats: bit for bit up to NaN payloads (signed zeros and the spec's
 //! special cases exact), transcendental functions within 2 ULP (host libm against Rust's), sums and
 //! products within a relative 1e-6 (the tree's association order differs from the interpreter's).
 
-use lazulite_ir::{DType, Inst, Kernel, ReduceOp, UnaryOp};
-use lazulite_tests::cuda_emu::{agree, reduction_kernel, run_emulated, sweep_kernel, Launch};
+use lazulite_codegen_cuda::reduction_plan;
+use lazulite_ir::{DType, Inst, Kernel, ReduceOp, Scalar, UnaryOp};
+use lazulite_tests::cuda_emu::{
+    agree, long_chain_kernel, reduction_kernel, run_emulated, sweep_kernel, Launch,
+};
 use lazulite_tests::kernel_cases::{case_strategy, run_case, Case};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
@@ -138,11 +145,14 @@ fn random_kernels_match_the_interpreter() {
         } else {
             (2 + i as u32 % 3, 32)
         };
+        // reductions: every second one in the two-pass form, 2 to 4 slices per row
+        let chunks = (case.kernel.n_reduce > 0 && i % 2 == 1).then_some(2 + i as u64 % 3);
         launches.push(Launch {
             kernel: i,
             case,
             grid,
             block,
+            chunks,
         });
     }
     check_all(&kernels, &launches, "random", &|k| {
@@ -200,12 +210,14 @@ fn every_op_on_every_dtype_matches_the_interpreter() {
                 shape,
                 in_strides: strides,
                 seed,
+                data: None,
             };
             launches.push(Launch {
                 kernel: ki,
                 case: case(shape.clone(), vec![a, b], seed),
                 grid: 2,
                 block: 32,
+                chunks: None,
             });
             let c = c_strides(&shape, 1);
             launches.push(Launch {
@@ -213,6 +225,7 @@ fn every_op_on_every_dtype_matches_the_interpreter() {
                 case: case(shape.clone(), vec![c.clone(), c], seed + 7),
                 grid: 1,
                 block: 64,
+                chunks: None,
             });
             if ndim == 3 {
                 // 0-size: nothing is written
@@ -223,6 +236,7 @@ fn every_op_on_every_dtype_matches_the_interpreter() {
                     case: case(z, vec![s.clone(), s], seed),
                     grid: 2,
                     block: 32,
+                    chunks: None,
                 });
             }
         }
@@ -236,7 +250,7 @@ fn reductions_across_warp_block_and_grid_boundaries() {
         panic!("g++ (or $CXX) is required for the CUDA emulator tests");
     }
     use ReduceOp::*;
-    let families: [(DType, &[ReduceOp]); 7] = [
+    let families: [(DType, &[ReduceOp]); 9] = [
         (DType::I32, &[Sum, Min, Max]),
         (DType::I64, &[Prod]),
         (DType::U8, &[Prod, Max, Min]),
@@ -244,6 +258,8 @@ fn reductions_across_warp_block_and_grid_boundaries() {
         (DType::F32, &[Sum, Min]),
         (DType::Bool, &[Any, All]),
         (DType::C128, &[Sum]),
+        (DType::C64, &[Sum]),
+        (DType::I8, &[Sum, Prod, Max]),
     ];
     // float products are left to the random kernels' small sizes: over thousands of elements they
     // overflow, and where `inf * 0` happens (NaN or 0) depends on the order
@@ -266,32 +282,154 @@ fn reductions_across_warp_block_and_grid_boundaries() {
                 shape,
                 in_strides: vec![strides],
                 seed,
+                data: None,
             };
             let block = if n == 1025 { 1024 } else { 256 };
-            launches.push(Launch {
-                kernel: full,
-                case: mk(full, vec![n], vec![1]),
-                grid: 2,
-                block,
-            });
+            // the single pass, then the two-pass form with the plan's slice count (the grid-wide
+            // form for 2^20 + 3) and with 3 slices (small rows cut across warps, empty slices of a
+            // 1-element row)
+            let plan = reduction_plan(&kernels[full], "k", &[n]).expect("plan");
+            assert_eq!(plan.n_chunks > 1, n > (1 << 20), "n = {n}: {plan:?}");
+            let mut forms = vec![None, Some(plan.n_chunks)];
             if n < (1 << 20) {
+                forms.push(Some(3));
+            }
+            for chunks in forms {
                 launches.push(Launch {
-                    kernel: rows,
-                    case: mk(rows, vec![3, n], vec![n as isize, 1]),
-                    grid: 2,
-                    block: 64,
+                    kernel: full,
+                    case: mk(full, vec![n], vec![1]),
+                    grid: if chunks.is_some() { 7 } else { 2 },
+                    block,
+                    chunks,
                 });
-                // reduce dims (n, 2) of a (3, 2, n) array read as [outer 3][n][2]: strides (2n, 1, n)
-                launches.push(Launch {
-                    kernel: two_axes,
-                    case: mk(two_axes, vec![3, n, 2], vec![2 * n as isize, 1, n as isize]),
-                    grid: 2,
-                    block: 96,
-                });
+            }
+            if n < (1 << 20) {
+                for chunks in [None, Some(4)] {
+                    launches.push(Launch {
+                        kernel: rows,
+                        case: mk(rows, vec![3, n], vec![n as isize, 1]),
+                        grid: 2,
+                        block: 64,
+                        chunks,
+                    });
+                    // reduce dims (n, 2) of a (3, 2, n) array read as [outer 3][n][2]: strides
+                    // (2n, 1, n)
+                    launches.push(Launch {
+                        kernel: two_axes,
+                        case: mk(two_axes, vec![3, n, 2], vec![2 * n as isize, 1, n as isize]),
+                        grid: 2,
+                        block: 96,
+                        chunks,
+                    });
+                }
             }
         }
     }
     check_all(&kernels, &launches, "reductions", &|k| {
         vec![0; k.outputs.len()]
     });
+}
+
+/// Every complex op (the transcendental functions included) on a grid of special and ordinary values:
+/// each pair of parts from `PARTS` as `x1`, against each as `x2` (for `pow`, `+`, `/`, ...): C99
+/// Annex G's cases (signed zeros, infinities, NaN) exactly as `semantics_complex` computes them, the
+/// finite values within the transcendental bound of 2 ULP per part (on the host the formulas and libm
+/// are the interpreter's, so this holds; a GPU's libdevice may need a looser bound on parts that
+/// cancel to nearly 0).
+#[test]
+fn complex_special_value_grid_matches_the_interpreter() {
+    if !have_gxx() {
+        panic!("g++ (or $CXX) is required for the CUDA emulator tests");
+    }
+    const PARTS: [f64; 14] = [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        0.5,
+        -2.0,
+        1e300,
+        -1e-300,
+        3.5,
+        710.0,
+        -25.0,
+    ];
+    let values: Vec<(f64, f64)> = PARTS
+        .iter()
+        .flat_map(|&re| PARTS.iter().map(move |&im| (re, im)))
+        .collect();
+    let n = values.len();
+    let mut kernels = Vec::new();
+    let mut launches = Vec::new();
+    for d in [DType::C64, DType::C128] {
+        let bytes: Vec<u8> = values
+            .iter()
+            .flat_map(|&(re, im)| Scalar::Complex(re, im).cast(d).to_bytes(d))
+            .collect();
+        kernels.push(sweep_kernel(d, 2));
+        let ki = kernels.len() - 1;
+        // x1 varies along dim 0, x2 along dim 1: every pair
+        launches.push(Launch {
+            kernel: ki,
+            case: Case {
+                kernel: kernels[ki].clone(),
+                shape: vec![n, n],
+                in_strides: vec![vec![1, 0], vec![0, 1]],
+                seed: 0,
+                data: Some(vec![bytes.clone(), bytes]),
+            },
+            grid: 4,
+            block: 256,
+            chunks: None,
+        });
+    }
+    check_all(&kernels, &launches, "complex-grid", &output_ulps);
+}
+
+/// Kernels past `MAX_INSTRUCTIONS` render as a chain of `__device__` helpers (`split.rs`) and compute
+/// exactly what the interpreter computes: elementwise (contiguous and strided) and reductions (single
+/// pass and two-pass), float and integer.
+#[test]
+fn long_kernels_split_into_helpers_match_the_interpreter() {
+    if !have_gxx() {
+        panic!("g++ (or $CXX) is required for the CUDA emulator tests");
+    }
+    let n = 3 * lazulite_codegen_cuda::MAX_INSTRUCTIONS;
+    let mut kernels = Vec::new();
+    let mut launches = Vec::new();
+    for (di, d) in [DType::F64, DType::I32].into_iter().enumerate() {
+        kernels.push(long_chain_kernel(d, n, 2, 0));
+        let ew = kernels.len() - 1;
+        kernels.push(long_chain_kernel(d, n, 2, 1));
+        let red = kernels.len() - 1;
+        let shape = vec![3usize, 40];
+        let case = |k: usize, strides: Vec<Vec<isize>>| Case {
+            kernel: kernels[k].clone(),
+            shape: shape.clone(),
+            in_strides: strides,
+            seed: 5 + di as u64,
+            data: None,
+        };
+        let c = c_strides(&shape, 1);
+        for (k, chunks) in [(ew, None), (red, None), (red, Some(3))] {
+            launches.push(Launch {
+                kernel: k,
+                case: case(k, vec![c.clone(), c.clone()]),
+                grid: 2,
+                block: 32,
+                chunks,
+            });
+        }
+        launches.push(Launch {
+            kernel: ew,
+            case: case(ew, vec![c_strides(&shape, 2), vec![0, 1]]),
+            grid: 2,
+            block: 32,
+            chunks: None,
+        });
+    }
+    check_all(&kernels, &launches, "long", &|k| vec![0; k.outputs.len()]);
 }

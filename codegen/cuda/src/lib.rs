@@ -9,28 +9,32 @@
 //!   C-contiguous: the fast path), else the index unravelled over every dim (any rank, strided,
 //!   broadcast, negative strides, 0-size). The body follows once, each output stored as soon as
 //!   its value exists;
-//! - **reductions**: one block per outer point (a grid-stride loop over blocks), each thread folds the
-//!   reduced points `threadIdx.x, + blockDim.x, ...` in order, then a warp-shuffle tree and a
-//!   shared-memory stage across warps; thread 0 runs the epilogue and stores. The combine order depends
-//!   only on `blockDim.x`, so results are deterministic (no atomics). `blockDim.x` must be a multiple of
-//!   32, at most 1024 ([`REDUCE_BLOCK`] is the default).
+//! - **reductions**: three entry points (`reduce.rs`): `<name>` folds one outer point per block (a
+//!   grid-stride loop over blocks; warp-shuffle tree, shared-memory stage across warps, thread 0 runs
+//!   the epilogue); `<name>_partial` and `<name>_final` are the grid-wide two-pass form for few outer
+//!   points of many reduced points (a full reduction of 2^28 elements): pass 1 cuts each row into
+//!   slices, one block each, into a partials buffer; pass 2 folds the partials in a fixed order and
+//!   runs the epilogue. [`reduction_plan`] picks the form, grid, block, slice count and partials bytes
+//!   from the sizes alone, so results are deterministic on every run and GPU (no atomics).
+//!   `blockDim.x` must be a multiple of 32, at most 1024 ([`REDUCE_BLOCK`] is the default).
 //!
 //! What each op means is [`PRELUDE`] (`prelude.cuh`): one overloaded device function per op-table row
-//! (`UnaryOp::cuda`, `BinaryOp::cuda`, `ReduceOp::cuda`), mirroring `ir::semantics`. Complex
-//! transcendental functions (`exp`, `log`, trigonometric, `sqrt`, `pow` of complex values) have no CUDA
-//! definition yet: [`render`] declines such kernels with `NotImplemented`.
+//! (`UnaryOp::cuda`, `BinaryOp::cuda`, `ReduceOp::cuda`), mirroring `ir::semantics` and
+//! `ir::semantics_complex` (complex transcendental functions with C99 Annex G's special cases, computed
+//! in double by the same formulas; complex64 rounds each part).
 
 use lazulite_ir::{
-    bail, BinaryOp, DType, Error, ErrorKind, Inst, Instr, Kernel, ReduceOp, Result, Scalar, UnaryOp,
+    bail, BinaryOp, DType, Error, ErrorKind, Inst, Instr, Kernel, Result, Scalar, UnaryOp,
 };
 use std::fmt::Write as _;
 
 /// The device functions of every op, types, the argument struct, loads, stores and shuffles.
 pub const PRELUDE: &str = include_str!("prelude.cuh");
 
-/// The most instructions (body + epilogue) a kernel may have. Longer fused chains (the engine builds
-/// 100,000-op kernels from deep graphs) take NVRTC minutes; they are declined and run on the CPU until
-/// the passes split kernels for this backend.
+/// The most body instructions rendered as one straight-line function: a longer body (the engine
+/// fuses deep graphs into kernels of 100,000 ops) is split into `__device__` helpers of
+/// [`SEGMENT`] instructions (`split.rs`). A reduction's epilogue is not split: one longer than this is
+/// declined (`NotImplemented`) and runs on the CPU.
 pub const MAX_INSTRUCTIONS: usize = 4096;
 
 /// Threads per block of reduction kernels (a multiple of 32, at most 1024).
@@ -165,61 +169,31 @@ pub fn cast_expr(from: DType, to: DType, v: &str) -> String {
     }
 }
 
-/// Whether the prelude defines unary `op` on complex values.
+/// Whether the prelude defines unary `op` on complex values: every op the op table accepts on them
+/// (the transcendental functions as `semantics_complex` computes them, C99 Annex G special cases).
 pub fn complex_unary_supported(op: UnaryOp) -> bool {
-    use UnaryOp::*;
-    matches!(
-        op,
-        Neg | Positive
-            | Conj
-            | Square
-            | Reciprocal
-            | Round
-            | Sign
-            | Abs
-            | Real
-            | Imag
-            | IsNan
-            | IsInf
-            | IsFinite
-    )
+    op.result_dtype(DType::C128).is_ok()
 }
 
-/// Whether the prelude defines binary `op` on complex values.
+/// Whether the prelude defines binary `op` on complex values: every op the op table accepts on them.
 pub fn complex_binary_supported(op: BinaryOp) -> bool {
-    use BinaryOp::*;
-    matches!(op, Add | Sub | Mul | Div | Eq | Ne)
-}
-
-/// The reduction's starting value: its identity, or the neutral element of `minimum`/`maximum` (an
-/// infinity or the dtype's extreme; NaN still propagates), so no "first element" state is needed.
-fn reduce_start(op: ReduceOp, d: DType) -> String {
-    let s = match (op, d.int_range()) {
-        (ReduceOp::Min, Some((_, hi))) => Scalar::UInt(hi as u64),
-        (ReduceOp::Max, Some((lo, _))) => Scalar::Int(lo as i64),
-        (ReduceOp::Min, None) => Scalar::Float(f64::INFINITY),
-        (ReduceOp::Max, None) => Scalar::Float(f64::NEG_INFINITY),
-        _ => op
-            .identity(d)
-            .expect("sum, prod, any and all have an identity"),
-    };
-    constant(s, d)
+    op.result_dtype_promoted(DType::C128).is_ok()
 }
 
 /// Renders the instructions of one block as `const T <prefix>N = ...;` lines. `load(k)` gives the C
 /// expression of the offset of input `k`. With `store`, each output of the kernel is stored (at offset
 /// `oo<j>`) right after its value is computed, so no value stays live longer than it must (a kernel
 /// with many outputs would otherwise spill registers to local memory).
-fn render_block(
+pub(crate) fn render_block(
     out: &mut String,
     k: &Kernel,
-    block: &[Instr],
+    (block, range): (&[Instr], std::ops::Range<usize>),
     prefix: &str,
     indent: &str,
     load_offset: &dyn Fn(u32) -> String,
     store: bool,
 ) -> Result<()> {
-    for (i, ins) in block.iter().enumerate() {
+    for (i, ins) in block.iter().enumerate().take(range.end).skip(range.start) {
         let d = ins.dtype;
         let t = ctype(d);
         let val = |v: u32| -> Result<(String, DType)> {
@@ -317,13 +291,13 @@ fn render_block(
 /// Emits the unravelling of flat index `idx` over dims `dims` (innermost first in the loop), adding
 /// `coord * stride` to each named offset. `strides(op, d)` names the stride of operand `op` on dim `d`.
 /// An offset variable and where its strides live: `a.<array>[<base> + d]` for dim `d`.
-struct Offset {
-    name: String,
-    array: &'static str,
-    base: usize,
+pub(crate) struct Offset {
+    pub(crate) name: String,
+    pub(crate) array: &'static str,
+    pub(crate) base: usize,
 }
 
-fn unravel(
+pub(crate) fn unravel(
     out: &mut String,
     indent: &str,
     idx: &str,
@@ -370,12 +344,12 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
             k.outputs.len()
         );
     }
-    let n_inst = k.body.len() + k.epilogue.len();
-    if n_inst > MAX_INSTRUCTIONS {
+    if k.epilogue.len() > MAX_INSTRUCTIONS {
         bail!(
             NotImplemented,
-            "cuda codegen: a kernel of {n_inst} instructions exceeds the CUDA backend's limit of \
-             {MAX_INSTRUCTIONS}; the CPU backend runs it"
+            "cuda codegen: a reduction epilogue of {} instructions exceeds the CUDA backend's limit \
+             of {MAX_INSTRUCTIONS}; the CPU backend runs it",
+            k.epilogue.len()
         );
     }
     let nd = lay.ndim;
@@ -419,6 +393,7 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
                 );
             }
         }
+        let kernel_at = s.len();
         let _ = writeln!(
             s,
             "extern \"C\" __global__ void {name}(const {args_t} a) {{"
@@ -455,165 +430,16 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
             unravel(&mut s, "      ", "i", 0..nd, &offs);
             let _ = writeln!(s, "    }}");
         }
-        render_block(
-            &mut s,
-            k,
-            &k.body,
-            "v",
-            "    ",
-            &|i| in_names[i as usize].clone(),
-            true,
-        )?;
+        let mut helpers = String::new();
+        split::render_body(&mut s, &mut helpers, k, name, "    ", true, &[])?;
+        s.insert_str(kernel_at, &helpers);
         let _ = writeln!(s, "  }}");
         let _ = writeln!(s, "}}");
         return Ok(s);
     }
 
-    // reductions
-    for r in &k.reduces {
-        let d = k
-            .body
-            .get(r.value as usize)
-            .map(|i| i.dtype)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Internal,
-                    format!(
-                        "cuda codegen: reduction of %{}, body has {}",
-                        r.value,
-                        k.body.len()
-                    ),
-                )
-            })?;
-        if !r.op.accepts().allows(d) {
-            bail!(Internal, "cuda codegen: {} over {d}", r.op.name());
-        }
-    }
-    let acc_t = |r: usize| ctype(k.body[k.reduces[r].value as usize].dtype);
-    let _ = writeln!(
-        s,
-        "extern \"C\" __global__ void {name}(const {args_t} a) {{"
-    );
-    for r in 0..k.reduces.len() {
-        let _ = writeln!(s, "  __shared__ {} lz_sh{r}[32];", acc_t(r));
-    }
-    let _ = writeln!(s, "  const long long n_outer = {};", product(0..n_outer));
-    let _ = writeln!(s, "  const long long n_red = {};", product(n_outer..nd));
-    let _ = writeln!(
-        s,
-        "  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = (blockDim.x + 31) >> 5;"
-    );
-    let _ = writeln!(
-        s,
-        "  (void)lane; (void)warp; (void)nwarps;\n  for (long long m = blockIdx.x; m < n_outer; m += gridDim.x) {{"
-    );
-    let mut decl = String::new();
-    for n in &in_names {
-        let _ = write!(decl, "long long b{n} = 0; ");
-    }
-    for n in &out_names {
-        let _ = write!(decl, "long long {n} = 0; ");
-    }
-    let _ = writeln!(s, "    {}", decl.trim_end());
-    let mut offs: Vec<Offset> = Vec::new();
-    for (i, n) in in_names.iter().enumerate() {
-        offs.push(in_off(i, format!("b{n}")));
-    }
-    for (j, n) in out_names.iter().enumerate() {
-        offs.push(out_off(j, n.clone()));
-    }
-    unravel(&mut s, "    ", "m", 0..n_outer, &offs);
-    for (r, red) in k.reduces.iter().enumerate() {
-        let d = k.body[red.value as usize].dtype;
-        let _ = writeln!(s, "    {} acc{r} = {};", acc_t(r), reduce_start(red.op, d));
-    }
-    let _ = writeln!(
-        s,
-        "    for (long long r = threadIdx.x; r < n_red; r += blockDim.x) {{"
-    );
-    let mut decl = String::new();
-    for n in &in_names {
-        let _ = write!(decl, "long long {n} = b{n}; ");
-    }
-    if !decl.is_empty() {
-        let _ = writeln!(s, "      {}", decl.trim_end());
-    }
-    let mut offs: Vec<Offset> = Vec::new();
-    for (i, n) in in_names.iter().enumerate() {
-        offs.push(in_off(i, n.clone()));
-    }
-    unravel(&mut s, "      ", "r", n_outer..nd, &offs);
-    render_block(
-        &mut s,
-        k,
-        &k.body,
-        "v",
-        "      ",
-        &|i| in_names[i as usize].clone(),
-        false,
-    )?;
-    for (r, red) in k.reduces.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            "      acc{r} = {}(acc{r}, v{});",
-            red.op.cuda(),
-            red.value
-        );
-    }
-    let _ = writeln!(s, "    }}");
-    // warp tree, then across warps through shared memory, then a second warp tree (every warp runs it,
-    // so every shuffle has its whole warp)
-    let combine_warp = |s: &mut String, indent: &str| {
-        let _ = writeln!(s, "{indent}for (int o = 16; o > 0; o >>= 1) {{");
-        for (r, red) in k.reduces.iter().enumerate() {
-            let _ = writeln!(
-                s,
-                "{indent}  acc{r} = {}(acc{r}, lz_shfl_down(acc{r}, o));",
-                red.op.cuda()
-            );
-        }
-        let _ = writeln!(s, "{indent}}}");
-    };
-    combine_warp(&mut s, "    ");
-    let _ = writeln!(s, "    if (lane == 0) {{");
-    for r in 0..k.reduces.len() {
-        let _ = writeln!(s, "      lz_sh{r}[warp] = acc{r};");
-    }
-    let _ = writeln!(s, "    }}");
-    let _ = writeln!(s, "    __syncthreads();");
-    for (r, red) in k.reduces.iter().enumerate() {
-        let d = k.body[red.value as usize].dtype;
-        let _ = writeln!(
-            s,
-            "    acc{r} = (int)threadIdx.x < nwarps ? lz_sh{r}[threadIdx.x] : {};",
-            reduce_start(red.op, d)
-        );
-    }
-    combine_warp(&mut s, "    ");
-    let _ = writeln!(s, "    if (threadIdx.x == 0) {{");
-    for o in &k.outputs {
-        if o.value as usize >= k.epilogue.len() {
-            bail!(
-                Internal,
-                "cuda codegen: output of %{}, epilogue has {}",
-                o.value,
-                k.epilogue.len()
-            );
-        }
-    }
-    render_block(
-        &mut s,
-        k,
-        &k.epilogue,
-        "e",
-        "      ",
-        &|i| format!("b{}", in_names[i as usize]),
-        true,
-    )?;
-    let _ = writeln!(s, "    }}");
-    let _ = writeln!(s, "    __syncthreads();");
-    let _ = writeln!(s, "  }}");
-    let _ = writeln!(s, "}}");
+    // reductions: the single-pass kernel and the two passes of the grid-wide form (`reduce.rs`)
+    reduce::render_reductions(&mut s, k, name)?;
     Ok(s)
 }
 
@@ -631,6 +457,14 @@ pub fn translation_unit<'a>(kernels: impl IntoIterator<Item = &'a str>) -> Strin
 pub fn kernel_name(k: &Kernel) -> String {
     format!("lz_k{:016x}", k.fingerprint())
 }
+
+mod reduce;
+mod split;
+pub use reduce::{
+    chunks_for, partials_bytes, plan as reduction_plan, Pass, ReductionPlan, MAX_CHUNKS, MAX_GRID,
+    PARTIAL_CHUNK, TWO_PASS_MAX_OUTER,
+};
+pub use split::SEGMENT;
 
 #[cfg(test)]
 mod tests;

@@ -386,6 +386,289 @@ LZ_HEAVY lz_cd lz_csign(lz_cd z) {
   return lz_cd_mk(sa / r, sb / r);
 }
 
+// complex transcendental functions (`semantics_complex`, C99 Annex G special cases, Kahan's formulas)
+
+LZ_FN f64 lz_zero_or_nan(f64 x) { return lz_isfinite_d(x) ? 0.0 : lz_nan(); }
+LZ_FN lz_cd lz_mul_neg_i(lz_cd z) { return lz_cd_mk(z.im, -z.re); }
+LZ_FN lz_cd lz_mul_i(lz_cd z) { return lz_cd_mk(-z.im, z.re); }
+
+LZ_HEAVY lz_cd lz_csqrt(lz_cd z) {
+  f64 a = z.re, b = z.im;
+  if (a == 0.0 && b == 0.0) return lz_cd_mk(0.0, b);
+  if (lz_isinf_d(b)) return lz_cd_mk(lz_inf(), b);
+  if (a != a) return lz_cd_mk(a, lz_nan());
+  if (lz_isinf_d(a)) {
+    if (a < 0.0) return lz_cd_mk(lz_fabs_d(lz_zero_or_nan(b)), lz_copysign_d(lz_inf(), b));
+    return lz_cd_mk(a, lz_copysign_d(lz_zero_or_nan(b), b));
+  }
+  if (b != b) return lz_cd_mk(lz_nan(), lz_nan());
+  const f64 BIG = 1.0e307, SMALL = 1.0e-300;
+  f64 scale = 1.0;
+  if (lz_fabs_d(a) >= BIG || lz_fabs_d(b) >= BIG) {
+    a *= 0.25; b *= 0.25; scale = 2.0;
+  } else if (lz_fabs_d(a) < SMALL && lz_fabs_d(b) < SMALL) {
+    a *= 324518553658426726783156020576256.0;  // 2^108
+    b *= 324518553658426726783156020576256.0;
+    scale = 5.5511151231257827e-17;  // 2^-54
+  }
+  f64 r = hypot(a, b);
+  if (a >= 0.0) {
+    f64 t = sqrt((a + r) * 0.5);
+    return lz_cd_mk(t * scale, b / (2.0 * t) * scale);
+  }
+  f64 t = sqrt((r - a) * 0.5);
+  return lz_cd_mk(lz_fabs_d(b) / (2.0 * t) * scale, lz_copysign_d(t, b) * scale);
+}
+
+LZ_FN lz_cd lz_exp_cis(f64 a, f64 b) {
+  f64 s = sin(b), c = cos(b);
+  if (a > 709.0) {
+    f64 h = exp(a * 0.5);
+    return lz_cd_mk(h * c * h, h * s * h);
+  }
+  f64 e = exp(a);
+  return lz_cd_mk(e * c, e * s);
+}
+
+LZ_HEAVY lz_cd lz_cexp(lz_cd z) {
+  f64 a = z.re, b = z.im;
+  if (b == 0.0) return lz_cd_mk(exp(a), b);
+  if (a == 0.0) return lz_cd_mk(cos(b), sin(b));
+  if (!lz_isfinite_d(b)) {
+    if (a != a || lz_isfinite_d(a)) return lz_cd_mk(lz_nan(), lz_nan());
+    if (a > 0.0) return lz_cd_mk(a, lz_zero_or_nan(b));
+    return lz_cd_mk(0.0, lz_copysign_d(0.0, b));
+  }
+  return lz_exp_cis(a, b);
+}
+
+LZ_HEAVY lz_cd lz_cexpm1(lz_cd z) {
+  f64 a = z.re, b = z.im;
+  if (b == 0.0) return lz_cd_mk(a == 0.0 ? 0.0 : expm1(a), b);
+  if (!lz_isfinite_d(b)) {
+    if (a != a || lz_isfinite_d(a)) return lz_cd_mk(lz_nan(), lz_nan());
+    if (a > 0.0) return lz_cd_mk(a, lz_zero_or_nan(b));
+    return lz_cd_mk(-1.0, lz_copysign_d(0.0, b));
+  }
+  if (a != a) return lz_cd_mk(lz_nan(), lz_nan());
+  if (a == -lz_inf()) return lz_cd_mk(0.0 * cos(b) - 1.0, 0.0 * sin(b));
+  if (a == lz_inf() || a > 709.0) {
+    lz_cd e = lz_exp_cis(a, b);
+    return lz_cd_mk(e.re - 1.0, e.im);
+  }
+  f64 s = sin(b), c = cos(b), h = sin(b * 0.5);
+  return lz_cd_mk(expm1(a) * c - 2.0 * h * h, exp(a) * s);
+}
+
+LZ_FN f64 lz_ln_abs(f64 a, f64 b) {
+  f64 x = lz_fabs_d(a), y = lz_fabs_d(b);
+  if (lz_isinf_d(x) || lz_isinf_d(y)) return lz_inf();
+  if (x != x || y != y) return lz_nan();
+  f64 hi = x >= y ? x : y, lo = x >= y ? y : x;
+  if (hi == 0.0) return -lz_inf();
+  if (hi >= 0.5 && hi <= 2.0) return 0.5 * log1p((hi - 1.0) * (hi + 1.0) + lo * lo);
+  if (hi > 1.0e300) {
+    f64 q = lo / hi;
+    return log(hi) + 0.5 * log1p(q * q);
+  }
+  return log(hypot(hi, lo));
+}
+
+LZ_HEAVY lz_cd lz_clog(lz_cd z) { return lz_cd_mk(lz_ln_abs(z.re, z.im), atan2(z.im, z.re)); }
+
+LZ_HEAVY lz_cd lz_clog1p(lz_cd z) {
+  f64 a = z.re, b = z.im;
+  if (lz_isfinite_d(a) && lz_isfinite_d(b) && lz_fabs_d(a) < 0.5 && lz_fabs_d(b) < 0.5)
+    return lz_cd_mk(0.5 * log1p(a * (2.0 + a) + b * b), atan2(b, 1.0 + a));
+  return lz_clog(lz_cd_mk(1.0 + a, b));
+}
+
+LZ_FN lz_cd lz_clog2(lz_cd z) {
+  lz_cd l = lz_clog(z);
+  const f64 LN2 = 0.693147180559945309417232121458176568;
+  return lz_cd_mk(l.re / LN2, l.im / LN2);
+}
+
+LZ_FN lz_cd lz_clog10(lz_cd z) {
+  lz_cd l = lz_clog(z);
+  const f64 LN10 = 2.30258509299404568401799145468436421;
+  return lz_cd_mk(l.re / LN10, l.im / LN10);
+}
+
+LZ_HEAVY lz_cd lz_csinh(lz_cd z) {
+  f64 x = z.re, y = z.im;
+  const f64 LN2 = 0.693147180559945309417232121458176568;
+  if (lz_isfinite_d(x) && lz_isfinite_d(y)) {
+    if (y == 0.0) return lz_cd_mk(sinh(x), y);
+    f64 s = sin(y), c = cos(y);
+    if (lz_fabs_d(x) < 22.0) return lz_cd_mk(sinh(x) * c, cosh(x) * s);
+    lz_cd e = lz_exp_cis(lz_fabs_d(x) - LN2, y);
+    return lz_cd_mk(x < 0.0 ? -e.re : e.re, e.im);
+  }
+  if (x == 0.0) return lz_cd_mk(x, lz_zero_or_nan(y));
+  if (y == 0.0) return lz_cd_mk(x, y);
+  if (lz_isfinite_d(x)) return lz_cd_mk(lz_nan(), lz_nan());
+  if (lz_isinf_d(x)) {
+    if (!lz_isfinite_d(y)) return lz_cd_mk(x, lz_zero_or_nan(y));
+    return lz_cd_mk(x * cos(y), lz_inf() * sin(y));
+  }
+  return lz_cd_mk(lz_nan(), lz_nan());
+}
+
+LZ_HEAVY lz_cd lz_ccosh(lz_cd z) {
+  f64 x = z.re, y = z.im;
+  const f64 LN2 = 0.693147180559945309417232121458176568;
+  if (lz_isfinite_d(x) && lz_isfinite_d(y)) {
+    if (y == 0.0) return lz_cd_mk(cosh(x), x * y);
+    f64 s = sin(y), c = cos(y);
+    if (lz_fabs_d(x) < 22.0) return lz_cd_mk(cosh(x) * c, sinh(x) * s);
+    lz_cd e = lz_exp_cis(lz_fabs_d(x) - LN2, y);
+    return lz_cd_mk(e.re, x < 0.0 ? -e.im : e.im);
+  }
+  if (x == 0.0) return lz_cd_mk(lz_zero_or_nan(y), x * lz_copysign_d(0.0, y));
+  if (y == 0.0) return lz_cd_mk(x * x, lz_copysign_d(0.0, x) * y);
+  if (lz_isfinite_d(x)) return lz_cd_mk(lz_nan(), lz_nan());
+  if (lz_isinf_d(x)) {
+    if (!lz_isfinite_d(y)) return lz_cd_mk(x * x, x * lz_zero_or_nan(y));
+    return lz_cd_mk(lz_inf() * cos(y), x * sin(y));
+  }
+  return lz_cd_mk(lz_nan(), lz_nan());
+}
+
+LZ_HEAVY lz_cd lz_ctanh(lz_cd z) {
+  f64 x = z.re, y = z.im;
+  if (x != x) return lz_cd_mk(x, y == 0.0 ? y : lz_nan());
+  if (lz_isinf_d(x)) return lz_cd_mk(lz_copysign_d(1.0, x), lz_copysign_d(0.0, y != y ? 1.0 : y));
+  if (!lz_isfinite_d(y)) return x == 0.0 ? lz_cd_mk(x, lz_nan()) : lz_cd_mk(lz_nan(), lz_nan());
+  if (lz_fabs_d(x) >= 22.0) {
+    f64 e = exp(-lz_fabs_d(x));
+    f64 s = sin(y), c = cos(y);
+    return lz_cd_mk(lz_copysign_d(1.0, x), 4.0 * s * c * e * e);
+  }
+  f64 t = tan(y);
+  f64 beta = 1.0 + t * t;
+  f64 s = sinh(x);
+  f64 rho = sqrt(1.0 + s * s);
+  f64 den = 1.0 + beta * s * s;
+  return lz_cd_mk(beta * rho * s / den, t / den);
+}
+
+LZ_FN lz_cd lz_csin(lz_cd z) { return lz_mul_neg_i(lz_csinh(lz_mul_i(z))); }
+LZ_FN lz_cd lz_ccos(lz_cd z) { return lz_ccosh(lz_mul_i(z)); }
+LZ_FN lz_cd lz_ctan(lz_cd z) { return lz_mul_neg_i(lz_ctanh(lz_mul_i(z))); }
+
+LZ_FN lz_cd lz_casin_finite(lz_cd z) {
+  f64 x = z.re, y = z.im;
+  lz_cd s1 = lz_csqrt(lz_cd_mk(1.0 - x, -y));
+  lz_cd s2 = lz_csqrt(lz_cd_mk(1.0 + x, y));
+  f64 den = s1.re * s2.re - s1.im * s2.im;
+  if (den == 0.0) den = 0.0;
+  return lz_cd_mk(atan(x / den), asinh(s1.re * s2.im - s1.im * s2.re));
+}
+
+LZ_HEAVY lz_cd lz_casinh(lz_cd z) {
+  f64 x = z.re, y = z.im;
+  const f64 PI_2 = 1.57079632679489661923132169163975144;
+  const f64 PI_4 = 0.785398163397448309615660845819875721;
+  if (x != x) {
+    if (lz_isinf_d(y)) return lz_cd_mk(lz_inf(), x);
+    if (y == 0.0) return lz_cd_mk(x, y);
+    return lz_cd_mk(lz_nan(), lz_nan());
+  }
+  if (y != y) return lz_isinf_d(x) ? lz_cd_mk(x, y) : lz_cd_mk(lz_nan(), lz_nan());
+  if (lz_isinf_d(x)) return lz_cd_mk(x, lz_copysign_d(lz_isinf_d(y) ? PI_4 : 0.0, y));
+  if (lz_isinf_d(y)) return lz_cd_mk(lz_copysign_d(lz_inf(), x), lz_copysign_d(PI_2, y));
+  return lz_mul_neg_i(lz_casin_finite(lz_mul_i(z)));
+}
+
+LZ_FN lz_cd lz_casin(lz_cd z) { return lz_mul_neg_i(lz_casinh(lz_mul_i(z))); }
+
+LZ_HEAVY lz_cd lz_cacos(lz_cd z) {
+  f64 x = z.re, y = z.im;
+  const f64 PI = 3.14159265358979323846264338327950288;
+  const f64 PI_2 = 1.57079632679489661923132169163975144;
+  const f64 PI_4 = 0.785398163397448309615660845819875721;
+  if (x != x) return lz_isinf_d(y) ? lz_cd_mk(lz_nan(), -y) : lz_cd_mk(lz_nan(), lz_nan());
+  if (y != y) {
+    if (lz_isinf_d(x)) return lz_cd_mk(lz_nan(), lz_inf());
+    if (x == 0.0) return lz_cd_mk(PI_2, lz_nan());
+    return lz_cd_mk(lz_nan(), lz_nan());
+  }
+  if (lz_isinf_d(y)) {
+    f64 re = x == lz_inf() ? PI_4 : x == -lz_inf() ? 3.0 * PI_4 : PI_2;
+    return lz_cd_mk(re, -y);
+  }
+  if (lz_isinf_d(x)) return lz_cd_mk(x < 0.0 ? PI : 0.0, -lz_copysign_d(lz_inf(), y));
+  lz_cd s1 = lz_csqrt(lz_cd_mk(1.0 - x, -y));
+  lz_cd s2 = lz_csqrt(lz_cd_mk(1.0 + x, y));
+  return lz_cd_mk(2.0 * atan(s1.re / s2.re), asinh(s2.re * s1.im - s2.im * s1.re));
+}
+
+LZ_HEAVY lz_cd lz_cacosh(lz_cd z) {
+  f64 x = z.re, y = z.im;
+  const f64 PI = 3.14159265358979323846264338327950288;
+  const f64 PI_2 = 1.57079632679489661923132169163975144;
+  const f64 PI_4 = 0.785398163397448309615660845819875721;
+  if (x != x) return lz_isinf_d(y) ? lz_cd_mk(lz_inf(), lz_nan()) : lz_cd_mk(lz_nan(), lz_nan());
+  if (y != y) {
+    if (lz_isinf_d(x)) return lz_cd_mk(lz_inf(), lz_nan());
+    if (x == 0.0) return lz_cd_mk(lz_nan(), PI_2);
+    return lz_cd_mk(lz_nan(), lz_nan());
+  }
+  if (lz_isinf_d(y)) {
+    f64 im = x == lz_inf() ? PI_4 : x == -lz_inf() ? 3.0 * PI_4 : PI_2;
+    return lz_cd_mk(lz_inf(), lz_copysign_d(im, y));
+  }
+  if (lz_isinf_d(x)) return lz_cd_mk(lz_inf(), lz_copysign_d(x < 0.0 ? PI : 0.0, y));
+  lz_cd s1 = lz_csqrt(lz_cd_mk(x - 1.0, y));
+  lz_cd s2 = lz_csqrt(lz_cd_mk(x + 1.0, y));
+  return lz_cd_mk(asinh(s1.re * s2.re + s1.im * s2.im), 2.0 * atan(s1.im / s2.re));
+}
+
+LZ_HEAVY lz_cd lz_catanh(lz_cd z) {
+  f64 x = z.re, y = z.im;
+  const f64 PI_2 = 1.57079632679489661923132169163975144;
+  if (x != x) return lz_isinf_d(y) ? lz_cd_mk(0.0, lz_copysign_d(PI_2, y)) : lz_cd_mk(lz_nan(), lz_nan());
+  if (y != y) {
+    if (lz_isinf_d(x)) return lz_cd_mk(lz_copysign_d(0.0, x), y);
+    if (x == 0.0) return lz_cd_mk(x, y);
+    return lz_cd_mk(lz_nan(), lz_nan());
+  }
+  if (lz_isinf_d(x) || lz_isinf_d(y)) return lz_cd_mk(lz_copysign_d(0.0, x), lz_copysign_d(PI_2, y));
+  if (y == 0.0 && lz_fabs_d(x) == 1.0) return lz_cd_mk(lz_copysign_d(lz_inf(), x), y);
+  const f64 HUGE_ = 1.0e150;
+  if (lz_fabs_d(x) > HUGE_ || lz_fabs_d(y) > HUGE_) {
+    f64 m = lz_fabs_d(x) > lz_fabs_d(y) ? lz_fabs_d(x) : lz_fabs_d(y);
+    f64 sx = x / m, sy = y / m;
+    return lz_cd_mk(sx / (m * (sx * sx + sy * sy)), lz_copysign_d(PI_2, y));
+  }
+  f64 ax = lz_fabs_d(x);
+  f64 one_minus = 1.0 - ax;
+  f64 h = hypot(one_minus, y);
+  f64 re = h < 1.0e-100 ? 0.25 * (log(4.0 * ax) - 2.0 * log(h))
+                        : 0.25 * log1p(4.0 * ax / (one_minus * one_minus + y * y));
+  f64 im = 0.5 * atan2(2.0 * y, one_minus * (1.0 + ax) - y * y);
+  return lz_cd_mk(lz_copysign_d(re, x), im);
+}
+
+LZ_FN lz_cd lz_catan(lz_cd z) { return lz_mul_neg_i(lz_catanh(lz_mul_i(z))); }
+
+LZ_HEAVY lz_cd lz_cpow(lz_cd x1, lz_cd x2) {
+  f64 c = x2.re, d = x2.im;
+  if (c == 0.0 && d == 0.0) return lz_cd_mk(1.0, 0.0);
+  if (d == 0.0 && c == trunc(c) && lz_fabs_d(c) <= 64.0 && lz_isfinite_d(x1.re) && lz_isfinite_d(x1.im)) {
+    unsigned n = (unsigned)lz_fabs_d(c);
+    lz_cd acc = lz_cd_mk(1.0, 0.0), base = x1;
+    while (n > 0) {
+      if (n & 1) acc = lz_cmul(acc, base);
+      n >>= 1;
+      if (n > 0) base = lz_cmul(base, base);
+    }
+    return c < 0.0 ? lz_cdiv(lz_cd_mk(1.0, 0.0), acc) : acc;
+  }
+  return lz_cexp(lz_cmul(x2, lz_clog(x1)));
+}
+
 #define LZ_COMPLEX_OPS(C, R, TO)                                                                   \
   LZ_FN C lz_add(C a, C b) { return TO(lz_cd_mk((f64)a.re + (f64)b.re, (f64)a.im + (f64)b.im)); }  \
   LZ_FN C lz_subtract(C a, C b) { return TO(lz_cd_mk((f64)a.re - (f64)b.re, (f64)a.im - (f64)b.im)); } \
@@ -405,7 +688,27 @@ LZ_HEAVY lz_cd lz_csign(lz_cd z) {
   LZ_FN bool lz_isinf(C a) { return lz_isinf_d(a.re) || lz_isinf_d(a.im); }                        \
   LZ_FN bool lz_isfinite(C a) { return lz_isfinite_d(a.re) && lz_isfinite_d(a.im); }               \
   LZ_FN bool lz_equal(C a, C b) { return a.re == b.re && a.im == b.im; }                           \
-  LZ_FN bool lz_not_equal(C a, C b) { return a.re != b.re || a.im != b.im; }
+  LZ_FN bool lz_not_equal(C a, C b) { return a.re != b.re || a.im != b.im; }                      \
+  LZ_FN C lz_pow(C a, C b) { return TO(lz_cpow(lz_cd_of(a), lz_cd_of(b))); }                        \
+  LZ_FN C lz_sqrt(C a) { return TO(lz_csqrt(lz_cd_of(a))); }                                       \
+  LZ_FN C lz_exp(C a) { return TO(lz_cexp(lz_cd_of(a))); }                                         \
+  LZ_FN C lz_expm1(C a) { return TO(lz_cexpm1(lz_cd_of(a))); }                                     \
+  LZ_FN C lz_log(C a) { return TO(lz_clog(lz_cd_of(a))); }                                         \
+  LZ_FN C lz_log1p(C a) { return TO(lz_clog1p(lz_cd_of(a))); }                                     \
+  LZ_FN C lz_log2(C a) { return TO(lz_clog2(lz_cd_of(a))); }                                       \
+  LZ_FN C lz_log10(C a) { return TO(lz_clog10(lz_cd_of(a))); }                                     \
+  LZ_FN C lz_sin(C a) { return TO(lz_csin(lz_cd_of(a))); }                                         \
+  LZ_FN C lz_cos(C a) { return TO(lz_ccos(lz_cd_of(a))); }                                         \
+  LZ_FN C lz_tan(C a) { return TO(lz_ctan(lz_cd_of(a))); }                                         \
+  LZ_FN C lz_asin(C a) { return TO(lz_casin(lz_cd_of(a))); }                                       \
+  LZ_FN C lz_acos(C a) { return TO(lz_cacos(lz_cd_of(a))); }                                       \
+  LZ_FN C lz_atan(C a) { return TO(lz_catan(lz_cd_of(a))); }                                       \
+  LZ_FN C lz_sinh(C a) { return TO(lz_csinh(lz_cd_of(a))); }                                       \
+  LZ_FN C lz_cosh(C a) { return TO(lz_ccosh(lz_cd_of(a))); }                                       \
+  LZ_FN C lz_tanh(C a) { return TO(lz_ctanh(lz_cd_of(a))); }                                       \
+  LZ_FN C lz_asinh(C a) { return TO(lz_casinh(lz_cd_of(a))); }                                     \
+  LZ_FN C lz_acosh(C a) { return TO(lz_cacosh(lz_cd_of(a))); }                                     \
+  LZ_FN C lz_atanh(C a) { return TO(lz_catanh(lz_cd_of(a))); }
 
 LZ_COMPLEX_OPS(c64, f32, lz_to_c64)
 LZ_COMPLEX_OPS(c128, f64, lz_to_c128)

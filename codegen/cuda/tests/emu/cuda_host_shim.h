@@ -87,16 +87,16 @@ inline void lz_emu_trampoline() {
   // returning resumes uc_link, the scheduler
 }
 
-/// Runs `kernel<<<grid, block>>>(args)` on the host.
-template <class A>
-void lz_emu_launch(void (*kernel)(A), unsigned grid, unsigned block, const A& args) {
+/// Runs `body` as a kernel of `grid` blocks of `block` threads on the host (`body` calls the kernel
+/// function with its arguments).
+inline void lz_emu_launch_fn(unsigned grid, unsigned block, std::function<void()> body) {
   gridDim = {grid, 1, 1};
   blockDim = {block, 1, 1};
   lz_emu_fibers.resize(block);
   for (auto& f : lz_emu_fibers)
     if (!f.stack) f.stack = static_cast<char*>(std::malloc(lz_emu_stack_bytes));
   lz_emu_slots.assign(block, {});
-  lz_emu_entry = [&] { kernel(args); };
+  lz_emu_entry = std::move(body);
   for (unsigned b = 0; b < grid; ++b) {
     blockIdx = {b, 1, 1};
     lz_emu_block_bar = {block, 0, 0};
@@ -129,4 +129,10 @@ void lz_emu_launch(void (*kernel)(A), unsigned grid, unsigned block, const A& ar
       }
     }
   }
+}
+
+/// Runs `kernel<<<grid, block>>>(args)` on the host.
+template <class A>
+void lz_emu_launch(void (*kernel)(A), unsigned grid, unsigned block, const A& args) {
+  lz_emu_launch_fn(grid, block, [&] { kernel(args); });
 }
