@@ -259,3 +259,24 @@ fn device_out_of_memory_is_a_memory_error() {
     let z = arr(&[10], 11, DType::F32);
     check("after an out-of-memory error", &[&lz::square(&z).unwrap()]);
 }
+
+#[test]
+fn explain_names_the_device_launch_shapes_and_transfers() {
+    let Some(_device) = enabled() else {
+        return;
+    };
+    let a = arr(&[12, 7], 12, DType::F64);
+    let b = arr(&[7, 5], 13, DType::F64);
+    let p = lz::sqrt(&lz::abs(&lz::matmul(&lz::exp(&a).unwrap(), &b).unwrap()).unwrap()).unwrap();
+    let (graph, roots, inputs) = lz::build_graph(&[&p]).unwrap();
+    let dg = on_device(&graph, Device::Cuda(0));
+    let _ = CudaDevice::get(0).expect("the emulated device");
+    let text = lazulite_runtime::explain(&dg, &roots, &inputs, false).unwrap();
+    assert!(text.contains("cuda:0, grid "), "{text}");
+    assert!(text.contains(" x block 256"), "{text}");
+    assert!(text.contains("host round trip"), "{text}");
+    assert!(
+        text.contains("host -> cuda:0") && text.contains("cuda:0 -> host"),
+        "{text}"
+    );
+}

@@ -38,13 +38,16 @@ pub const ELEMENTWISE_BLOCK: u32 = 256;
 /// Resident blocks per multiprocessor a grid-stride launch aims for.
 const BLOCKS_PER_SM: u32 = 32;
 
-/// A kernel for one GPU architecture: its entry name, its CUDA C translation unit, and the NVRTC image
-/// (PTX, NUL-terminated; empty when the device loads source, as the emulator does).
+/// A kernel for one GPU architecture: its entry name, its CUDA C translation unit, and the NVRTC image:
+/// PTX for an offline backend, a CUBIN for an open device (through the disk cache,
+/// [`crate::disk_cache`]), empty when the device loads source (the emulator).
 #[derive(Debug)]
 pub struct CudaCode {
     pub name: String,
     pub source: String,
+    /// The NVRTC image (PTX text, or a CUBIN when `cubin`).
     pub ptx: Vec<u8>,
+    pub cubin: bool,
 }
 
 /// Device memory: a block of the device's pool.
@@ -257,6 +260,8 @@ impl CudaBackend {
         }
         let image = if self.loads_source() {
             code.source.as_bytes().to_vec()
+        } else if code.cubin {
+            code.ptx.clone()
         } else {
             let mut p = code.ptx.clone();
             p.push(0);
@@ -389,12 +394,29 @@ impl Backend for CudaBackend {
         let name = lazulite_codegen_cuda::kernel_name(kernel);
         let src = lazulite_codegen_cuda::render(kernel, &name)?;
         let source = lazulite_codegen_cuda::translation_unit([src.as_str()]);
-        let ptx = if self.loads_source() {
-            Vec::new()
+        let (ptx, cubin) = if self.loads_source() {
+            (Vec::new(), false)
+        } else if self.device.is_some() {
+            // a CUBIN for the device's own architecture: no JIT at load, and cached on disk
+            let key = crate::disk_cache::kernel_key(
+                &source,
+                &self.arch,
+                "cubin",
+                nvrtc::nvrtc_version()?,
+            );
+            let bin = crate::disk_cache::get_or_compile(&key, || {
+                nvrtc::compile(&source, &self.arch, Output::Cubin)
+            })?;
+            (bin, true)
         } else {
-            nvrtc::compile(&source, &self.arch, Output::Ptx)?
+            (nvrtc::compile(&source, &self.arch, Output::Ptx)?, false)
         };
-        Ok(CudaCode { name, source, ptx })
+        Ok(CudaCode {
+            name,
+            source,
+            ptx,
+            cubin,
+        })
     }
 
     fn allocate(&self, what: &str, bytes: usize) -> Result<CudaMem> {
