@@ -280,3 +280,28 @@ fn explain_names_the_device_launch_shapes_and_transfers() {
         "{text}"
     );
 }
+
+#[test]
+fn a_failed_launch_is_an_error_naming_the_kernel() {
+    let Some(_device) = enabled() else {
+        return;
+    };
+    let x = arr(&[100], 14, DType::F64);
+    let y = lz::tanh(&lz::multiply(&x, &x).unwrap()).unwrap();
+    let (graph, roots, inputs) = lz::build_graph(&[&y]).unwrap();
+    let dg = on_device(&graph, Device::Cuda(0));
+    // the emulator's fault injection (read at each launch; the tests of this file run one at a time)
+    std::env::set_var("LAZULITE_CUDA_EMULATOR_FAIL_LAUNCH", "1");
+    let r = lazulite_runtime::compute(&dg, &roots, &inputs);
+    std::env::remove_var("LAZULITE_CUDA_EMULATOR_FAIL_LAUNCH");
+    let e = r.expect_err("the launch fails");
+    assert_eq!(e.kind, ErrorKind::Internal, "{}", e.message);
+    assert!(
+        e.message.contains("kernel lz_")
+            && e.message.contains("failed to launch")
+            && e.message.contains("CUDA_ERROR_LAUNCH_FAILED"),
+        "{}",
+        e.message
+    );
+    check("after a failed launch", &[&y]);
+}

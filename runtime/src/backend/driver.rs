@@ -472,12 +472,13 @@ impl Driver for EmulatorDriver {
         // (checked above); every pointer inside it is emulated device memory the backend allocated.
         let rc = unsafe { (self.launch)(func, grid, block, shared_bytes, args.as_ptr()) };
         if rc != 0 {
+            let what = match rc {
+                719 => "CUDA_ERROR_LAUNCH_FAILED",
+                _ => "CUDA_ERROR_INVALID_VALUE",
+            };
             return Err(Error::new(
                 ErrorKind::Internal,
-                format!(
-                    "cuda:0 (emulated): launch of grid {grid} x block {block} failed: \
-                     CUDA_ERROR_INVALID_VALUE"
-                ),
+                format!("cuda:0 (emulated): launch of grid {grid} x block {block} failed: {what}"),
             ));
         }
         Ok(())

@@ -7,6 +7,7 @@
 // Launches run one at a time on the calling thread (blocks in turn, threads as fibers).
 //
 // Environment: LAZULITE_CUDA_EMULATOR_MEMORY (bytes of device memory, default 1 GiB),
+// LAZULITE_CUDA_EMULATOR_FAIL_LAUNCH=1 (every launch fails with CUDA_ERROR_LAUNCH_FAILED, for tests),
 // LAZULITE_CUDA_EMULATOR_CACHE (where compiled modules go, default $TMPDIR/lazulite-cuda-emu-<uid>),
 // CXX (the compiler, default g++).
 #include <dlfcn.h>
@@ -193,6 +194,8 @@ int lzemu_function(uint64_t module, const char* name, uint64_t* func, unsigned* 
 int lzemu_launch(uint64_t func, unsigned grid, unsigned block, unsigned shared, const void* args) {
   (void)shared;
   if (grid == 0 || block == 0 || block > 1024) return 1;  // CUDA_ERROR_INVALID_VALUE
+  // fault injection for tests: every launch fails as a kernel fault would
+  if (const char* f = std::getenv("LAZULITE_CUDA_EMULATOR_FAIL_LAUNCH"); f && *f == '1') return 719;
   static std::mutex launch_mutex;
   std::lock_guard<std::mutex> g(launch_mutex);
   reinterpret_cast<void (*)(unsigned, unsigned, const void*)>(func)(grid, block, args);
