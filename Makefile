@@ -16,7 +16,7 @@ CUDA_CORPUS ?= target/cuda-corpus
 CUDA_ENV    := LAZULITE_CUDA_WHEELS=$(CUDA_WHEELS) REQUIRE_NVRTC=1 LAZULITE_CUDA_CORPUS=$(abspath $(CUDA_CORPUS))
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all demo test rust-test rust-examples py-test cuda-tools cuda-corpus build venv bench bench-dask bench-rust docs doc lint fmt clean wheel
+.PHONY: all demo test rust-test rust-examples py-test cuda-tools cuda-corpus emu-driver build venv bench bench-dask bench-rust docs doc lint fmt clean wheel
 
 all: test
 
@@ -86,6 +86,17 @@ rust-examples:
 ## example and user-guide page as a doctest (test_docs.py).
 py-test: build
 	LAZULITE_CUDA_CORPUS=$(abspath $(CUDA_CORPUS)) $(PY) -m pytest -q python/tests
+
+## The emulated CUDA device (a test tool: codegen/cuda/tests/emu/emu_driver.cpp): `cuda:0` for a process
+## started with LAZULITE_CUDA_EMULATOR=$(EMU_DRIVER). The Rust tests build it themselves.
+EMU_DRIVER := $(abspath target/cuda-emu/liblazulite_cuda_emu.so)
+emu-driver: $(EMU_DRIVER)
+
+$(EMU_DRIVER): codegen/cuda/tests/emu/emu_driver.cpp codegen/cuda/tests/emu/cuda_host_shim.h
+	mkdir -p $(dir $@)
+	$${CXX:-g++} -std=c++20 -O1 -fPIC -shared -pthread \
+	  -DLZ_EMU_SHIM_DIR=\"$(abspath codegen/cuda/tests/emu)\" $< -ldl -o $@.tmp
+	mv $@.tmp $@
 
 cuda-corpus: cuda-tools
 	$(CUDA_ENV) $(CARGO) test --release -p lazulite-tests --test cuda_nvrtc -- --ignored

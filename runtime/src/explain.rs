@@ -5,7 +5,7 @@ use crate::cache::{peek_tier, Tier};
 use crate::config::{config, ExecPolicy};
 use crate::ArrayData;
 use lazulite_ir::shape::numel;
-use lazulite_ir::{BufferRef, ExternStep, KernelStep, Schedule, Step};
+use lazulite_ir::{BufferRef, Device, ExternStep, KernelStep, Schedule, Step};
 use std::fmt::Write as _;
 
 /// `8.0 MiB`, `512 B`: binary units, one decimal.
@@ -103,6 +103,20 @@ fn tier_text(step: &KernelStep) -> String {
     }
 }
 
+/// Where and how a kernel step runs on CUDA device `n`: its launch shape when the device is open.
+fn cuda_launch_text(
+    step: &KernelStep,
+    n: u16,
+    dev: Option<&crate::backend::cuda::CudaDevice>,
+) -> String {
+    let sms = dev.map(|d| d.driver().info().multiprocessors);
+    match sms.and_then(|m| crate::backend::cuda::launch_shape(&step.kernel, &step.shape, m)) {
+        Some((grid, block)) => format!("cuda:{n}, grid {grid} x block {block}"),
+        None if sms.is_some() => format!("cuda:{n}, no launch (empty loop)"),
+        None => format!("cuda:{n} (not open: launch shape chosen at run time)"),
+    }
+}
+
 fn label(step: &KernelStep) -> &str {
     if step.label.is_empty() {
         "-"
@@ -154,6 +168,11 @@ pub fn explain_text(schedule: &Schedule, inputs: &[ArrayData], ir: bool) -> Stri
     );
     let (mut total_in, mut total_out) = (0usize, 0usize);
     let mut ki = 0;
+    let cuda = match schedule.device {
+        Device::Cuda(n) => Some((n, crate::backend::cuda::CudaDevice::get(n).ok())),
+        Device::Cpu => None,
+    };
+    let (mut round_trip_out, mut round_trip_in) = (0usize, 0usize);
     for step in &schedule.steps {
         match step {
             Step::Kernel(k) => {
@@ -169,7 +188,10 @@ pub fn explain_text(schedule: &Schedule, inputs: &[ArrayData], ir: bool) -> Stri
                     k.kernel.n_reduce,
                     human_bytes(read),
                     human_bytes(written),
-                    tier_text(k),
+                    match &cuda {
+                        None => tier_text(k),
+                        Some((n, dev)) => cuda_launch_text(k, *n, dev.as_deref()),
+                    },
                 );
                 if ir {
                     let _ = writeln!(s, "      [{:016x}]", k.kernel.fingerprint());
@@ -191,6 +213,17 @@ pub fn explain_text(schedule: &Schedule, inputs: &[ArrayData], ir: bool) -> Stri
                     human_bytes(read),
                     human_bytes(written)
                 );
+                if let Some((n, _)) = &cuda {
+                    round_trip_out += read;
+                    round_trip_in += written;
+                    let _ = writeln!(
+                        s,
+                        "    transfer: host round trip (not on cuda:{n} yet): {} to the host, runs on \
+                         the cpu, {} back to cuda:{n}",
+                        human_bytes(read),
+                        human_bytes(written)
+                    );
+                }
             }
         }
     }
@@ -210,10 +243,26 @@ pub fn explain_text(schedule: &Schedule, inputs: &[ArrayData], ir: bool) -> Stri
         human_bytes(out_bytes),
         human_bytes(temp_bytes)
     );
-    let _ = writeln!(
-        s,
-        "transfers: none (every buffer is in host memory, device cpu)"
-    );
+    match &cuda {
+        None => {
+            let _ = writeln!(
+                s,
+                "transfers: none (every buffer is in host memory, device cpu)"
+            );
+        }
+        Some((n, _)) => {
+            let staged: usize = inputs.iter().map(|d| d.buffer.len()).sum();
+            let _ = writeln!(
+                s,
+                "transfers: inputs {} host -> cuda:{n}; results {} cuda:{n} -> host; host round \
+                 trips {} out, {} back",
+                human_bytes(staged),
+                human_bytes(out_bytes),
+                human_bytes(round_trip_out),
+                human_bytes(round_trip_in)
+            );
+        }
+    }
     let _ = writeln!(
         s,
         "total: reads {}, writes {}, moves {}",

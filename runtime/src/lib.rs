@@ -16,6 +16,7 @@ mod buffer;
 mod cache;
 mod config;
 pub mod cuda;
+pub mod disk_cache;
 mod exec;
 mod explain;
 mod extern_ops;

@@ -126,8 +126,7 @@ fn an_offline_cuda_backend_has_no_memory() {
     let b = CudaBackend::offline("sm_90");
     let e = b
         .allocate("test buffer", 8)
-        .err()
-        .expect("no device behind it");
+        .expect_err("no device behind it");
     assert_eq!(e.kind, ErrorKind::Value, "{}", e.message);
     assert!(
         e.message.contains("cuda:0") && e.message.contains("CPU"),

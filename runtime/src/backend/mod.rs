@@ -10,6 +10,8 @@
 
 pub mod cpu;
 pub mod cuda;
+pub mod driver;
+pub mod pool;
 
 use crate::buffer::{ArrayData, Buffer};
 use crate::exec::StepReport;

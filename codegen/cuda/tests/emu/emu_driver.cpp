@@ -1,0 +1,205 @@
+// An emulated CUDA device for lazulite's CUDA backend. TEST TOOL ONLY: built into a shared library by
+// `make emu-driver` (or by the Rust tests) and loaded by the runtime when `LAZULITE_CUDA_EMULATOR`
+// names it. It implements the runtime's small driver interface (`runtime/src/backend/driver.rs`) with a
+// C ABI: "device memory" is host memory (an allocation's address is its device pointer, so a byte
+// budget stands for the device's size), and a module is the CUDA C source the runtime would give NVRTC,
+// compiled by g++ with `cuda_host_shim.h` into a shared library (cached by source hash) and dlopened.
+// Launches run one at a time on the calling thread (blocks in turn, threads as fibers).
+//
+// Environment: LAZULITE_CUDA_EMULATOR_MEMORY (bytes of device memory, default 1 GiB),
+// LAZULITE_CUDA_EMULATOR_FAIL_LAUNCH=1 (every launch fails with CUDA_ERROR_LAUNCH_FAILED, for tests),
+// LAZULITE_CUDA_EMULATOR_CACHE (where compiled modules go, default $TMPDIR/lazulite-cuda-emu-<uid>),
+// CXX (the compiler, default g++).
+#include <dlfcn.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+
+#ifndef LZ_EMU_SHIM_DIR
+#error "build with -DLZ_EMU_SHIM_DIR=\"<folder of cuda_host_shim.h>\""
+#endif
+
+namespace {
+std::mutex g_mutex;
+std::map<uint64_t, size_t> g_allocs;
+size_t g_used = 0;
+std::atomic<unsigned long long> g_launches{0}, g_modules_compiled{0};
+
+size_t budget() {
+  static size_t b = [] {
+    const char* s = std::getenv("LAZULITE_CUDA_EMULATOR_MEMORY");
+    return s ? static_cast<size_t>(std::strtoull(s, nullptr, 10)) : size_t(1) << 30;
+  }();
+  return b;
+}
+
+void set_err(char* err, size_t len, const std::string& msg) {
+  if (!err || len == 0) return;
+  std::snprintf(err, len, "%s", msg.c_str());
+}
+
+std::string cache_dir() {
+  if (const char* d = std::getenv("LAZULITE_CUDA_EMULATOR_CACHE")) return d;
+  const char* t = std::getenv("TMPDIR");
+  return std::string(t ? t : "/tmp") + "/lazulite-cuda-emu-" + std::to_string(getuid());
+}
+
+struct Module {
+  void* lib;
+};
+std::map<uint64_t, Module> g_modules;
+uint64_t g_next_module = 1;
+}  // namespace
+
+extern "C" {
+
+/// Total bytes of emulated device memory.
+unsigned long long lzemu_total_bytes() { return budget(); }
+
+/// Bytes in use.
+unsigned long long lzemu_used_bytes() {
+  std::lock_guard<std::mutex> g(g_mutex);
+  return g_used;
+}
+
+unsigned long long lzemu_launches() { return g_launches.load(); }
+unsigned long long lzemu_modules_compiled() { return g_modules_compiled.load(); }
+
+/// 0: ok; 2: out of memory (CUDA_ERROR_OUT_OF_MEMORY).
+int lzemu_alloc(size_t bytes, uint64_t* out) {
+  std::lock_guard<std::mutex> g(g_mutex);
+  size_t n = bytes == 0 ? 1 : bytes;
+  if (n > budget() - g_used) return 2;
+  void* p = std::aligned_alloc(256, (n + 255) / 256 * 256);
+  if (!p) return 2;
+  std::memset(p, 0xA5, n);  // garbage, as real device memory would hold
+  g_allocs[reinterpret_cast<uint64_t>(p)] = n;
+  g_used += n;
+  *out = reinterpret_cast<uint64_t>(p);
+  return 0;
+}
+
+/// 0: ok; 1: not an allocation.
+int lzemu_free(uint64_t p) {
+  std::lock_guard<std::mutex> g(g_mutex);
+  auto it = g_allocs.find(p);
+  if (it == g_allocs.end()) return 1;
+  g_used -= it->second;
+  g_allocs.erase(it);
+  std::free(reinterpret_cast<void*>(p));
+  return 0;
+}
+
+/// Copies between "device" and host memory (both are host addresses here).
+int lzemu_memcpy(uint64_t dst, uint64_t src, size_t bytes) {
+  if (bytes) std::memmove(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src), bytes);
+  return 0;
+}
+
+/// Compiles CUDA C `src` (as given to NVRTC) with g++ and the shim; `*module` is its handle.
+int lzemu_load(const char* src, size_t len, uint64_t* module, char* err, size_t errlen) {
+  std::string source(src, len);
+  std::string dir = cache_dir();
+  mkdir(dir.c_str(), 0700);
+  char hash[32];
+  std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(source));
+  std::string base = dir + "/m" + hash;
+  std::string so = base + ".so";
+  if (access(so.c_str(), R_OK) != 0) {
+    std::ostringstream unit;
+    unit << "#include \"cuda_host_shim.h\"\n#include <type_traits>\n" << source << "\n";
+    unit << "template <class A> static void lzemu_call(void (*k)(A), unsigned g, unsigned b, const void* p) {\n"
+            "  using T = std::remove_cv_t<std::remove_reference_t<A>>;\n"
+            "  T a; std::memcpy(&a, p, sizeof(T)); lz_emu_launch(k, g, b, a);\n}\n"
+            "template <class A> static unsigned lzemu_size(void (*)(A)) {\n"
+            "  return sizeof(std::remove_cv_t<std::remove_reference_t<A>>);\n}\n";
+    std::regex entry(R"(extern\s+"C"\s+__global__\s+void\s+(\w+)\s*\()");
+    std::set<std::string> names;
+    for (std::sregex_iterator it(source.begin(), source.end(), entry), end; it != end; ++it)
+      names.insert((*it)[1]);
+    for (const auto& n : names) {
+      unit << "extern \"C\" void lzemu_entry_" << n << "(unsigned g, unsigned b, const void* p) { lzemu_call("
+           << n << ", g, b, p); }\n";
+      unit << "extern \"C\" unsigned lzemu_argsize_" << n << "() { return lzemu_size(" << n << "); }\n";
+    }
+    std::string tag = std::to_string(getpid()) + "." + std::to_string(reinterpret_cast<uintptr_t>(&source));
+    std::string cpp = base + "." + tag + ".cpp";
+    std::string tmp = base + "." + tag + ".so";
+    std::string log = base + "." + tag + ".log";
+    {
+      std::ofstream f(cpp);
+      f << unit.str();
+    }
+    const char* cxx = std::getenv("CXX");
+    std::string cmd = std::string(cxx ? cxx : "g++") +
+                      " -std=c++20 -O1 -fPIC -shared -pthread -ffp-contract=off -w -I\"" LZ_EMU_SHIM_DIR "\" \"" +
+                      cpp + "\" -o \"" + tmp + "\" > \"" + log + "\" 2>&1";
+    int rc = std::system(cmd.c_str());
+    if (rc != 0) {
+      std::ifstream l(log);
+      std::stringstream ss;
+      ss << l.rdbuf();
+      set_err(err, errlen, "g++ failed on " + cpp + ":\n" + ss.str().substr(0, 4000));
+      std::remove(log.c_str());
+      return 1;
+    }
+    std::remove(cpp.c_str());
+    std::remove(log.c_str());
+    // atomic: concurrent loaders of one module never see a torn library
+    std::rename(tmp.c_str(), so.c_str());
+    g_modules_compiled++;
+  }
+  void* lib = dlopen(so.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    set_err(err, errlen, std::string("dlopen: ") + dlerror());
+    return 1;
+  }
+  std::lock_guard<std::mutex> g(g_mutex);
+  *module = g_next_module++;
+  g_modules[*module] = Module{lib};
+  return 0;
+}
+
+/// The launcher of entry `name` of `module`, and the size its argument struct must have.
+int lzemu_function(uint64_t module, const char* name, uint64_t* func, unsigned* arg_bytes) {
+  void* lib;
+  {
+    std::lock_guard<std::mutex> g(g_mutex);
+    auto it = g_modules.find(module);
+    if (it == g_modules.end()) return 1;
+    lib = it->second.lib;
+  }
+  void* f = dlsym(lib, (std::string("lzemu_entry_") + name).c_str());
+  void* s = dlsym(lib, (std::string("lzemu_argsize_") + name).c_str());
+  if (!f || !s) return 2;
+  *func = reinterpret_cast<uint64_t>(f);
+  *arg_bytes = reinterpret_cast<unsigned (*)()>(s)();
+  return 0;
+}
+
+/// Runs `func<<<grid, block, shared>>>(args)`; launches are serialised (one emulated stream).
+int lzemu_launch(uint64_t func, unsigned grid, unsigned block, unsigned shared, const void* args) {
+  (void)shared;
+  if (grid == 0 || block == 0 || block > 1024) return 1;  // CUDA_ERROR_INVALID_VALUE
+  // fault injection for tests: every launch fails as a kernel fault would
+  if (const char* f = std::getenv("LAZULITE_CUDA_EMULATOR_FAIL_LAUNCH"); f && *f == '1') return 719;
+  static std::mutex launch_mutex;
+  std::lock_guard<std::mutex> g(launch_mutex);
+  reinterpret_cast<void (*)(unsigned, unsigned, const void*)>(func)(grid, block, args);
+  g_launches++;
+  return 0;
+}
+}

@@ -1,0 +1,499 @@
+//! The CUDA backend's driver interface: the few device calls the backend makes (allocate, free,
+//! copies, load a module, launch, synchronise, memory info), behind one trait with two
+//! implementations:
+//! - [`CudarcDriver`]: the NVIDIA driver through `cudarc` (loaded at run time; `libcuda` is probed
+//!   first, so nothing panics without a driver). Modules are PTX or CUBIN from NVRTC.
+//! - [`EmulatorDriver`]: a test tool. When `LAZULITE_CUDA_EMULATOR` names the shared library built
+//!   from `codegen/cuda/tests/emu/emu_driver.cpp`, device `cuda:0` is that emulated device: memory is
+//!   host memory, modules are the CUDA C source (compiled by g++ with the host shim), launches run the
+//!   generated kernels on the host. Everything above this trait (pool, copies, launch shapes, extern
+//!   routing, caches) is the code a real GPU runs.
+//!
+//! Device pointers are `u64` (`CUdeviceptr`); a module and a function are opaque `u64` handles.
+
+use lazulite_ir::{Error, ErrorKind, Result};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// A device address.
+pub type DevPtr = u64;
+
+/// What a device is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceInfo {
+    pub name: String,
+    /// The architecture kernels are compiled for (`sm_90`).
+    pub arch: String,
+    pub multiprocessors: u32,
+    pub total_bytes: usize,
+    /// Whether modules are CUDA C source (the emulator) rather than an NVRTC image.
+    pub loads_source: bool,
+}
+
+/// The device calls the CUDA backend makes. Every call is ordered on the device's one stream; copies to
+/// the host return when the bytes are there.
+pub trait Driver: Send + Sync {
+    fn info(&self) -> &DeviceInfo;
+    /// `bytes` of device memory; a `Memory` error when the device has no room.
+    fn alloc(&self, bytes: usize) -> Result<DevPtr>;
+    fn free(&self, ptr: DevPtr);
+    fn copy_htod(&self, src: &[u8], dst: DevPtr) -> Result<()>;
+    fn copy_dtoh(&self, src: DevPtr, dst: &mut [u8]) -> Result<()>;
+    fn copy_dtod(&self, src: DevPtr, dst: DevPtr, bytes: usize) -> Result<()>;
+    /// Loads a module: an NVRTC image (PTX with a trailing NUL, or CUBIN), or CUDA C source when
+    /// [`DeviceInfo::loads_source`].
+    fn load_module(&self, image: &[u8]) -> Result<u64>;
+    fn function(&self, module: u64, name: &str) -> Result<u64>;
+    /// Launches `func` on a 1-D grid; `args` are the bytes of its single by-value argument struct.
+    fn launch(
+        &self,
+        func: u64,
+        grid: u32,
+        block: u32,
+        shared_bytes: u32,
+        args: &[u8],
+    ) -> Result<()>;
+    fn synchronize(&self) -> Result<()>;
+    /// `(free, total)` bytes.
+    fn mem_info(&self) -> Result<(usize, usize)>;
+}
+
+/// Drivers by ordinal.
+type Opened = Mutex<Vec<Option<Arc<dyn Driver>>>>;
+
+/// The drivers opened so far, by ordinal (a device is opened once per process).
+fn opened() -> &'static Opened {
+    static OPENED: OnceLock<Opened> = OnceLock::new();
+    OPENED.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+static EMULATOR: OnceLock<std::path::PathBuf> = OnceLock::new();
+
+/// Makes `cuda:0` the emulated device of the library at `path` (what Rust tests do instead of setting
+/// `LAZULITE_CUDA_EMULATOR`); must come before the first use of a CUDA device. `false` when another
+/// path was set first.
+pub fn use_emulator(path: &std::path::Path) -> bool {
+    EMULATOR.get_or_init(|| path.to_path_buf()) == path
+}
+
+/// The path of the emulator library, when the emulated device is enabled.
+pub fn emulator_path() -> Option<std::path::PathBuf> {
+    if let Some(p) = EMULATOR.get() {
+        return Some(p.clone());
+    }
+    std::env::var_os("LAZULITE_CUDA_EMULATOR")
+        .filter(|p| !p.is_empty())
+        .map(Into::into)
+}
+
+/// The driver of CUDA device `ordinal`: the emulator's (ordinal 0 only) when `LAZULITE_CUDA_EMULATOR`
+/// is set, else NVIDIA's. A `Value` error naming the device when it is not there.
+pub fn open(ordinal: u16) -> Result<Arc<dyn Driver>> {
+    let mut g = opened().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(Some(d)) = g.get(ordinal as usize) {
+        return Ok(d.clone());
+    }
+    let d: Arc<dyn Driver> = match emulator_path() {
+        Some(path) if ordinal == 0 => Arc::new(EmulatorDriver::load(&path)?),
+        Some(_) => {
+            return Err(Error::new(
+                ErrorKind::Value,
+                format!(
+                    "device cuda:{ordinal} is not available: the emulated CUDA device \
+                     (LAZULITE_CUDA_EMULATOR) is cuda:0 only"
+                ),
+            ))
+        }
+        None => Arc::new(CudarcDriver::open(ordinal)?),
+    };
+    if g.len() <= ordinal as usize {
+        g.resize(ordinal as usize + 1, None);
+    }
+    g[ordinal as usize] = Some(d.clone());
+    Ok(d)
+}
+
+/// How many CUDA devices are present (0 without a driver); the emulated device counts as one.
+pub fn device_count() -> usize {
+    if emulator_path().is_some() {
+        return usize::from(open(0).is_ok());
+    }
+    CudarcDriver::count()
+}
+
+// ---------------------------------------------------------------------------------------------------
+// NVIDIA's driver
+
+/// CUDA device `ordinal` through `cudarc`'s driver API, on the context's default stream.
+pub struct CudarcDriver {
+    ctx: Arc<cudarc::driver::CudaContext>,
+    ordinal: u16,
+    info: DeviceInfo,
+}
+
+impl CudarcDriver {
+    pub fn open(ordinal: u16) -> Result<CudarcDriver> {
+        use cudarc::driver::sys::CUdevice_attribute as A;
+        let ctx = crate::cuda::open_device(ordinal as usize)?;
+        let arch = match ctx.compute_capability() {
+            Ok((major, minor)) => format!("sm_{major}{minor}"),
+            Err(_) => crate::cuda::DEFAULT_ARCH.to_string(),
+        };
+        let multiprocessors = ctx
+            .attribute(A::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)
+            .unwrap_or(1)
+            .max(1) as u32;
+        let name = ctx.name().unwrap_or_else(|_| "NVIDIA GPU".into());
+        let total_bytes = ctx.total_mem().unwrap_or(0);
+        Ok(CudarcDriver {
+            ctx,
+            ordinal,
+            info: DeviceInfo {
+                name,
+                arch,
+                multiprocessors,
+                total_bytes,
+                loads_source: false,
+            },
+        })
+    }
+
+    fn count() -> usize {
+        // SAFETY: `is_culib_present` only dlopens and dlcloses candidate names.
+        if !unsafe { cudarc::driver::sys::is_culib_present() } {
+            return 0;
+        }
+        std::panic::catch_unwind(|| {
+            cudarc::driver::result::init()
+                .and_then(|_| cudarc::driver::result::device::get_count())
+                .map(|n| n.max(0) as usize)
+                .unwrap_or(0)
+        })
+        .unwrap_or(0)
+    }
+
+    fn err(&self, what: &str, e: cudarc::driver::DriverError) -> Error {
+        let kind = if e.0 == cudarc::driver::sys::cudaError_enum::CUDA_ERROR_OUT_OF_MEMORY {
+            ErrorKind::Memory
+        } else {
+            ErrorKind::Internal
+        };
+        Error::new(kind, format!("cuda:{}: {what} failed: {e:?}", self.ordinal))
+    }
+
+    fn bind(&self) -> Result<()> {
+        self.ctx
+            .bind_to_thread()
+            .map_err(|e| self.err("binding the context", e))
+    }
+}
+
+impl Driver for CudarcDriver {
+    fn info(&self) -> &DeviceInfo {
+        &self.info
+    }
+
+    fn alloc(&self, bytes: usize) -> Result<DevPtr> {
+        self.bind()?;
+        // SAFETY: the context is current; the allocation is freed by `free`.
+        unsafe { cudarc::driver::result::malloc_sync(bytes.max(1)) }
+            .map_err(|e| self.err(&format!("allocating {bytes} bytes"), e))
+    }
+
+    fn free(&self, ptr: DevPtr) {
+        if self.bind().is_ok() {
+            // SAFETY: `ptr` came from `alloc` and is freed once (the pool owns it).
+            let _ = unsafe { cudarc::driver::result::free_sync(ptr) };
+        }
+    }
+
+    fn copy_htod(&self, src: &[u8], dst: DevPtr) -> Result<()> {
+        self.bind()?;
+        // SAFETY: `dst` is device memory of at least `src.len()` bytes (the backend checks lengths).
+        unsafe { cudarc::driver::result::memcpy_htod_sync(dst, src) }
+            .map_err(|e| self.err("copy to the device", e))
+    }
+
+    fn copy_dtoh(&self, src: DevPtr, dst: &mut [u8]) -> Result<()> {
+        self.bind()?;
+        // SAFETY: `src` is device memory of at least `dst.len()` bytes (the backend checks lengths).
+        unsafe { cudarc::driver::result::memcpy_dtoh_sync(dst, src) }
+            .map_err(|e| self.err("copy to the host", e))
+    }
+
+    fn copy_dtod(&self, src: DevPtr, dst: DevPtr, bytes: usize) -> Result<()> {
+        self.bind()?;
+        // SAFETY: both ranges are device memory of at least `bytes` bytes (checked by the backend).
+        unsafe { cudarc::driver::result::memcpy_dtod_sync(dst, src, bytes) }
+            .map_err(|e| self.err("device-to-device copy", e))
+    }
+
+    fn load_module(&self, image: &[u8]) -> Result<u64> {
+        self.bind()?;
+        // SAFETY: `image` is a whole PTX (NUL-terminated) or CUBIN image from NVRTC, alive for the call.
+        unsafe { cudarc::driver::result::module::load_data(image.as_ptr().cast()) }
+            .map(|m| m as u64)
+            .map_err(|e| self.err("loading a module", e))
+    }
+
+    fn function(&self, module: u64, name: &str) -> Result<u64> {
+        self.bind()?;
+        let cname = std::ffi::CString::new(name)
+            .map_err(|_| Error::new(ErrorKind::Internal, "kernel name with a NUL byte"))?;
+        // SAFETY: `module` is a handle from `load_module`, never unloaded.
+        unsafe {
+            cudarc::driver::result::module::get_function(
+                module as cudarc::driver::sys::CUmodule,
+                cname,
+            )
+        }
+        .map(|f| f as u64)
+        .map_err(|e| self.err(&format!("finding kernel {name}"), e))
+    }
+
+    fn launch(
+        &self,
+        func: u64,
+        grid: u32,
+        block: u32,
+        shared_bytes: u32,
+        args: &[u8],
+    ) -> Result<()> {
+        self.bind()?;
+        let mut params = [args.as_ptr() as *mut std::ffi::c_void];
+        // SAFETY: `func` is a function handle from `function`; its one parameter is the by-value
+        // argument struct whose bytes `args` holds (built by the backend from the kernel's
+        // `ArgsLayout`); the driver copies the parameter at launch.
+        unsafe {
+            cudarc::driver::result::launch_kernel(
+                func as cudarc::driver::sys::CUfunction,
+                (grid, 1, 1),
+                (block, 1, 1),
+                shared_bytes,
+                std::ptr::null_mut(),
+                &mut params,
+            )
+        }
+        .map_err(|e| self.err("launch", e))
+    }
+
+    fn synchronize(&self) -> Result<()> {
+        self.bind()?;
+        cudarc::driver::result::ctx::synchronize().map_err(|e| self.err("synchronize", e))
+    }
+
+    fn mem_info(&self) -> Result<(usize, usize)> {
+        self.bind()?;
+        cudarc::driver::result::mem_get_info().map_err(|e| self.err("memory info", e))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The emulated device (a test tool, loaded only when LAZULITE_CUDA_EMULATOR is set)
+
+type AllocFn = unsafe extern "C" fn(usize, *mut u64) -> i32;
+type FreeFn = unsafe extern "C" fn(u64) -> i32;
+type MemcpyFn = unsafe extern "C" fn(u64, u64, usize) -> i32;
+type LoadFn = unsafe extern "C" fn(*const u8, usize, *mut u64, *mut u8, usize) -> i32;
+type FunctionFn = unsafe extern "C" fn(u64, *const std::ffi::c_char, *mut u64, *mut u32) -> i32;
+type LaunchFn = unsafe extern "C" fn(u64, u32, u32, u32, *const u8) -> i32;
+type CountFn = unsafe extern "C" fn() -> u64;
+
+/// The emulated device of `emu_driver.cpp` (see the module documentation).
+pub struct EmulatorDriver {
+    _lib: libloading::Library,
+    alloc: AllocFn,
+    free: FreeFn,
+    memcpy: MemcpyFn,
+    load: LoadFn,
+    function: FunctionFn,
+    launch: LaunchFn,
+    used: CountFn,
+    /// Argument struct size of each function handle.
+    arg_bytes: Mutex<std::collections::HashMap<u64, u32>>,
+    info: DeviceInfo,
+}
+
+impl EmulatorDriver {
+    pub fn load(path: &std::path::Path) -> Result<EmulatorDriver> {
+        let fail = |e: String| {
+            Error::new(
+                ErrorKind::Value,
+                format!(
+                    "device cuda:0 is not available: LAZULITE_CUDA_EMULATOR={}: {e}; build it with \
+                     `make emu-driver` or unset the variable",
+                    path.display()
+                ),
+            )
+        };
+        // SAFETY: the library is lazulite's emulator (named by the user for tests); loading it runs
+        // only C++ static initialisers that have no preconditions.
+        let lib = unsafe { libloading::Library::new(path) }.map_err(|e| fail(e.to_string()))?;
+        macro_rules! sym {
+            ($name:literal, $ty:ty) => {
+                // SAFETY: the symbol is defined by emu_driver.cpp with exactly this C signature.
+                *unsafe { lib.get::<$ty>($name) }.map_err(|e| fail(e.to_string()))?
+            };
+        }
+        let total: CountFn = sym!(b"lzemu_total_bytes", CountFn);
+        let d = EmulatorDriver {
+            alloc: sym!(b"lzemu_alloc", AllocFn),
+            free: sym!(b"lzemu_free", FreeFn),
+            memcpy: sym!(b"lzemu_memcpy", MemcpyFn),
+            load: sym!(b"lzemu_load", LoadFn),
+            function: sym!(b"lzemu_function", FunctionFn),
+            launch: sym!(b"lzemu_launch", LaunchFn),
+            used: sym!(b"lzemu_used_bytes", CountFn),
+            arg_bytes: Mutex::new(Default::default()),
+            info: DeviceInfo {
+                name: "lazulite emulated CUDA device".into(),
+                arch: crate::cuda::DEFAULT_ARCH.into(),
+                multiprocessors: 2,
+                // SAFETY: a C function with no arguments.
+                total_bytes: unsafe { total() } as usize,
+                loads_source: true,
+            },
+            _lib: lib,
+        };
+        Ok(d)
+    }
+}
+
+impl Driver for EmulatorDriver {
+    fn info(&self) -> &DeviceInfo {
+        &self.info
+    }
+
+    fn alloc(&self, bytes: usize) -> Result<DevPtr> {
+        let mut p = 0u64;
+        // SAFETY: `p` is valid for one write.
+        match unsafe { (self.alloc)(bytes, &mut p) } {
+            0 => Ok(p),
+            _ => Err(Error::new(
+                ErrorKind::Memory,
+                format!(
+                    "cuda:0 (emulated): allocating {bytes} bytes failed: CUDA_ERROR_OUT_OF_MEMORY"
+                ),
+            )),
+        }
+    }
+
+    fn free(&self, ptr: DevPtr) {
+        // SAFETY: `ptr` came from `alloc` and is freed once.
+        unsafe { (self.free)(ptr) };
+    }
+
+    fn copy_htod(&self, src: &[u8], dst: DevPtr) -> Result<()> {
+        // SAFETY: emulated device memory is host memory; `dst` holds at least `src.len()` bytes.
+        unsafe { (self.memcpy)(dst, src.as_ptr() as u64, src.len()) };
+        Ok(())
+    }
+
+    fn copy_dtoh(&self, src: DevPtr, dst: &mut [u8]) -> Result<()> {
+        // SAFETY: as above, `src` holds at least `dst.len()` bytes.
+        unsafe { (self.memcpy)(dst.as_mut_ptr() as u64, src, dst.len()) };
+        Ok(())
+    }
+
+    fn copy_dtod(&self, src: DevPtr, dst: DevPtr, bytes: usize) -> Result<()> {
+        // SAFETY: as above.
+        unsafe { (self.memcpy)(dst, src, bytes) };
+        Ok(())
+    }
+
+    fn load_module(&self, image: &[u8]) -> Result<u64> {
+        let mut m = 0u64;
+        let mut err = vec![0u8; 8192];
+        // SAFETY: every pointer is valid for the lengths passed.
+        let rc = unsafe {
+            (self.load)(
+                image.as_ptr(),
+                image.len(),
+                &mut m,
+                err.as_mut_ptr(),
+                err.len(),
+            )
+        };
+        if rc != 0 {
+            let n = err.iter().position(|&b| b == 0).unwrap_or(err.len());
+            return Err(Error::new(
+                ErrorKind::Internal,
+                format!(
+                    "cuda:0 (emulated): loading a module failed: {}",
+                    String::from_utf8_lossy(&err[..n])
+                ),
+            ));
+        }
+        Ok(m)
+    }
+
+    fn function(&self, module: u64, name: &str) -> Result<u64> {
+        let cname = std::ffi::CString::new(name)
+            .map_err(|_| Error::new(ErrorKind::Internal, "kernel name with a NUL byte"))?;
+        let (mut f, mut size) = (0u64, 0u32);
+        // SAFETY: `cname` is NUL-terminated; `f` and `size` are valid for one write.
+        let rc = unsafe { (self.function)(module, cname.as_ptr(), &mut f, &mut size) };
+        if rc != 0 {
+            return Err(Error::new(
+                ErrorKind::Internal,
+                format!("cuda:0 (emulated): no kernel {name} in module {module}"),
+            ));
+        }
+        self.arg_bytes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(f, size);
+        Ok(f)
+    }
+
+    fn launch(
+        &self,
+        func: u64,
+        grid: u32,
+        block: u32,
+        shared_bytes: u32,
+        args: &[u8],
+    ) -> Result<()> {
+        let want = self
+            .arg_bytes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&func)
+            .copied();
+        if want != Some(args.len() as u32) {
+            return Err(Error::new(
+                ErrorKind::Internal,
+                format!(
+                    "cuda:0 (emulated): launch with {} argument bytes, the kernel takes {want:?}",
+                    args.len()
+                ),
+            ));
+        }
+        // SAFETY: `func` is a launcher from `function` whose argument struct has `args.len()` bytes
+        // (checked above); every pointer inside it is emulated device memory the backend allocated.
+        let rc = unsafe { (self.launch)(func, grid, block, shared_bytes, args.as_ptr()) };
+        if rc != 0 {
+            let what = match rc {
+                719 => "CUDA_ERROR_LAUNCH_FAILED",
+                _ => "CUDA_ERROR_INVALID_VALUE",
+            };
+            return Err(Error::new(
+                ErrorKind::Internal,
+                format!("cuda:0 (emulated): launch of grid {grid} x block {block} failed: {what}"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn synchronize(&self) -> Result<()> {
+        Ok(())
+    }
+
+    fn mem_info(&self) -> Result<(usize, usize)> {
+        // SAFETY: a C function with no arguments.
+        let used = unsafe { (self.used)() } as usize;
+        Ok((
+            self.info.total_bytes.saturating_sub(used),
+            self.info.total_bytes,
+        ))
+    }
+}

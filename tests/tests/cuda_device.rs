@@ -1,0 +1,307 @@
+//! The CUDA backend on the emulated device (`lazulite_tests::cuda_device`): the same graphs computed on
+//! the CPU and on `cuda:0` agree. The runtime's device path (pool, staging copies, launch shapes,
+//! argument structs, temps freed after last use, host round trips, errors) is the product code; only the
+//! driver under it is emulated. Skipped (with a message) where g++ is missing.
+
+use lazulite_frontend::{self as lz, IndexItem, LazyArray, Operand, Scalar};
+use lazulite_ir::{DType, Device, ErrorKind, Graph, Op};
+use lazulite_runtime::backend::cuda::{transfer_stats, CudaDevice};
+use lazulite_runtime::ArrayData;
+
+/// Serialises the tests of this file: they share the device and its pool (whose counters they read).
+static DEVICE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The emulated device, held for the test; `None` (skip) without g++.
+fn enabled() -> Option<std::sync::MutexGuard<'static, ()>> {
+    let g = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
+    lazulite_tests::cuda_device::enable().then_some(g)
+}
+
+/// `graph` with every input moved to `device` (node ids are kept: nodes are added in order).
+fn on_device(graph: &Graph, device: Device) -> Graph {
+    let mut g = Graph::new();
+    for (_, n) in graph.nodes() {
+        let mut n = n.clone();
+        if let Op::Input { device: d, .. } = &mut n.op {
+            *d = device;
+        }
+        g.add(n);
+    }
+    g
+}
+
+fn values(a: &ArrayData) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    let n: usize = a.shape.iter().product();
+    let mut idx = vec![0usize; a.shape.len()];
+    for _ in 0..n {
+        out.push(a.get(&idx).as_complex());
+        for d in (0..idx.len()).rev() {
+            idx[d] += 1;
+            if idx[d] < a.shape[d] {
+                break;
+            }
+            idx[d] = 0;
+        }
+    }
+    out
+}
+
+fn close(dt: DType, x: f64, y: f64) -> bool {
+    let tol = match dt {
+        DType::F32 | DType::C64 => 2e-5,
+        _ => 1e-12,
+    };
+    x == y || (x.is_nan() && y.is_nan()) || (x - y).abs() <= tol * x.abs().max(y.abs()).max(1.0)
+}
+
+/// Computes `arrays` on the CPU and on `cuda:0` and checks they agree; returns the device results.
+fn check(what: &str, arrays: &[&LazyArray]) -> Vec<ArrayData> {
+    let (graph, roots, inputs) = lz::build_graph(arrays).expect("graph");
+    let cpu = lazulite_runtime::compute(&graph, &roots, &inputs).expect("cpu");
+    let dg = on_device(&graph, Device::Cuda(0));
+    let schedule = lazulite_runtime::plan_cached(&dg, &roots).expect("plan");
+    assert_eq!(schedule.device, Device::Cuda(0), "{what}");
+    let gpu = lazulite_runtime::compute(&dg, &roots, &inputs)
+        .unwrap_or_else(|e| panic!("{what} on cuda:0: {e}"));
+    for (k, (c, g)) in cpu.iter().zip(&gpu).enumerate() {
+        assert_eq!(
+            (c.dtype, &c.shape),
+            (g.dtype, &g.shape),
+            "{what} result {k}"
+        );
+        let (cv, gv) = (values(c), values(g));
+        for (i, (a, b)) in cv.iter().zip(&gv).enumerate() {
+            assert!(
+                close(c.dtype, a.0, b.0) && close(c.dtype, a.1, b.1),
+                "{what}: result {k} ({}) element {i}: cpu {a:?}, cuda {b:?}",
+                c.dtype
+            );
+        }
+    }
+    gpu
+}
+
+fn vals(n: usize, seed: u64) -> Vec<f64> {
+    (0..n)
+        .map(|i| {
+            let h = (i as u64 ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+            (h % 2001) as f64 / 100.0 - 10.0
+        })
+        .collect()
+}
+
+fn arr(shape: &[usize], seed: u64, dtype: DType) -> LazyArray {
+    let n = shape.iter().product();
+    let x = lz::from_vec(vals(n, seed), shape).expect("array");
+    lz::astype(&x, dtype).expect("astype")
+}
+
+fn slice(start: Option<i64>, stop: Option<i64>, step: Option<i64>) -> IndexItem {
+    IndexItem::Slice { start, stop, step }
+}
+
+#[test]
+fn elementwise_and_reductions_agree_for_every_dtype() {
+    let Some(_device) = enabled() else {
+        return;
+    };
+    for &dt in DType::ALL.iter() {
+        let a = arr(&[5, 67], 1, dt);
+        let b = arr(&[5, 67], 2, dt);
+        let (y, r) = if dt == DType::Bool {
+            let y = lz::logical_xor(&a, &b).unwrap();
+            (y.clone(), lz::any(&y, Some(&[1]), false).unwrap())
+        } else {
+            let y = lz::add(&lz::multiply(&a, &b).unwrap(), &a).unwrap();
+            (y.clone(), lz::sum(&y, Some(&[1]), false, None).unwrap())
+        };
+        check(&format!("{dt}: a*b+a and its row sums"), &[&y, &r]);
+    }
+}
+
+#[test]
+fn broadcasting_strided_and_sliced_inputs_agree() {
+    let Some(_device) = enabled() else {
+        return;
+    };
+    for dt in [DType::F32, DType::F64] {
+        let x = arr(&[300], 3, dt);
+        let y = arr(&[70], 4, dt);
+        let xc = lz::expand_dims(&x, &[1]).unwrap();
+        let yr = lz::expand_dims(&y, &[0]).unwrap();
+        let d = lz::sum(
+            &lz::abs(&lz::subtract(&xc, &yr).unwrap()).unwrap(),
+            None,
+            false,
+            None,
+        )
+        .unwrap();
+        check(&format!("{dt}: sum(abs(x[:, None] - y[None, :]))"), &[&d]);
+
+        let m = arr(&[40, 30], 5, dt);
+        let s = lz::getitem(
+            &m,
+            &[slice(Some(1), None, Some(3)), slice(None, None, Some(-2))],
+        )
+        .unwrap();
+        let t = lz::permute_dims(&m, &[1, 0]).unwrap();
+        let e = lz::multiply(
+            &lz::sqrt(&lz::abs(&s).unwrap()).unwrap(),
+            &lz::exp(&lz::negative(&s).unwrap()).unwrap(),
+        )
+        .unwrap();
+        let tt = lz::add(
+            &t,
+            &lz::getitem(&t, &[slice(None, None, Some(-1))]).unwrap(),
+        )
+        .unwrap();
+        check(
+            &format!("{dt}: sliced, reversed and transposed operands"),
+            &[&e, &tt],
+        );
+    }
+}
+
+#[test]
+fn reductions_along_axes_and_full_agree() {
+    let Some(_device) = enabled() else {
+        return;
+    };
+    for dt in [DType::F32, DType::F64, DType::I64] {
+        let m = arr(&[33, 1000], 6, dt);
+        let s0 = lz::sum(&m, Some(&[0]), false, None).unwrap();
+        let mx = lz::max(&m, Some(&[1]), true).unwrap();
+        let full = lz::sum(&m, None, false, None).unwrap();
+        let mn = lz::min(&lz::permute_dims(&m, &[1, 0]).unwrap(), None, false).unwrap();
+        check(
+            &format!("{dt}: sums, max, min along axes and full"),
+            &[&s0, &mx, &full, &mn],
+        );
+    }
+    // softmax over rows: a reduction, a broadcast subtraction, exp, another reduction, a division
+    let x = arr(&[17, 129], 7, DType::F32);
+    let m = lz::max(&x, Some(&[1]), true).unwrap();
+    let e = lz::exp(&lz::subtract(&x, &m).unwrap()).unwrap();
+    let sm = lz::divide(&e, &lz::sum(&e, Some(&[1]), true, None).unwrap()).unwrap();
+    check("softmax over rows", &[&sm]);
+}
+
+#[test]
+fn freed_device_buffers_are_reused_and_temps_die_after_last_use() {
+    let Some(_device) = enabled() else {
+        return;
+    };
+    let x = arr(&[64, 512], 8, DType::F64);
+    let m = lz::mean(&x, Some(&[1]), true).unwrap();
+    let c = lz::subtract(&x, &m).unwrap();
+    let v = lz::sum(&lz::multiply(&c, &c).unwrap(), Some(&[1]), false, None).unwrap();
+    check("variance, warm-up", &[&v]);
+    let dev = CudaDevice::get(0).expect("the emulated device");
+    let before = dev.pool_stats();
+    let (graph, roots, inputs) = lz::build_graph(&[&v]).unwrap();
+    let dg = on_device(&graph, Device::Cuda(0));
+    let schedule = lazulite_runtime::plan_cached(&dg, &roots).unwrap();
+    let (_, report) = lazulite_runtime::execute_traced(&schedule, &inputs).expect("run");
+    let after = dev.pool_stats();
+    assert!(
+        after.reused > before.reused,
+        "the second run takes its buffers from the pool: {before:?} -> {after:?}"
+    );
+    assert_eq!(
+        after.driver_allocs, before.driver_allocs,
+        "no new device allocation on the second run: {before:?} -> {after:?}"
+    );
+    if report.temps_allocated > schedule.results.len() {
+        assert!(report.temps_freed_early > 0, "{report:?}");
+    }
+    assert_eq!(
+        after.in_use_bytes, 0,
+        "nothing stays allocated after the run: {after:?}"
+    );
+}
+
+#[test]
+fn extern_ops_are_host_round_trips_that_are_counted() {
+    let Some(_device) = enabled() else {
+        return;
+    };
+    let a = arr(&[12, 7], 9, DType::F64);
+    let b = arr(&[7, 5], 10, DType::F64);
+    let before = transfer_stats();
+    let p = lz::matmul(&lz::multiply(&a, &a).unwrap(), &b).unwrap();
+    let q = lz::sqrt(&lz::abs(&p).unwrap()).unwrap();
+    check("matmul between device kernels", &[&q]);
+    let after = transfer_stats();
+    assert!(
+        after.host_round_trips > before.host_round_trips,
+        "{after:?}"
+    );
+    assert!(after.launches > before.launches, "{after:?}");
+}
+
+#[test]
+fn device_out_of_memory_is_a_memory_error() {
+    let Some(_device) = enabled() else {
+        return;
+    };
+    // 2^28 f64 = 2 GiB on a device of 1 GiB (the emulator's default)
+    let n = 1usize << 28;
+    let x = lz::full(&[n], Scalar::Float(1.5), Some(DType::F64)).unwrap();
+    let one = lz::from_vec(vec![2.0f64], &[1]).unwrap();
+    let y = lz::binary(lz::BinaryOp::Mul, Operand::Array(&x), Operand::Array(&one)).unwrap();
+    let (graph, roots, inputs) = lz::build_graph(&[&y]).unwrap();
+    let dg = on_device(&graph, Device::Cuda(0));
+    let e = lazulite_runtime::compute(&dg, &roots, &inputs).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Memory, "{}", e.message);
+    assert!(e.message.contains("bytes"), "{}", e.message);
+    // and the device still works
+    let z = arr(&[10], 11, DType::F32);
+    check("after an out-of-memory error", &[&lz::square(&z).unwrap()]);
+}
+
+#[test]
+fn explain_names_the_device_launch_shapes_and_transfers() {
+    let Some(_device) = enabled() else {
+        return;
+    };
+    let a = arr(&[12, 7], 12, DType::F64);
+    let b = arr(&[7, 5], 13, DType::F64);
+    let p = lz::sqrt(&lz::abs(&lz::matmul(&lz::exp(&a).unwrap(), &b).unwrap()).unwrap()).unwrap();
+    let (graph, roots, inputs) = lz::build_graph(&[&p]).unwrap();
+    let dg = on_device(&graph, Device::Cuda(0));
+    let _ = CudaDevice::get(0).expect("the emulated device");
+    let text = lazulite_runtime::explain(&dg, &roots, &inputs, false).unwrap();
+    assert!(text.contains("cuda:0, grid "), "{text}");
+    assert!(text.contains(" x block 256"), "{text}");
+    assert!(text.contains("host round trip"), "{text}");
+    assert!(
+        text.contains("host -> cuda:0") && text.contains("cuda:0 -> host"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_failed_launch_is_an_error_naming_the_kernel() {
+    let Some(_device) = enabled() else {
+        return;
+    };
+    let x = arr(&[100], 14, DType::F64);
+    let y = lz::tanh(&lz::multiply(&x, &x).unwrap()).unwrap();
+    let (graph, roots, inputs) = lz::build_graph(&[&y]).unwrap();
+    let dg = on_device(&graph, Device::Cuda(0));
+    // the emulator's fault injection (read at each launch; the tests of this file run one at a time)
+    std::env::set_var("LAZULITE_CUDA_EMULATOR_FAIL_LAUNCH", "1");
+    let r = lazulite_runtime::compute(&dg, &roots, &inputs);
+    std::env::remove_var("LAZULITE_CUDA_EMULATOR_FAIL_LAUNCH");
+    let e = r.expect_err("the launch fails");
+    assert_eq!(e.kind, ErrorKind::Internal, "{}", e.message);
+    assert!(
+        e.message.contains("kernel lz_")
+            && e.message.contains("failed to launch")
+            && e.message.contains("CUDA_ERROR_LAUNCH_FAILED"),
+        "{}",
+        e.message
+    );
+    check("after a failed launch", &[&y]);
+}
