@@ -17,7 +17,8 @@
 //! for `|x| < 1` (the error of `t` lands in a result of a smaller binade), so it stays on the
 //! scalar routine until it has an odd polynomial of its own near zero.
 
-use super::{Emitter, FloatLayout, EXP_F32, EXP_F64};
+use super::exp_log::{EXP_F32, EXP_F64};
+use super::{Emitter, FloatLayout};
 use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use lazulite_ir::UnaryOp;
