@@ -357,24 +357,27 @@ impl Emitter<'_, '_> {
     /// time). Also the reduced steps per pass of a reduction vectorized across the outer dim.
     pub(super) fn unroll(&self) -> usize {
         let lanes = self.lanes.max(self.outer_lanes) as usize;
-        let cost: usize = self
-            .k
-            .body
-            .iter()
-            .map(|i| match &i.inst {
-                Inst::Unary(UnaryOp::Exp | UnaryOp::Log | UnaryOp::Log1p, _) if lanes > 1 => 40,
-                Inst::Unary(UnaryOp::Sin | UnaryOp::Cos | UnaryOp::Tan | UnaryOp::Atan, _)
-                    if lanes > 1 =>
-                {
-                    48
-                }
-                Inst::Unary(UnaryOp::Expm1 | UnaryOp::Sinh | UnaryOp::Cosh, _) if lanes > 1 => 64,
-                Inst::Unary(op, _) if op.is_transcendental() => 16 * lanes,
-                Inst::Binary(op, ..) if lanewise_binary(*op) => 16 * lanes,
-                Inst::Cast(_) => 2 * lanes,
-                _ => 1,
-            })
-            .sum();
+        let cost: usize =
+            self.k
+                .body
+                .iter()
+                .map(|i| match &i.inst {
+                    Inst::Unary(UnaryOp::Exp | UnaryOp::Log | UnaryOp::Log1p, _) if lanes > 1 => 40,
+                    Inst::Unary(UnaryOp::Sin | UnaryOp::Cos | UnaryOp::Tan | UnaryOp::Atan, _)
+                        if lanes > 1 =>
+                    {
+                        48
+                    }
+                    Inst::Unary(
+                        UnaryOp::Expm1 | UnaryOp::Sinh | UnaryOp::Cosh | UnaryOp::Tanh,
+                        _,
+                    ) if lanes > 1 => 64,
+                    Inst::Unary(op, _) if op.is_transcendental() => 16 * lanes,
+                    Inst::Binary(op, ..) if lanewise_binary(*op) => 16 * lanes,
+                    Inst::Cast(_) => 2 * lanes,
+                    _ => 1,
+                })
+                .sum();
         if cost <= 8 {
             MAX_UNROLL
         } else if cost <= 32 {
