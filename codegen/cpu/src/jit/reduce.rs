@@ -12,8 +12,10 @@ use lazulite_ir::{DType, Inst, ReduceOp, Scalar, StrideClass, UnaryOp};
 const MAX_UNROLL: usize = 8;
 
 /// Vector accumulators (16 bytes each) per block of outer points in a reduction vectorized across the
-/// innermost outer dim, shared by all reductions: 3.5 KiB of stack, under a page with the spills.
-const OUTER_BLOCK_VECTORS: usize = 224;
+/// innermost outer dim, shared by all reductions: 16 KiB of stack (probed page by page), so that each
+/// reduced step reads a long contiguous stretch of its row (whole pages: hardware prefetch stops at a
+/// page boundary and every new page costs a TLB walk) while the accumulators stay in L1.
+const OUTER_BLOCK_VECTORS: usize = 1024;
 
 impl Emitter<'_, '_> {
     pub(super) fn reduce_outer(&mut self, d: usize, ins: Vec<Value>, outs: Vec<Value>) {
