@@ -246,6 +246,11 @@ struct Acc {
     op: ReduceOp,
     dtype: DType,
     vars: Vec<Variable>,
+    /// A float `max`/`min` in vector code folds with `maxp*`/`minp*` (one instruction, not exact for
+    /// NaN and signed zeros) and keeps these two masks, shared by all its accumulators: lanes that saw
+    /// a NaN, and lanes that saw the zero that wins a tie (`+0` for max, `-0` for min); a third holds
+    /// that zero's bits in every lane. Empty otherwise.
+    flags: Vec<Variable>,
 }
 
 struct Emitter<'k, 'f> {

@@ -2,7 +2,7 @@
 //! vectorized across the innermost outer dim in blocks of outer points.
 
 use super::{lanewise_binary, plan, ty, Acc, Emitter, PTR};
-use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types;
 use cranelift_codegen::ir::{InstBuilder, StackSlotData, StackSlotKind, Value};
 use lazulite_ir::{DType, Inst, ReduceOp, Scalar, StrideClass, UnaryOp};
@@ -51,10 +51,37 @@ impl Emitter<'_, '_> {
                     v
                 })
                 .collect();
+            let fast = lanes > 1
+                && matches!(dt, DType::F32 | DType::F64)
+                && matches!(r.op, ReduceOp::Max | ReduceOp::Min);
+            let flags = if fast {
+                let mt = ty(dt, lanes).as_int();
+                let z = self.iconst(mt.lane_type(), 0);
+                let z = self.b.ins().splat(mt, z);
+                // the winning zero's bits, splat once here (no GVN at opt_level none)
+                let win = if r.op == ReduceOp::Max {
+                    0
+                } else {
+                    1i64 << (mt.lane_bits() - 1)
+                };
+                let win = self.iconst(mt.lane_type(), win);
+                let win = self.b.ins().splat(mt, win);
+                [z, z, win]
+                    .iter()
+                    .map(|&init| {
+                        let v = self.b.declare_var(mt);
+                        self.b.def_var(v, init);
+                        v
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             accs.push(Acc {
                 op: r.op,
                 dtype: dt,
                 vars,
+                flags,
             });
         }
         self.reduce_dim(d, ins.clone(), &accs);
@@ -84,6 +111,11 @@ impl Emitter<'_, '_> {
                     s = self.binary(comb, a.dtype, s, x, 1);
                 }
                 s
+            };
+            let r = if a.flags.is_empty() {
+                r
+            } else {
+                self.fix_fast_minmax(a, r)
             };
             results.push(r);
         }
@@ -348,9 +380,51 @@ impl Emitter<'_, '_> {
     ) {
         for (a, &v) in accs.iter().zip(per_reduce) {
             let cur = self.b.use_var(a.vars[slot]);
-            let new = self.binary(a.op.combiner(), a.dtype, cur, v, lanes);
+            if a.flags.is_empty() {
+                let new = self.binary(a.op.combiner(), a.dtype, cur, v, lanes);
+                self.b.def_var(a.vars[slot], new);
+                continue;
+            }
+            // `bitselect(fcmp lt cur v, v, cur)` lowers to one `maxp*` (and the mirror to `minp*`):
+            // `v` where it is larger (smaller), else `cur`, so a NaN `v` or a tie of zeros keeps `cur`.
+            let max = a.op == ReduceOp::Max;
+            let c = if max {
+                self.b.ins().fcmp(FloatCC::LessThan, cur, v)
+            } else {
+                self.b.ins().fcmp(FloatCC::LessThan, v, cur)
+            };
+            let new = self.sel(c, v, cur);
             self.b.def_var(a.vars[slot], new);
+            let nan = self.b.ins().fcmp(FloatCC::Unordered, v, v);
+            let f = self.b.use_var(a.flags[0]);
+            let f = self.b.ins().bor(f, nan);
+            self.b.def_var(a.flags[0], f);
+            let it = self.b.func.dfg.value_type(v).as_int();
+            let bits = self.bitcast(it, v);
+            let zb = self.b.use_var(a.flags[2]);
+            let z = self.b.ins().icmp(IntCC::Equal, bits, zb);
+            let f = self.b.use_var(a.flags[1]);
+            let f = self.b.ins().bor(f, z);
+            self.b.def_var(a.flags[1], f);
         }
+    }
+
+    /// The exact result of a fast float max/min whose accumulators folded to `r` (see [`Acc::flags`]):
+    /// NaN when any lane saw one; a zero result takes the winning zero when any lane saw it (else
+    /// every zero seen had the other sign, which `r` already has).
+    fn fix_fast_minmax(&mut self, a: &Acc, r: Value) -> Value {
+        let nan_seen = self.b.use_var(a.flags[0]);
+        let nan_seen = self.b.ins().vany_true(nan_seen);
+        let zero_seen = self.b.use_var(a.flags[1]);
+        let zero_seen = self.b.ins().vany_true(zero_seen);
+        let zero = self.fconst(a.dtype, 0.0, 1);
+        let win = if a.op == ReduceOp::Max { 0.0 } else { -0.0 };
+        let win = self.fconst(a.dtype, win, 1);
+        let is_zero = self.b.ins().fcmp(FloatCC::Equal, r, zero);
+        let use_win = self.b.ins().band(is_zero, zero_seen);
+        let r = self.b.ins().select(use_win, win, r);
+        let nan = self.fconst(a.dtype, f64::NAN, 1);
+        self.b.ins().select(nan_seen, nan, r)
     }
 
     /// Copies of the body per iteration of the main vectorized reduction loop: 8 for tiny bodies like
@@ -435,6 +509,7 @@ impl Emitter<'_, '_> {
                 op: a.op,
                 dtype: a.dtype,
                 vars: vec![a.vars[0]],
+                flags: a.flags.clone(),
             })
             .collect();
         if unroll <= 1 {
