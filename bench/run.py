@@ -94,6 +94,22 @@ def workloads(n, side, dtype):
         ne and (lambda: ne.evaluate("sum(x)", local_dict={"x": x})),
         jax and jax_fn(jnp.sum, x),
     )
+    for fname in ("prod", "max", "min", "mean", "any", "all"):
+        f_np, f_lz, f_jnp = getattr(np, fname), getattr(lz, fname), jax and getattr(jnp, fname)
+        yield (
+            f"{fname}(x)",
+            (lambda f: lambda: f(x))(f_np),
+            (lambda f: lambda: f(lx).compute())(f_lz),
+            None,
+            jax and jax_fn(f_jnp, x),
+        )
+    yield (
+        f"sum(m, axis=-1) {side}x{side}",
+        lambda: np.sum(m, axis=-1),
+        lambda: lz.sum(lm, axis=-1).compute(),
+        None,
+        jax and jax_fn(lambda m: jnp.sum(m, axis=-1), m),
+    )
     yield (
         f"mean(m, axis=0) {side}x{side}",
         lambda: np.mean(m, axis=0),
@@ -123,6 +139,26 @@ def workloads(n, side, dtype):
         ne and (lambda: ne.evaluate("sum(abs(u2-v2))", local_dict={"u2": u2, "v2": v2})),
         jax and jax_fn(lambda u, v: jnp.sum(jnp.abs(u[:, None] - v[None, :])), u, v),
     )
+
+
+# The reductions that read one array once: their time against the read-bandwidth probe.
+FULL_READS = ("sum(x)", "prod(x)", "max(x)", "min(x)", "mean(x)", "any(x)", "all(x)", "sum(m, axis=-1)",
+              "mean(m, axis=0)")
+
+
+def read_bandwidth(n, dtype, repeat):
+    """STREAM-like read bandwidth at the rows' size on every core: the array split in one part per core,
+    each reduced by `np.bitwise_or.reduce` over its uint64 view (one integer op per 8 bytes, vectorised,
+    the GIL released) in its own thread. Returns (bytes per second, array bytes)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    x = np.random.default_rng(2).standard_normal(n).astype(dtype)
+    words = x.view(np.uint64)
+    cores = os.cpu_count() or 1
+    parts = np.array_split(words, cores)
+    with ThreadPoolExecutor(cores) as pool:
+        t = best_of(lambda: list(pool.map(np.bitwise_or.reduce, parts)), repeat)
+    return x.nbytes / t, x.nbytes
 
 
 def fft_workloads():
@@ -243,7 +279,7 @@ def main():
     ap.add_argument("--json", help="also write the results to this file")
     ap.add_argument("--dtype", default="float64", choices=["float64", "float32"],
                     help="dtype of the elementwise and reduction rows")
-    ap.add_argument("--only", help="run only the rows whose name contains this text")
+    ap.add_argument("--only", help="run only the rows whose name contains this text (or one of several, split by |)")
     args = ap.parse_args()
     log2n = 20 if args.quick else 24
     n, side, repeat = 1 << log2n, 1 << (log2n // 2), 3 if args.quick else 7
@@ -257,7 +293,7 @@ def main():
     results = {}
     rows = itertools.chain(workloads(n, side, np.dtype(args.dtype)), fft_workloads())
     for name, f_np, f_lz, f_ne, f_jax in rows:
-        if args.only and args.only not in name:
+        if args.only and not any(part in name for part in args.only.split("|")):
             continue
         t_np = best_of(f_np, repeat)
         row = {"numpy": t_np}
@@ -271,6 +307,16 @@ def main():
             cells.append(f"{t * 1e3:8.2f} ({t_np / t:4.2f}x)")
         results[name] = row
         print(f"{name:38} {t_np * 1e3:9.2f} " + " ".join(cells), flush=True)
+    reads = [name for name in results if name.startswith(FULL_READS)]
+    if reads:
+        bw, nbytes = read_bandwidth(n, np.dtype(args.dtype), repeat)
+        results["read bandwidth GB/s"] = bw / 1e9
+        print(f"\nread-bandwidth probe (np.bitwise_or.reduce, one thread per core, {nbytes >> 20} MiB): "
+              f"{bw / 1e9:.2f} GB/s; each reduction's bytes read / time as a fraction of it:")
+        for name in reads:
+            frac = {k: nbytes / t / bw for k, t in results[name].items()}
+            results[name]["fraction of read bandwidth"] = frac
+            print(f"  {name:36} " + "  ".join(f"{k} {v:4.0%}" for k, v in frac.items()))
     if args.only:
         return
 

@@ -77,6 +77,8 @@ unsafe impl Sync for SharedArgs<'_> {}
 /// Loop points one call of compiled code covers at most between two looks at the cancel flag
 /// (about a millisecond of a transcendental chain; a relaxed atomic load per piece costs nothing).
 const PIECE_POINTS_COMPILED: usize = 1 << 16;
+/// Outer points per piece at least when dim 0 is the only outer dim of a reduction (see [`Launch::call`]).
+const MIN_OUTER_PIECE: i64 = 2048;
 /// The same for the interpreter, which is slower per point.
 const PIECE_POINTS_INTERPRETED: usize = 1 << 13;
 /// Loop points per partial of a reduction over dimension 0: a large full reduction is split into at
@@ -104,7 +106,14 @@ impl Launch<'_> {
             Runner::Compiled(_) => PIECE_POINTS_COMPILED,
             Runner::Interpreted => PIECE_POINTS_INTERPRETED,
         };
-        let rows = (piece_points / self.points_per_row.max(1)).max(1) as i64;
+        let mut rows = (piece_points / self.points_per_row.max(1)).max(1) as i64;
+        if self.kernel.n_outer() == 1 && self.kernel.n_reduce > 0 {
+            // Dim 0 is the innermost outer dim and the reduced dims follow (like `sum(x, axis=0)`
+            // of a C-order matrix): a piece walks every reduced row over its stretch of dim 0, so a
+            // thin piece reads a few bytes per row at a stride of the whole row (a page per cache
+            // line, no prefetch). Pieces stay at least a few pages wide instead.
+            rows = rows.max(MIN_OUTER_PIECE);
+        }
         if self.kernel.n_outer() == 0 || end - start <= rows {
             // SAFETY: forwarded from the caller.
             return unsafe { self.call_range(args, start, end) };

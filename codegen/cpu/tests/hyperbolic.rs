@@ -1,6 +1,6 @@
-//! The inline vector `expm1`, `sinh` and `cosh` (f64x2 and f32x4) against `lazulite_ir::semantics`:
+//! The inline vector `expm1`, `sinh`, `cosh` and `tanh` (f64x2 and f32x4) against `lazulite_ir::semantics`:
 //! at most 2 ulp apart on finite results over special values, random bit patterns, each branch of
-//! the algorithms (near zero, every `k` of `expm1`'s reduction, the switch points, the overflow
+//! the algorithms (near zero, `tanh`'s polynomial and its switch, every `k` of `expm1`'s reduction, the switch points, the overflow
 //! band of `sinh`/`cosh`, saturation of `expm1`), and both sides of every threshold; the spec's
 //! special cases exact.
 
@@ -35,7 +35,7 @@ fn inputs(op: UnaryOp, d: DType, rng: &mut Rng) -> Vec<f64> {
         }
     }
     let mut edges = vec![
-        0.25, 0.5, 1.0, 9.0, 22.0, 17.33, 38.82, 88.72, 89.41, 709.78, 710.47,
+        0.25, 0.5, 0.55, 1.0, 9.0, 20.0, 22.0, 17.33, 38.82, 40.0, 88.72, 89.41, 709.78, 710.47,
     ];
     edges.push(std::f64::consts::LN_2 / 2.0);
     for e in edges {
@@ -94,6 +94,7 @@ fn spec_special(op: UnaryOp, x: f64) -> Option<f64> {
         Expm1 if x == f64::INFINITY => Some(f64::INFINITY),
         Expm1 if x == f64::NEG_INFINITY => Some(-1.0),
         Sinh if x.is_infinite() => Some(x),
+        Tanh if x.is_infinite() => Some(x.signum()),
         _ => None,
     }
 }
@@ -123,6 +124,12 @@ fn cosh_within_2_ulp() {
     check(UnaryOp::Cosh, DType::F32, 0x1112_1314_1516_1718);
 }
 
+#[test]
+fn tanh_within_2_ulp() {
+    check(UnaryOp::Tanh, DType::F64, 0x2122_2324_2526_2728);
+    check(UnaryOp::Tanh, DType::F32, 0x3132_3334_3536_3738);
+}
+
 // Every f32 bit pattern, one op per test (minutes each in a release build; run with
 // `cargo test --release -p lazulite-codegen-cpu --test hyperbolic -- --ignored`).
 
@@ -142,4 +149,10 @@ fn sinh_f32_exhaustive() {
 #[ignore]
 fn cosh_f32_exhaustive() {
     check_f32_exhaustive(UnaryOp::Cosh);
+}
+
+#[test]
+#[ignore]
+fn tanh_f32_exhaustive() {
+    check_f32_exhaustive(UnaryOp::Tanh);
 }

@@ -13,11 +13,14 @@
 //! Special cases (NaN, infinities, signed zeros, overflow to infinity, saturation to -1) are
 //! selected at the end. Error: within 2 ulp of `lazulite_ir::semantics` (tests/hyperbolic.rs).
 //!
-//! `tanh` is not here: fdlibm's `-t/(t + 2)` (and `t/(t + 2)`) with `t = expm1(+-2|x|)` reach 3 ulp
-//! for `|x| < 1` (the error of `t` lands in a result of a smaller binade), so it stays on the
-//! scalar routine until it has an odd polynomial of its own near zero.
+//! `tanh`: fdlibm's `-t/(t + 2)` with `t = expm1(-2|x|)` reaches 3 ulp for `|x| < 1` (the error
+//! of `t` lands in a result of a smaller binade), so below `TANH_SWITCH` (where `tanh` is just past
+//! 1/2) it is an odd polynomial of its own, `|x| + |x|^3 P(x^2)`, and above it `1 - 2/(t + 2)` with
+//! `t = expm1(2|x|)` (the quotient is below 1/2, so its error is at most half an ulp of the result);
+//! the sign is copied from `x` at the end, which also keeps `tanh(-0) = -0`.
 
-use super::{Emitter, FloatLayout, EXP_F32, EXP_F64};
+use super::exp_log::{EXP_F32, EXP_F64};
+use super::{Emitter, FloatLayout};
 use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use lazulite_ir::UnaryOp;
@@ -65,12 +68,43 @@ const HYP_F32: HypConsts = HypConsts {
     hyp_overflow: 89.415_985,
 };
 
+/// `tanh` uses its polynomial below this and `expm1` above (`tanh(0.55) = 0.5005...`).
+const TANH_SWITCH: f64 = 0.55;
+
+/// `tanh(x) = x + x^3 P(x^2)` on `|x| <= TANH_SWITCH`: near-minimax (Chebyshev) fits of
+/// `(tanh(s) - s)/s^3` in `u = s^2` on `[0, 0.55^2]`, by mpmath 1.3 at 200 bits:
+/// `mpmath.chebyfit(g, [0, mpf('0.55')**2], N)` with `N = 11` (f64; fit error 2.7e-16 of `P`,
+/// 3e-18 relative to `tanh`) and `N = 5` (f32; 1.3e-8 of `P`, 4e-9 relative), coefficients rounded
+/// to the lane type, lowest degree first.
+const TANH_P_F64: [f64; 11] = [
+    f64::from_bits(0xbfd5_5555_5555_5555),
+    f64::from_bits(0x3fc1_1111_1111_1032),
+    f64::from_bits(0xbfab_a1ba_1b9f_ec84),
+    f64::from_bits(0x3f96_64f4_8771_3373),
+    f64::from_bits(0xbf82_26e3_2f00_cf0c),
+    f64::from_bits(0x3f6d_6d33_9333_f329),
+    f64::from_bits(0xbf57_d97c_fd13_8c28),
+    f64::from_bits(0x3f43_4c5a_8a99_6cd4),
+    f64::from_bits(0xbf2e_c109_1436_eb2a),
+    f64::from_bits(0x3f16_4fd8_8e99_00a5),
+    f64::from_bits(0xbef5_9a83_4187_ce22),
+];
+
+const TANH_P_F32: [f64; 5] = [
+    f32::from_bits(0xbeaa_aaaa) as f64,
+    f32::from_bits(0x3e08_87f5) as f64,
+    f32::from_bits(0xbd5c_d022) as f64,
+    f32::from_bits(0x3cae_9107) as f64,
+    f32::from_bits(0xbbd8_9a9c) as f64,
+];
+
 impl Emitter<'_, '_> {
-    /// `expm1`, `sinh` or `cosh` of a float vector (f64x2 or f32x4), inline.
+    /// `expm1`, `sinh`, `cosh` or `tanh` of a float vector (f64x2 or f32x4), inline.
     pub(super) fn vector_hyperbolic(&mut self, op: UnaryOp, x: Value) -> Value {
         match op {
             UnaryOp::Expm1 => self.vector_expm1(x),
             UnaryOp::Sinh => self.vector_sinh(x),
+            UnaryOp::Tanh => self.vector_tanh(x),
             _ => self.vector_cosh(x),
         }
     }
@@ -312,6 +346,35 @@ impl Emitter<'_, '_> {
         let res = self.sel(is_mid, mid, large);
         let is_near0 = self.b.ins().fcmp(FloatCC::LessThan, ax, lim);
         let res = self.sel(is_near0, near0, res);
+        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        self.sel(nan, x, res)
+    }
+
+    fn vector_tanh(&mut self, x: Value) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let f32 = t.lane_type() == types::F32;
+        let ax = self.b.ins().fabs(x);
+        // |x| <= TANH_SWITCH: |x| + |x| u P(u), u = x^2
+        let u = self.b.ins().fmul(ax, ax);
+        let p = self.horner(u, if f32 { &TANH_P_F32 } else { &TANH_P_F64 });
+        let au = self.b.ins().fmul(ax, u);
+        let corr = self.b.ins().fmul(au, p);
+        let near0 = self.b.ins().fadd(ax, corr);
+        // above: 1 - 2/(expm1(2|x|) + 2); |x| capped where tanh rounds to 1 with room to spare
+        // (infinities included; NaN lanes are selected at the end)
+        let cap = self.vfc(t, if f32 { 20.0 } else { 40.0 });
+        let a = self.fmin_fast(ax, cap);
+        let a2 = self.b.ins().fadd(a, a);
+        let e = self.expm1_core(a2);
+        let two = self.vfc(t, 2.0);
+        let den = self.b.ins().fadd(e, two);
+        let q = self.b.ins().fdiv(two, den);
+        let one = self.vfc(t, 1.0);
+        let far = self.b.ins().fsub(one, q);
+        let sw = self.vfc(t, TANH_SWITCH);
+        let is_near = self.b.ins().fcmp(FloatCC::LessThanOrEqual, ax, sw);
+        let res = self.sel(is_near, near0, far);
+        let res = self.copysign_v(res, x);
         let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
         self.sel(nan, x, res)
     }

@@ -6,7 +6,8 @@
 //! (signed zeros, subnormals) `x`. Error: within 2 ulp of `lazulite_ir::semantics`
 //! (tests/log1p.rs).
 
-use super::{Emitter, FloatLayout, LOG_F32, LOG_F64};
+use super::exp_log::{LOG_F32, LOG_F64};
+use super::{Emitter, FloatLayout};
 use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 

@@ -1,0 +1,312 @@
+//! Inline vector `exp` and `log` (fdlibm's `e_exp.c`, `e_expf.c`, `e_log.c`, `e_logf.c`, branch-free),
+//! and the helpers the other vector math kernels share (splat constants, Horner, `2^n`).
+
+use super::{Emitter, FloatLayout};
+use cranelift_codegen::ir::condcodes::FloatCC;
+use cranelift_codegen::ir::types::{self, Type};
+use cranelift_codegen::ir::{ConstantData, InstBuilder, Value};
+use lazulite_ir::UnaryOp;
+
+/// Constants of the inline `exp` (fdlibm's `e_exp.c` and `e_expf.c`).
+pub(super) struct ExpConsts {
+    /// `ln 2` in two parts; `ln2_hi` has few enough significant bits that `k * ln2_hi` is exact.
+    pub(super) ln2_hi: f64,
+    pub(super) ln2_lo: f64,
+    /// The rational approximation of `exp(r)` on `[-ln2/2, ln2/2]`: `c = r - r^2 * poly(r^2)`.
+    pub(super) poly: &'static [f64],
+    /// Above this the result overflows to `+inf`.
+    pub(super) overflow: f64,
+    /// Below this the result underflows to `+0`.
+    pub(super) underflow: f64,
+}
+
+pub(super) const EXP_F64: ExpConsts = ExpConsts {
+    ln2_hi: f64::from_bits(0x3fe6_2e42_fee0_0000),
+    ln2_lo: f64::from_bits(0x3dea_39ef_3579_3c76),
+    poly: &[
+        f64::from_bits(0x3fc5_5555_5555_553e),
+        f64::from_bits(0xbf66_c16c_16be_bd93),
+        f64::from_bits(0x3f11_566a_af25_de2c),
+        f64::from_bits(0xbebb_bd41_c5d2_6bf1),
+        f64::from_bits(0x3e66_3769_72be_a4d0),
+    ],
+    overflow: f64::from_bits(0x4086_2e42_fefa_39ef),
+    underflow: f64::from_bits(0xc087_4910_d52d_3051),
+};
+
+pub(super) const EXP_F32: ExpConsts = ExpConsts {
+    ln2_hi: f32::from_bits(0x3f31_7200) as f64,
+    ln2_lo: f32::from_bits(0x35bf_be8e) as f64,
+    poly: &[
+        f32::from_bits(0x3e2a_aa8f) as f64,
+        f32::from_bits(0xbb35_5215) as f64,
+    ],
+    // fdlibm: x >= 0x42b17218 overflows, x <= -0x42cff1b5 underflows to 0 (x < its neighbour).
+    overflow: f32::from_bits(0x42b1_7217) as f64,
+    underflow: f32::from_bits(0xc2cf_f1b4) as f64,
+};
+
+/// Constants of the inline `log` (fdlibm's `e_log.c` and `e_logf.c`).
+pub(super) struct LogConsts {
+    pub(super) ln2_hi: f64,
+    pub(super) ln2_lo: f64,
+    /// `log(1+f) = f - hfsq + s*(hfsq + R)`, `R = z*(lg[0] + w*(lg[2] + ...)) + w*(lg[1] + w*(lg[3]
+    /// + ...))` with `z = s^2`, `w = z^2`.
+    pub(super) lg: &'static [f64],
+    /// The bits of `sqrt(2)/2` rounded: mantissas from there up get exponent 0.
+    pub(super) sqrt_half_bits: u64,
+    /// Subnormals are scaled by `2^sub_shift` first.
+    pub(super) sub_shift: i64,
+}
+
+pub(super) const LOG_F64: LogConsts = LogConsts {
+    ln2_hi: f64::from_bits(0x3fe6_2e42_fee0_0000),
+    ln2_lo: f64::from_bits(0x3dea_39ef_3579_3c76),
+    lg: &[
+        f64::from_bits(0x3fe5_5555_5555_5593),
+        f64::from_bits(0x3fd9_9999_9997_fa04),
+        f64::from_bits(0x3fd2_4924_9422_9359),
+        f64::from_bits(0x3fcc_71c5_1d8e_78af),
+        f64::from_bits(0x3fc7_4664_96cb_03de),
+        f64::from_bits(0x3fc3_9a09_d078_c69f),
+        f64::from_bits(0x3fc2_f112_df3e_5244),
+    ],
+    sqrt_half_bits: 0x3fe6_a09e_0000_0000,
+    sub_shift: 54,
+};
+
+pub(super) const LOG_F32: LogConsts = LogConsts {
+    ln2_hi: f32::from_bits(0x3f31_7180) as f64,
+    ln2_lo: f32::from_bits(0x3717_f7d1) as f64,
+    lg: &[
+        f32::from_bits(0x3f2a_aaaa) as f64,
+        f32::from_bits(0x3ecc_ce13) as f64,
+        f32::from_bits(0x3e91_e9ee) as f64,
+        f32::from_bits(0x3e78_9e26) as f64,
+    ],
+    sqrt_half_bits: 0x3f35_04f3,
+    sub_shift: 25,
+};
+
+impl Emitter<'_, '_> {
+    // ---- inline exp and log ----------------------------------------------------------------------
+
+    /// A 128-bit constant of vector type `t` with every lane holding `bits`.
+    pub(super) fn vsplat_bits(&mut self, t: Type, bits: u64) -> Value {
+        let lb = t.lane_bits() as usize / 8;
+        let mut bytes = Vec::with_capacity(16);
+        for _ in 0..16 / lb {
+            bytes.extend_from_slice(&bits.to_le_bytes()[..lb]);
+        }
+        let c = self.b.func.dfg.constants.insert(ConstantData::from(bytes));
+        self.b.ins().vconst(t, c)
+    }
+
+    /// A splat float constant of vector type `t` (f64x2, or f32x4 with `v` rounded to f32).
+    pub(super) fn vfc(&mut self, t: Type, v: f64) -> Value {
+        if t.lane_type() == types::F32 {
+            self.vsplat_bits(t, (v as f32).to_bits() as u64)
+        } else {
+            self.vsplat_bits(t, v.to_bits())
+        }
+    }
+
+    /// `exp` or `log` of a float vector (f64x2 or f32x4), inline.
+    pub(super) fn vector_exp_log(&mut self, op: UnaryOp, x: Value) -> Value {
+        if op == UnaryOp::Exp {
+            self.vector_exp(x)
+        } else {
+            self.vector_log(x)
+        }
+    }
+
+    /// `2^n` for integer-valued float lanes `n` in the normal exponent range: `n + 2^p + bias` (`p`
+    /// mantissa bits) holds the biased exponent in its low mantissa bits, which a shift moves into the
+    /// exponent field.
+    pub(super) fn exp2_int(&mut self, n: Value) -> Value {
+        let t = self.b.func.dfg.value_type(n);
+        let f = FloatLayout::of(t);
+        let c = self.vfc(t, f.two_p + f.bias as f64);
+        let v = self.b.ins().fadd(n, c);
+        let flags = Self::vflags();
+        let bits = self.b.ins().bitcast(t.as_int(), flags, v);
+        let sh = self.iconst(types::I32, f.p);
+        let e = self.b.ins().ishl(bits, sh);
+        self.b.ins().bitcast(t, flags, e)
+    }
+
+    /// Horner's scheme: `cs[0] + v * (cs[1] + v * (...))`.
+    pub(super) fn horner(&mut self, v: Value, cs: &[f64]) -> Value {
+        let t = self.b.func.dfg.value_type(v);
+        let mut p = self.vfc(t, cs[cs.len() - 1]);
+        for &c in cs[..cs.len() - 1].iter().rev() {
+            let cv = self.vfc(t, c);
+            let m = self.b.ins().fmul(v, p);
+            p = self.b.ins().fadd(cv, m);
+        }
+        p
+    }
+
+    /// `exp(x)` for f64x2 and f32x4 (the algorithm of fdlibm's `e_exp.c`/`e_expf.c`, error below 1
+    /// ulp): `x = k ln2 + r` with `|r| <= ln2/2` (`k ln2` in two parts), a rational approximation of
+    /// `exp(r)`, and the scaling by `2^k` as two power-of-two factors, the first product exact, so
+    /// that subnormal results round once. Overflow, underflow and NaN are selected at the end.
+    pub(super) fn vector_exp(&mut self, x: Value) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let fl = FloatLayout::of(t);
+        let k = if fl.p == 52 { &EXP_F64 } else { &EXP_F32 };
+        let res = self.exp_scaled(x, 0.0);
+        let ovf = self.vfc(t, k.overflow);
+        let big = self.b.ins().fcmp(FloatCC::GreaterThan, x, ovf);
+        let inf = self.vfc(t, f64::INFINITY);
+        let res = self.sel(big, inf, res);
+        let unf = self.vfc(t, k.underflow);
+        let small = self.b.ins().fcmp(FloatCC::LessThan, x, unf);
+        let zero = self.vfc(t, 0.0);
+        let res = self.sel(small, zero, res);
+        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        self.sel(nan, x, res)
+    }
+
+    /// `exp(x) 2^off` (`off` a small integer) for finite `x` up to a little past `exp`'s overflow,
+    /// without the special cases: the body of [`Self::vector_exp`].
+    pub(super) fn exp_scaled(&mut self, x: Value, off: f64) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let fl = FloatLayout::of(t);
+        let k = if fl.p == 52 { &EXP_F64 } else { &EXP_F32 };
+        // Round to nearest integer: adding 1.5 * 2^p leaves no fraction bits.
+        let magic = self.vfc(t, 1.5 * fl.two_p);
+        let inv = self.vfc(t, std::f64::consts::LOG2_E);
+        let v = self.b.ins().fmul(x, inv);
+        let v = self.b.ins().fadd(v, magic);
+        let n = self.b.ins().fsub(v, magic);
+        let c_hi = self.vfc(t, k.ln2_hi);
+        let c_lo = self.vfc(t, k.ln2_lo);
+        let nhi = self.b.ins().fmul(n, c_hi);
+        let hi = self.b.ins().fsub(x, nhi);
+        let lo = self.b.ins().fmul(n, c_lo);
+        let r = self.b.ins().fsub(hi, lo);
+        let z = self.b.ins().fmul(r, r);
+        let p = self.horner(z, k.poly);
+        let zp = self.b.ins().fmul(z, p);
+        let c = self.b.ins().fsub(r, zp);
+        let rc = self.b.ins().fmul(r, c);
+        let two = self.vfc(t, 2.0);
+        let den = self.b.ins().fsub(two, c);
+        let q = self.b.ins().fdiv(rc, den);
+        let q = self.b.ins().fsub(q, lo);
+        let q = self.b.ins().fadd(q, hi);
+        let one = self.vfc(t, 1.0);
+        let y = self.b.ins().fadd(one, q);
+        // 2^n = 2^n1 * 2^n2 with n1 = round(n / 2).
+        let n = if off != 0.0 {
+            let o = self.vfc(t, off);
+            self.b.ins().fadd(n, o)
+        } else {
+            n
+        };
+        let half = self.vfc(t, 0.5);
+        let nh = self.b.ins().fmul(n, half);
+        let nh = self.b.ins().fadd(nh, magic);
+        let n1 = self.b.ins().fsub(nh, magic);
+        let n2 = self.b.ins().fsub(n, n1);
+        let s1 = self.exp2_int(n1);
+        let s2 = self.exp2_int(n2);
+        let res = self.b.ins().fmul(y, s1);
+        self.b.ins().fmul(res, s2)
+    }
+
+    /// The polynomial step shared by `log` and `log1p` (fdlibm): for `1 + f` in
+    /// `[sqrt(2)/2, sqrt(2))`, `(hfsq, s, R)` with `hfsq = f^2/2`, `s = f / (2 + f)` and `R` the
+    /// polynomial of [`LogConsts::lg`], so that `log(1 + f) = f - hfsq + s*(hfsq + R)`.
+    pub(super) fn log_kernel(&mut self, k: &LogConsts, f: Value) -> (Value, Value, Value) {
+        let t = self.b.func.dfg.value_type(f);
+        let half = self.vfc(t, 0.5);
+        let hf = self.b.ins().fmul(half, f);
+        let hfsq = self.b.ins().fmul(hf, f);
+        let two = self.vfc(t, 2.0);
+        let den = self.b.ins().fadd(two, f);
+        let s = self.b.ins().fdiv(f, den);
+        let z = self.b.ins().fmul(s, s);
+        let w = self.b.ins().fmul(z, z);
+        let odd: Vec<f64> = k.lg.iter().skip(1).step_by(2).copied().collect();
+        let even: Vec<f64> = k.lg.iter().step_by(2).copied().collect();
+        let p1 = self.horner(w, &odd);
+        let t1 = self.b.ins().fmul(w, p1);
+        let p2 = self.horner(w, &even);
+        let t2 = self.b.ins().fmul(z, p2);
+        let rr = self.b.ins().fadd(t2, t1);
+        (hfsq, s, rr)
+    }
+
+    /// `log(x)` for f64x2 and f32x4 (the algorithm of fdlibm's `e_log.c`/`e_logf.c`, error below 1
+    /// ulp): subnormals scaled up, `x = 2^k (1 + f)` with `1 + f` in `[sqrt(2)/2, sqrt(2))` by integer
+    /// operations on the bits, `log(1 + f)` through `s = f / (2 + f)` and a polynomial in `s^2`.
+    /// Zero, negative, infinite and NaN inputs are selected at the end.
+    pub(super) fn vector_log(&mut self, x: Value) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let it = t.as_int();
+        let fl = FloatLayout::of(t);
+        let k = if fl.p == 52 { &LOG_F64 } else { &LOG_F32 };
+        let flags = Self::vflags();
+        let tiny = self.vfc(t, fl.min_positive);
+        let sub = self.b.ins().fcmp(FloatCC::LessThan, x, tiny);
+        let scale = self.vfc(t, f64::from_bits(((1023 + k.sub_shift) as u64) << 52));
+        let xs = self.b.ins().fmul(x, scale);
+        let xs = self.sel(sub, xs, x);
+        let adj = self.vfc(t, -(k.sub_shift as f64));
+        let z0 = self.vfc(t, 0.0);
+        let kadj = self.sel(sub, adj, z0);
+        let bits = self.b.ins().bitcast(it, flags, xs);
+        // Biased so that the exponent field steps at sqrt(2)/2 rather than at 1.
+        let off = self.vsplat_bits(it, fl.one_bits - k.sqrt_half_bits);
+        let b2 = self.b.ins().iadd(bits, off);
+        let sh = self.iconst(types::I32, fl.p);
+        let kb = self.b.ins().ushr(b2, sh);
+        let mask = self.vsplat_bits(it, (1u64 << fl.p) - 1);
+        let m = self.b.ins().band(b2, mask);
+        let base = self.vsplat_bits(it, k.sqrt_half_bits);
+        let m = self.b.ins().iadd(m, base);
+        let m = self.b.ins().bitcast(t, flags, m);
+        let one = self.vfc(t, 1.0);
+        let f = self.b.ins().fsub(m, one);
+        // k as a float: the biased exponent (below 2^12) in the mantissa of 2^p.
+        let two_p_bits = if fl.p == 52 {
+            fl.two_p.to_bits()
+        } else {
+            (fl.two_p as f32).to_bits() as u64
+        };
+        let two_p = self.vsplat_bits(it, two_p_bits);
+        let kf = self.b.ins().bor(kb, two_p);
+        let kf = self.b.ins().bitcast(t, flags, kf);
+        let bias = self.vfc(t, fl.two_p + fl.bias as f64);
+        let dk = self.b.ins().fsub(kf, bias);
+        let dk = self.b.ins().fadd(dk, kadj);
+
+        let (hfsq, s, rr) = self.log_kernel(k, f);
+        // s*(hfsq+R) + dk*ln2_lo - hfsq + f + dk*ln2_hi, left to right.
+        let a = self.b.ins().fadd(hfsq, rr);
+        let a = self.b.ins().fmul(s, a);
+        let c_lo = self.vfc(t, k.ln2_lo);
+        let klo = self.b.ins().fmul(dk, c_lo);
+        let a = self.b.ins().fadd(a, klo);
+        let a = self.b.ins().fsub(a, hfsq);
+        let a = self.b.ins().fadd(a, f);
+        let c_hi = self.vfc(t, k.ln2_hi);
+        let khi = self.b.ins().fmul(dk, c_hi);
+        let r = self.b.ins().fadd(a, khi);
+
+        let zero = self.vfc(t, 0.0);
+        let neg = self.b.ins().fcmp(FloatCC::LessThan, x, zero);
+        let nan = self.vfc(t, f64::NAN);
+        let r = self.sel(neg, nan, r);
+        let is0 = self.b.ins().fcmp(FloatCC::Equal, x, zero);
+        let ninf = self.vfc(t, f64::NEG_INFINITY);
+        let r = self.sel(is0, ninf, r);
+        let inf = self.vfc(t, f64::INFINITY);
+        let isinf = self.b.ins().fcmp(FloatCC::Equal, x, inf);
+        let r = self.sel(isinf, inf, r);
+        let isnan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        self.sel(isnan, x, r)
+    }
+}
