@@ -66,8 +66,17 @@ def check_wheel(path):
     for k in ["Summary", "Project-URL", "Classifier"]:
         if not fields.get(k):
             fail(f"{path.name}: metadata has no {k}")
-    if "Programming Language :: Python :: 3.10" not in fields["Classifier"]:
-        fail(f"{path.name}: classifiers do not name Python 3.10")
+    for want_cls in ["Programming Language :: Python :: 3.10", "Programming Language :: Python :: 3.13",
+                     "Programming Language :: Rust", "Operating System :: POSIX :: Linux"]:
+        if want_cls not in fields["Classifier"]:
+            fail(f"{path.name}: classifiers lack {want_cls!r}")
+    keywords = ",".join(fields.get("Keywords", [])).split(",")
+    if "array-api" not in keywords:
+        fail(f"{path.name}: metadata Keywords {keywords} lack 'array-api'")
+    for url in fields["Project-URL"]:
+        label, _, target = url.partition(", ")
+        if not target.startswith("https://"):
+            fail(f"{path.name}: Project-URL {url!r} is not 'label, https://...'")
     readme = Path(__file__).resolve().parents[2].joinpath("README.md").read_text()
     if body.strip() != readme.strip():
         fail(f"{path.name}: the long description is not README.md")
