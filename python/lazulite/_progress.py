@@ -1,7 +1,8 @@
 """Progress of long computes: a bar on the terminal, or the user's callback.
 
-The runtime reports, from the thread that runs a compute, after kernels and extern ops: only once
-the compute has run ``delay`` seconds (1 s by default, so quick computes print nothing), then at
+The runtime reports after kernels and extern ops, and within a long kernel on the CPU as its row
+ranges finish (bytes counted in proportion; from whichever worker thread finds a report due, one
+at a time): only once the compute has run ``delay`` seconds (1 s by default, so quick computes print nothing), then at
 most every 100 ms, and once when it finishes. Reports go to a terminal bar on ``sys.stderr`` when it
 is a terminal (``"auto"``, the default), to a bar on a given stream even when it is not a terminal
 (``True`` / ``file=``), to nowhere (``False``: the runtime does not even look), or to a callable.
