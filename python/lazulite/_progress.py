@@ -1,7 +1,8 @@
 """Progress of long computes: a bar on the terminal, or the user's callback.
 
-The runtime reports, from the thread that runs a compute, after kernels and extern ops: only once
-the compute has run ``delay`` seconds (1 s by default, so quick computes print nothing), then at
+The runtime reports after kernels and extern ops, and within a long kernel on the CPU as its row
+ranges finish (bytes counted in proportion; from whichever worker thread finds a report due, one
+at a time): only once the compute has run ``delay`` seconds (1 s by default, so quick computes print nothing), then at
 most every 100 ms, and once when it finishes. Reports go to a terminal bar on ``sys.stderr`` when it
 is a terminal (``"auto"``, the default), to a bar on a given stream even when it is not a terminal
 (``True`` / ``file=``), to nowhere (``False``: the runtime does not even look), or to a callable.
@@ -111,7 +112,10 @@ def set_progress(mode, *, delay=1.0, file=None):
     ``mode``: ``"auto"`` (the default setting: a bar on ``sys.stderr`` only when it is a terminal),
     ``True`` (a bar on ``file``, or ``sys.stderr``, even when it is not a terminal), ``False`` (no
     reports at all) or a callable that receives a :class:`Progress` per report. ``delay``: seconds a
-    compute runs before its first report (quicker computes report nothing). Returns the previous
+    compute runs before its first report (quicker computes report nothing). Reports come at most
+    every 100 ms, after kernels and extern ops and, on the CPU, within a long kernel as its row
+    ranges finish (so one long fused kernel moves the bar too); a callable may be called from one of
+    the engine's worker threads (one call at a time) and should be quick. Returns the previous
     setting as ``(mode, delay, file)``;
     ``set_progress(old[0], delay=old[1], file=old[2])`` restores it.
 

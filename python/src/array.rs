@@ -8,13 +8,12 @@ use crate::guard::{engine, type_error, value_error};
 use crate::materialize::{implicit_refused, materialize, scalar_of, Reason};
 use crate::printing::{lazy_repr, repr_of, str_of};
 use crate::views::Handle;
-use lazulite_frontend::{self as fe, ArrayData, BinaryOp, DType, LazyArray, Scalar, UnaryOp};
-use pyo3::exceptions::{PyBufferError, PyValueError};
-use pyo3::ffi;
+use lazulite_frontend::{self as fe, BinaryOp, LazyArray, Scalar, UnaryOp};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
 use pyo3::types::{PyMemoryView, PyTuple};
-use std::ffi::{c_int, c_void, CStr};
+use std::ffi::c_int;
 
 /// A lazy n-dimensional array of one dtype on one device.
 ///
@@ -175,47 +174,6 @@ fn zero_d_scalar(py: Python<'_>, x: &LazyArray, what: &'static str) -> PyResult<
     }
     let data = materialize(py, x, Reason::Implicit(what))?;
     scalar_of(&data)
-}
-
-/// The element format of the buffer protocol for a dtype (struct module syntax, native order).
-fn buffer_format(d: DType) -> &'static CStr {
-    match d {
-        DType::Bool => c"?",
-        DType::I8 => c"b",
-        DType::I16 => c"h",
-        DType::I32 => c"i",
-        DType::I64 => c"q",
-        DType::U8 => c"B",
-        DType::U16 => c"H",
-        DType::U32 => c"I",
-        DType::U64 => c"Q",
-        DType::F32 => c"f",
-        DType::F64 => c"d",
-        DType::C64 => c"Zf",
-        DType::C128 => c"Zd",
-    }
-}
-
-/// What one buffer export keeps alive: the array's data (its buffer) and the shape/strides arrays the
-/// `Py_buffer` points into.
-struct Export {
-    _data: ArrayData,
-    /// `ndim` extents followed by `ndim` strides in bytes.
-    dims: Vec<isize>,
-}
-
-fn is_f_contiguous(data: &ArrayData) -> bool {
-    if data.numel() == 0 {
-        return true;
-    }
-    let mut want = 1isize;
-    for (&n, &s) in data.shape.iter().zip(&data.strides) {
-        if n != 1 && s != want {
-            return false;
-        }
-        want *= n as isize;
-    }
-    true
 }
 
 #[pymethods]
@@ -454,7 +412,7 @@ impl PyArray {
         let copy = opt_bool_arg("__array__", "copy", copy)?;
         let py = slf.py();
         materialize(py, &slf.get().inner(), Reason::Implicit("__array__"))?;
-        let view = PyMemoryView::from(slf.as_any())?;
+        let view = crate::buffer::memoryview_of(slf, crate::buffer::PyBUF_FULL_RO)?;
         let np = py.import("numpy")?;
         let kwargs = pyo3::types::PyDict::new(py);
         if let Some(d) = dtype {
@@ -464,106 +422,12 @@ impl PyArray {
         np.call_method("asarray", (view,), Some(&kwargs))
     }
 
-    /// The buffer protocol: a read-only view of the computed buffer, with format, shape and strides.
-    ///
-    /// # Safety
-    /// `view` is the `Py_buffer` CPython hands to `bf_getbuffer`.
-    unsafe fn __getbuffer__(
-        slf: Bound<'_, Self>,
-        view: *mut ffi::Py_buffer,
-        flags: c_int,
-    ) -> PyResult<()> {
-        if view.is_null() {
-            return Err(PyBufferError::new_err("__getbuffer__: view is NULL"));
-        }
-        if flags & ffi::PyBUF_WRITABLE == ffi::PyBUF_WRITABLE {
-            return Err(PyBufferError::new_err(
-                "__getbuffer__: lazulite arrays are read-only; request a read-only buffer \
-                 (or copy the data, e.g. numpy.array(x))",
-            ));
-        }
-        let data = materialize(
-            slf.py(),
-            &slf.get().inner(),
-            Reason::Implicit("__getbuffer__"),
-        )?;
-        let itemsize = data.dtype.size();
-        let ndim = data.shape.len();
-        let c_contig = data.is_c_contiguous();
-        let f_contig = is_f_contiguous(&data);
-        let needs = |f: c_int| flags & f == f;
-        if needs(ffi::PyBUF_C_CONTIGUOUS) && !c_contig {
-            return Err(PyBufferError::new_err(
-                "__getbuffer__: the array is not C-contiguous; request a strided buffer",
-            ));
-        }
-        if needs(ffi::PyBUF_F_CONTIGUOUS) && !f_contig {
-            return Err(PyBufferError::new_err(
-                "__getbuffer__: the array is not Fortran-contiguous; request a strided buffer",
-            ));
-        }
-        if needs(ffi::PyBUF_ANY_CONTIGUOUS) && !c_contig && !f_contig {
-            return Err(PyBufferError::new_err(
-                "__getbuffer__: the array is not contiguous; request a strided buffer",
-            ));
-        }
-        if !needs(ffi::PyBUF_STRIDES) && !c_contig {
-            return Err(PyBufferError::new_err(
-                "__getbuffer__: the array is not C-contiguous and the consumer did not ask for strides",
-            ));
-        }
-        let mut dims: Vec<isize> = data.shape.iter().map(|&n| n as isize).collect();
-        dims.extend(data.strides.iter().map(|&s| s * itemsize as isize));
-        let export = Box::new(Export {
-            _data: data.clone(),
-            dims,
-        });
-        let len = data.numel() * itemsize;
-        // SAFETY: `view` is non-null and points to a `Py_buffer` CPython owns for this call. The pointers
-        // stored in it (data, format, shape, strides) stay valid until `__releasebuffer__`: the data is
-        // kept alive by the `ArrayData` in `export`, `dims` lives in the boxed `export`, and the format
-        // strings are 'static.
-        unsafe {
-            (*view).buf = data.data_ptr().cast_mut().cast::<c_void>();
-            (*view).len = len as isize;
-            (*view).readonly = 1;
-            (*view).itemsize = itemsize as isize;
-            (*view).format = if needs(ffi::PyBUF_FORMAT) {
-                buffer_format(data.dtype).as_ptr().cast_mut()
-            } else {
-                std::ptr::null_mut()
-            };
-            (*view).ndim = ndim as c_int;
-            (*view).shape = if needs(ffi::PyBUF_ND) {
-                export.dims.as_ptr().cast_mut()
-            } else {
-                std::ptr::null_mut()
-            };
-            (*view).strides = if needs(ffi::PyBUF_STRIDES) {
-                export.dims.as_ptr().add(ndim).cast_mut()
-            } else {
-                std::ptr::null_mut()
-            };
-            (*view).suboffsets = std::ptr::null_mut();
-            (*view).internal = Box::into_raw(export).cast::<c_void>();
-            // a new strong reference, released by PyBuffer_Release
-            (*view).obj = slf.into_any().into_ptr();
-        }
-        Ok(())
-    }
-
-    /// # Safety
-    /// `view` was filled by `__getbuffer__` above.
-    unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
-        // SAFETY: `internal` is the `Box<Export>` leaked by `__getbuffer__` for this very view, and
-        // CPython calls this once per successful export.
-        unsafe {
-            let internal = (*view).internal.cast::<Export>();
-            if !internal.is_null() {
-                drop(Box::from_raw(internal));
-                (*view).internal = std::ptr::null_mut();
-            }
-        }
+    /// The buffer protocol (PEP 688): a read-only `memoryview` of the computed buffer, with format,
+    /// shape and strides (computing the array first). `memoryview(x)` calls it from Python 3.12 on;
+    /// on 3.10 and 3.11 call it directly (`flags` as in `inspect.BufferFlags`: `0x11C`, `FULL_RO`,
+    /// for a strided view; 0 only for a C-contiguous array).
+    fn __buffer__<'py>(slf: &Bound<'py, Self>, flags: c_int) -> PyResult<Bound<'py, PyMemoryView>> {
+        crate::buffer::memoryview_of(slf, flags)
     }
 
     /// Pickling: the computed value with its dtype, shape and device (see `pickle.rs`).

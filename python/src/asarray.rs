@@ -1,6 +1,7 @@
 //! `asarray`: Python scalars, nested sequences, buffer-protocol objects (zero-copy) and lazulite arrays.
 
 use crate::array::PyArray;
+use crate::buffer;
 use crate::convert::{gather_strided, opt_bool_arg, py_scalar, type_name};
 use crate::dtype::{check_device, dtype_arg};
 use crate::guard::{engine, type_error, value_error};
@@ -75,7 +76,7 @@ fn convert_new(
         return from_scalars(py, &[s], d, &[]).map(PyArray::new);
     }
     // SAFETY: `obj` is a valid object pointer for the duration of the call.
-    if unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) } == 1 {
+    if unsafe { buffer::PyObject_CheckBuffer(obj.as_ptr()) } == 1 {
         let (x, read_only) = from_buffer(py, obj, dtype, copy)?;
         return Ok(PyArray::from_handle(Handle::base(x, read_only)));
     }
@@ -276,7 +277,7 @@ fn from_lazulite(
 /// drop. Unlike pyo3's `PyBuffer` it accepts 0-D exports (NULL shape) and C-contiguous exports without
 /// strides.
 struct Export {
-    view: Box<ffi::Py_buffer>,
+    view: Box<buffer::Py_buffer>,
 }
 
 // SAFETY: the view only holds pointers into memory its exporter keeps alive until release, and a strong
@@ -288,9 +289,10 @@ unsafe impl Sync for Export {}
 impl Export {
     fn get(obj: &Bound<'_, PyAny>) -> PyResult<Export> {
         // SAFETY: Py_buffer is a plain C struct for which all-zero is a valid (empty) value.
-        let mut view: Box<ffi::Py_buffer> = Box::new(unsafe { std::mem::zeroed() });
+        let mut view: Box<buffer::Py_buffer> = Box::new(unsafe { std::mem::zeroed() });
         // SAFETY: `obj` is a valid object and `view` points to writable memory for one Py_buffer.
-        let rc = unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), &mut *view, ffi::PyBUF_FULL_RO) };
+        let rc =
+            unsafe { buffer::PyObject_GetBuffer(obj.as_ptr(), &mut *view, buffer::PyBUF_FULL_RO) };
         if rc != 0 {
             return Err(PyErr::fetch(obj.py()));
         }
@@ -343,7 +345,7 @@ impl Drop for Export {
         // During interpreter shutdown there is no attaching; leaking the export is the safe choice.
         let _ = Python::try_attach(|_| {
             // SAFETY: the view was filled by a successful PyObject_GetBuffer and is released once.
-            unsafe { ffi::PyBuffer_Release(&mut *self.view) }
+            unsafe { buffer::PyBuffer_Release(&mut *self.view) }
         });
     }
 }
@@ -431,11 +433,11 @@ pub(crate) fn frozen(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
         // SAFETY: `cur` is a valid object; a zeroed Py_buffer is a valid target for one export,
         // released at once when the export succeeds.
         let writable = unsafe {
-            let mut view: ffi::Py_buffer = std::mem::zeroed();
-            if ffi::PyObject_CheckBuffer(cur.as_ptr()) == 1
-                && ffi::PyObject_GetBuffer(cur.as_ptr(), &mut view, ffi::PyBUF_WRITABLE) == 0
+            let mut view: buffer::Py_buffer = std::mem::zeroed();
+            if buffer::PyObject_CheckBuffer(cur.as_ptr()) == 1
+                && buffer::PyObject_GetBuffer(cur.as_ptr(), &mut view, buffer::PyBUF_WRITABLE) == 0
             {
-                ffi::PyBuffer_Release(&mut view);
+                buffer::PyBuffer_Release(&mut view);
                 true
             } else {
                 ffi::PyErr_Clear();

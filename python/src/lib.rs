@@ -13,6 +13,7 @@
 
 mod array;
 mod asarray;
+mod buffer;
 mod convert;
 mod creation;
 mod dlpack;
@@ -44,6 +45,7 @@ fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dtype::PyDType>()?;
     m.add_class::<dtype::PyDevice>()?;
     array::install_inplace(&py.get_type::<array::PyArray>())?;
+    buffer::install(&py.get_type::<array::PyArray>())?;
     for d in DType::ALL {
         m.add(d.name(), dtype::PyDType { dtype: d })?;
     }

@@ -29,7 +29,10 @@ pub fn reduce_ex<'py>(
     let payload: Bound<'py, PyAny> = if protocol >= 5 && data.is_c_contiguous() {
         py.import("pickle")?
             .getattr("PickleBuffer")?
-            .call1((slf,))?
+            .call1((crate::buffer::memoryview_of(
+                slf,
+                crate::buffer::PyBUF_FULL_RO,
+            )?,))?
     } else {
         let bytes = py.detach(|| data.to_contiguous_bytes());
         PyBytes::new(py, &bytes).into_any()

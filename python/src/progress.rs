@@ -8,7 +8,8 @@ use std::time::Duration;
 
 /// Installs `callback` (or, with `None`, removes the hook): after a compute has run `delay` seconds,
 /// the executor calls `callback(kernels_done, kernels_total, externs_done, externs_total,
-/// bytes_done, bytes_total, elapsed_seconds, finished)` at most every 100 ms and once at the end.
+/// bytes_done, bytes_total, elapsed_seconds, finished)` at most every 100 ms (also from within a
+/// long kernel, from a worker thread, one call at a time) and once at the end.
 /// An exception in the callback is reported as unraisable and the compute goes on.
 #[pyfunction]
 #[pyo3(name = "_set_progress_hook", signature = (callback, delay))]

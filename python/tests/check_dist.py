@@ -23,8 +23,8 @@ def check_wheel(path):
     m = re.fullmatch(r"lazulite-(?P<ver>[^-]+)-(?P<py>[^-]+)-(?P<abi>[^-]+)-(?P<plat>[^-]+)\.whl", path.name)
     if not m:
         fail(f"unexpected wheel name {path.name}")
-    if (m["py"], m["abi"]) not in {("cp311", "abi3"), ("cp310", "cp310")}:
-        fail(f"{path.name}: expected the stable ABI of CPython 3.11+ (cp311-abi3) or a cp310 wheel")
+    if (m["py"], m["abi"]) != ("cp310", "abi3"):
+        fail(f"{path.name}: expected one wheel for every CPython >= 3.10 (the stable ABI: cp310-abi3)")
     plats = m["plat"].split(".")
     tags = []
     for plat in plats:
@@ -37,7 +37,7 @@ def check_wheel(path):
         sos = [n for n in names if n.startswith("lazulite/_lazulite") and n.endswith(".so")]
         if len(sos) != 1:
             fail(f"{path.name}: expected one extension module, found {sos}")
-        if m["abi"] == "abi3" and not sos[0].endswith(".abi3.so"):
+        if not sos[0].endswith(".abi3.so"):
             fail(f"{path.name}: {sos[0]} is not a stable-ABI module")
         needed = glibc_needed(z.read(sos[0]))
         if min(tags) < needed:
@@ -66,8 +66,17 @@ def check_wheel(path):
     for k in ["Summary", "Project-URL", "Classifier"]:
         if not fields.get(k):
             fail(f"{path.name}: metadata has no {k}")
-    if "Programming Language :: Python :: 3.10" not in fields["Classifier"]:
-        fail(f"{path.name}: classifiers do not name Python 3.10")
+    for want_cls in ["Programming Language :: Python :: 3.10", "Programming Language :: Python :: 3.13",
+                     "Programming Language :: Rust", "Operating System :: POSIX :: Linux"]:
+        if want_cls not in fields["Classifier"]:
+            fail(f"{path.name}: classifiers lack {want_cls!r}")
+    keywords = ",".join(fields.get("Keywords", [])).split(",")
+    if "array-api" not in keywords:
+        fail(f"{path.name}: metadata Keywords {keywords} lack 'array-api'")
+    for url in fields["Project-URL"]:
+        label, _, target = url.partition(", ")
+        if not target.startswith("https://"):
+            fail(f"{path.name}: Project-URL {url!r} is not 'label, https://...'")
     readme = Path(__file__).resolve().parents[2].joinpath("README.md").read_text()
     if body.strip() != readme.strip():
         fail(f"{path.name}: the long description is not README.md")
@@ -89,9 +98,8 @@ def check_sdist(path):
 def main(dist):
     wheels = sorted(Path(dist).glob("*.whl"))
     sdists = sorted(Path(dist).glob("*.tar.gz"))
-    kinds = sorted(w.name.split("-")[3] for w in wheels)
-    if kinds != ["abi3", "cp310"] or len(sdists) != 1:
-        fail(f"expected the abi3 and cp310 wheels and one sdist in {dist}, "
+    if len(wheels) != 1 or len(sdists) != 1:
+        fail(f"expected one wheel (cp310-abi3) and one sdist in {dist}, "
              f"found {[p.name for p in wheels + sdists]}")
     for w in wheels:
         check_wheel(w)

@@ -2,6 +2,7 @@
 (zero-copy), buffer and __array__ export, complex(), operators with complex Python scalars, finfo,
 repr."""
 
+import sys
 import numpy as np
 import pytest
 from hypothesis import given
@@ -70,7 +71,7 @@ def test_numpy_complex_buffers_are_zero_copy_both_ways(name, fmt):
     v = a[:, ::-2]
     same_complex(lz.asarray(v), v)
     # export: the buffer protocol says Zf/Zd, and NumPy reads the same memory
-    m = memoryview(x)
+    m = memoryview(x) if sys.version_info >= (3, 12) else x.__buffer__(0x11C)  # PyBUF_FULL_RO
     assert m.format == fmt and m.itemsize == np.dtype(name).itemsize and m.shape == (2, 3)
     out = np.asarray(x)
     assert out.dtype == np.dtype(name)

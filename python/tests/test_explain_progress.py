@@ -99,6 +99,27 @@ def test_callback_gets_steps_and_bytes():
     assert all(a.elapsed <= b.elapsed and a.bytes_done <= b.bytes_done for a, b in zip(got, got[1:]))
 
 
+def one_kernel():
+    """A compute that is one fused elementwise kernel over 2^22 elements (64 ranges of 2^16 points)."""
+    x = lz.asarray(np.linspace(0.0, 1.0, 1 << 22))
+    return lz.sin(x) * lz.cos(x) + lz.exp(-x)
+
+
+def test_one_long_kernel_reports_ranges_done():
+    got = []
+    with lz.progress(got.append, delay=0.0):
+        y = one_kernel().compute()
+    assert got and got[-1].finished and got[-1].kernels_done == got[-1].kernels_total == 1
+    total = got[-1].bytes_total
+    assert total == got[-1].bytes_done == 2 * 8 << 22  # one float64 input read, one output written
+    inside = [p for p in got if not p.finished]
+    # the first range done is already due (delay 0): reported from within the kernel, bytes in part
+    assert inside and all(p.kernels_done == 0 and 0 < p.bytes_done < total for p in inside)
+    assert all(a.elapsed <= b.elapsed and a.bytes_done <= b.bytes_done for a, b in zip(got, got[1:]))
+    x = np.linspace(0.0, 1.0, 1 << 22)
+    np.testing.assert_allclose(np.asarray(y), np.sin(x) * np.cos(x) + np.exp(-x), rtol=1e-12)
+
+
 def test_quick_computes_report_nothing_and_off_means_off():
     got = []
     with lz.progress(got.append):  # the default delay: 1 s
@@ -132,16 +153,25 @@ SCRIPT = textwrap.dedent("""
     print("done")
 """)
 
+# one fused kernel: the bar moves within it ("0/1 kernels" with part of the bytes)
+ONE_KERNEL_SCRIPT = textwrap.dedent("""
+    import numpy as np, lazulite as lz
+    lz.set_progress("auto", delay=0.0)
+    x = lz.asarray(np.linspace(0.0, 1.0, 1 << 22))
+    (lz.sin(x) * lz.cos(x) + lz.exp(-x)).compute()
+    print("done")
+""")
 
-def run_script(on_tty):
+
+def run_script(on_tty, script=SCRIPT):
     env = dict(os.environ)
     if not on_tty:
-        return subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env,
+        return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
                               timeout=120)
     import pty
     pid, fd = pty.fork()
     if pid == 0:  # the child: stdout and stderr are the pseudo-terminal
-        os.execve(sys.executable, [sys.executable, "-c", SCRIPT], env)
+        os.execve(sys.executable, [sys.executable, "-c", script], env)
     chunks = []
     while True:
         try:
@@ -158,6 +188,11 @@ def run_script(on_tty):
 def test_terminal_shows_the_bar():
     out = run_script(on_tty=True)
     assert "lazulite [" in out and "3/3 extern ops" in out and "done" in out, out
+
+
+def test_terminal_bar_moves_within_one_kernel():
+    out = run_script(on_tty=True, script=ONE_KERNEL_SCRIPT)
+    assert "0/1 kernels" in out and "1/1 kernels" in out and "100%" in out and "done" in out, out
 
 
 def test_silent_when_not_a_terminal():

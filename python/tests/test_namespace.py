@@ -1,5 +1,6 @@
 """The namespace, dtype and device objects, array attributes, conversions and the materialisation point."""
 
+import sys
 import math
 import pickle
 
@@ -204,14 +205,32 @@ def test_numpy_view_of_lazulite_is_zero_copy_and_read_only():
 
 @pytest.mark.parametrize("name,fmt", [("bool", "?"), ("int8", "b"), ("int64", "q"), ("uint32", "I"), ("float32", "f"), ("float64", "d")])
 def test_buffer_protocol(name, fmt):
+    # memoryview(x) from Python 3.12 on (PEP 688 fills the C slot from __buffer__); x.__buffer__ on all
+    def export(a):  # PyBUF_FULL_RO (0x11c): strided, with format, read-only, as memoryview() asks
+        return memoryview(a) if sys.version_info >= (3, 12) else a.__buffer__(0x11C)
+
     x = lz.reshape(lz.astype(lz.arange(6), getattr(lz, name)), (2, 3))
-    m = memoryview(x)
-    assert m.readonly and m.format == fmt and m.shape == (2, 3) and m.ndim == 2
-    assert m.strides == (3 * m.itemsize, m.itemsize)
-    assert m.tolist() == np.arange(6).astype(name).reshape(2, 3).tolist()
-    t = memoryview(lz.permute_dims(x, (1, 0)).compute())
-    assert t.shape == (3, 2)
+    for m in [export(x), x.__buffer__(0)]:
+        assert m.readonly and m.format == fmt and m.shape == (2, 3) and m.ndim == 2
+        assert m.strides == (3 * m.itemsize, m.itemsize)
+        assert m.tolist() == np.arange(6).astype(name).reshape(2, 3).tolist()
+    t = export(lz.permute_dims(x, (1, 0)).compute())
+    assert t.shape == (3, 2) and not t.c_contiguous
     assert t.tolist() == np.arange(6).astype(name).reshape(2, 3).T.tolist()
+    with pytest.raises(BufferError, match="__buffer__: lazulite arrays are read-only"):
+        x.__buffer__(1)  # PyBUF_WRITABLE
+    with pytest.raises(BufferError, match="__buffer__: the array is not C-contiguous"):
+        lz.permute_dims(x, (1, 0)).__buffer__(0x38)  # PyBUF_C_CONTIGUOUS
+    if sys.version_info >= (3, 12):
+        import inspect
+
+        with pytest.raises(BufferError, match="__buffer__: the array is not C-contiguous"):
+            lz.permute_dims(x, (1, 0)).__buffer__(inspect.BufferFlags.C_CONTIGUOUS)
+        with pytest.raises(BufferError, match="__buffer__: lazulite arrays are read-only"):
+            x.__buffer__(inspect.BufferFlags.WRITABLE)
+    else:
+        with pytest.raises(TypeError):
+            memoryview(x)  # 3.10/3.11: the limited API cannot give the pyo3 class a buffer slot
 
 
 def test_concurrent_compute_from_threads():

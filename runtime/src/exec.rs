@@ -91,6 +91,8 @@ struct Launch<'a> {
     runner: &'a Runner,
     points_per_row: usize,
     cancel: &'a Cancel,
+    /// Counts the rows done for the progress hook (`None` when progress is off).
+    meter: Option<Arc<crate::progress::KernelMeter>>,
 }
 
 impl Launch<'_> {
@@ -138,10 +140,13 @@ impl Launch<'_> {
                 let f = c.entry();
                 // SAFETY: forwarded from the caller; the code stays alive while `c` (an Arc) lives.
                 unsafe { f(args, start, end) };
-                Ok(())
             }
-            Runner::Interpreted => interpret(self.kernel, args, start, end),
+            Runner::Interpreted => interpret(self.kernel, args, start, end)?,
         }
+        if let Some(m) = &self.meter {
+            m.add((end - start).max(0) as usize * self.points_per_row);
+        }
+        Ok(())
     }
 }
 
@@ -180,6 +185,7 @@ unsafe fn launch(
         runner,
         points_per_row: work / dim0.max(1),
         cancel,
+        meter: crate::progress::current_meter(),
     };
     // A large reduction over dimension 0 is cut into partials even on one thread (see PARTIAL_POINTS).
     let ops = if kernel.ndim > 0 && kernel.n_outer() == 0 {
@@ -798,13 +804,20 @@ pub(crate) fn execute_on<B: Backend>(
             }
         }
         cancel.check("compute")?;
+        let meter = match (progress.as_ref(), step) {
+            (Some(p), Step::Kernel(k)) => Some(p.kernel_meter(step, numel(&k.shape))),
+            _ => None,
+        };
         let step_report = match step {
-            Step::Kernel(k) => backend.launch(si, k, inputs, &temps, &cancel)?,
+            Step::Kernel(k) => {
+                let _in_kernel = crate::progress::enter_kernel(meter.clone());
+                backend.launch(si, k, inputs, &temps, &cancel)?
+            }
             Step::Extern(e) => backend.run_extern(si, e, inputs, &temps, &cancel)?,
         };
         report.steps.push(step_report);
         if let Some(p) = progress.as_mut() {
-            p.step_done(step);
+            p.step_done(step, meter.as_deref());
         }
         // Release temps whose last use was this step.
         for (t, lu) in last_use.iter().enumerate() {
