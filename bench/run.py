@@ -6,7 +6,7 @@ reduction rows; FFT and linalg stay as they are); 2^24 elements unless said; the
 (2^20 points, 2048x2048). `--only TEXT` runs just the rows whose name contains TEXT (and skips the
 linalg, graph-build, cold-compile and memory sections).
 
-    make bench                  # or: .venv/bin/python bench/run.py [--quick] [--dtype float32] [--only sin] [--json out.json]
+    make bench                  # or: .venv/bin/python bench/run.py [--quick] [--dtype float32] [--only sin] [--overheads] [--json out.json]
 """
 
 from __future__ import annotations
