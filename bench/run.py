@@ -6,7 +6,7 @@ reduction rows; FFT and linalg stay as they are); 2^24 elements unless said; the
 (2^20 points, 2048x2048). `--only TEXT` runs just the rows whose name contains TEXT (and skips the
 linalg, graph-build, cold-compile and memory sections).
 
-    make bench                  # or: .venv/bin/python bench/run.py [--quick] [--dtype float32] [--only sin] [--json out.json]
+    make bench                  # or: .venv/bin/python bench/run.py [--quick] [--dtype float32] [--only sin] [--overheads] [--json out.json]
 """
 
 from __future__ import annotations
@@ -230,6 +230,101 @@ def graph_build_cost(ops=10_000):
     return build * 1e6, eager * 1e6
 
 
+def chain(xp, x, n, k=0.0):
+    """The issue's chain: n ops cycling mul, add, sin, mul, cos (constants depend on k)."""
+    y = x
+    for i in range(n):
+        step = i % 5
+        if step in (0, 3):
+            y = y * (0.5 + k + i * 1e-3)
+        elif step == 1:
+            y = y + (0.25 + k + i * 1e-3)
+        else:
+            y = xp.sin(y) if step == 2 else xp.cos(y)
+    return y
+
+
+def best_compute(build, repeat):
+    """Best time of `compute()` alone on freshly built graphs (the build is not timed)."""
+    build().compute()
+    times = []
+    for _ in range(repeat):
+        y = build()
+        t0 = time.perf_counter()
+        y.compute()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def overheads(repeat):
+    """Per-call overheads (issue 11): warm plan-cache hits, a mid-size chain with same/fresh constants."""
+    rows = {}
+    x10 = np.linspace(0.1, 1.0, 10)
+    lx10 = lz.asarray(x10)
+    t_np = best_of(lambda: chain(np, x10, 1000), repeat)
+    t_lz = best_compute(lambda: chain(lz, lx10, 1000), repeat)
+    t_jax = None
+    if jax:
+        f = jax.jit(lambda x: chain(jnp, x, 1000))
+        dx = jnp.asarray(x10)
+        t_jax = best_of(lambda: f(dx).block_until_ready(), repeat)
+    rows["warm compute() 1000-op chain, 10 el"] = (t_np, t_lz, None, t_jax)
+    x = np.linspace(0.1, 1.0, 1 << 16, dtype=np.float32)
+    lx = lz.asarray(x)
+    e = "x"  # numexpr: the same 20 ops as one expression string
+    for i in range(20):
+        step = i % 5
+        if step in (0, 3):
+            e = f"({e})*{0.5 + i * 1e-3}"
+        elif step == 1:
+            e = f"({e})+{0.25 + i * 1e-3}"
+        else:
+            e = f"{'sin' if step == 2 else 'cos'}({e})"
+    t_np = best_of(lambda: chain(np, x, 20), repeat * 5)
+    t_lz = best_of(lambda: chain(lz, lx, 20).compute(), repeat * 5)
+    t_ne = ne and best_of(lambda: ne.evaluate(e, local_dict={"x": x}), repeat * 5)
+    t_jax = None
+    if jax:
+        f = jax.jit(lambda x: chain(jnp, x, 20))
+        dx = jnp.asarray(x)
+        t_jax = best_of(lambda: f(dx).block_until_ready(), repeat * 5)
+    rows["20-op chain 65536 f32, same constants"] = (t_np, t_lz, t_ne, t_jax)
+    fresh = itertools.count(1)
+    t_np = best_of(lambda: chain(np, x, 20, next(fresh) * 1e-7), repeat * 5)
+    t_lz = best_of(lambda: chain(lz, lx, 20, next(fresh) * 1e-7).compute(), repeat * 5)
+    rows["20-op chain 65536 f32, fresh constants"] = (t_np, t_lz, None, None)
+    return rows
+
+
+COLD_CHAIN = r"""
+import sys, time, numpy as np, lazulite as lz
+k = float(sys.argv[1])
+x = lz.asarray(np.linspace(0.1, 1.0, 1 << 16, dtype=np.float32))
+before = lz._stats()
+t0 = time.perf_counter()
+y = x
+for i in range(20):          # mul, add, sin, mul, cos, ...; constants unique to this process
+    s = i % 5
+    y = y * (k + i) if s in (0, 3) else y + (k - i) if s == 1 else lz.sin(y) if s == 2 else lz.cos(y)
+y.compute()
+total = time.perf_counter() - t0
+after = lz._stats()
+print(after["compile_seconds"] - before["compile_seconds"], total)
+"""
+
+COLD_CHAIN_NUMEXPR = r"""
+import sys, time, numpy as np, numexpr as ne
+k = float(sys.argv[1])
+x = np.linspace(0.1, 1.0, 1 << 16, dtype=np.float32)
+e = "x"
+for i in range(20):
+    s = i % 5
+    e = f"({e})*{k + i}" if s in (0, 3) else f"({e})+{k - i}" if s == 1 else f"{'sin' if s == 2 else 'cos'}({e})"
+t0 = time.perf_counter()
+ne.evaluate(e, local_dict={"x": x})
+print(time.perf_counter() - t0)
+"""
+
 COLD_COMPILE = r"""
 import sys, time, numpy as np, lazulite as lz
 k = float(sys.argv[1])
@@ -280,6 +375,8 @@ def main():
     ap.add_argument("--dtype", default="float64", choices=["float64", "float32"],
                     help="dtype of the elementwise and reduction rows")
     ap.add_argument("--only", help="run only the rows whose name contains this text (or one of several, split by |)")
+    ap.add_argument("--overheads", action="store_true",
+                    help="run only the per-call overhead rows and the cold 20-op chain")
     args = ap.parse_args()
     log2n = 20 if args.quick else 24
     n, side, repeat = 1 << log2n, 1 << (log2n // 2), 3 if args.quick else 7
@@ -293,7 +390,7 @@ def main():
     results = {}
     rows = itertools.chain(workloads(n, side, np.dtype(args.dtype)), fft_workloads())
     for name, f_np, f_lz, f_ne, f_jax in rows:
-        if args.only and not any(part in name for part in args.only.split("|")):
+        if args.overheads or (args.only and not any(part in name for part in args.only.split("|"))):
             continue
         t_np = best_of(f_np, repeat)
         row = {"numpy": t_np}
@@ -320,22 +417,38 @@ def main():
     if args.only:
         return
 
-    print(f"\n{'linalg (float64)':38} {'numpy ms':>9} {'lazulite':>16}")
-    for name, f_np, f_lz in linalg_workloads(args.quick):
-        t_np, t_lz = best_of(f_np, repeat), best_of(f_lz, repeat)
-        results[name] = {"numpy": t_np, "lazulite": t_lz}
-        print(f"{name:38} {t_np * 1e3:9.2f} {t_lz * 1e3:8.2f} ({t_np / t_lz:4.2f}x)", flush=True)
+    if not args.overheads:
+        print(f"\n{'linalg (float64)':38} {'numpy ms':>9} {'lazulite':>16}")
+        for name, f_np, f_lz in linalg_workloads(args.quick):
+            t_np, t_lz = best_of(f_np, repeat), best_of(f_lz, repeat)
+            results[name] = {"numpy": t_np, "lazulite": t_lz}
+            print(f"{name:38} {t_np * 1e3:9.2f} {t_lz * 1e3:8.2f} ({t_np / t_lz:4.2f}x)", flush=True)
 
-    build_us, eager_us = graph_build_cost()
-    results["graph build us/op"] = {"lazulite": build_us, "numpy eager op on 8 elements": eager_us}
-    print(f"\ngraph build per op: {build_us:.2f} us (one eager numpy op on 8 elements: {eager_us:.2f} us)")
+        build_us, eager_us = graph_build_cost()
+        results["graph build us/op"] = {"lazulite": build_us, "numpy eager op on 8 elements": eager_us}
+        print(f"\ngraph build per op: {build_us:.2f} us (one eager numpy op on 8 elements: {eager_us:.2f} us)")
 
-    colds = [run_child(COLD_COMPILE, 3.0 + i / 7) for i in range(3)]
-    compile_ms = sorted(c[0] * 1e3 for c in colds)[1]
-    kernels = colds[0][1]
-    results["cold compile 20-op chain ms"] = compile_ms
-    print(f"cold compile of a fresh 20-op chain (fresh process, median of 3): {compile_ms:.2f} ms "
-          f"({kernels:.0f} kernel{'s' if kernels != 1 else ''})")
+        colds = [run_child(COLD_COMPILE, 3.0 + i / 7) for i in range(3)]
+        compile_ms = sorted(c[0] * 1e3 for c in colds)[1]
+        kernels = colds[0][1]
+        results["cold compile 20-op chain ms"] = compile_ms
+        print(f"cold compile of a fresh 20-op chain (fresh process, median of 3): {compile_ms:.2f} ms "
+              f"({kernels:.0f} kernel{'s' if kernels != 1 else ''})")
+
+    print(f"\n{'overheads':38} {'numpy ms':>9} {'lazulite':>16} {'numexpr':>16} {'jax':>16}")
+    for name, ts in overheads(repeat).items():
+        results[name] = dict(zip(("numpy", "lazulite", "numexpr", "jax"), ts))
+        cells = [f"{'n/a':>16}" if t is None else f"{t * 1e3:8.3f} ({ts[0] / t:4.2f}x)" for t in ts[1:]]
+        print(f"{name:38} {ts[0] * 1e3:9.3f} " + " ".join(cells), flush=True)
+    colds = sorted((run_child(COLD_CHAIN, 5.0 + i / 7) for i in range(3)), key=lambda c: c[1])
+    results["cold 20-op chain 65536 f32 ms"] = {"lazulite": colds[1][1] * 1e3, "compile": colds[1][0] * 1e3}
+    line = f"cold first call of a fresh 20-op chain, 65536 float32 (fresh process, median of 3): " \
+           f"{colds[1][1] * 1e3:.2f} ms ({colds[1][0] * 1e3:.2f} ms compiling)"
+    if ne:
+        t_ne = sorted(run_child(COLD_CHAIN_NUMEXPR, 5.0 + i / 7)[0] for i in range(3))[1]
+        results["cold 20-op chain 65536 f32 ms"]["numexpr"] = t_ne * 1e3
+        line += f"; numexpr {t_ne * 1e3:.2f} ms"
+    print(line)
 
     log2_mem = 22 if args.quick else 26
     peak_lz = run_child(PEAK_MEMORY, "lazulite", log2_mem)[0]

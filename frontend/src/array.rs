@@ -10,9 +10,9 @@
 //! iteratively, so chains of any length neither build, compute nor drop recursively.
 
 use crate::rt;
+use hashbrown::{HashMap, HashSet};
 use lazulite_ir::{self as ir, DType, NodeId, Op, Result, Shape};
 use smallvec::SmallVec;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 pub use lazulite_runtime::ArrayData;
@@ -201,17 +201,42 @@ fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
     let mut graph = ir::Graph::new();
     let mut inputs: Vec<ArrayData> = Vec::new();
     let mut ids: HashMap<usize, NodeId> = HashMap::new();
+    // One-element leaves (Python scalars passed as parameters) by value and shape: equal values share
+    // one input slot, so a chain with the same constant many times has one kernel input for it.
+    let mut scalars: HashMap<(DType, ir::Scalar, Shape), NodeId> = HashMap::new();
     // Keeps every visited node alive for the walk, so that node addresses stay unique keys.
     let mut keep: Vec<LazyArray> = Vec::new();
     let mut roots = Vec::with_capacity(arrays.len());
     for &root in arrays {
-        let mut stack: Vec<(LazyArray, bool)> = vec![(root.clone(), false)];
+        // (node, its operands once expanded: the walk looks at each node's operands once)
+        let mut stack: Vec<(LazyArray, Option<Operands>)> = vec![(root.clone(), None)];
         while let Some((a, expanded)) = stack.pop() {
             if ids.contains_key(&a.key()) {
                 continue;
             }
-            let node = match inspect(&a) {
+            let mut new_scalar = None;
+            let (seen, expanded) = match expanded {
+                Some(ops) => (Seen::Op(ops), true),
+                None => (inspect(&a), false),
+            };
+            let node = match seen {
                 Seen::Leaf(data) => {
+                    // one element seen at every index: a scalar parameter (or a broadcast 0-d array)
+                    let scalar = match data.buffer.len() == data.dtype.size()
+                        && data.strides.iter().all(|&s| s == 0)
+                    {
+                        true => data
+                            .try_get(&vec![0; data.shape.len()])
+                            .ok()
+                            .map(|v| (data.dtype, v, data.shape.clone())),
+                        false => None,
+                    };
+                    if let Some(id) = scalar.as_ref().and_then(|k| scalars.get(k)) {
+                        ids.insert(a.key(), *id);
+                        keep.push(a);
+                        continue;
+                    }
+                    new_scalar = scalar;
                     let slot = u32::try_from(inputs.len()).map_err(|_| {
                         ir::Error::new(
                             ir::ErrorKind::NotImplemented,
@@ -234,12 +259,14 @@ fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
                 }
                 Seen::Op(ops) => {
                     if !expanded {
-                        stack.push((a.clone(), true));
-                        for o in ops.iter().rev() {
-                            if !ids.contains_key(&o.key()) {
-                                stack.push((o.clone(), false));
-                            }
-                        }
+                        let todo: Operands = ops
+                            .iter()
+                            .rev()
+                            .filter(|o| !ids.contains_key(&o.key()))
+                            .cloned()
+                            .collect();
+                        stack.push((a, Some(ops)));
+                        stack.extend(todo.into_iter().map(|o| (o, None)));
                         continue;
                     }
                     let operand_ids = ops
@@ -265,6 +292,9 @@ fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
                 }
             };
             let id = graph.add(node);
+            if let Some(k) = new_scalar {
+                scalars.insert(k, id);
+            }
             ids.insert(a.key(), id);
             keep.push(a);
         }
@@ -281,7 +311,7 @@ fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
 /// returned as they are.
 pub fn compute_many(arrays: &[&LazyArray]) -> Result<Vec<ArrayData>> {
     let pending: Vec<&LazyArray> = {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         arrays
             .iter()
             .copied()
@@ -289,8 +319,12 @@ pub fn compute_many(arrays: &[&LazyArray]) -> Result<Vec<ArrayData>> {
             .collect()
     };
     if !pending.is_empty() {
+        let t0 = std::time::Instant::now();
         let lowered = lower(&pending)?;
+        lazulite_runtime::note_time(lazulite_runtime::Phase::Lower, t0);
         let results = rt::compute(&lowered.graph, &lowered.roots, &lowered.inputs)?;
+        let t0 = std::time::Instant::now();
+        drop(lowered);
         if results.len() != pending.len() {
             ir::bail!(
                 Internal,
@@ -312,6 +346,7 @@ pub fn compute_many(arrays: &[&LazyArray]) -> Result<Vec<ArrayData>> {
             }
             a.store(data);
         }
+        lazulite_runtime::note_time(lazulite_runtime::Phase::Release, t0);
     }
     Ok(arrays
         .iter()

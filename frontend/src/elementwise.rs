@@ -3,7 +3,10 @@
 //!
 //! Graph nodes always have same-shape, same-dtype operands: binary functions cast both operands to the
 //! promoted dtype (`Op::Cast`) and broadcast them to the result shape (`Op::View`) first. Python scalars
-//! become `Op::Fill` nodes of the (weakly promoted) dtype.
+//! take the (weakly promoted) dtype and become *parameters*: a 0-d realized array, broadcast, so that
+//! the graph (and the plan and kernel cache keys) holds only their dtype and never their value; a new
+//! constant in an otherwise cached expression is passed at launch, with no re-plan and no recompile.
+//! The exponent of `pow` stays an `Op::Fill` constant (the passes turn `x ** 2` into `x * x`).
 
 use crate::array::{LazyArray, Operands};
 use crate::movement::broadcast_unchecked;
@@ -142,8 +145,17 @@ fn promote_operands(op: &str, operands: &[Operand]) -> Result<(DType, Shape)> {
 fn materialize(o: Operand, dtype: DType, shape: &[usize]) -> LazyArray {
     match o {
         Operand::Array(a) => conform(a, dtype, shape),
-        Operand::Scalar(s) => fill(s, dtype, shape),
+        Operand::Scalar(s) => parameter(s, dtype, shape),
     }
+}
+
+/// A Python scalar as a kernel parameter: realized data of `shape` over one element holding `value`
+/// cast to `dtype` (all strides 0), so that the graph sees an input leaf, never the value; the compute
+/// walk gives equal parameters one input slot.
+pub(crate) fn parameter(value: Scalar, dtype: DType, shape: &[usize]) -> LazyArray {
+    LazyArray::from_data(crate::array::ArrayData::broadcast_scalar(
+        value, dtype, shape,
+    ))
 }
 
 /// `op(x)` for any unary op, by the op table's dtype rule.
@@ -165,9 +177,14 @@ pub fn binary(op: BinaryOp, a: Operand, b: Operand) -> Result<LazyArray> {
     let name = op.name();
     let (dtype, shape) = promote_operands(name, &[a, b])?;
     let out = op.result_dtype_promoted(dtype)?;
+    let b = match b {
+        // `x ** 2` and friends are rewritten by the passes from the exponent's value
+        Operand::Scalar(s) if op == BinaryOp::Pow => fill(s, dtype, &shape),
+        b => materialize(b, dtype, &shape),
+    };
     Ok(LazyArray::from_op(
         Op::Binary(op),
-        smallvec![materialize(a, dtype, &shape), materialize(b, dtype, &shape)],
+        smallvec![materialize(a, dtype, &shape), b],
         out,
         shape,
     ))

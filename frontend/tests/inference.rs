@@ -654,7 +654,11 @@ fn graphs_satisfy_the_verifier() {
     let s = lz::sum(&lz::reshape(&w, &[-1]).unwrap(), None, false, None).unwrap();
     let (g, roots, inputs) = lz::build_graph(&[&s, &c]).unwrap();
     assert_eq!(roots.len(), 2);
-    assert!(inputs.is_empty());
+    // the only inputs are scalar parameters (one element seen at every index), the `0.0` among them
+    assert!(!inputs.is_empty());
+    assert!(inputs
+        .iter()
+        .all(|d| d.buffer.len() == d.dtype.size() && d.strides.iter().all(|&st| st == 0)));
     lazulite_ir::verify::verify_graph(&g).unwrap();
     for (_, n) in g.nodes() {
         if let lazulite_ir::Op::Binary(_) | lazulite_ir::Op::Where = n.op {

@@ -395,7 +395,12 @@ fn compute_many_shares_and_realized_arrays_are_leaves() {
     )
     .unwrap();
     let (g, _, inputs) = lz::build_graph(&[&c]).unwrap();
-    assert_eq!(inputs.len(), 1);
+    // `a`, and the scalar `2` as a parameter (one element, zero strides)
+    assert_eq!(inputs.len(), 2);
+    assert_eq!(
+        (inputs[1].buffer.len(), inputs[1].strides.as_slice()),
+        (8, &[][..])
+    );
     assert!(g.len() <= 3);
     close(&f64s(&compute(&c)), &[2.0 * ex.iter().sum::<f64>()]);
     let text = lz::explain(&[&lz::sin(&x).unwrap()]).unwrap();

@@ -322,6 +322,11 @@ impl Graph {
         self.nodes.is_empty()
     }
 
+    /// Every node, in id order (for keys and hashing without copies).
+    pub fn node_slice(&self) -> &[Node] {
+        &self.nodes
+    }
+
     pub fn nodes(&self) -> impl Iterator<Item = (NodeId, &Node)> {
         self.nodes
             .iter()

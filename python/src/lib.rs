@@ -92,5 +92,9 @@ fn _stats(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
     d.set_item("buffers_reused", s.buffers_reused)?;
     d.set_item("buffers_allocated", s.buffers_allocated)?;
     d.set_item("temps_freed_early", s.temps_freed_early)?;
+    d.set_item("lower_seconds", s.lower_time_ns as f64 * 1e-9)?;
+    d.set_item("plan_seconds", s.plan_time_ns as f64 * 1e-9)?;
+    d.set_item("execute_seconds", s.execute_time_ns as f64 * 1e-9)?;
+    d.set_item("release_seconds", s.release_time_ns as f64 * 1e-9)?;
     Ok(d)
 }

@@ -278,6 +278,10 @@ impl Buffer {
     }
 }
 
+/// The element of a scalar parameter ([`ArrayData::broadcast_scalar`]), aligned for every dtype.
+#[repr(C, align(16))]
+struct ScalarCell([u8; 16]);
+
 impl Drop for Buffer {
     fn drop(&mut self) {
         if let Storage::Pooled { block, class, pool } =
@@ -324,6 +328,28 @@ impl ArrayData {
             shape: shape.into(),
             dtype,
         })
+    }
+
+    /// `value` as `dtype` seen at every index of `shape` (all strides 0): a scalar parameter of a
+    /// kernel. Its one element lives in a small heap cell of its own (no pool, no lock), read-only
+    /// like external memory.
+    pub fn broadcast_scalar(value: Scalar, dtype: DType, shape: &[usize]) -> ArrayData {
+        let mut cell = Box::new(ScalarCell([0; 16]));
+        let bytes = value.cast(dtype).to_bytes(dtype);
+        let n = bytes.len().min(16);
+        cell.0[..n].copy_from_slice(&bytes[..n]);
+        let ptr = cell.0.as_ptr();
+        // SAFETY: `ptr` points at the cell's 16 bytes (at least one element of any dtype); the box,
+        // moved into the buffer as its owner, keeps them at a fixed heap address and nothing writes
+        // them while the buffer lives.
+        let buffer = unsafe { Buffer::from_external(ptr, dtype.size().min(16), cell) };
+        ArrayData {
+            buffer: Arc::new(buffer),
+            offset: 0,
+            strides: std::iter::repeat_n(0, shape.len()).collect(),
+            shape: shape.into(),
+            dtype,
+        }
     }
 
     /// A C-contiguous array of `dtype` holding `values` (each cast to `dtype`).

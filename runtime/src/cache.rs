@@ -5,9 +5,9 @@
 use crate::backend::cpu::CpuBackend;
 use crate::backend::{Backend, KernelKey};
 use crate::config::{bump, config, counters, ExecPolicy};
+use hashbrown::{Equivalent, HashMap};
 use lazulite_codegen_cpu::CompiledKernel;
 use lazulite_ir::{bail, Graph, Kernel, Node, NodeId, Result, Schedule};
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -26,7 +26,7 @@ impl<K: Hash + Eq + Clone, V: Clone> Lru<K, V> {
         }
     }
 
-    pub(crate) fn get(&mut self, k: &K) -> Option<V> {
+    pub(crate) fn get<Q: Hash + Equivalent<K> + ?Sized>(&mut self, k: &Q) -> Option<V> {
         self.tick += 1;
         let t = self.tick;
         self.map.get_mut(k).map(|(v, used)| {
@@ -91,18 +91,41 @@ pub(crate) enum Runner {
     Interpreted,
 }
 
-/// The CPU backend's kernels (keyed by kernel, backend and target, like every kernel cache).
-fn kernel_cache() -> &'static Mutex<Lru<KernelKey, Arc<KernelEntry>>> {
-    static C: OnceLock<Mutex<Lru<KernelKey, Arc<KernelEntry>>>> = OnceLock::new();
-    C.get_or_init(|| Mutex::new(Lru::new()))
+/// The CPU backend's kernels (keyed by kernel, backend and target, like every kernel cache), and a
+/// memo by the address of the `Arc<Kernel>` a cached plan holds: a warm call finds its entry without
+/// hashing or comparing the kernel (whose body may hold thousands of instructions).
+struct KernelCache {
+    lru: Lru<KernelKey, Arc<KernelEntry>>,
+    /// `Arc::as_ptr` of a kernel -> (that kernel, weakly, to tell a reused address; its entry).
+    by_address: HashMap<usize, (std::sync::Weak<Kernel>, Arc<KernelEntry>)>,
+}
+
+fn kernel_cache() -> &'static Mutex<KernelCache> {
+    static C: OnceLock<Mutex<KernelCache>> = OnceLock::new();
+    C.get_or_init(|| {
+        Mutex::new(KernelCache {
+            lru: Lru::new(),
+            by_address: HashMap::new(),
+        })
+    })
 }
 
 fn entry_for(kernel: &Arc<Kernel>) -> Arc<KernelEntry> {
     let cap = config().kernel_cache_capacity;
-    let key = CpuBackend.key(kernel);
+    let address = Arc::as_ptr(kernel) as usize;
     let mut cache = kernel_cache().lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(e) = cache.get(&key) {
+    if let Some((k, e)) = cache.by_address.get(&address) {
+        // The same allocation, still alive: the very kernel (an address is reused only after free).
+        if std::ptr::eq(k.as_ptr(), Arc::as_ptr(kernel)) && k.strong_count() > 0 {
+            let e = e.clone();
+            bump(&counters().kernel_cache_hits, 1);
+            return e;
+        }
+    }
+    let key = CpuBackend.key(kernel);
+    if let Some(e) = cache.lru.get(&key) {
         bump(&counters().kernel_cache_hits, 1);
+        remember(&mut cache, kernel, &e, cap);
         return e;
     }
     bump(&counters().kernel_cache_misses, 1);
@@ -111,8 +134,25 @@ fn entry_for(kernel: &Arc<Kernel>) -> Arc<KernelEntry> {
         tier: Mutex::new(Tier::Cold),
         calls: AtomicU64::new(0),
     });
-    cache.insert(key, e.clone(), cap);
+    cache.lru.insert(key, e.clone(), cap);
+    remember(&mut cache, kernel, &e, cap);
     e
+}
+
+/// Adds `kernel`'s address to the memo; when the memo outgrows the cache, entries whose kernel is gone
+/// are dropped first, then all (the memo only saves hashing; the LRU still holds every entry).
+fn remember(cache: &mut KernelCache, kernel: &Arc<Kernel>, e: &Arc<KernelEntry>, cap: usize) {
+    let limit = 2 * cap.max(1) + 64;
+    if cache.by_address.len() >= limit {
+        cache.by_address.retain(|_, (k, _)| k.strong_count() > 0);
+        if cache.by_address.len() >= limit {
+            cache.by_address.clear();
+        }
+    }
+    cache.by_address.insert(
+        Arc::as_ptr(kernel) as usize,
+        (Arc::downgrade(kernel), e.clone()),
+    );
 }
 
 /// Test mode: with `LAZULITE_CUDA_CORPUS=<dir>`, every kernel structure the process meets is rendered as
@@ -180,6 +220,7 @@ pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
 pub(crate) fn peek_tier(kernel: &Arc<Kernel>) -> Option<Tier> {
     let cache = kernel_cache().lock().unwrap_or_else(|e| e.into_inner());
     cache
+        .lru
         .peek(&CpuBackend.key(kernel))
         .map(|e| e.tier.lock().unwrap_or_else(|e| e.into_inner()).clone())
 }
@@ -189,6 +230,7 @@ pub fn kernel_cache_len() -> usize {
     kernel_cache()
         .lock()
         .unwrap_or_else(|e| e.into_inner())
+        .lru
         .len()
 }
 
@@ -242,21 +284,70 @@ fn plan_cache() -> &'static Mutex<Lru<PlanKey, Arc<Schedule>>> {
     C.get_or_init(|| Mutex::new(Lru::new()))
 }
 
+/// A plan key borrowed from a graph whose nodes the roots all reach (then the renumbering is the
+/// identity): hashes like the [`PlanKey`] it equals, so that a warm lookup copies nothing.
+#[derive(Hash)]
+struct PlanKeyRef<'a> {
+    nodes: &'a [Node],
+    roots: &'a [u32],
+}
+
+impl Equivalent<PlanKey> for PlanKeyRef<'_> {
+    fn equivalent(&self, key: &PlanKey) -> bool {
+        self.nodes == key.nodes.as_slice() && self.roots == key.roots.as_slice()
+    }
+}
+
+/// Whether the roots reach every node of `graph` (what the frontend hands the runtime).
+fn all_reached(graph: &Graph, roots: &[NodeId]) -> bool {
+    let n = graph.len();
+    let mut live = vec![false; n];
+    for r in roots {
+        match live.get_mut(r.index()) {
+            Some(l) => *l = true,
+            None => return false,
+        }
+    }
+    for (i, node) in graph.node_slice().iter().enumerate().rev() {
+        if !live[i] {
+            return false;
+        }
+        for inp in &node.inputs {
+            match live.get_mut(inp.index()) {
+                Some(l) => *l = true,
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
 /// The schedule of `roots`, from the plan cache or freshly planned (and then cached).
 pub fn plan_cached(graph: &Graph, roots: &[NodeId]) -> Result<Arc<Schedule>> {
-    let key = plan_key(graph, roots)?;
-    if let Some(s) = plan_cache()
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(&key)
-    {
+    let hit = if all_reached(graph, roots) {
+        let root_ids: Vec<u32> = roots.iter().map(|r| r.0).collect();
+        let key = PlanKeyRef {
+            nodes: graph.node_slice(),
+            roots: &root_ids,
+        };
+        plan_cache()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+    } else {
+        let key = plan_key(graph, roots)?;
+        plan_cache()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+    };
+    if let Some(s) = hit {
         bump(&counters().plan_cache_hits, 1);
         return Ok(s);
     }
     bump(&counters().plan_cache_misses, 1);
-    // The key is a copy of the reachable graph, and planning makes copies of its own: drop the key
-    // while planning and build it again to insert, so that one fewer copy is alive at the peak.
-    drop(key);
+    // The key is a copy of the reachable graph, and planning makes copies of its own: build it after
+    // planning, so that one fewer copy is alive at the peak.
     let schedule = Arc::new(lazulite_passes::plan(graph, roots)?);
     let key = plan_key(graph, roots)?;
     let cap = config().plan_cache_capacity;
@@ -273,10 +364,9 @@ pub fn clear_caches() {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .clear();
-    kernel_cache()
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clear();
+    let mut k = kernel_cache().lock().unwrap_or_else(|e| e.into_inner());
+    k.lru.clear();
+    k.by_address.clear();
 }
 
 #[cfg(test)]

@@ -127,6 +127,13 @@ pub struct Stats {
     pub buffers_allocated: u64,
     /// Temporaries the executor released before the end of a schedule.
     pub temps_freed_early: u64,
+    /// Where the time of `compute` calls went (wall time, summed over calls): the frontend's walk
+    /// of the DAG into a graph, the plan lookup (and planning on a miss), running the schedule
+    /// (compiling included), and releasing the computed DAG.
+    pub lower_time_ns: u64,
+    pub plan_time_ns: u64,
+    pub execute_time_ns: u64,
+    pub release_time_ns: u64,
 }
 
 #[derive(Default)]
@@ -145,6 +152,10 @@ pub(crate) struct Counters {
     pub buffers_reused: AtomicU64,
     pub buffers_allocated: AtomicU64,
     pub temps_freed_early: AtomicU64,
+    pub lower_time_ns: AtomicU64,
+    pub plan_time_ns: AtomicU64,
+    pub execute_time_ns: AtomicU64,
+    pub release_time_ns: AtomicU64,
 }
 
 pub(crate) fn counters() -> &'static Counters {
@@ -175,5 +186,29 @@ pub fn stats() -> Stats {
         buffers_reused: g(&c.buffers_reused),
         buffers_allocated: g(&c.buffers_allocated),
         temps_freed_early: g(&c.temps_freed_early),
+        lower_time_ns: g(&c.lower_time_ns),
+        plan_time_ns: g(&c.plan_time_ns),
+        execute_time_ns: g(&c.execute_time_ns),
+        release_time_ns: g(&c.release_time_ns),
     }
+}
+
+/// Which part of a `compute` call a time belongs to (see [`Stats`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Lower,
+    Release,
+}
+
+/// Adds the time the frontend spent in `phase` to the counters.
+pub fn note_time(phase: Phase, since: std::time::Instant) {
+    let c = counters();
+    let ns = since.elapsed().as_nanos() as u64;
+    bump(
+        match phase {
+            Phase::Lower => &c.lower_time_ns,
+            Phase::Release => &c.release_time_ns,
+        },
+        ns,
+    );
 }

@@ -338,6 +338,18 @@ fn check_step(
         }
     };
     let what = |kind: &str, j: usize| format!("execute: step {si} ({}) {kind} {j}", step.label);
+    // The message is formatted only on failure (a warm call checks every operand of every step).
+    let check_extent = |kind: &str,
+                        j: usize,
+                        len: usize,
+                        dt: DType,
+                        offset: isize,
+                        strides: &[isize],
+                        shape: &[usize]|
+     -> Result<()> {
+        check_extent("", len, dt, offset, strides, shape)
+            .map_err(|e| lazulite_ir::Error::new(e.kind, format!("{}{}", what(kind, j), e.message)))
+    };
     for (j, (op, ki)) in step.inputs.iter().zip(&k.inputs).enumerate() {
         let (len, dt, base) = buffer_of(op.buffer)?;
         ensure!(
@@ -348,7 +360,8 @@ fn check_step(
             ki.dtype
         );
         check_extent(
-            &what("input", j),
+            "input",
+            j,
             len,
             dt,
             base + op.offset,
@@ -373,7 +386,8 @@ fn check_step(
             .any(|i| matches!(i.inst, Inst::Load { .. }));
         if epilogue_loads {
             check_extent(
-                &what("input", j),
+                "input",
+                j,
                 len,
                 dt,
                 base + op.offset,
@@ -399,7 +413,8 @@ fn check_step(
             ko.dtype
         );
         check_extent(
-            &what("output", j),
+            "output",
+            j,
             len,
             dt,
             base + op.offset,

@@ -144,8 +144,24 @@ fn extern_signature(e: &ExternStep) -> String {
     )
 }
 
+/// The bytes an input's layout touches (a broadcast axis repeats the same elements).
 fn input_bytes(d: &ArrayData) -> usize {
-    d.numel() * d.dtype.size()
+    let touched: usize = d
+        .shape
+        .iter()
+        .zip(&d.strides)
+        .filter(|(_, &st)| st != 0)
+        .map(|(&n, _)| n)
+        .product();
+    if d.numel() == 0 {
+        return 0;
+    }
+    touched * d.dtype.size()
+}
+
+/// One element seen at every index: a scalar parameter (a Python scalar operand).
+fn is_scalar_parameter(d: &ArrayData) -> bool {
+    d.buffer.len() == d.dtype.size() && d.strides.iter().all(|&st| st == 0)
 }
 
 /// The plan as text: a header line (`2 kernels, 1 extern op, 3 temporaries`), one line per step in
@@ -227,7 +243,13 @@ pub fn explain_text(schedule: &Schedule, inputs: &[ArrayData], ir: bool) -> Stri
             }
         }
     }
-    let in_bytes: usize = inputs.iter().map(input_bytes).sum();
+    let scalars = inputs.iter().filter(|d| is_scalar_parameter(d)).count();
+    let arrays = inputs.len() - scalars;
+    let in_bytes: usize = inputs
+        .iter()
+        .filter(|d| !is_scalar_parameter(d))
+        .map(input_bytes)
+        .sum();
     let out_bytes: usize = schedule
         .results
         .iter()
@@ -236,9 +258,13 @@ pub fn explain_text(schedule: &Schedule, inputs: &[ArrayData], ir: bool) -> Stri
     let temp_bytes: usize = schedule.temps.iter().map(|t| t.len * t.dtype.size()).sum();
     let _ = writeln!(
         s,
-        "inputs: {} ({}); results: {} ({}); temporaries: {}",
-        plural(inputs.len(), "array", "arrays"),
+        "inputs: {} ({}){}; results: {} ({}); temporaries: {}",
+        plural(arrays, "array", "arrays"),
         human_bytes(in_bytes),
+        match scalars {
+            0 => String::new(),
+            n => format!(", {}", plural(n, "scalar parameter", "scalar parameters")),
+        },
         plural(schedule.results.len(), "array", "arrays"),
         human_bytes(out_bytes),
         human_bytes(temp_bytes)

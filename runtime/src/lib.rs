@@ -26,7 +26,7 @@ mod progress;
 pub use backend::{Backend, BackendKind, KernelKey};
 pub use buffer::{ArrayData, Buffer, Pool, PoolStats, ALIGN};
 pub use cache::{clear_caches, kernel_cache_len, plan_cached};
-pub use config::{config, set_config, stats, Config, ExecPolicy, Stats};
+pub use config::{config, note_time, set_config, stats, Config, ExecPolicy, Phase, Stats};
 pub use exec::{execute, execute_traced, ExecReport, StepReport};
 pub use explain::human_bytes;
 pub use interp::{interpret, TILE};
@@ -38,8 +38,14 @@ use lazulite_ir::{Graph, NodeId, Result, Schedule};
 
 /// Plans (with the plan cache) and executes `roots`; input slot `i` of the graph reads `inputs[i]`.
 pub fn compute(graph: &Graph, roots: &[NodeId], inputs: &[ArrayData]) -> Result<Vec<ArrayData>> {
+    let c = config::counters();
+    let t0 = std::time::Instant::now();
     let schedule = plan_cached(graph, roots)?;
-    execute(&schedule, inputs)
+    let t1 = std::time::Instant::now();
+    config::bump(&c.plan_time_ns, (t1 - t0).as_nanos() as u64);
+    let out = execute(&schedule, inputs);
+    config::bump(&c.execute_time_ns, t1.elapsed().as_nanos() as u64);
+    out
 }
 
 /// The plan for `roots` as text: a summary line, then one line per step in run order (kernels with
