@@ -2,6 +2,8 @@
 //! Usage: `matmul-candidates [threads]` (default: all cores). Compare with NumPy printed by
 //! `bench/run.py --only matmul` in the same minutes.
 
+#![allow(clippy::too_many_arguments)]
+
 use std::time::Instant;
 
 use faer::{Accum, MatMut, MatRef, Par};
