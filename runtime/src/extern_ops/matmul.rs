@@ -221,20 +221,27 @@ fn gemm_batches<T: Num>(
                 .try_for_each(|(t, dst)| product(t, 0, m, dst, gemm::Parallelism::None))
         });
     }
-    let par = if parallel(work) {
+    let threaded = parallel(work);
+    let par = if threaded {
         gemm::Parallelism::Rayon(config().threads)
     } else {
         gemm::Parallelism::None
     };
     let rows = gemm_panel_rows(m, n, k);
-    pool.install(|| {
+    let mut all = || {
         for (t, dst) in out.chunks_mut(m * n).enumerate() {
             for (p, panel) in dst.chunks_mut(rows * n).enumerate() {
                 product(t, p * rows, panel.len() / n, panel, par)?;
             }
         }
         Ok(())
-    })
+    };
+    if threaded {
+        pool.install(all)
+    } else {
+        // Small products run on the calling thread: no hand-off to the pool (a few microseconds).
+        all()
+    }
 }
 
 /// Multiply-adds of one gemm call at most, roughly (about ten milliseconds on two cores): the
