@@ -221,7 +221,7 @@ fn gemm_batches<T: Num>(
                 .try_for_each(|(t, dst)| product(t, 0, m, dst, gemm::Parallelism::None))
         });
     }
-    let threaded = parallel(work);
+    let threaded = parallel(work) && work >= gemm_threads_from::<T>();
     let par = if threaded {
         gemm::Parallelism::Rayon(config().threads)
     } else {
@@ -241,6 +241,22 @@ fn gemm_batches<T: Num>(
     } else {
         // Small products run on the calling thread: no hand-off to the pool (a few microseconds).
         all()
+    }
+}
+
+/// Multiply-adds from which gemm threads a product (its own rule, with a lower bar for complex
+/// types): below it a call with `Parallelism::Rayon` would run on one thread anyway, so the product
+/// stays on the calling thread.
+fn gemm_threads_from<T: 'static>() -> usize {
+    use std::any::TypeId;
+    let t = gemm::get_threading_threshold();
+    let id = TypeId::of::<T>();
+    if id == TypeId::of::<gemm::c32>() {
+        t / 4
+    } else if id == TypeId::of::<gemm::c64>() {
+        t / 16
+    } else {
+        t
     }
 }
 
