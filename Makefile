@@ -16,7 +16,7 @@ CUDA_CORPUS ?= target/cuda-corpus
 CUDA_ENV    := LAZULITE_CUDA_WHEELS=$(CUDA_WHEELS) REQUIRE_NVRTC=1 LAZULITE_CUDA_CORPUS=$(abspath $(CUDA_CORPUS))
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all demo test rust-test rust-examples py-test cuda-tools cuda-corpus emu-driver build venv bench bench-dask bench-rust docs doc lint fmt clean wheel wheel-manylinux
+.PHONY: all demo test rust-test rust-examples py-test cuda-tools cuda-corpus emu-driver build venv bench bench-dask bench-rust bench-matmul-candidates docs doc lint fmt clean wheel wheel-manylinux
 
 all: test
 
@@ -109,6 +109,7 @@ rust-test: cuda-tools
 rust-examples:
 	$(CARGO) run --release -q -p lazulite --example signal -- 16 2048
 	$(CARGO) run --release -q -p lazulite --example mmap_stats -- 50000 8 8192
+	$(CARGO) run --release -q -p lazulite --example pipeline -- 1000000
 
 ## pytest also runs mypy over the stubs and python/tests/typing/ (test_typing.py) and every docstring
 ## example and user-guide page as a doctest (test_docs.py).
@@ -155,6 +156,11 @@ bench-dask: build
 ## lazulite's Rust API vs idiomatic ndarray (Zip + rayon), ratios in one run (see bench/README.md).
 bench-rust:
 	$(CARGO) run --release -p lazulite-bench
+
+## The matmul libraries lazulite chose between (gemm 0.18/0.19, faer, matrixmultiply), GFLOP/s in one run
+## on all cores then one (a standalone crate, not a workspace member; see bench/README.md).
+bench-matmul-candidates:
+	cd bench/matmul-candidates && $(CARGO) run --release -q -- && $(CARGO) run --release -q -- 1
 
 ## fmt + clippy + rustdoc (no warnings; the workspace build has the ndarray feature on), as CI checks them.
 lint: doc

@@ -3,7 +3,7 @@
 Prints the best-of-N time of each workload per library and its speed-up over NumPy (NumPy time divided by
 the library's time: above 1 is faster than NumPy). float64 unless `--dtype float32` (the elementwise and
 reduction rows; FFT and linalg stay as they are); 2^24 elements unless said; the FFT rows have fixed sizes
-(2^20 points, 2048x2048). `--only TEXT` runs just the rows whose name contains TEXT (and skips the
+(2^20 points, 2048x2048), and so do the matmul rows (float32 and float64 both). `--only TEXT` runs just the rows whose name contains TEXT (and skips the
 linalg, graph-build, cold-compile and memory sections).
 
     make bench                  # or: .venv/bin/python bench/run.py [--quick] [--dtype float32] [--only sin] [--overheads] [--json out.json]
@@ -189,6 +189,26 @@ def fft_workloads():
         None,
         jax and jax_fn(jnp.fft.fftn, m),
     )
+
+
+def matmul_workloads(quick):
+    """Matmul in float32 and float64 (the --dtype flag does not apply): square 256, 1024 and 2048
+    (2048 left out with --quick) and a batch of 64 products of 256x256."""
+    rng = np.random.default_rng(2)
+    cases = [(1, 256), (1, 1024)] + ([] if quick else [(1, 2048)]) + [(64, 256)]
+    for dtype in (np.float32, np.float64):
+        for batch, k in cases:
+            shape = (k, k) if batch == 1 else (batch, k, k)
+            a, b = (rng.standard_normal(shape).astype(dtype) for _ in range(2))
+            la, lb = lz.asarray(a), lz.asarray(b)
+            name = f"matmul {np.dtype(dtype).name} " + (f"{k}^2" if batch == 1 else f"{batch}x{k}^2")
+            yield (
+                name,
+                lambda a=a, b=b: a @ b,
+                lambda la=la, lb=lb: (la @ lb).compute(),
+                None,
+                jax and jax_fn(jnp.matmul, a, b),
+            )
 
 
 def linalg_workloads(quick):
@@ -388,7 +408,7 @@ def main():
     print(head)
     print("-" * len(head))
     results = {}
-    rows = itertools.chain(workloads(n, side, np.dtype(args.dtype)), fft_workloads())
+    rows = itertools.chain(workloads(n, side, np.dtype(args.dtype)), fft_workloads(), matmul_workloads(args.quick))
     for name, f_np, f_lz, f_ne, f_jax in rows:
         if args.overheads or (args.only and not any(part in name for part in args.only.split("|"))):
             continue

@@ -127,3 +127,9 @@ assert_eq!(y.to_ndarray::<f64>()?, (&a * 2.0).into_dyn());
 
 pub use lazulite_frontend::*;
 pub use lazulite_runtime::{clear_caches, config, set_config, Config, ExecPolicy};
+
+/// The Rust snippets of the repository's `README.md`, compiled and run as doc tests (`cargo test
+/// --doc -p lazulite`), so that the README cannot drift from the API. Not part of the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

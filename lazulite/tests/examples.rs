@@ -9,6 +9,10 @@ mod signal;
 #[path = "../examples/mmap_stats.rs"]
 mod mmap_stats;
 
+#[allow(dead_code)]
+#[path = "../examples/pipeline.rs"]
+mod pipeline;
+
 #[test]
 fn signal_pipeline_matches_plain_rust() {
     signal::main().expect("the signal example agrees with its oracle");
@@ -17,4 +21,9 @@ fn signal_pipeline_matches_plain_rust() {
 #[test]
 fn mmap_batched_statistics_match_plain_rust() {
     mmap_stats::main().expect("the mmap statistics example agrees with its oracle");
+}
+
+#[test]
+fn normalise_clip_sum_pipeline_matches_plain_rust() {
+    pipeline::main().expect("the pipeline example agrees with its oracle");
 }

@@ -84,6 +84,29 @@ def test_matmul_operators_and_errors():
         lz.matmul(np.ones(2), lz.ones(2))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "int32"])
+def test_matmul_transposed_strided_and_batch_broadcast_operands(dtype):
+    # Sizes past the small-product path: gemm reads transposed and strided operands through their
+    # strides, a batch of small products runs across the pool, batch axes broadcast both ways.
+    rng = np.random.default_rng(11)
+
+    def make(shape):
+        x = rng.integers(-8, 8, size=shape)
+        if dtype.startswith("complex"):
+            x = x + 1j * rng.integers(-8, 8, size=shape)
+        return x.astype(dtype)
+
+    a, b, c = make((130, 70)), make((130, 90)), make((90, 70))
+    close_product(lz.asarray(a).mT @ lz.asarray(b)[:, ::3], a.T @ b[:, ::3], "transposed, strided")
+    close_product(lz.asarray(a)[::-2] @ lz.asarray(c).mT, a[::-2] @ c.T, "negative row stride")
+    x, y = make((4, 1, 9, 13)), make((3, 13, 7))
+    close_product(lz.matmul(lz.asarray(x), lz.asarray(y)), np.matmul(x, y), "batch broadcast")
+    close_product(lz.matmul(lz.asarray(y).mT, lz.asarray(x).mT), np.matmul(y.mT, x.mT), "batch transposed")
+    for shape_a, shape_b in [((64, 1, 5), (64, 5, 1)), ((0, 4, 5), (5, 6)), ((1, 1), (1, 1)), ((3, 0), (0, 2))]:
+        p, q = make(shape_a), make(shape_b)
+        close_product(lz.asarray(p) @ lz.asarray(q), p @ q, f"{shape_a} @ {shape_b}")
+
+
 @given(data=st.data())
 def test_tensordot_matches_numpy(data):
     dtype = data.draw(st.sampled_from(PRODUCT), label="dtype")

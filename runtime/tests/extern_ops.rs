@@ -188,6 +188,112 @@ fn matmul_reads_strided_and_broadcast_operands_in_place() {
     close(&values::<f64>(&out), &want, 1e-12);
 }
 
+#[test]
+fn matmul_of_empty_and_single_element_extents() {
+    // (batch, m, k, n) with a zero somewhere, and ones: the output is empty, zeros (k = 0) or a
+    // single product.
+    for &(batch, m, k, n) in &[
+        (0, 2, 3, 4),
+        (2, 0, 3, 4),
+        (2, 3, 4, 0),
+        (2, 3, 0, 4),
+        (1, 1, 1, 1),
+        (3, 1, 5, 1),
+        (2, 1, 1, 6),
+    ] {
+        let mut rng = Rng(5);
+        let a: Vec<f64> = (0..batch * m * k).map(|_| rng.f()).collect();
+        let b: Vec<f64> = (0..batch * k * n).map(|_| rng.f()).collect();
+        let want = naive_matmul(&a, &b, batch, m, k, n);
+        let mut g = G::default();
+        let (x, y) = (g.input(&a, &[batch, m, k]), g.input(&b, &[batch, k, n]));
+        let r = g.ext(ExternOp::MatMul, &[x, y]);
+        let out = g.run1(r);
+        assert_eq!(out.shape.as_slice(), &[batch, m, n]);
+        close(&values::<f64>(&out), &want, 1e-12);
+    }
+}
+
+/// A batch of small products runs across the pool (one sequential gemm call per matrix); with a
+/// transposed, batch-broadcast right operand and a `(2, 1)`-by-`(1, 3)` broadcast batch.
+#[test]
+fn matmul_batch_of_small_products_across_the_pool() {
+    let before = config();
+    set_config(Config {
+        threads: 2,
+        parallel_threshold: 1024,
+        ..before.clone()
+    });
+    let mut rng = Rng(8);
+    let (m, k, n) = (9, 13, 7);
+    let a: Vec<f64> = (0..2 * m * k).map(|_| rng.f()).collect();
+    let bt: Vec<f64> = (0..3 * k * n).map(|_| rng.f()).collect();
+    // b[j][p][q] = bt[j][q][p]: each batch entry stored transposed.
+    let b_row: Vec<f64> = (0..3 * k * n)
+        .map(|f| {
+            let (j, p, q) = (f / (k * n), f / n % k, f % n);
+            bt[(j * n + q) * k + p]
+        })
+        .collect();
+    let mut g = G::default();
+    let x = g.input(&a, &[2, 1, m, k]);
+    let xb = g.broadcast(x, &[2, 3, m, k]);
+    let mut bd = ArrayData::from_bytes(&bytes(&bt), DType::F64, &[1, 3, n, k]).unwrap();
+    bd.shape = [1, 3, k, n].into_iter().collect();
+    bd.strides = [(3 * k * n) as isize, (k * n) as isize, 1, k as isize]
+        .into_iter()
+        .collect();
+    let y = g.data(bd);
+    let yb = g.broadcast(y, &[2, 3, k, n]);
+    let r = g.ext(ExternOp::MatMul, &[xb, yb]);
+    let out = g.run1(r);
+    set_config(before);
+    assert_eq!(out.shape.as_slice(), &[2, 3, m, n]);
+    let a6: Vec<f64> = (0..6)
+        .flat_map(|t| a[t / 3 * m * k..][..m * k].to_vec())
+        .collect();
+    let b6: Vec<f64> = (0..6)
+        .flat_map(|t| b_row[t % 3 * k * n..][..k * n].to_vec())
+        .collect();
+    close(
+        &values::<f64>(&out),
+        &naive_matmul(&a6, &b6, 6, m, k, n),
+        1e-12,
+    );
+}
+
+/// A large float32 product goes to gemm in panels of output rows (here 256 + 44 rows of a
+/// 300 x 2048 by 2048 x 2048 product, the right operand transposed in memory); sampled columns of
+/// every row are checked against an f64 dot product.
+#[test]
+fn matmul_large_product_in_row_panels() {
+    let (m, k, n) = (300, 2048, 2048);
+    let mut rng = Rng(9);
+    let a: Vec<f32> = (0..m * k).map(|_| rng.f() as f32).collect();
+    let bt: Vec<f32> = (0..k * n).map(|_| rng.f() as f32).collect();
+    let mut g = G::default();
+    let x = g.input(&a, &[m, k]);
+    let y = g.input_col_major(&bt, k, n);
+    let r = g.ext(ExternOp::MatMul, &[x, y]);
+    let got = values::<f32>(&g.run1(r));
+    assert_eq!(got.len(), m * n);
+    for i in 0..m {
+        for j in [0, 1, 255, 256, 1000, n - 1] {
+            let (mut want, mut bound) = (0.0f64, 0.0f64);
+            for p in 0..k {
+                let t = f64::from(a[i * k + p]) * f64::from(bt[j * k + p]);
+                want += t;
+                bound += t.abs();
+            }
+            let g = f64::from(got[i * n + j]);
+            assert!(
+                (g - want).abs() <= 1e-5 * bound,
+                "({i}, {j}): got {g}, want {want}"
+            );
+        }
+    }
+}
+
 /// Integer matmul wraps like repeated `multiply` and `add` in the dtype.
 fn check_int_matmul<T: El>(
     gen: impl Fn(&mut Rng) -> T,

@@ -1,6 +1,6 @@
 //! Matmul: `gemm` for real and complex floats, a packed loop with wrapping arithmetic for integers.
-//! A large product is cut into blocks of the output (one `gemm` call each, run across the pool), so
-//! that the cancel flag is looked at between blocks.
+//! A large product is one gemm call per panel of output rows, threaded inside gemm, so that the
+//! cancel flag is looked at between panels; a batch of small products runs across the pool.
 
 use super::*;
 
@@ -142,7 +142,11 @@ pub(super) fn whole<T: Pod>(bytes: &[u8]) -> Result<Cow<'_, [T]>> {
     }
 }
 
-/// Floating-point matmul: one `gemm` call per batch matrix.
+/// Floating-point matmul through `gemm` (its AVX-512 kernels with the `x86-v4` feature). Operands are
+/// read in place through their strides (a transposed or strided view is not copied; gemm packs it).
+/// Large products run one at a time, threaded inside gemm, cut into panels of output rows so that the
+/// cancel flag is looked at between calls; a batch of small products runs across the pool instead,
+/// one sequential product per task.
 #[allow(clippy::too_many_arguments)]
 fn gemm_batches<T: Num>(
     pool: &rayon::ThreadPool,
@@ -167,87 +171,114 @@ fn gemm_batches<T: Num>(
         matrix_in_bounds("matmul", oa, m, k, mt.a_rs, mt.a_cs, abuf.len())?;
         matrix_in_bounds("matmul", ob, k, n, mt.b_rs, mt.b_cs, bbuf.len())?;
     }
-    let parallelism = if parallel(m.saturating_mul(n).saturating_mul(k)) {
+    let work = m.saturating_mul(n).saturating_mul(k);
+    // Addresses as integers, so that the calls can move into the pool's threads.
+    let (lhs, rhs) = (abuf.as_ptr() as usize, bbuf.as_ptr() as usize);
+    // One product: output rows `i0..i0 + rows` of batch `t`, written at `dst`.
+    let product = |t: usize, i0: usize, rows: usize, dst: &mut [T], par: gemm::Parallelism| {
+        cancel.check("matmul")?;
+        let lhs = (lhs as *const T)
+            .wrapping_offset(ao[t])
+            .wrapping_offset(i0 as isize * mt.a_rs);
+        let rhs = (rhs as *const T).wrapping_offset(bo[t]);
+        debug_assert_eq!(dst.len(), rows * n);
+        // SAFETY: `matrix_in_bounds` checked that every element of both operand matrices of batch
+        // `t`, read from the batch addresses with these strides, lies inside its (aligned, typed)
+        // buffer, which outlives the call and is not written meanwhile; the call reads rows
+        // `i0..i0 + rows` of the left matrix, a part of it. `dst` is an exclusively borrowed
+        // row-major `rows x n` slice (row stride `n`, column stride 1), and gemm only writes it
+        // (`read_dst` false).
+        unsafe {
+            gemm::gemm(
+                rows,
+                n,
+                k,
+                dst.as_mut_ptr(),
+                1,
+                n as isize,
+                false,
+                lhs,
+                mt.a_cs,
+                mt.a_rs,
+                rhs,
+                mt.b_cs,
+                mt.b_rs,
+                T::ZERO,
+                T::ONE,
+                false,
+                false,
+                false,
+                par,
+            )
+        };
+        Ok(())
+    };
+    let batches = ao.len();
+    if batches > 1 && work < GEMM_BATCH_PARALLEL_WORK && parallel(work.saturating_mul(batches)) {
+        return pool.install(|| {
+            out.par_chunks_mut(m * n)
+                .enumerate()
+                .try_for_each(|(t, dst)| product(t, 0, m, dst, gemm::Parallelism::None))
+        });
+    }
+    let threaded = parallel(work) && work >= gemm_threads_from::<T>();
+    let par = if threaded {
         gemm::Parallelism::Rayon(config().threads)
     } else {
         gemm::Parallelism::None
     };
-    let (mb, nb) = gemm_block(m, n, k);
-    let blocks: Vec<(usize, usize)> = (0..m.div_ceil(mb))
-        .flat_map(|bi| (0..n.div_ceil(nb)).map(move |bj| (bi * mb, bj * nb)))
-        .collect();
-    for (t, dst) in out.chunks_mut(m * n).enumerate() {
-        // Addresses as integers, so that the calls can move into the pool's threads.
-        let lhs = abuf.as_ptr().wrapping_offset(ao[t]) as usize;
-        let rhs = bbuf.as_ptr().wrapping_offset(bo[t]) as usize;
-        let dst = dst.as_mut_ptr() as usize;
-        let block = |&(i0, j0): &(usize, usize), par: gemm::Parallelism| -> Result<()> {
-            cancel.check("matmul")?;
-            let (rows, cols) = (mb.min(m - i0), nb.min(n - j0));
-            let lhs = (lhs as *const T).wrapping_offset(i0 as isize * mt.a_rs);
-            let rhs = (rhs as *const T).wrapping_offset(j0 as isize * mt.b_cs);
-            let dst = (dst as *mut T).wrapping_add(i0 * n + j0);
-            // SAFETY: `matrix_in_bounds` checked that every element of both operand matrices, read
-            // from the batch addresses with these strides, lies inside its (aligned, typed) buffer,
-            // which outlives the call and is not written meanwhile; this block reads rows
-            // `i0..i0 + rows` of the left matrix and columns `j0..j0 + cols` of the right one, a part
-            // of them. `dst` addresses the block's `rows x cols` part of this batch's exclusively
-            // borrowed row-major `m x n` output (row stride `n`, column stride 1); blocks are
-            // disjoint, so no two calls write one element, and gemm only writes (`read_dst` false).
-            unsafe {
-                gemm::gemm(
-                    rows,
-                    cols,
-                    k,
-                    dst,
-                    1,
-                    n as isize,
-                    false,
-                    lhs,
-                    mt.a_cs,
-                    mt.a_rs,
-                    rhs,
-                    mt.b_cs,
-                    mt.b_rs,
-                    T::ZERO,
-                    T::ONE,
-                    false,
-                    false,
-                    false,
-                    par,
-                )
-            };
-            Ok(())
-        };
-        if blocks.len() == 1 {
-            pool.install(|| block(&blocks[0], parallelism))?;
-        } else {
-            // Blocks run across the pool, each one sequential inside.
-            pool.install(|| {
-                blocks
-                    .par_iter()
-                    .try_for_each(|b| block(b, gemm::Parallelism::None))
-            })?;
+    let rows = gemm_panel_rows(m, n, k);
+    let mut all = || {
+        for (t, dst) in out.chunks_mut(m * n).enumerate() {
+            for (p, panel) in dst.chunks_mut(rows * n).enumerate() {
+                product(t, p * rows, panel.len() / n, panel, par)?;
+            }
         }
+        Ok(())
+    };
+    if threaded {
+        pool.install(all)
+    } else {
+        // Small products run on the calling thread: no hand-off to the pool (a few microseconds).
+        all()
     }
-    Ok(())
 }
 
-/// Multiply-adds one block of a large matmul does at most, roughly (tens of milliseconds): the
-/// cancel flag is looked at between blocks.
-const GEMM_BLOCK_WORK: usize = 1 << 28;
-/// Smallest side of a block, so that packing the operands stays a small part of the work.
-const GEMM_MIN_SIDE: usize = 256;
-
-/// `(rows, cols)` of the output blocks of an `m x k` by `k x n` product: the whole output when the
-/// product is small, else square blocks of about [`GEMM_BLOCK_WORK`] multiply-adds.
-fn gemm_block(m: usize, n: usize, k: usize) -> (usize, usize) {
-    if m.saturating_mul(n).saturating_mul(k) <= GEMM_BLOCK_WORK {
-        return (m, n);
+/// Multiply-adds from which gemm threads a product (its own rule, with a lower bar for complex
+/// types): below it a call with `Parallelism::Rayon` would run on one thread anyway, so the product
+/// stays on the calling thread.
+fn gemm_threads_from<T: 'static>() -> usize {
+    use std::any::TypeId;
+    let t = gemm::get_threading_threshold();
+    let id = TypeId::of::<T>();
+    if id == TypeId::of::<gemm::c32>() {
+        t / 4
+    } else if id == TypeId::of::<gemm::c64>() {
+        t / 16
+    } else {
+        t
     }
-    let side = ((GEMM_BLOCK_WORK / k.max(1)) as f64).sqrt() as usize;
-    let side = side.max(GEMM_MIN_SIDE);
-    (side.min(m), side.min(n))
+}
+
+/// Multiply-adds of one gemm call at most, roughly (about ten milliseconds on two cores): the
+/// cancel flag is looked at between calls.
+const GEMM_PANEL_WORK: usize = 1 << 30;
+/// Fewest output rows of one call, so that packing the right operand again per panel stays a small
+/// part of the work.
+const GEMM_MIN_PANEL_ROWS: usize = 64;
+/// Products of fewer multiply-adds than this run one per pool task when there are several in a
+/// batch (each one too small for gemm to thread well inside).
+const GEMM_BATCH_PARALLEL_WORK: usize = 1 << 22;
+
+/// Output rows of each gemm call of an `m x k` by `k x n` product: all of them when the product is
+/// small, else panels of about [`GEMM_PANEL_WORK`] multiply-adds. Whole rows (not square blocks),
+/// so that each call still threads over the full width and packs the left operand once.
+fn gemm_panel_rows(m: usize, n: usize, k: usize) -> usize {
+    let per_row = n.saturating_mul(k).max(1);
+    (GEMM_PANEL_WORK / per_row)
+        .max(GEMM_MIN_PANEL_ROWS)
+        .min(m)
+        .max(1)
 }
 
 /// Reads element `off` of a buffer as `T` (bounds-checked, unaligned-safe).

@@ -2,25 +2,18 @@
 //!
 //!     z = clip((x - mean(x)) / std(x), -2, 2);  total = sum(z)
 //!
-//! Run with `cargo run --release -p lazulite-frontend --example pipeline [n]`. It prints the plan
-//! (`explain`), checks the result against a plain Rust loop and prints timings.
+//! Run with `cargo run --release -p lazulite --example pipeline [n]` (`make test` runs it through
+//! `lazulite/tests/examples.rs`). It prints the plan (`explain`), checks the result against a plain
+//! Rust loop, and shows that building the same pipeline again on new data reuses the cached plan.
 
-use lazulite_frontend::{self as lz, LazyArray, Operand, Scalar};
+use lazulite::{self as lz, All, LazyArray};
 use std::time::Instant;
-
-fn scalar(v: f64) -> Operand<'static> {
-    Operand::Scalar(Scalar::Float(v))
-}
 
 /// The lazy pipeline: nothing runs here, only dtypes and shapes are checked.
 fn pipeline(x: &LazyArray) -> lz::Result<LazyArray> {
-    let mean = lz::mean(x, None, true)?;
-    let centered = lz::subtract(x, &mean)?;
-    let var = lz::mean(&lz::square(&centered)?, None, true)?;
-    let std = lz::sqrt(&var)?;
-    let z = lz::divide(&centered, &std)?;
-    let clipped = lz::clip(&z, Some(scalar(-2.0)), Some(scalar(2.0)))?;
-    lz::sum(&clipped, None, false, None)
+    let centered = (x - x.mean(All, true)?)?;
+    let z = (&centered / centered.square()?.mean(All, true)?.sqrt()?)?;
+    z.clip(-2.0, 2.0)?.sum(All, false)
 }
 
 /// The same computation as a plain loop (the oracle).
@@ -32,8 +25,8 @@ fn reference(x: &[f64]) -> f64 {
     x.iter().map(|v| ((v - mean) / std).clamp(-2.0, 2.0)).sum()
 }
 
-fn main() -> lz::Result<()> {
-    let n: usize = std::env::args()
+pub fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let n = std::env::args()
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(1 << 20);
@@ -46,21 +39,21 @@ fn main() -> lz::Result<()> {
         .collect();
 
     let t0 = Instant::now();
-    let x = lz::from_vec(host.clone(), &[n])?;
+    let x = lz::from_slice(&host, &[n])?;
     let total = pipeline(&x)?;
     let build = t0.elapsed();
 
     println!("plan:\n{}", lz::explain(&[&total])?);
 
     let t1 = Instant::now();
-    let got = total.compute()?.get(&[]).as_f64();
+    let got: f64 = total.item()?;
     let first = t1.elapsed();
 
     // the same structure again on new data reuses the cached plan and kernels
-    let x2 = lz::from_vec(host.clone(), &[n])?;
+    let x2 = lz::from_vec(host.clone(), &[n])?; // no copy
     let total2 = pipeline(&x2)?;
     let t2 = Instant::now();
-    let got2 = total2.compute()?.get(&[]).as_f64();
+    let got2: f64 = total2.item()?;
     let second = t2.elapsed();
 
     let t3 = Instant::now();
@@ -79,8 +72,7 @@ fn main() -> lz::Result<()> {
     );
     let tol = 1e-9 * (n as f64).max(1.0);
     if (got - want).abs() > tol || (got2 - want).abs() > tol {
-        eprintln!("MISMATCH: |{got} - {want}| > {tol}");
-        std::process::exit(1);
+        return Err(format!("mismatch: |{got} - {want}| > {tol}").into());
     }
     println!("ok: results agree within {tol:e}");
     Ok(())
