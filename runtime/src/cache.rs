@@ -155,9 +155,15 @@ fn remember(cache: &mut KernelCache, kernel: &Arc<Kernel>, e: &Arc<KernelEntry>,
     );
 }
 
+/// Bodies longer than this (eight of the CUDA renderer's helper segments) are not dumped to the corpus.
+const MAX_DUMPED_INSTRUCTIONS: usize = 8 * lazulite_codegen_cuda::SEGMENT;
+
 /// Test mode: with `LAZULITE_CUDA_CORPUS=<dir>`, every kernel structure the process meets is rendered as
 /// CUDA C into `<dir>/<name>.cu` (written to a temporary name, then renamed, so readers never see half a
-/// file); the NVRTC test compiles that corpus. Kernels the CUDA renderer declines are skipped.
+/// file); the NVRTC test compiles that corpus. Kernels the CUDA renderer declines are skipped, and so are
+/// bodies of more than [`MAX_DUMPED_INSTRUCTIONS`]: the suites' 100,000-op chains would take NVRTC many
+/// minutes (the split path is compiled by the generated corpus), and rendering their megabytes of source
+/// inside `compute` would show in the memory tests that measure those chains.
 fn dump_cuda_source(kernel: &Kernel) {
     static DIR: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
     let Some(dir) = DIR.get_or_init(|| {
@@ -167,6 +173,9 @@ fn dump_cuda_source(kernel: &Kernel) {
     }) else {
         return;
     };
+    if kernel.body.len() > MAX_DUMPED_INSTRUCTIONS {
+        return;
+    }
     let name = lazulite_codegen_cuda::kernel_name(kernel);
     if let Ok(src) = lazulite_codegen_cuda::render(kernel, &name) {
         let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
