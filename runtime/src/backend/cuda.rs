@@ -542,7 +542,7 @@ impl Backend for CudaBackend {
         );
         cancel.check("compute")?;
         dev.driver()
-            .launch(func, grid, block, 0, &args)
+            .launch(func, grid, block, 0, &[&args])
             .map_err(|e| {
                 Error::new(
                     if e.kind == ErrorKind::Memory {
