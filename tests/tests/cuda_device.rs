@@ -306,6 +306,18 @@ fn a_failed_launch_is_an_error_naming_the_kernel() {
     check("after a failed launch", &[&y]);
 }
 
+/// Reduction steps of the `cuda:0` schedule of `arrays`.
+fn reduction_steps(arrays: &[&LazyArray]) -> u64 {
+    let (graph, roots, _) = lz::build_graph(arrays).unwrap();
+    let schedule =
+        lazulite_runtime::plan_cached(&on_device(&graph, Device::Cuda(0)), &roots).unwrap();
+    schedule
+        .steps
+        .iter()
+        .filter(|s| matches!(s, lazulite_ir::Step::Kernel(k) if k.kernel.n_reduce > 0))
+        .count() as u64
+}
+
 /// Full reductions of 2^20 + 3 elements and rows of 2^17 + 5 are grid-wide: each launches
 /// `<name>_partial` then `<name>_final` with a pooled partials buffer, and equals the CPU (integers,
 /// `min` and `max` exactly; float sums of non-negative terms within `check`'s relative 2e-5, inside the
@@ -333,10 +345,10 @@ fn grid_wide_reductions_launch_two_passes_and_agree() {
     )
     .unwrap();
     let any = lz::any(&big, None, false).unwrap();
-    check(
-        "full reductions of 2^20 + 3 elements",
-        &[&f64_max, &i32_sum, &i64_min, &any],
-    );
+    let full = [&f64_max, &i32_sum, &i64_min, &any];
+    let full_steps = reduction_steps(&full) + reduction_steps(&[&f32_sum]);
+    assert!(full_steps >= 4, "{full_steps} reduction steps");
+    check("full reductions of 2^20 + 3 elements", &full);
     // the float32 sum against an exact (float64) sum of the same float32 squares, within the
     // renderer's documented bound (the CPU backend's own float32 sum is a different rounding)
     let (graph, roots, inputs) = lz::build_graph(&[&f32_sum]).unwrap();
@@ -356,11 +368,11 @@ fn grid_wide_reductions_launch_two_passes_and_agree() {
     );
     let mid = transfer_stats();
     assert!(
-        mid.two_pass_reductions >= before.two_pass_reductions + 5,
+        mid.two_pass_reductions == before.two_pass_reductions + full_steps,
         "every full reduction of 2^20 + 3 elements runs as two passes: {before:?} -> {mid:?}"
     );
     assert!(
-        mid.launches >= before.launches + 10,
+        mid.launches >= before.launches + 2 * full_steps,
         "two launches per grid-wide reduction: {before:?} -> {mid:?}"
     );
     // several outer points (rows), each cut into slices
@@ -369,10 +381,11 @@ fn grid_wide_reductions_launch_two_passes_and_agree() {
     let mi = arr(&[3, rows], 20, DType::I64);
     let row_sums = lz::sum(&lz::abs(&m).unwrap(), Some(&[1]), false, None).unwrap();
     let row_max = lz::max(&mi, Some(&[1]), true).unwrap();
+    let row_steps = reduction_steps(&[&row_sums, &row_max]);
     check("row reductions of 3 x (2^17 + 5)", &[&row_sums, &row_max]);
     let after = transfer_stats();
     assert!(
-        after.two_pass_reductions >= mid.two_pass_reductions + 2,
+        row_steps > 0 && after.two_pass_reductions == mid.two_pass_reductions + row_steps,
         "row reductions with 3 outer points run as two passes: {mid:?} -> {after:?}"
     );
     assert_eq!(
