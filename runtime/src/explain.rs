@@ -103,17 +103,38 @@ fn tier_text(step: &KernelStep) -> String {
     }
 }
 
-/// Where and how a kernel step runs on CUDA device `n`: its launch shape when the device is open.
+/// Where and how a kernel step runs on CUDA device `n`: its launch shape when the device is open (each
+/// pass of a grid-wide reduction, with its slices per row and partials bytes).
 fn cuda_launch_text(
     step: &KernelStep,
     n: u16,
     dev: Option<&crate::backend::cuda::CudaDevice>,
 ) -> String {
-    let sms = dev.map(|d| d.driver().info().multiprocessors);
-    match sms.and_then(|m| crate::backend::cuda::launch_shape(&step.kernel, &step.shape, m)) {
-        Some((grid, block)) => format!("cuda:{n}, grid {grid} x block {block}"),
-        None if sms.is_some() => format!("cuda:{n}, no launch (empty loop)"),
-        None => format!("cuda:{n} (not open: launch shape chosen at run time)"),
+    let Some(sms) = dev.map(|d| d.driver().info().multiprocessors) else {
+        return format!("cuda:{n} (not open: launch shape chosen at run time)");
+    };
+    let name = lazulite_codegen_cuda::kernel_name(&step.kernel);
+    match crate::backend::cuda::launch_plan(&step.kernel, &name, &step.shape, sms) {
+        Ok(Some(plan)) if plan.passes.len() == 2 => {
+            let passes: Vec<String> = plan
+                .passes
+                .iter()
+                .zip(["partial", "final"])
+                .map(|(p, what)| format!("{what} grid {} x block {}", p.grid, p.block))
+                .collect();
+            format!(
+                "cuda:{n}, two passes: {} ({} slices per row, {} partials bytes)",
+                passes.join(", then "),
+                plan.n_chunks,
+                plan.partials_bytes
+            )
+        }
+        Ok(Some(plan)) => format!(
+            "cuda:{n}, grid {} x block {}",
+            plan.passes[0].grid, plan.passes[0].block
+        ),
+        Ok(None) => format!("cuda:{n}, no launch (empty loop)"),
+        Err(e) => format!("cuda:{n}, no launch plan ({})", e.message),
     }
 }
 

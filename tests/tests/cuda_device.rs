@@ -305,3 +305,111 @@ fn a_failed_launch_is_an_error_naming_the_kernel() {
     );
     check("after a failed launch", &[&y]);
 }
+
+/// Reduction steps of the `cuda:0` schedule of `arrays`.
+fn reduction_steps(arrays: &[&LazyArray]) -> u64 {
+    let (graph, roots, _) = lz::build_graph(arrays).unwrap();
+    let schedule =
+        lazulite_runtime::plan_cached(&on_device(&graph, Device::Cuda(0)), &roots).unwrap();
+    schedule
+        .steps
+        .iter()
+        .filter(|s| matches!(s, lazulite_ir::Step::Kernel(k) if k.kernel.n_reduce > 0))
+        .count() as u64
+}
+
+/// Full reductions of 2^20 + 3 elements and rows of 2^17 + 5 are grid-wide: each launches
+/// `<name>_partial` then `<name>_final` with a pooled partials buffer, and equals the CPU (integers,
+/// `min` and `max` exactly; float sums of non-negative terms within `check`'s relative 2e-5, inside the
+/// renderer's documented bound of `1e-6 * sqrt(n)`).
+#[test]
+fn grid_wide_reductions_launch_two_passes_and_agree() {
+    let Some(_device) = enabled() else {
+        return;
+    };
+    let n = (1usize << 20) + 3;
+    let dev = CudaDevice::get(0).expect("the emulated device");
+    let before = transfer_stats();
+    let x32 = arr(&[n], 15, DType::F32);
+    let x64 = arr(&[n], 16, DType::F64);
+    let i32_ = arr(&[n], 17, DType::I32);
+    let i64_ = arr(&[n], 18, DType::I64);
+    let f32_sum = lz::sum(&lz::multiply(&x32, &x32).unwrap(), None, false, None).unwrap();
+    let f64_max = lz::max(&x64, None, false).unwrap();
+    let i32_sum = lz::sum(&i32_, None, false, Some(DType::I32)).unwrap();
+    let i64_min = lz::min(&i64_, None, false).unwrap();
+    let big = lz::binary(
+        lz::BinaryOp::Gt,
+        Operand::Array(&x64),
+        Operand::Scalar(Scalar::Float(9.99)),
+    )
+    .unwrap();
+    let any = lz::any(&big, None, false).unwrap();
+    let full = [&f64_max, &i32_sum, &i64_min, &any];
+    let full_steps = reduction_steps(&full) + reduction_steps(&[&f32_sum]);
+    assert!(full_steps >= 4, "{full_steps} reduction steps");
+    check("full reductions of 2^20 + 3 elements", &full);
+    // the float32 sum against an exact (float64) sum of the same float32 squares, within the
+    // renderer's documented bound (the CPU backend's own float32 sum is a different rounding)
+    let (graph, roots, inputs) = lz::build_graph(&[&f32_sum]).unwrap();
+    let dg = on_device(&graph, Device::Cuda(0));
+    let gpu = lazulite_runtime::compute(&dg, &roots, &inputs).expect("float32 sum on cuda:0");
+    let got = gpu[0].get(&[]).as_complex().0;
+    let want: f64 = vals(n, 15)
+        .iter()
+        .map(|&v| {
+            let x = v as f32;
+            (x * x) as f64
+        })
+        .sum();
+    assert!(
+        (got - want).abs() <= 1e-6 * (n as f64).sqrt() * want,
+        "float32 sum of 2^20 + 3 squares: cuda {got}, exact {want}"
+    );
+    let mid = transfer_stats();
+    assert!(
+        mid.two_pass_reductions == before.two_pass_reductions + full_steps,
+        "every full reduction of 2^20 + 3 elements runs as two passes: {before:?} -> {mid:?}"
+    );
+    assert!(
+        mid.launches >= before.launches + 2 * full_steps,
+        "two launches per grid-wide reduction: {before:?} -> {mid:?}"
+    );
+    // several outer points (rows), each cut into slices
+    let rows = (1usize << 17) + 5;
+    let m = arr(&[3, rows], 19, DType::F64);
+    let mi = arr(&[3, rows], 20, DType::I64);
+    let row_sums = lz::sum(&lz::abs(&m).unwrap(), Some(&[1]), false, None).unwrap();
+    let row_max = lz::max(&mi, Some(&[1]), true).unwrap();
+    let row_steps = reduction_steps(&[&row_sums, &row_max]);
+    check("row reductions of 3 x (2^17 + 5)", &[&row_sums, &row_max]);
+    let after = transfer_stats();
+    assert!(
+        row_steps > 0 && after.two_pass_reductions == mid.two_pass_reductions + row_steps,
+        "row reductions with 3 outer points run as two passes: {mid:?} -> {after:?}"
+    );
+    assert_eq!(
+        dev.pool_stats().in_use_bytes,
+        0,
+        "the partials buffers go back to the pool"
+    );
+}
+
+#[test]
+fn explain_shows_both_passes_of_a_grid_wide_reduction() {
+    let Some(_device) = enabled() else {
+        return;
+    };
+    let x = arr(&[(1 << 20) + 3], 21, DType::F32);
+    let s = lz::sum(&x, None, false, None).unwrap();
+    let (graph, roots, inputs) = lz::build_graph(&[&s]).unwrap();
+    let dg = on_device(&graph, Device::Cuda(0));
+    let _ = CudaDevice::get(0).expect("the emulated device");
+    let text = lazulite_runtime::explain(&dg, &roots, &inputs, false).unwrap();
+    // 2^20 / 8192 = 128 slices of one row: 128 blocks, then one block folds the partials
+    assert!(
+        text.contains("two passes: partial grid 128 x block 256, then final grid 1 x block 256"),
+        "{text}"
+    );
+    assert!(text.contains("128 slices per row"), "{text}");
+}

@@ -5,7 +5,9 @@
 //! names the device and says to use the CPU; nothing panics.
 //!
 //! Per schedule: each input array is copied to the device once, on first use ("staged"), each kernel
-//! step is one launch whose grid and block come from [`launch_shape`], and the executor frees each
+//! step is one launch whose grid and block come from [`launch_shape`] (a reduction over few rows of
+//! many points is two: `<name>_partial` then `<name>_final` with a pooled partials buffer, by the
+//! renderer's `reduction_plan`; [`launch_plan`]), and the executor frees each
 //! temporary after its last use (back into the pool, where the next allocation of its size class takes
 //! it). Steps the device cannot run yet (extern ops, kernels the renderer declines) are explicit host
 //! round trips: their device operands are copied to the host, the CPU runs the step, and its results
@@ -21,7 +23,7 @@ use crate::buffer::{ArrayData, Buffer};
 use crate::cache::Lru;
 use crate::cuda::{self as nvrtc, Output};
 use crate::exec::{run_extern_step, run_kernel_step, StepReport};
-use lazulite_codegen_cuda::ArgsLayout;
+use lazulite_codegen_cuda::{ArgsLayout, Pass, ReductionPlan};
 use lazulite_ir::cancel::Cancel;
 use lazulite_ir::shape::contiguous_strides;
 use lazulite_ir::{
@@ -73,6 +75,36 @@ pub fn launch_shape(kernel: &Kernel, shape: &[usize], multiprocessors: u32) -> O
     }
 }
 
+/// The launches of `kernel` (rendered as `name`) over loop `shape`: one pass with the grid and block of
+/// [`launch_shape`], or, for a reduction whose plan ([`lazulite_codegen_cuda::reduction_plan`]) is
+/// grid-wide, `<name>_partial` then `<name>_final` with a partials buffer. `None` when there is nothing
+/// to do (no outer point).
+pub fn launch_plan(
+    kernel: &Kernel,
+    name: &str,
+    shape: &[usize],
+    multiprocessors: u32,
+) -> Result<Option<ReductionPlan>> {
+    let Some((grid, block)) = launch_shape(kernel, shape, multiprocessors) else {
+        return Ok(None);
+    };
+    if kernel.n_reduce > 0 {
+        let plan = lazulite_codegen_cuda::reduction_plan(kernel, name, shape)?;
+        if plan.passes.len() == 2 {
+            return Ok(Some(plan));
+        }
+    }
+    Ok(Some(ReductionPlan {
+        n_chunks: 1,
+        passes: vec![Pass {
+            entry: name.to_string(),
+            grid,
+            block,
+        }],
+        partials_bytes: 0,
+    }))
+}
+
 /// Bytes moved between the host and CUDA devices, process-wide (see [`transfer_stats`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TransferStats {
@@ -80,13 +112,17 @@ pub struct TransferStats {
     pub device_to_host_bytes: u64,
     /// Steps that ran on the host with their operands copied out and results copied back.
     pub host_round_trips: u64,
+    /// Kernel launches (a grid-wide reduction counts its two passes).
     pub launches: u64,
+    /// Reduction steps launched as two passes (`_partial` then `_final`).
+    pub two_pass_reductions: u64,
 }
 
 static H2D: AtomicU64 = AtomicU64::new(0);
 static D2H: AtomicU64 = AtomicU64::new(0);
 static ROUND_TRIPS: AtomicU64 = AtomicU64::new(0);
 static LAUNCHES: AtomicU64 = AtomicU64::new(0);
+static TWO_PASS: AtomicU64 = AtomicU64::new(0);
 
 /// What crossed between the host and CUDA devices since the process started.
 pub fn transfer_stats() -> TransferStats {
@@ -95,6 +131,7 @@ pub fn transfer_stats() -> TransferStats {
         device_to_host_bytes: D2H.load(Ordering::Relaxed),
         host_round_trips: ROUND_TRIPS.load(Ordering::Relaxed),
         launches: LAUNCHES.load(Ordering::Relaxed),
+        two_pass_reductions: TWO_PASS.load(Ordering::Relaxed),
     }
 }
 
@@ -102,7 +139,10 @@ pub fn transfer_stats() -> TransferStats {
 pub struct CudaDevice {
     ordinal: u16,
     pool: Arc<DevicePool>,
-    functions: Mutex<HashMap<KernelKey, u64>>,
+    /// The loaded module of each kernel.
+    modules: Mutex<HashMap<KernelKey, u64>>,
+    /// Loaded functions by kernel and entry point (`<name>`, `<name>_partial`, `<name>_final`).
+    functions: Mutex<HashMap<(KernelKey, String), u64>>,
 }
 
 impl CudaDevice {
@@ -120,6 +160,7 @@ impl CudaDevice {
         let d = Arc::new(CudaDevice {
             ordinal,
             pool: Arc::new(DevicePool::new(drv)),
+            modules: Mutex::new(HashMap::new()),
             functions: Mutex::new(HashMap::new()),
         });
         g.insert(ordinal, d.clone());
@@ -245,34 +286,52 @@ impl CudaBackend {
         Ok(code)
     }
 
-    /// The loaded function of `kernel` on the device (compiled and loaded on first use).
-    fn function(&self, kernel: &Arc<Kernel>) -> Result<(u64, Arc<CudaCode>)> {
+    /// The loaded entry point `entry` (the kernel's own name when `None`) of `kernel` on the device
+    /// (compiled and loaded on first use).
+    fn function(&self, kernel: &Arc<Kernel>, entry: Option<&str>) -> Result<(u64, Arc<CudaCode>)> {
         let dev = self.cuda_device()?;
         let code = self.compile_cached(kernel)?;
         let key = self.key(kernel);
+        let fkey = (key.clone(), entry.unwrap_or(&code.name).to_string());
         if let Some(&f) = dev
             .functions
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
+            .get(&fkey)
         {
             return Ok((f, code));
         }
-        let image = if self.loads_source() {
-            code.source.as_bytes().to_vec()
-        } else if code.cubin {
-            code.ptx.clone()
-        } else {
-            let mut p = code.ptx.clone();
-            p.push(0);
-            p
+        let loaded = dev
+            .modules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .copied();
+        let module = match loaded {
+            Some(m) => m,
+            None => {
+                let image = if self.loads_source() {
+                    code.source.as_bytes().to_vec()
+                } else if code.cubin {
+                    code.ptx.clone()
+                } else {
+                    let mut p = code.ptx.clone();
+                    p.push(0);
+                    p
+                };
+                let m = dev.driver().load_module(&image)?;
+                dev.modules
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key, m);
+                m
+            }
         };
-        let module = dev.driver().load_module(&image)?;
-        let f = dev.driver().function(module, &code.name)?;
+        let f = dev.driver().function(module, &fkey.1)?;
         dev.functions
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(key, f);
+            .insert(fkey, f);
         Ok((f, code))
     }
 
@@ -459,15 +518,14 @@ impl Backend for CudaBackend {
         } else {
             step.label.as_str()
         };
-        let Some((grid, block)) = launch_shape(k, &step.shape, dev.driver().info().multiprocessors)
-        else {
+        if launch_shape(k, &step.shape, dev.driver().info().multiprocessors).is_none() {
             return Ok(StepReport {
                 label: step.label.clone(),
                 compiled: true,
                 chunks: 0,
             });
-        };
-        let (func, code) = match self.function(k) {
+        }
+        let (func, code) = match self.function(k, None) {
             Ok(f) => f,
             Err(e) if e.kind == ErrorKind::NotImplemented => {
                 // the renderer declines this kernel (an op with no CUDA definition yet): run it on the
@@ -541,30 +599,65 @@ impl Backend for CudaBackend {
             lay.size_bytes()
         );
         cancel.check("compute")?;
-        dev.driver()
-            .launch(func, grid, block, 0, &args)
-            .map_err(|e| {
-                Error::new(
-                    if e.kind == ErrorKind::Memory {
-                        ErrorKind::Memory
-                    } else {
-                        ErrorKind::Internal
-                    },
-                    format!(
-                        "execute: step {si} ({label}): kernel {} on cuda:{} (grid {grid} x block \
-                         {block}, loop {:?}) failed to launch: {}",
-                        code.name,
-                        self.ordinal,
-                        step.shape.as_slice(),
-                        e.message
-                    ),
-                )
-            })?;
-        LAUNCHES.fetch_add(1, Ordering::Relaxed);
+        let Some(plan) = launch_plan(
+            k,
+            &code.name,
+            &step.shape,
+            dev.driver().info().multiprocessors,
+        )?
+        else {
+            bail!(Internal, "execute: step {si} ({label}): no launch plan");
+        };
+        let launch_one = |func: u64, pass: &Pass, params: &[&[u8]]| -> Result<()> {
+            dev.driver()
+                .launch(func, pass.grid, pass.block, 0, params)
+                .map_err(|e| {
+                    Error::new(
+                        if e.kind == ErrorKind::Memory {
+                            ErrorKind::Memory
+                        } else {
+                            ErrorKind::Internal
+                        },
+                        format!(
+                            "execute: step {si} ({label}): kernel {} on cuda:{} (grid {} x block {}, \
+                             loop {:?}) failed to launch: {}",
+                            pass.entry,
+                            self.ordinal,
+                            pass.grid,
+                            pass.block,
+                            step.shape.as_slice(),
+                            e.message
+                        ),
+                    )
+                })?;
+            LAUNCHES.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        };
+        if let [partial, fin] = plan.passes.as_slice() {
+            // the grid-wide reduction: pass 1 writes n_outer * n_chunks partials per reduction into a
+            // pooled buffer, pass 2 folds them; both on the device's one stream, so the buffer goes
+            // back to the pool (stream-ordered) when this step returns
+            let (f_partial, _) = self.function(k, Some(&partial.entry))?;
+            let (f_final, _) = self.function(k, Some(&fin.entry))?;
+            let partials = dev.alloc(
+                &format!("reduction partials of step {si} ({label})"),
+                plan.partials_bytes,
+            )?;
+            let ptr = partials.ptr().to_le_bytes();
+            let n_chunks = (plan.n_chunks as i64).to_le_bytes();
+            let params: [&[u8]; 3] = [&args, &ptr, &n_chunks];
+            launch_one(f_partial, partial, &params)?;
+            cancel.check("compute")?;
+            launch_one(f_final, fin, &params)?;
+            TWO_PASS.fetch_add(1, Ordering::Relaxed);
+            drop(partials);
+        } else {
+            launch_one(func, &plan.passes[0], &[&args])?;
+        }
         Ok(StepReport {
             label: step.label.clone(),
             compiled: true,
-            chunks: grid as usize,
+            chunks: plan.passes[0].grid as usize,
         })
     }
 

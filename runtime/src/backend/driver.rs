@@ -43,14 +43,16 @@ pub trait Driver: Send + Sync {
     /// [`DeviceInfo::loads_source`].
     fn load_module(&self, image: &[u8]) -> Result<u64>;
     fn function(&self, module: u64, name: &str) -> Result<u64>;
-    /// Launches `func` on a 1-D grid; `args` are the bytes of its single by-value argument struct.
+    /// Launches `func` on a 1-D grid; `params[i]` are the bytes of its by-value parameter `i` (the
+    /// argument struct, then, for the passes of a grid-wide reduction, the partials pointer and the
+    /// slice count).
     fn launch(
         &self,
         func: u64,
         grid: u32,
         block: u32,
         shared_bytes: u32,
-        args: &[u8],
+        params: &[&[u8]],
     ) -> Result<()>;
     fn synchronize(&self) -> Result<()>;
     /// `(free, total)` bytes.
@@ -256,13 +258,16 @@ impl Driver for CudarcDriver {
         grid: u32,
         block: u32,
         shared_bytes: u32,
-        args: &[u8],
+        params: &[&[u8]],
     ) -> Result<()> {
         self.bind()?;
-        let mut params = [args.as_ptr() as *mut std::ffi::c_void];
-        // SAFETY: `func` is a function handle from `function`; its one parameter is the by-value
-        // argument struct whose bytes `args` holds (built by the backend from the kernel's
-        // `ArgsLayout`); the driver copies the parameter at launch.
+        let mut ptrs: Vec<*mut std::ffi::c_void> = params
+            .iter()
+            .map(|p| p.as_ptr() as *mut std::ffi::c_void)
+            .collect();
+        // SAFETY: `func` is a function handle from `function`; `ptrs[i]` points at the bytes of its
+        // by-value parameter `i` (built by the backend from the kernel's `ArgsLayout` and the
+        // reduction plan), alive for the call; the driver copies the parameters at launch.
         unsafe {
             cudarc::driver::result::launch_kernel(
                 func as cudarc::driver::sys::CUfunction,
@@ -270,7 +275,7 @@ impl Driver for CudarcDriver {
                 (block, 1, 1),
                 shared_bytes,
                 std::ptr::null_mut(),
-                &mut params,
+                &mut ptrs,
             )
         }
         .map_err(|e| self.err("launch", e))
@@ -294,8 +299,11 @@ type AllocFn = unsafe extern "C" fn(usize, *mut u64) -> i32;
 type FreeFn = unsafe extern "C" fn(u64) -> i32;
 type MemcpyFn = unsafe extern "C" fn(u64, u64, usize) -> i32;
 type LoadFn = unsafe extern "C" fn(*const u8, usize, *mut u64, *mut u8, usize) -> i32;
-type FunctionFn = unsafe extern "C" fn(u64, *const std::ffi::c_char, *mut u64, *mut u32) -> i32;
-type LaunchFn = unsafe extern "C" fn(u64, u32, u32, u32, *const u8) -> i32;
+type FunctionFn =
+    unsafe extern "C" fn(u64, *const std::ffi::c_char, *mut u64, *mut u32, u32, *mut u32) -> i32;
+type LaunchFn = unsafe extern "C" fn(u64, u32, u32, u32, *const *const u8, u32) -> i32;
+/// The most parameters of an emulated kernel.
+const EMU_MAX_PARAMS: usize = 8;
 type CountFn = unsafe extern "C" fn() -> u64;
 
 /// The emulated device of `emu_driver.cpp` (see the module documentation).
@@ -308,8 +316,8 @@ pub struct EmulatorDriver {
     function: FunctionFn,
     launch: LaunchFn,
     used: CountFn,
-    /// Argument struct size of each function handle.
-    arg_bytes: Mutex<std::collections::HashMap<u64, u32>>,
+    /// Parameter sizes of each function handle.
+    arg_bytes: Mutex<std::collections::HashMap<u64, Vec<u32>>>,
     info: DeviceInfo,
 }
 
@@ -429,9 +437,19 @@ impl Driver for EmulatorDriver {
     fn function(&self, module: u64, name: &str) -> Result<u64> {
         let cname = std::ffi::CString::new(name)
             .map_err(|_| Error::new(ErrorKind::Internal, "kernel name with a NUL byte"))?;
-        let (mut f, mut size) = (0u64, 0u32);
-        // SAFETY: `cname` is NUL-terminated; `f` and `size` are valid for one write.
-        let rc = unsafe { (self.function)(module, cname.as_ptr(), &mut f, &mut size) };
+        let (mut f, mut sizes, mut n) = (0u64, [0u32; EMU_MAX_PARAMS], 0u32);
+        // SAFETY: `cname` is NUL-terminated; `f` and `n` are valid for one write, `sizes` for
+        // `EMU_MAX_PARAMS` (the capacity passed).
+        let rc = unsafe {
+            (self.function)(
+                module,
+                cname.as_ptr(),
+                &mut f,
+                sizes.as_mut_ptr(),
+                EMU_MAX_PARAMS as u32,
+                &mut n,
+            )
+        };
         if rc != 0 {
             return Err(Error::new(
                 ErrorKind::Internal,
@@ -441,7 +459,7 @@ impl Driver for EmulatorDriver {
         self.arg_bytes
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(f, size);
+            .insert(f, sizes[..(n as usize).min(EMU_MAX_PARAMS)].to_vec());
         Ok(f)
     }
 
@@ -451,26 +469,38 @@ impl Driver for EmulatorDriver {
         grid: u32,
         block: u32,
         shared_bytes: u32,
-        args: &[u8],
+        params: &[&[u8]],
     ) -> Result<()> {
         let want = self
             .arg_bytes
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&func)
-            .copied();
-        if want != Some(args.len() as u32) {
+            .cloned();
+        let got: Vec<u32> = params.iter().map(|p| p.len() as u32).collect();
+        if want.as_ref() != Some(&got) {
             return Err(Error::new(
                 ErrorKind::Internal,
                 format!(
-                    "cuda:0 (emulated): launch with {} argument bytes, the kernel takes {want:?}",
-                    args.len()
+                    "cuda:0 (emulated): launch with parameters of {got:?} bytes, the kernel takes \
+                     {want:?}"
                 ),
             ));
         }
-        // SAFETY: `func` is a launcher from `function` whose argument struct has `args.len()` bytes
-        // (checked above); every pointer inside it is emulated device memory the backend allocated.
-        let rc = unsafe { (self.launch)(func, grid, block, shared_bytes, args.as_ptr()) };
+        let ptrs: Vec<*const u8> = params.iter().map(|p| p.as_ptr()).collect();
+        // SAFETY: `func` is a launcher from `function` whose parameters have exactly the sizes of
+        // `params` (checked above), each pointed at by `ptrs` for the call; every device pointer
+        // inside them is emulated device memory the backend allocated.
+        let rc = unsafe {
+            (self.launch)(
+                func,
+                grid,
+                block,
+                shared_bytes,
+                ptrs.as_ptr(),
+                ptrs.len() as u32,
+            )
+        };
         if rc != 0 {
             let what = match rc {
                 719 => "CUDA_ERROR_LAUNCH_FAILED",

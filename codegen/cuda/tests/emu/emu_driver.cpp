@@ -33,6 +33,8 @@
 #endif
 
 namespace {
+// part of a compiled module's cache key: bump when the generated entry wrappers change
+constexpr const char* kWrapperAbi = "lzemu-abi-2\n";
 std::mutex g_mutex;
 std::map<uint64_t, size_t> g_allocs;
 size_t g_used = 0;
@@ -115,25 +117,37 @@ int lzemu_load(const char* src, size_t len, uint64_t* module, char* err, size_t 
   std::string dir = cache_dir();
   mkdir(dir.c_str(), 0700);
   char hash[32];
-  std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(source));
+  std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(std::string(kWrapperAbi) + source));
   std::string base = dir + "/m" + hash;
   std::string so = base + ".so";
   if (access(so.c_str(), R_OK) != 0) {
     std::ostringstream unit;
-    unit << "#include \"cuda_host_shim.h\"\n#include <type_traits>\n" << source << "\n";
-    unit << "template <class A> static void lzemu_call(void (*k)(A), unsigned g, unsigned b, const void* p) {\n"
-            "  using T = std::remove_cv_t<std::remove_reference_t<A>>;\n"
-            "  T a; std::memcpy(&a, p, sizeof(T)); lz_emu_launch(k, g, b, a);\n}\n"
-            "template <class A> static unsigned lzemu_size(void (*)(A)) {\n"
-            "  return sizeof(std::remove_cv_t<std::remove_reference_t<A>>);\n}\n";
+    unit << "#include \"cuda_host_shim.h\"\n#include <tuple>\n#include <type_traits>\n#include <utility>\n" << source << "\n";
+    // every parameter is copied from its own bytes (`p[i]`, as cuLaunchKernel's kernelParams), so
+    // entries of one struct (`<name>`) and of several (`<name>_partial(args, partials, n_chunks)`) work
+    unit << "template <class... A, size_t... I> static void lzemu_impl(void (*k)(A...), unsigned g, unsigned b,\n"
+            "    const void* const* p, std::index_sequence<I...>) {\n"
+            "  std::tuple<std::remove_cv_t<std::remove_reference_t<A>>...> t;\n"
+            "  (std::memcpy(&std::get<I>(t), p[I], sizeof(std::get<I>(t))), ...);\n"
+            "  lz_emu_launch_fn(g, b, [&] { k(std::get<I>(t)...); });\n}\n"
+            "template <class... A> static int lzemu_call(void (*k)(A...), unsigned g, unsigned b,\n"
+            "    const void* const* p, unsigned n) {\n"
+            "  if (n != sizeof...(A)) return 1;\n"
+            "  lzemu_impl(k, g, b, p, std::index_sequence_for<A...>{});\n  return 0;\n}\n"
+            "template <class... A> static unsigned lzemu_sizes(void (*)(A...), unsigned* s, unsigned cap) {\n"
+            "  unsigned v[] = {0u, unsigned(sizeof(std::remove_cv_t<std::remove_reference_t<A>>))...};\n"
+            "  for (unsigned i = 0; i < sizeof...(A) && i < cap; ++i) s[i] = v[i + 1];\n"
+            "  return sizeof...(A);\n}\n";
     std::regex entry(R"(extern\s+"C"\s+__global__\s+void\s+(\w+)\s*\()");
     std::set<std::string> names;
     for (std::sregex_iterator it(source.begin(), source.end(), entry), end; it != end; ++it)
       names.insert((*it)[1]);
     for (const auto& n : names) {
-      unit << "extern \"C\" void lzemu_entry_" << n << "(unsigned g, unsigned b, const void* p) { lzemu_call("
-           << n << ", g, b, p); }\n";
-      unit << "extern \"C\" unsigned lzemu_argsize_" << n << "() { return lzemu_size(" << n << "); }\n";
+      unit << "extern \"C\" int lzemu_entry_" << n
+           << "(unsigned g, unsigned b, const void* const* p, unsigned n) { return lzemu_call(" << n
+           << ", g, b, p, n); }\n";
+      unit << "extern \"C\" unsigned lzemu_argsizes_" << n << "(unsigned* s, unsigned cap) { return lzemu_sizes("
+           << n << ", s, cap); }\n";
     }
     std::string tag = std::to_string(getpid()) + "." + std::to_string(reinterpret_cast<uintptr_t>(&source));
     std::string cpp = base + "." + tag + ".cpp";
@@ -173,8 +187,10 @@ int lzemu_load(const char* src, size_t len, uint64_t* module, char* err, size_t 
   return 0;
 }
 
-/// The launcher of entry `name` of `module`, and the size its argument struct must have.
-int lzemu_function(uint64_t module, const char* name, uint64_t* func, unsigned* arg_bytes) {
+/// The launcher of entry `name` of `module`; `sizes[..*nparams]` the byte sizes of its parameters
+/// (at most `cap` written).
+int lzemu_function(uint64_t module, const char* name, uint64_t* func, unsigned* sizes, unsigned cap,
+                   unsigned* nparams) {
   void* lib;
   {
     std::lock_guard<std::mutex> g(g_mutex);
@@ -183,22 +199,26 @@ int lzemu_function(uint64_t module, const char* name, uint64_t* func, unsigned* 
     lib = it->second.lib;
   }
   void* f = dlsym(lib, (std::string("lzemu_entry_") + name).c_str());
-  void* s = dlsym(lib, (std::string("lzemu_argsize_") + name).c_str());
+  void* s = dlsym(lib, (std::string("lzemu_argsizes_") + name).c_str());
   if (!f || !s) return 2;
   *func = reinterpret_cast<uint64_t>(f);
-  *arg_bytes = reinterpret_cast<unsigned (*)()>(s)();
+  *nparams = reinterpret_cast<unsigned (*)(unsigned*, unsigned)>(s)(sizes, cap);
   return 0;
 }
 
-/// Runs `func<<<grid, block, shared>>>(args)`; launches are serialised (one emulated stream).
-int lzemu_launch(uint64_t func, unsigned grid, unsigned block, unsigned shared, const void* args) {
+/// Runs `func<<<grid, block, shared>>>(params...)`: `params[i]` points at the bytes of parameter `i`
+/// (as cuLaunchKernel's kernelParams); launches are serialised (one emulated stream).
+int lzemu_launch(uint64_t func, unsigned grid, unsigned block, unsigned shared, const void* const* params,
+                 unsigned nparams) {
   (void)shared;
   if (grid == 0 || block == 0 || block > 1024) return 1;  // CUDA_ERROR_INVALID_VALUE
   // fault injection for tests: every launch fails as a kernel fault would
   if (const char* f = std::getenv("LAZULITE_CUDA_EMULATOR_FAIL_LAUNCH"); f && *f == '1') return 719;
   static std::mutex launch_mutex;
   std::lock_guard<std::mutex> g(launch_mutex);
-  reinterpret_cast<void (*)(unsigned, unsigned, const void*)>(func)(grid, block, args);
+  int rc = reinterpret_cast<int (*)(unsigned, unsigned, const void* const*, unsigned)>(func)(grid, block, params,
+                                                                                          nparams);
+  if (rc != 0) return 1;
   g_launches++;
   return 0;
 }
