@@ -4,7 +4,7 @@
 //! failures, PTX ISA at most 9.0 (what driver 580 accepts), and no local-memory spills in elementwise
 //! kernels (`ptxas -v`).
 //!
-//! The corpus: a thousand random kernels of the property-test generator (`LAZULITE_CUDA_RANDOM_KERNELS`
+//! The corpus: three thousand random kernels of the property-test generator (`LAZULITE_CUDA_RANDOM_KERNELS`
 //! sets how many), every op on every dtype
 //! at ranks 0 to 4, the reduction kernels of the emulator test, and every kernel the test suites and
 //! benchmarks produced when run with `LAZULITE_CUDA_CORPUS=<dir>` (one `.cu` file per kernel structure,
@@ -86,12 +86,12 @@ fn spills(log: &str) -> BTreeMap<String, u64> {
 
 fn corpus() -> Vec<Kernel> {
     let mut kernels = Vec::new();
-    // 1000 by default (about 2 minutes of the 2-core CI machine); LAZULITE_CUDA_RANDOM_KERNELS=3000
-    // for a deeper run
+    // 3000 by default (the "a few thousand"; about 5 minutes of NVRTC + ptxas on the 2-core CI
+    // machine, both cores busy); LAZULITE_CUDA_RANDOM_KERNELS sets another count
     let n = std::env::var("LAZULITE_CUDA_RANDOM_KERNELS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
+        .unwrap_or(3000);
     let mut runner = TestRunner::deterministic();
     let strategy = case_strategy();
     for _ in 0..n {
