@@ -68,7 +68,7 @@ wheel-manylinux: build
 	test -x target/zig-venv/bin/python || python3 -m venv target/zig-venv
 	target/zig-venv/bin/python -m pip install -q ziglang==$(ZIGLANG)
 	rm -rf $(DIST) target/wheel-venv
-	PATH=$(abspath target/zig-venv)/bin:$$PATH $(MATURIN) build --release --quiet --zig \
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath target/zig-venv)/bin:$(abspath $(VENV))/bin:$$PATH maturin build --release --quiet --zig \
 	  --compatibility manylinux2014 --out $(DIST)
 	$(MATURIN) sdist --out $(DIST)
 	$(PY) python/tests/check_dist.py $(DIST)

@@ -155,9 +155,12 @@ INTERRUPT_CASES = {
     ),
     "fft_passes": (
         """
-        src = (np.random.default_rng(3).standard_normal((4096, 4096))).astype(np.complex64)
+        # five 2-D passes over 8192x4096 complex64: about a second on the 2-core machine, so the
+        # computation is still running when the signal comes (three passes over 4096x4096 took 0.25 s,
+        # as long as the test waits before sending it)
+        src = (np.random.default_rng(3).standard_normal((8192, 4096))).astype(np.complex64)
         x = lz.asarray(src)
-        y = lz.fft.fftn(lz.fft.ifftn(lz.fft.fftn(x)))
+        y = lz.fft.fftn(lz.fft.ifftn(lz.fft.fftn(lz.fft.ifftn(lz.fft.fftn(x)))))
         lz.fft.fftn(lz.asarray(src[:64, :64])).compute()
         work = y.compute
         def check_after():
