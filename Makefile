@@ -42,13 +42,9 @@ build: $(STAMP)
 	rm -f python/lazulite/_lazulite*.so
 	$(MATURIN) develop --release --quiet
 
-## One wheel for every CPython >= 3.10 (the stable ABI, `cp310-abi3`; root pyproject.toml turns on
-## python/Cargo.toml's `abi3`) and the sdist into dist/, their tags and metadata checked; then the
-## wheel installed, alone, in a fresh venv of each CPython of WHEEL_PYTHONS that is installed (3.10, the
-## oldest it serves, first) and smoke-tested there (python/tests/smoke_wheel.py: no NumPy needed).
-wheel: build
-	rm -rf $(DIST) target/wheel-venv
-	$(MATURIN) build --release --quiet --out $(DIST)
+## The sdist next to the wheel in $(DIST), both checked (tags, metadata, files), then the wheel installed,
+## alone, in a fresh venv of each CPython of WHEEL_PYTHONS and smoke-tested there (no NumPy needed).
+define check_wheel
 	$(MATURIN) sdist --out $(DIST)
 	$(PY) python/tests/check_dist.py $(DIST)
 	@for py in $(WHEEL_PYTHONS); do \
@@ -57,26 +53,30 @@ wheel: build
 	  target/wheel-venv/bin/python python/tests/smoke_wheel.py || exit 1; \
 	done; rm -rf target/wheel-venv
 	@test -n "$(strip $(WHEEL_PYTHONS))" || echo "wheel: no CPython 3.10/3.12/3.13 found; the wheel was not smoke-tested"
+endef
+
+## One wheel for every CPython >= 3.10 (the stable ABI, `cp310-abi3`; root pyproject.toml turns on
+## python/Cargo.toml's `abi3`) and the sdist into dist/, their tags and metadata checked; then the
+## wheel installed, alone, in a fresh venv of each CPython of WHEEL_PYTHONS that is installed (3.10, the
+## oldest it serves, first) and smoke-tested there (python/tests/smoke_wheel.py: no NumPy needed).
+wheel: build
+	rm -rf $(DIST) target/wheel-venv
+	$(MATURIN) build --release --quiet --out $(DIST)
+	$(check_wheel)
 
 ## The release wheel: the same, but linked by zig (ziglang from PyPI, in its own venv under target/)
 ## against glibc 2.17, so it honestly claims manylinux2014 (manylinux_2_17; `auditwheel show` agrees,
 ## and check_dist.py compares the tag with the GLIBC_x.y versions the .so needs). A native link
 ## (`make wheel`) needs this host's glibc (2.35: hypot, dlopen, exp/log/pow). Not part of `make test`:
 ## zig builds for an explicit target triple, a second full release build into
-## target/x86_64-unknown-linux-gnu (about 23 min on the loaded 2-core dev machine).
+## target/x86_64-unknown-linux-gnu (7 min on the idle 2-core dev machine, 23 min loaded).
 wheel-manylinux: build
 	test -x target/zig-venv/bin/python || python3 -m venv target/zig-venv
 	target/zig-venv/bin/python -m pip install -q ziglang==$(ZIGLANG)
 	rm -rf $(DIST) target/wheel-venv
 	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath target/zig-venv)/bin:$(abspath $(VENV))/bin:$$PATH maturin build --release --quiet --zig \
 	  --compatibility manylinux2014 --out $(DIST)
-	$(MATURIN) sdist --out $(DIST)
-	$(PY) python/tests/check_dist.py $(DIST)
-	@for py in $(WHEEL_PYTHONS); do \
-	  rm -rf target/wheel-venv && $$py -m venv target/wheel-venv && \
-	  target/wheel-venv/bin/python -m pip install -q --no-index $(DIST)/*.whl && \
-	  target/wheel-venv/bin/python python/tests/smoke_wheel.py || exit 1; \
-	done; rm -rf target/wheel-venv
+	$(check_wheel)
 
 ## Build everything and run the main example.
 demo: build

@@ -239,25 +239,15 @@ impl Emitter<'_, '_> {
         (hfsq, s, rr)
     }
 
-    /// `log(x)` for f64x2 and f32x4 (the algorithm of fdlibm's `e_log.c`/`e_logf.c`, error below 1
-    /// ulp): subnormals scaled up, `x = 2^k (1 + f)` with `1 + f` in `[sqrt(2)/2, sqrt(2))` by integer
-    /// operations on the bits, `log(1 + f)` through `s = f / (2 + f)` and a polynomial in `s^2`.
-    /// Zero, negative, infinite and NaN inputs are selected at the end.
-    pub(super) fn vector_log(&mut self, x: Value) -> Value {
-        let t = self.b.func.dfg.value_type(x);
+    /// `v = 2^k m` with `m` in `[sqrt(2)/2, sqrt(2))`, for positive normal `v` (f64x2 or f32x4), by
+    /// integer operations on the bits (the split of fdlibm's `log` and `log1p`): returns `m` and `k`
+    /// as a float.
+    pub(super) fn split_log_argument(&mut self, v: Value, k: &LogConsts) -> (Value, Value) {
+        let t = self.b.func.dfg.value_type(v);
         let it = t.as_int();
         let fl = FloatLayout::of(t);
-        let k = if fl.p == 52 { &LOG_F64 } else { &LOG_F32 };
         let flags = Self::vflags();
-        let tiny = self.vfc(t, fl.min_positive);
-        let sub = self.b.ins().fcmp(FloatCC::LessThan, x, tiny);
-        let scale = self.vfc(t, f64::from_bits(((1023 + k.sub_shift) as u64) << 52));
-        let xs = self.b.ins().fmul(x, scale);
-        let xs = self.sel(sub, xs, x);
-        let adj = self.vfc(t, -(k.sub_shift as f64));
-        let z0 = self.vfc(t, 0.0);
-        let kadj = self.sel(sub, adj, z0);
-        let bits = self.b.ins().bitcast(it, flags, xs);
+        let bits = self.b.ins().bitcast(it, flags, v);
         // Biased so that the exponent field steps at sqrt(2)/2 rather than at 1.
         let off = self.vsplat_bits(it, fl.one_bits - k.sqrt_half_bits);
         let b2 = self.b.ins().iadd(bits, off);
@@ -268,8 +258,6 @@ impl Emitter<'_, '_> {
         let base = self.vsplat_bits(it, k.sqrt_half_bits);
         let m = self.b.ins().iadd(m, base);
         let m = self.b.ins().bitcast(t, flags, m);
-        let one = self.vfc(t, 1.0);
-        let f = self.b.ins().fsub(m, one);
         // k as a float: the biased exponent (below 2^12) in the mantissa of 2^p.
         let two_p_bits = if fl.p == 52 {
             fl.two_p.to_bits()
@@ -281,6 +269,28 @@ impl Emitter<'_, '_> {
         let kf = self.b.ins().bitcast(t, flags, kf);
         let bias = self.vfc(t, fl.two_p + fl.bias as f64);
         let dk = self.b.ins().fsub(kf, bias);
+        (m, dk)
+    }
+
+    /// `log(x)` for f64x2 and f32x4 (the algorithm of fdlibm's `e_log.c`/`e_logf.c`, error below 1
+    /// ulp): subnormals scaled up, `x = 2^k (1 + f)` with `1 + f` in `[sqrt(2)/2, sqrt(2))` by integer
+    /// operations on the bits, `log(1 + f)` through `s = f / (2 + f)` and a polynomial in `s^2`.
+    /// Zero, negative, infinite and NaN inputs are selected at the end.
+    pub(super) fn vector_log(&mut self, x: Value) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let fl = FloatLayout::of(t);
+        let k = if fl.p == 52 { &LOG_F64 } else { &LOG_F32 };
+        let tiny = self.vfc(t, fl.min_positive);
+        let sub = self.b.ins().fcmp(FloatCC::LessThan, x, tiny);
+        let scale = self.vfc(t, f64::from_bits(((1023 + k.sub_shift) as u64) << 52));
+        let xs = self.b.ins().fmul(x, scale);
+        let xs = self.sel(sub, xs, x);
+        let adj = self.vfc(t, -(k.sub_shift as f64));
+        let z0 = self.vfc(t, 0.0);
+        let kadj = self.sel(sub, adj, z0);
+        let (m, dk) = self.split_log_argument(xs, k);
+        let one = self.vfc(t, 1.0);
+        let f = self.b.ins().fsub(m, one);
         let dk = self.b.ins().fadd(dk, kadj);
 
         let (hfsq, s, rr) = self.log_kernel(k, f);

@@ -9,38 +9,17 @@
 use super::exp_log::{LOG_F32, LOG_F64};
 use super::{Emitter, FloatLayout};
 use cranelift_codegen::ir::condcodes::FloatCC;
-use cranelift_codegen::ir::{types, InstBuilder, Value};
+use cranelift_codegen::ir::{InstBuilder, Value};
 
 impl Emitter<'_, '_> {
     pub(super) fn vector_log1p(&mut self, x: Value) -> Value {
         let t = self.b.func.dfg.value_type(x);
-        let it = t.as_int();
         let fl = FloatLayout::of(t);
         let k = if fl.p == 52 { &LOG_F64 } else { &LOG_F32 };
-        let flags = Self::vflags();
         let one = self.vfc(t, 1.0);
         let u = self.b.ins().fadd(one, x);
-        let bits = self.b.ins().bitcast(it, flags, u);
-        let off = self.vsplat_bits(it, fl.one_bits - k.sqrt_half_bits);
-        let b2 = self.b.ins().iadd(bits, off);
-        let sh = self.iconst(types::I32, fl.p);
-        let kb = self.b.ins().ushr(b2, sh);
-        let mask = self.vsplat_bits(it, (1u64 << fl.p) - 1);
-        let m = self.b.ins().band(b2, mask);
-        let base = self.vsplat_bits(it, k.sqrt_half_bits);
-        let m = self.b.ins().iadd(m, base);
-        let m = self.b.ins().bitcast(t, flags, m);
+        let (m, dk) = self.split_log_argument(u, k);
         let fu = self.b.ins().fsub(m, one);
-        let two_p_bits = if fl.p == 52 {
-            fl.two_p.to_bits()
-        } else {
-            (fl.two_p as f32).to_bits() as u64
-        };
-        let two_p = self.vsplat_bits(it, two_p_bits);
-        let kf = self.b.ins().bor(kb, two_p);
-        let kf = self.b.ins().bitcast(t, flags, kf);
-        let bias = self.vfc(t, fl.two_p + fl.bias as f64);
-        let dk = self.b.ins().fsub(kf, bias);
 
         // c: the rounding error of u relative to u (0 where k = 0, and f = x there)
         let ux = self.b.ins().fsub(u, x);
