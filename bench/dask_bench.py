@@ -78,6 +78,12 @@ def best(client, make, runs):
 
 
 def _peak_rss():
+    # VmHWM: the high-water mark of this process's own address space (getrusage's ru_maxrss is kept
+    # across exec on Linux, so a worker spawned by a large parent would report the parent's size)
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
