@@ -5,33 +5,14 @@
 
 mod common;
 use common::reduce_kernel;
-use common::ulp::Rng;
-use lazulite_codegen_cpu::{compile, KernelArgs, KernelFn};
+use common::ulp::{call_contiguous, Rng};
+use lazulite_codegen_cpu::{compile, KernelFn};
 use lazulite_ir::semantics as sem;
 use lazulite_ir::*;
 
 /// Runs the compiled full reduction `entry` over `xs` (as `d`).
 fn run(entry: KernelFn, d: DType, xs: &[f64]) -> f64 {
-    let mut inb = vec![0u8; xs.len() * d.size()];
-    for (c, &x) in inb.chunks_mut(d.size()).zip(xs) {
-        c.copy_from_slice(&Scalar::Float(x).to_bytes(d));
-    }
-    let mut outb = vec![0u8; d.size()];
-    let shape = [xs.len() as i64];
-    let strides = [1i64];
-    let ins = [inb.as_ptr()];
-    let outs = [outb.as_mut_ptr()];
-    let args = KernelArgs {
-        shape: shape.as_ptr(),
-        inputs: ins.as_ptr(),
-        in_strides: strides.as_ptr(),
-        outputs: outs.as_ptr(),
-        out_strides: strides.as_ptr(),
-    };
-    // SAFETY: the input holds `xs.len()` contiguous elements of `d`, the output one; both outlive
-    // the call, which covers the whole (only, reduced) dimension.
-    unsafe { entry(&args, 0, xs.len() as i64) };
-    Scalar::from_bytes(d, &outb).as_f64()
+    call_contiguous(entry, d, xs, 1)[0]
 }
 
 fn oracle(op: ReduceOp, d: DType, xs: &[f64]) -> f64 {

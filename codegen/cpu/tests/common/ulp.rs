@@ -3,7 +3,7 @@
 //! the scalar oracle, the ULP distance and the checks built on them.
 
 use super::unary_kernel;
-use lazulite_codegen_cpu::{compile, KernelArgs};
+use lazulite_codegen_cpu::{compile, KernelArgs, KernelFn};
 use lazulite_ir::semantics as sem;
 use lazulite_ir::*;
 
@@ -29,12 +29,18 @@ pub fn run(op: UnaryOp, d: DType, xs: &[f64]) -> Vec<f64> {
     let k = unary_kernel(op, d, 1, StrideClass::Contiguous);
     let ck = compile(&k).unwrap();
     assert!(ck.vector_lanes() > 1, "{}", k.pretty());
+    call_contiguous(ck.entry(), d, xs, xs.len())
+}
+
+/// Calls the compiled one-dimensional kernel `entry` over `xs` (as `d`, contiguous) into `out_len`
+/// contiguous outputs of `d` (`xs.len()` for elementwise, 1 for a full reduction); returns them as f64.
+pub fn call_contiguous(entry: KernelFn, d: DType, xs: &[f64], out_len: usize) -> Vec<f64> {
     let n = xs.len();
     let mut inb = vec![0u8; n * d.size()];
     for (c, &x) in inb.chunks_mut(d.size()).zip(xs) {
         c.copy_from_slice(&Scalar::Float(x).to_bytes(d));
     }
-    let mut outb = vec![0u8; n * d.size()];
+    let mut outb = vec![0u8; out_len * d.size()];
     let shape = [n as i64];
     let strides = [1i64];
     let ins = [inb.as_ptr()];
@@ -46,8 +52,9 @@ pub fn run(op: UnaryOp, d: DType, xs: &[f64]) -> Vec<f64> {
         outputs: outs.as_ptr(),
         out_strides: strides.as_ptr(),
     };
-    // SAFETY: both buffers hold `n` elements of `d`, contiguous, and outlive the call.
-    unsafe { ck.entry()(&args, 0, n as i64) };
+    // SAFETY: the input holds `n` contiguous elements of `d` and the output `out_len`, as many as
+    // the kernel writes over its only dimension; both outlive the call.
+    unsafe { entry(&args, 0, n as i64) };
     outb.chunks(d.size())
         .map(|c| Scalar::from_bytes(d, c).as_f64())
         .collect()
