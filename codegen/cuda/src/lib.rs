@@ -288,8 +288,18 @@ pub(crate) fn render_block(
     Ok(())
 }
 
-/// Emits the unravelling of flat index `idx` over dims `dims` (innermost first in the loop), adding
-/// `coord * stride` to each named offset. `strides(op, d)` names the stride of operand `op` on dim `d`.
+/// The C expression for the number of points of the kernel's dims `dims` (`a.shape[i] * ...`; `1LL`
+/// for none).
+pub(crate) fn shape_product(dims: std::ops::Range<usize>) -> String {
+    if dims.is_empty() {
+        "1LL".into()
+    } else {
+        dims.map(|d| format!("a.shape[{d}]"))
+            .collect::<Vec<_>>()
+            .join(" * ")
+    }
+}
+
 /// An offset variable and where its strides live: `a.<array>[<base> + d]` for dim `d`.
 pub(crate) struct Offset {
     pub(crate) name: String,
@@ -297,6 +307,8 @@ pub(crate) struct Offset {
     pub(crate) base: usize,
 }
 
+/// Emits the unravelling of flat index `idx` over dims `dims` (innermost first in the loop), adding
+/// `coord * stride` to each named offset. `strides(op, d)` names the stride of operand `op` on dim `d`.
 pub(crate) fn unravel(
     out: &mut String,
     indent: &str,
@@ -372,15 +384,6 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
         array: "out_strides",
         base: j * n_outer,
     };
-    let product = |dims: std::ops::Range<usize>| -> String {
-        if dims.is_empty() {
-            "1LL".into()
-        } else {
-            dims.map(|d| format!("a.shape[{d}]"))
-                .collect::<Vec<_>>()
-                .join(" * ")
-        }
-    };
 
     if k.n_reduce == 0 {
         for o in &k.outputs {
@@ -398,7 +401,7 @@ pub fn render(kernel: &Kernel, name: &str) -> Result<String> {
             s,
             "extern \"C\" __global__ void {name}(const {args_t} a) {{"
         );
-        let _ = writeln!(s, "  const long long n = {};", product(0..nd));
+        let _ = writeln!(s, "  const long long n = {};", shape_product(0..nd));
         let _ = writeln!(
             s,
             "  const long long step = (long long)gridDim.x * blockDim.x;"

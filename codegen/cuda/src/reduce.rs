@@ -25,7 +25,7 @@
 //! the CPU's pairwise order, about `(n_red / (n_chunks * blockDim.x) + log2(n_red)) * eps * sum |x_i|`
 //! (the emulator tests allow a relative `1e-6 * sqrt(n)` for float32 and `1e-6` for float64).
 
-use crate::{render_block, unravel, ArgsLayout, Offset, REDUCE_BLOCK};
+use crate::{render_block, shape_product, unravel, ArgsLayout, Offset, REDUCE_BLOCK};
 use lazulite_ir::{bail, DType, Error, ErrorKind, Kernel, ReduceOp, Result, Scalar};
 use std::fmt::Write as _;
 
@@ -212,15 +212,6 @@ fn render_one(
     let args_t = lay.cuda_type();
     let in_names: Vec<String> = (0..lay.n_inputs).map(|i| format!("oi{i}")).collect();
     let out_names: Vec<String> = (0..lay.n_outputs).map(|j| format!("oo{j}")).collect();
-    let product = |dims: std::ops::Range<usize>| -> String {
-        if dims.is_empty() {
-            "1LL".into()
-        } else {
-            dims.map(|d| format!("a.shape[{d}]"))
-                .collect::<Vec<_>>()
-                .join(" * ")
-        }
-    };
     let acc_d = |r: usize| k.body[k.reduces[r].value as usize].dtype;
     let acc_t = |r: usize| crate::ctype(acc_d(r));
     let params = match mode {
@@ -235,8 +226,16 @@ fn render_one(
     for r in 0..k.reduces.len() {
         let _ = writeln!(s, "  __shared__ {} lz_sh{r}[32];", acc_t(r));
     }
-    let _ = writeln!(s, "  const long long n_outer = {};", product(0..n_outer));
-    let _ = writeln!(s, "  const long long n_red = {};", product(n_outer..nd));
+    let _ = writeln!(
+        s,
+        "  const long long n_outer = {};",
+        shape_product(0..n_outer)
+    );
+    let _ = writeln!(
+        s,
+        "  const long long n_red = {};",
+        shape_product(n_outer..nd)
+    );
     let _ = writeln!(
         s,
         "  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = (blockDim.x + 31) >> 5;"
