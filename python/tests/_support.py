@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import pytest
 from hypothesis import strategies as st
 from hypothesis.extra.array_api import make_strategies_namespace
 
@@ -142,3 +143,20 @@ def assert_matches(got, expected, *, ulps=0, what="", signed_zeros=True):
             )
     else:
         assert np.array_equal(g, expected), f"{what}:\n{g}\n{expected}"
+
+
+@pytest.fixture(autouse=True)
+def threaded_scheduler():
+    """The chunked tests run on Dask's threaded scheduler (autouse where a test module imports it)."""
+    import dask
+
+    with dask.config.set(scheduler="threads"):
+        yield
+
+
+def chunked_close(got, want, rtol=1e-12):
+    """A chunked result, computed, equals `want` in shape, dtype and values (NaN where `want` has NaN)."""
+    got = np.asarray(got)
+    assert got.shape == want.shape, (got.shape, want.shape)
+    assert got.dtype == want.dtype, (got.dtype, want.dtype)
+    np.testing.assert_allclose(got, want, rtol=rtol, atol=1e-300, equal_nan=True)

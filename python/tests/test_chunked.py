@@ -4,7 +4,6 @@ single-machine lazulite, over many chunkings (one chunk, size-1 chunks, uneven l
 import pickle
 import pickletools
 
-import dask
 import dask.array as da
 import numpy as np
 import pytest
@@ -15,21 +14,10 @@ from hypothesis import strategies as st
 import lazulite as lz
 import lazulite.chunked as xc
 from _support import BINARY, UNARY
+from _support import chunked_close as close
+from _support import threaded_scheduler  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
-
-
-@pytest.fixture(autouse=True)
-def threaded():
-    with dask.config.set(scheduler="threads"):
-        yield
-
-
-def close(got, want, rtol=1e-12):
-    got = np.asarray(got)
-    assert got.shape == want.shape, (got.shape, want.shape)
-    assert got.dtype == want.dtype, (got.dtype, want.dtype)
-    np.testing.assert_allclose(got, want, rtol=rtol, atol=1e-300, equal_nan=True)
 
 
 # ---- generated programs -----------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 squeeze and reductions whose axes lie whole in each chunk become steps of ONE lazulite computation per
 chunk (softmax over rows included); values against NumPy over many chunkings on Dask's threads."""
 
-import dask
 import numpy as np
 import pytest
 from dask.utils import key_split
@@ -10,21 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lazulite.chunked as xc
+from _support import chunked_close as close
+from _support import threaded_scheduler  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
-
-
-@pytest.fixture(autouse=True)
-def threaded():
-    with dask.config.set(scheduler="threads"):
-        yield
-
-
-def close(got, want, rtol=1e-12):
-    got = np.asarray(got)
-    assert got.shape == want.shape, (got.shape, want.shape)
-    assert got.dtype == want.dtype, (got.dtype, want.dtype)
-    np.testing.assert_allclose(got, want, rtol=rtol, atol=1e-300, equal_nan=True)
 
 
 def kernel_layers(x):
