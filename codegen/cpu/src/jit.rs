@@ -273,6 +273,9 @@ struct Emitter<'k, 'f> {
     outer_lanes: u32,
     /// While emitting that vectorized reduction: every load is a vector along the outer dim.
     outer_mode: bool,
+    /// The shared part of inline vector `sin`/`cos`/`tan` per operand, within one emitted block
+    /// (see [`trig::SinCos`]): `sin(x)` and `cos(x)` of the same `x` reduce it once.
+    sincos: Vec<(Value, trig::SinCos)>,
 }
 
 impl<'k, 'f> Emitter<'k, 'f> {
@@ -293,6 +296,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
             loads: plan::body_loads(k),
             outer_lanes: plan.outer_lanes,
             outer_mode: false,
+            sincos: Vec::new(),
         }
     }
 

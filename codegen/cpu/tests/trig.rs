@@ -250,6 +250,76 @@ fn sin_and_cos_inside_reductions() {
     }
 }
 
+/// `sin`, `cos` and `tan` of one operand share its reduction in the JIT (`trig::SinCos`), and `sin`
+/// of another operand (`-x`) must not reuse it: one kernel with four outputs, every one within 2 ulp
+/// of the oracle (special cases exact) over the same inputs as the one-op tests.
+#[test]
+fn sin_cos_tan_of_one_operand_share_the_reduction() {
+    for d in [DType::F64, DType::F32] {
+        let ops = [UnaryOp::Sin, UnaryOp::Cos, UnaryOp::Tan];
+        let mut body = vec![instr(Inst::Load { input: 0 }, d)];
+        body.extend(ops.map(|op| instr(Inst::Unary(op, 0), d)));
+        body.push(instr(Inst::Unary(UnaryOp::Neg, 0), d));
+        body.push(instr(Inst::Unary(UnaryOp::Sin, 4), d));
+        let k = Kernel {
+            ndim: 1,
+            n_reduce: 0,
+            inputs: vec![input(d, StrideClass::Contiguous)],
+            body,
+            reduces: vec![],
+            epilogue: vec![],
+            outputs: [1, 2, 3, 5]
+                .map(|v| output(v, d, StrideClass::Contiguous))
+                .to_vec(),
+        };
+        let ck = compile(&k).unwrap();
+        assert!(ck.vector_lanes() > 1);
+        let mut rng = Rng(0x5eed_0051_c05);
+        let mut xs = special_inputs(d);
+        xs.extend(inputs(d, &mut rng).into_iter().step_by(4));
+        xs.push(0.5); // an odd count: the padded tail too
+        let n = xs.len() as i64;
+        let mut x = View::new(d, &[n], &[1]);
+        for (i, &v) in xs.iter().enumerate() {
+            x.set(&[i as i64], Scalar::Float(v).cast(d));
+        }
+        let mut outs: Vec<View> = (0..4).map(|_| View::new(d, &[n], &[1])).collect();
+        call(ck.entry(), &[n], &[x], &mut outs, 0, n);
+        for (o, (op, neg)) in ops
+            .iter()
+            .map(|&op| (op, false))
+            .chain([(UnaryOp::Sin, true)])
+            .enumerate()
+        {
+            for (i, &v) in xs.iter().enumerate() {
+                let v = if neg { -v } else { v };
+                let g = outs[o].get(&[i as i64]).as_f64();
+                let w = want(op, d, v);
+                if let Some(s) = spec_special(op, v) {
+                    assert!(
+                        same(Scalar::Float(g), Scalar::Float(s)),
+                        "{} {d} of {v:e}: {g:e}",
+                        op.name()
+                    );
+                } else if !w.is_finite() || !g.is_finite() {
+                    assert!(
+                        same(Scalar::Float(g), Scalar::Float(w)),
+                        "{} {d} of {v:e}: {g:e}",
+                        op.name()
+                    );
+                } else {
+                    let u = ulps(d, g, w);
+                    assert!(
+                        u <= 2,
+                        "{} {d} of {v:e}: got {g:e}, want {w:e}: {u} ulp",
+                        op.name()
+                    );
+                }
+            }
+        }
+    }
+}
+
 // Every f32 bit pattern, one op per test (minutes each in a release build; run with
 // `cargo test --release -p lazulite-codegen-cpu --test trig -- --ignored`).
 

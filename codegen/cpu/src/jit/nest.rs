@@ -70,6 +70,8 @@ impl Emitter<'_, '_> {
         reduced: &[Value],
         lanes: u32,
     ) -> Vec<Value> {
+        // Values of an earlier emission need not dominate this one.
+        self.sincos.clear();
         let mut vals: Vec<Value> = Vec::with_capacity(block.len());
         for ins in block {
             let d = ins.dtype;

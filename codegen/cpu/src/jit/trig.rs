@@ -24,6 +24,15 @@ use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use lazulite_ir::{DType, UnaryOp};
 
+/// What `sin`, `cos` and `tan` of one operand share: the kernels' `sin` and `cos` of the reduced
+/// argument and the bits holding the quadrant `n` in their low bits.
+#[derive(Clone, Copy)]
+pub(super) struct SinCos {
+    ks: Value,
+    kc: Value,
+    nbits: Value,
+}
+
 /// Constants of the inline `sin`/`cos`/`tan` per lane type.
 struct TrigConsts {
     /// `pi/2 = p[0] + p[1] + p[2] + tail` (to about 2^-60 relative).
@@ -132,33 +141,12 @@ impl Emitter<'_, '_> {
         (s, e)
     }
 
-    /// `sin`, `cos` or `tan` of a float vector (f64x2 or f32x4) of dtype `d`, inline, with the cold
-    /// scalar fallback for lanes past the fast range.
-    pub(super) fn vector_sin_cos(&mut self, op: UnaryOp, d: DType, x: Value, lanes: u32) -> Value {
-        let t = self.b.func.dfg.value_type(x);
-        let fast = self.sin_cos_fast(op, x);
-        // Any lane past the fast range (or infinite): the whole vector through the scalar routine.
-        let k = trig_consts(t);
-        let ax = self.b.ins().fabs(x);
-        let lim = self.vfc(t, k.max_fast);
-        let big = self.b.ins().fcmp(FloatCC::GreaterThan, ax, lim);
-        let any = self.b.ins().vany_true(big);
-        let var = self.b.declare_var(t);
-        self.b.def_var(var, fast);
-        let slow = self.b.create_block();
-        let merge = self.b.create_block();
-        self.b.set_cold_block(slow);
-        self.b.ins().brif(any, slow, &[], merge, &[]);
-        self.b.switch_to_block(slow);
-        let r = self.lanewise(&[(x, d)], d, lanes, |s, a| s.unary(op, d, a[0], 1));
-        self.b.def_var(var, r);
-        self.b.ins().jump(merge, &[]);
-        self.b.switch_to_block(merge);
-        self.b.use_var(var)
-    }
-
-    /// The branch-free part of [`Self::vector_sin_cos`]: right for `|x| <= max_fast` and NaN.
-    fn sin_cos_fast(&mut self, op: UnaryOp, x: Value) -> Value {
+    /// The reduction of `x` and both kernels, computed once per operand within an emitted block
+    /// (`self.sincos`; `nest::block` clears it) and shared by its `sin`, `cos` and `tan`.
+    fn sin_cos_parts(&mut self, x: Value) -> SinCos {
+        if let Some(&(_, p)) = self.sincos.iter().find(|(v, _)| *v == x) {
+            return p;
+        }
         let t = self.b.func.dfg.value_type(x);
         let it = t.as_int();
         let fl = FloatLayout::of(t);
@@ -201,6 +189,43 @@ impl Emitter<'_, '_> {
 
         let ks = self.kernel_sin(y0, y1, k.s);
         let kc = self.kernel_cos(y0, y1, k.c);
+        let p = SinCos { ks, kc, nbits };
+        self.sincos.push((x, p));
+        p
+    }
+
+    /// `sin`, `cos` or `tan` of a float vector (f64x2 or f32x4) of dtype `d`, inline, with the cold
+    /// scalar fallback for lanes past the fast range.
+    pub(super) fn vector_sin_cos(&mut self, op: UnaryOp, d: DType, x: Value, lanes: u32) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let fast = self.sin_cos_fast(op, x);
+        // Any lane past the fast range (or infinite): the whole vector through the scalar routine.
+        let k = trig_consts(t);
+        let ax = self.b.ins().fabs(x);
+        let lim = self.vfc(t, k.max_fast);
+        let big = self.b.ins().fcmp(FloatCC::GreaterThan, ax, lim);
+        let any = self.b.ins().vany_true(big);
+        let var = self.b.declare_var(t);
+        self.b.def_var(var, fast);
+        let slow = self.b.create_block();
+        let merge = self.b.create_block();
+        self.b.set_cold_block(slow);
+        self.b.ins().brif(any, slow, &[], merge, &[]);
+        self.b.switch_to_block(slow);
+        let r = self.lanewise(&[(x, d)], d, lanes, |s, a| s.unary(op, d, a[0], 1));
+        self.b.def_var(var, r);
+        self.b.ins().jump(merge, &[]);
+        self.b.switch_to_block(merge);
+        self.b.use_var(var)
+    }
+
+    /// The branch-free part of [`Self::vector_sin_cos`]: right for `|x| <= max_fast` and NaN.
+    fn sin_cos_fast(&mut self, op: UnaryOp, x: Value) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let it = t.as_int();
+        let k = trig_consts(t);
+        let flags = Self::vflags();
+        let SinCos { ks, kc, nbits } = self.sin_cos_parts(x);
 
         // Quadrant: odd n swaps sin and cos (tan: -cos/sin for sin/cos); bit 1 of n (of n + 1 for
         // cos) flips the sign of sin and cos.
