@@ -1,6 +1,6 @@
 //! Every Cranelift call of the crate lives here: ISA setup, the `Emitter` and its small helpers, module creation and
 //! finalization. The loop nest is in `nest`, reductions in `reduce`, the lowering of each op in `ops`,
-//! the inline vector math in `exp_log`, `log1p`, `trig`, `hyperbolic` and `pow`.
+//! the inline vector math in `exp_log`, `log1p`, `trig` and `hyperbolic`.
 //!
 //! Value representation: in scalar code a value of dtype `d` is one Cranelift scalar (`bool` is an `i8`
 //! holding 0 or 1). In vector code with `L` lanes every value is a 128-bit vector of `L` lanes; a `bool`
@@ -13,7 +13,6 @@ mod hyperbolic;
 mod log1p;
 mod nest;
 mod ops;
-mod pow;
 mod reduce;
 mod trig;
 
