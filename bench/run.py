@@ -88,6 +88,13 @@ def workloads(n, side, dtype):
         jax and jax_fn(lambda x: jnp.sin(x) ** 2 + jnp.cos(x) ** 2 - jnp.exp(-x * x), x),
     )
     yield (
+        "abs(x)**y",
+        lambda: np.abs(x) ** y,
+        lambda: (lz.abs(lx) ** ly).compute(),
+        ne and (lambda: ne.evaluate("abs(x)**y", local_dict={"x": x, "y": y})),
+        jax and jax_fn(lambda x, y: jnp.abs(x) ** y, x, y),
+    )
+    yield (
         "sum(x)",
         lambda: np.sum(x),
         lambda: lz.sum(lx).compute(),
