@@ -274,7 +274,7 @@ fn sin_cos_tan_of_one_operand_share_the_reduction() {
         };
         let ck = compile(&k).unwrap();
         assert!(ck.vector_lanes() > 1);
-        let mut rng = Rng(0x5eed_0051_c05);
+        let mut rng = Rng(0x05ee_d005_1c05);
         let mut xs = special_inputs(d);
         xs.extend(inputs(d, &mut rng).into_iter().step_by(4));
         xs.push(0.5); // an odd count: the padded tail too
