@@ -461,6 +461,7 @@ pub fn kernel_name(k: &Kernel) -> String {
     format!("lz_k{:016x}", k.fingerprint())
 }
 
+pub mod extern_kernels;
 mod reduce;
 mod split;
 pub use reduce::{
