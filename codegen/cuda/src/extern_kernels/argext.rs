@@ -1,4 +1,6 @@
-//! argmax / argmin: one block per row (a grid-stride loop over rows). Each thread keeps the first best
+//! argmax / argmin. Rows shorter than a block run one thread per row (`lzx_argmax_rows_<dtype>`, a
+//! grid-stride loop over rows, scanning in order); longer rows run one block per row (a grid-stride
+//! loop over rows). Each thread keeps the first best
 //! `(value, index)` of its strided share of the row, then a shared-memory tree combines pairs; on
 //! equal values the smaller index wins and a NaN beats every number (the first NaN), so the result is
 //! NumPy's first occurrence whatever the block size.
@@ -9,10 +11,12 @@ use lazulite_ir::DType;
 
 /// `lzx_argmax_<dtype>` / `lzx_argmin_<dtype>(x, out, outer, len, inner)`: `out[o * inner + r]` is the
 /// index along the row `x[o, :, r]` (C-contiguous `(outer, len, inner)`, `len > 0`).
-pub fn argext_entry(d: DType, max: bool) -> String {
+/// `per_thread`: the one-thread-per-row form (same parameters).
+pub fn argext_entry(d: DType, max: bool, per_thread: bool) -> String {
     format!(
-        "lzx_{}_{}",
+        "lzx_{}{}_{}",
         if max { "argmax" } else { "argmin" },
+        if per_thread { "_rows" } else { "" },
         ctype(d)
     )
 }
@@ -59,21 +63,37 @@ LZ_FN void lzx_argext(const T* x, i64* out, i64 outer, i64 len, i64 inner) {
     __syncthreads();
   }
 }
+
+template <class T, bool MAX>
+LZ_FN void lzx_argext_rows(const T* x, i64* out, i64 outer, i64 len, i64 inner) {
+  const i64 rows = outer * inner;
+  for (i64 row = lzx_tid(); row < rows; row += lzx_stride()) {
+    const T* src = x + (row / inner) * len * inner + row % inner;
+    T bv = src[0];
+    i64 bi = 0;
+    for (i64 i = 1; i < len; ++i) {
+      const T v = src[i * inner];
+      if (lzx_better<T, MAX>(v, i, bv, bi)) { bv = v; bi = i; }
+    }
+    out[row] = bi;
+  }
+}
 "#;
 
 pub(super) fn source() -> String {
     let mut s = String::from(TEMPLATE);
     for d in REAL {
-        for max in [true, false] {
+        for (max, rows) in [(true, false), (false, false), (true, true), (false, true)] {
             entry(
                 &mut s,
-                &argext_entry(d, max),
+                &argext_entry(d, max, rows),
                 &format!(
                     "const {t}* x, i64* out, i64 outer, i64 len, i64 inner",
                     t = ctype(d)
                 ),
                 &format!(
-                    "lzx_argext<{}, {max}>(x, out, outer, len, inner);",
+                    "lzx_argext{}<{}, {max}>(x, out, outer, len, inner);",
+                    if rows { "_rows" } else { "" },
                     ctype(d)
                 ),
             );

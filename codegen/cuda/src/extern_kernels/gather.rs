@@ -90,10 +90,7 @@ pub(super) fn source() -> String {
                 "const {}* idx, i64* resolved, i64 n, i64 bound, u64* flag",
                 ctype(d)
             ),
-            &format!(
-                "lzx_index<{}>(idx, resolved, n, bound, flag);",
-                ctype(d)
-            ),
+            &format!("lzx_index<{}>(idx, resolved, n, bound, flag);", ctype(d)),
         );
     }
     for size in ELEM_SIZES {

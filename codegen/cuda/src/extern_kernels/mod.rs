@@ -35,12 +35,19 @@ pub use sort::{
 /// Threads per block of every extern kernel (the block-per-row kernels need a power of two).
 pub const EXTERN_BLOCK: u32 = 256;
 
+/// Whether rows of `len` run one thread per row (shorter than a block) rather than one block per row
+/// (argmax/argmin and the scans).
+pub fn per_thread_rows(len: usize) -> bool {
+    len < EXTERN_BLOCK as usize
+}
+
 /// A family of extern kernels: one module each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Family {
-    /// argmax / argmin: one block per row.
+    /// argmax / argmin: one block per row, or one thread per short row.
     ArgExtremum,
-    /// cumulative_sum / cumulative_prod: one block per row, fixed combine order.
+    /// cumulative_sum / cumulative_prod: one block per row with a fixed combine order, or one thread
+    /// per short row.
     Scan,
     /// Index resolution (bounds check), take, take_along_axis and concat's copies.
     Gather,
@@ -86,18 +93,34 @@ impl Family {
         match self {
             Family::ArgExtremum => REAL
                 .iter()
-                .flat_map(|&d| [argext_entry(d, true), argext_entry(d, false)])
+                .flat_map(|&d| {
+                    [
+                        argext_entry(d, true, false),
+                        argext_entry(d, false, false),
+                        argext_entry(d, true, true),
+                        argext_entry(d, false, true),
+                    ]
+                })
                 .collect(),
             Family::Scan => NUMERIC
                 .iter()
-                .flat_map(|&d| [scan_entry(d, false), scan_entry(d, true)])
+                .flat_map(|&d| {
+                    [
+                        scan_entry(d, false, false),
+                        scan_entry(d, true, false),
+                        scan_entry(d, false, true),
+                        scan_entry(d, true, true),
+                    ]
+                })
                 .collect(),
             Family::Gather => INDEX
                 .iter()
                 .map(|&d| index_entry(d))
-                .chain(ELEM_SIZES.iter().flat_map(|&s| {
-                    [take_entry(s), take_along_entry(s), concat_entry(s)]
-                }))
+                .chain(
+                    ELEM_SIZES
+                        .iter()
+                        .flat_map(|&s| [take_entry(s), take_along_entry(s), concat_entry(s)]),
+                )
                 .collect(),
             Family::Search => REAL.iter().map(|&d| search_entry(d)).collect(),
             Family::Sort => REAL

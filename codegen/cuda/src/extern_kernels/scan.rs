@@ -1,4 +1,6 @@
-//! cumulative_sum / cumulative_prod: one block per row (a grid-stride loop over rows). Thread `t` owns
+//! cumulative_sum / cumulative_prod. Rows shorter than a block run one thread per row
+//! (`lzx_cumsum_rows_<dtype>`: a grid-stride loop over rows, each folded in order, as on the CPU);
+//! longer rows run one block per row (a grid-stride loop over rows). Thread `t` owns
 //! the `t`-th contiguous piece of the row: it folds its piece, thread 0 turns the block's piece totals
 //! into exclusive prefixes in order, and each thread rescans its piece from its prefix. The combine
 //! order depends only on the row length and `blockDim.x` (the runtime launches
@@ -12,10 +14,12 @@ use lazulite_ir::DType;
 
 /// `lzx_cumsum_<dtype>` / `lzx_cumprod_<dtype>(x, out, outer, len, inner, include_initial)`: `x` is
 /// C-contiguous `(outer, len, inner)`, `out` `(outer, len + include_initial, inner)`.
-pub fn scan_entry(d: DType, product: bool) -> String {
+/// `per_thread`: the one-thread-per-row form (same parameters).
+pub fn scan_entry(d: DType, product: bool, per_thread: bool) -> String {
     format!(
-        "lzx_{}_{}",
+        "lzx_{}{}_{}",
         if product { "cumprod" } else { "cumsum" },
+        if per_thread { "_rows" } else { "" },
         ctype(d)
     )
 }
@@ -85,21 +89,40 @@ LZ_FN void lzx_scan(const T* x, T* out, i64 outer, i64 len, i64 inner, i64 incl)
     __syncthreads();
   }
 }
+
+template <class T, bool PROD>
+LZ_FN void lzx_scan_rows(const T* x, T* out, i64 outer, i64 len, i64 inner, i64 incl) {
+  const T* tag = 0;
+  const T init = PROD ? lzx_one(tag) : lzx_zero(tag);
+  const i64 rows = outer * inner, olen = len + incl;
+  for (i64 row = lzx_tid(); row < rows; row += lzx_stride()) {
+    const i64 o = row / inner, r = row % inner;
+    const T* src = x + o * len * inner + r;
+    T* dst = out + o * olen * inner + r;
+    T run = init;
+    if (incl) dst[0] = init;
+    for (i64 i = 0; i < len; ++i) {
+      run = lzx_fold<T, PROD>(run, src[i * inner]);
+      dst[(i + incl) * inner] = run;
+    }
+  }
+}
 "#;
 
 pub(super) fn source() -> String {
     let mut s = String::from(TEMPLATE);
     for d in NUMERIC {
-        for product in [false, true] {
+        for (product, rows) in [(false, false), (true, false), (false, true), (true, true)] {
             entry(
                 &mut s,
-                &scan_entry(d, product),
+                &scan_entry(d, product, rows),
                 &format!(
                     "const {t}* x, {t}* out, i64 outer, i64 len, i64 inner, i64 incl",
                     t = ctype(d)
                 ),
                 &format!(
-                    "lzx_scan<{}, {product}>(x, out, outer, len, inner, incl);",
+                    "lzx_scan{}<{}, {product}>(x, out, outer, len, inner, incl);",
+                    if rows { "_rows" } else { "" },
                     ctype(d)
                 ),
             );
