@@ -142,7 +142,7 @@ fn data(d: DType, n: usize, seed: u64) -> Vec<u8> {
             5 => f64::NEG_INFINITY,
             _ => small as f64 / 4.0,
         };
-        let extreme = r % 89 == 0;
+        let extreme = r.is_multiple_of(89);
         match d {
             DType::F32 => out.extend_from_slice(&(f as f32).to_le_bytes()),
             DType::F64 => out.extend_from_slice(&f.to_le_bytes()),

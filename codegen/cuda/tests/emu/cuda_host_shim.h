@@ -76,16 +76,11 @@ inline T __shfl_down_sync(unsigned, T v, int offset) {
   return r;
 }
 
-// Atomics: the threads of a launch are fibers on one OS thread and switch only at barriers, so a
+// Atomics (the extern kernels' index flag): the threads of a launch are fibers on one OS thread and switch only at barriers, so a
 // read-modify-write is atomic as written.
 inline unsigned long long atomicMin(unsigned long long* p, unsigned long long v) {
   const unsigned long long old = *p;
   if (v < old) *p = v;
-  return old;
-}
-inline unsigned long long atomicMax(unsigned long long* p, unsigned long long v) {
-  const unsigned long long old = *p;
-  if (v > old) *p = v;
   return old;
 }
 
