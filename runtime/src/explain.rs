@@ -250,7 +250,15 @@ pub fn explain_text(schedule: &Schedule, inputs: &[ArrayData], ir: bool) -> Stri
                     human_bytes(read),
                     human_bytes(written)
                 );
-                if let Some((n, _)) = &cuda {
+                let on_device = crate::backend::cuda::extern_device_family(e);
+                if let (Some((n, _)), Some(f)) = (&cuda, on_device) {
+                    let _ = writeln!(
+                        s,
+                        "    cuda:{n}, device kernels ({} family, block {}): no host round trip",
+                        f.name(),
+                        lazulite_codegen_cuda::extern_kernels::EXTERN_BLOCK
+                    );
+                } else if let Some((n, _)) = &cuda {
                     round_trip_out += read;
                     round_trip_in += written;
                     let _ = writeln!(

@@ -356,3 +356,54 @@ fn nvrtc_errors_carry_the_log_and_the_source() {
     .unwrap();
     assert_eq!(&cubin[..4], b"\x7fELF", "a CUBIN is an ELF image");
 }
+
+/// The extern-op kernels (`lazulite_codegen_cuda::extern_kernels`): each family's module, with every
+/// dtype's entry, compiles with NVRTC to PTX of ISA at most 9.0 that names every entry, and ptxas
+/// assembles it for sm_90.
+#[test]
+fn every_extern_kernel_family_compiles_for_sm_90() {
+    use lazulite_codegen_cuda::extern_kernels::Family;
+    if let Err(e) = cuda::nvrtc_ready() {
+        return skip(&e.message);
+    }
+    let Some(ptxas) = ptxas() else {
+        return skip("ptxas not found (PTXAS or the nvidia-cuda-nvcc wheel)");
+    };
+    let work =
+        std::env::temp_dir().join(format!("lazulite-cuda-nvrtc-extern-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    for f in Family::ALL {
+        let ptx = cuda::compile(&f.source(), DEFAULT_ARCH, Output::Ptx)
+            .unwrap_or_else(|e| panic!("{}: {}", f.name(), e.message));
+        let ptx = String::from_utf8(ptx).expect("PTX is text");
+        let isa = ptx_isa(&ptx);
+        assert!(
+            isa.is_some_and(|v| v <= MAX_PTX_ISA),
+            "{}: PTX ISA {isa:?} is newer than {MAX_PTX_ISA:?}",
+            f.name()
+        );
+        for e in f.entries() {
+            assert!(
+                ptx.contains(&format!(".entry {e}(")),
+                "{}: no .entry {e}",
+                f.name()
+            );
+        }
+        let file = work.join(format!("{}.ptx", f.name()));
+        std::fs::write(&file, &ptx).unwrap();
+        let out = Command::new(&ptxas)
+            .args(["-arch=sm_90"])
+            .arg(&file)
+            .arg("-o")
+            .arg(work.join(format!("{}.cubin", f.name())))
+            .output()
+            .expect("run ptxas");
+        assert!(
+            out.status.success(),
+            "{}: ptxas failed:\n{}",
+            f.name(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}

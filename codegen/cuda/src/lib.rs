@@ -18,6 +18,10 @@
 //!   from the sizes alone, so results are deterministic on every run and GPU (no atomics).
 //!   `blockDim.x` must be a multiple of 32, at most 1024 ([`REDUCE_BLOCK`] is the default).
 //!
+//! Extern ops that run on the device (argmax/argmin, scans, gathers, concat, searchsorted, sort,
+//! the scatter of `__setitem__`) are hand-written templates instantiated per dtype in
+//! [`extern_kernels`], one module per family.
+//!
 //! What each op means is [`PRELUDE`] (`prelude.cuh`): one overloaded device function per op-table row
 //! (`UnaryOp::cuda`, `BinaryOp::cuda`, `ReduceOp::cuda`), mirroring `ir::semantics` and
 //! `ir::semantics_complex` (complex transcendental functions with C99 Annex G's special cases, computed
@@ -461,6 +465,7 @@ pub fn kernel_name(k: &Kernel) -> String {
     format!("lz_k{:016x}", k.fingerprint())
 }
 
+pub mod extern_kernels;
 mod reduce;
 mod split;
 pub use reduce::{

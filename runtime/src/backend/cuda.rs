@@ -11,7 +11,9 @@
 //! temporary after its last use (back into the pool, where the next allocation of its size class takes
 //! it). Steps the device cannot run yet (extern ops, kernels the renderer declines) are explicit host
 //! round trips: their device operands are copied to the host, the CPU runs the step, and its results
-//! are copied back; [`transfer_stats`] counts them and `explain` lists them.
+//! are copied back; [`transfer_stats`] counts them and `explain` lists them. Sorting, scans, gathers,
+//! concat, searchsorted, argmax/argmin and the scatter of `__setitem__` run as device kernels instead
+//! (`cuda_extern`, [`extern_device_family`]).
 //!
 //! [`pool`]: super::pool
 //! [`driver`]: super::driver
@@ -32,6 +34,9 @@ use lazulite_ir::{
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+
+mod cuda_extern;
+pub use cuda_extern::device_family as extern_device_family;
 
 /// Compiled modules kept per process.
 const CODE_CACHE_CAPACITY: usize = 1024;
@@ -669,7 +674,10 @@ impl Backend for CudaBackend {
         temps: &[Option<CudaMem>],
         cancel: &Cancel,
     ) -> Result<StepReport> {
-        // no extern op runs on the device yet: an explicit host round trip
+        if let Some(report) = cuda_extern::run(self, si, step, inputs, temps, cancel)? {
+            return Ok(report);
+        }
+        // no device kernels for this op (or dtype): an explicit host round trip
         let reads: Vec<BufferRef> = step.inputs.iter().map(|o| o.buffer).collect();
         let writes: Vec<u32> = step.outputs.iter().map(|o| o.temp).collect();
         self.host_round_trip(&reads, &writes, temps, |host| {

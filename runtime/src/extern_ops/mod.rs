@@ -531,22 +531,26 @@ fn concat(
     Ok(())
 }
 
+/// One index of integer dtype `d` (its `d.size()` little-endian bytes) as i64 (u64 beyond i64's
+/// range stays out of range).
+pub(crate) fn index_value(d: DType, c: &[u8]) -> i64 {
+    let mut b = [0u8; 8];
+    b[..c.len().min(8)].copy_from_slice(&c[..c.len().min(8)]);
+    match d {
+        DType::I8 => c[0] as i8 as i64,
+        DType::I16 => i16::from_le_bytes([c[0], c[1]]) as i64,
+        DType::I32 => i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as i64,
+        DType::I64 => i64::from_le_bytes(b),
+        DType::U64 => i64::try_from(u64::from_le_bytes(b)).unwrap_or(i64::MAX),
+        _ => u64::from_le_bytes(b) as i64,
+    }
+}
+
 /// The indices as i64, from any integer dtype (u64 beyond i64's range stays out of range).
 fn indices(name: &str, s: &Src) -> Result<Vec<i64>> {
     let bytes = contiguous_bytes(name, s)?;
     let size = s.dtype.size();
-    let conv = |c: &[u8]| -> i64 {
-        let mut b = [0u8; 8];
-        b[..size].copy_from_slice(c);
-        match s.dtype {
-            DType::I8 => c[0] as i8 as i64,
-            DType::I16 => i16::from_le_bytes([c[0], c[1]]) as i64,
-            DType::I32 => i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as i64,
-            DType::I64 => i64::from_le_bytes(b),
-            DType::U64 => i64::try_from(u64::from_le_bytes(b)).unwrap_or(i64::MAX),
-            _ => u64::from_le_bytes(b) as i64,
-        }
-    };
+    let conv = |c: &[u8]| index_value(s.dtype, c);
     ensure!(
         s.dtype.is_integer(),
         Type,
@@ -557,7 +561,7 @@ fn indices(name: &str, s: &Src) -> Result<Vec<i64>> {
 }
 
 /// A possibly negative index into an axis of `n` elements, or the `Index` error.
-fn resolve(name: &str, i: i64, n: usize, axis: usize) -> Result<usize> {
+pub(crate) fn resolve(name: &str, i: i64, n: usize, axis: usize) -> Result<usize> {
     let j = if i < 0 {
         i as i128 + n as i128
     } else {

@@ -76,6 +76,14 @@ inline T __shfl_down_sync(unsigned, T v, int offset) {
   return r;
 }
 
+// Atomics (the extern kernels' index flag): the threads of a launch are fibers on one OS thread and switch only at barriers, so a
+// read-modify-write is atomic as written.
+inline unsigned long long atomicMin(unsigned long long* p, unsigned long long v) {
+  const unsigned long long old = *p;
+  if (v < old) *p = v;
+  return old;
+}
+
 inline double __longlong_as_double(long long v) { double d; std::memcpy(&d, &v, 8); return d; }
 inline long long __double_as_longlong(double d) { long long v; std::memcpy(&v, &d, 8); return v; }
 inline float __int_as_float(int v) { float f; std::memcpy(&f, &v, 4); return f; }
