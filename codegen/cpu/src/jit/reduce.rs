@@ -492,14 +492,31 @@ impl Emitter<'_, '_> {
                 s.reduce_dim(d + 1, ins2, accs);
             });
         } else if self.lanes == 1 {
-            self.for_range(lo, hi, 1, |s, i| {
+            let point = |s: &mut Self, i: Value| {
                 let ins2 = s.advance(&ins, &isb, d, i);
                 let addrs: Vec<Option<Value>> = ins2.into_iter().map(Some).collect();
                 let vals = s.block(&s.k.body, &addrs, &[], 1);
                 let per_reduce: Vec<Value> =
                     s.k.reduces.iter().map(|r| vals[r.value as usize]).collect();
                 s.accumulate(accs, 0, &per_reduce, 1);
-            });
+            };
+            let cascade: Vec<bool> = accs.iter().map(cascaded).collect();
+            if cascade.contains(&true) {
+                // One element per iteration, cascaded like the vector loop's float sums.
+                let iv = self.b.declare_var(PTR);
+                self.b.def_var(iv, lo);
+                let exit = self.b.create_block();
+                let mut iteration = |s: &mut Self, iv: Variable| {
+                    let i = s.b.use_var(iv);
+                    point(s, i);
+                    let i2 = s.b.ins().iadd_imm_s(i, 1);
+                    s.b.def_var(iv, i2);
+                };
+                self.cascaded_loop(iv, hi, 1, accs, &cascade, 1, exit, &mut iteration);
+                self.b.switch_to_block(exit);
+            } else {
+                self.for_range(lo, hi, 1, point);
+            }
         } else {
             self.vector_reduce_loop(lo, hi, ins, accs);
         }
@@ -559,22 +576,9 @@ impl Emitter<'_, '_> {
         let exit = self.b.create_block();
         let cascade: Vec<bool> = accs.iter().map(cascaded).collect();
         if cascade.contains(&true) {
-            let top = self.b.create_block();
-            self.b.ins().brif(nmain, top, &[], exit, &[]);
-            self.b.switch_to_block(top);
-            let totals =
-                self.cascade_level(CASCADE_LEVELS, iv, nmain, step, &walk, &ins, accs, &cascade);
-            // The cascade's totals go to the first accumulator, for the rest and the final fold.
-            for ((a, &c), total) in accs.iter().zip(&cascade).zip(totals) {
-                if c {
-                    let idn = self.identity(a.op, a.dtype, lanes);
-                    self.b.def_var(a.vars[0], total);
-                    for &v in &a.vars[1..] {
-                        self.b.def_var(v, idn);
-                    }
-                }
-            }
-            self.b.ins().jump(exit, &[]);
+            let mut iteration =
+                |s: &mut Self, iv: Variable| s.main_iteration(iv, step, &walk, &ins, accs);
+            self.cascaded_loop(iv, nmain, step, accs, &cascade, lanes, exit, &mut iteration);
         } else {
             let body = self.b.create_block();
             self.b.ins().brif(nmain, body, &[], exit, &[]);
@@ -588,6 +592,52 @@ impl Emitter<'_, '_> {
         self.b.switch_to_block(exit);
         let lo2 = self.b.ins().iadd(lo, nmain);
         self.vector_loop(lo2, hi, ins, vec![], Some(&rest_accs));
+    }
+
+    /// A cascaded reduction loop from the current `iv` to `end` (see [`Self::cascade_level`]), then
+    /// a jump to `exit`: the cascade's totals are added to the first accumulator (to what it held on
+    /// entry: earlier rows of the reduced dims), and the other accumulators get back what they held.
+    #[allow(clippy::too_many_arguments)]
+    fn cascaded_loop(
+        &mut self,
+        iv: Variable,
+        end: Value,
+        step: i64,
+        accs: &[Acc],
+        cascade: &[bool],
+        lanes: u32,
+        exit: cranelift_codegen::ir::Block,
+        iteration: &mut dyn FnMut(&mut Self, Variable),
+    ) {
+        let held: Vec<Vec<Value>> = accs
+            .iter()
+            .map(|a| a.vars.iter().map(|&v| self.b.use_var(v)).collect())
+            .collect();
+        let top = self.b.create_block();
+        let i = self.b.use_var(iv);
+        let any = self.b.ins().icmp(IntCC::SignedLessThan, i, end);
+        self.b.ins().brif(any, top, &[], exit, &[]);
+        self.b.switch_to_block(top);
+        let totals = self.cascade_level(
+            CASCADE_LEVELS,
+            iv,
+            end,
+            step,
+            accs,
+            cascade,
+            lanes,
+            iteration,
+        );
+        for (((a, &c), total), held) in accs.iter().zip(cascade).zip(totals).zip(&held) {
+            if c {
+                let first = self.binary(a.op.combiner(), a.dtype, held[0], total, lanes);
+                self.b.def_var(a.vars[0], first);
+                for (&v, &h) in a.vars[1..].iter().zip(&held[1..]) {
+                    self.b.def_var(v, h);
+                }
+            }
+        }
+        self.b.ins().jump(exit, &[]);
     }
 
     /// One iteration of the main loop of [`Self::vector_reduce_loop`] at `iv` (then advanced by
@@ -640,24 +690,25 @@ impl Emitter<'_, '_> {
         self.b.def_var(iv, i2);
     }
 
-    /// Level `level` of the cascaded main loop (entered with `iv < nmain`): level 0 resets the
-    /// cascaded accumulators, runs up to [`CASCADE_BLOCK`] main iterations and folds its
-    /// accumulators pairwise into one vector; a higher level sums up to `CASCADE_BLOCK` blocks of
-    /// the level below ([`CASCADE_LEVELS`]: as many as there are until `nmain`). Returns one vector
-    /// per reduction (its sum when cascaded; unused otherwise).
+    /// Level `level` of a cascaded reduction loop (entered with `iv < end`; `iteration` emits one
+    /// iteration at `iv` and advances it by `step`): level 0 resets the cascaded accumulators, runs
+    /// up to [`CASCADE_BLOCK`] iterations and folds its accumulators pairwise into one value; a
+    /// higher level sums up to `CASCADE_BLOCK` blocks of the level below ([`CASCADE_LEVELS`]: as
+    /// many as there are until `end`). Returns one value per reduction (its sum when cascaded;
+    /// unused otherwise).
     #[allow(clippy::too_many_arguments)]
     fn cascade_level(
         &mut self,
         level: usize,
         iv: Variable,
-        nmain: Value,
+        end: Value,
         step: i64,
-        walk: &[Option<(Value, i64)>],
-        ins: &[Value],
         accs: &[Acc],
         cascade: &[bool],
+        lanes: u32,
+        iteration: &mut dyn FnMut(&mut Self, Variable),
     ) -> Vec<Value> {
-        let lanes = self.lanes;
+        let nmain = end;
         let head = self.b.create_block();
         let exit = self.b.create_block();
         if level == 0 {
@@ -675,7 +726,7 @@ impl Emitter<'_, '_> {
             let end = self.b.ins().select(past, nmain, end);
             self.b.ins().jump(head, &[]);
             self.b.switch_to_block(head);
-            self.main_iteration(iv, step, walk, ins, accs);
+            iteration(self, iv);
             let i2 = self.b.use_var(iv);
             let more = self.b.ins().icmp(IntCC::SignedLessThan, i2, end);
             self.b.ins().brif(more, head, &[], exit, &[]);
@@ -714,7 +765,7 @@ impl Emitter<'_, '_> {
         self.b.def_var(count, zero);
         self.b.ins().jump(head, &[]);
         self.b.switch_to_block(head);
-        let below = self.cascade_level(level - 1, iv, nmain, step, walk, ins, accs, cascade);
+        let below = self.cascade_level(level - 1, iv, end, step, accs, cascade, lanes, iteration);
         for ((a, &c), (&v, x)) in accs.iter().zip(cascade).zip(sums.iter().zip(below)) {
             if c {
                 let cur = self.b.use_var(v);
