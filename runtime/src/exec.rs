@@ -269,11 +269,18 @@ unsafe fn launch(
             let bytes = unsafe { std::slice::from_raw_parts(p.as_ptr() as *const u8, 16) };
             Scalar::from_bytes(o.dtype, bytes)
         };
-        let mut acc = read(0);
-        for c in 1..chunks {
-            acc = combine(*op, o.dtype, acc, read(c))?;
+        // Pairwise, so that a float sum of many partials keeps the error of a tree, not a chain.
+        let mut level: Vec<Scalar> = (0..chunks).map(read).collect();
+        while level.len() > 1 {
+            level = level
+                .chunks(2)
+                .map(|p| match *p {
+                    [x, y] => combine(*op, o.dtype, x, y),
+                    _ => Ok(p[0]),
+                })
+                .collect::<Result<_>>()?;
         }
-        let bytes = acc.to_bytes(o.dtype);
+        let bytes = level[0].to_bytes(o.dtype);
         // SAFETY: `args.outputs` holds `nout` pointers, each valid for one element of its dtype.
         unsafe {
             let dst = *args.outputs.add(k);

@@ -8,6 +8,7 @@
 //! comparisons, `bitselect` and logic ops need no conversion. Ops without a vector lowering run lane
 //! by lane (extract, scalar op, insert) inside the vector loop.
 
+mod cascade;
 mod exp_log;
 mod hyperbolic;
 mod log1p;

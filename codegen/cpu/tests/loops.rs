@@ -529,3 +529,54 @@ fn compile_time_of_a_20_op_chain() {
     assert!(median.as_millis() < 20, "warm compile took {median:?}");
     check(&k, &Case::contiguous(&k, &[77]));
 }
+
+/// Float sums whose main loop crosses the blocks of the cascade (16 main iterations per innermost
+/// block, 16 blocks per level above, three levels, then the top): lengths around each level's
+/// boundary, full reductions of one dim (split over 1 and 2 calls; and strided, through the scalar
+/// loop) and of two dims (the cascade runs once per row and must keep what the earlier rows
+/// accumulated), and inner reductions, against the interpreter (inputs whose sums are exact in any
+/// order).
+#[test]
+fn float_sums_across_the_cascade_blocks() {
+    let mut cases = 0;
+    for d in [DType::F32, DType::F64] {
+        let full = reduce_kernel(ReduceOp::Sum, d, 1, 1, Contiguous);
+        let full2 = reduce_kernel(ReduceOp::Sum, d, 2, 2, Contiguous);
+        let inner = reduce_kernel(ReduceOp::Sum, d, 2, 1, Contiguous);
+        // Every other element: the scalar loop, one element per cascade iteration.
+        let strided = reduce_kernel(ReduceOp::Sum, d, 1, 1, Strided);
+        for n in [15, 16, 17, 255, 256, 257, 4095, 4096, 4097, 2 * 65536 + 3] {
+            let mut case = Case::contiguous(&strided, &[n]);
+            case.in_strides = vec![vec![2]];
+            case.seed = 2;
+            case.exact = true;
+            assert_eq!(check_lanes(&strided, &case).1, 1);
+            cases += 1;
+        }
+        // Elements per main iteration: 8 vectors of 16 bytes.
+        let step = 8 * 16 / d.size() as i64;
+        for block in [16, 256, 4096] {
+            let b = block * step;
+            for n in [b - 1, b, b + step + 3, 2 * b + 5] {
+                for splits in [1, 2] {
+                    let mut case = Case::contiguous(&full, &[n]);
+                    case.splits = splits;
+                    case.seed = 1 + splits as u64 % 2;
+                    case.exact = true;
+                    assert!(check_lanes(&full, &case).1 > 1);
+                    cases += 1;
+                }
+                if block <= 256 {
+                    for (k, rows) in [(&full2, 3), (&inner, 2)] {
+                        let mut case = Case::contiguous(k, &[rows, n]);
+                        case.seed = 2;
+                        case.exact = true;
+                        assert!(check(k, &case) > 0);
+                        cases += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(cases > 60, "{cases}");
+}

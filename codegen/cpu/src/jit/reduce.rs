@@ -1,10 +1,12 @@
 //! Reductions: one outer point at a time (several vector accumulators in the innermost loop), or
 //! vectorized across the innermost outer dim in blocks of outer points.
 
+use super::cascade::cascaded;
 use super::{lanewise_binary, plan, ty, Acc, Emitter, PTR};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types;
 use cranelift_codegen::ir::{InstBuilder, StackSlotData, StackSlotKind, Value};
+use cranelift_frontend::Variable;
 use lazulite_ir::{DType, Inst, ReduceOp, Scalar, StrideClass, UnaryOp};
 
 /// Most copies of the body per iteration of a vectorized reduction loop (one accumulator each, so
@@ -475,14 +477,31 @@ impl Emitter<'_, '_> {
                 s.reduce_dim(d + 1, ins2, accs);
             });
         } else if self.lanes == 1 {
-            self.for_range(lo, hi, 1, |s, i| {
+            let point = |s: &mut Self, i: Value| {
                 let ins2 = s.advance(&ins, &isb, d, i);
                 let addrs: Vec<Option<Value>> = ins2.into_iter().map(Some).collect();
                 let vals = s.block(&s.k.body, &addrs, &[], 1);
                 let per_reduce: Vec<Value> =
                     s.k.reduces.iter().map(|r| vals[r.value as usize]).collect();
                 s.accumulate(accs, 0, &per_reduce, 1);
-            });
+            };
+            let cascade: Vec<bool> = accs.iter().map(cascaded).collect();
+            if cascade.contains(&true) {
+                // One element per iteration, cascaded like the vector loop's float sums.
+                let iv = self.b.declare_var(PTR);
+                self.b.def_var(iv, lo);
+                let exit = self.b.create_block();
+                let mut iteration = |s: &mut Self, iv: Variable| {
+                    let i = s.b.use_var(iv);
+                    point(s, i);
+                    let i2 = s.b.ins().iadd_imm_s(i, 1);
+                    s.b.def_var(iv, i2);
+                };
+                self.cascaded_loop(iv, hi, 1, accs, &cascade, 1, exit, &mut iteration);
+                self.b.switch_to_block(exit);
+            } else {
+                self.for_range(lo, hi, 1, point);
+            }
         } else {
             self.vector_reduce_loop(lo, hi, ins, accs);
         }
@@ -537,13 +556,42 @@ impl Emitter<'_, '_> {
             })
             .collect();
 
-        let body = self.b.create_block();
-        let exit = self.b.create_block();
         let iv = self.b.declare_var(PTR);
         self.b.def_var(iv, zero);
-        self.b.ins().brif(nmain, body, &[], exit, &[]);
+        let exit = self.b.create_block();
+        let cascade: Vec<bool> = accs.iter().map(cascaded).collect();
+        if cascade.contains(&true) {
+            let mut iteration =
+                |s: &mut Self, iv: Variable| s.main_iteration(iv, step, &walk, &ins, accs);
+            self.cascaded_loop(iv, nmain, step, accs, &cascade, lanes, exit, &mut iteration);
+        } else {
+            let body = self.b.create_block();
+            self.b.ins().brif(nmain, body, &[], exit, &[]);
+            self.b.switch_to_block(body);
+            self.main_iteration(iv, step, &walk, &ins, accs);
+            let i2 = self.b.use_var(iv);
+            let more = self.b.ins().icmp(IntCC::SignedLessThan, i2, nmain);
+            self.b.ins().brif(more, body, &[], exit, &[]);
+        }
 
-        self.b.switch_to_block(body);
+        self.b.switch_to_block(exit);
+        let lo2 = self.b.ins().iadd(lo, nmain);
+        self.vector_loop(lo2, hi, ins, vec![], Some(&rest_accs));
+    }
+
+    /// One iteration of the main loop of [`Self::vector_reduce_loop`] at `iv` (then advanced by
+    /// `step`): `accs[_].vars.len()` copies of the body, each folding into its own accumulator.
+    fn main_iteration(
+        &mut self,
+        iv: Variable,
+        step: i64,
+        walk: &[Option<(Value, i64)>],
+        ins: &[Value],
+        accs: &[Acc],
+    ) {
+        let k = self.k;
+        let lanes = self.lanes;
+        let unroll = accs.first().map_or(1, |a| a.vars.len());
         let i = self.b.use_var(iv);
         // `iadd(base, ishl(i, iconst))` folds into the load's addressing mode.
         let shifted: Vec<Option<(Value, i64)>> = walk
@@ -579,11 +627,5 @@ impl Emitter<'_, '_> {
         }
         let i2 = self.b.ins().iadd_imm_s(i, step);
         self.b.def_var(iv, i2);
-        let more = self.b.ins().icmp(IntCC::SignedLessThan, i2, nmain);
-        self.b.ins().brif(more, body, &[], exit, &[]);
-
-        self.b.switch_to_block(exit);
-        let lo2 = self.b.ins().iadd(lo, nmain);
-        self.vector_loop(lo2, hi, ins, vec![], Some(&rest_accs));
     }
 }
