@@ -422,8 +422,14 @@ impl PyArray {
     ) -> PyResult<Bound<'py, PyAny>> {
         let copy = opt_bool_arg("__array__", "copy", copy)?;
         let py = slf.py();
-        materialize(py, &slf.get().inner(), Reason::Implicit("__array__"))?;
-        let view = crate::buffer::memoryview_of(slf, crate::buffer::PyBUF_FULL_RO)?;
+        let x = slf.get().inner();
+        let data = materialize(py, &x, Reason::Implicit("__array__"))?;
+        // an array on a device: `data` is its host copy (one copy, made by materialize)
+        let host = match x.device() {
+            lazulite_ir::Device::Cpu => slf.clone(),
+            _ => Bound::new(py, PyArray::new(LazyArray::from_data(data)))?,
+        };
+        let view = crate::buffer::memoryview_of(&host, crate::buffer::PyBUF_FULL_RO)?;
         let np = py.import("numpy")?;
         let kwargs = pyo3::types::PyDict::new(py);
         if let Some(d) = dtype {
