@@ -11,7 +11,7 @@
 
 use crate::rt;
 use hashbrown::{HashMap, HashSet};
-use lazulite_ir::{self as ir, DType, NodeId, Op, Result, Shape};
+use lazulite_ir::{self as ir, DType, Device, NodeId, Op, Result, Shape};
 use smallvec::SmallVec;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
@@ -21,10 +21,13 @@ pub use lazulite_runtime::ArrayData;
 pub(crate) type Operands = SmallVec<[LazyArray; 3]>;
 
 pub(crate) struct Node {
-    /// `None` for a node built from data (it is realized from the start).
+    /// `None` for a node built from data (it is realized from the start), or for a transfer (one
+    /// operand, copied to `device` when computed: [`LazyArray::to_device`]).
     op: Option<Op>,
     dtype: DType,
     shape: Shape,
+    /// Where the node's value lives (or will).
+    device: Device,
     /// The operands, emptied once the node is realized (a realized node needs none of them).
     inputs: Mutex<Operands>,
     /// Boxed: an unrealized node (most nodes, most of the time) then pays one pointer for it.
@@ -78,10 +81,17 @@ impl LazyArray {
     /// A new unrealized node. Callers have checked the op's rules: `dtype` and `shape` are the node's
     /// and the operands satisfy the graph invariants (`ir::verify::verify_graph`).
     pub(crate) fn from_op(op: Op, inputs: Operands, dtype: DType, shape: Shape) -> LazyArray {
+        // the operands' device; scalar parameters (host data) go wherever the arrays are
+        let device = inputs
+            .iter()
+            .find(|a| !a.is_scalar_parameter())
+            .or(inputs.first())
+            .map_or(Device::Cpu, LazyArray::device);
         LazyArray(Arc::new(Node {
             op: Some(op),
             dtype,
             shape,
+            device,
             inputs: Mutex::new(inputs),
             realized: OnceLock::new(),
         }))
@@ -90,12 +100,13 @@ impl LazyArray {
     /// An already realized array (zero-copy: the array shares `data`'s buffer).
     pub fn from_data(data: ArrayData) -> LazyArray {
         let realized = OnceLock::new();
-        let (dtype, shape) = (data.dtype, data.shape.clone());
+        let (dtype, shape, device) = (data.dtype, data.shape.clone(), data.device());
         let _ = realized.set(Box::new(data));
         LazyArray(Arc::new(Node {
             op: None,
             dtype,
             shape,
+            device,
             inputs: Mutex::new(Operands::new()),
             realized,
         }))
@@ -109,6 +120,60 @@ impl LazyArray {
     /// The shape (known when the array is built).
     pub fn shape(&self) -> &[usize] {
         &self.0.shape
+    }
+
+    /// The device the array lives on (or will, once computed): [`Device::Cpu`] or
+    /// [`Device::Cuda`]`(n)`.
+    pub fn device(&self) -> Device {
+        self.0.device
+    }
+
+    /// The array on `device`, lazily: a transfer node that, when computed, computes `self` on its
+    /// own device and copies the result ([`lazulite_runtime::to_device`]; bit-exact, views keep
+    /// their strides). The array itself when it is on `device` already. The standard's explicit
+    /// transfer: arrays on different devices are never combined implicitly.
+    ///
+    /// ```
+    /// use lazulite_frontend::{self as lz, Device};
+    /// let x = lz::zeros(&[4], lz::DType::F64)?;
+    /// let y = x.to_device(Device::Cpu)?; // Device::Cuda(0) for the first GPU
+    /// assert_eq!(y.device(), Device::Cpu);
+    /// # Ok::<(), lz::Error>(())
+    /// ```
+    pub fn to_device(&self, device: Device) -> Result<LazyArray> {
+        if device == self.device() {
+            return Ok(self.clone());
+        }
+        ir::ensure!(
+            lazulite_runtime::devices().contains(&device),
+            Value,
+            "to_device: device {device} is not available (devices present: {}); use one of them",
+            lazulite_runtime::devices()
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Ok(LazyArray(Arc::new(Node {
+            op: None,
+            dtype: self.0.dtype,
+            shape: self.0.shape.clone(),
+            device,
+            inputs: Mutex::new(smallvec::smallvec![self.clone()]),
+            realized: OnceLock::new(),
+        })))
+    }
+
+    /// Whether this is a scalar parameter: host data of one element seen at every index (a number
+    /// passed to an op). Its device does not count: it is copied to the device of the other
+    /// operands (a few bytes).
+    pub(crate) fn is_scalar_parameter(&self) -> bool {
+        self.0.op.is_none()
+            && self.0.realized.get().is_some_and(|d| {
+                d.device() == Device::Cpu
+                    && d.buffer.len() == d.dtype.size()
+                    && d.strides.iter().all(|&s| s == 0)
+            })
     }
 
     /// The number of axes.
@@ -171,6 +236,18 @@ impl LazyArray {
     }
 }
 
+/// The common device of `arrays` (scalar parameters excepted: they follow the arrays), or a `Value`
+/// error naming `func` and both devices (the standard allows no implicit transfers).
+pub(crate) fn common_device(func: &str, arrays: &[&LazyArray]) -> Result<Device> {
+    Device::common(
+        func,
+        arrays
+            .iter()
+            .filter(|a| !a.is_scalar_parameter())
+            .map(|a| a.device()),
+    )
+}
+
 /// The part of the DAG below some arrays, interned into a graph.
 struct Lowered {
     graph: ir::Graph,
@@ -184,16 +261,32 @@ enum Seen {
     Op(Operands),
 }
 
-fn inspect(a: &LazyArray) -> Seen {
+fn inspect(a: &LazyArray) -> Result<Seen> {
     if let Some(d) = a.0.realized.get() {
-        return Seen::Leaf(ArrayData::clone(d));
+        return Ok(Seen::Leaf(ArrayData::clone(d)));
     }
-    let ops = lock(&a.0.inputs);
-    // Under the lock, check again: operands are released only after the value is set.
-    match a.0.realized.get() {
-        Some(d) => Seen::Leaf(ArrayData::clone(d)),
-        None => Seen::Op(ops.clone()),
+    let ops = {
+        let ops = lock(&a.0.inputs);
+        // Under the lock, check again: operands are released only after the value is set.
+        match a.0.realized.get() {
+            Some(d) => return Ok(Seen::Leaf(ArrayData::clone(d))),
+            None => ops.clone(),
+        }
+    };
+    if a.0.op.is_some() {
+        return Ok(Seen::Op(ops));
     }
+    // a transfer: compute the source on its device, copy it, and the node is data from now on
+    let [src] = ops.as_slice() else {
+        ir::bail!(
+            Internal,
+            "compute: a transfer node has {} operands",
+            ops.len()
+        );
+    };
+    let moved = lazulite_runtime::to_device(&src.compute()?, a.0.device)?;
+    a.store(moved.clone());
+    Ok(Seen::Leaf(moved))
 }
 
 /// Interns the DAG below `arrays` into a graph, iteratively (post-order with an explicit stack).
@@ -207,6 +300,9 @@ fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
     // Keeps every visited node alive for the walk, so that node addresses stay unique keys.
     let mut keep: Vec<LazyArray> = Vec::new();
     let mut roots = Vec::with_capacity(arrays.len());
+    // scalar parameters go to the device of the computation (the first root's; roots on different
+    // devices are an error of the plan, naming both)
+    let param_device = arrays.first().map_or(Device::Cpu, |a| a.device());
     for &root in arrays {
         // (node, its operands once expanded: the walk looks at each node's operands once)
         let mut stack: Vec<(LazyArray, Option<Operands>)> = vec![(root.clone(), None)];
@@ -217,7 +313,7 @@ fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
             let mut new_scalar = None;
             let (seen, expanded) = match expanded {
                 Some(ops) => (Seen::Op(ops), true),
-                None => (inspect(&a), false),
+                None => (inspect(&a)?, false),
             };
             let node = match seen {
                 Seen::Leaf(data) => {
@@ -244,12 +340,15 @@ fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
                         )
                     })?;
                     let strides = data.strides.clone();
+                    let device = match new_scalar.is_some() && data.device() == Device::Cpu {
+                        true => param_device,
+                        false => data.device(),
+                    };
                     inputs.push(data);
                     ir::Node {
                         op: Op::Input {
                             slot,
-                            // arrays live on the host until they can live on a GPU (issue 9)
-                            device: ir::Device::Cpu,
+                            device,
                             strides,
                         },
                         inputs: SmallVec::new(),

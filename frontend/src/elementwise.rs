@@ -124,6 +124,7 @@ fn promote_operands(op: &str, operands: &[Operand]) -> Result<(DType, Shape)> {
             "{op}: got only Python scalars; at least one operand must be an array (wrap a value with asarray())"
         );
     };
+    crate::array::common_device(op, &arrays)?;
     let mut dtype = first.dtype();
     for a in &arrays[1..] {
         dtype = promote(op, dtype, a.dtype())?;

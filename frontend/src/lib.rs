@@ -22,6 +22,7 @@ mod creation;
 mod creation_ext;
 mod cumulative;
 mod data_dependent;
+mod device;
 mod elementwise;
 mod externs;
 pub mod fft;
@@ -56,14 +57,19 @@ pub use creation_ext::{
 };
 pub use cumulative::{cumulative_prod, cumulative_sum};
 pub use data_dependent::{nonzero, unique_all, Unique};
+pub use device::{from_vec_on, full_on, ones_on, zeros_on};
 pub use elementwise::*;
 pub use indexing::{take, take_along_axis};
 pub use joining::{concat, stack};
 pub use lazulite_ir::ExternOp;
 pub use lazulite_ir::FftNorm;
-pub use lazulite_ir::{BinaryOp, DType, Error, ErrorKind, ReduceOp, Result, Scalar, UnaryOp};
+pub use lazulite_ir::{
+    BinaryOp, DType, Device, Error, ErrorKind, ReduceOp, Result, Scalar, UnaryOp,
+};
+/// Bytes moved between the host and CUDA devices, process-wide.
+pub use lazulite_runtime::backend::cuda::{transfer_stats, TransferStats};
 pub use lazulite_runtime::{
-    set_progress_hook, stats, ArrayData, Buffer, Progress, ProgressHook, Stats,
+    devices, set_progress_hook, stats, to_device, ArrayData, Buffer, Progress, ProgressHook, Stats,
 };
 pub use linalg::{matmul, tensordot, vecdot, TensordotAxes};
 pub use linalg_ext::{

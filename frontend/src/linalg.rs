@@ -28,6 +28,7 @@ fn product_dtype(name: &str, a: DType, b: DType) -> Result<DType> {
 /// the added axes removed from the result; batch dimensions broadcast.
 pub fn matmul(x1: &LazyArray, x2: &LazyArray) -> Result<LazyArray> {
     let name = "matmul";
+    crate::array::common_device(name, &[x1, x2])?;
     let d = product_dtype(name, x1.dtype(), x2.dtype())?;
     ensure!(
         x1.ndim() >= 1 && x2.ndim() >= 1,

@@ -146,7 +146,7 @@ impl TypedData for ArrayData {
             self.strides.as_slice()
         );
         self.check_layout()?;
-        let ptr = self.data_ptr();
+        let ptr = self.data_ptr()?;
         ensure!(
             (ptr as usize).is_multiple_of(std::mem::align_of::<T>()),
             Value,

@@ -87,10 +87,28 @@
 //!
 //! ## 4. Devices
 //!
-//! Every array lives in host memory and every computation runs on the CPU (all cores; the number of
-//! worker threads is [`Config::threads`], set with [`set_config`] or `LAZULITE_THREADS`). A CUDA
-//! backend generates and compiles kernels but does not run them yet; when it does, the device choice
-//! will be part of this API, and code written against it today keeps its meaning (CPU).
+//! An array lives on one [`Device`]: the host ([`Device::Cpu`], the default; all cores, the number
+//! of worker threads is [`Config::threads`], set with [`set_config`] or `LAZULITE_THREADS`) or a
+//! CUDA GPU ([`Device::Cuda`]`(n)`; [`devices`] lists those present). A computation runs where its
+//! operands live and its result stays there; [`LazyArray::to_device`] moves an array (lazily, an
+//! explicit copy), the `*_on` creation functions ([`zeros_on`], [`full_on`], [`from_vec_on`], ...)
+//! make one on a device, and reading elements on the host ([`LazyArray::to_vec`], `item`) copies
+//! them back. Operands on two devices are a [`ErrorKind::Value`] error naming both: nothing moves
+//! implicitly.
+//!
+//! ```
+//! use lazulite::{self as lz, DType, Device};
+//!
+//! // the first GPU when one is present, else the host
+//! let dev = lz::devices().into_iter().find(|d| *d != Device::Cpu).unwrap_or(Device::Cpu);
+//! let x = lz::from_vec_on(vec![1.0f32, 2.0, 3.0], &[3], dev)?;
+//! let y = (&x * 2.0)?;                            // runs on `dev`, stays there
+//! assert_eq!(y.device(), dev);
+//! assert_eq!(y.to_vec::<f32>()?, vec![2.0, 4.0, 6.0]); // copied to the host here
+//! let e = &y + &lz::zeros(&[3], DType::F32)?;
+//! assert!(dev == Device::Cpu || e.is_err());       // cuda:0 + cpu: a Value error
+//! # Ok::<(), lz::Error>(())
+//! ```
 //!
 //! ## Errors
 //!

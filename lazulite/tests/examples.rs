@@ -27,3 +27,12 @@ fn mmap_batched_statistics_match_plain_rust() {
 fn normalise_clip_sum_pipeline_matches_plain_rust() {
     pipeline::main().expect("the pipeline example agrees with its oracle");
 }
+
+#[allow(dead_code)]
+#[path = "../examples/devices.rs"]
+mod devices;
+
+#[test]
+fn softmax_on_the_chosen_device_matches_plain_rust() {
+    devices::main().expect("the devices example agrees with its oracle");
+}

@@ -82,8 +82,9 @@ class Info:
         return out
 
     def devices(self):
-        """The devices lazulite arrays can live on: a tuple holding the CPU device object."""
-        return (_lazulite.cpu,)
+        """The devices lazulite arrays can live on: the CPU device object, then one per CUDA device
+        present (``Device('cuda:0')``, ...)."""
+        return tuple(_lazulite._devices())
 
     def __repr__(self):
         return "lazulite.__array_namespace_info__()"

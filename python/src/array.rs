@@ -3,7 +3,7 @@
 use crate::convert::{
     arg_for, check_int_pow, choice_arg, opt_bool_arg, scalar_to_py, type_name, Arg,
 };
-use crate::dtype::{check_to_device, PyDType, PyDevice};
+use crate::dtype::{PyDType, PyDevice};
 use crate::guard::{engine, type_error, value_error};
 use crate::materialize::{implicit_refused, materialize, scalar_of, Reason};
 use crate::printing::{lazy_repr, repr_of, str_of};
@@ -218,13 +218,16 @@ impl PyArray {
         self.inner().size()
     }
 
-    /// The device the array lives on (`lz.cpu`).
+    /// The device the array lives on (or will, once computed): `lz.cpu` or a GPU,
+    /// `lz.Device("cuda:0")`. Operations run where their operands live.
     ///
     /// >>> lz.ones(2).device == lz.cpu
     /// True
     #[getter]
     fn device(&self) -> PyDevice {
-        PyDevice
+        PyDevice {
+            device: self.inner().device(),
+        }
     }
 
     /// The transpose of a 2-D array, as a view; other ranks raise `ValueError` (use `mT` or
@@ -279,26 +282,34 @@ impl PyArray {
         py.import("lazulite")
     }
 
-    /// The array on `device`; on the CPU, where every array lives today, the array itself.
+    /// The array on `device`: the array itself when it is there already, else a lazy copy (the
+    /// source is computed on its device, then copied once, bit-exact).
     ///
-    /// `device`: `lz.cpu` (another device raises `ValueError`). `stream`: must be None.
+    /// `device`: a device object (`lz.cpu`, `lz.Device("cuda:0")`, `x.device`) or its string
+    /// (`"cpu"`, `"cuda"`, `"cuda:N"`). `stream`: must be None (lazulite orders its work on one
+    /// stream per device).
     ///
     /// >>> x = lz.ones(2)
-    /// >>> x.to_device(lz.cpu) is x
-    /// True
+    /// >>> x.to_device(lz.cpu) is x, x.to_device("cpu") is x
+    /// (True, True)
     #[pyo3(signature = (device, /, *, stream = None))]
     fn to_device<'py>(
         slf: Bound<'py, Self>,
         device: &Bound<'py, PyAny>,
         stream: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, Self>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         if stream.is_some_and(|s| !s.is_none()) {
             return Err(value_error(
-                "to_device: the CPU device has no streams; pass stream=None",
+                "to_device: lazulite orders its work on one stream per device; pass stream=None",
             ));
         }
-        check_to_device(device)?;
-        Ok(slf)
+        let d = crate::dtype::to_device_arg(device)?;
+        let x = slf.get().inner();
+        if x.device() == d {
+            return Ok(slf.into_any());
+        }
+        let moved = crate::dtype::on_device(x, Some(d))?;
+        Ok(Bound::new(slf.py(), PyArray::new(moved))?.into_any())
     }
 
     /// Exports the array as a DLPack capsule (computing it first): zero-copy and read-only.
@@ -327,7 +338,7 @@ impl PyArray {
     /// >>> lz.ones(1).__dlpack_device__()
     /// (1, 0)
     fn __dlpack_device__(&self) -> (i64, i64) {
-        crate::dlpack::device_tuple()
+        crate::dlpack::device_tuple(self.inner().device())
     }
 
     // ---- materialisation --------------------------------------------------------------------------
@@ -411,8 +422,14 @@ impl PyArray {
     ) -> PyResult<Bound<'py, PyAny>> {
         let copy = opt_bool_arg("__array__", "copy", copy)?;
         let py = slf.py();
-        materialize(py, &slf.get().inner(), Reason::Implicit("__array__"))?;
-        let view = crate::buffer::memoryview_of(slf, crate::buffer::PyBUF_FULL_RO)?;
+        let x = slf.get().inner();
+        let data = materialize(py, &x, Reason::Implicit("__array__"))?;
+        // an array on a device: `data` is its host copy (one copy, made by materialize)
+        let host = match x.device() {
+            lazulite_ir::Device::Cpu => slf.clone(),
+            _ => Bound::new(py, PyArray::new(LazyArray::from_data(data)))?,
+        };
+        let view = crate::buffer::memoryview_of(&host, crate::buffer::PyBUF_FULL_RO)?;
         let np = py.import("numpy")?;
         let kwargs = pyo3::types::PyDict::new(py);
         if let Some(d) = dtype {

@@ -44,8 +44,22 @@ pub fn asarray(
     device: Option<&Bound<'_, PyAny>>,
     copy: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyArray>> {
+    if let Some(d) = check_device(F, device)? {
+        // converted where obj lives (the host for Python and NumPy data), then one explicit copy
+        let xo = asarray(py, obj, dtype, None, copy)?;
+        let x = xo.bind(py).get().inner();
+        if opt_bool_arg(F, "copy", copy)? == Some(false) && x.device() != d {
+            return Err(value_error(format!(
+                "asarray: copy=False, but obj lives on {} and the array must be on {d}; pass copy=None",
+                x.device()
+            )));
+        }
+        if x.device() == d {
+            return Ok(xo);
+        }
+        return Py::new(py, PyArray::new(crate::dtype::on_device(x, Some(d))?));
+    }
     let copy = opt_bool_arg(F, "copy", copy)?;
-    check_device(F, device)?;
     let dtype = dtype_arg(F, dtype)?;
     if let Ok(a) = obj.cast::<PyArray>() {
         let x = a.get().inner();
@@ -263,7 +277,11 @@ fn from_lazulite(
         return engine(py, F, move || fe::astype(&x, target));
     }
     if copy == Some(true) {
-        if let Some(data) = x.realized() {
+        // device memory is always lazulite's own (never mutated), so only host data is copied
+        if let Some(data) = x
+            .realized()
+            .filter(|d| d.device() == lazulite_ir::Device::Cpu)
+        {
             // the data may be foreign memory (a NumPy array) that its owner can still mutate
             return engine(py, F, move || {
                 fe::from_bytes(&data.try_to_contiguous_bytes(F)?, data.dtype, &data.shape)

@@ -167,12 +167,13 @@ unsafe fn fill_view(
         dims,
     });
     let len = data.numel() * itemsize;
+    let ptr = data.data_ptr().map_err(crate::guard::to_pyerr)?;
     // SAFETY: `view` is non-null and points to a `Py_buffer` the caller owns for this call. The pointers
     // stored in it (data, format, shape, strides) stay valid until `release_buffer`: the data is kept
     // alive by the `ArrayData` in `export`, `dims` lives in the boxed `export`, and the format strings
     // are 'static. `owner` is a valid object (the caller's contract).
     unsafe {
-        (*view).buf = data.data_ptr().cast_mut().cast::<c_void>();
+        (*view).buf = ptr.cast_mut().cast::<c_void>();
         (*view).len = len as isize;
         (*view).readonly = 1;
         (*view).itemsize = itemsize as isize;

@@ -5,7 +5,7 @@ use crate::convert::{
     array_arg, array_tuple, bool_arg, choice_arg, int_arg, saturating_int_arg, scalar_for,
     type_name,
 };
-use crate::dtype::{check_device, dtype_arg};
+use crate::dtype::{check_device, dtype_arg, on_device};
 use crate::guard::{engine, type_error};
 use lazulite_frontend::{self as fe, DType, LazyArray, Scalar};
 use pyo3::prelude::*;
@@ -48,15 +48,14 @@ fn linspace(
     device: Option<&Bound<'_, PyAny>>,
     endpoint: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
-    check_device("linspace", device)?;
+    let dev = check_device("linspace", device)?;
     let endpoint = bool_arg("linspace", "endpoint", endpoint, true)?;
     let a = bound_arg("start", start)?;
     let b = bound_arg("stop", stop)?;
     let n = int_arg("linspace", "num", num)?;
     let d = dtype_arg("linspace", dtype)?;
-    Ok(PyArray::new(engine(py, "linspace", move || {
-        fe::linspace(a, b, n, d, endpoint)
-    })?))
+    let r = engine(py, "linspace", move || fe::linspace(a, b, n, d, endpoint))?;
+    Ok(PyArray::new(on_device(r, dev)?))
 }
 
 /// A 2-D array with ones on the `k`-th diagonal and zeros elsewhere.
@@ -80,7 +79,7 @@ fn eye(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
-    check_device("eye", device)?;
+    let dev = check_device("eye", device)?;
     let n = int_arg("eye", "n_rows", n_rows)?;
     let m = match n_cols {
         Some(c) if !c.is_none() => Some(int_arg("eye", "n_cols", c)?),
@@ -88,9 +87,8 @@ fn eye(
     };
     let k = diagonal_arg("eye", k)?;
     let d = dtype_arg("eye", dtype)?;
-    Ok(PyArray::new(engine(py, "eye", move || {
-        fe::eye(n, m, k, d)
-    })?))
+    let r = engine(py, "eye", move || fe::eye(n, m, k, d))?;
+    Ok(PyArray::new(on_device(r, dev)?))
 }
 
 /// Coordinate matrices from 1-D coordinate vectors.

@@ -72,7 +72,8 @@ fn managed<M: ManagedTensorBase>(data: &ArrayData, flags: DlpackFlags) -> PyResu
     let mut init = Dynamic::new(shape, strides)
         .initialize_as::<M>(Box::new(data.clone()))
         .map_err(|e| PyBufferError::new_err(format!("__dlpack__: {e}")))?;
-    init.set_data(data.data_ptr().cast_mut().cast::<c_void>())
+    let ptr = data.data_ptr().map_err(crate::guard::to_pyerr)?;
+    init.set_data(ptr.cast_mut().cast::<c_void>())
         .set_device(CPU)
         .set_dtype(dl_dtype(data.dtype))
         .set_byte_offset(0);
@@ -123,6 +124,13 @@ pub fn export(
                  CPU, device (1, 0) (kDLCPU)"
             )));
         }
+    }
+    if x.device() != lazulite_ir::Device::Cpu && dl_device.is_none_or(|d| d.is_none()) {
+        return Err(PyBufferError::new_err(format!(
+            "__dlpack__: the array lives on {}; exporting device memory through DLPack is not \
+             implemented yet: pass dl_device=(1, 0) for a host copy, or call x.to_device(\"cpu\")",
+            x.device()
+        )));
     }
     let versioned = match max_version.filter(|v| !v.is_none()) {
         None => false,
@@ -268,8 +276,13 @@ pub fn from_dlpack(
     device: Option<&Bound<'_, PyAny>>,
     copy: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
+    if let Some(d) = check_device("from_dlpack", device)?.filter(|d| *d != lazulite_ir::Device::Cpu)
+    {
+        // imported on the host, then one explicit copy
+        let x = from_dlpack(py, x, None, copy)?;
+        return Ok(PyArray::new(crate::dtype::on_device(x.inner(), Some(d))?));
+    }
     let copy = opt_bool_arg("from_dlpack", "copy", copy)?;
-    check_device("from_dlpack", device)?;
     if let Ok(a) = x.cast::<PyArray>() {
         // one of ours: no capsule needed (a lazy array stays lazy)
         let inner = a.get().inner().clone();
@@ -311,7 +324,11 @@ fn is_capsule(x: &Bound<'_, PyAny>) -> bool {
     x.is_instance_of::<pyo3::types::PyCapsule>()
 }
 
-/// `x.__dlpack_device__()`: `(1, 0)`, kDLCPU device 0.
-pub fn device_tuple() -> (i64, i64) {
-    (i64::from(CPU.device_type.0), i64::from(CPU.device_id))
+/// `x.__dlpack_device__()`: `(1, 0)` (kDLCPU device 0), or `(2, n)` (kDLCUDA) for `cuda:n`.
+pub fn device_tuple(device: lazulite_ir::Device) -> (i64, i64) {
+    match device {
+        lazulite_ir::Device::Cpu => (i64::from(CPU.device_type.0), i64::from(CPU.device_id)),
+        // kDLCUDA
+        lazulite_ir::Device::Cuda(n) => (2, i64::from(n)),
+    }
 }

@@ -1,7 +1,7 @@
 //! The dtype objects (`lazulite.float64`, ...) and the device object.
 
 use crate::guard::{type_error, value_error};
-use lazulite_ir::DType;
+use lazulite_ir::{DType, Device};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -87,72 +87,136 @@ pub fn required_dtype(func: &str, obj: &Bound<'_, PyAny>) -> PyResult<DType> {
     })
 }
 
-/// The device every lazulite array lives on today: the host CPU.
+/// A device an array lives on: the host (`lazulite.cpu`) or a CUDA GPU (`Device("cuda:0")`).
+///
+/// Constructed from `"cpu"`, `"cuda"` (the first GPU) or `"cuda:N"`; equal to another device object
+/// naming the same device and to its string; hashable. `__array_namespace_info__().devices()` lists
+/// the devices present.
+///
+/// >>> lz.Device("cpu") == lz.cpu, str(lz.Device("cuda")), repr(lz.Device("cuda:1"))
+/// (True, 'cuda:0', "Device('cuda:1')")
 #[pyclass(frozen, name = "Device", module = "lazulite")]
-pub struct PyDevice;
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PyDevice {
+    pub device: Device,
+}
+
+/// `"cpu"`, `"cuda"`, `"cuda:N"` as a device (`None` for anything else).
+pub fn parse_device(s: &str) -> Option<Device> {
+    match s {
+        "cpu" => Some(Device::Cpu),
+        "cuda" => Some(Device::Cuda(0)),
+        _ => s
+            .strip_prefix("cuda:")
+            .and_then(|n| n.parse::<u16>().ok())
+            .map(Device::Cuda),
+    }
+}
 
 #[pymethods]
 impl PyDevice {
-    fn __repr__(&self) -> &'static str {
-        "Device('cpu')"
+    #[new]
+    #[pyo3(signature = (name, /))]
+    fn py_new(name: &Bound<'_, PyAny>) -> PyResult<PyDevice> {
+        if let Ok(d) = name.cast::<PyDevice>() {
+            return Ok(*d.get());
+        }
+        let parsed = name
+            .cast::<PyString>()
+            .ok()
+            .and_then(|s| s.to_str().ok().and_then(parse_device));
+        parsed.map(|device| PyDevice { device }).ok_or_else(|| {
+            value_error(format!(
+                "Device: unknown device {}; pass \"cpu\", \"cuda\" or \"cuda:N\"",
+                name.repr().map(|r| r.to_string()).unwrap_or_default()
+            ))
+        })
     }
 
-    fn __str__(&self) -> &'static str {
-        "cpu"
+    fn __repr__(&self) -> String {
+        format!("Device('{}')", self.device)
     }
 
-    /// Equal to another CPU device object and to the string `"cpu"`.
+    fn __str__(&self) -> String {
+        self.device.to_string()
+    }
+
+    /// Equal to a device object naming the same device and to its string (`"cpu"`, `"cuda:0"`).
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other.cast::<PyDevice>().is_ok()
-            || other
-                .cast::<PyString>()
-                .map(|s| s.to_str().map(|s| s == "cpu").unwrap_or(false))
-                .unwrap_or(false)
+        if let Ok(d) = other.cast::<PyDevice>() {
+            return d.get().device == self.device;
+        }
+        other
+            .cast::<PyString>()
+            .ok()
+            .and_then(|s| s.to_str().ok().map(|s| s == self.device.to_string()))
+            .unwrap_or(false)
     }
 
     fn __ne__(&self, other: &Bound<'_, PyAny>) -> bool {
         !self.__eq__(other)
     }
 
-    /// Pickles by reference, as the namespace's `lazulite.cpu` (the one CPU device object).
-    fn __reduce__(&self) -> &'static str {
-        "cpu"
-    }
-
-    /// The hash of `"cpu"`, so that equal objects hash equally.
-    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
-        PyString::new(py, "cpu").hash()
-    }
-}
-
-/// Checks a `device=` argument: `None` or the CPU device object (`lazulite.cpu`, `x.device`, an entry
-/// of `__array_namespace_info__().devices()`). Strings are refused, as in `array_api_strict`: a device
-/// is an object of the library.
-pub fn check_device(func: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-    let Some(o) = obj else { return Ok(()) };
-    if o.is_none() || o.cast::<PyDevice>().is_ok() {
-        return Ok(());
-    }
-    Err(value_error(format!(
-        "{func}: unsupported device {}; pass a lazulite device object (lazulite.cpu, x.device or \
-         an entry of __array_namespace_info__().devices()) or None",
-        o.repr().map(|r| r.to_string()).unwrap_or_default()
-    )))
-}
-
-/// Checks the device of `x.to_device(device)`: the CPU device object or the string `"cpu"`.
-pub fn check_to_device(o: &Bound<'_, PyAny>) -> PyResult<()> {
-    if o.cast::<PyDevice>().is_ok() {
-        return Ok(());
-    }
-    if let Ok(s) = o.cast::<PyString>() {
-        if s.to_str()? == "cpu" {
-            return Ok(());
+    /// Pickles the CPU device by reference, as the namespace's `lazulite.cpu`, and a GPU as
+    /// `Device("cuda:N")`.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self.device {
+            Device::Cpu => Ok(PyString::new(py, "cpu").into_any()),
+            d => (py.get_type::<PyDevice>(), (d.to_string(),))
+                .into_pyobject(py)
+                .map(Bound::into_any),
         }
     }
+
+    /// The hash of the device's string, so that a device and its string hash equally.
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        PyString::new(py, &self.device.to_string()).hash()
+    }
+}
+
+/// The device of a `device=` argument: `None` (the caller's default) or a device object
+/// (`lazulite.cpu`, `x.device`, `lazulite.Device("cuda:0")`, an entry of
+/// `__array_namespace_info__().devices()`). Strings are refused, as in `array_api_strict`: a device
+/// is an object of the library (`x.to_device` also takes strings).
+pub fn check_device(func: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Device>> {
+    let Some(o) = obj.filter(|o| !o.is_none()) else {
+        return Ok(None);
+    };
+    if let Ok(d) = o.cast::<PyDevice>() {
+        return Ok(Some(d.get().device));
+    }
     Err(value_error(format!(
-        "to_device: unsupported device {}; lazulite arrays live on the CPU (x.to_device(lazulite.cpu) \
-         or x.to_device(\"cpu\"))",
+        "{func}: unsupported device {}; pass a lazulite device object (lazulite.cpu, x.device, \
+         lazulite.Device(\"cuda:0\") or an entry of __array_namespace_info__().devices()) or None",
         o.repr().map(|r| r.to_string()).unwrap_or_default()
     )))
+}
+
+/// The device of `x.to_device(device)`: a device object or its string (`"cpu"`, `"cuda"`,
+/// `"cuda:N"`).
+pub fn to_device_arg(o: &Bound<'_, PyAny>) -> PyResult<Device> {
+    if let Ok(d) = o.cast::<PyDevice>() {
+        return Ok(d.get().device);
+    }
+    o.cast::<PyString>()
+        .ok()
+        .and_then(|s| s.to_str().ok().and_then(parse_device))
+        .ok_or_else(|| {
+            value_error(format!(
+                "to_device: unsupported device {}; pass a device object (lazulite.cpu, x.device, \
+                 lazulite.Device(\"cuda:0\")) or its string (\"cpu\", \"cuda:0\")",
+                o.repr().map(|r| r.to_string()).unwrap_or_default()
+            ))
+        })
+}
+
+/// `x` on `device` when one was given (a lazy transfer; `x` itself when it is there already).
+pub fn on_device(
+    x: lazulite_frontend::LazyArray,
+    device: Option<Device>,
+) -> PyResult<lazulite_frontend::LazyArray> {
+    match device {
+        None => Ok(x),
+        Some(d) => x.to_device(d).map_err(crate::guard::to_pyerr),
+    }
 }

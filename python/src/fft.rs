@@ -3,7 +3,7 @@
 
 use crate::array::PyArray;
 use crate::convert::{array_arg, axis_list_arg, int_arg, type_name};
-use crate::dtype::{check_device, dtype_arg};
+use crate::dtype::{check_device, dtype_arg, on_device};
 use crate::guard::{engine, type_error, value_error};
 use lazulite_frontend::{self as fe, FftNorm, LazyArray, Result};
 use pyo3::prelude::*;
@@ -284,11 +284,12 @@ fn freq(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
-    check_device(func, device)?;
+    let dev = check_device(func, device)?;
     let n = int_arg(func, "n", n)?;
     let d = spacing_arg(func, d)?;
     let dtype = dtype_arg(func, dtype)?;
-    Ok(PyArray::new(engine(py, func, move || f(n, d, dtype))?))
+    let r = engine(py, func, move || f(n, d, dtype))?;
+    Ok(PyArray::new(on_device(r, dev)?))
 }
 
 /// Sample frequencies of an `n`-point discrete Fourier transform, spacing `d`.

@@ -5,11 +5,11 @@ use crate::convert::{
     array_arg, axes_arg, axis_list_arg, bool_arg, check_scalar_operand, operand_for, operand_pair,
     opt_bool_arg, scalar_for, shape_arg, signed_shape_arg, type_name, Arg,
 };
-use crate::dtype::{check_device, dtype_arg, required_dtype};
+use crate::dtype::{check_device, dtype_arg, on_device, required_dtype};
 use crate::guard::{engine, type_error, value_error};
 use crate::materialize::materialize_many;
 use crate::views;
-use lazulite_frontend::{self as fe, DType, LazyArray, Scalar};
+use lazulite_frontend::{self as fe, DType, Device, LazyArray, Scalar};
 use pyo3::prelude::*;
 use pyo3::types::{PyModule, PyTuple};
 
@@ -96,13 +96,13 @@ fn astype(
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let copy = bool_arg("astype", "copy", copy, true)?;
-    check_device("astype", device)?;
+    let dev = check_device("astype", device)?;
     let d = required_dtype("astype", dtype)?;
     let xa = array_arg("astype", "x", x)?;
-    if !copy && d == xa.dtype() {
+    if !copy && d == xa.dtype() && dev.is_none_or(|v| v == xa.device()) {
         return Ok(x.clone().unbind());
     }
-    let r = engine(py, "astype", move || fe::astype(&xa, d))?;
+    let r = on_device(engine(py, "astype", move || fe::astype(&xa, d))?, dev)?;
     Ok(Bound::new(py, PyArray::new(r))?.into_any().unbind())
 }
 
@@ -136,13 +136,12 @@ fn full(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
-    check_device("full", device)?;
+    let dev = check_device("full", device)?;
     let shape = shape_arg("full", shape)?;
     let d = dtype_arg("full", dtype)?;
     let v = fill_scalar("full", fill_value, d)?;
-    Ok(PyArray::new(engine(py, "full", move || {
-        fe::full(&shape, v, d)
-    })?))
+    let r = engine(py, "full", move || fe::full(&shape, v, d))?;
+    Ok(PyArray::new(on_device(r, dev)?))
 }
 
 fn filled(
@@ -151,6 +150,7 @@ fn filled(
     shape: Vec<usize>,
     one: bool,
     dtype: Option<DType>,
+    device: Option<Device>,
 ) -> PyResult<PyArray> {
     let d = dtype.unwrap_or(DType::DEFAULT_FLOAT);
     // checked here so that the error names `func`, not `full`, which builds the array
@@ -160,9 +160,8 @@ fn filled(
     } else {
         Scalar::Int(one as i64)
     };
-    Ok(PyArray::new(engine(py, func, move || {
-        fe::full(&shape, v, Some(d))
-    })?))
+    let r = engine(py, func, move || fe::full(&shape, v, Some(d)))?;
+    Ok(PyArray::new(on_device(r, device)?))
 }
 
 /// A new array of `shape` filled with zeros.
@@ -181,9 +180,9 @@ fn zeros(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
-    check_device("zeros", device)?;
+    let dev = check_device("zeros", device)?;
     let s = shape_arg("zeros", shape)?;
-    filled(py, "zeros", s, false, dtype_arg("zeros", dtype)?)
+    filled(py, "zeros", s, false, dtype_arg("zeros", dtype)?, dev)
 }
 
 /// A new array of `shape` filled with ones.
@@ -201,9 +200,9 @@ fn ones(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
-    check_device("ones", device)?;
+    let dev = check_device("ones", device)?;
     let s = shape_arg("ones", shape)?;
-    filled(py, "ones", s, true, dtype_arg("ones", dtype)?)
+    filled(py, "ones", s, true, dtype_arg("ones", dtype)?, dev)
 }
 
 /// A new array of `shape`; lazulite never hands out uninitialised memory, so it holds zeros.
@@ -222,9 +221,9 @@ fn empty(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
-    check_device("empty", device)?;
+    let dev = check_device("empty", device)?;
     let s = shape_arg("empty", shape)?;
-    filled(py, "empty", s, false, dtype_arg("empty", dtype)?)
+    filled(py, "empty", s, false, dtype_arg("empty", dtype)?, dev)
 }
 
 fn like(
@@ -232,11 +231,12 @@ fn like(
     x: &Bound<'_, PyAny>,
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
-) -> PyResult<(Vec<usize>, DType)> {
-    check_device(func, device)?;
+) -> PyResult<(Vec<usize>, DType, Option<Device>)> {
+    let dev = check_device(func, device)?;
     let x = array_arg(func, "x", x)?;
     let d = dtype_arg(func, dtype)?.unwrap_or(x.dtype());
-    Ok((x.shape().to_vec(), d))
+    // by default on x's device
+    Ok((x.shape().to_vec(), d, Some(dev.unwrap_or(x.device()))))
 }
 
 /// A new array of zeros with the shape (and, by default, the dtype) of `x`.
@@ -254,8 +254,8 @@ fn zeros_like(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
-    let (s, d) = like("zeros_like", x, dtype, device)?;
-    filled(py, "zeros_like", s, false, Some(d))
+    let (s, d, dev) = like("zeros_like", x, dtype, device)?;
+    filled(py, "zeros_like", s, false, Some(d), dev)
 }
 
 /// A new array with the shape (and, by default, the dtype) of `x`, holding zeros.
@@ -273,8 +273,8 @@ fn empty_like(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
-    let (s, d) = like("empty_like", x, dtype, device)?;
-    filled(py, "empty_like", s, false, Some(d))
+    let (s, d, dev) = like("empty_like", x, dtype, device)?;
+    filled(py, "empty_like", s, false, Some(d), dev)
 }
 
 /// A new array of ones with the shape (and, by default, the dtype) of `x`.
@@ -292,8 +292,8 @@ fn ones_like(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
-    let (s, d) = like("ones_like", x, dtype, device)?;
-    filled(py, "ones_like", s, true, Some(d))
+    let (s, d, dev) = like("ones_like", x, dtype, device)?;
+    filled(py, "ones_like", s, true, Some(d), dev)
 }
 
 /// A new array with the shape (and, by default, the dtype) of `x`, filled with `fill_value`.
@@ -312,11 +312,10 @@ fn full_like(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
-    let (s, d) = like("full_like", x, dtype, device)?;
+    let (s, d, dev) = like("full_like", x, dtype, device)?;
     let v = fill_scalar("full_like", fill_value, Some(d))?;
-    Ok(PyArray::new(engine(py, "full_like", move || {
-        fe::full(&s, v, Some(d))
-    })?))
+    let r = engine(py, "full_like", move || fe::full(&s, v, Some(d)))?;
+    Ok(PyArray::new(on_device(r, dev)?))
 }
 
 fn real_scalar(func: &str, what: &str, v: &Bound<'_, PyAny>) -> PyResult<Scalar> {
@@ -352,7 +351,7 @@ fn arange(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
-    check_device("arange", device)?;
+    let dev = check_device("arange", device)?;
     let start = real_scalar("arange", "start", start)?;
     let stop = match stop {
         Some(s) if !s.is_none() => Some(real_scalar("arange", "stop", s)?),
@@ -363,9 +362,8 @@ fn arange(
         _ => Scalar::Int(1),
     };
     let d = dtype_arg("arange", dtype)?;
-    Ok(PyArray::new(engine(py, "arange", move || {
-        fe::arange(start, stop, step, d)
-    })?))
+    let r = engine(py, "arange", move || fe::arange(start, stop, step, d))?;
+    Ok(PyArray::new(on_device(r, dev)?))
 }
 
 // ---- reductions -------------------------------------------------------------------------------------

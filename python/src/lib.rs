@@ -49,7 +49,13 @@ fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
     for d in DType::ALL {
         m.add(d.name(), dtype::PyDType { dtype: d })?;
     }
-    m.add("cpu", dtype::PyDevice)?;
+    m.add(
+        "cpu",
+        dtype::PyDevice {
+            device: lazulite_ir::Device::Cpu,
+        },
+    )?;
+    m.add_function(wrap_pyfunction!(_devices, m)?)?;
     m.add_function(wrap_pyfunction!(asarray::asarray, m)?)?;
     m.add_function(wrap_pyfunction!(materialize::materialization_count, m)?)?;
     m.add_function(wrap_pyfunction!(materialize::set_implicit_compute, m)?)?;
@@ -71,6 +77,16 @@ fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
     fft::register(m)?;
     m.add_function(wrap_pyfunction!(progress::set_progress, m)?)?;
     Ok(())
+}
+
+/// The devices arrays can live on: `cpu`, then each CUDA device present (what
+/// `__array_namespace_info__().devices()` returns).
+#[pyfunction]
+fn _devices() -> Vec<dtype::PyDevice> {
+    lazulite_frontend::devices()
+        .into_iter()
+        .map(|device| dtype::PyDevice { device })
+        .collect()
 }
 
 /// The engine's counters since the process started (kernels compiled and their total compile time,
@@ -96,5 +112,14 @@ fn _stats(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
     d.set_item("plan_seconds", s.plan_time_ns as f64 * 1e-9)?;
     d.set_item("execute_seconds", s.execute_time_ns as f64 * 1e-9)?;
     d.set_item("release_seconds", s.release_time_ns as f64 * 1e-9)?;
+    let t = lazulite_frontend::transfer_stats();
+    d.set_item("host_to_device_bytes", t.host_to_device_bytes)?;
+    d.set_item("device_to_host_bytes", t.device_to_host_bytes)?;
+    d.set_item("device_host_round_trips", t.host_round_trips)?;
+    d.set_item("device_launches", t.launches)?;
+    d.set_item(
+        "host_copies_of_device_arrays",
+        materialize::host_copies_of_device_arrays(),
+    )?;
     Ok(d)
 }

@@ -2,7 +2,11 @@
 //!
 //! `compute()`, `bool/int/float/complex/index`, `__array__`, the buffer protocol and `repr` all call
 //! [`materialize`]. It computes (once: the array remembers its value), counts the computations it
-//! triggered, and applies the policy for *implicit* materialisation (allow / warn / raise).
+//! triggered, and applies the policy for *implicit* materialisation (allow / warn / raise). Python
+//! reads values on the host: for an array on a GPU, an implicit request returns a host copy (made
+//! here, the only device-to-host copy of the Python layer, counted by
+//! `_stats()["host_copies_of_device_arrays"]` and governed by the same policy); `compute()` leaves
+//! the value on its device.
 
 use crate::guard::{engine, engine_interruptible};
 use lazulite_frontend::{ArrayData, LazyArray, Scalar};
@@ -11,6 +15,12 @@ use pyo3::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 
 static COMPUTATIONS: AtomicU64 = AtomicU64::new(0);
+static HOST_COPIES: AtomicU64 = AtomicU64::new(0);
+
+/// How many device arrays Python copied to the host to read them (see the module doc).
+pub fn host_copies_of_device_arrays() -> u64 {
+    HOST_COPIES.load(Ordering::Relaxed)
+}
 static POLICY: AtomicU8 = AtomicU8::new(POLICY_ALLOW);
 
 const POLICY_ALLOW: u8 = 0;
@@ -25,8 +35,50 @@ pub enum Reason {
     Implicit(&'static str),
 }
 
-/// The one choke point: the realized value of `x`, computing it (GIL released) when needed.
+/// The one choke point: the realized value of `x`, computing it (GIL released) when needed. An
+/// implicit request (Python reads the values) for an array on a GPU gets a host copy.
 pub fn materialize(py: Python<'_>, x: &LazyArray, why: Reason) -> PyResult<ArrayData> {
+    let data = compute_value(py, x, why)?;
+    match why {
+        Reason::Implicit(what) if data.device() != lazulite_ir::Device::Cpu => {
+            policy(
+                py,
+                what,
+                "copying an array from {device} to the host",
+                data.device(),
+            )?;
+            HOST_COPIES.fetch_add(1, Ordering::Relaxed);
+            engine(py, what, move || {
+                lazulite_frontend::to_device(&data, lazulite_ir::Device::Cpu)
+            })
+        }
+        _ => Ok(data),
+    }
+}
+
+/// Applies the implicit-materialisation policy to `action` (`{device}` replaced by `device`).
+fn policy(py: Python<'_>, what: &str, action: &str, device: lazulite_ir::Device) -> PyResult<()> {
+    let action = action.replace("{device}", &device.to_string());
+    match POLICY.load(Ordering::Relaxed) {
+        POLICY_RAISE => Err(PyRuntimeError::new_err(format!(
+            "{what}: implicit {action} is disabled (lazulite.set_implicit_compute(\"raise\")); \
+             call .to_device(\"cpu\") first"
+        ))),
+        POLICY_WARN => PyErr::warn(
+            py,
+            &py.get_type::<PyRuntimeWarning>(),
+            &std::ffi::CString::new(format!(
+                "{what}: implicit {action}; call .to_device(\"cpu\") to make this explicit"
+            ))
+            .unwrap_or_default(),
+            1,
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// The realized value of `x` (on its device), computing it when needed.
+fn compute_value(py: Python<'_>, x: &LazyArray, why: Reason) -> PyResult<ArrayData> {
     if let Some(d) = x.realized() {
         return Ok(d);
     }

@@ -1,8 +1,10 @@
 //! Host buffers (64-byte aligned, pooled by size class) and [`ArrayData`], a buffer read with a layout.
 
+use crate::backend::driver::DevPtr;
+use crate::backend::pool::DeviceBlock;
 use crate::config::{bump, config, counters};
 use lazulite_ir::shape::{contiguous_strides, numel};
-use lazulite_ir::{bail, ensure, DType, Error, ErrorKind, Result, Scalar, Shape, Strides};
+use lazulite_ir::{bail, ensure, DType, Device, Error, ErrorKind, Result, Scalar, Shape, Strides};
 use std::alloc::Layout;
 use std::collections::HashMap;
 use std::ptr::NonNull;
@@ -160,10 +162,13 @@ enum Storage {
         ptr: *const u8,
         _owner: Box<dyn std::any::Any + Send + Sync>,
     },
+    /// Memory of CUDA device `ordinal` (a block of its pool, returned to the pool on drop). Never
+    /// read through a host pointer: host access is an error, or a copy through [`crate::to_device`].
+    Device { block: DeviceBlock, ordinal: u16 },
 }
 
-/// Aligned host memory from a pool (or borrowed from an external owner, zero-copy). Dropping a pooled
-/// buffer returns its memory to the pool.
+/// Aligned host memory from a pool (or borrowed from an external owner, zero-copy), or a block of a
+/// CUDA device's memory ([`Buffer::device`]). Dropping a pooled buffer returns its memory to the pool.
 pub struct Buffer {
     storage: Storage,
     len: usize,
@@ -221,7 +226,7 @@ impl Buffer {
         let b = Buffer::alloc(bytes.len())?;
         if !bytes.is_empty() {
             // SAFETY: `b` owns `bytes.len()` writable bytes that nothing else references yet.
-            unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), b.as_mut_ptr(), bytes.len()) };
+            unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), b.as_mut_ptr()?, bytes.len()) };
         }
         Ok(b)
     }
@@ -242,17 +247,62 @@ impl Buffer {
         }
     }
 
-    pub fn as_ptr(&self) -> *const u8 {
-        match &self.storage {
-            Storage::Empty => NonNull::<u8>::dangling().as_ptr().cast_const(),
-            Storage::Pooled { block, .. } => block.0.as_ptr().cast_const(),
-            Storage::External { ptr, .. } => *ptr,
+    /// A buffer over a block of CUDA device `ordinal`'s memory, `len` bytes of it.
+    pub(crate) fn from_device(block: DeviceBlock, ordinal: u16) -> Buffer {
+        let len = block.len();
+        Buffer {
+            storage: Storage::Device { block, ordinal },
+            len,
         }
     }
 
+    /// Where the memory lives: the host, or a CUDA device.
+    pub fn device(&self) -> Device {
+        match &self.storage {
+            Storage::Device { ordinal, .. } => Device::Cuda(*ordinal),
+            _ => Device::Cpu,
+        }
+    }
+
+    /// The device address of a device buffer (`None` for host memory).
+    pub(crate) fn device_ptr(&self) -> Option<DevPtr> {
+        match &self.storage {
+            Storage::Device { block, .. } => Some(block.ptr()),
+            _ => None,
+        }
+    }
+
+    /// The host address, or `None` for device memory.
+    fn host_addr(&self) -> Option<*const u8> {
+        match &self.storage {
+            Storage::Empty => Some(NonNull::<u8>::dangling().as_ptr().cast_const()),
+            Storage::Pooled { block, .. } => Some(block.0.as_ptr().cast_const()),
+            Storage::External { ptr, .. } => Some(*ptr),
+            Storage::Device { .. } => None,
+        }
+    }
+
+    /// The error of host access to device memory.
+    fn on_device_error(&self) -> Error {
+        Error::new(
+            ErrorKind::Value,
+            format!(
+                "host access to an array on {}: its memory is device memory, not readable from the \
+                 host; copy it to the host first (to_device(cpu))",
+                self.device()
+            ),
+        )
+    }
+
+    /// The host address of the memory; a `Value` error for device memory (never a device address
+    /// read as a host pointer).
+    pub fn as_ptr(&self) -> Result<*const u8> {
+        self.host_addr().ok_or_else(|| self.on_device_error())
+    }
+
     /// The address for writing. Only the executor writes, and only to pooled temporaries it owns alone.
-    pub(crate) fn as_mut_ptr(&self) -> *mut u8 {
-        self.as_ptr().cast_mut()
+    pub(crate) fn as_mut_ptr(&self) -> Result<*mut u8> {
+        self.as_ptr().map(<*const u8>::cast_mut)
     }
 
     pub fn is_external(&self) -> bool {
@@ -267,14 +317,15 @@ impl Buffer {
         self.len == 0
     }
 
-    /// The bytes.
-    pub fn as_slice(&self) -> &[u8] {
+    /// The bytes; a `Value` error for device memory (copy it to the host with [`crate::to_device`]).
+    pub fn as_slice(&self) -> Result<&[u8]> {
+        let p = self.as_ptr()?;
         if self.len == 0 {
-            return &[];
+            return Ok(&[]);
         }
-        // SAFETY: the buffer holds `len` readable bytes for its lifetime (pooled memory is owned;
-        // external memory is valid by `from_external`'s contract).
-        unsafe { std::slice::from_raw_parts(self.as_ptr(), self.len) }
+        // SAFETY: host memory: the buffer holds `len` readable bytes for its lifetime (pooled memory
+        // is owned; external memory is valid by `from_external`'s contract).
+        Ok(unsafe { std::slice::from_raw_parts(p, self.len) })
     }
 }
 
@@ -294,7 +345,16 @@ impl Drop for Buffer {
 
 impl std::fmt::Debug for Buffer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Buffer({} bytes @ {:p})", self.len, self.as_ptr())
+        match (self.host_addr(), self.device_ptr()) {
+            (Some(p), _) => write!(f, "Buffer({} bytes @ {:p})", self.len, p),
+            (None, d) => write!(
+                f,
+                "Buffer({} bytes on {} @ {:#x})",
+                self.len,
+                self.device(),
+                d.unwrap_or(0)
+            ),
+        }
     }
 }
 
@@ -381,11 +441,12 @@ impl ArrayData {
         let buffer =
             Buffer::alloc(n).map_err(|e| Error::new(e.kind, format!("{what}: {}", e.message)))?;
         if n > 0 {
+            let p = buffer.as_mut_ptr()?;
             // SAFETY: `buffer` owns `n` writable bytes that nothing else references yet; they are
             // zeroed before the slice is made, so the slice never exposes uninitialised memory.
             let out = unsafe {
-                std::ptr::write_bytes(buffer.as_mut_ptr(), 0, n);
-                std::slice::from_raw_parts_mut(buffer.as_mut_ptr(), n)
+                std::ptr::write_bytes(p, 0, n);
+                std::slice::from_raw_parts_mut(p, n)
             };
             fill(out)?;
         }
@@ -414,8 +475,17 @@ impl ArrayData {
         )
     }
 
-    /// Reads one element, or `Index` when `index` is out of range. Never compiles anything.
+    /// Where the array's memory lives.
+    pub fn device(&self) -> Device {
+        self.buffer.device()
+    }
+
+    /// Reads one element, or `Index` when `index` is out of range. Never compiles anything. An array
+    /// on a device is read through a copy of its elements to the host ([`crate::to_device`]).
     pub fn try_get(&self, index: &[usize]) -> Result<Scalar> {
+        if self.device() != Device::Cpu {
+            return crate::transfer::to_device(self, Device::Cpu)?.try_get(index);
+        }
         ensure!(
             index.len() == self.shape.len(),
             Index,
@@ -439,7 +509,7 @@ impl ArrayData {
                 .sum::<isize>();
         let size = self.dtype.size();
         let start = e as usize * size;
-        let bytes = self.buffer.as_slice();
+        let bytes = self.buffer.as_slice()?;
         ensure!(
             e >= 0 && start + size <= bytes.len(),
             Internal,
@@ -468,8 +538,12 @@ impl ArrayData {
         }
     }
 
-    /// The elements in C order, as little-endian bytes, or a `Memory` error naming `what`.
+    /// The elements in C order, as little-endian bytes, or a `Memory` error naming `what`. An array on
+    /// a device is copied to the host first ([`crate::to_device`], counted by `transfer_stats`).
     pub fn try_to_contiguous_bytes(&self, what: &str) -> Result<Vec<u8>> {
+        if self.device() != Device::Cpu {
+            return crate::transfer::to_device(self, Device::Cpu)?.try_to_contiguous_bytes(what);
+        }
         let size = self.dtype.size();
         let n = self.numel();
         let mut out =
@@ -477,7 +551,7 @@ impl ArrayData {
         if n == 0 {
             return Ok(out);
         }
-        let bytes = self.buffer.as_slice();
+        let bytes = self.buffer.as_slice()?;
         if self.is_c_contiguous() {
             let s = self.offset as usize * size;
             out.extend_from_slice(&bytes[s..s + n * size]);
@@ -517,11 +591,30 @@ impl ArrayData {
             .all(|(&n, (&s, &w))| n == 1 || s == w)
     }
 
-    /// Address of element (0, ..., 0).
-    pub fn data_ptr(&self) -> *const u8 {
-        self.buffer
-            .as_ptr()
-            .wrapping_offset(self.offset * self.dtype.size() as isize)
+    /// Host address of element (0, ..., 0); a `Value` error for an array on a device (copy it to
+    /// the host with [`crate::to_device`]).
+    pub fn data_ptr(&self) -> Result<*const u8> {
+        Ok(self
+            .buffer
+            .as_ptr()?
+            .wrapping_offset(self.offset * self.dtype.size() as isize))
+    }
+
+    /// The range of elements of the buffer the layout reads, `lo..hi` (empty for no element).
+    pub(crate) fn extent(&self) -> std::ops::Range<isize> {
+        if self.numel() == 0 {
+            return 0..0;
+        }
+        let (mut lo, mut hi) = (self.offset, self.offset);
+        for (&n, &s) in self.shape.iter().zip(&self.strides) {
+            let span = (n as isize - 1) * s;
+            if span < 0 {
+                lo += span;
+            } else {
+                hi += span;
+            }
+        }
+        lo..hi + 1
     }
 }
 
@@ -594,15 +687,19 @@ mod tests {
     fn pool_reuses_freed_blocks() {
         let pool = Arc::new(Pool::new());
         let a = Buffer::alloc_in(&pool, 10_000).unwrap();
-        let pa = a.as_ptr();
+        let pa = a.as_ptr().unwrap();
         assert_eq!(pa as usize % ALIGN, 0);
         drop(a);
         assert_eq!(pool.stats().cached_blocks, 1);
         let b = Buffer::alloc_in(&pool, 9_990).unwrap();
-        assert_eq!(b.as_ptr(), pa, "same size class must reuse the freed block");
+        assert_eq!(
+            b.as_ptr().unwrap(),
+            pa,
+            "same size class must reuse the freed block"
+        );
         assert_eq!(pool.stats().cached_blocks, 0);
         let c = Buffer::alloc_in(&pool, 100_000).unwrap();
-        assert_ne!(c.as_ptr(), pa);
+        assert_ne!(c.as_ptr().unwrap(), pa);
         drop((b, c));
         assert_eq!(pool.stats().cached_blocks, 2);
         pool.trim();
@@ -642,7 +739,7 @@ mod tests {
         // SAFETY: the Arc'd vector is kept alive and unmutated by the owner box.
         let b = unsafe { Buffer::from_external(v.as_ptr(), v.len(), Box::new(v.clone())) };
         assert_eq!(Arc::strong_count(&v), 2);
-        assert_eq!(b.as_slice(), &[1, 2, 3, 4]);
+        assert_eq!(b.as_slice().unwrap(), &[1, 2, 3, 4]);
         drop(b);
         assert_eq!(Arc::strong_count(&v), 1);
     }

@@ -455,11 +455,11 @@ fn elem_ptr(
         BufferRef::Input(i) => {
             let a = &inputs[i as usize];
             a.buffer
-                .as_ptr()
+                .as_ptr()?
                 .wrapping_offset((a.offset + off) * dt.size() as isize)
         }
         BufferRef::Temp(t) => match &temps[t as usize] {
-            Some(buf) => buf.as_ptr().wrapping_offset(off * dt.size() as isize),
+            Some(buf) => buf.as_ptr()?.wrapping_offset(off * dt.size() as isize),
             None => bail!(
                 Internal,
                 "execute: step {si} reads temp {t} before any step wrote it"
@@ -626,7 +626,7 @@ pub(crate) fn run_extern_step(
                 },
             };
             Ok(Src {
-                bytes: buf.as_slice(),
+                bytes: buf.as_slice()?,
                 base,
                 strides: &op.strides,
                 shape: &op.shape,
@@ -645,11 +645,12 @@ pub(crate) fn run_extern_step(
         let bytes: &mut [u8] = if out.is_empty() {
             &mut []
         } else {
+            let p = out.as_mut_ptr()?;
             // SAFETY: the output is a pooled temporary of `out.len()` bytes that only this executor
             // holds; no operand reads it and no other output of the step is the same temp
             // (`check_extern_step`), and no other reference to its bytes exists while the extern op
             // runs.
-            unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr(), out.len()) }
+            unsafe { std::slice::from_raw_parts_mut(p, out.len()) }
         };
         outs.push(Dst {
             bytes,
@@ -704,10 +705,30 @@ pub fn execute_traced(
     schedule: &Schedule,
     inputs: &[ArrayData],
 ) -> Result<(Vec<ArrayData>, ExecReport)> {
+    check_input_devices(schedule.device, inputs)?;
     match schedule.device {
         Device::Cpu => execute_on(&CpuBackend, schedule, inputs),
         Device::Cuda(n) => execute_on(&CudaBackend::open(n)?, schedule, inputs),
     }
+}
+
+/// Every input lives on the schedule's device (no implicit transfers), except host scalar parameters
+/// (one element, all strides 0) of a CUDA schedule, which its backend copies (a few bytes).
+fn check_input_devices(device: Device, inputs: &[ArrayData]) -> Result<()> {
+    for (i, a) in inputs.iter().enumerate() {
+        let d = a.device();
+        if d == device || (d == Device::Cpu && crate::transfer::is_scalar_parameter(a)) {
+            continue;
+        }
+        bail!(
+            Value,
+            "compute: input {i} ({} {:?}) lives on {d} but the computation runs on {device}; arrays \
+             on different devices cannot be combined: move them to one device first with to_device",
+            a.dtype,
+            a.shape.as_slice()
+        );
+    }
+    Ok(())
 }
 
 /// [`execute_traced`] on `backend` (monomorphised per backend).
@@ -853,6 +874,8 @@ pub(crate) fn execute_on<B: Backend>(
     }
 
     let mut results = Vec::with_capacity(schedule.results.len());
+    // result temps as buffers (two results may view one temp)
+    let mut result_bufs: Vec<Option<Arc<Buffer>>> = vec![None; nt];
     for (ri, r) in schedule.results.iter().enumerate() {
         let (buffer, offset) = match r.buffer {
             BufferRef::Input(i) => {
@@ -875,7 +898,9 @@ pub(crate) fn execute_on<B: Backend>(
                 (a.buffer.clone(), a.offset + r.offset)
             }
             BufferRef::Temp(t) => {
-                alloc_temp(t as usize, &mut temps, &mut live, &mut report)?;
+                if result_bufs[t as usize].is_none() {
+                    alloc_temp(t as usize, &mut temps, &mut live, &mut report)?;
+                }
                 let tb = &schedule.temps[t as usize];
                 ensure!(
                     tb.dtype == r.dtype,
@@ -884,10 +909,18 @@ pub(crate) fn execute_on<B: Backend>(
                     tb.dtype,
                     r.dtype
                 );
-                let Some(mem) = &temps[t as usize] else {
-                    bail!(Internal, "execute: result {ri}: temp {t} was not allocated");
+                let buf = match (&result_bufs[t as usize], temps[t as usize].take()) {
+                    (Some(b), _) => b.clone(),
+                    (None, Some(mem)) => {
+                        let b = backend.result_buffer(mem)?;
+                        result_bufs[t as usize] = Some(b.clone());
+                        b
+                    }
+                    (None, None) => {
+                        bail!(Internal, "execute: result {ri}: temp {t} was not allocated")
+                    }
                 };
-                (backend.copy_to_host(mem)?, r.offset)
+                (buf, r.offset)
             }
         };
         let a = ArrayData {

@@ -306,10 +306,15 @@ pub fn explain_text(schedule: &Schedule, inputs: &[ArrayData], ir: bool) -> Stri
             );
         }
         Some((n, _)) => {
-            let staged: usize = inputs.iter().map(|d| d.buffer.len()).sum();
+            // host inputs of a CUDA schedule are scalar parameters (the executor refuses others)
+            let staged: usize = inputs
+                .iter()
+                .filter(|d| d.device() == lazulite_ir::Device::Cpu)
+                .map(|d| d.buffer.len())
+                .sum();
             let _ = writeln!(
                 s,
-                "transfers: inputs {} host -> cuda:{n}; results {} cuda:{n} -> host; host round \
+                "transfers: inputs {} host -> cuda:{n}; results {} stay on cuda:{n}; host round \
                  trips {} out, {} back",
                 human_bytes(staged),
                 human_bytes(out_bytes),

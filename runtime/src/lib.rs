@@ -22,6 +22,7 @@ mod explain;
 mod extern_ops;
 mod interp;
 mod progress;
+mod transfer;
 
 pub use backend::{Backend, BackendKind, KernelKey};
 pub use buffer::{ArrayData, Buffer, Pool, PoolStats, ALIGN};
@@ -32,7 +33,10 @@ pub use explain::human_bytes;
 pub use interp::{interpret, TILE};
 /// The CPU call ABI (defined by the CPU code generator; the interpreter shares it).
 pub use lazulite_codegen_cpu::{KernelArgs, KernelFn};
+/// The device type of the IR (the host, or CUDA device `n`).
+pub use lazulite_ir::Device;
 pub use progress::{set_progress_hook, Progress, ProgressHook};
+pub use transfer::{devices, to_device};
 
 use lazulite_ir::{Graph, NodeId, Result, Schedule};
 

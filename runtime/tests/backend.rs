@@ -55,7 +55,7 @@ fn cpu_backend_allocates_copies_and_compiles() {
     let mut mem = b.allocate("test buffer", 64).expect("allocate");
     b.copy_from_host(&src, &mut mem).expect("copy in");
     let back = b.copy_to_host(&mem).expect("copy out");
-    assert_eq!(back.as_slice(), &src[..]);
+    assert_eq!(back.as_slice().unwrap(), &src[..]);
     let e = b.copy_from_host(&[0u8; 65], &mut mem).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Internal, "{}", e.message);
     assert!(e.message.contains("65"), "{}", e.message);

@@ -1,5 +1,5 @@
 //! The CUDA backend on the emulated device (`lazulite_tests::cuda_device`): the same graphs computed on
-//! the CPU and on `cuda:0` agree. The runtime's device path (pool, staging copies, launch shapes,
+//! the CPU and on `cuda:0` agree. The runtime's device path (pool, copies, launch shapes,
 //! argument structs, temps freed after last use, host round trips, errors) is the product code; only the
 //! driver under it is emulated. Skipped (with a message) where g++ is missing.
 
@@ -30,7 +30,23 @@ fn on_device(graph: &Graph, device: Device) -> Graph {
     g
 }
 
+/// `inputs` moved to `device` (scalar parameters stay on the host: the backend copies them).
+fn device_inputs(inputs: &[ArrayData], device: Device) -> Vec<ArrayData> {
+    inputs
+        .iter()
+        .map(|a| {
+            let param = a.buffer.len() == a.dtype.size() && a.strides.iter().all(|&s| s == 0);
+            match param {
+                true => a.clone(),
+                false => lazulite_runtime::to_device(a, device).expect("to_device"),
+            }
+        })
+        .collect()
+}
+
 fn values(a: &ArrayData) -> Vec<(f64, f64)> {
+    // one copy to the host, then element reads there
+    let a = &lazulite_runtime::to_device(a, Device::Cpu).expect("to the host");
     let mut out = Vec::new();
     let n: usize = a.shape.iter().product();
     let mut idx = vec![0usize; a.shape.len()];
@@ -60,6 +76,7 @@ fn check(what: &str, arrays: &[&LazyArray]) -> Vec<ArrayData> {
     let (graph, roots, inputs) = lz::build_graph(arrays).expect("graph");
     let cpu = lazulite_runtime::compute(&graph, &roots, &inputs).expect("cpu");
     let dg = on_device(&graph, Device::Cuda(0));
+    let inputs = device_inputs(&inputs, Device::Cuda(0));
     let schedule = lazulite_runtime::plan_cached(&dg, &roots).expect("plan");
     assert_eq!(schedule.device, Device::Cuda(0), "{what}");
     let gpu = lazulite_runtime::compute(&dg, &roots, &inputs)
@@ -201,8 +218,10 @@ fn freed_device_buffers_are_reused_and_temps_die_after_last_use() {
     let before = dev.pool_stats();
     let (graph, roots, inputs) = lz::build_graph(&[&v]).unwrap();
     let dg = on_device(&graph, Device::Cuda(0));
+    let inputs = device_inputs(&inputs, Device::Cuda(0));
     let schedule = lazulite_runtime::plan_cached(&dg, &roots).unwrap();
     let (_, report) = lazulite_runtime::execute_traced(&schedule, &inputs).expect("run");
+    drop(inputs);
     let after = dev.pool_stats();
     assert!(
         after.reused > before.reused,
@@ -252,6 +271,7 @@ fn device_out_of_memory_is_a_memory_error() {
     let y = lz::binary(lz::BinaryOp::Mul, Operand::Array(&x), Operand::Array(&one)).unwrap();
     let (graph, roots, inputs) = lz::build_graph(&[&y]).unwrap();
     let dg = on_device(&graph, Device::Cuda(0));
+    let inputs = device_inputs(&inputs, Device::Cuda(0));
     let e = lazulite_runtime::compute(&dg, &roots, &inputs).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Memory, "{}", e.message);
     assert!(e.message.contains("bytes"), "{}", e.message);
@@ -270,13 +290,14 @@ fn explain_names_the_device_launch_shapes_and_transfers() {
     let p = lz::sqrt(&lz::abs(&lz::matmul(&lz::exp(&a).unwrap(), &b).unwrap()).unwrap()).unwrap();
     let (graph, roots, inputs) = lz::build_graph(&[&p]).unwrap();
     let dg = on_device(&graph, Device::Cuda(0));
+    let inputs = device_inputs(&inputs, Device::Cuda(0));
     let _ = CudaDevice::get(0).expect("the emulated device");
     let text = lazulite_runtime::explain(&dg, &roots, &inputs, false).unwrap();
     assert!(text.contains("cuda:0, grid "), "{text}");
     assert!(text.contains(" x block 256"), "{text}");
     assert!(text.contains("host round trip"), "{text}");
     assert!(
-        text.contains("host -> cuda:0") && text.contains("cuda:0 -> host"),
+        text.contains("host -> cuda:0") && text.contains("stay on cuda:0"),
         "{text}"
     );
 }
@@ -290,6 +311,7 @@ fn a_failed_launch_is_an_error_naming_the_kernel() {
     let y = lz::tanh(&lz::multiply(&x, &x).unwrap()).unwrap();
     let (graph, roots, inputs) = lz::build_graph(&[&y]).unwrap();
     let dg = on_device(&graph, Device::Cuda(0));
+    let inputs = device_inputs(&inputs, Device::Cuda(0));
     // the emulator's fault injection (read at each launch; the tests of this file run one at a time)
     std::env::set_var("LAZULITE_CUDA_EMULATOR_FAIL_LAUNCH", "1");
     let r = lazulite_runtime::compute(&dg, &roots, &inputs);
@@ -353,8 +375,10 @@ fn grid_wide_reductions_launch_two_passes_and_agree() {
     // renderer's documented bound (the CPU backend's own float32 sum is a different rounding)
     let (graph, roots, inputs) = lz::build_graph(&[&f32_sum]).unwrap();
     let dg = on_device(&graph, Device::Cuda(0));
+    let inputs = device_inputs(&inputs, Device::Cuda(0));
     let gpu = lazulite_runtime::compute(&dg, &roots, &inputs).expect("float32 sum on cuda:0");
     let got = gpu[0].get(&[]).as_complex().0;
+    drop((gpu, inputs)); // device arrays: their blocks go back to the pool
     let want: f64 = vals(n, 15)
         .iter()
         .map(|&v| {
@@ -404,6 +428,7 @@ fn explain_shows_both_passes_of_a_grid_wide_reduction() {
     let s = lz::sum(&x, None, false, None).unwrap();
     let (graph, roots, inputs) = lz::build_graph(&[&s]).unwrap();
     let dg = on_device(&graph, Device::Cuda(0));
+    let inputs = device_inputs(&inputs, Device::Cuda(0));
     let _ = CudaDevice::get(0).expect("the emulated device");
     let text = lazulite_runtime::explain(&dg, &roots, &inputs, false).unwrap();
     // 2^20 / 8192 = 128 slices of one row: 128 blocks, then one block folds the partials
@@ -412,4 +437,168 @@ fn explain_shows_both_passes_of_a_grid_wide_reduction() {
         "{text}"
     );
     assert!(text.contains("128 slices per row"), "{text}");
+}
+
+// ---- device-resident arrays (issue 9): results stay on the device, explicit copies only ----
+
+#[test]
+fn results_stay_on_the_device_across_computes() {
+    let Some(_device) = enabled() else {
+        return;
+    };
+    let host: Vec<f64> = vals(1000, 21);
+    let x = lz::from_vec_on(host.clone(), &[40, 25], Device::Cuda(0)).unwrap();
+    assert_eq!(x.device(), Device::Cuda(0));
+    let y = lz::sqrt(&lz::abs(&((&x * 2.0).unwrap() + 1.0).unwrap()).unwrap()).unwrap();
+    assert_eq!(
+        y.device(),
+        Device::Cuda(0),
+        "an op runs where its operands live"
+    );
+    let before = transfer_stats();
+    let yd = y.compute().expect("first compute on cuda:0");
+    assert_eq!(
+        yd.device(),
+        Device::Cuda(0),
+        "the result stays on the device"
+    );
+    let s = lz::sum(&lz::multiply(&y, &y).unwrap(), Some(&[1]), false, None).unwrap();
+    let sd = s.compute().expect("second compute reads the device result");
+    assert_eq!(sd.device(), Device::Cuda(0));
+    let mid = transfer_stats();
+    assert_eq!(
+        mid.device_to_host_bytes, before.device_to_host_bytes,
+        "no device -> host copy until the values are read: {before:?} -> {mid:?}"
+    );
+    assert!(mid.launches > before.launches, "{mid:?}");
+    // reading copies once, through to_device, and agrees with the host computation
+    let got = s.to_vec::<f64>().unwrap();
+    let after = transfer_stats();
+    assert_eq!(
+        after.device_to_host_bytes - mid.device_to_host_bytes,
+        40 * 8,
+        "one copy of the 40 row sums"
+    );
+    for (r, g) in got.iter().enumerate() {
+        let want: f64 = host[r * 25..(r + 1) * 25]
+            .iter()
+            .map(|v| (v * 2.0 + 1.0).abs())
+            .sum();
+        assert!(
+            (g - want).abs() <= 1e-12 * want.max(1.0),
+            "row {r}: {g} vs {want}"
+        );
+    }
+}
+
+#[test]
+fn to_device_round_trips_are_bit_exact_for_every_dtype() {
+    let Some(_device) = enabled() else {
+        return;
+    };
+    for (k, &dt) in DType::ALL.iter().enumerate() {
+        // every byte pattern (NaN payloads, -0.0, bool bytes 0/1 only)
+        let n = 37 * 3;
+        let bytes: Vec<u8> = (0..n * dt.size())
+            .map(|i| match dt {
+                DType::Bool => (i % 3 == 0) as u8,
+                _ => (i as u64 * 0x9E37 + k as u64).to_le_bytes()[1],
+            })
+            .collect();
+        let a = ArrayData::from_bytes(&bytes, dt, &[37, 3]).unwrap();
+        let d = lazulite_runtime::to_device(&a, Device::Cuda(0)).unwrap();
+        assert_eq!(d.device(), Device::Cuda(0), "{dt}");
+        let back = lazulite_runtime::to_device(&d, Device::Cpu).unwrap();
+        assert_eq!(back.device(), Device::Cpu);
+        assert_eq!(back.to_contiguous_bytes(), bytes, "{dt} round trip");
+        // a reversed, strided view keeps its layout and its elements
+        let view = ArrayData {
+            offset: a.offset + 36 * 3 + 2,
+            strides: [-6isize, -2].into_iter().collect(),
+            shape: [19usize, 2].into_iter().collect(),
+            ..a.clone()
+        };
+        let dv = lazulite_runtime::to_device(&view, Device::Cuda(0)).unwrap();
+        assert_eq!(
+            lazulite_runtime::to_device(&dv, Device::Cpu)
+                .unwrap()
+                .to_contiguous_bytes(),
+            view.to_contiguous_bytes(),
+            "{dt} strided view"
+        );
+        // host access to device data copies (counted), never reads device memory directly
+        assert_eq!(d.to_contiguous_bytes(), bytes, "{dt} read through a copy");
+        let e = d.data_ptr().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Value, "{}", e.message);
+        assert!(e.message.contains("cuda:0") && e.message.contains("to_device"));
+        assert!(d.buffer.as_slice().is_err());
+    }
+    // a lazy transfer of a pending array, and back
+    let x = arr(&[5, 4], 22, DType::F32);
+    let t = lz::exp(&x).unwrap().to_device(Device::Cuda(0)).unwrap();
+    assert_eq!(t.device(), Device::Cuda(0));
+    let h = t.to_device(Device::Cpu).unwrap();
+    assert_eq!(
+        h.to_vec::<f32>().unwrap(),
+        lz::exp(&x).unwrap().to_vec::<f32>().unwrap()
+    );
+    let e = t.as_slice::<f32>().unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Value, "{}", e.message);
+}
+
+#[test]
+fn mixed_device_graphs_are_value_errors_naming_both_devices() {
+    let Some(_device) = enabled() else {
+        return;
+    };
+    let g = lz::ones_on(&[4], DType::F64, Device::Cuda(0)).unwrap();
+    let c = lz::ones(&[4], DType::F64).unwrap();
+    for e in [
+        (&g + &c).unwrap_err(),
+        lz::matmul(&c, &g).unwrap_err(),
+        lz::where_(
+            &lz::less(&g, &g).unwrap(),
+            Operand::Array(&g),
+            Operand::Array(&c),
+        )
+        .unwrap_err(),
+    ] {
+        assert_eq!(e.kind, ErrorKind::Value, "{}", e.message);
+        assert!(
+            e.message.contains("cpu") && e.message.contains("cuda:0"),
+            "{}",
+            e.message
+        );
+    }
+    // scalar parameters go with the arrays
+    assert_eq!(
+        ((&g * 3.0).unwrap() - 1.0)
+            .unwrap()
+            .to_vec::<f64>()
+            .unwrap(),
+        vec![2.0; 4]
+    );
+    // a schedule given an input on another device refuses it (no implicit transfer)
+    let h = lz::from_vec(vec![0.5f64; 4], &[4]).unwrap();
+    let (graph, roots, inputs) = lz::build_graph(&[&lz::exp(&h).unwrap()]).unwrap();
+    let dg = on_device(&graph, Device::Cuda(0));
+    let e = lazulite_runtime::compute(&dg, &roots, &inputs).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Value, "{}", e.message);
+    assert!(
+        e.message.contains("lives on cpu") && e.message.contains("runs on cuda:0"),
+        "{}",
+        e.message
+    );
+    let dev_inputs = device_inputs(&inputs, Device::Cuda(0));
+    let e = lazulite_runtime::compute(&graph, &roots, &dev_inputs).unwrap_err();
+    assert!(
+        e.message.contains("lives on cuda:0") && e.message.contains("runs on cpu"),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        lz::devices(),
+        vec![Device::Cpu, Device::Cuda(0)],
+        "the emulated device is cuda:0"
+    );
 }

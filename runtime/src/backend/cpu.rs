@@ -54,15 +54,20 @@ impl Backend for CpuBackend {
             Internal,
             "cpu backend: copying into a shared or foreign buffer"
         );
+        let d = dst.as_mut_ptr()?;
         // SAFETY: `dst` is a pooled buffer of at least `src.len()` bytes held only by this `Arc`
         // (checked above), so nothing else reads or writes it while we copy; `src` is a distinct
         // borrowed slice, so the ranges do not overlap.
-        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), dst.as_mut_ptr(), src.len()) };
+        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), d, src.len()) };
         Ok(())
     }
 
     fn copy_to_host(&self, src: &Arc<Buffer>) -> Result<Arc<Buffer>> {
         Ok(src.clone())
+    }
+
+    fn result_buffer(&self, mem: Arc<Buffer>) -> Result<Arc<Buffer>> {
+        Ok(mem)
     }
 
     fn launch(

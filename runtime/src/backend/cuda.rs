@@ -4,7 +4,10 @@
 //! the emulator that tests load). Without a device, every call that needs one is a `Value` error that
 //! names the device and says to use the CPU; nothing panics.
 //!
-//! Per schedule: each input array is copied to the device once, on first use ("staged"), each kernel
+//! Per schedule: inputs on the device are read where they are; host inputs are refused by the executor
+//! (no implicit transfers) except scalar parameters (one element, all strides 0), which are copied to
+//! the device once, on first use ("staged"); results stay on the device ([`Buffer`]s over pool
+//! blocks) until [`crate::to_device`] copies them. Each kernel
 //! step is one launch whose grid and block come from [`launch_shape`] (a reduction over few rows of
 //! many points is two: `<name>_partial` then `<name>_final` with a pooled partials buffer, by the
 //! renderer's `reduction_plan`; [`launch_plan`]), and the executor frees each
@@ -207,8 +210,9 @@ impl CudaDevice {
     pub fn download(&self, src: DevPtr, len: usize) -> Result<Arc<Buffer>> {
         let out = Buffer::alloc(len)?;
         if len > 0 {
+            let p = out.as_mut_ptr()?;
             // SAFETY: `out` is a fresh pooled buffer of `len` bytes that nothing else references.
-            let dst = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr(), len) };
+            let dst = unsafe { std::slice::from_raw_parts_mut(p, len) };
             self.driver().copy_dtoh(src, dst)?;
             D2H.fetch_add(len as u64, Ordering::Relaxed);
         }
@@ -222,7 +226,7 @@ pub struct CudaBackend {
     arch: Arc<str>,
     /// `None` for a compile-only backend ([`CudaBackend::offline`]).
     device: Option<Arc<CudaDevice>>,
-    /// Input arrays copied to the device for this backend's schedule, by input slot.
+    /// Scalar parameters (host inputs) copied to the device for this backend's schedule, by slot.
     staged: Mutex<HashMap<usize, Arc<DeviceBlock>>>,
 }
 
@@ -340,18 +344,31 @@ impl CudaBackend {
         Ok((f, code))
     }
 
-    /// The device copy of input slot `i` (its whole buffer), made on first use.
-    fn staged_input(&self, i: usize, a: &ArrayData) -> Result<Arc<DeviceBlock>> {
+    /// The device address of input slot `i`'s buffer: its own memory when it lives on this device,
+    /// else (a host scalar parameter, the one host input the executor lets through) a device copy
+    /// made on first use.
+    fn input_base(&self, i: usize, a: &ArrayData) -> Result<DevPtr> {
+        if let Some(p) = a.buffer.device_ptr() {
+            ensure!(
+                a.device() == self.device(),
+                Value,
+                "compute: input {i} lives on {} but the computation runs on {}; move it with \
+                 to_device first",
+                a.device(),
+                self.device()
+            );
+            return Ok(p);
+        }
         let mut g = self.staged.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(b) = g.get(&i) {
-            return Ok(b.clone());
+            return Ok(b.ptr());
         }
         let b = Arc::new(self.cuda_device()?.upload(
             &format!("input {i} of the computation"),
-            a.buffer.as_slice(),
+            a.buffer.as_slice()?,
         )?);
         g.insert(i, b.clone());
-        Ok(b)
+        Ok(b.ptr())
     }
 
     /// The device address of element `off` (elements of `size` bytes) of buffer `b`.
@@ -367,7 +384,7 @@ impl CudaBackend {
         let (base, elems) = match b {
             BufferRef::Input(i) => {
                 let a = &inputs[i as usize];
-                (self.staged_input(i as usize, a)?.ptr(), a.offset + off)
+                (self.input_base(i as usize, a)?, a.offset + off)
             }
             BufferRef::Temp(t) => match &temps[t as usize] {
                 Some(m) => (m.ptr(), off),
@@ -386,12 +403,21 @@ impl CudaBackend {
         &self,
         reads: &[BufferRef],
         writes: &[u32],
+        inputs: &[ArrayData],
         temps: &[Option<CudaMem>],
-        run: impl FnOnce(&[Option<Arc<Buffer>>]) -> Result<StepReport>,
+        run: impl FnOnce(&[ArrayData], &[Option<Arc<Buffer>>]) -> Result<StepReport>,
     ) -> Result<StepReport> {
         let dev = self.cuda_device()?;
+        // inputs the step reads that live on the device, copied whole (their layouts stay valid)
+        let mut host_inputs: Vec<ArrayData> = inputs.to_vec();
         let mut host: Vec<Option<Arc<Buffer>>> = vec![None; temps.len()];
         for b in reads {
+            if let BufferRef::Input(i) = *b {
+                let a = &mut host_inputs[i as usize];
+                if let Some(p) = a.buffer.device_ptr() {
+                    a.buffer = dev.download(p, a.buffer.len())?;
+                }
+            }
             if let BufferRef::Temp(t) = *b {
                 if host[t as usize].is_none() {
                     let Some(m) = &temps[t as usize] else {
@@ -413,11 +439,11 @@ impl CudaBackend {
             };
             host[t as usize] = Some(Arc::new(Buffer::alloc(m.len())?));
         }
-        let mut report = run(&host)?;
+        let mut report = run(&host_inputs, &host)?;
         for &t in writes {
             if let (Some(m), Some(h)) = (&temps[t as usize], &host[t as usize]) {
                 if !h.is_empty() {
-                    dev.driver().copy_htod(h.as_slice(), m.ptr())?;
+                    dev.driver().copy_htod(h.as_slice()?, m.ptr())?;
                     H2D.fetch_add(h.len() as u64, Ordering::Relaxed);
                 }
             }
@@ -508,6 +534,10 @@ impl Backend for CudaBackend {
         self.cuda_device()?.download(src.ptr(), src.len())
     }
 
+    fn result_buffer(&self, mem: CudaMem) -> Result<Arc<Buffer>> {
+        Ok(Arc::new(Buffer::from_device(mem, self.ordinal)))
+    }
+
     fn launch(
         &self,
         si: usize,
@@ -544,8 +574,8 @@ impl Backend for CudaBackend {
                         BufferRef::Input(_) => None,
                     })
                     .collect();
-                return self.host_round_trip(&reads, &writes, temps, |host| {
-                    run_kernel_step(si, step, inputs, host, cancel)
+                return self.host_round_trip(&reads, &writes, inputs, temps, |ins, host| {
+                    run_kernel_step(si, step, ins, host, cancel)
                 });
             }
             Err(e) => return Err(e),
@@ -680,8 +710,8 @@ impl Backend for CudaBackend {
         // no device kernels for this op (or dtype): an explicit host round trip
         let reads: Vec<BufferRef> = step.inputs.iter().map(|o| o.buffer).collect();
         let writes: Vec<u32> = step.outputs.iter().map(|o| o.temp).collect();
-        self.host_round_trip(&reads, &writes, temps, |host| {
-            run_extern_step(si, step, inputs, host, cancel)
+        self.host_round_trip(&reads, &writes, inputs, temps, |ins, host| {
+            run_extern_step(si, step, ins, host, cancel)
         })
     }
 }

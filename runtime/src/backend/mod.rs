@@ -40,8 +40,8 @@ pub struct KernelKey {
 
 /// One backend, as the executor sees it.
 ///
-/// Inputs are host [`ArrayData`] until arrays can live on a device; a backend whose memory is not
-/// the host's copies what it reads.
+/// Inputs live on the backend's device (the executor checks; a CUDA backend also takes host scalar
+/// parameters, which it copies), and results stay there ([`Backend::result_buffer`]).
 pub trait Backend: Sync {
     /// A buffer in this backend's memory.
     type Mem;
@@ -71,6 +71,9 @@ pub trait Backend: Sync {
     fn copy_from_host(&self, src: &[u8], dst: &mut Self::Mem) -> Result<()>;
     /// The contents of `src` in host memory (the CPU backend shares the buffer, no copy).
     fn copy_to_host(&self, src: &Self::Mem) -> Result<Arc<Buffer>>;
+    /// A temporary that is a result of the schedule, as the buffer of the result array: on the
+    /// backend's device, no copy.
+    fn result_buffer(&self, mem: Self::Mem) -> Result<Arc<Buffer>>;
     /// Runs kernel step `si` (checked by the executor; its output temps are allocated).
     fn launch(
         &self,
