@@ -13,6 +13,8 @@ use crate::rt;
 use hashbrown::{HashMap, HashSet};
 use lazulite_ir::{self as ir, DType, Device, NodeId, Op, Result, Shape};
 use smallvec::SmallVec;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 pub use lazulite_runtime::ArrayData;
@@ -232,7 +234,7 @@ impl LazyArray {
         // under the lock then always finds the value.
         let _ = self.0.realized.set(Box::new(data));
         let released = std::mem::take(&mut *lock(&self.0.inputs));
-        drop(released);
+        release(Dropped::Operands { _held: released });
     }
 }
 
@@ -248,11 +250,72 @@ pub(crate) fn common_device(func: &str, arrays: &[&LazyArray]) -> Result<Device>
     )
 }
 
+/// What a compute lets go of once its results are stored: the operand chains of the computed nodes
+/// and the interned graph. Freeing a long chain costs about as much as interning it.
+enum Dropped {
+    Operands { _held: Operands },
+    Lowered { _held: Box<Lowered> },
+}
+
+thread_local! {
+    /// While a [`deferring_release`] call runs on this thread: what its computations let go of.
+    static DEFERRED: RefCell<Option<Vec<Dropped>>> = const { RefCell::new(None) };
+}
+
+/// Drops `d` now, or keeps it for the caller of [`deferring_release`] running on this thread.
+fn release(d: Dropped) {
+    let now = DEFERRED.with(|cell| match cell.borrow_mut().as_mut() {
+        Some(kept) => {
+            kept.push(d);
+            None
+        }
+        None => Some(d),
+    });
+    drop(now);
+}
+
+/// The operand chains and graphs that computations inside a [`deferring_release`] call let go of;
+/// dropping it frees them.
+#[must_use = "dropping it frees what the computation released; keep it until the result is handed over"]
+pub struct Released(Vec<Dropped>);
+
+impl Released {
+    /// Whether nothing was released.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Runs `f` (which may compute arrays) and hands back, instead of freeing, what its computations let
+/// go of (operand chains, interned graphs), so that a caller can return the results first and free
+/// the rest afterwards (the Python edge's driver thread does, after handing the result over). Nested
+/// calls each get their own; a panic in `f` frees what was kept.
+pub fn deferring_release<T>(f: impl FnOnce() -> T) -> (T, Released) {
+    /// Restores the enclosing call's list (also when `f` panics).
+    struct Restore(Option<Option<Vec<Dropped>>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(prev) = self.0.take() {
+                let mine = DEFERRED.with(|cell| std::mem::replace(&mut *cell.borrow_mut(), prev));
+                drop(mine);
+            }
+        }
+    }
+    let prev = DEFERRED.with(|cell| cell.borrow_mut().replace(Vec::new()));
+    let mut restore = Restore(Some(prev));
+    let out = f();
+    let prev = restore.0.take().unwrap_or_default();
+    let mine = DEFERRED.with(|cell| std::mem::replace(&mut *cell.borrow_mut(), prev));
+    (out, Released(mine.unwrap_or_default()))
+}
+
 /// The part of the DAG below some arrays, interned into a graph.
 struct Lowered {
     graph: ir::Graph,
     roots: Vec<NodeId>,
     inputs: Vec<ArrayData>,
+    /// Every node the walk visited (their addresses were its keys); released with the graph.
+    _visited: Vec<LazyArray>,
 }
 
 /// What a node is at the moment of the walk: a leaf with data, or an op over operands.
@@ -291,14 +354,18 @@ fn inspect(a: &LazyArray) -> Result<Seen> {
 
 /// Interns the DAG below `arrays` into a graph, iteratively (post-order with an explicit stack).
 fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
-    let mut graph = ir::Graph::new();
+    // Tables sized like the last walk's (a program computes graphs of similar size over and over):
+    // a walk of a few thousand nodes then grows and rehashes nothing.
+    static LAST_NODES: AtomicUsize = AtomicUsize::new(0);
+    let hint = LAST_NODES.load(Ordering::Relaxed).min(1 << 12);
+    let mut graph = ir::Graph::with_capacity(hint);
     let mut inputs: Vec<ArrayData> = Vec::new();
-    let mut ids: HashMap<usize, NodeId> = HashMap::new();
+    let mut ids: HashMap<usize, NodeId> = HashMap::with_capacity(hint);
     // One-element leaves (Python scalars passed as parameters) by value and shape: equal values share
     // one input slot, so a chain with the same constant many times has one kernel input for it.
     let mut scalars: HashMap<(DType, ir::Scalar, Shape), NodeId> = HashMap::new();
     // Keeps every visited node alive for the walk, so that node addresses stay unique keys.
-    let mut keep: Vec<LazyArray> = Vec::new();
+    let mut keep: Vec<LazyArray> = Vec::with_capacity(hint);
     let mut roots = Vec::with_capacity(arrays.len());
     // scalar parameters go to the device of the computation (the first root's; roots on different
     // devices are an error of the plan, naming both)
@@ -318,15 +385,17 @@ fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
             let node = match seen {
                 Seen::Leaf(data) => {
                     // one element seen at every index: a scalar parameter (or a broadcast 0-d array)
-                    let scalar = match data.buffer.len() == data.dtype.size()
-                        && data.strides.iter().all(|&s| s == 0)
-                    {
-                        true => data
-                            .try_get(&vec![0; data.shape.len()])
-                            .ok()
-                            .map(|v| (data.dtype, v, data.shape.clone())),
-                        false => None,
-                    };
+                    // (its element read straight from the buffer: no index vector, no checks)
+                    let scalar = (data.buffer.len() == data.dtype.size()
+                        && data.offset == 0
+                        && data.strides.iter().all(|&s| s == 0))
+                    .then(|| data.buffer.as_slice().ok())
+                    .flatten()
+                    .map(|bytes| {
+                        // host data only: a device buffer's bytes are not readable here
+                        let v = ir::Scalar::from_bytes(data.dtype, bytes);
+                        (data.dtype, v, data.shape.clone())
+                    });
                     if let Some(id) = scalar.as_ref().and_then(|k| scalars.get(k)) {
                         ids.insert(a.key(), *id);
                         keep.push(a);
@@ -399,10 +468,12 @@ fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
         }
         roots.push(ids[&root.key()]);
     }
+    LAST_NODES.store(keep.len(), Ordering::Relaxed);
     Ok(Lowered {
         graph,
         roots,
         inputs,
+        _visited: keep,
     })
 }
 
@@ -423,7 +494,9 @@ pub fn compute_many(arrays: &[&LazyArray]) -> Result<Vec<ArrayData>> {
         lazulite_runtime::note_time(lazulite_runtime::Phase::Lower, t0);
         let results = rt::compute(&lowered.graph, &lowered.roots, &lowered.inputs)?;
         let t0 = std::time::Instant::now();
-        drop(lowered);
+        release(Dropped::Lowered {
+            _held: Box::new(lowered),
+        });
         if results.len() != pending.len() {
             ir::bail!(
                 Internal,
@@ -516,4 +589,54 @@ pub fn graph_text(graph: &ir::Graph, roots: &[NodeId]) -> String {
     let r: Vec<String> = roots.iter().map(|r| format!("%{}", r.0)).collect();
     let _ = writeln!(s, "roots: {}", r.join(", "));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{from_slice, sin};
+
+    /// A computed node's operands are kept by `deferring_release` until its `Released` is dropped,
+    /// and the value is the same as without it.
+    #[test]
+    fn deferring_release_frees_operands_when_dropped() -> Result<()> {
+        let x = from_slice(&[0.5f64, 1.0, 2.0], &[3])?;
+        let t = sin(&x)?;
+        let operand = Arc::downgrade(&t.0);
+        let y = sin(&t)?;
+        drop(t);
+        let (value, released) = deferring_release(|| y.compute());
+        let value = value?;
+        assert!(
+            operand.upgrade().is_some(),
+            "released before the caller let go"
+        );
+        assert!(!released.is_empty());
+        drop(released);
+        assert!(
+            operand.upgrade().is_none(),
+            "still alive after Released was dropped"
+        );
+        let expected: Vec<f64> = [0.5f64, 1.0, 2.0].iter().map(|v| v.sin().sin()).collect();
+        let got: Vec<f64> = (0..3)
+            .map(|i| match value.try_get(&[i]) {
+                Ok(ir::Scalar::Float(v)) => v,
+                other => panic!("element {i}: {other:?}"),
+            })
+            .collect();
+        for (g, e) in got.iter().zip(&expected) {
+            assert!(
+                (g - e).abs() <= 1e-15 * e.abs().max(1.0),
+                "{got:?} vs {expected:?}"
+            );
+        }
+        // without the scope the operands go at once
+        let z = sin(&x)?;
+        let zop = Arc::downgrade(&z.0);
+        let w = sin(&z)?;
+        drop(z);
+        w.compute()?;
+        assert!(zop.upgrade().is_none());
+        Ok(())
+    }
 }

@@ -47,7 +47,8 @@ mod views;
 
 pub use advanced::{getitem_arrays, key_has_mask, setitem, IndexKey};
 pub use array::{
-    build_graph, compute_many, explain, explain_dot, explain_ir, graph_text, LazyArray,
+    build_graph, compute_many, deferring_release, explain, explain_dot, explain_ir, graph_text,
+    LazyArray, Released,
 };
 pub use creation::{
     arange, from_bytes, from_vec, full, ones, zeros, Complex, Complex128, Complex64, Element,

@@ -287,6 +287,15 @@ impl Graph {
         Graph::default()
     }
 
+    /// An empty graph with room for `nodes` nodes (no reallocation or rehash below that).
+    pub fn with_capacity(nodes: usize) -> Graph {
+        Graph {
+            nodes: Vec::with_capacity(nodes),
+            interned: HashTable::with_capacity(nodes),
+            hasher: DefaultHashBuilder::default(),
+        }
+    }
+
     /// Adds a node, or returns the id of the equal node already present.
     pub fn add(&mut self, node: Node) -> NodeId {
         debug_assert!(

@@ -120,8 +120,8 @@ fn on_main_thread(py: Python<'_>) -> bool {
 /// whatever the SIGINT handler raised). Elsewhere (other threads get no signals) it is [`engine`].
 pub fn engine_interruptible<T, F>(py: Python<'_>, op: &str, f: F) -> PyResult<T>
 where
-    F: FnOnce() -> lazulite_ir::Result<T> + Send,
-    T: Send,
+    F: FnOnce() -> lazulite_ir::Result<T> + Send + 'static,
+    T: Send + 'static,
 {
     if !on_main_thread(py) {
         return engine(py, op, f);
@@ -131,35 +131,44 @@ where
     let mut raised: Option<PyErr> = None;
     let outcome = py.detach(|| {
         let (tx, rx) = sync_channel::<Outcome<T>>(1);
-        driver.in_place_scope(|s| {
-            let job_flag = flag.clone();
-            s.spawn(move |_| {
-                let r = catch_unwind(AssertUnwindSafe(|| {
-                    lazulite_ir::cancel::with_cancel(job_flag, f)
-                }));
-                let _ = tx.send(r);
-            });
-            loop {
-                match rx.recv_timeout(POLL) {
-                    Ok(r) => return r,
-                    Err(RecvTimeoutError::Timeout) => {
-                        if raised.is_none() {
-                            if let Err(e) = Python::attach(|py| py.check_signals()) {
-                                // Cancel, then keep waiting while the call unwinds.
-                                flag.store(true, Ordering::Relaxed);
-                                raised = Some(e);
-                            }
+        let job_flag = flag.clone();
+        // A job of its own (not a scope): what the computation let go of (the operand chain, the
+        // interned graph) is freed after the result is handed over, while the caller goes on. The
+        // driver runs one job at a time, so that is done before the next call's work starts.
+        driver.spawn(move || {
+            let r = catch_unwind(AssertUnwindSafe(|| {
+                lazulite_ir::cancel::with_cancel(job_flag, || {
+                    lazulite_frontend::deferring_release(f)
+                })
+            }));
+            let (r, released) = match r {
+                Ok((r, released)) => (Ok(r), Some(released)),
+                Err(payload) => (Err(payload), None),
+            };
+            let _ = tx.send(r);
+            // A panic while freeing must not unwind out of the pool's thread.
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(released)));
+        });
+        loop {
+            match rx.recv_timeout(POLL) {
+                Ok(r) => return r,
+                Err(RecvTimeoutError::Timeout) => {
+                    if raised.is_none() {
+                        if let Err(e) = Python::attach(|py| py.check_signals()) {
+                            // Cancel, then keep waiting while the call unwinds.
+                            flag.store(true, Ordering::Relaxed);
+                            raised = Some(e);
                         }
                     }
-                    Err(RecvTimeoutError::Disconnected) => {
-                        return Ok(Err(Error::new(
-                            ErrorKind::Internal,
-                            "the driver thread ended without a result",
-                        )))
-                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Ok(Err(Error::new(
+                        ErrorKind::Internal,
+                        "the driver thread ended without a result",
+                    )))
                 }
             }
-        })
+        }
     });
     if let Some(e) = raised {
         return Err(e);

@@ -357,6 +357,11 @@ fn check_step(
         check_extent("", len, dt, offset, strides, shape)
             .map_err(|e| lazulite_ir::Error::new(e.kind, format!("{}{}", what(kind, j), e.message)))
     };
+    // epilogue loads read the outer point at reduced index 0
+    let epilogue_loads = k
+        .epilogue
+        .iter()
+        .any(|i| matches!(i.inst, Inst::Load { .. }));
     for (j, (op, ki)) in step.inputs.iter().zip(&k.inputs).enumerate() {
         let (len, dt, base) = buffer_of(op.buffer)?;
         ensure!(
@@ -386,11 +391,6 @@ fn check_step(
                 ki.inner
             );
         }
-        // epilogue loads read the outer point at reduced index 0
-        let epilogue_loads = k
-            .epilogue
-            .iter()
-            .any(|i| matches!(i.inst, Inst::Load { .. }));
         if epilogue_loads {
             check_extent(
                 "input",
