@@ -250,12 +250,24 @@ pub fn explain_text(schedule: &Schedule, inputs: &[ArrayData], ir: bool) -> Stri
                     human_bytes(read),
                     human_bytes(written)
                 );
-                if let Some((n, _)) = &cuda {
+                let on_device = cuda.as_ref().and_then(|(n, dev)| {
+                    let drv = dev.as_ref()?.driver();
+                    crate::backend::cuda_matmul::explain_line(e, *n, drv.as_ref())
+                });
+                if let Some(line) = on_device {
+                    let _ = writeln!(s, "{line}");
+                } else if let Some((n, dev)) = &cuda {
                     round_trip_out += read;
                     round_trip_in += written;
+                    let why = dev
+                        .as_ref()
+                        .and_then(|d| {
+                            crate::backend::cuda_matmul::round_trip_reason(e, d.driver().as_ref())
+                        })
+                        .unwrap_or_else(|| format!("not on cuda:{n} yet"));
                     let _ = writeln!(
                         s,
-                        "    transfer: host round trip (not on cuda:{n} yet): {} to the host, runs on \
+                        "    transfer: host round trip ({why}): {} to the host, runs on \
                          the cpu, {} back to cuda:{n}",
                         human_bytes(read),
                         human_bytes(written)

@@ -10,6 +10,7 @@
 
 pub mod cpu;
 pub mod cuda;
+pub mod cuda_matmul;
 pub mod driver;
 pub mod pool;
 
