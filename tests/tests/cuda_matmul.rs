@@ -175,6 +175,13 @@ fn transposed_and_strided_views_agree() {
             &arr(&[8, 2], 15, dt),
             8,
         );
+        let back = lz::getitem(&arr(&[3, 4, 8], 18, dt), &[slice(None, None, Some(-1))]).unwrap();
+        check(
+            &format!("{dt}: batch reversed (3, 4, 8) @ (8, 2)"),
+            &back,
+            &arr(&[8, 2], 19, dt),
+            8,
+        );
         let row = lz::broadcast_to(&arr(&[1, 8], 16, dt), &[2, 3, 5, 8]).unwrap();
         check(
             &format!("{dt}: broadcast row @ (8, 4)"),

@@ -155,9 +155,17 @@ fn matrix_layout(rows: usize, cols: usize, rs: isize, cs: isize) -> Option<(bool
     None
 }
 
-/// The gemm layout of an operand's matrices (`None`: it needs a contiguous copy).
+/// The gemm layout of an operand's matrices (`None`: it needs a contiguous copy, also when a batch
+/// axis runs backwards: cuBLAS's batch strides are not documented for negative values).
 fn operand_layout(o: &ExternOperand) -> Option<(bool, i64)> {
     let r = o.shape.len();
+    if o.strides[..r - 2]
+        .iter()
+        .zip(&o.shape[..r - 2])
+        .any(|(&s, &n)| s < 0 && n > 1)
+    {
+        return None;
+    }
     matrix_layout(
         o.shape[r - 2],
         o.shape[r - 1],
