@@ -138,6 +138,22 @@ $(BSTAMP): bench/requirements.txt $(STAMP)
 bench: build $(BSTAMP)
 	JAX_PLATFORMS=cpu $(PY) bench/run.py
 
+## What to carry to a GPU machine (H100/H200, driver 580, CuPy + PyTorch, no Rust, no internet):
+## $(GPU_BUNDLE).tar.gz with the release wheel built here, bench/gpu/run.py and run.sh, and the
+## device tests of the Python suite. There: `tar xzf lazulite-gpu-bundle.tar.gz &&
+## sh lazulite-gpu-bundle/run.sh` (bench/gpu/README.md). NVRTC and cuBLAS come from the machine's own
+## nvidia-* wheels (PyTorch's); the bundle carries none (they are hundreds of MB).
+GPU_BUNDLE ?= $(DIST)/lazulite-gpu-bundle
+gpu-bundle: build
+	rm -rf $(GPU_BUNDLE) $(GPU_BUNDLE).tar.gz
+	mkdir -p $(GPU_BUNDLE)/wheels $(GPU_BUNDLE)/tests
+	$(MATURIN) build --release --quiet --out $(GPU_BUNDLE)/wheels
+	cp bench/gpu/run.py bench/gpu/run.sh bench/gpu/README.md $(GPU_BUNDLE)/
+	cp python/tests/conftest.py python/tests/_support.py $(GPU_BUNDLE)/tests/
+	cp $(wildcard python/tests/test_*device*.py python/tests/test_*cuda*.py python/tests/test_dlpack.py) $(GPU_BUNDLE)/tests/
+	tar czf $(GPU_BUNDLE).tar.gz -C $(dir $(GPU_BUNDLE)) $(notdir $(GPU_BUNDLE))
+	@ls -l $(GPU_BUNDLE).tar.gz
+
 ## The documentation site (Sphinx; API reference from the docstrings of the built package, user
 ## guide in docs/site/guide/), built with warnings as errors into $(DOCS_OUT).
 $(DSTAMP): docs/requirements.txt $(STAMP)

@@ -9,6 +9,10 @@
 //! `~/.cache/lazulite/cuda-wheels-13.0.88`). A folder found so is preloaded by absolute path (builtins
 //! first), which makes cudarc's later `dlopen("libnvrtc.so.13")` resolve to it.
 //!
+//! cuBLAS (matmul on the device, `backend::cuda_matmul`) is found the same way, with `CUBLAS_LIB_DIR`
+//! in place of `NVRTC_LIB_DIR` and NVIDIA's `nvidia-cublas` wheel (same `nvidia/cu13/lib` folder);
+//! `libcublasLt` is preloaded before `libcublas`, which needs it ([`cublas_ready`]).
+//!
 //! Nothing here panics when a library is missing: cudarc panics on the first call into a library it
 //! cannot load, so every entry point checks `is_culib_present()` first and returns an error that says
 //! what is missing and how to get it.
@@ -40,9 +44,11 @@ fn unavailable(what: &str) -> Error {
     )
 }
 
-fn candidate_dirs() -> Vec<PathBuf> {
+/// Where to look for one of NVIDIA's libraries: `lib_dir_var` (`NVRTC_LIB_DIR`, `CUBLAS_LIB_DIR`)
+/// first, then the CUDA toolkit folders and NVIDIA's wheels.
+fn candidate_dirs(lib_dir_var: &str) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
-    if let Some(d) = std::env::var_os("NVRTC_LIB_DIR") {
+    if let Some(d) = std::env::var_os(lib_dir_var) {
         dirs.push(PathBuf::from(d));
     }
     for var in ["CUDA_PATH", "CUDA_HOME"] {
@@ -70,8 +76,9 @@ fn candidate_dirs() -> Vec<PathBuf> {
     dirs
 }
 
-/// Preloads `libnvrtc-builtins*.so.*` then `libnvrtc.so.*` from `dir` (not the `.alt` variants).
-fn preload(dir: &Path) -> std::result::Result<(), String> {
+/// Preloads the `<prefix>*.so.*` files of `dir` (not the `.alt` variants), those whose name holds
+/// `first` before the others (NVRTC's builtins, cuBLAS's `Lt`).
+fn preload(dir: &Path, prefix: &str, first: &str) -> std::result::Result<(), String> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -80,16 +87,20 @@ fn preload(dir: &Path) -> std::result::Result<(), String> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            n.starts_with("libnvrtc") && n.contains(".so.") && !n.contains(".alt.")
+            n.starts_with(prefix) && n.contains(".so.") && !n.contains(".alt.")
         })
         .collect();
     if files.is_empty() {
-        return Err(format!("no libnvrtc in {}", dir.display()));
+        return Err(format!("no {prefix} in {}", dir.display()));
     }
-    files.sort_by_key(|p| !p.to_string_lossy().contains("builtins"));
+    files.sort_by_key(|p| {
+        !p.file_name()
+            .is_some_and(|n| n.to_string_lossy().contains(first))
+    });
     for f in &files {
-        // SAFETY: loading NVIDIA's NVRTC runs its initialisers, which have no preconditions; the
-        // handle is leaked on purpose so the library stays loaded for cudarc's own lookups.
+        // SAFETY: loading NVIDIA's NVRTC or cuBLAS runs its initialisers, which have no
+        // preconditions; the handle is leaked on purpose so the library stays loaded for cudarc's own
+        // lookups.
         let lib =
             unsafe { libloading::Library::new(f) }.map_err(|e| format!("{}: {e}", f.display()))?;
         std::mem::forget(lib);
@@ -106,11 +117,11 @@ pub fn nvrtc_ready() -> Result<()> {
             return Ok(());
         }
         let mut tried = Vec::new();
-        for dir in candidate_dirs() {
+        for dir in candidate_dirs("NVRTC_LIB_DIR") {
             if !dir.is_dir() {
                 continue;
             }
-            match preload(&dir) {
+            match preload(&dir, "libnvrtc", "builtins") {
                 // SAFETY: as above.
                 Ok(()) if unsafe { cudarc::nvrtc::sys::is_culib_present() } => return Ok(()),
                 Ok(()) => tried.push(format!("{} (loaded but not usable)", dir.display())),
@@ -126,6 +137,42 @@ pub fn nvrtc_ready() -> Result<()> {
         })
     });
     r.clone().map_err(|e| unavailable(&e))
+}
+
+/// Makes cuBLAS loadable (once per process), searching as [`nvrtc_ready`] does with `CUBLAS_LIB_DIR`
+/// and NVIDIA's `nvidia-cublas` wheel. `Err` says what was searched and how to install it.
+pub fn cublas_ready() -> std::result::Result<(), String> {
+    static READY: OnceLock<std::result::Result<(), String>> = OnceLock::new();
+    READY
+        .get_or_init(|| {
+            // SAFETY: `is_culib_present` only dlopens and dlcloses candidate names.
+            if unsafe { cudarc::cublas::sys::is_culib_present() } {
+                return Ok(());
+            }
+            let mut tried = Vec::new();
+            for dir in candidate_dirs("CUBLAS_LIB_DIR") {
+                if !dir.is_dir() {
+                    continue;
+                }
+                match preload(&dir, "libcublas", "cublasLt") {
+                    // SAFETY: as above.
+                    Ok(()) if unsafe { cudarc::cublas::sys::is_culib_present() } => return Ok(()),
+                    Ok(()) => tried.push(format!("{} (loaded but not usable)", dir.display())),
+                    Err(e) => tried.push(e),
+                }
+            }
+            let what = if tried.is_empty() {
+                "libcublas not found on the loader path, CUBLAS_LIB_DIR, CUDA_PATH, /usr/local/cuda                  or the nvidia-cublas wheel"
+                    .to_string()
+            } else {
+                format!("libcublas not usable ({})", tried.join("; "))
+            };
+            Err(format!(
+                "{what}; install it with `pip install lazulite[cuda]` or point CUBLAS_LIB_DIR at the \
+                 folder that holds libcublas.so.13"
+            ))
+        })
+        .clone()
 }
 
 /// The version of the NVRTC in use, `(major, minor)`.

@@ -250,20 +250,32 @@ pub fn explain_text(schedule: &Schedule, inputs: &[ArrayData], ir: bool) -> Stri
                     human_bytes(read),
                     human_bytes(written)
                 );
-                let on_device = crate::backend::cuda::extern_device_family(e);
-                if let (Some((n, _)), Some(f)) = (&cuda, on_device) {
+                let family = crate::backend::cuda::extern_device_family(e);
+                let gemm = cuda.as_ref().and_then(|(n, dev)| {
+                    let drv = dev.as_ref()?.driver();
+                    crate::backend::cuda_matmul::explain_line(e, *n, drv.as_ref())
+                });
+                if let (Some((n, _)), Some(f)) = (&cuda, family) {
                     let _ = writeln!(
                         s,
                         "    cuda:{n}, device kernels ({} family, block {}): no host round trip",
                         f.name(),
                         lazulite_codegen_cuda::extern_kernels::EXTERN_BLOCK
                     );
-                } else if let Some((n, _)) = &cuda {
+                } else if let Some(line) = gemm {
+                    let _ = writeln!(s, "{line}");
+                } else if let Some((n, dev)) = &cuda {
                     round_trip_out += read;
                     round_trip_in += written;
+                    let why = dev
+                        .as_ref()
+                        .and_then(|d| {
+                            crate::backend::cuda_matmul::round_trip_reason(e, d.driver().as_ref())
+                        })
+                        .unwrap_or_else(|| format!("not on cuda:{n} yet"));
                     let _ = writeln!(
                         s,
-                        "    transfer: host round trip (not on cuda:{n} yet): {} to the host, runs on \
+                        "    transfer: host round trip ({why}): {} to the host, runs on \
                          the cpu, {} back to cuda:{n}",
                         human_bytes(read),
                         human_bytes(written)

@@ -68,3 +68,34 @@ pub fn enable() -> bool {
         }
     })
 }
+
+/// `graph` with every input moved to `device` (node ids are kept: nodes are added in order).
+pub fn on_device(graph: &lazulite_ir::Graph, device: lazulite_ir::Device) -> lazulite_ir::Graph {
+    let mut g = lazulite_ir::Graph::new();
+    for (_, n) in graph.nodes() {
+        let mut n = n.clone();
+        if let lazulite_ir::Op::Input { device: d, .. } = &mut n.op {
+            *d = device;
+        }
+        g.add(n);
+    }
+    g
+}
+
+/// The elements of `a` in row-major order, as `(re, im)`.
+pub fn values(a: &lazulite_runtime::ArrayData) -> Vec<(f64, f64)> {
+    let n: usize = a.shape.iter().product();
+    let mut out = Vec::with_capacity(n);
+    let mut idx = vec![0usize; a.shape.len()];
+    for _ in 0..n {
+        out.push(a.get(&idx).as_complex());
+        for d in (0..idx.len()).rev() {
+            idx[d] += 1;
+            if idx[d] < a.shape[d] {
+                break;
+            }
+            idx[d] = 0;
+        }
+    }
+    out
+}

@@ -12,7 +12,8 @@
 //! many points is two: `<name>_partial` then `<name>_final` with a pooled partials buffer, by the
 //! renderer's `reduction_plan`; [`launch_plan`]), and the executor frees each
 //! temporary after its last use (back into the pool, where the next allocation of its size class takes
-//! it). Steps the device cannot run yet (extern ops, kernels the renderer declines) are explicit host
+//! it). Matmul runs through the driver's gemm (cuBLAS; [`super::cuda_matmul`]). Steps the device
+//! cannot run yet (other extern ops, kernels the renderer declines) are explicit host
 //! round trips: their device operands are copied to the host, the CPU runs the step, and its results
 //! are copied back; [`transfer_stats`] counts them and `explain` lists them. Sorting, scans, gathers,
 //! concat, searchsorted, argmax/argmin and the scatter of `__setitem__` run as device kernels instead
@@ -126,10 +127,10 @@ pub struct TransferStats {
     pub two_pass_reductions: u64,
 }
 
-static H2D: AtomicU64 = AtomicU64::new(0);
+pub(super) static H2D: AtomicU64 = AtomicU64::new(0);
 static D2H: AtomicU64 = AtomicU64::new(0);
 static ROUND_TRIPS: AtomicU64 = AtomicU64::new(0);
-static LAUNCHES: AtomicU64 = AtomicU64::new(0);
+pub(super) static LAUNCHES: AtomicU64 = AtomicU64::new(0);
 static TWO_PASS: AtomicU64 = AtomicU64::new(0);
 
 /// What crossed between the host and CUDA devices since the process started.
@@ -297,7 +298,11 @@ impl CudaBackend {
 
     /// The loaded entry point `entry` (the kernel's own name when `None`) of `kernel` on the device
     /// (compiled and loaded on first use).
-    fn function(&self, kernel: &Arc<Kernel>, entry: Option<&str>) -> Result<(u64, Arc<CudaCode>)> {
+    pub(super) fn function(
+        &self,
+        kernel: &Arc<Kernel>,
+        entry: Option<&str>,
+    ) -> Result<(u64, Arc<CudaCode>)> {
         let dev = self.cuda_device()?;
         let code = self.compile_cached(kernel)?;
         let key = self.key(kernel);
@@ -372,7 +377,7 @@ impl CudaBackend {
     }
 
     /// The device address of element `off` (elements of `size` bytes) of buffer `b`.
-    fn elem_addr(
+    pub(super) fn elem_addr(
         &self,
         si: usize,
         inputs: &[ArrayData],
@@ -704,10 +709,15 @@ impl Backend for CudaBackend {
         temps: &[Option<CudaMem>],
         cancel: &Cancel,
     ) -> Result<StepReport> {
+        // device kernels for sort, scans, gathers, concat, searchsorted, arg-extrema, scatter
         if let Some(report) = cuda_extern::run(self, si, step, inputs, temps, cancel)? {
             return Ok(report);
         }
-        // no device kernels for this op (or dtype): an explicit host round trip
+        // matmul of float and complex dtypes: the driver's gemm (cuBLAS)
+        if let Some(report) = super::cuda_matmul::run(self, si, step, inputs, temps, cancel)? {
+            return Ok(report);
+        }
+        // anything else: an explicit host round trip
         let reads: Vec<BufferRef> = step.inputs.iter().map(|o| o.buffer).collect();
         let writes: Vec<u32> = step.outputs.iter().map(|o| o.temp).collect();
         self.host_round_trip(&reads, &writes, inputs, temps, |ins, host| {

@@ -10,8 +10,13 @@
 //!   routing, caches) is the code a real GPU runs.
 //!
 //! Device pointers are `u64` (`CUdeviceptr`); a module and a function are opaque `u64` handles.
+//!
+//! Matmul's device side is one more call, [`Driver::gemm_strided_batched`]: cuBLAS's
+//! `cublas{S,D,C,Z}gemmStridedBatched` (column-major, `alpha = 1`, `beta = 0`) on NVIDIA's driver, a
+//! reference loop with the same argument rules on the emulator.
 
-use lazulite_ir::{Error, ErrorKind, Result};
+pub use super::emu_driver::EmulatorDriver;
+use lazulite_ir::{DType, Error, ErrorKind, Result};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// A device address.
@@ -27,6 +32,64 @@ pub struct DeviceInfo {
     pub total_bytes: usize,
     /// Whether modules are CUDA C source (the emulator) rather than an NVRTC image.
     pub loads_source: bool,
+}
+
+/// One strided-batched matrix product in cuBLAS's terms (column-major):
+/// `C[i] = op(A[i]) * op(B[i])` for `i < batch`, `op(A[i])` an `m x k` matrix, `op(B[i])` `k x n`,
+/// `C[i]` `m x n` with leading dimension `ldc`; `op(X)` is `X` or, with `trans_*`, its transpose (no
+/// conjugate). `X[i]` starts `i * stride_x` elements after `x`. `alpha = 1`, `beta = 0`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Gemm {
+    /// float32, float64, complex64 or complex128.
+    pub dtype: DType,
+    pub trans_a: bool,
+    pub trans_b: bool,
+    pub m: i32,
+    pub n: i32,
+    pub k: i32,
+    pub a: DevPtr,
+    pub lda: i32,
+    pub stride_a: i64,
+    pub b: DevPtr,
+    pub ldb: i32,
+    pub stride_b: i64,
+    pub c: DevPtr,
+    pub ldc: i32,
+    pub stride_c: i64,
+    pub batch: i32,
+}
+
+impl Gemm {
+    /// cuBLAS's argument rules (`CUBLAS_STATUS_INVALID_VALUE` otherwise): sizes not negative, each
+    /// leading dimension at least the rows of its stored matrix (and 1).
+    pub fn check(&self) -> std::result::Result<(), String> {
+        let (ra, rb) = (
+            if self.trans_a { self.k } else { self.m },
+            if self.trans_b { self.n } else { self.k },
+        );
+        if self.m < 0 || self.n < 0 || self.k < 0 || self.batch < 0 {
+            return Err(format!("negative size in {self:?}"));
+        }
+        for (what, ld, rows) in [
+            ("lda", self.lda, ra),
+            ("ldb", self.ldb, rb),
+            ("ldc", self.ldc, self.m),
+        ] {
+            if ld < rows.max(1) {
+                return Err(format!("{what} {ld} < max(1, {rows}) in {self:?}"));
+            }
+        }
+        if !matches!(
+            self.dtype,
+            DType::F32 | DType::F64 | DType::C64 | DType::C128
+        ) {
+            return Err(format!(
+                "gemm of dtype {} (float and complex only)",
+                self.dtype
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The device calls the CUDA backend makes. Every call is ordered on the device's one stream; copies to
@@ -57,6 +120,11 @@ pub trait Driver: Send + Sync {
     fn synchronize(&self) -> Result<()>;
     /// `(free, total)` bytes.
     fn mem_info(&self) -> Result<(usize, usize)>;
+    /// Whether [`Driver::gemm_strided_batched`] can run: `Err` says why not (cuBLAS not found, and how
+    /// to install it); matmul then runs as an explicit host round trip.
+    fn gemm_available(&self) -> std::result::Result<(), String>;
+    /// One strided-batched gemm (see [`Gemm`]), ordered on the device's stream.
+    fn gemm_strided_batched(&self, g: &Gemm) -> Result<()>;
 }
 
 /// Drivers by ordinal.
@@ -130,7 +198,23 @@ pub struct CudarcDriver {
     ctx: Arc<cudarc::driver::CudaContext>,
     ordinal: u16,
     info: DeviceInfo,
+    /// The cuBLAS handle, made on the first gemm (`Err`: why cuBLAS cannot be used).
+    cublas: OnceLock<std::result::Result<CublasHandle, String>>,
 }
+
+/// A cuBLAS handle of one device's context, used under the driver's lock-free calls: cuBLAS handles
+/// may be used from any thread bound to their context, one call at a time (`CudarcDriver` serialises
+/// gemms with `gemm_lock`).
+struct CublasHandle {
+    handle: cudarc::cublas::sys::cublasHandle_t,
+    gemm_lock: Mutex<()>,
+}
+
+// SAFETY: the handle is an opaque pointer owned by cuBLAS; it is used only with its context bound to
+// the calling thread and one call at a time (`gemm_lock`), which cuBLAS allows from any thread.
+unsafe impl Send for CublasHandle {}
+// SAFETY: as above.
+unsafe impl Sync for CublasHandle {}
 
 impl CudarcDriver {
     pub fn open(ordinal: u16) -> Result<CudarcDriver> {
@@ -156,7 +240,30 @@ impl CudarcDriver {
                 total_bytes,
                 loads_source: false,
             },
+            cublas: OnceLock::new(),
         })
+    }
+
+    /// The cuBLAS handle of this device, on the context's default stream (made once).
+    fn cublas(&self) -> std::result::Result<&CublasHandle, String> {
+        self.cublas
+            .get_or_init(|| {
+                crate::cuda::cublas_ready()?;
+                self.bind().map_err(|e| e.message)?;
+                let mut h: cudarc::cublas::sys::cublasHandle_t = std::ptr::null_mut();
+                // SAFETY: cuBLAS is loaded (checked above) and the context is current; `h` is valid
+                // for one write. The handle lives as long as the process (drivers are never dropped).
+                let st = unsafe { cudarc::cublas::sys::cublasCreate_v2(&mut h) };
+                if st != cudarc::cublas::sys::cublasStatus_t::CUBLAS_STATUS_SUCCESS {
+                    return Err(format!("cublasCreate failed: {st:?}"));
+                }
+                Ok(CublasHandle {
+                    handle: h,
+                    gemm_lock: Mutex::new(()),
+                })
+            })
+            .as_ref()
+            .map_err(|e| format!("cuda:{}: {e}", self.ordinal))
     }
 
     fn count() -> usize {
@@ -290,240 +397,125 @@ impl Driver for CudarcDriver {
         self.bind()?;
         cudarc::driver::result::mem_get_info().map_err(|e| self.err("memory info", e))
     }
-}
 
-// ---------------------------------------------------------------------------------------------------
-// The emulated device (a test tool, loaded only when LAZULITE_CUDA_EMULATOR is set)
+    fn gemm_available(&self) -> std::result::Result<(), String> {
+        self.cublas().map(|_| ())
+    }
 
-type AllocFn = unsafe extern "C" fn(usize, *mut u64) -> i32;
-type FreeFn = unsafe extern "C" fn(u64) -> i32;
-type MemcpyFn = unsafe extern "C" fn(u64, u64, usize) -> i32;
-type LoadFn = unsafe extern "C" fn(*const u8, usize, *mut u64, *mut u8, usize) -> i32;
-type FunctionFn =
-    unsafe extern "C" fn(u64, *const std::ffi::c_char, *mut u64, *mut u32, u32, *mut u32) -> i32;
-type LaunchFn = unsafe extern "C" fn(u64, u32, u32, u32, *const *const u8, u32) -> i32;
-/// The most parameters of an emulated kernel.
-const EMU_MAX_PARAMS: usize = 8;
-type CountFn = unsafe extern "C" fn() -> u64;
-
-/// The emulated device of `emu_driver.cpp` (see the module documentation).
-pub struct EmulatorDriver {
-    _lib: libloading::Library,
-    alloc: AllocFn,
-    free: FreeFn,
-    memcpy: MemcpyFn,
-    load: LoadFn,
-    function: FunctionFn,
-    launch: LaunchFn,
-    used: CountFn,
-    /// Parameter sizes of each function handle.
-    arg_bytes: Mutex<std::collections::HashMap<u64, Vec<u32>>>,
-    info: DeviceInfo,
-}
-
-impl EmulatorDriver {
-    pub fn load(path: &std::path::Path) -> Result<EmulatorDriver> {
-        let fail = |e: String| {
-            Error::new(
-                ErrorKind::Value,
-                format!(
-                    "device cuda:0 is not available: LAZULITE_CUDA_EMULATOR={}: {e}; build it with \
-                     `make emu-driver` or unset the variable",
-                    path.display()
+    fn gemm_strided_batched(&self, g: &Gemm) -> Result<()> {
+        use cudarc::cublas::sys::{self as cb, cublasOperation_t as Op};
+        g.check()
+            .map_err(|e| Error::new(ErrorKind::Internal, format!("cuBLAS gemm: {e}")))?;
+        let h = self
+            .cublas()
+            .map_err(|e| Error::new(ErrorKind::NotImplemented, e))?;
+        self.bind()?;
+        let _one_at_a_time = h.gemm_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let op = |t: bool| if t { Op::CUBLAS_OP_T } else { Op::CUBLAS_OP_N };
+        let (ta, tb) = (op(g.trans_a), op(g.trans_b));
+        // SAFETY (each arm): the handle is live and its context current; `g.check()` holds, and the
+        // backend made `a`, `b`, `c` device memory that holds every element the batched product reads
+        // (`batch` matrices `stride_*` apart with these leading dimensions) or writes, alive until the
+        // device's stream passes this call; alpha and beta point at values of the element type that
+        // live for the call (cuBLAS reads them before it returns, host pointer mode).
+        let st = unsafe {
+            match g.dtype {
+                DType::F32 => cb::cublasSgemmStridedBatched(
+                    h.handle,
+                    ta,
+                    tb,
+                    g.m,
+                    g.n,
+                    g.k,
+                    &1.0f32,
+                    g.a as *const f32,
+                    g.lda,
+                    g.stride_a,
+                    g.b as *const f32,
+                    g.ldb,
+                    g.stride_b,
+                    &0.0f32,
+                    g.c as *mut f32,
+                    g.ldc,
+                    g.stride_c,
+                    g.batch,
                 ),
-            )
-        };
-        // SAFETY: the library is lazulite's emulator (named by the user for tests); loading it runs
-        // only C++ static initialisers that have no preconditions.
-        let lib = unsafe { libloading::Library::new(path) }.map_err(|e| fail(e.to_string()))?;
-        macro_rules! sym {
-            ($name:literal, $ty:ty) => {
-                // SAFETY: the symbol is defined by emu_driver.cpp with exactly this C signature.
-                *unsafe { lib.get::<$ty>($name) }.map_err(|e| fail(e.to_string()))?
-            };
-        }
-        let total: CountFn = sym!(b"lzemu_total_bytes", CountFn);
-        let d = EmulatorDriver {
-            alloc: sym!(b"lzemu_alloc", AllocFn),
-            free: sym!(b"lzemu_free", FreeFn),
-            memcpy: sym!(b"lzemu_memcpy", MemcpyFn),
-            load: sym!(b"lzemu_load", LoadFn),
-            function: sym!(b"lzemu_function", FunctionFn),
-            launch: sym!(b"lzemu_launch", LaunchFn),
-            used: sym!(b"lzemu_used_bytes", CountFn),
-            arg_bytes: Mutex::new(Default::default()),
-            info: DeviceInfo {
-                name: "lazulite emulated CUDA device".into(),
-                arch: crate::cuda::DEFAULT_ARCH.into(),
-                multiprocessors: 2,
-                // SAFETY: a C function with no arguments.
-                total_bytes: unsafe { total() } as usize,
-                loads_source: true,
-            },
-            _lib: lib,
-        };
-        Ok(d)
-    }
-}
-
-impl Driver for EmulatorDriver {
-    fn info(&self) -> &DeviceInfo {
-        &self.info
-    }
-
-    fn alloc(&self, bytes: usize) -> Result<DevPtr> {
-        let mut p = 0u64;
-        // SAFETY: `p` is valid for one write.
-        match unsafe { (self.alloc)(bytes, &mut p) } {
-            0 => Ok(p),
-            _ => Err(Error::new(
-                ErrorKind::Memory,
-                format!(
-                    "cuda:0 (emulated): allocating {bytes} bytes failed: CUDA_ERROR_OUT_OF_MEMORY"
+                DType::F64 => cb::cublasDgemmStridedBatched(
+                    h.handle,
+                    ta,
+                    tb,
+                    g.m,
+                    g.n,
+                    g.k,
+                    &1.0f64,
+                    g.a as *const f64,
+                    g.lda,
+                    g.stride_a,
+                    g.b as *const f64,
+                    g.ldb,
+                    g.stride_b,
+                    &0.0f64,
+                    g.c as *mut f64,
+                    g.ldc,
+                    g.stride_c,
+                    g.batch,
                 ),
-            )),
-        }
-    }
-
-    fn free(&self, ptr: DevPtr) {
-        // SAFETY: `ptr` came from `alloc` and is freed once.
-        unsafe { (self.free)(ptr) };
-    }
-
-    fn copy_htod(&self, src: &[u8], dst: DevPtr) -> Result<()> {
-        // SAFETY: emulated device memory is host memory; `dst` holds at least `src.len()` bytes.
-        unsafe { (self.memcpy)(dst, src.as_ptr() as u64, src.len()) };
-        Ok(())
-    }
-
-    fn copy_dtoh(&self, src: DevPtr, dst: &mut [u8]) -> Result<()> {
-        // SAFETY: as above, `src` holds at least `dst.len()` bytes.
-        unsafe { (self.memcpy)(dst.as_mut_ptr() as u64, src, dst.len()) };
-        Ok(())
-    }
-
-    fn copy_dtod(&self, src: DevPtr, dst: DevPtr, bytes: usize) -> Result<()> {
-        // SAFETY: as above.
-        unsafe { (self.memcpy)(dst, src, bytes) };
-        Ok(())
-    }
-
-    fn load_module(&self, image: &[u8]) -> Result<u64> {
-        let mut m = 0u64;
-        let mut err = vec![0u8; 8192];
-        // SAFETY: every pointer is valid for the lengths passed.
-        let rc = unsafe {
-            (self.load)(
-                image.as_ptr(),
-                image.len(),
-                &mut m,
-                err.as_mut_ptr(),
-                err.len(),
-            )
-        };
-        if rc != 0 {
-            let n = err.iter().position(|&b| b == 0).unwrap_or(err.len());
-            return Err(Error::new(
-                ErrorKind::Internal,
-                format!(
-                    "cuda:0 (emulated): loading a module failed: {}",
-                    String::from_utf8_lossy(&err[..n])
+                DType::C64 => cb::cublasCgemmStridedBatched(
+                    h.handle,
+                    ta,
+                    tb,
+                    g.m,
+                    g.n,
+                    g.k,
+                    &cb::cuComplex { x: 1.0, y: 0.0 },
+                    g.a as *const cb::cuComplex,
+                    g.lda,
+                    g.stride_a,
+                    g.b as *const cb::cuComplex,
+                    g.ldb,
+                    g.stride_b,
+                    &cb::cuComplex { x: 0.0, y: 0.0 },
+                    g.c as *mut cb::cuComplex,
+                    g.ldc,
+                    g.stride_c,
+                    g.batch,
                 ),
-            ));
-        }
-        Ok(m)
-    }
-
-    fn function(&self, module: u64, name: &str) -> Result<u64> {
-        let cname = std::ffi::CString::new(name)
-            .map_err(|_| Error::new(ErrorKind::Internal, "kernel name with a NUL byte"))?;
-        let (mut f, mut sizes, mut n) = (0u64, [0u32; EMU_MAX_PARAMS], 0u32);
-        // SAFETY: `cname` is NUL-terminated; `f` and `n` are valid for one write, `sizes` for
-        // `EMU_MAX_PARAMS` (the capacity passed).
-        let rc = unsafe {
-            (self.function)(
-                module,
-                cname.as_ptr(),
-                &mut f,
-                sizes.as_mut_ptr(),
-                EMU_MAX_PARAMS as u32,
-                &mut n,
-            )
-        };
-        if rc != 0 {
-            return Err(Error::new(
-                ErrorKind::Internal,
-                format!("cuda:0 (emulated): no kernel {name} in module {module}"),
-            ));
-        }
-        self.arg_bytes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(f, sizes[..(n as usize).min(EMU_MAX_PARAMS)].to_vec());
-        Ok(f)
-    }
-
-    fn launch(
-        &self,
-        func: u64,
-        grid: u32,
-        block: u32,
-        shared_bytes: u32,
-        params: &[&[u8]],
-    ) -> Result<()> {
-        let want = self
-            .arg_bytes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&func)
-            .cloned();
-        let got: Vec<u32> = params.iter().map(|p| p.len() as u32).collect();
-        if want.as_ref() != Some(&got) {
-            return Err(Error::new(
-                ErrorKind::Internal,
-                format!(
-                    "cuda:0 (emulated): launch with parameters of {got:?} bytes, the kernel takes \
-                     {want:?}"
+                _ => cb::cublasZgemmStridedBatched(
+                    h.handle,
+                    ta,
+                    tb,
+                    g.m,
+                    g.n,
+                    g.k,
+                    &cb::cuDoubleComplex { x: 1.0, y: 0.0 },
+                    g.a as *const cb::cuDoubleComplex,
+                    g.lda,
+                    g.stride_a,
+                    g.b as *const cb::cuDoubleComplex,
+                    g.ldb,
+                    g.stride_b,
+                    &cb::cuDoubleComplex { x: 0.0, y: 0.0 },
+                    g.c as *mut cb::cuDoubleComplex,
+                    g.ldc,
+                    g.stride_c,
+                    g.batch,
                 ),
-            ));
-        }
-        let ptrs: Vec<*const u8> = params.iter().map(|p| p.as_ptr()).collect();
-        // SAFETY: `func` is a launcher from `function` whose parameters have exactly the sizes of
-        // `params` (checked above), each pointed at by `ptrs` for the call; every device pointer
-        // inside them is emulated device memory the backend allocated.
-        let rc = unsafe {
-            (self.launch)(
-                func,
-                grid,
-                block,
-                shared_bytes,
-                ptrs.as_ptr(),
-                ptrs.len() as u32,
-            )
+            }
         };
-        if rc != 0 {
-            let what = match rc {
-                719 => "CUDA_ERROR_LAUNCH_FAILED",
-                _ => "CUDA_ERROR_INVALID_VALUE",
+        if st != cb::cublasStatus_t::CUBLAS_STATUS_SUCCESS {
+            let kind = if st == cb::cublasStatus_t::CUBLAS_STATUS_ALLOC_FAILED {
+                ErrorKind::Memory
+            } else {
+                ErrorKind::Internal
             };
             return Err(Error::new(
-                ErrorKind::Internal,
-                format!("cuda:0 (emulated): launch of grid {grid} x block {block} failed: {what}"),
+                kind,
+                format!(
+                    "cuda:{}: cuBLAS gemm ({}, batch {}, {}x{}x{}) failed: {st:?}",
+                    self.ordinal, g.dtype, g.batch, g.m, g.n, g.k
+                ),
             ));
         }
         Ok(())
-    }
-
-    fn synchronize(&self) -> Result<()> {
-        Ok(())
-    }
-
-    fn mem_info(&self) -> Result<(usize, usize)> {
-        // SAFETY: a C function with no arguments.
-        let used = unsafe { (self.used)() } as usize;
-        Ok((
-            self.info.total_bytes.saturating_sub(used),
-            self.info.total_bytes,
-        ))
     }
 }

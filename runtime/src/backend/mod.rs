@@ -10,7 +10,9 @@
 
 pub mod cpu;
 pub mod cuda;
+pub mod cuda_matmul;
 pub mod driver;
+mod emu_driver;
 pub mod pool;
 
 use crate::buffer::{ArrayData, Buffer};

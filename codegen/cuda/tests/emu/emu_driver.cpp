@@ -5,6 +5,9 @@
 // budget stands for the device's size), and a module is the CUDA C source the runtime would give NVRTC,
 // compiled by g++ with `cuda_host_shim.h` into a shared library (cached by source hash) and dlopened.
 // Launches run one at a time on the calling thread (blocks in turn, threads as fibers).
+// `lzemu_gemm_strided_batched` stands in for cuBLAS's `cublas<T>gemmStridedBatched`: a plain reference
+// loop with cuBLAS's column-major conventions and argument checks, which also checks that every matrix
+// it touches lies inside one live allocation (what a real GPU would fault on, or silently read).
 //
 // Environment: LAZULITE_CUDA_EMULATOR_MEMORY (bytes of device memory, default 1 GiB),
 // LAZULITE_CUDA_EMULATOR_FAIL_LAUNCH=1 (every launch fails with CUDA_ERROR_LAUNCH_FAILED, for tests),
@@ -14,7 +17,9 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
+#include <complex>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -204,6 +209,77 @@ int lzemu_function(uint64_t module, const char* name, uint64_t* func, unsigned* 
   *func = reinterpret_cast<uint64_t>(f);
   *nparams = reinterpret_cast<unsigned (*)(unsigned*, unsigned)>(s)(sizes, cap);
   return 0;
+}
+
+}  // extern "C"
+
+namespace {
+// Whether bytes [lo, hi) lie inside one live allocation.
+bool in_allocation(uint64_t lo, uint64_t hi) {
+  if (hi <= lo) return true;
+  std::lock_guard<std::mutex> g(g_mutex);
+  auto it = g_allocs.upper_bound(lo);
+  if (it == g_allocs.begin()) return false;
+  --it;
+  return lo >= it->first && hi <= it->first + it->second;
+}
+
+// Whether the `batch` column-major `rows x cols` matrices at `p` (leading dimension `ld`, `stride`
+// elements apart) lie inside one allocation.
+template <class T>
+bool matrices_inside(uint64_t p, long long rows, long long cols, long long ld, long long stride, long long batch) {
+  if (rows == 0 || cols == 0 || batch == 0) return true;
+  long long last = (rows - 1) + (cols - 1) * ld;
+  long long lo = 0, hi = last;
+  long long span = (batch - 1) * stride;
+  if (span < 0) lo += span; else hi += span;
+  return in_allocation(p + lo * (long long)sizeof(T), p + (hi + 1) * (long long)sizeof(T));
+}
+
+template <class T>
+int gemm_ref(int ta, int tb, int m, int n, int k, uint64_t a, int lda, long long sa, uint64_t b, int ldb,
+             long long sb, uint64_t c, int ldc, long long sc, int batch) {
+  if (!matrices_inside<T>(a, ta ? k : m, ta ? m : k, lda, sa, batch) ||
+      !matrices_inside<T>(b, tb ? n : k, tb ? k : n, ldb, sb, batch) ||
+      !matrices_inside<T>(c, m, n, ldc, sc, batch))
+    return 7;
+  for (long long q = 0; q < batch; ++q) {
+    const T* A = reinterpret_cast<const T*>(a) + q * sa;
+    const T* B = reinterpret_cast<const T*>(b) + q * sb;
+    T* C = reinterpret_cast<T*>(c) + q * sc;
+    for (long long j = 0; j < n; ++j)
+      for (long long i = 0; i < m; ++i) {
+        T acc{};
+        for (long long l = 0; l < k; ++l) {
+          T x = ta ? A[l + i * lda] : A[i + l * lda];  // op(A)(i, l)
+          T y = tb ? B[j + l * ldb] : B[l + j * ldb];  // op(B)(l, j)
+          acc += x * y;
+        }
+        C[i + j * ldc] = acc;  // beta = 0: C is only written
+      }
+  }
+  return 0;
+}
+}  // namespace
+
+extern "C" {
+
+/// The stand-in for cuBLAS's `cublas{S,D,C,Z}gemmStridedBatched` with alpha = 1, beta = 0 (TEST TOOL:
+/// a reference loop, no blocking, no speed). `dtype`: 0 float, 1 double, 2 complex<float>,
+/// 3 complex<double>. Returns 0, or 7 (CUBLAS_STATUS_INVALID_VALUE) for arguments cuBLAS rejects or a
+/// matrix outside device memory.
+int lzemu_gemm_strided_batched(int dtype, int ta, int tb, int m, int n, int k, uint64_t a, int lda,
+                               long long sa, uint64_t b, int ldb, long long sb, uint64_t c, int ldc,
+                               long long sc, int batch) {
+  if (m < 0 || n < 0 || k < 0 || batch < 0) return 7;
+  if (lda < std::max(1, ta ? k : m) || ldb < std::max(1, tb ? n : k) || ldc < std::max(1, m)) return 7;
+  switch (dtype) {
+    case 0: return gemm_ref<float>(ta, tb, m, n, k, a, lda, sa, b, ldb, sb, c, ldc, sc, batch);
+    case 1: return gemm_ref<double>(ta, tb, m, n, k, a, lda, sa, b, ldb, sb, c, ldc, sc, batch);
+    case 2: return gemm_ref<std::complex<float>>(ta, tb, m, n, k, a, lda, sa, b, ldb, sb, c, ldc, sc, batch);
+    case 3: return gemm_ref<std::complex<double>>(ta, tb, m, n, k, a, lda, sa, b, ldb, sb, c, ldc, sc, batch);
+    default: return 7;
+  }
 }
 
 /// Runs `func<<<grid, block, shared>>>(params...)`: `params[i]` points at the bytes of parameter `i`
