@@ -10,7 +10,9 @@
 //! - a node is materialised when it is a root, when recomputing it in each reader costs more than a
 //!   round trip through memory (several readers of an expensive node, or a broadcasting view that would
 //!   recompute an expensive node many times), when a reshape of it is not expressible as strides (NumPy's
-//!   no-copy reshape rule), or when a kernel would otherwise hold two reductions;
+//!   no-copy reshape rule), or when a kernel would otherwise hold reductions over two different loop
+//!   domains (reductions of one domain, reduced over the same axes of operands of one shape, share a
+//!   kernel: one pass over the data feeds several accumulators, e.g. a variance's two sums);
 //! - extern ops (matmul, sort, ...) are barriers: each is materialised, and so is each of its operands
 //!   that is not already a buffer of the layout the op reads (C-contiguous for most).
 
@@ -18,6 +20,7 @@ use crate::layout::{nocopy_reshape, reshape_is_split_only};
 use crate::PassConfig;
 use lazulite_ir::shape::{contiguous_strides, numel};
 use lazulite_ir::{bail, Graph, NodeId, Op, ReduceOp, Result, Strides};
+use smallvec::SmallVec;
 
 /// Cost units of one cheap elementwise op; a transcendental costs [`TRANSCENDENTAL_COST`].
 const TRANSCENDENTAL_COST: u32 = 8;
@@ -28,6 +31,9 @@ const RECOMPUTE_LIMIT: u32 = TRANSCENDENTAL_COST;
 /// A node read through a broadcasting view is materialised from this cost on.
 const BROADCAST_LIMIT: u32 = 8;
 const INFINITE: u32 = u32::MAX;
+/// Most reductions one kernel folds together (each is an accumulator in the loop, and on CUDA a
+/// shared-memory slot per thread).
+const MAX_REDUCTIONS: usize = 4;
 
 /// Which nodes have a temp buffer of their own, and why (what ended the fusion group there).
 #[derive(Clone, Debug)]
@@ -121,6 +127,19 @@ fn is_broadcasting(g: &Graph, id: NodeId) -> bool {
     }
 }
 
+/// Whether reductions `a` and `b` walk one loop domain: operands of one shape reduced over the same
+/// axes, so that one kernel can fold both in the same loop nest (`sum(d)` and `sum(d * d)` of a
+/// variance, `min` and `max` of one array).
+fn same_domain(g: &Graph, a: NodeId, b: NodeId) -> bool {
+    let (na, nb) = (g.node(a), g.node(b));
+    match (&na.op, &nb.op) {
+        (Op::Reduce { axes: xa, .. }, Op::Reduce { axes: xb, .. }) => {
+            xa == xb && g.node(na.inputs[0]).shape == g.node(nb.inputs[0]).shape
+        }
+        _ => false,
+    }
+}
+
 /// Decides which nodes are materialised. Runs in index (topological) order, with no recursion.
 pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
     let n = g.len();
@@ -184,8 +203,9 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
     }
 
     let mut cost = vec![0u32; n];
-    // The reduction fused into each node's expression, if any.
-    let mut reduction: Vec<Option<NodeId>> = vec![None; n];
+    // The reductions fused into each node's expression (several only when they share one loop
+    // domain, see [`same_domain`]).
+    let mut reduction: Vec<SmallVec<[NodeId; 2]>> = vec![SmallVec::new(); n];
     for (id, node) in g.nodes() {
         let i = id.index();
         match &node.op {
@@ -218,21 +238,34 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
             }
             _ => {}
         }
-        // At most one reduction per kernel: keep the first fused one, materialise the operands that
-        // carry another. Movement ops and reductions fuse no reduction below them.
-        let mut kept: Option<NodeId> = None;
+        // Several reductions share a kernel only when they walk one loop domain (a multi-output
+        // reduction: one pass over the data feeds every accumulator, and the epilogue combines
+        // them); an operand carrying a reduction of another domain, or one past
+        // `MAX_REDUCTIONS`, is materialised. Movement ops and reductions fuse no reduction below
+        // them.
+        let mut kept: SmallVec<[NodeId; 2]> = SmallVec::new();
         for &inp in &node.inputs {
-            if let Some(r) = reduction[inp.index()].filter(|_| !mat[inp.index()]) {
-                let fusable = node.op.is_elementwise() && kept.is_none_or(|k| k == r);
-                if fusable {
-                    kept = Some(r);
-                } else {
-                    mark(&mut mat, &mut why, inp.index(), "second reduction");
+            if mat[inp.index()] || reduction[inp.index()].is_empty() {
+                continue;
+            }
+            let carried = &reduction[inp.index()];
+            let mut union = kept.clone();
+            for &r in carried {
+                if !union.contains(&r) {
+                    union.push(r);
                 }
+            }
+            let fusable = node.op.is_elementwise()
+                && union.len() <= MAX_REDUCTIONS
+                && kept.first().is_none_or(|&k| same_domain(g, k, carried[0]));
+            if fusable {
+                kept = union;
+            } else {
+                mark(&mut mat, &mut why, inp.index(), "second reduction");
             }
         }
         reduction[i] = if matches!(node.op, Op::Reduce { .. }) {
-            Some(id)
+            smallvec::smallvec![id]
         } else {
             kept
         };
@@ -243,7 +276,7 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
             .fold(own_cost(&node.op), |c, inp| {
                 c.saturating_add(cost[inp.index()])
             });
-        if reduction[i].is_some() {
+        if !reduction[i].is_empty() {
             cost[i] = INFINITE;
         }
 
@@ -253,7 +286,7 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
             ""
         } else if !cfg.fuse {
             "fusion off"
-        } else if let Some(r) = reduction[i] {
+        } else if let Some(&r) = reduction[i].first() {
             // A reduction (or an epilogue over one) fuses into its only reader, when that reader is
             // elementwise and the reduction keeps several output elements.
             if is_root[i] {
