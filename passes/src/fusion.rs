@@ -147,7 +147,8 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
     // roots; and whether one of those chains broadcasts.
     let mut readers = vec![0u32; n];
     let mut via_broadcast = vec![false; n];
-    let mut direct_consumers = vec![0u32; n];
+    // Non-movement readers of each node (each once), for the epilogue check below.
+    let mut consumers: Vec<SmallVec<[NodeId; 2]>> = vec![SmallVec::new(); n];
     let mut only_elementwise_consumers = vec![true; n];
     let mut is_root = vec![false; n];
     for r in roots {
@@ -163,7 +164,7 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
                 continue;
             }
             seen.push(inp);
-            direct_consumers[inp.index()] += 1;
+            consumers[inp.index()].push(id);
             if node.op.is_movement() {
                 readers[inp.index()] = readers[inp.index()].saturating_add(readers[i]);
                 via_broadcast[inp.index()] |= via_broadcast[i] || is_broadcasting(g, id);
@@ -293,8 +294,6 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
                 "result"
             } else if numel(&g.node(r).shape) < 2 {
                 "full reduction"
-            } else if direct_consumers[i] != 1 {
-                "reduction read by several"
             } else if !only_elementwise_consumers[i] {
                 "reduction read by a non-elementwise op"
             } else {
@@ -314,11 +313,45 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
             mark(&mut mat, &mut why, i, reason);
         }
     }
+    one_kernel_per_reduction(g, &consumers, &reduction, &mut mat, &mut why);
     materialise_extern_operands(g, &mut mat, &mut why);
     Ok(Fusion {
         materialised: mat,
         reasons: why,
     })
+}
+
+/// A fused reduction (or an epilogue node over one) whose readers end in different kernels would be
+/// computed once per kernel: it is materialised instead. Readers that meet again in one kernel (an
+/// epilogue using a value twice, like a variance's `s1 * s1`) keep it fused. Walks the nodes in
+/// reverse index order, so each reader's kernel is known when its operands are looked at.
+fn one_kernel_per_reduction(
+    g: &Graph,
+    consumers: &[SmallVec<[NodeId; 2]>],
+    reduction: &[SmallVec<[NodeId; 2]>],
+    mat: &mut [bool],
+    why: &mut [&'static str],
+) {
+    // The materialised node whose kernel computes each node (`None`: not computed by a kernel, or
+    // not looked at).
+    let mut owner: Vec<Option<NodeId>> = vec![None; g.len()];
+    for i in (0..g.len()).rev() {
+        if mat[i] {
+            owner[i] = Some(NodeId(i as u32));
+            continue;
+        }
+        if reduction[i].is_empty() {
+            continue;
+        }
+        let mut kernels = consumers[i].iter().map(|c| owner[c.index()]);
+        let first = kernels.next().flatten();
+        if first.is_some() && kernels.all(|k| k == first) {
+            owner[i] = first;
+        } else {
+            mark(mat, why, i, "reduction read by several kernels");
+            owner[i] = Some(NodeId(i as u32));
+        }
+    }
 }
 
 /// Every operand of an extern op must be a buffer: a materialised node, an input, or a movement chain

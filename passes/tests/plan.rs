@@ -501,6 +501,14 @@ fn reductions_of_one_domain_share_a_kernel() {
         k.label,
         "subtract, multiply -> sum + sum -> multiply, subtract"
     );
+    // An epilogue that reads a value twice and meets again (s2 - s1 * s1 over s1 + s2): one kernel;
+    // a reduction whose readers end in two kernels is stored once instead of computed twice.
+    let e1 = b.bin(Add, s1, s2);
+    let both = b.bin(Div, var, e1);
+    let sched = check(&b.g, &[both], 67);
+    assert_eq!(n_kernels(&sched), 1, "{}", describe(&sched));
+    let sched = check(&b.g, &[var, e1], 68);
+    assert_eq!(n_kernels(&sched), 3, "{}", describe(&sched));
     // Different ops and inputs over one domain: max(x) - min(y) along axis 0, one kernel.
     let mx = b.reduce(ReduceOp::Max, x, &[0]);
     let mn = b.reduce(ReduceOp::Min, y, &[0]);
