@@ -4,9 +4,9 @@
 //!
 //! - elementwise chains fuse, and movement ops (views, reshapes) fuse as index maps;
 //! - elementwise producers fuse into a reduction as its prologue;
-//! - elementwise consumers of a reduction (same shape, the reduction's only reader) fuse as its
-//!   epilogue, when the reduction keeps at least two output elements (a full reduction is split into
-//!   partials across threads, so its epilogue would run once per partial);
+//! - elementwise consumers of a reduction fuse as its epilogue when they all end in one kernel (an
+//!   epilogue may use a value twice) and the reduction keeps at least two output elements (a full
+//!   reduction is split into partials across threads, so its epilogue would run once per partial);
 //! - a node is materialised when it is a root, when recomputing it in each reader costs more than a
 //!   round trip through memory (several readers of an expensive node, or a broadcasting view that would
 //!   recompute an expensive node many times), when a reshape of it is not expressible as strides (NumPy's
@@ -288,8 +288,9 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
         } else if !cfg.fuse {
             "fusion off"
         } else if let Some(&r) = reduction[i].first() {
-            // A reduction (or an epilogue over one) fuses into its only reader, when that reader is
-            // elementwise and the reduction keeps several output elements.
+            // A reduction (or an epilogue over one) fuses into its readers when they are
+            // elementwise and the reduction keeps several output elements (and, checked by
+            // `one_kernel_per_reduction` once every node is decided, when they end in one kernel).
             if is_root[i] {
                 "result"
             } else if numel(&g.node(r).shape) < 2 {
