@@ -138,6 +138,41 @@ def workloads(n, side, dtype):
         None,
         jax and jax_fn(jnp_softmax, m),
     )
+    def np_log_softmax(t):
+        z = t - t.max(axis=-1, keepdims=True)
+        return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+    def lz_log_softmax(t):
+        z = t - lz.max(t, axis=-1, keepdims=True)
+        return z - lz.log(lz.sum(lz.exp(z), axis=-1, keepdims=True))
+
+    def jnp_log_softmax(t):
+        z = t - t.max(axis=-1, keepdims=True)
+        return z - jnp.log(jnp.exp(z).sum(axis=-1, keepdims=True))
+
+    yield (
+        f"log_softmax(m, axis=-1) {side}x{side}",
+        lambda: np_log_softmax(m),
+        lambda: lz_log_softmax(lm).compute(),
+        None,
+        jax and jax_fn(jnp_log_softmax, m),
+    )
+    for fname in ("var", "std"):
+        f_np, f_lz, f_jnp = getattr(np, fname), getattr(lz, fname), jax and getattr(jnp, fname)
+        yield (
+            f"{fname}(m, axis=-1) {side}x{side}",
+            (lambda f: lambda: f(m, axis=-1))(f_np),
+            (lambda f: lambda: f(lm, axis=-1).compute())(f_lz),
+            None,
+            jax and jax_fn((lambda f: lambda t: f(t, axis=-1))(f_jnp), m),
+        )
+        yield (
+            f"{fname}(x)",
+            (lambda f: lambda: f(x))(f_np),
+            (lambda f: lambda: f(lx).compute())(f_lz),
+            None,
+            jax and jax_fn(f_jnp, x),
+        )
     u2, v2 = u[:, None], v[None, :]
     yield (
         f"sum(abs(u[:,None]-v[None,:])) {side}^2",

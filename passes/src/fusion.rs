@@ -4,13 +4,15 @@
 //!
 //! - elementwise chains fuse, and movement ops (views, reshapes) fuse as index maps;
 //! - elementwise producers fuse into a reduction as its prologue;
-//! - elementwise consumers of a reduction (same shape, the reduction's only reader) fuse as its
-//!   epilogue, when the reduction keeps at least two output elements (a full reduction is split into
-//!   partials across threads, so its epilogue would run once per partial);
+//! - elementwise consumers of a reduction fuse as its epilogue when they all end in one kernel (an
+//!   epilogue may use a value twice) and the reduction keeps at least two output elements (a full
+//!   reduction is split into partials across threads, so its epilogue would run once per partial);
 //! - a node is materialised when it is a root, when recomputing it in each reader costs more than a
 //!   round trip through memory (several readers of an expensive node, or a broadcasting view that would
 //!   recompute an expensive node many times), when a reshape of it is not expressible as strides (NumPy's
-//!   no-copy reshape rule), or when a kernel would otherwise hold two reductions;
+//!   no-copy reshape rule), or when a kernel would otherwise hold reductions over two different loop
+//!   domains (reductions of one domain, reduced over the same axes of operands of one shape, share a
+//!   kernel: one pass over the data feeds several accumulators, e.g. a variance's two sums);
 //! - extern ops (matmul, sort, ...) are barriers: each is materialised, and so is each of its operands
 //!   that is not already a buffer of the layout the op reads (C-contiguous for most).
 
@@ -18,6 +20,7 @@ use crate::layout::{nocopy_reshape, reshape_is_split_only};
 use crate::PassConfig;
 use lazulite_ir::shape::{contiguous_strides, numel};
 use lazulite_ir::{bail, Graph, NodeId, Op, ReduceOp, Result, Strides};
+use smallvec::SmallVec;
 
 /// Cost units of one cheap elementwise op; a transcendental costs [`TRANSCENDENTAL_COST`].
 const TRANSCENDENTAL_COST: u32 = 8;
@@ -28,6 +31,9 @@ const RECOMPUTE_LIMIT: u32 = TRANSCENDENTAL_COST;
 /// A node read through a broadcasting view is materialised from this cost on.
 const BROADCAST_LIMIT: u32 = 8;
 const INFINITE: u32 = u32::MAX;
+/// Most reductions one kernel folds together (each is an accumulator in the loop, and on CUDA a
+/// shared-memory slot per thread).
+const MAX_REDUCTIONS: usize = 4;
 
 /// Which nodes have a temp buffer of their own, and why (what ended the fusion group there).
 #[derive(Clone, Debug)]
@@ -121,6 +127,19 @@ fn is_broadcasting(g: &Graph, id: NodeId) -> bool {
     }
 }
 
+/// Whether reductions `a` and `b` walk one loop domain: operands of one shape reduced over the same
+/// axes, so that one kernel can fold both in the same loop nest (`sum(d)` and `sum(d * d)` of a
+/// variance, `min` and `max` of one array).
+fn same_domain(g: &Graph, a: NodeId, b: NodeId) -> bool {
+    let (na, nb) = (g.node(a), g.node(b));
+    match (&na.op, &nb.op) {
+        (Op::Reduce { axes: xa, .. }, Op::Reduce { axes: xb, .. }) => {
+            xa == xb && g.node(na.inputs[0]).shape == g.node(nb.inputs[0]).shape
+        }
+        _ => false,
+    }
+}
+
 /// Decides which nodes are materialised. Runs in index (topological) order, with no recursion.
 pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
     let n = g.len();
@@ -128,7 +147,8 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
     // roots; and whether one of those chains broadcasts.
     let mut readers = vec![0u32; n];
     let mut via_broadcast = vec![false; n];
-    let mut direct_consumers = vec![0u32; n];
+    // Non-movement readers of each node (each once), for the epilogue check below.
+    let mut consumers: Vec<SmallVec<[NodeId; 2]>> = vec![SmallVec::new(); n];
     let mut only_elementwise_consumers = vec![true; n];
     let mut is_root = vec![false; n];
     for r in roots {
@@ -144,7 +164,7 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
                 continue;
             }
             seen.push(inp);
-            direct_consumers[inp.index()] += 1;
+            consumers[inp.index()].push(id);
             if node.op.is_movement() {
                 readers[inp.index()] = readers[inp.index()].saturating_add(readers[i]);
                 via_broadcast[inp.index()] |= via_broadcast[i] || is_broadcasting(g, id);
@@ -184,8 +204,9 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
     }
 
     let mut cost = vec![0u32; n];
-    // The reduction fused into each node's expression, if any.
-    let mut reduction: Vec<Option<NodeId>> = vec![None; n];
+    // The reductions fused into each node's expression (several only when they share one loop
+    // domain, see [`same_domain`]).
+    let mut reduction: Vec<SmallVec<[NodeId; 2]>> = vec![SmallVec::new(); n];
     for (id, node) in g.nodes() {
         let i = id.index();
         match &node.op {
@@ -218,21 +239,34 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
             }
             _ => {}
         }
-        // At most one reduction per kernel: keep the first fused one, materialise the operands that
-        // carry another. Movement ops and reductions fuse no reduction below them.
-        let mut kept: Option<NodeId> = None;
+        // Several reductions share a kernel only when they walk one loop domain (a multi-output
+        // reduction: one pass over the data feeds every accumulator, and the epilogue combines
+        // them); an operand carrying a reduction of another domain, or one past
+        // `MAX_REDUCTIONS`, is materialised. Movement ops and reductions fuse no reduction below
+        // them.
+        let mut kept: SmallVec<[NodeId; 2]> = SmallVec::new();
         for &inp in &node.inputs {
-            if let Some(r) = reduction[inp.index()].filter(|_| !mat[inp.index()]) {
-                let fusable = node.op.is_elementwise() && kept.is_none_or(|k| k == r);
-                if fusable {
-                    kept = Some(r);
-                } else {
-                    mark(&mut mat, &mut why, inp.index(), "second reduction");
+            if mat[inp.index()] || reduction[inp.index()].is_empty() {
+                continue;
+            }
+            let carried = &reduction[inp.index()];
+            let mut union = kept.clone();
+            for &r in carried {
+                if !union.contains(&r) {
+                    union.push(r);
                 }
+            }
+            let fusable = node.op.is_elementwise()
+                && union.len() <= MAX_REDUCTIONS
+                && kept.first().is_none_or(|&k| same_domain(g, k, carried[0]));
+            if fusable {
+                kept = union;
+            } else {
+                mark(&mut mat, &mut why, inp.index(), "second reduction");
             }
         }
         reduction[i] = if matches!(node.op, Op::Reduce { .. }) {
-            Some(id)
+            smallvec::smallvec![id]
         } else {
             kept
         };
@@ -243,7 +277,7 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
             .fold(own_cost(&node.op), |c, inp| {
                 c.saturating_add(cost[inp.index()])
             });
-        if reduction[i].is_some() {
+        if !reduction[i].is_empty() {
             cost[i] = INFINITE;
         }
 
@@ -253,15 +287,14 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
             ""
         } else if !cfg.fuse {
             "fusion off"
-        } else if let Some(r) = reduction[i] {
-            // A reduction (or an epilogue over one) fuses into its only reader, when that reader is
-            // elementwise and the reduction keeps several output elements.
+        } else if let Some(&r) = reduction[i].first() {
+            // A reduction (or an epilogue over one) fuses into its readers when they are
+            // elementwise and the reduction keeps several output elements (and, checked by
+            // `one_kernel_per_reduction` once every node is decided, when they end in one kernel).
             if is_root[i] {
                 "result"
             } else if numel(&g.node(r).shape) < 2 {
                 "full reduction"
-            } else if direct_consumers[i] != 1 {
-                "reduction read by several"
             } else if !only_elementwise_consumers[i] {
                 "reduction read by a non-elementwise op"
             } else {
@@ -281,11 +314,45 @@ pub fn decide(g: &Graph, roots: &[NodeId], cfg: &PassConfig) -> Result<Fusion> {
             mark(&mut mat, &mut why, i, reason);
         }
     }
+    one_kernel_per_reduction(g, &consumers, &reduction, &mut mat, &mut why);
     materialise_extern_operands(g, &mut mat, &mut why);
     Ok(Fusion {
         materialised: mat,
         reasons: why,
     })
+}
+
+/// A fused reduction (or an epilogue node over one) whose readers end in different kernels would be
+/// computed once per kernel: it is materialised instead. Readers that meet again in one kernel (an
+/// epilogue using a value twice, like a variance's `s1 * s1`) keep it fused. Walks the nodes in
+/// reverse index order, so each reader's kernel is known when its operands are looked at.
+fn one_kernel_per_reduction(
+    g: &Graph,
+    consumers: &[SmallVec<[NodeId; 2]>],
+    reduction: &[SmallVec<[NodeId; 2]>],
+    mat: &mut [bool],
+    why: &mut [&'static str],
+) {
+    // The materialised node whose kernel computes each node (`None`: not computed by a kernel, or
+    // not looked at).
+    let mut owner: Vec<Option<NodeId>> = vec![None; g.len()];
+    for i in (0..g.len()).rev() {
+        if mat[i] {
+            owner[i] = Some(NodeId(i as u32));
+            continue;
+        }
+        if reduction[i].is_empty() {
+            continue;
+        }
+        let mut kernels = consumers[i].iter().map(|c| owner[c.index()]);
+        let first = kernels.next().flatten();
+        if first.is_some() && kernels.all(|k| k == first) {
+            owner[i] = first;
+        } else {
+            mark(mat, why, i, "reduction read by several kernels");
+            owner[i] = Some(NodeId(i as u32));
+        }
+    }
 }
 
 /// Every operand of an extern op must be a buffer: a materialised node, an input, or a movement chain

@@ -8,6 +8,7 @@
 pub mod fusion;
 pub mod layout;
 pub mod lower;
+mod siblings;
 pub mod simplify;
 
 use lazulite_ir::verify::verify_graph;

@@ -68,6 +68,7 @@ pub fn lower(g: &Graph, roots: &[NodeId], fusion: &Fusion) -> Result<Schedule> {
         .filter(|(id, n)| mat[id.index()] && n.op.is_extern())
         .map(|(id, n)| ((&n.op, n.inputs.as_slice()), id))
         .collect();
+    let siblings = crate::siblings::sibling_reductions(g, mat);
     // Per extern call (op and operands): the temp of each output, once its step exists.
     let mut calls: HashMap<(ExternOp, &[NodeId]), Vec<u32>> = HashMap::new();
     for (id, n) in g.nodes() {
@@ -88,7 +89,12 @@ pub fn lower(g: &Graph, roots: &[NodeId], fusion: &Fusion) -> Result<Schedule> {
                 }
             }
         } else if mat[id.index()] {
-            let mut step = KernelBuilder::new(&mut ctx, id).build()?;
+            let Some(siblings) = siblings.get(&id) else {
+                continue; // computed by an earlier sibling's kernel
+            };
+            let mut builder = KernelBuilder::new(&mut ctx, id);
+            builder.add_siblings(siblings);
+            let mut step = builder.build()?;
             step.end = fusion.reasons[id.index()];
             if cfg!(debug_assertions) {
                 lazulite_ir::verify::verify_kernel(&step.kernel)?;
@@ -252,8 +258,11 @@ struct KernelBuilder<'a, 'b> {
     g: &'a Graph,
     /// The node this kernel computes.
     root: NodeId,
-    /// The reduction fused into it, if any.
-    reduce: Option<NodeId>,
+    /// More nodes it computes: bare reductions of the root's loop domain (the root is one too), each
+    /// an output of its own (see [`crate::siblings::sibling_reductions`]).
+    siblings: Vec<NodeId>,
+    /// The reductions fused into it (several only when they share one loop domain).
+    reduce: Vec<NodeId>,
     maps: Vec<IndexMap>,
     map_ids: HashMap<IndexMap, u32>,
     inputs: Vec<(DType, Operand)>,
@@ -266,11 +275,12 @@ struct KernelBuilder<'a, 'b> {
 impl<'a, 'b> KernelBuilder<'a, 'b> {
     fn new(ctx: &'b mut Context<'a>, root: NodeId) -> Self {
         let g = ctx.g;
-        let reduce = find_reduction(g, ctx.mat, root);
+        let reduce = find_reductions(g, ctx.mat, root);
         KernelBuilder {
             ctx,
             g,
             root,
+            siblings: vec![],
             reduce,
             maps: vec![],
             map_ids: HashMap::new(),
@@ -280,6 +290,17 @@ impl<'a, 'b> KernelBuilder<'a, 'b> {
             memo: [HashMap::new(), HashMap::new()],
             ops: [vec![], vec![]],
         }
+    }
+
+    /// Makes this kernel compute `siblings` too (bare reductions of the root's domain).
+    fn add_siblings(&mut self, siblings: &[NodeId]) {
+        self.siblings = siblings.to_vec();
+        self.reduce.extend_from_slice(siblings);
+    }
+
+    /// Whether `id` is an output of this kernel.
+    fn is_root(&self, id: NodeId) -> bool {
+        id == self.root || self.siblings.contains(&id)
     }
 
     fn intern(&mut self, m: IndexMap) -> u32 {
@@ -295,7 +316,7 @@ impl<'a, 'b> KernelBuilder<'a, 'b> {
     fn build(mut self) -> Result<KernelStep> {
         let g = self.g;
         let tn = g.node(self.root);
-        let (shape, n_reduce, reduces, value) = match self.reduce {
+        let (shape, n_reduce, reduces, value) = match self.reduce.first().copied() {
             None => {
                 // A reshape writes its source's elements in row-major order: loop over the source.
                 let computed = match tn.op {
@@ -310,7 +331,7 @@ impl<'a, 'b> KernelBuilder<'a, 'b> {
             }
             Some(r) => {
                 let rn = g.node(r);
-                let Op::Reduce { op, axes } = &rn.op else {
+                let Op::Reduce { axes, .. } = &rn.op else {
                     bail!(Internal, "plan: node {} is not a reduction", r.0);
                 };
                 let operand = rn.inputs[0];
@@ -327,18 +348,50 @@ impl<'a, 'b> KernelBuilder<'a, 'b> {
                     dim_of[k] = d;
                 }
                 let m = self.intern(IndexMap::from_dims(&dim_of, ndim));
-                let v = self.value(BODY, operand, m)?;
+                // Every reduction of the kernel has an operand of this shape reduced over these
+                // axes (`fusion::same_domain`), so one map serves all of their bodies.
+                let mut reduces = Vec::with_capacity(self.reduce.len());
+                for &ri in &self.reduce.clone() {
+                    let rn = g.node(ri);
+                    let Op::Reduce {
+                        op: rop,
+                        axes: raxes,
+                    } = &rn.op
+                    else {
+                        bail!(Internal, "plan: node {} is not a reduction", ri.0);
+                    };
+                    if raxes != axes || g.node(rn.inputs[0]).shape != *src {
+                        bail!(
+                            Internal,
+                            "plan: reductions {} and {} fused into one kernel walk different domains",
+                            r.0,
+                            ri.0
+                        );
+                    }
+                    let v = self.value(BODY, rn.inputs[0], m)?;
+                    reduces.push(KernelReduce { op: *rop, value: v });
+                }
                 let n_outer = ndim - axes.len();
                 let out = self.intern(IndexMap::from_dims(&(0..n_outer).collect::<Vec<_>>(), ndim));
                 let e = self.value(EPILOGUE, self.root, out)?;
-                let reduces = vec![KernelReduce { op: *op, value: v }];
                 (shape, axes.len(), reduces, e)
             }
         };
+        // The siblings' outputs: each a bare reduction, read in the epilogue.
+        let mut sibling_values = Vec::with_capacity(self.siblings.len());
+        if n_reduce > 0 {
+            let out = self.intern(IndexMap::from_dims(
+                &(0..shape.len() - n_reduce).collect::<Vec<_>>(),
+                shape.len(),
+            ));
+            for s in self.siblings.clone() {
+                sibling_values.push((s, self.value(EPILOGUE, s, out)?));
+            }
+        }
         let out_strides = contiguous_strides(&shape[..shape.len() - n_reduce]);
         let mut in_strides: Vec<Strides> =
             self.inputs.iter().map(|(_, o)| o.strides.clone()).collect();
-        let mut outs = vec![out_strides];
+        let mut outs = vec![out_strides; 1 + sibling_values.len()];
         let (shape, n_reduce) = collapse(&shape, n_reduce, &mut in_strides, &mut outs);
         let ndim = shape.len();
         let n_outer = ndim - n_reduce;
@@ -364,11 +417,15 @@ impl<'a, 'b> KernelBuilder<'a, 'b> {
             body: std::mem::take(&mut self.blocks[BODY]),
             reduces,
             epilogue: std::mem::take(&mut self.blocks[EPILOGUE]),
-            outputs: vec![KernelOutput {
-                value,
-                dtype: tn.dtype,
-                inner: class(&outs[0], n_outer),
-            }],
+            outputs: std::iter::once((value, tn.dtype))
+                .chain(sibling_values.iter().map(|&(s, v)| (v, g.node(s).dtype)))
+                .zip(&outs)
+                .map(|((value, dtype), o)| KernelOutput {
+                    value,
+                    dtype,
+                    inner: class(o, n_outer),
+                })
+                .collect(),
         };
         let label = self.label();
         let inputs = self
@@ -377,16 +434,20 @@ impl<'a, 'b> KernelBuilder<'a, 'b> {
             .zip(in_strides)
             .map(|((_, o), strides)| Operand { strides, ..o })
             .collect();
-        let output = Operand {
-            buffer: BufferRef::Temp(self.ctx.temp_of[self.root.index()]),
-            offset: 0,
-            strides: outs.pop().unwrap_or_default(),
-        };
+        let outputs = std::iter::once(self.root)
+            .chain(self.siblings.iter().copied())
+            .zip(outs)
+            .map(|(r, strides)| Operand {
+                buffer: BufferRef::Temp(self.ctx.temp_of[r.index()]),
+                offset: 0,
+                strides,
+            })
+            .collect();
         Ok(KernelStep {
             kernel: Arc::new(kernel),
             shape,
             inputs,
-            outputs: vec![output],
+            outputs,
             label,
             end: "",
         })
@@ -404,8 +465,13 @@ impl<'a, 'b> KernelBuilder<'a, 'b> {
         if !self.ops[BODY].is_empty() {
             parts.push(list(&self.ops[BODY]));
         }
-        if let Some(r) = self.reduce {
-            parts.push(self.g.node(r).op.name().to_string());
+        if !self.reduce.is_empty() {
+            let names: Vec<&str> = self
+                .reduce
+                .iter()
+                .map(|&r| self.g.node(r).op.name())
+                .collect();
+            parts.push(names.join(" + "));
             if !self.ops[EPILOGUE].is_empty() {
                 parts.push(list(&self.ops[EPILOGUE]));
             }
@@ -457,10 +523,12 @@ impl<'a, 'b> KernelBuilder<'a, 'b> {
     /// The value of `id` at this leaf, when `id` is a buffer, a constant or the fused reduction.
     fn leaf(&mut self, block: usize, id: NodeId, map: u32) -> Result<Option<ValueId>> {
         let n = self.g.node(id);
-        if block == EPILOGUE && Some(id) == self.reduce {
-            return Ok(Some(self.emit(block, Inst::Reduced(0), n.dtype)));
+        if block == EPILOGUE {
+            if let Some(k) = self.reduce.iter().position(|&r| r == id) {
+                return Ok(Some(self.emit(block, Inst::Reduced(k as u32), n.dtype)));
+            }
         }
-        if id != self.root && self.ctx.mat[id.index()] {
+        if !self.is_root(id) && self.ctx.mat[id.index()] {
             let b = self.ctx.buffer(id)?;
             let s = contiguous_strides(&n.shape);
             return Ok(Some(self.load(block, n.dtype, b, &s, 0, map)));
@@ -475,7 +543,7 @@ impl<'a, 'b> KernelBuilder<'a, 'b> {
                 map,
             ))),
             Op::Fill(s) => Ok(Some(self.emit(block, Inst::Const(*s), n.dtype))),
-            Op::View(_) | Op::Reshape if id != self.root => match self.ctx.layout(id) {
+            Op::View(_) | Op::Reshape if !self.is_root(id) => match self.ctx.layout(id) {
                 Some(l) => {
                     let b = self.ctx.buffer(l.leaf)?;
                     Ok(Some(
@@ -575,23 +643,25 @@ impl<'a, 'b> KernelBuilder<'a, 'b> {
     }
 }
 
-/// The reduction computed by the kernel of `root`: `root` itself, or the one reduction its fused
-/// elementwise expression reads.
-fn find_reduction(g: &Graph, mat: &[bool], root: NodeId) -> Option<NodeId> {
+/// The reductions computed by the kernel of `root`: `root` itself, or those its fused elementwise
+/// expression reads (several only when they share one loop domain), in the order a depth-first walk
+/// from `root` meets them.
+fn find_reductions(g: &Graph, mat: &[bool], root: NodeId) -> Vec<NodeId> {
     let mut stack = vec![root];
     let mut seen = HashSet::new();
+    let mut found = vec![];
     while let Some(id) = stack.pop() {
         if !seen.insert(id) || (id != root && mat[id.index()]) {
             continue;
         }
         let n = g.node(id);
         match n.op {
-            Op::Reduce { .. } => return Some(id),
-            _ if n.op.is_elementwise() => stack.extend(n.inputs.iter().copied()),
+            Op::Reduce { .. } => found.push(id),
+            _ if n.op.is_elementwise() => stack.extend(n.inputs.iter().rev().copied()),
             _ => {}
         }
     }
-    None
+    found
 }
 
 /// Collapses loop dims: drops size-1 dims (keeping one reduced dim in a reduction) and merges adjacent

@@ -480,6 +480,97 @@ fn reductions_in_every_position() {
 }
 
 #[test]
+fn reductions_of_one_domain_share_a_kernel() {
+    let mut b = B::new();
+    let x = b.input(0, &[6, 7]);
+    let y = b.input(1, &[6, 7]);
+    // A shifted variance: sum(d) and sum(d * d) over one axis, combined in the epilogue.
+    let x0 = b.index(x, &[full(6), AxisIndex::At(0)], &[1]);
+    let xb = b.bcast(x0, &[6, 7]);
+    let d = b.bin(Sub, x, xb);
+    let dd = b.bin(Mul, d, d);
+    let s1 = b.reduce(ReduceOp::Sum, d, &[1]);
+    let s2 = b.reduce(ReduceOp::Sum, dd, &[1]);
+    let s11 = b.bin(Mul, s1, s1);
+    let var = b.bin(Sub, s2, s11);
+    let sched = check(&b.g, &[var], 60);
+    assert_eq!(n_kernels(&sched), 1, "{}", describe(&sched));
+    let k = sched.kernel_steps().next().unwrap();
+    assert_eq!(k.kernel.reduces.len(), 2, "{}", describe(&sched));
+    assert_eq!(
+        k.label,
+        "subtract, multiply -> sum + sum -> multiply, subtract"
+    );
+    // An epilogue that reads a value twice and meets again (s2 - s1 * s1 over s1 + s2): one kernel;
+    // a reduction whose readers end in two kernels is stored once instead of computed twice.
+    let e1 = b.bin(Add, s1, s2);
+    let both = b.bin(Div, var, e1);
+    let sched = check(&b.g, &[both], 67);
+    assert_eq!(n_kernels(&sched), 1, "{}", describe(&sched));
+    let sched = check(&b.g, &[var, e1], 68);
+    assert_eq!(n_kernels(&sched), 3, "{}", describe(&sched));
+    // Different ops and inputs over one domain: max(x) - min(y) along axis 0, one kernel.
+    let mx = b.reduce(ReduceOp::Max, x, &[0]);
+    let mn = b.reduce(ReduceOp::Min, y, &[0]);
+    let range = b.bin(Sub, mx, mn);
+    let sched = check(&b.g, &[range], 61);
+    assert_eq!(n_kernels(&sched), 1, "{}", describe(&sched));
+    // An operand of another shape: another domain, so one of them gets a kernel of its own.
+    let z = b.input(2, &[6, 3]);
+    let other = b.reduce(ReduceOp::Max, z, &[1]);
+    let mixed = b.bin(Add, s1, other);
+    let sched = check(&b.g, &[mixed], 62);
+    assert_eq!(n_kernels(&sched), 2, "{}", describe(&sched));
+    // At most four reductions per kernel.
+    let sums: Vec<_> = (0..6)
+        .map(|k| {
+            let c = b.c(x, k as f64);
+            let v = b.bin(Mul, x, c);
+            b.reduce(ReduceOp::Sum, v, &[1])
+        })
+        .collect();
+    let total = sums[1..].iter().fold(sums[0], |acc, &s| b.bin(Add, acc, s));
+    let sched = check(&b.g, &[total], 63);
+    assert!(n_kernels(&sched) >= 2, "{}", describe(&sched));
+    for k in sched.kernel_steps() {
+        assert!(k.kernel.reduces.len() <= 4, "{}", describe(&sched));
+    }
+}
+
+#[test]
+fn materialised_reductions_of_one_domain_are_one_multi_output_kernel() {
+    let mut b = B::new();
+    let x = b.input(0, &[40]);
+    let y = b.input(1, &[40]);
+    // Full reductions keep their own buffers (no epilogue), but one pass computes all of them.
+    let s = b.reduce(ReduceOp::Sum, x, &[0]);
+    let xx = b.bin(Mul, x, x);
+    let ss = b.reduce(ReduceOp::Sum, xx, &[0]);
+    let m = b.reduce(ReduceOp::Max, y, &[0]);
+    let sched = check(&b.g, &[s, ss, m], 64);
+    assert_eq!(n_kernels(&sched), 1, "{}", describe(&sched));
+    let k = sched.kernel_steps().next().unwrap();
+    assert_eq!(
+        (k.kernel.reduces.len(), k.outputs.len()),
+        (3, 3),
+        "{}",
+        describe(&sched)
+    );
+    // A reduction that reads another one's result cannot run in its kernel.
+    let sb = b.bcast(s, &[40]);
+    let centred = b.bin(Sub, x, sb);
+    let dep = b.reduce(ReduceOp::Sum, centred, &[0]);
+    let sched = check(&b.g, &[s, dep], 65);
+    assert_eq!(n_kernels(&sched), 2, "{}", describe(&sched));
+    // Other axes, other domains: a kernel each.
+    let z = b.input(2, &[5, 8]);
+    let r0 = b.reduce(ReduceOp::Sum, z, &[0]);
+    let r1 = b.reduce(ReduceOp::Sum, z, &[1]);
+    let sched = check(&b.g, &[r0, r1], 66);
+    assert_eq!(n_kernels(&sched), 2, "{}", describe(&sched));
+}
+
+#[test]
 fn zero_size_shapes() {
     let mut b = B::new();
     let x = b.input(0, &[3, 0]);

@@ -46,6 +46,60 @@ def test_std_var_match_numpy(name, data):
     np.testing.assert_allclose(g.astype("float64"), expected, rtol=2e-5 if dtype == "float32" else 1e-9, atol=1e-3 if dtype == "float32" else 1e-9, equal_nan=True)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("axis", [None, 0, 1, -1, (0, 2)])
+@pytest.mark.parametrize("correction", [0, 1])
+def test_std_var_one_pass_keeps_precision_under_a_large_offset(dtype, axis, correction):
+    # The sum-of-squares formula loses every digit here (offset^2 / spread^2 = 1e12 > 1 / eps of
+    # float64); shifted sums keep them: compare with NumPy's two-pass result in float64.
+    rng = np.random.default_rng(7)
+    offset = 1e3 if dtype == "float32" else 1e6
+    x = (offset + rng.standard_normal((13, 9, 21))).astype(dtype)
+    for name in ("var", "std"):
+        got = np.asarray(getattr(lz, name)(lz.asarray(x), axis=axis, correction=correction))
+        expected = getattr(np, name)(x.astype("float64"), axis=axis, ddof=correction)
+        rtol = 2e-3 if dtype == "float32" else 1e-9
+        np.testing.assert_allclose(got.astype("float64"), expected, rtol=rtol)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_std_var_special_rows(dtype):
+    nan, inf = float("nan"), float("inf")
+    rows = [
+        [1.0, 2.0, 3.0, 4.0],
+        [nan, 2.0, 3.0, 4.0],  # NaN anywhere: NaN
+        [1.0, 2.0, nan, 4.0],
+        [inf, 2.0, 3.0, 4.0],  # an infinity: NaN (inf - inf in the deviations)
+        [1.0, -inf, 3.0, 4.0],
+        [5.0, 5.0, 5.0, 5.0],  # constant: exactly 0, never a rounding negative
+        [0.1, 0.1, 0.1, 0.1],
+        [-3.0, 1e-3, 7.0, 2.5],
+    ]
+    x = np.array(rows, dtype=dtype)
+    for axis in (1, 0, None):
+        for name in ("var", "std"):
+            got = np.asarray(getattr(lz, name)(lz.asarray(x), axis=axis))
+            with np.errstate(all="ignore"):
+                expected = getattr(np, name)(x.astype("float64"), axis=axis)
+            np.testing.assert_allclose(got.astype("float64"), expected, rtol=1e-5, atol=1e-6, equal_nan=True)
+    constant = np.asarray(lz.var(lz.asarray(x[5:7]), axis=1))
+    assert (constant == 0).all(), constant
+    # finite data whose squared deviations overflow: inf, as NumPy
+    big = np.array([0.0, np.finfo(dtype).max / 2], dtype=dtype)
+    with np.errstate(all="ignore"):
+        assert np.isinf(np.asarray(lz.var(lz.asarray(big)))) and np.isinf(np.var(big))
+
+
+def test_var_along_an_axis_is_one_kernel():
+    x = lz.asarray(np.random.default_rng(3).standard_normal((64, 32)))
+    for axis in (0, 1):
+        plan = lz.explain(lz.var(x, axis=axis))
+        assert plan.startswith("1 kernel,"), plan
+        assert "sum + sum" in plan, plan
+    plan = lz.explain(lz.std(x, axis=1, keepdims=True))
+    assert plan.startswith("1 kernel,"), plan
+
+
 def test_std_var_errors():
     with pytest.raises(TypeError):
         lz.var(lz.ones(3, dtype=lz.int32))

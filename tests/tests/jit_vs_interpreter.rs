@@ -89,3 +89,138 @@ fn compiled_kernels_match_the_interpreter() {
         compiled.get()
     );
 }
+
+/// The multi-reduction kernel the passes build for a shifted variance (`sum(d)`, `sum(d * d)` with
+/// `d = x - x[first]`, and a `max` beside them), combined in the epilogue: compiled against the
+/// interpreter on rows with NaN, infinities, all `-inf`, a large common offset, and empty rows, with
+/// the reduced axis last (contiguous) or first (strided).
+#[test]
+fn multi_reduction_kernels_match_the_interpreter() {
+    use lazulite_ir::{
+        BinaryOp, DType, Inst, Instr, Kernel, KernelInput, KernelOutput, KernelReduce,
+    };
+    use lazulite_ir::{Scalar, StrideClass};
+    let kernel = |d: DType, inner: StrideClass, with_max: bool| {
+        let i = |inst, dtype| Instr { inst, dtype };
+        let mut reduces = vec![
+            KernelReduce {
+                op: ReduceOp::Sum,
+                value: 2,
+            },
+            KernelReduce {
+                op: ReduceOp::Sum,
+                value: 3,
+            },
+        ];
+        let mut epilogue = vec![
+            i(Inst::Reduced(0), d),
+            i(Inst::Reduced(1), d),
+            i(Inst::Binary(BinaryOp::Mul, 0, 0), d),
+            // `s2 + s1^2` (the variance's `s2 - s1^2 / n` cancels, so it depends on the order of
+            // the sums, which differs between the vector accumulators and the interpreter)
+            i(Inst::Binary(BinaryOp::Add, 1, 2), d),
+        ];
+        let mut outputs = vec![
+            KernelOutput {
+                value: 3,
+                dtype: d,
+                inner: StrideClass::Contiguous,
+            },
+            KernelOutput {
+                value: 0,
+                dtype: d,
+                inner: StrideClass::Contiguous,
+            },
+        ];
+        if with_max {
+            reduces.push(KernelReduce {
+                op: ReduceOp::Max,
+                value: 0,
+            });
+            epilogue.push(i(Inst::Reduced(2), d));
+            outputs.push(KernelOutput {
+                value: 4,
+                dtype: d,
+                inner: StrideClass::Contiguous,
+            });
+        }
+        Kernel {
+            ndim: 2,
+            n_reduce: 1,
+            inputs: vec![
+                KernelInput { dtype: d, inner },
+                KernelInput {
+                    dtype: d,
+                    inner: StrideClass::Broadcast,
+                },
+            ],
+            body: vec![
+                i(Inst::Load { input: 0 }, d),
+                i(Inst::Load { input: 1 }, d),
+                i(Inst::Binary(BinaryOp::Sub, 0, 1), d),
+                i(Inst::Binary(BinaryOp::Mul, 2, 2), d),
+            ],
+            reduces,
+            epilogue,
+            outputs,
+        }
+    };
+    let (nan, inf) = (f64::NAN, f64::INFINITY);
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+    };
+    for d in [DType::F32, DType::F64] {
+        for (rows, cols) in [(9, 37), (4, 1), (17, 130), (3, 0), (1, 1025)] {
+            // Row r of x (rows x cols): a spread around an offset, some rows with specials.
+            let mut x = vec![0.0f64; rows * cols];
+            for r in 0..rows {
+                for c in 0..cols {
+                    // multiples of 1/64 below 1 in size around the offset: every sum here is exact in
+                    // float32 too, so any summation order gives the same bits
+                    x[r * cols + c] = 1e4 * (r % 3) as f64 + (next() * 64.0).round() / 64.0;
+                }
+                if cols > 1 {
+                    match r % 6 {
+                        1 => x[r * cols + cols / 2] = nan,
+                        2 => x[r * cols] = inf,
+                        3 => x[r * cols + cols - 1] = -inf,
+                        4 => x[r * cols..(r + 1) * cols].fill(-inf),
+                        _ => {}
+                    }
+                }
+            }
+            let bytes = |v: &[f64]| -> Vec<u8> {
+                v.iter()
+                    .flat_map(|&f| Scalar::Float(f).cast(d).to_bytes(d))
+                    .collect()
+            };
+            for axis_last in [true, false] {
+                // Loop dims: (outer, reduced). The shift input reads the first element of each slice.
+                let (shape, s0, s1, span) = if axis_last {
+                    (
+                        vec![rows, cols],
+                        vec![cols as isize, 1],
+                        vec![cols as isize, 0],
+                        rows.saturating_sub(1) * cols + 1,
+                    )
+                } else {
+                    (vec![cols, rows], vec![1, cols as isize], vec![1, 0], cols)
+                };
+                // An empty x still gets one (unread) element per buffer.
+                let xs = if x.is_empty() { vec![0.0] } else { x.clone() };
+                let case = Case {
+                    kernel: kernel(d, StrideClass::of(s0[1]), shape[1] > 0),
+                    shape: shape.clone(),
+                    in_strides: vec![s0, s1],
+                    seed: 0,
+                    data: Some(vec![bytes(&xs), bytes(&xs[..span.max(1)])]),
+                };
+                check(&case).unwrap_or_else(|e| panic!("{d} {shape:?}: {e}"));
+            }
+        }
+    }
+}
