@@ -25,6 +25,8 @@ struct Pair {
     cpu: Graph,
     dev: Graph,
     inputs: Vec<ArrayData>,
+    /// The same inputs copied to `cuda:0` (a CUDA schedule takes device data only).
+    dev_inputs: Vec<ArrayData>,
 }
 
 impl Pair {
@@ -49,6 +51,8 @@ impl Pair {
             shape: shape.into(),
         };
         let id = self.add(node(Device::Cpu), node(Device::Cuda(0)));
+        let on_device = lazulite_runtime::to_device(&a, Device::Cuda(0)).expect("input to cuda:0");
+        self.dev_inputs.push(on_device);
         self.inputs.push(a);
         id
     }
@@ -77,7 +81,7 @@ impl Pair {
         let cpu = lazulite_runtime::compute(&self.cpu, roots, &self.inputs)
             .unwrap_or_else(|e| panic!("{what} on the cpu: {e}"));
         let before = transfer_stats();
-        let dev = lazulite_runtime::compute(&self.dev, roots, &self.inputs)
+        let dev = lazulite_runtime::compute(&self.dev, roots, &self.dev_inputs)
             .unwrap_or_else(|e| panic!("{what} on cuda:0: {e}"));
         let after = transfer_stats();
         assert_eq!(
@@ -534,7 +538,7 @@ fn index_errors_on_the_device_are_the_cpus() {
         };
         let cpu = lazulite_runtime::compute(&p.cpu, &roots, &p.inputs).unwrap_err();
         let before = transfer_stats();
-        let dev = lazulite_runtime::compute(&p.dev, &roots, &p.inputs).unwrap_err();
+        let dev = lazulite_runtime::compute(&p.dev, &roots, &p.dev_inputs).unwrap_err();
         assert_eq!(
             transfer_stats().host_round_trips,
             before.host_round_trips,
@@ -565,7 +569,7 @@ fn explain_names_extern_ops_as_device_kernels() {
         },
         &[x],
     );
-    let text = lazulite_runtime::explain(&p.dev, &[s], &p.inputs, false).unwrap();
+    let text = lazulite_runtime::explain(&p.dev, &[s], &p.dev_inputs, false).unwrap();
     assert!(
         text.contains("cuda:0, device kernels (sort family") && !text.contains("host round trip ("),
         "{text}"
