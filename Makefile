@@ -16,7 +16,7 @@ CUDA_CORPUS ?= target/cuda-corpus
 CUDA_ENV    := LAZULITE_CUDA_WHEELS=$(CUDA_WHEELS) REQUIRE_NVRTC=1 LAZULITE_CUDA_CORPUS=$(abspath $(CUDA_CORPUS))
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all demo test rust-test rust-examples py-test cuda-tools cuda-corpus emu-driver build venv bench bench-dask bench-rust bench-matmul-candidates docs doc lint fmt clean wheel wheel-manylinux
+.PHONY: all demo test gpu-bundle rust-test rust-examples py-test cuda-tools cuda-corpus emu-driver build venv bench bench-dask bench-rust bench-matmul-candidates docs doc lint fmt clean wheel wheel-manylinux
 
 all: test
 
