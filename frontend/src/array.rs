@@ -146,16 +146,7 @@ impl LazyArray {
         if device == self.device() {
             return Ok(self.clone());
         }
-        ir::ensure!(
-            lazulite_runtime::devices().contains(&device),
-            Value,
-            "to_device: device {device} is not available (devices present: {}); use one of them",
-            lazulite_runtime::devices()
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        lazulite_runtime::check_device("to_device", device)?;
         Ok(LazyArray(Arc::new(Node {
             op: None,
             dtype: self.0.dtype,

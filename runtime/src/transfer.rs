@@ -60,6 +60,29 @@ pub(crate) fn is_scalar_parameter(data: &ArrayData) -> bool {
     data.buffer.len() == data.dtype.size() && data.strides.iter().all(|&s| s == 0)
 }
 
+/// `Ok` when `device` is one of [`devices`], else a `Value` error from `func` naming the device, the
+/// devices present, why the device cannot be opened (the driver's own reason: no driver, no such
+/// ordinal, ...) and the fix.
+pub fn check_device(func: &str, device: Device) -> Result<()> {
+    let present = devices();
+    if present.contains(&device) {
+        return Ok(());
+    }
+    let names: Vec<String> = present.iter().map(|d| d.to_string()).collect();
+    let why = match device {
+        Device::Cuda(n) => match crate::backend::driver::open(n) {
+            Err(e) => e.message,
+            Ok(_) => format!("device {device} is not available"),
+        },
+        Device::Cpu => format!("device {device} is not available"),
+    };
+    bail!(
+        Value,
+        "{func}: {why} (devices present: {})",
+        names.join(", ")
+    )
+}
+
 /// The devices arrays can live on: the host, then each CUDA device present (`cuda:0`, ...; none
 /// without an NVIDIA driver; the emulated device of the tests is `cuda:0`).
 pub fn devices() -> Vec<Device> {
