@@ -82,6 +82,26 @@ pub fn on_device(graph: &lazulite_ir::Graph, device: lazulite_ir::Device) -> laz
     g
 }
 
+/// `inputs` copied to `device` (`lazulite_runtime::to_device`; a CUDA schedule takes device data
+/// only), scalar parameters (one element, all strides 0) excepted: they stay on the host and the
+/// backend uploads them, as for arrays the frontend built. A graph from [`on_device`] computes over
+/// these.
+pub fn inputs_on(
+    inputs: &[lazulite_runtime::ArrayData],
+    device: lazulite_ir::Device,
+) -> Vec<lazulite_runtime::ArrayData> {
+    inputs
+        .iter()
+        .map(|a| {
+            let param = a.buffer.len() == a.dtype.size() && a.strides.iter().all(|&s| s == 0);
+            match param {
+                true => a.clone(),
+                false => lazulite_runtime::to_device(a, device).expect("input to the device"),
+            }
+        })
+        .collect()
+}
+
 /// The elements of `a` in row-major order, as `(re, im)`.
 pub fn values(a: &lazulite_runtime::ArrayData) -> Vec<(f64, f64)> {
     let n: usize = a.shape.iter().product();

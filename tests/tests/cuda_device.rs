@@ -4,9 +4,10 @@
 //! driver under it is emulated. Skipped (with a message) where g++ is missing.
 
 use lazulite_frontend::{self as lz, IndexItem, LazyArray, Operand, Scalar};
-use lazulite_ir::{DType, Device, ErrorKind, Graph, Op};
+use lazulite_ir::{DType, Device, ErrorKind};
 use lazulite_runtime::backend::cuda::{transfer_stats, CudaDevice};
 use lazulite_runtime::ArrayData;
+use lazulite_tests::cuda_device::{inputs_on, on_device};
 
 /// Serialises the tests of this file: they share the device and its pool (whose counters they read).
 static DEVICE: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -15,33 +16,6 @@ static DEVICE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 fn enabled() -> Option<std::sync::MutexGuard<'static, ()>> {
     let g = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
     lazulite_tests::cuda_device::enable().then_some(g)
-}
-
-/// `graph` with every input moved to `device` (node ids are kept: nodes are added in order).
-fn on_device(graph: &Graph, device: Device) -> Graph {
-    let mut g = Graph::new();
-    for (_, n) in graph.nodes() {
-        let mut n = n.clone();
-        if let Op::Input { device: d, .. } = &mut n.op {
-            *d = device;
-        }
-        g.add(n);
-    }
-    g
-}
-
-/// `inputs` moved to `device` (scalar parameters stay on the host: the backend copies them).
-fn device_inputs(inputs: &[ArrayData], device: Device) -> Vec<ArrayData> {
-    inputs
-        .iter()
-        .map(|a| {
-            let param = a.buffer.len() == a.dtype.size() && a.strides.iter().all(|&s| s == 0);
-            match param {
-                true => a.clone(),
-                false => lazulite_runtime::to_device(a, device).expect("to_device"),
-            }
-        })
-        .collect()
 }
 
 fn values(a: &ArrayData) -> Vec<(f64, f64)> {
@@ -76,7 +50,7 @@ fn check(what: &str, arrays: &[&LazyArray]) -> Vec<ArrayData> {
     let (graph, roots, inputs) = lz::build_graph(arrays).expect("graph");
     let cpu = lazulite_runtime::compute(&graph, &roots, &inputs).expect("cpu");
     let dg = on_device(&graph, Device::Cuda(0));
-    let inputs = device_inputs(&inputs, Device::Cuda(0));
+    let inputs = inputs_on(&inputs, Device::Cuda(0));
     let schedule = lazulite_runtime::plan_cached(&dg, &roots).expect("plan");
     assert_eq!(schedule.device, Device::Cuda(0), "{what}");
     let gpu = lazulite_runtime::compute(&dg, &roots, &inputs)
@@ -229,7 +203,7 @@ fn freed_device_buffers_are_reused_and_temps_die_after_last_use() {
     let before = dev.pool_stats();
     let (graph, roots, inputs) = lz::build_graph(&[&v]).unwrap();
     let dg = on_device(&graph, Device::Cuda(0));
-    let inputs = device_inputs(&inputs, Device::Cuda(0));
+    let inputs = inputs_on(&inputs, Device::Cuda(0));
     let schedule = lazulite_runtime::plan_cached(&dg, &roots).unwrap();
     let (_, report) = lazulite_runtime::execute_traced(&schedule, &inputs).expect("run");
     drop(inputs);
@@ -283,7 +257,7 @@ fn device_out_of_memory_is_a_memory_error() {
     let y = lz::binary(lz::BinaryOp::Mul, Operand::Array(&x), Operand::Array(&one)).unwrap();
     let (graph, roots, inputs) = lz::build_graph(&[&y]).unwrap();
     let dg = on_device(&graph, Device::Cuda(0));
-    let inputs = device_inputs(&inputs, Device::Cuda(0));
+    let inputs = inputs_on(&inputs, Device::Cuda(0));
     let e = lazulite_runtime::compute(&dg, &roots, &inputs).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Memory, "{}", e.message);
     assert!(e.message.contains("bytes"), "{}", e.message);
@@ -302,7 +276,7 @@ fn explain_names_the_device_launch_shapes_and_transfers() {
     let p = lz::abs(&lz::matmul(&lz::square(&a).unwrap(), &b).unwrap()).unwrap();
     let (graph, roots, inputs) = lz::build_graph(&[&p]).unwrap();
     let dg = on_device(&graph, Device::Cuda(0));
-    let inputs = device_inputs(&inputs, Device::Cuda(0));
+    let inputs = inputs_on(&inputs, Device::Cuda(0));
     let _ = CudaDevice::get(0).expect("the emulated device");
     let text = lazulite_runtime::explain(&dg, &roots, &inputs, false).unwrap();
     assert!(text.contains("cuda:0, grid "), "{text}");
@@ -323,7 +297,7 @@ fn a_failed_launch_is_an_error_naming_the_kernel() {
     let y = lz::tanh(&lz::multiply(&x, &x).unwrap()).unwrap();
     let (graph, roots, inputs) = lz::build_graph(&[&y]).unwrap();
     let dg = on_device(&graph, Device::Cuda(0));
-    let inputs = device_inputs(&inputs, Device::Cuda(0));
+    let inputs = inputs_on(&inputs, Device::Cuda(0));
     // the emulator's fault injection (read at each launch; the tests of this file run one at a time)
     std::env::set_var("LAZULITE_CUDA_EMULATOR_FAIL_LAUNCH", "1");
     let r = lazulite_runtime::compute(&dg, &roots, &inputs);
@@ -389,7 +363,7 @@ fn grid_wide_reductions_launch_two_passes_and_agree() {
     // renderer's documented bound (the CPU backend's own float32 sum is a different rounding)
     let (graph, roots, inputs) = lz::build_graph(&[&f32_sum]).unwrap();
     let dg = on_device(&graph, Device::Cuda(0));
-    let inputs = device_inputs(&inputs, Device::Cuda(0));
+    let inputs = inputs_on(&inputs, Device::Cuda(0));
     let gpu = lazulite_runtime::compute(&dg, &roots, &inputs).expect("float32 sum on cuda:0");
     let got = gpu[0].get(&[]).as_complex().0;
     drop((gpu, inputs)); // device arrays: their blocks go back to the pool
@@ -442,7 +416,7 @@ fn explain_shows_both_passes_of_a_grid_wide_reduction() {
     let s = lz::sum(&x, None, false, None).unwrap();
     let (graph, roots, inputs) = lz::build_graph(&[&s]).unwrap();
     let dg = on_device(&graph, Device::Cuda(0));
-    let inputs = device_inputs(&inputs, Device::Cuda(0));
+    let inputs = inputs_on(&inputs, Device::Cuda(0));
     let _ = CudaDevice::get(0).expect("the emulated device");
     let text = lazulite_runtime::explain(&dg, &roots, &inputs, false).unwrap();
     // 2^20 / 8192 = 128 slices of one row: 128 blocks, then one block folds the partials
@@ -603,7 +577,7 @@ fn mixed_device_graphs_are_value_errors_naming_both_devices() {
         "{}",
         e.message
     );
-    let dev_inputs = device_inputs(&inputs, Device::Cuda(0));
+    let dev_inputs = inputs_on(&inputs, Device::Cuda(0));
     let e = lazulite_runtime::compute(&graph, &roots, &dev_inputs).unwrap_err();
     assert!(
         e.message.contains("lives on cuda:0") && e.message.contains("runs on cpu"),

@@ -8,7 +8,7 @@ use lazulite_frontend::{self as lz, Complex128, IndexItem, LazyArray};
 use lazulite_ir::{DType, Device};
 use lazulite_runtime::backend::cuda::{transfer_stats, CudaDevice};
 use lazulite_runtime::backend::cuda_matmul::gemm_calls;
-use lazulite_tests::cuda_device::{on_device, values};
+use lazulite_tests::cuda_device::{inputs_on, on_device, values};
 
 /// Serialises the tests of this file: they read process-wide counters.
 static DEVICE: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -64,7 +64,7 @@ fn check(what: &str, x1: &LazyArray, x2: &LazyArray, k: usize) {
     let (graph, roots, inputs) = lz::build_graph(&[&p]).expect("graph");
     let dg = on_device(&graph, Device::Cuda(0));
     let before = (transfer_stats(), gemm_calls());
-    let gpu = lazulite_runtime::compute(&dg, &roots, &inputs)
+    let gpu = lazulite_runtime::compute(&dg, &roots, &inputs_on(&inputs, Device::Cuda(0)))
         .unwrap_or_else(|e| panic!("{what} on cuda:0: {e}"));
     let after = (transfer_stats(), gemm_calls());
     assert_eq!(
@@ -230,7 +230,8 @@ fn integer_matmul_is_a_counted_host_round_trip_and_explain_names_both_paths() {
     let p = lz::exp(&lz::matmul(&a, &b).unwrap()).unwrap();
     let (graph, roots, inputs) = lz::build_graph(&[&p]).unwrap();
     let dg = on_device(&graph, Device::Cuda(0));
-    let text = lazulite_runtime::explain(&dg, &roots, &inputs, false).unwrap();
+    let text = lazulite_runtime::explain(&dg, &roots, &inputs_on(&inputs, Device::Cuda(0)), false)
+        .unwrap();
     assert!(
         text.contains("cuBLAS gemm, batch 6, 4x6x5 on cuda:0"),
         "{text}"
@@ -245,7 +246,9 @@ fn integer_matmul_is_a_counted_host_round_trip_and_explain_names_both_paths() {
     for (what, lhs, copied) in [("a step slice", &s, true), ("a transpose", &t, false)] {
         let (graph, roots, inputs) = lz::build_graph(&[&lz::matmul(lhs, &w).unwrap()]).unwrap();
         let dg = on_device(&graph, Device::Cuda(0));
-        let text = lazulite_runtime::explain(&dg, &roots, &inputs, false).unwrap();
+        let text =
+            lazulite_runtime::explain(&dg, &roots, &inputs_on(&inputs, Device::Cuda(0)), false)
+                .unwrap();
         assert!(text.contains("0 kernels"), "{what}: {text}");
         assert_eq!(
             text.contains("after a contiguous copy kernel for x1"),
@@ -259,13 +262,14 @@ fn integer_matmul_is_a_counted_host_round_trip_and_explain_names_both_paths() {
     let q = lz::matmul(&ai, &bi).unwrap();
     let (graph, roots, inputs) = lz::build_graph(&[&q]).unwrap();
     let dg = on_device(&graph, Device::Cuda(0));
-    let text = lazulite_runtime::explain(&dg, &roots, &inputs, false).unwrap();
+    let text = lazulite_runtime::explain(&dg, &roots, &inputs_on(&inputs, Device::Cuda(0)), false)
+        .unwrap();
     assert!(
         text.contains("host round trip (cuBLAS has no int64 gemm)"),
         "{text}"
     );
     let before = transfer_stats();
-    let gpu = lazulite_runtime::compute(&dg, &roots, &inputs).unwrap();
+    let gpu = lazulite_runtime::compute(&dg, &roots, &inputs_on(&inputs, Device::Cuda(0))).unwrap();
     let cpu = lazulite_runtime::compute(&graph, &roots, &inputs).unwrap();
     assert_eq!(values(&gpu[0]), values(&cpu[0]));
     assert_eq!(
