@@ -5,6 +5,10 @@
 //! owns a clone of the `ArrayData` (an `Arc` of the buffer), so the memory lives until the consumer runs
 //! the deleter. Import wraps the producer's memory without copying when its layout allows: the
 //! producer's deleter becomes the owner of an external `Buffer` and runs when lazulite drops it.
+//! Device memory travels the same way: an array on `cuda:n` is exported as (kDLCUDA, n) with its
+//! device address (after synchronising the device's one stream), and a kDLCUDA tensor on a present
+//! device is imported as an external device buffer (`runtime::wrap_device_memory`), which lazulite's
+//! device pool never frees.
 
 use crate::array::PyArray;
 use crate::asarray::element_bytes;
@@ -426,10 +430,14 @@ fn wrap_device(
 
 /// An array from any object that implements DLPack (`__dlpack__` and `__dlpack_device__`).
 ///
-/// `x`: a CPU tensor of NumPy, PyTorch, JAX, ... or a lazulite array (then the result shares its
-/// family: writes through either show in both). Another producer's memory is wrapped without a copy
-/// when it is read-only or was copied for us, and copied otherwise; `copy=False` aliases it in any
-/// case, `copy=True` always copies. `device`: None or `lz.cpu`.
+/// `x`: a CPU tensor of NumPy, PyTorch, JAX, ..., a CUDA tensor of CuPy, PyTorch, ... (on a
+/// device `lz.devices()` lists), or a lazulite array (then the result shares its family: writes
+/// through either show in both). Another producer's CPU memory is wrapped without a copy when it is
+/// read-only or was copied for us, and copied otherwise; `copy=False` aliases it in any case,
+/// `copy=True` always copies. CUDA memory is wrapped without a copy (the result lives on `cuda:n`
+/// and sees the producer's later writes; `copy=True` copies it on the device); lazulite asks a CUDA
+/// producer for `stream=1`, the legacy default stream it runs on. `device`: None, or a device to
+/// copy the result to.
 ///
 /// >>> np.asarray(lz.from_dlpack(np.asarray([1.0, 2.0])))
 /// array([1., 2.])
@@ -441,10 +449,12 @@ pub fn from_dlpack(
     device: Option<&Bound<'_, PyAny>>,
     copy: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
-    if let Some(d) = check_device("from_dlpack", device)?.filter(|d| *d != lazulite_ir::Device::Cpu)
-    {
-        // imported on the host, then one explicit copy
+    if let Some(d) = check_device("from_dlpack", device)? {
+        // imported where the producer's memory lives, then one explicit copy when that is elsewhere
         let x = from_dlpack(py, x, None, copy)?;
+        if x.inner().device() == d {
+            return Ok(x);
+        }
         return Ok(PyArray::new(crate::dtype::on_device(x.inner(), Some(d))?));
     }
     let copy = opt_bool_arg("from_dlpack", "copy", copy)?;

@@ -342,6 +342,12 @@ def test_dlpack_import_foreign_device_memory_zero_copy(cuda0):
     del x
     gc.collect()
     assert sys.getrefcount(a) == refs  # the producer's deleter ran
+    # device= copies to the device asked for
+    h = lz.from_dlpack(p, device=lz.cpu)
+    assert h.device == lz.cpu
+    np.testing.assert_array_equal(np.asarray(h), a)
+    assert lz.from_dlpack(p, device=cuda0).device == cuda0
+    assert lz.from_dlpack(np.asarray([1.0, 2.0]), device=cuda0).device == cuda0
     # a capsule itself (no stream negotiation)
     cap = export(max_version=(1, 0))
     z = lz.from_dlpack(cap)
