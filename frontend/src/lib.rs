@@ -70,7 +70,8 @@ pub use lazulite_ir::{
 /// Bytes moved between the host and CUDA devices, process-wide.
 pub use lazulite_runtime::backend::cuda::{transfer_stats, TransferStats};
 pub use lazulite_runtime::{
-    devices, set_progress_hook, stats, to_device, ArrayData, Buffer, Progress, ProgressHook, Stats,
+    copy_on_device, device_address, devices, set_progress_hook, stats, synchronize, to_device,
+    wrap_device_memory, ArrayData, Buffer, Progress, ProgressHook, Stats,
 };
 pub use linalg::{matmul, tensordot, vecdot, TensordotAxes};
 pub use linalg_ext::{

@@ -315,8 +315,14 @@ impl PyArray {
     /// Exports the array as a DLPack capsule (computing it first): zero-copy and read-only.
     ///
     /// Consumers call it for you (`np.from_dlpack(x)`, `torch.from_dlpack(x)`,
-    /// `lz.from_dlpack(x)`); the capsule is versioned when they pass `max_version >= (1, 0)`.
-    /// `stream` must be None on the CPU; `copy=True` exports a copy.
+    /// `cupy.from_dlpack(x)`, `lz.from_dlpack(x)`); the capsule is versioned when they pass
+    /// `max_version >= (1, 0)`. An array on `cuda:n` is exported where it lives, as (kDLCUDA, n):
+    /// its device memory, kept alive by the capsule. `stream`: None on the CPU (it has no streams);
+    /// for CUDA, None or 1 (the legacy default stream), 2 (the per-thread default stream), a stream
+    /// handle, or -1 (no synchronisation); 0 is refused. lazulite runs a device's work on one stream,
+    /// the driver's default stream, and synchronises it before the export (unless `stream=-1`), so the
+    /// data is ready on whatever stream the consumer named. `dl_device=(1, 0)` exports a host copy of
+    /// a device array; `copy=True` exports a copy (on the array's device).
     ///
     /// >>> np.from_dlpack(lz.asarray([1, 2]))
     /// array([1, 2])
@@ -333,7 +339,8 @@ impl PyArray {
         crate::dlpack::export(py, &self.inner(), stream, max_version, dl_device, copy)
     }
 
-    /// The DLPack device of the array: `(1, 0)`, DLPack's CPU device type and device 0.
+    /// The DLPack device of the array: `(1, 0)` (kDLCPU, device 0) on the host, `(2, n)` (kDLCUDA,
+    /// device n) on `cuda:n`.
     ///
     /// >>> lz.ones(1).__dlpack_device__()
     /// (1, 0)

@@ -5,27 +5,33 @@
 //! owns a clone of the `ArrayData` (an `Arc` of the buffer), so the memory lives until the consumer runs
 //! the deleter. Import wraps the producer's memory without copying when its layout allows: the
 //! producer's deleter becomes the owner of an external `Buffer` and runs when lazulite drops it.
+//! Device memory travels the same way: an array on `cuda:n` is exported as (kDLCUDA, n) with its
+//! device address (after synchronising the device's one stream), and a kDLCUDA tensor on a present
+//! device is imported as an external device buffer (`runtime::wrap_device_memory`), which lazulite's
+//! device pool never frees.
 
 use crate::array::PyArray;
 use crate::asarray::element_bytes;
 use crate::convert::opt_bool_arg;
 use crate::dtype::check_device;
 use crate::guard::{engine, value_error};
-use crate::materialize::{materialize, Reason};
+use crate::materialize::{compute_value, materialize, Reason};
 use crate::views::Handle;
 use dlpark::ffi::{
     DLDataType, DLDataTypeCode, DLDevice, DLDeviceType, DLManagedTensor, DLManagedTensorVersioned,
 };
 use dlpark::metadata::Dynamic;
+use dlpark::python::consumer::{DlpackStream, ImportRequest, StreamArg};
 use dlpark::python::ImportedDlpack;
 use dlpark::{DlpackFlags, Managed, ManagedTensorBase};
 use lazulite_frontend::{self as fe, ArrayData, Buffer, DType, LazyArray};
-use pyo3::exceptions::PyBufferError;
+use lazulite_ir::Device;
+use pyo3::exceptions::{PyBufferError, PyTypeError};
 use pyo3::prelude::*;
 use std::ffi::c_void;
 use std::sync::Arc;
 
-/// `kDLCPU`: the only device lazulite arrays live on.
+/// `kDLCPU`, the host.
 pub const CPU: DLDevice = DLDevice {
     device_type: DLDeviceType::CPU,
     device_id: 0,
@@ -65,22 +71,40 @@ fn dtype_of(t: DLDataType) -> Option<DType> {
     })
 }
 
-/// A managed tensor (legacy or versioned ABI) describing `data`, whose context owns a clone of it.
+/// A managed tensor (legacy or versioned ABI) describing `data`, whose context owns a clone of it:
+/// host memory as kDLCPU, device memory of `cuda:n` as (kDLCUDA, n) with its device address.
 fn managed<M: ManagedTensorBase>(data: &ArrayData, flags: DlpackFlags) -> PyResult<Managed<M>> {
     let shape: Vec<i64> = data.shape.iter().map(|&n| n as i64).collect();
     let strides: Vec<i64> = data.strides.iter().map(|&s| s as i64).collect();
     let mut init = Dynamic::new(shape, strides)
         .initialize_as::<M>(Box::new(data.clone()))
         .map_err(|e| PyBufferError::new_err(format!("__dlpack__: {e}")))?;
-    let ptr = data.data_ptr().map_err(crate::guard::to_pyerr)?;
-    init.set_data(ptr.cast_mut().cast::<c_void>())
-        .set_device(CPU)
+    let (ptr, device) = match fe::device_address(data) {
+        Some((addr, n)) => (
+            addr as usize as *mut c_void,
+            DLDevice {
+                device_type: DLDeviceType::CUDA,
+                device_id: i32::from(n),
+            },
+        ),
+        None => (
+            data.data_ptr()
+                .map_err(crate::guard::to_pyerr)?
+                .cast_mut()
+                .cast::<c_void>(),
+            CPU,
+        ),
+    };
+    init.set_data(ptr)
+        .set_device(device)
         .set_dtype(dl_dtype(data.dtype))
         .set_byte_offset(0);
-    // SAFETY: `flags` holds READ_ONLY and, for a fresh copy made by `__dlpack__(copy=True)`,
-    // IS_COPIED, which is then true. Legacy tensors carry no flags (callers pass the empty set).
+    // SAFETY: `flags` holds READ_ONLY and, for a fresh copy made by `__dlpack__(copy=True)` or a
+    // host copy of a device array, IS_COPIED, which is then true. Legacy tensors carry no flags
+    // (callers pass the empty set).
     unsafe { init.set_flags_unchecked(flags) };
-    // SAFETY: every field is set: data points at element (0, ..., 0) of `data`'s buffer, which the
+    // SAFETY: every field is set: data points at element (0, ..., 0) of `data`'s buffer (a host
+    // address for host memory, the device address for device memory, as `device` says), which the
     // context (the boxed `ArrayData` clone) keeps alive until the deleter drops it; shape and strides
     // (in elements, as DLPack counts them) live in the allocation; device and dtype are set above.
     Ok(unsafe { init.finish() })
@@ -97,7 +121,72 @@ fn int_of(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<i64> {
         })
 }
 
+/// The device `__dlpack__` exports to: `dl_device` when given (the host, or the array's own
+/// device), else the array's device.
+fn export_target(here: Device, dl_device: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
+    let Some(dev) = dl_device.filter(|d| !d.is_none()) else {
+        return Ok(here);
+    };
+    let (t, i): (Bound<'_, PyAny>, Bound<'_, PyAny>) = dev.extract().map_err(|_| {
+        value_error(
+            "__dlpack__: dl_device must be a tuple (device_type, device_id), e.g. (1, 0) for the CPU",
+        )
+    })?;
+    let (t, i) = (int_of(&t, "device type")?, int_of(&i, "device id")?);
+    if (t, i) == device_tuple(Device::Cpu) {
+        return Ok(Device::Cpu);
+    }
+    if (t, i) == device_tuple(here) {
+        return Ok(here);
+    }
+    let (ht, hi) = device_tuple(here);
+    Err(PyBufferError::new_err(format!(
+        "__dlpack__: cannot export to DLPack device ({t}, {i}); the array lives on {here}, DLPack \
+         device ({ht}, {hi}); pass dl_device=None to export it there, dl_device=(1, 0) for a host \
+         copy, or move it first with x.to_device(...)"
+    )))
+}
+
+/// Checks `stream` against the standard's rules for the device exported to, and says whether to
+/// synchronise before handing the memory out. On the host only `None` is allowed. On CUDA: `None`
+/// (the legacy default stream), `1` (legacy default), `2` (per-thread default) or a stream handle
+/// `> 2` ask for a synchronisation; `-1` asks for none; `0` is ambiguous and rejected.
+fn stream_sync(stream: Option<&Bound<'_, PyAny>>, target: Device) -> PyResult<bool> {
+    let Some(s) = stream.filter(|s| !s.is_none()) else {
+        return Ok(target != Device::Cpu);
+    };
+    if target == Device::Cpu {
+        return Err(value_error(format!(
+            "__dlpack__: stream={} for an export to the CPU, which has no streams; pass stream=None",
+            s.repr().map(|r| r.to_string()).unwrap_or_default()
+        )));
+    }
+    let v = s
+        .call_method0("__index__")
+        .and_then(|v| v.extract::<i128>())
+        .map_err(|_| {
+            PyTypeError::new_err(format!(
+                "__dlpack__: stream must be None or an int (a CUDA stream handle, 1 or 2 for the \
+                 default streams, -1 for no synchronisation), got {}",
+                crate::convert::type_name(s)
+            ))
+        })?;
+    match v {
+        -1 => Ok(false),
+        1.. => Ok(true),
+        _ => Err(value_error(format!(
+            "__dlpack__: stream={v} is not a valid CUDA stream (the standard disallows 0, which is \
+             ambiguous, and negative values but -1); pass None or 1 for the legacy default stream, 2 for the per-thread default \
+             stream, a stream handle, or -1 for no synchronisation"
+        ))),
+    }
+}
+
 /// `x.__dlpack__(*, stream=None, max_version=None, dl_device=None, copy=None)`.
+///
+/// A device array is exported where it lives (kDLCUDA, zero-copy); lazulite runs all work of a
+/// device on one stream (the driver's default stream) and, unless `stream=-1`, synchronises it before
+/// handing the memory out, which makes the data ready for any stream the consumer names.
 pub fn export(
     py: Python<'_>,
     x: &LazyArray,
@@ -106,32 +195,9 @@ pub fn export(
     dl_device: Option<&Bound<'_, PyAny>>,
     copy: Option<bool>,
 ) -> PyResult<Py<PyAny>> {
-    if stream.is_some_and(|s| !s.is_none()) {
-        return Err(value_error(
-            "__dlpack__: lazulite arrays live on the CPU, which has no streams; pass stream=None",
-        ));
-    }
-    if let Some(dev) = dl_device.filter(|d| !d.is_none()) {
-        let (t, i): (Bound<'_, PyAny>, Bound<'_, PyAny>) = dev.extract().map_err(|_| {
-            value_error(
-                "__dlpack__: dl_device must be a tuple (device_type, device_id), e.g. (1, 0) for the CPU",
-            )
-        })?;
-        let (t, i) = (int_of(&t, "device type")?, int_of(&i, "device id")?);
-        if (t, i) != (i64::from(CPU.device_type.0), 0) {
-            return Err(PyBufferError::new_err(format!(
-                "__dlpack__: cannot export to DLPack device ({t}, {i}); lazulite arrays live on the \
-                 CPU, device (1, 0) (kDLCPU)"
-            )));
-        }
-    }
-    if x.device() != lazulite_ir::Device::Cpu && dl_device.is_none_or(|d| d.is_none()) {
-        return Err(PyBufferError::new_err(format!(
-            "__dlpack__: the array lives on {}; exporting device memory through DLPack is not \
-             implemented yet: pass dl_device=(1, 0) for a host copy, or call x.to_device(\"cpu\")",
-            x.device()
-        )));
-    }
+    let here = x.device();
+    let target = export_target(here, dl_device)?;
+    let sync = stream_sync(stream, target)?;
     let versioned = match max_version.filter(|v| !v.is_none()) {
         None => false,
         Some(v) => {
@@ -143,14 +209,29 @@ pub fn export(
             major >= 1
         }
     };
-    let mut data = materialize(py, x, Reason::Implicit("__dlpack__"))?;
+    if target != here && copy == Some(false) {
+        return Err(PyBufferError::new_err(format!(
+            "__dlpack__: copy=False, but exporting an array on {here} to the CPU needs a copy; pass \
+             copy=None or dl_device=None"
+        )));
+    }
     let mut flags = DlpackFlags::READ_ONLY;
-    if copy == Some(true) {
-        let src = data.clone();
-        data = engine(py, "__dlpack__", move || {
-            ArrayData::from_bytes(&src.to_contiguous_bytes(), src.dtype, &src.shape)
-        })?;
+    let mut data = if target == Device::Cpu {
+        // a device array's host copy is made (and counted) here
+        materialize(py, x, Reason::Implicit("__dlpack__"))?
+    } else {
+        compute_value(py, x, Reason::Implicit("__dlpack__"))?
+    };
+    if target != here {
         flags |= DlpackFlags::IS_COPIED;
+    } else if copy == Some(true) {
+        let src = data.clone();
+        data = engine(py, "__dlpack__", move || fe::copy_on_device(&src))?;
+        flags |= DlpackFlags::IS_COPIED;
+    }
+    if sync {
+        let dev = data.device();
+        engine(py, "__dlpack__", move || fe::synchronize(dev))?;
     }
     if versioned {
         Ok(managed::<DLManagedTensorVersioned>(&data, flags)?
@@ -179,14 +260,18 @@ fn wrap(
     let t = imported
         .validate()
         .map_err(|e| PyBufferError::new_err(format!("from_dlpack: invalid DLPack tensor: {e}")))?;
-    if t.device() != CPU {
+    let device = t.device();
+    let on = if device == CPU {
+        Device::Cpu
+    } else if device.device_type == DLDeviceType::CUDA {
+        cuda_device(device.device_id)?
+    } else {
         return Err(PyBufferError::new_err(format!(
-            "from_dlpack: the tensor lives on DLPack device ({}, {}); lazulite reads CPU memory only \
-             (kDLCPU); move it to the CPU first",
-            t.device().device_type.0,
-            t.device().device_id
+            "from_dlpack: the tensor lives on DLPack device ({}, {}); lazulite reads CPU memory \
+             (kDLCPU, (1, 0)) and CUDA memory (kDLCUDA, (2, n)) only; move it to the CPU first",
+            device.device_type.0, device.device_id
         )));
-    }
+    };
     let dtype = dtype_of(t.dtype()).ok_or_else(|| {
         PyBufferError::new_err(format!(
             "from_dlpack: DLPack dtype (code {}, bits {}, lanes {}) is not one of the array API dtypes",
@@ -209,6 +294,11 @@ fn wrap(
         let x = engine(py, "from_dlpack", move || {
             fe::from_bytes(&[], dtype, &shape)
         })?;
+        let x = if on == Device::Cpu {
+            x
+        } else {
+            crate::dtype::on_device(x, Some(on))?
+        };
         return Ok((x, false));
     }
     // SAFETY: validation checked that data + byte_offset does not overflow.
@@ -216,6 +306,9 @@ fn wrap(
         .map_err(|e| PyBufferError::new_err(format!("from_dlpack: {e}")))?;
     let isz = itemsize as isize;
     let byte_strides: Vec<isize> = strides.iter().map(|&s| s * isz).collect();
+    if let Device::Cuda(n) = on {
+        return wrap_device(py, imported, ptr, n, dtype, shape, strides, copy, read_only);
+    }
     let aligned = (ptr as usize).is_multiple_of(itemsize.min(8));
     if copy == Some(true) || !aligned || (copy.is_none() && !owned) {
         if copy == Some(false) {
@@ -259,12 +352,92 @@ fn wrap(
     Ok((LazyArray::from_data(data), read_only))
 }
 
+/// The lazulite device of DLPack device (kDLCUDA, `id`): `cuda:id` when it is present, else a
+/// `BufferError` naming it and the fix.
+fn cuda_device(id: i32) -> PyResult<Device> {
+    let present = fe::devices();
+    match u16::try_from(id).map(Device::Cuda) {
+        Ok(d) if present.contains(&d) => Ok(d),
+        _ => Err(PyBufferError::new_err(format!(
+            "from_dlpack: the tensor lives on CUDA device {id} (DLPack device (2, {id})), but cuda:{id} \
+             is not present here (lz.devices() is [{}]); install the NVIDIA driver, or move the \
+             tensor to the CPU on the producer's side first (e.g. x.cpu() in PyTorch, x.get() in CuPy)",
+            present
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// The array over device memory of `cuda:n` at `ptr` described by `shape` and `strides` (in
+/// elements): zero-copy, an external device buffer whose owner is the producer's deleter (never
+/// freed by lazulite's pool), or with `copy=True` a device-to-device copy of it.
+#[allow(clippy::too_many_arguments)]
+fn wrap_device(
+    py: Python<'_>,
+    imported: ImportedDlpack,
+    ptr: *const u8,
+    n: u16,
+    dtype: DType,
+    shape: Vec<usize>,
+    strides: Vec<isize>,
+    copy: Option<bool>,
+    read_only: bool,
+) -> PyResult<(LazyArray, bool)> {
+    let isz = dtype.size() as isize;
+    let (mut lo, mut hi) = (0isize, isz);
+    for (&len, &s) in shape.iter().zip(&strides) {
+        let span = (len as isize - 1) * s * isz;
+        if span < 0 {
+            lo += span;
+        } else {
+            hi += span;
+        }
+    }
+    let base = (ptr as usize as u64).wrapping_add_signed(lo as i64);
+    if !base.is_multiple_of(dtype.size().min(8) as u64) {
+        return Err(PyBufferError::new_err(format!(
+            "from_dlpack: the tensor's device memory on cuda:{n} is misaligned for {dtype} \
+             (address {base:#x}); make it contiguous on the producer's side first"
+        )));
+    }
+    let owner = imported.into_deleter();
+    let len = (hi - lo) as usize;
+    let data = engine(py, "from_dlpack", move || {
+        // SAFETY: the producer guarantees that every element it describes lies in its memory on
+        // (kDLCUDA, n), so `[base, base + len)` is device memory of cuda:n; the deleter (the owner)
+        // keeps it alive until the Buffer drops it, and lazulite never writes to it.
+        let buffer = unsafe { fe::wrap_device_memory(base, len, n, Box::new(owner))? };
+        let data = ArrayData {
+            buffer: Arc::new(buffer),
+            offset: -lo / isz,
+            strides: strides.iter().copied().collect(),
+            shape: shape.iter().copied().collect(),
+            dtype,
+        };
+        data.check_layout()?;
+        if copy == Some(true) {
+            // the producer's memory is released (its deleter runs) when `data` drops here
+            return fe::copy_on_device(&data);
+        }
+        Ok(data)
+    })?;
+    let read_only = read_only && copy != Some(true);
+    Ok((LazyArray::from_data(data), read_only))
+}
+
 /// An array from any object that implements DLPack (`__dlpack__` and `__dlpack_device__`).
 ///
-/// `x`: a CPU tensor of NumPy, PyTorch, JAX, ... or a lazulite array (then the result shares its
-/// family: writes through either show in both). Another producer's memory is wrapped without a copy
-/// when it is read-only or was copied for us, and copied otherwise; `copy=False` aliases it in any
-/// case, `copy=True` always copies. `device`: None or `lz.cpu`.
+/// `x`: a CPU tensor of NumPy, PyTorch, JAX, ..., a CUDA tensor of CuPy, PyTorch, ... (on a
+/// device `lz.devices()` lists), or a lazulite array (then the result shares its family: writes
+/// through either show in both). Another producer's CPU memory is wrapped without a copy when it is
+/// read-only or was copied for us, and copied otherwise; `copy=False` aliases it in any case,
+/// `copy=True` always copies. CUDA memory is wrapped without a copy (the result lives on `cuda:n`
+/// and sees the producer's later writes; `copy=True` copies it on the device); lazulite asks a CUDA
+/// producer for `stream=1`, the legacy default stream it runs on. `device`: None, or a device to
+/// copy the result to.
 ///
 /// >>> np.asarray(lz.from_dlpack(np.asarray([1.0, 2.0])))
 /// array([1., 2.])
@@ -276,10 +449,12 @@ pub fn from_dlpack(
     device: Option<&Bound<'_, PyAny>>,
     copy: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyArray> {
-    if let Some(d) = check_device("from_dlpack", device)?.filter(|d| *d != lazulite_ir::Device::Cpu)
-    {
-        // imported on the host, then one explicit copy
+    if let Some(d) = check_device("from_dlpack", device)? {
+        // imported where the producer's memory lives, then one explicit copy when that is elsewhere
         let x = from_dlpack(py, x, None, copy)?;
+        if x.inner().device() == d {
+            return Ok(x);
+        }
         return Ok(PyArray::new(crate::dtype::on_device(x.inner(), Some(d))?));
     }
     let copy = opt_bool_arg("from_dlpack", "copy", copy)?;
@@ -311,7 +486,15 @@ pub fn from_dlpack(
     let imported = if is_capsule(x) {
         dlpark::python::from_dlpack(x.as_borrowed(), None, None)?
     } else {
-        dlpark::python::from_dlpack(x.as_borrowed(), None, ask)?
+        let request = ImportRequest::new(x.as_borrowed())?;
+        match request.device() {
+            Ok(d) if d.device_type == DLDeviceType::CUDA => {
+                // refuse before the producer exports anything
+                cuda_device(d.device_id)?;
+                request.import(Some(&DefaultStream), ask)?
+            }
+            _ => request.import(None, ask)?,
+        }
     };
     // READ_ONLY is trusted from a capsule (the exporter vouched for it) and from a producer whose
     // memory nothing views writable (see `asarray::frozen`)
@@ -320,15 +503,32 @@ pub fn from_dlpack(
     Ok(PyArray::from_handle(Handle::base(a, read_only)))
 }
 
+/// The stream lazulite consumes device memory on: the driver's default stream of the device (the
+/// one stream lazulite runs each device's work on), passed to a CUDA producer as `stream=1` (the
+/// legacy default stream, per the standard); no stream for other devices.
+struct DefaultStream;
+
+// SAFETY: the value is the standard's sentinel `1` for CUDA's legacy default stream, which is always
+// live and belongs to every CUDA device; other devices get no stream argument.
+unsafe impl DlpackStream for DefaultStream {
+    fn as_python_arg(&self, _py: Python<'_>, device: DLDevice) -> PyResult<StreamArg> {
+        Ok(if device.device_type == DLDeviceType::CUDA {
+            dlpark::python::consumer::stream::cuda(std::ptr::null_mut())
+        } else {
+            dlpark::python::consumer::stream::none()
+        })
+    }
+}
+
 fn is_capsule(x: &Bound<'_, PyAny>) -> bool {
     x.is_instance_of::<pyo3::types::PyCapsule>()
 }
 
 /// `x.__dlpack_device__()`: `(1, 0)` (kDLCPU device 0), or `(2, n)` (kDLCUDA) for `cuda:n`.
-pub fn device_tuple(device: lazulite_ir::Device) -> (i64, i64) {
+pub fn device_tuple(device: Device) -> (i64, i64) {
     match device {
-        lazulite_ir::Device::Cpu => (i64::from(CPU.device_type.0), i64::from(CPU.device_id)),
+        Device::Cpu => (i64::from(CPU.device_type.0), i64::from(CPU.device_id)),
         // kDLCUDA
-        lazulite_ir::Device::Cuda(n) => (2, i64::from(n)),
+        Device::Cuda(n) => (2, i64::from(n)),
     }
 }

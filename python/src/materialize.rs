@@ -78,7 +78,7 @@ fn policy(py: Python<'_>, what: &str, action: &str, device: lazulite_ir::Device)
 }
 
 /// The realized value of `x` (on its device), computing it when needed.
-fn compute_value(py: Python<'_>, x: &LazyArray, why: Reason) -> PyResult<ArrayData> {
+pub fn compute_value(py: Python<'_>, x: &LazyArray, why: Reason) -> PyResult<ArrayData> {
     if let Some(d) = x.realized() {
         return Ok(d);
     }

@@ -6,10 +6,13 @@ C on the host; everything above its driver is the code a GPU runs. It is enabled
 skipped with the reason.
 """
 
+import ctypes
+import gc
 import os
 import pathlib
 import shutil
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -125,8 +128,7 @@ def test_results_stay_on_the_device_and_host_access_is_counted(cuda0):
         np.testing.assert_allclose(np.asarray(z.to_device("cpu").compute()), want, rtol=1e-12)
     finally:
         lz.set_implicit_compute(old)
-    with pytest.raises(BufferError, match="dl_device"):
-        z.__dlpack__()
+    np.testing.assert_allclose(np.from_dlpack(z, device="cpu"), want, rtol=1e-12)  # dl_device=(1, 0)
     np.testing.assert_allclose(np.from_dlpack(z.to_device(lz.cpu)), want, rtol=1e-12)
 
 
@@ -176,3 +178,193 @@ def test_reductions_softmax_indexing_creation_matmul(cuda0):
     m = lz.matmul(x, lz.asarray(b, device=cuda0))
     assert m.device == cuda0
     np.testing.assert_allclose(host(m), a @ b, rtol=1e-12)
+
+
+# ---- DLPack of device memory: (kDLCUDA, 0), zero-copy both ways ----
+#
+# The capsules are read with ctypes (the DLPack C layout). The emulated device's memory is host memory,
+# so its device pointers can be read from the host: that is how these tests check the exported values.
+
+_capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+_capsule_pointer.restype = ctypes.c_void_p
+_capsule_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+READ_ONLY, IS_COPIED = 1, 2
+
+
+def _managed(cap):
+    """(address of the DLTensor, address of the flags or None) of an unconsumed capsule."""
+    try:
+        return _capsule_pointer(cap, b"dltensor"), None  # DLManagedTensor: the DLTensor comes first
+    except ValueError:
+        # DLManagedTensorVersioned: version (2 x u32), manager_ctx, deleter, flags (u64), DLTensor
+        m = _capsule_pointer(cap, b"dltensor_versioned")
+        return m + 32, m + 24
+
+
+def _data(cap):
+    return ctypes.c_void_p.from_address(_managed(cap)[0]).value
+
+
+def _device(cap):
+    t = _managed(cap)[0]
+    return ctypes.c_int32.from_address(t + 8).value, ctypes.c_int32.from_address(t + 12).value
+
+
+def _set_device(cap, device_type, device_id):
+    t = _managed(cap)[0]
+    ctypes.c_int32.from_address(t + 8).value = device_type
+    ctypes.c_int32.from_address(t + 12).value = device_id
+
+
+def _flags(cap):
+    f = _managed(cap)[1]
+    return ctypes.c_uint64.from_address(f).value
+
+
+def _read(ptr, like):
+    """The bytes at host address `ptr` as an array shaped and typed like the C-contiguous `like`."""
+    raw = (ctypes.c_char * like.nbytes).from_address(ptr)
+    return np.frombuffer(raw, dtype=like.dtype).reshape(like.shape).copy()
+
+
+class Producer:
+    """A DLPack producer that records the arguments of each ``__dlpack__`` call."""
+
+    def __init__(self, device, export):
+        self.device, self.export, self.calls = device, export, []
+
+    def __dlpack_device__(self):
+        return self.device
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        self.calls.append({"stream": stream, "max_version": max_version, "dl_device": dl_device, "copy": copy})
+        return self.export(stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
+
+
+def test_dlpack_export_device_memory_zero_copy_round_trip(cuda0):
+    for dt in ["bool", "int8", "int32", "uint64", "float32", "float64", "complex128"]:
+        a = (rng(2).standard_normal((4, 6)) * 10).astype(dt)
+        d = lz.asarray(a, device=cuda0)
+        cap = d.__dlpack__(max_version=(1, 0))
+        assert _device(cap) == (2, 0)
+        assert _flags(cap) == READ_ONLY  # zero-copy, read-only as on the CPU
+        ptr = _data(cap)
+        np.testing.assert_array_equal(_read(ptr, a), a)  # the device memory holds the values
+        assert _data(d.__dlpack__()) == ptr  # legacy capsule, same memory
+        b = lz.from_dlpack(d.__dlpack__(stream=1))
+        assert b.device == cuda0 and b.dtype == d.dtype
+        assert _data(b.__dlpack__()) == ptr  # imported without a copy
+        np.testing.assert_array_equal(host(b), a)  # bit-exact
+        if dt != "bool":
+            np.testing.assert_array_equal(host(b + b), a + a)  # computes on the device
+        c = lz.from_dlpack(Producer((2, 0), d.__dlpack__))  # through a producer object too
+        assert c.device == cuda0 and _data(c.__dlpack__()) == ptr
+    # a strided view keeps its strides through the capsule
+    a = rng(3).standard_normal((5, 8))
+    d = lz.asarray(a, device=cuda0)
+    v = d[::-2, 1::3]
+    got = lz.from_dlpack(v.__dlpack__())
+    assert got.device == cuda0
+    np.testing.assert_array_equal(host(got), a[::-2, 1::3])
+    np.testing.assert_array_equal(host(lz.from_dlpack(d.mT.__dlpack__())), a.T)
+    # a lazy device array is computed, then exported
+    lazy = d * 3.0
+    np.testing.assert_array_equal(host(lz.from_dlpack(lazy.__dlpack__())), a * 3.0)
+
+
+def test_dlpack_export_copy_and_dl_device(cuda0):
+    a = rng(4).standard_normal((3, 5))
+    d = lz.asarray(a, device=cuda0)
+    ptr = _data(d.__dlpack__())
+    cap = d.__dlpack__(max_version=(1, 0), copy=True)  # a copy on the device
+    assert _device(cap) == (2, 0) and _flags(cap) == READ_ONLY | IS_COPIED and _data(cap) != ptr
+    np.testing.assert_array_equal(_read(_data(cap), a), a)
+    cap = d.__dlpack__(max_version=(1, 0), dl_device=(2, 0))  # its own device: as dl_device=None
+    assert _device(cap) == (2, 0) and _data(cap) == ptr
+    cap = d.__dlpack__(max_version=(1, 0), dl_device=(1, 0))  # a host copy
+    assert _device(cap) == (1, 0) and _flags(cap) & IS_COPIED and _data(cap) != ptr
+    np.testing.assert_array_equal(np.from_dlpack(d, device="cpu"), a)
+    with pytest.raises(BufferError, match=r"copy=False.*needs a copy"):
+        d.__dlpack__(dl_device=(1, 0), copy=False)
+    with pytest.raises(BufferError, match=r"\(2, 1\).*cuda:0"):
+        d.__dlpack__(dl_device=(2, 1))
+    with pytest.raises(BufferError, match=r"\(2, 0\).*cpu"):
+        lz.asarray(a).__dlpack__(dl_device=(2, 0))
+
+
+def test_dlpack_stream_rules(cuda0):
+    d = lz.asarray([1.0, 2.0], device=cuda0)
+    for s in [None, 1, 2, -1, 2**40, np.int64(7)]:  # default streams, a handle, no synchronisation
+        assert _device(d.__dlpack__(stream=s)) == (2, 0)
+    for s in [0, -2]:
+        with pytest.raises(ValueError, match=f"stream={s} is not a valid CUDA stream"):
+            d.__dlpack__(stream=s)
+    with pytest.raises(TypeError, match="stream must be None or an int"):
+        d.__dlpack__(stream="1")
+    # the CPU has no streams: only None
+    with pytest.raises(ValueError, match="pass stream=None"):
+        lz.asarray([1.0]).__dlpack__(stream=1)
+    with pytest.raises(ValueError, match="pass stream=None"):
+        d.__dlpack__(stream=1, dl_device=(1, 0))
+    # as a consumer lazulite passes stream=1 (CUDA's legacy default stream) to a CUDA producer and
+    # no stream to a CPU one
+    p = Producer((2, 0), d.__dlpack__)
+    lz.from_dlpack(p)
+    assert p.calls[0]["stream"] == 1 and p.calls[0]["max_version"][0] >= 1
+    q = Producer((1, 0), np.asarray([1.0]).__dlpack__)
+    lz.from_dlpack(q)
+    assert q.calls[0]["stream"] is None
+
+
+def test_dlpack_import_foreign_device_memory_zero_copy(cuda0):
+    # A producer whose capsule says (kDLCUDA, 0) over NumPy memory: honest on the emulated device,
+    # whose device pointers are host pointers. The capsule's deleter is NumPy's.
+    a = rng(5).standard_normal((6, 4))
+    refs = sys.getrefcount(a)
+
+    def export(**kw):
+        cap = a.__dlpack__(max_version=kw["max_version"])
+        _set_device(cap, 2, 0)
+        return cap
+
+    p = Producer((2, 0), export)
+    x = lz.from_dlpack(p)
+    assert x.device == cuda0 and x.shape == (6, 4)
+    assert _data(x.__dlpack__()) == a.ctypes.data  # zero-copy
+    np.testing.assert_array_equal(host(x), a)
+    np.testing.assert_allclose(host(lz.sum(x, axis=0)), a.sum(axis=0), rtol=1e-12)
+    a[0, 0] = 42.0  # the memory is shared, not captured
+    assert host(x)[0, 0] == 42.0
+    y = lz.from_dlpack(p, copy=True)  # a device-to-device copy: the producer's memory is let go
+    assert _data(y.__dlpack__()) != a.ctypes.data
+    np.testing.assert_array_equal(host(y), a)
+    assert sys.getrefcount(a) == refs + 1  # only x's buffer (NumPy's deleter) holds it
+    del x
+    gc.collect()
+    assert sys.getrefcount(a) == refs  # the producer's deleter ran
+    # device= copies to the device asked for
+    h = lz.from_dlpack(p, device=lz.cpu)
+    assert h.device == lz.cpu
+    np.testing.assert_array_equal(np.asarray(h), a)
+    assert lz.from_dlpack(p, device=cuda0).device == cuda0
+    assert lz.from_dlpack(np.asarray([1.0, 2.0]), device=cuda0).device == cuda0
+    # a capsule itself (no stream negotiation)
+    cap = export(max_version=(1, 0))
+    z = lz.from_dlpack(cap)
+    assert z.device == cuda0 and _data(z.__dlpack__()) == a.ctypes.data
+
+
+def test_dlpack_import_absent_device(cuda0):
+    a = np.arange(4.0)
+    p = Producer((2, 3), a.__dlpack__)
+    with pytest.raises(BufferError, match=r"CUDA device 3.*cuda:3 is not present.*cuda:0"):
+        lz.from_dlpack(p)
+    assert p.calls == []  # refused before the producer exported anything
+    cap = a.__dlpack__(max_version=(1, 0))
+    _set_device(cap, 2, 3)
+    with pytest.raises(BufferError, match="cuda:3 is not present"):
+        lz.from_dlpack(cap)
+    cap = a.__dlpack__(max_version=(1, 0))
+    _set_device(cap, 4, 0)  # kDLOpenCL
+    with pytest.raises(BufferError, match=r"DLPack device \(4, 0\)"):
+        lz.from_dlpack(cap)

@@ -165,6 +165,13 @@ enum Storage {
     /// Memory of CUDA device `ordinal` (a block of its pool, returned to the pool on drop). Never
     /// read through a host pointer: host access is an error, or a copy through [`crate::to_device`].
     Device { block: DeviceBlock, ordinal: u16 },
+    /// Memory of CUDA device `ordinal` owned by someone else (a DLPack producer): `owner` keeps it
+    /// alive and frees it on drop; lazulite's pool never sees it.
+    ExternalDevice {
+        ptr: DevPtr,
+        ordinal: u16,
+        _owner: Box<dyn std::any::Any + Send + Sync>,
+    },
 }
 
 /// Aligned host memory from a pool (or borrowed from an external owner, zero-copy), or a block of a
@@ -256,10 +263,34 @@ impl Buffer {
         }
     }
 
+    /// Zero-copy wrap of foreign memory of CUDA device `ordinal` (e.g. a CuPy or PyTorch tensor's,
+    /// imported through DLPack), kept alive by `owner` and never returned to lazulite's pool.
+    ///
+    /// # Safety
+    /// `ptr..ptr + len` must be device memory of `ordinal`, and stay valid while `owner` lives. The
+    /// runtime never writes to it (arrays over it are read-only).
+    pub unsafe fn from_external_device(
+        ptr: DevPtr,
+        len: usize,
+        ordinal: u16,
+        owner: Box<dyn std::any::Any + Send + Sync>,
+    ) -> Buffer {
+        Buffer {
+            storage: Storage::ExternalDevice {
+                ptr,
+                ordinal,
+                _owner: owner,
+            },
+            len,
+        }
+    }
+
     /// Where the memory lives: the host, or a CUDA device.
     pub fn device(&self) -> Device {
         match &self.storage {
-            Storage::Device { ordinal, .. } => Device::Cuda(*ordinal),
+            Storage::Device { ordinal, .. } | Storage::ExternalDevice { ordinal, .. } => {
+                Device::Cuda(*ordinal)
+            }
             _ => Device::Cpu,
         }
     }
@@ -268,6 +299,7 @@ impl Buffer {
     pub(crate) fn device_ptr(&self) -> Option<DevPtr> {
         match &self.storage {
             Storage::Device { block, .. } => Some(block.ptr()),
+            Storage::ExternalDevice { ptr, .. } => Some(*ptr),
             _ => None,
         }
     }
@@ -278,7 +310,7 @@ impl Buffer {
             Storage::Empty => Some(NonNull::<u8>::dangling().as_ptr().cast_const()),
             Storage::Pooled { block, .. } => Some(block.0.as_ptr().cast_const()),
             Storage::External { ptr, .. } => Some(*ptr),
-            Storage::Device { .. } => None,
+            Storage::Device { .. } | Storage::ExternalDevice { .. } => None,
         }
     }
 

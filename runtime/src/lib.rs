@@ -36,7 +36,10 @@ pub use lazulite_codegen_cpu::{KernelArgs, KernelFn};
 /// The device type of the IR (the host, or CUDA device `n`).
 pub use lazulite_ir::Device;
 pub use progress::{set_progress_hook, Progress, ProgressHook};
-pub use transfer::{check_device, devices, to_device};
+pub use transfer::{
+    check_device, copy_on_device, device_address, devices, synchronize, to_device,
+    wrap_device_memory,
+};
 
 use lazulite_ir::{Graph, NodeId, Result, Schedule};
 

@@ -91,3 +91,72 @@ pub fn devices() -> Vec<Device> {
         .chain((0..n as u16).map(Device::Cuda))
         .collect()
 }
+
+/// The device address of element (0, ..., 0) of `data` and its device ordinal (`None` for host
+/// data), for handing device memory out (DLPack export).
+pub fn device_address(data: &ArrayData) -> Option<(u64, u16)> {
+    let Device::Cuda(n) = data.device() else {
+        return None;
+    };
+    let base = data.buffer.device_ptr()?;
+    let off = data.offset * data.dtype.size() as isize;
+    Some((base.wrapping_add_signed(off as i64), n))
+}
+
+/// Waits until all work queued on `device`'s stream (lazulite uses one per device, the driver's
+/// default stream) has finished; nothing to do on the host.
+pub fn synchronize(device: Device) -> Result<()> {
+    match device {
+        Device::Cpu => Ok(()),
+        Device::Cuda(n) => CudaDevice::get(n)?.driver().synchronize(),
+    }
+}
+
+/// A copy of `data` on its own device (a device-to-device copy of the span its layout reads, so the
+/// strides stay); a host array is copied on the host.
+pub fn copy_on_device(data: &ArrayData) -> Result<ArrayData> {
+    let Device::Cuda(n) = data.device() else {
+        return ArrayData::from_bytes(&data.to_contiguous_bytes(), data.dtype, &data.shape);
+    };
+    data.check_layout()?;
+    let dev = CudaDevice::get(n)?;
+    let Some(src) = data.buffer.device_ptr() else {
+        bail!(
+            Internal,
+            "copy_on_device: an array on cuda:{n} has no device memory"
+        );
+    };
+    let size = data.dtype.size() as isize;
+    let span = data.extent();
+    let (lo, bytes) = (
+        (span.start * size) as u64,
+        ((span.end - span.start) * size) as usize,
+    );
+    let block = dev.alloc("copy", bytes)?;
+    if bytes > 0 {
+        dev.driver().copy_dtod(src + lo, block.ptr(), bytes)?;
+    }
+    Ok(ArrayData {
+        buffer: Arc::new(Buffer::from_device(block, n)),
+        offset: data.offset - span.start,
+        strides: data.strides.clone(),
+        shape: data.shape.clone(),
+        dtype: data.dtype,
+    })
+}
+
+/// Wraps `len` bytes of CUDA device `ordinal`'s memory at `ptr`, owned by `owner` (a DLPack
+/// producer's deleter), without copying. A `Value` error when the device cannot be opened.
+///
+/// # Safety
+/// As [`Buffer::from_external_device`]: the memory is `ordinal`'s and stays valid while `owner` lives.
+pub unsafe fn wrap_device_memory(
+    ptr: u64,
+    len: usize,
+    ordinal: u16,
+    owner: Box<dyn std::any::Any + Send + Sync>,
+) -> Result<Buffer> {
+    CudaDevice::get(ordinal)?;
+    // SAFETY: the caller's contract is `from_external_device`'s.
+    Ok(unsafe { Buffer::from_external_device(ptr, len, ordinal, owner) })
+}
