@@ -102,8 +102,10 @@ pub fn inputs_on(
         .collect()
 }
 
-/// The elements of `a` in row-major order, as `(re, im)`.
+/// The elements of `a` in row-major order, as `(re, im)` (a device array is copied to the host
+/// once first).
 pub fn values(a: &lazulite_runtime::ArrayData) -> Vec<(f64, f64)> {
+    let a = &lazulite_runtime::to_device(a, lazulite_ir::Device::Cpu).expect("to the host");
     let n: usize = a.shape.iter().product();
     let mut out = Vec::with_capacity(n);
     let mut idx = vec![0usize; a.shape.len()];
@@ -118,4 +120,14 @@ pub fn values(a: &lazulite_runtime::ArrayData) -> Vec<(f64, f64)> {
         }
     }
     out
+}
+
+/// Deterministic values in [-10, 10] (steps of 0.01) from `seed`.
+pub fn vals(n: usize, seed: u64) -> Vec<f64> {
+    (0..n)
+        .map(|i| {
+            let h = (i as u64 ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+            (h % 2001) as f64 / 100.0 - 10.0
+        })
+        .collect()
 }

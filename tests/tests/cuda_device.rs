@@ -7,7 +7,7 @@ use lazulite_frontend::{self as lz, IndexItem, LazyArray, Operand, Scalar};
 use lazulite_ir::{DType, Device, ErrorKind};
 use lazulite_runtime::backend::cuda::{transfer_stats, CudaDevice};
 use lazulite_runtime::ArrayData;
-use lazulite_tests::cuda_device::{inputs_on, on_device};
+use lazulite_tests::cuda_device::{inputs_on, on_device, vals, values};
 
 /// Serialises the tests of this file: they share the device and its pool (whose counters they read).
 static DEVICE: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -16,25 +16,6 @@ static DEVICE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 fn enabled() -> Option<std::sync::MutexGuard<'static, ()>> {
     let g = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
     lazulite_tests::cuda_device::enable().then_some(g)
-}
-
-fn values(a: &ArrayData) -> Vec<(f64, f64)> {
-    // one copy to the host, then element reads there
-    let a = &lazulite_runtime::to_device(a, Device::Cpu).expect("to the host");
-    let mut out = Vec::new();
-    let n: usize = a.shape.iter().product();
-    let mut idx = vec![0usize; a.shape.len()];
-    for _ in 0..n {
-        out.push(a.get(&idx).as_complex());
-        for d in (0..idx.len()).rev() {
-            idx[d] += 1;
-            if idx[d] < a.shape[d] {
-                break;
-            }
-            idx[d] = 0;
-        }
-    }
-    out
 }
 
 fn close(dt: DType, x: f64, y: f64) -> bool {
@@ -71,15 +52,6 @@ fn check(what: &str, arrays: &[&LazyArray]) -> Vec<ArrayData> {
         }
     }
     gpu
-}
-
-fn vals(n: usize, seed: u64) -> Vec<f64> {
-    (0..n)
-        .map(|i| {
-            let h = (i as u64 ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
-            (h % 2001) as f64 / 100.0 - 10.0
-        })
-        .collect()
 }
 
 fn arr(shape: &[usize], seed: u64, dtype: DType) -> LazyArray {

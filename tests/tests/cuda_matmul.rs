@@ -8,7 +8,7 @@ use lazulite_frontend::{self as lz, Complex128, IndexItem, LazyArray};
 use lazulite_ir::{DType, Device};
 use lazulite_runtime::backend::cuda::{transfer_stats, CudaDevice};
 use lazulite_runtime::backend::cuda_matmul::gemm_calls;
-use lazulite_tests::cuda_device::{inputs_on, on_device, values};
+use lazulite_tests::cuda_device::{inputs_on, on_device, vals, values};
 
 /// Serialises the tests of this file: they read process-wide counters.
 static DEVICE: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -16,15 +16,6 @@ static DEVICE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 fn enabled() -> Option<std::sync::MutexGuard<'static, ()>> {
     let g = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
     lazulite_tests::cuda_device::enable().then_some(g)
-}
-
-fn vals(n: usize, seed: u64) -> Vec<f64> {
-    (0..n)
-        .map(|i| {
-            let h = (i as u64 ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
-            (h % 2001) as f64 / 100.0 - 10.0
-        })
-        .collect()
 }
 
 /// An array of `dtype` with values in [-10, 10] (complex ones with an imaginary part too).
