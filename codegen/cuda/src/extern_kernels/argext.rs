@@ -5,7 +5,7 @@
 //! equal values the smaller index wins and a NaN beats every number (the first NaN), so the result is
 //! NumPy's first occurrence whatever the block size.
 
-use super::{entry, REAL};
+use super::{entry, real};
 use crate::ctype;
 use lazulite_ir::DType;
 
@@ -82,7 +82,7 @@ LZ_FN void lzx_argext_rows(const T* x, i64* out, i64 outer, i64 len, i64 inner) 
 
 pub(super) fn source() -> String {
     let mut s = String::from(TEMPLATE);
-    for d in REAL {
+    for d in real() {
         for (max, rows) in [(true, false), (false, false), (true, true), (false, true)] {
             entry(
                 &mut s,

@@ -4,7 +4,7 @@
 //! an index out of range is recorded as its position (the smallest such, by `atomicMin`, so the runtime
 //! reports the same first bad index the CPU does) and never read through.
 
-use super::{elem_type, entry, ELEM_SIZES, INDEX};
+use super::{elem_type, entry, index, ELEM_SIZES};
 use crate::ctype;
 use lazulite_ir::DType;
 
@@ -82,7 +82,7 @@ LZ_FN void lzx_concat(const E* src, E* dst, i64 outer, i64 chunk, i64 pitch, i64
 
 pub(super) fn source() -> String {
     let mut s = String::from(TEMPLATE);
-    for d in INDEX {
+    for d in index() {
         entry(
             &mut s,
             &index_entry(d),

@@ -91,9 +91,8 @@ impl Family {
     /// Every entry point of the family's module (what the NVRTC test looks for in the PTX).
     pub fn entries(self) -> Vec<String> {
         match self {
-            Family::ArgExtremum => REAL
-                .iter()
-                .flat_map(|&d| {
+            Family::ArgExtremum => real()
+                .flat_map(|d| {
                     [
                         argext_entry(d, true, false),
                         argext_entry(d, false, false),
@@ -102,9 +101,8 @@ impl Family {
                     ]
                 })
                 .collect(),
-            Family::Scan => NUMERIC
-                .iter()
-                .flat_map(|&d| {
+            Family::Scan => numeric()
+                .flat_map(|d| {
                     [
                         scan_entry(d, false, false),
                         scan_entry(d, true, false),
@@ -113,19 +111,17 @@ impl Family {
                     ]
                 })
                 .collect(),
-            Family::Gather => INDEX
-                .iter()
-                .map(|&d| index_entry(d))
+            Family::Gather => index()
+                .map(index_entry)
                 .chain(
                     ELEM_SIZES
                         .iter()
                         .flat_map(|&s| [take_entry(s), take_along_entry(s), concat_entry(s)]),
                 )
                 .collect(),
-            Family::Search => REAL.iter().map(|&d| search_entry(d)).collect(),
-            Family::Sort => REAL
-                .iter()
-                .map(|&d| sort_keys_entry(d))
+            Family::Search => real().map(search_entry).collect(),
+            Family::Sort => real()
+                .map(sort_keys_entry)
                 .chain([
                     merge_entry().to_string(),
                     argsort_out_entry().to_string(),
@@ -141,47 +137,25 @@ impl Family {
     }
 }
 
+/// The dtypes of `DType::ALL` that `keep` accepts, in that order (the order of the entry points).
+fn dtypes(keep: fn(DType) -> bool) -> impl Iterator<Item = DType> {
+    DType::ALL.into_iter().filter(move |&d| keep(d))
+}
+
 /// The real numeric dtypes (sort, argmax, searchsorted).
-pub const REAL: [DType; 10] = [
-    DType::I8,
-    DType::I16,
-    DType::I32,
-    DType::I64,
-    DType::U8,
-    DType::U16,
-    DType::U32,
-    DType::U64,
-    DType::F32,
-    DType::F64,
-];
+pub fn real() -> impl Iterator<Item = DType> {
+    dtypes(DType::is_real_numeric)
+}
 
 /// The numeric dtypes (the scans).
-pub const NUMERIC: [DType; 12] = [
-    DType::I8,
-    DType::I16,
-    DType::I32,
-    DType::I64,
-    DType::U8,
-    DType::U16,
-    DType::U32,
-    DType::U64,
-    DType::F32,
-    DType::F64,
-    DType::C64,
-    DType::C128,
-];
+pub fn numeric() -> impl Iterator<Item = DType> {
+    dtypes(DType::is_numeric)
+}
 
 /// The integer dtypes of index operands.
-pub const INDEX: [DType; 8] = [
-    DType::I8,
-    DType::I16,
-    DType::I32,
-    DType::I64,
-    DType::U8,
-    DType::U16,
-    DType::U32,
-    DType::U64,
-];
+pub fn index() -> impl Iterator<Item = DType> {
+    dtypes(DType::is_integer)
+}
 
 /// Element sizes of the dtype-blind copies (every dtype is one of them).
 pub const ELEM_SIZES: [usize; 5] = [1, 2, 4, 8, 16];

@@ -8,7 +8,7 @@
 //! scans equal the CPU's exactly. Complex products use the plain formula in the operand's precision,
 //! as the CPU's `num_complex` multiplication does.
 
-use super::{entry, NUMERIC};
+use super::{entry, numeric};
 use crate::ctype;
 use lazulite_ir::DType;
 
@@ -111,7 +111,7 @@ LZ_FN void lzx_scan_rows(const T* x, T* out, i64 outer, i64 len, i64 inner, i64 
 
 pub(super) fn source() -> String {
     let mut s = String::from(TEMPLATE);
-    for d in NUMERIC {
+    for d in numeric() {
         for (product, rows) in [(false, false), (true, false), (false, true), (true, true)] {
             entry(
                 &mut s,

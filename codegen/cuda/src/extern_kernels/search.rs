@@ -2,7 +2,7 @@
 //! sort order of `lzx_key` (NaNs last, `-0.0 == 0.0`), the CPU's order: on a sorted haystack the
 //! insertion point is unique, so it equals the CPU's `partition_point`.
 
-use super::{entry, REAL};
+use super::{entry, real};
 use crate::ctype;
 use lazulite_ir::DType;
 
@@ -30,7 +30,7 @@ LZ_FN void lzx_search(const T* hay, i64 n, const T* needles, i64 m, i64* out, i6
 
 pub(super) fn source() -> String {
     let mut s = String::from(TEMPLATE);
-    for d in REAL {
+    for d in real() {
         entry(
             &mut s,
             &search_entry(d),

@@ -8,7 +8,7 @@
 //! `stable` flag. The last pass's indices give argsort's result, or the gather of sort's values (their
 //! original bits, `-0.0` and NaN payloads kept).
 
-use super::{elem_type, entry, ELEM_SIZES, REAL};
+use super::{elem_type, entry, real, ELEM_SIZES};
 use crate::ctype;
 use lazulite_ir::DType;
 
@@ -118,7 +118,7 @@ LZ_FN void lzx_scatter_write(const u64* keys, const i64* idx, const E* values, E
 
 pub(super) fn source() -> String {
     let mut s = String::from(TEMPLATE);
-    for d in REAL {
+    for d in real() {
         entry(
             &mut s,
             &sort_keys_entry(d),

@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// The kernel family that runs `step` on a CUDA device, or `None` when it is a host round trip.
 pub fn device_family(step: &ExternStep) -> Option<Family> {
     let x = step.inputs.first()?;
-    let real = xk::REAL.contains(&x.dtype);
+    let real = x.dtype.is_real_numeric();
     let contiguous = step
         .inputs
         .iter()
@@ -35,9 +35,7 @@ pub fn device_family(step: &ExternStep) -> Option<Family> {
     let sized = xk::elem_size_supported(x.dtype.size());
     let fam = match step.op {
         ExternOp::ArgMax { .. } | ExternOp::ArgMin { .. } if real => Family::ArgExtremum,
-        ExternOp::CumSum { .. } | ExternOp::CumProd { .. } if xk::NUMERIC.contains(&x.dtype) => {
-            Family::Scan
-        }
+        ExternOp::CumSum { .. } | ExternOp::CumProd { .. } if x.dtype.is_numeric() => Family::Scan,
         ExternOp::Take { .. } | ExternOp::TakeAlongAxis { .. } | ExternOp::Concat { .. }
             if sized =>
         {
