@@ -23,7 +23,7 @@
 use super::cuda::{launch_shape, CudaBackend, CudaMem, H2D, LAUNCHES};
 use super::driver::{DevPtr, Driver, Gemm};
 use super::Backend;
-use crate::buffer::ArrayData;
+use crate::buffer::{check_extent, ArrayData};
 use crate::exec::StepReport;
 use lazulite_codegen_cuda::ArgsLayout;
 use lazulite_ir::cancel::Cancel;
@@ -180,34 +180,6 @@ struct DevOperand {
     strides: Vec<isize>,
 }
 
-/// Checks that every element `off + Σ idx[d] * strides[d]` lies in `0..len`.
-fn check_span(
-    what: &str,
-    off: isize,
-    shape: &[usize],
-    strides: &[isize],
-    len: usize,
-) -> Result<()> {
-    if shape.contains(&0) {
-        return Ok(());
-    }
-    let (mut lo, mut hi) = (off as i128, off as i128);
-    for (&n, &s) in shape.iter().zip(strides) {
-        let span = (n as i128 - 1) * s as i128;
-        if span < 0 {
-            lo += span;
-        } else {
-            hi += span;
-        }
-    }
-    ensure!(
-        lo >= 0 && hi < len as i128,
-        Internal,
-        "matmul on the device: {what} reads elements {lo}..={hi} of a buffer of {len}"
-    );
-    Ok(())
-}
-
 /// The device address of operand `o`'s element 0, after checking that its layout stays inside its
 /// buffer.
 fn operand_ptr(
@@ -219,20 +191,27 @@ fn operand_ptr(
     temps: &[Option<CudaMem>],
 ) -> Result<DevPtr> {
     let size = o.dtype.size();
-    let (base_elems, len) = match o.buffer {
+    let (base_elems, len_bytes) = match o.buffer {
         BufferRef::Input(i) => {
             let a = &inputs[i as usize];
-            (a.offset + o.offset, a.buffer.len() / size)
+            (a.offset + o.offset, a.buffer.len())
         }
         BufferRef::Temp(t) => match &temps[t as usize] {
-            Some(m) => (o.offset, m.len() / size),
+            Some(m) => (o.offset, m.len()),
             None => bail!(
                 Internal,
                 "execute: step {si} (matmul) reads temp {t} before any step wrote it"
             ),
         },
     };
-    check_span(what, base_elems, &o.shape, &o.strides, len)?;
+    check_extent(
+        &format!("matmul on the device: {what}"),
+        len_bytes,
+        o.dtype,
+        base_elems,
+        &o.strides,
+        &o.shape,
+    )?;
     be.elem_addr(si, inputs, temps, o.buffer, o.offset, size)
 }
 
