@@ -305,7 +305,6 @@ fn wrap(
     let ptr = unsafe { t.offset_bytes_ptr() }
         .map_err(|e| PyBufferError::new_err(format!("from_dlpack: {e}")))?;
     let isz = itemsize as isize;
-    let byte_strides: Vec<isize> = strides.iter().map(|&s| s * isz).collect();
     if let Device::Cuda(n) = on {
         return wrap_device(py, imported, ptr, n, dtype, shape, strides, copy, read_only);
     }
@@ -317,6 +316,7 @@ fn wrap(
                  needs a copy; pass copy=None",
             ));
         }
+        let byte_strides: Vec<isize> = strides.iter().map(|&s| s * isz).collect();
         // SAFETY: a valid DLPack tensor addresses `shape` elements at these strides from `ptr`, and
         // `imported` keeps the producer's memory alive until it drops after the copy.
         let bytes = unsafe { element_bytes(ptr, &shape, &byte_strides, itemsize) };
@@ -325,16 +325,7 @@ fn wrap(
         drop(imported); // the producer's memory outlives the bytes borrowed from it
         return Ok((x, false));
     }
-    // the span from the lowest to the highest addressed element
-    let (mut lo, mut hi) = (0isize, isz);
-    for (&len, &s) in shape.iter().zip(&byte_strides) {
-        let span = (len as isize - 1) * s;
-        if span < 0 {
-            lo += span;
-        } else {
-            hi += span;
-        }
-    }
+    let (lo, hi) = byte_span(&shape, &strides, isz);
     let owner = imported.into_deleter();
     // SAFETY: the producer guarantees that every element it describes lies in its memory, so
     // `[ptr + lo, ptr + hi)` is readable; the deleter (the owner) keeps that memory alive until the
@@ -371,6 +362,21 @@ fn cuda_device(id: i32) -> PyResult<Device> {
     }
 }
 
+/// The bytes a DLPack tensor's elements cover, relative to its first element: `lo..hi`, from the
+/// lowest to the end of the highest addressed element (`strides` in elements of `itemsize` bytes).
+fn byte_span(shape: &[usize], strides: &[isize], itemsize: isize) -> (isize, isize) {
+    let (mut lo, mut hi) = (0isize, itemsize);
+    for (&len, &s) in shape.iter().zip(strides) {
+        let span = (len as isize - 1) * s * itemsize;
+        if span < 0 {
+            lo += span;
+        } else {
+            hi += span;
+        }
+    }
+    (lo, hi)
+}
+
 /// The array over device memory of `cuda:n` at `ptr` described by `shape` and `strides` (in
 /// elements): zero-copy, an external device buffer whose owner is the producer's deleter (never
 /// freed by lazulite's pool), or with `copy=True` a device-to-device copy of it.
@@ -387,15 +393,7 @@ fn wrap_device(
     read_only: bool,
 ) -> PyResult<(LazyArray, bool)> {
     let isz = dtype.size() as isize;
-    let (mut lo, mut hi) = (0isize, isz);
-    for (&len, &s) in shape.iter().zip(&strides) {
-        let span = (len as isize - 1) * s * isz;
-        if span < 0 {
-            lo += span;
-        } else {
-            hi += span;
-        }
-    }
+    let (lo, hi) = byte_span(&shape, &strides, isz);
     let base = (ptr as usize as u64).wrapping_add_signed(lo as i64);
     if !base.is_multiple_of(dtype.size().min(8) as u64) {
         return Err(PyBufferError::new_err(format!(
