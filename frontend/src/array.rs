@@ -162,11 +162,11 @@ impl LazyArray {
     /// operands (a few bytes).
     pub(crate) fn is_scalar_parameter(&self) -> bool {
         self.0.op.is_none()
-            && self.0.realized.get().is_some_and(|d| {
-                d.device() == Device::Cpu
-                    && d.buffer.len() == d.dtype.size()
-                    && d.strides.iter().all(|&s| s == 0)
-            })
+            && self
+                .0
+                .realized
+                .get()
+                .is_some_and(|d| d.device() == Device::Cpu && d.is_scalar_parameter())
     }
 
     /// The number of axes.

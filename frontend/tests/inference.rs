@@ -656,9 +656,7 @@ fn graphs_satisfy_the_verifier() {
     assert_eq!(roots.len(), 2);
     // the only inputs are scalar parameters (one element seen at every index), the `0.0` among them
     assert!(!inputs.is_empty());
-    assert!(inputs
-        .iter()
-        .all(|d| d.buffer.len() == d.dtype.size() && d.strides.iter().all(|&st| st == 0)));
+    assert!(inputs.iter().all(|d| d.is_scalar_parameter()));
     lazulite_ir::verify::verify_graph(&g).unwrap();
     for (_, n) in g.nodes() {
         if let lazulite_ir::Op::Binary(_) | lazulite_ir::Op::Where = n.op {

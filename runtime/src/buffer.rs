@@ -491,6 +491,12 @@ impl ArrayData {
         })
     }
 
+    /// Whether this is a scalar parameter: one element seen at every index (all strides 0), as the
+    /// frontend makes from a Python or Rust number.
+    pub fn is_scalar_parameter(&self) -> bool {
+        self.buffer.len() == self.dtype.size() && self.strides.iter().all(|&s| s == 0)
+    }
+
     pub fn numel(&self) -> usize {
         numel(&self.shape)
     }

@@ -717,7 +717,7 @@ pub fn execute_traced(
 fn check_input_devices(device: Device, inputs: &[ArrayData]) -> Result<()> {
     for (i, a) in inputs.iter().enumerate() {
         let d = a.device();
-        if d == device || (d == Device::Cpu && crate::transfer::is_scalar_parameter(a)) {
+        if d == device || (d == Device::Cpu && a.is_scalar_parameter()) {
             continue;
         }
         bail!(

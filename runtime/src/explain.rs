@@ -180,11 +180,6 @@ fn input_bytes(d: &ArrayData) -> usize {
     touched * d.dtype.size()
 }
 
-/// One element seen at every index: a scalar parameter (a Python scalar operand).
-fn is_scalar_parameter(d: &ArrayData) -> bool {
-    d.buffer.len() == d.dtype.size() && d.strides.iter().all(|&st| st == 0)
-}
-
 /// The plan as text: a header line (`2 kernels, 1 extern op, 3 temporaries`), one line per step in
 /// run order (kernels with what they fused, their loop, bytes, tier and why their fusion group
 /// ended; extern ops with their operands and results), the inputs, results and temporaries, and the
@@ -284,11 +279,11 @@ pub fn explain_text(schedule: &Schedule, inputs: &[ArrayData], ir: bool) -> Stri
             }
         }
     }
-    let scalars = inputs.iter().filter(|d| is_scalar_parameter(d)).count();
+    let scalars = inputs.iter().filter(|d| d.is_scalar_parameter()).count();
     let arrays = inputs.len() - scalars;
     let in_bytes: usize = inputs
         .iter()
-        .filter(|d| !is_scalar_parameter(d))
+        .filter(|d| !d.is_scalar_parameter())
         .map(input_bytes)
         .sum();
     let out_bytes: usize = schedule

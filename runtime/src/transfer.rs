@@ -53,13 +53,6 @@ pub fn to_device(data: &ArrayData, device: Device) -> Result<ArrayData> {
     })
 }
 
-/// Whether `data` is a scalar parameter: one element seen at every index (all strides 0), as the
-/// frontend makes from a Python or Rust number. A CUDA schedule uploads such host inputs (a few
-/// bytes) instead of refusing them.
-pub(crate) fn is_scalar_parameter(data: &ArrayData) -> bool {
-    data.buffer.len() == data.dtype.size() && data.strides.iter().all(|&s| s == 0)
-}
-
 /// `Ok` when `device` is one of [`devices`], else a `Value` error from `func` naming the device, the
 /// devices present, why the device cannot be opened (the driver's own reason: no driver, no such
 /// ordinal, ...) and the fix.

@@ -92,12 +92,9 @@ pub fn inputs_on(
 ) -> Vec<lazulite_runtime::ArrayData> {
     inputs
         .iter()
-        .map(|a| {
-            let param = a.buffer.len() == a.dtype.size() && a.strides.iter().all(|&s| s == 0);
-            match param {
-                true => a.clone(),
-                false => lazulite_runtime::to_device(a, device).expect("input to the device"),
-            }
+        .map(|a| match a.is_scalar_parameter() {
+            true => a.clone(),
+            false => lazulite_runtime::to_device(a, device).expect("input to the device"),
         })
         .collect()
 }
