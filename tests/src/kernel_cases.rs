@@ -38,7 +38,7 @@ pub struct Case {
 /// Ops the JIT may evaluate with inline approximations (within 2 ULP of `semantics` rather than bit for
 /// bit): the chains apply them only as their last op, where the ULP comparison covers them, never
 /// in front of a discontinuous op (floor, a comparison, a cast) that could magnify one ULP.
-pub const APPROXIMATED: [UnaryOp; 10] = [
+pub const APPROXIMATED: [UnaryOp; 11] = [
     UnaryOp::Exp,
     UnaryOp::Log,
     UnaryOp::Sin,
@@ -49,6 +49,7 @@ pub const APPROXIMATED: [UnaryOp; 10] = [
     UnaryOp::Log1p,
     UnaryOp::Sinh,
     UnaryOp::Cosh,
+    UnaryOp::Tanh,
 ];
 
 fn same_dtype_ops(d: DType) -> (Vec<UnaryOp>, Vec<BinaryOp>) {
@@ -94,7 +95,27 @@ fn build_kernel(
         let a = vals[(c % n) as usize];
         let b = vals[((c / 7 + step as u32) % n) as usize];
         let inst = match c % 5 {
-            0 | 1 => Inst::Binary(bin[(c / 3) as usize % bin.len()], a, b),
+            0 | 1 => match bin[(c / 3) as usize % bin.len()] {
+                BinaryOp::Copysign => {
+                    // The sign of a NaN is unspecified (IEEE 754 6.3): backends may create NaNs of
+                    // either sign, so the sign operand is made NaN-free (a NaN becomes the constant).
+                    body.push(Instr {
+                        inst: Inst::Binary(BinaryOp::Ne, b, b),
+                        dtype: DType::Bool,
+                    });
+                    let cond = body.len() as u32 - 1;
+                    body.push(Instr {
+                        inst: Inst::Select {
+                            cond,
+                            a: n_in as u32,
+                            b,
+                        },
+                        dtype: d,
+                    });
+                    Inst::Binary(BinaryOp::Copysign, a, body.len() as u32 - 1)
+                }
+                op => Inst::Binary(op, a, b),
+            },
             2 => Inst::Unary(un[(c / 3) as usize % un.len()], a),
             3 => {
                 // a comparison feeding a select keeps the chain in one dtype
@@ -401,7 +422,19 @@ pub fn run_case(case: &Case, run: &dyn Fn(&KernelArgs, i64, i64)) -> Vec<Vec<u8>
     ops.outputs
 }
 
-pub fn close(d: DType, a: &[u8], b: &[u8], loose: bool) -> bool {
+/// How far two evaluation orders of a sum or product may drift apart.
+#[derive(Clone, Copy)]
+pub struct Loose<'a> {
+    /// The number of terms reduced into each output element.
+    pub terms: usize,
+    /// Per output element, the sum of the terms' magnitudes (for sums: a rounding error scales with
+    /// it, not with the result, when the terms cancel); `None` for products.
+    pub magnitude: Option<&'a [f64]>,
+}
+
+/// Floats equal bit for bit up to NaN payloads (or within 8 ULP), integers exactly; with `loose`,
+/// floats within the rounding two association orders of a reduction can produce.
+pub fn close(d: DType, a: &[u8], b: &[u8], loose: Option<Loose>) -> bool {
     if !d.is_float() {
         return a == b;
     }
@@ -410,24 +443,37 @@ pub fn close(d: DType, a: &[u8], b: &[u8], loose: bool) -> bool {
     } else {
         f64::EPSILON
     };
-    a.chunks(d.size()).zip(b.chunks(d.size())).all(|(x, y)| {
-        let (x, y) = (
-            Scalar::from_bytes(d, x).as_f64(),
-            Scalar::from_bytes(d, y).as_f64(),
-        );
-        if x.is_nan() || y.is_nan() {
-            // a float sum may meet inf - inf in one order and not in another
-            return (x.is_nan() && y.is_nan()) || (loose && (x.abs() > 1e200 || y.abs() > 1e200));
-        }
-        if x == y {
-            return x.is_sign_negative() == y.is_sign_negative() || loose;
-        }
-        if loose {
-            // association order differs: accept rounding-level differences, and anything once overflow
-            // is in play (the order decides where it happens)
-            return (x - y).abs() <= 1e-6 * (1.0 + x.abs().max(y.abs()))
-                || x.abs().max(y.abs()) > 1e200;
-        }
-        (x - y).abs() <= 8.0 * ulps * x.abs().max(y.abs())
-    })
+    // Two orders of `n` roundings each stay within about `n` ulps of the exact result (relative for a
+    // product, relative to the terms' magnitudes for a sum), so they differ by at most about `2n`.
+    let (rel, magnitude) = match loose {
+        Some(l) => ((2.0 * l.terms as f64 * ulps).max(1e-6), l.magnitude),
+        None => (0.0, None),
+    };
+    let loose = loose.is_some();
+    a.chunks(d.size())
+        .zip(b.chunks(d.size()))
+        .enumerate()
+        .all(|(i, (x, y))| {
+            let (x, y) = (
+                Scalar::from_bytes(d, x).as_f64(),
+                Scalar::from_bytes(d, y).as_f64(),
+            );
+            if x.is_nan() || y.is_nan() {
+                // a float sum may meet inf - inf in one order and not in another
+                return (x.is_nan() && y.is_nan())
+                    || (loose && (x.abs() > 1e200 || y.abs() > 1e200));
+            }
+            if x == y {
+                return x.is_sign_negative() == y.is_sign_negative() || loose;
+            }
+            if loose {
+                // association order differs: accept rounding-level differences, and anything once overflow
+                // is in play (the order decides where it happens)
+                // (an epilogue here scales a sum by at most 2)
+                let terms = magnitude.map_or(0.0, |m| 2.0 * m[i]);
+                return (x - y).abs() <= rel * (1.0 + x.abs().max(y.abs()).max(terms))
+                    || x.abs().max(y.abs()) > 1e200;
+            }
+            (x - y).abs() <= 8.0 * ulps * x.abs().max(y.abs())
+        })
 }

@@ -6,9 +6,46 @@
 
 use lazulite_codegen_cpu::KernelArgs;
 use lazulite_ir::ReduceOp;
-use lazulite_tests::kernel_cases::{case_strategy, close, run_case, Case};
+use lazulite_tests::kernel_cases::{case_strategy, close, run_case, Case, Loose};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
+
+/// Per output element, the interpreter's sum of the magnitudes of the reduced terms: a copy of the
+/// kernel that sums `abs` of the value the generated kernels reduce (every reduction reduces the
+/// body's last value).
+fn term_magnitudes(case: &Case) -> Vec<f64> {
+    use lazulite_ir::{Inst, Instr, KernelOutput, KernelReduce, StrideClass, UnaryOp};
+    let mut k = case.kernel.clone();
+    let d = k.body[k.reduces[0].value as usize].dtype;
+    k.body.push(Instr {
+        inst: Inst::Unary(UnaryOp::Abs, k.reduces[0].value),
+        dtype: d,
+    });
+    k.reduces = vec![KernelReduce {
+        op: ReduceOp::Sum,
+        value: k.body.len() as u32 - 1,
+    }];
+    k.epilogue = vec![Instr {
+        inst: Inst::Reduced(0),
+        dtype: d,
+    }];
+    k.outputs = vec![KernelOutput {
+        value: 0,
+        dtype: d,
+        inner: StrideClass::Contiguous,
+    }];
+    let c = Case {
+        kernel: k,
+        ..case.clone()
+    };
+    let out = run_case(&c, &|args, s, e| {
+        lazulite_runtime::interpret(&c.kernel, args, s, e).expect("interpreter")
+    });
+    out[0]
+        .chunks(d.size())
+        .map(|x| lazulite_ir::Scalar::from_bytes(d, x).as_f64())
+        .collect()
+}
 
 /// Runs one case; `Ok(false)` when the backend declined the kernel (the interpreter then runs it).
 fn check(case: &Case) -> Result<bool, TestCaseError> {
@@ -31,11 +68,18 @@ fn check(case: &Case) -> Result<bool, TestCaseError> {
     let jit = run_case(case, &|args, s, e| unsafe {
         entry(args as *const KernelArgs, s, e)
     });
-    let loose = case
-        .kernel
-        .reduces
-        .iter()
-        .any(|r| matches!(r.op, ReduceOp::Sum | ReduceOp::Prod));
+    // sums and products are compared within the rounding their association orders allow
+    let reduces = |op: ReduceOp| case.kernel.reduces.iter().any(|r| r.op == op);
+    let terms = {
+        let r = case.kernel.n_reduce as usize;
+        case.shape[case.shape.len() - r..].iter().product::<usize>()
+    };
+    let float = case.kernel.outputs.iter().all(|o| o.dtype.is_float());
+    let magnitude = (float && reduces(ReduceOp::Sum)).then(|| term_magnitudes(case));
+    let loose = (reduces(ReduceOp::Sum) || reduces(ReduceOp::Prod)).then_some(Loose {
+        terms,
+        magnitude: magnitude.as_deref(),
+    });
     for (i, o) in case.kernel.outputs.iter().enumerate() {
         prop_assert!(
             close(o.dtype, &interp[i], &jit[i], loose),
