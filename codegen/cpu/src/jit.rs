@@ -128,16 +128,17 @@ pub(crate) fn build(k: &Kernel, plan: Plan) -> Result<Built> {
         let mut guard = c.borrow_mut();
         let (ctx, fctx) = &mut *guard;
         let r = define(&mut module, ctx, fctx, k, plan);
+        let size = ctx.compiled_code().map_or(0, |c| c.code_buffer().len());
         module.clear_context(ctx);
-        r
+        r.map(|id| (id, size))
     });
-    let id = match res.and_then(|id| {
+    let (id, size) = match res.and_then(|(id, size)| {
         module
             .finalize_definitions()
             .map_err(|e| internal("finalizing the module", e))?;
-        Ok(id)
+        Ok((id, size))
     }) {
-        Ok(id) => id,
+        Ok(r) => r,
         Err(e) => {
             // SAFETY: nothing from this module was handed out; its memory is unused.
             unsafe { module.free_memory() };
@@ -145,10 +146,50 @@ pub(crate) fn build(k: &Kernel, plan: Plan) -> Result<Built> {
         }
     };
     let ptr = module.get_finalized_function(id);
+    profiling_map(ptr, size);
     // SAFETY: the function was defined with the `KernelFn` signature (three i64-sized arguments, no
     // result, the platform's C calling convention) and stays mapped as long as `module` lives.
     let entry: KernelFn = unsafe { std::mem::transmute::<*const u8, KernelFn>(ptr) };
     Ok(Built { module, entry })
+}
+
+/// Opt-in profiling aids, read once from the environment: `LAZULITE_PERF_MAP=1` appends each
+/// compiled kernel's address range to `/tmp/perf-<pid>.map` (the format `perf report` reads for JIT
+/// code), and `LAZULITE_JIT_DUMP=<dir>` also writes its machine code to
+/// `<dir>/lz_kernel_<sequence number>_<address>.bin`
+/// (disassemble with `objdump -D -b binary -m i386:x86-64 --adjust-vma=<address>`). Failures to
+/// write are ignored: these are debugging aids that must never fail a computation.
+fn profiling_map(ptr: *const u8, size: usize) {
+    use std::io::Write;
+    static ENV: OnceLock<(bool, Option<std::path::PathBuf>)> = OnceLock::new();
+    let (map, dump) = ENV.get_or_init(|| {
+        (
+            std::env::var_os("LAZULITE_PERF_MAP").is_some_and(|v| v != "0" && !v.is_empty()),
+            std::env::var_os("LAZULITE_JIT_DUMP").map(std::path::PathBuf::from),
+        )
+    });
+    if size == 0 {
+        return;
+    }
+    let addr = ptr as usize;
+    if *map {
+        let path = format!("/tmp/perf-{}.map", std::process::id());
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            let _ = writeln!(f, "{addr:x} {size:x} lz_kernel_{addr:x}");
+        }
+    }
+    if let Some(dir) = dump {
+        // SAFETY: `ptr` is the start of the finalized function's `size` bytes of code, mapped
+        // readable (and executable) for as long as its module lives, which outlasts this call.
+        let code = unsafe { std::slice::from_raw_parts(ptr, size) };
+        static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let _ = std::fs::write(dir.join(format!("lz_kernel_{n:04}_{addr:x}.bin")), code);
+    }
 }
 
 struct Helpers {
@@ -247,11 +288,27 @@ struct Acc {
     op: ReduceOp,
     dtype: DType,
     vars: Vec<Variable>,
-    /// A float `max`/`min` in vector code folds with `maxp*`/`minp*` (one instruction, not exact for
-    /// NaN and signed zeros) and keeps these two masks, shared by all its accumulators: lanes that saw
-    /// a NaN, and lanes that saw the zero that wins a tie (`+0` for max, `-0` for min); a third holds
-    /// that zero's bits in every lane. Empty otherwise.
+    mode: AccMode,
+    /// [`AccMode::FastMinMax`]: one mask of the lanes that saw a NaN, shared by all the accumulators.
+    /// [`AccMode::ZeroScan`]: the winning zero's bits in every lane. Empty otherwise.
     flags: Vec<Variable>,
+}
+
+/// How an accumulator folds values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AccMode {
+    /// With the op's combiner.
+    Fold,
+    /// A float `max`/`min` in vector code: `maxp*`/`minp*` (one instruction; a NaN operand and a
+    /// tie of signed zeros keep the accumulator), a NaN mask on the side (one compare per two
+    /// values in the unrolled main loop), and the sign of a zero result decided afterwards by a
+    /// [`AccMode::ZeroScan`] pass over the same elements, only when the result is a zero.
+    FastMinMax,
+    /// Each accumulator is a mask of the lanes that saw the zero that wins a tie (`+0` for max,
+    /// `-0` for min).
+    ZeroScan,
+    /// Not folded (another reduction's scan).
+    Skip,
 }
 
 struct Emitter<'k, 'f> {
@@ -277,6 +334,10 @@ struct Emitter<'k, 'f> {
     /// The shared part of inline vector `sin`/`cos`/`tan` per operand, within one emitted block
     /// (see [`trig::SinCos`]): `sin(x)` and `cos(x)` of the same `x` reduce it once.
     sincos: Vec<(Value, trig::SinCos)>,
+    /// While emitting a vectorized reduction's loops: the body's constants, made once before them
+    /// (indexed like the body; the code is not optimized, so a constant made in the loop would be
+    /// made again, a load or two, on every copy of the body).
+    body_consts: Option<Vec<Value>>,
 }
 
 impl<'k, 'f> Emitter<'k, 'f> {
@@ -298,6 +359,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
             outer_lanes: plan.outer_lanes,
             outer_mode: false,
             sincos: Vec::new(),
+            body_consts: None,
         }
     }
 

@@ -3,7 +3,7 @@
 //! [`CASCADE_LEVELS`] levels of at most `CASCADE_BLOCK` blocks, so that the rounding error of a long
 //! float sum grows like NumPy's pairwise sum rather than with its length.
 
-use super::{ty, Acc, Emitter, PTR};
+use super::{ty, Acc, AccMode, Emitter, PTR};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{Block, InstBuilder, Value};
 use cranelift_frontend::Variable;
@@ -22,7 +22,7 @@ pub(super) const CASCADE_LEVELS: usize = 3;
 
 /// Whether an accumulator sums floats through the cascade of [`Emitter::cascade_level`].
 pub(super) fn cascaded(a: &Acc) -> bool {
-    a.op == ReduceOp::Sum && a.flags.is_empty() && matches!(a.dtype, DType::F32 | DType::F64)
+    a.op == ReduceOp::Sum && a.mode == AccMode::Fold && matches!(a.dtype, DType::F32 | DType::F64)
 }
 
 impl Emitter<'_, '_> {

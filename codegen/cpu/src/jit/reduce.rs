@@ -2,7 +2,7 @@
 //! vectorized across the innermost outer dim in blocks of outer points.
 
 use super::cascade::cascaded;
-use super::{lanewise_binary, plan, ty, Acc, Emitter, PTR};
+use super::{lanewise_binary, plan, ty, Acc, AccMode, Emitter, PTR};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types;
 use cranelift_codegen::ir::{InstBuilder, StackSlotData, StackSlotKind, Value};
@@ -56,33 +56,21 @@ impl Emitter<'_, '_> {
             let fast = lanes > 1
                 && matches!(dt, DType::F32 | DType::F64)
                 && matches!(r.op, ReduceOp::Max | ReduceOp::Min);
-            let flags = if fast {
+            let (mode, flags) = if fast {
                 let mt = ty(dt, lanes).as_int();
                 let z = self.iconst(mt.lane_type(), 0);
                 let z = self.b.ins().splat(mt, z);
-                // the winning zero's bits, splat once here (no GVN at opt_level none)
-                let win = if r.op == ReduceOp::Max {
-                    0
-                } else {
-                    1i64 << (mt.lane_bits() - 1)
-                };
-                let win = self.iconst(mt.lane_type(), win);
-                let win = self.b.ins().splat(mt, win);
-                [z, z, win]
-                    .iter()
-                    .map(|&init| {
-                        let v = self.b.declare_var(mt);
-                        self.b.def_var(v, init);
-                        v
-                    })
-                    .collect()
+                let nan = self.b.declare_var(mt);
+                self.b.def_var(nan, z);
+                (AccMode::FastMinMax, vec![nan])
             } else {
-                Vec::new()
+                (AccMode::Fold, Vec::new())
             };
             accs.push(Acc {
                 op: r.op,
                 dtype: dt,
                 vars,
+                mode,
                 flags,
             });
         }
@@ -114,12 +102,10 @@ impl Emitter<'_, '_> {
                 }
                 s
             };
-            let r = if a.flags.is_empty() {
-                r
-            } else {
-                self.fix_fast_minmax(a, r)
-            };
             results.push(r);
+        }
+        if accs.iter().any(|a| a.mode == AccMode::FastMinMax) {
+            results = self.fix_fast_minmax(d, &ins, &accs, results);
         }
         let addrs: Vec<Option<Value>> = ins.into_iter().map(Some).collect();
         let vals = self.block(&self.k.epilogue, &addrs, &results, 1);
@@ -381,52 +367,157 @@ impl Emitter<'_, '_> {
         lanes: u32,
     ) {
         for (a, &v) in accs.iter().zip(per_reduce) {
-            let cur = self.b.use_var(a.vars[slot]);
-            if a.flags.is_empty() {
-                let new = self.binary(a.op.combiner(), a.dtype, cur, v, lanes);
-                self.b.def_var(a.vars[slot], new);
-                continue;
-            }
-            // `bitselect(fcmp lt cur v, v, cur)` lowers to one `maxp*` (and the mirror to `minp*`):
-            // `v` where it is larger (smaller), else `cur`, so a NaN `v` or a tie of zeros keeps `cur`.
-            let max = a.op == ReduceOp::Max;
-            let c = if max {
-                self.b.ins().fcmp(FloatCC::LessThan, cur, v)
-            } else {
-                self.b.ins().fcmp(FloatCC::LessThan, v, cur)
-            };
-            let new = self.sel(c, v, cur);
-            self.b.def_var(a.vars[slot], new);
-            let nan = self.b.ins().fcmp(FloatCC::Unordered, v, v);
-            let f = self.b.use_var(a.flags[0]);
-            let f = self.b.ins().bor(f, nan);
-            self.b.def_var(a.flags[0], f);
-            let it = self.b.func.dfg.value_type(v).as_int();
-            let bits = self.bitcast(it, v);
-            let zb = self.b.use_var(a.flags[2]);
-            let z = self.b.ins().icmp(IntCC::Equal, bits, zb);
-            let f = self.b.use_var(a.flags[1]);
-            let f = self.b.ins().bor(f, z);
-            self.b.def_var(a.flags[1], f);
+            self.accumulate_one(a, slot, v, lanes, true);
         }
     }
 
-    /// The exact result of a fast float max/min whose accumulators folded to `r` (see [`Acc::flags`]):
-    /// NaN when any lane saw one; a zero result takes the winning zero when any lane saw it (else
-    /// every zero seen had the other sign, which `r` already has).
-    fn fix_fast_minmax(&mut self, a: &Acc, r: Value) -> Value {
-        let nan_seen = self.b.use_var(a.flags[0]);
-        let nan_seen = self.b.ins().vany_true(nan_seen);
-        let zero_seen = self.b.use_var(a.flags[1]);
-        let zero_seen = self.b.ins().vany_true(zero_seen);
-        let zero = self.fconst(a.dtype, 0.0, 1);
-        let win = if a.op == ReduceOp::Max { 0.0 } else { -0.0 };
-        let win = self.fconst(a.dtype, win, 1);
-        let is_zero = self.b.ins().fcmp(FloatCC::Equal, r, zero);
-        let use_win = self.b.ins().band(is_zero, zero_seen);
-        let r = self.b.ins().select(use_win, win, r);
-        let nan = self.fconst(a.dtype, f64::NAN, 1);
-        self.b.ins().select(nan_seen, nan, r)
+    /// Folds `v` into accumulator `slot` of `a`; `nan`: whether a [`AccMode::FastMinMax`] also
+    /// marks the lanes where `v` is a NaN (the main loop marks them for two values at a time).
+    fn accumulate_one(&mut self, a: &Acc, slot: usize, v: Value, lanes: u32, nan: bool) {
+        let cur = self.b.use_var(a.vars[slot]);
+        match a.mode {
+            AccMode::Fold => {
+                let new = self.binary(a.op.combiner(), a.dtype, cur, v, lanes);
+                self.b.def_var(a.vars[slot], new);
+            }
+            AccMode::FastMinMax => {
+                // `bitselect(fcmp lt cur v, v, cur)` lowers to one `maxp*` (and the mirror to
+                // `minp*`): `v` where it is larger (smaller), else `cur`, so a NaN `v` or a tie of
+                // zeros keeps `cur`.
+                let c = if a.op == ReduceOp::Max {
+                    self.b.ins().fcmp(FloatCC::LessThan, cur, v)
+                } else {
+                    self.b.ins().fcmp(FloatCC::LessThan, v, cur)
+                };
+                let new = self.sel(c, v, cur);
+                self.b.def_var(a.vars[slot], new);
+                if nan {
+                    let m = self.b.ins().fcmp(FloatCC::Unordered, v, v);
+                    self.mark_nan(a, m);
+                }
+            }
+            AccMode::ZeroScan => {
+                let it = self.b.func.dfg.value_type(v).as_int();
+                let bits = self.bitcast(it, v);
+                let win = self.b.use_var(a.flags[0]);
+                let z = self.b.ins().icmp(IntCC::Equal, bits, win);
+                let new = self.b.ins().bor(cur, z);
+                self.b.def_var(a.vars[slot], new);
+            }
+            AccMode::Skip => {}
+        }
+    }
+
+    /// Adds the lanes of mask `m` to the NaN mask of a [`AccMode::FastMinMax`] accumulator.
+    fn mark_nan(&mut self, a: &Acc, m: Value) {
+        let f = self.b.use_var(a.flags[0]);
+        let f = self.b.ins().bor(f, m);
+        self.b.def_var(a.flags[0], f);
+    }
+
+    /// The exact results of the fast float max/min among `accs`, whose accumulators folded to
+    /// `results` (the others pass through): NaN where a lane saw one; a zero result (rare) takes the
+    /// sign of the zero that wins a tie when a second pass over the reduced dims (from `d`, at
+    /// `ins`) finds that zero among the elements (else every zero had the other sign, which the
+    /// result already has).
+    fn fix_fast_minmax(
+        &mut self,
+        d: usize,
+        ins: &[Value],
+        accs: &[Acc],
+        mut results: Vec<Value>,
+    ) -> Vec<Value> {
+        let lanes = self.lanes;
+        let fast: Vec<usize> = (0..accs.len())
+            .filter(|&i| accs[i].mode == AccMode::FastMinMax)
+            .collect();
+        let mut any_zero = self.iconst(types::I8, 0);
+        let rvars: Vec<Variable> = fast
+            .iter()
+            .map(|&i| {
+                let dt = accs[i].dtype;
+                let var = self.b.declare_var(ty(dt, 1));
+                self.b.def_var(var, results[i]);
+                let zero = self.fconst(dt, 0.0, 1);
+                let z = self.b.ins().fcmp(FloatCC::Equal, results[i], zero);
+                any_zero = self.b.ins().bor(any_zero, z);
+                var
+            })
+            .collect();
+        let scan = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.ins().brif(any_zero, scan, &[], join, &[]);
+        self.b.switch_to_block(scan);
+        let scan_accs: Vec<Acc> = accs
+            .iter()
+            .map(|a| {
+                if a.mode != AccMode::FastMinMax {
+                    return Acc {
+                        op: a.op,
+                        dtype: a.dtype,
+                        vars: a.vars.clone(),
+                        mode: AccMode::Skip,
+                        flags: Vec::new(),
+                    };
+                }
+                let mt = ty(a.dtype, lanes).as_int();
+                let z = self.iconst(mt.lane_type(), 0);
+                let z = self.b.ins().splat(mt, z);
+                let vars = a
+                    .vars
+                    .iter()
+                    .map(|_| {
+                        let v = self.b.declare_var(mt);
+                        self.b.def_var(v, z);
+                        v
+                    })
+                    .collect();
+                let win = if a.op == ReduceOp::Max {
+                    0
+                } else {
+                    1i64 << (mt.lane_bits() - 1)
+                };
+                let win = self.iconst(mt.lane_type(), win);
+                let win = self.b.ins().splat(mt, win);
+                let wv = self.b.declare_var(mt);
+                self.b.def_var(wv, win);
+                Acc {
+                    op: a.op,
+                    dtype: a.dtype,
+                    vars,
+                    mode: AccMode::ZeroScan,
+                    flags: vec![wv],
+                }
+            })
+            .collect();
+        self.reduce_dim(d, ins.to_vec(), &scan_accs);
+        for (&i, &var) in fast.iter().zip(&rvars) {
+            let a = &scan_accs[i];
+            let mut seen = self.b.use_var(a.vars[0]);
+            for &v in &a.vars[1..] {
+                let m = self.b.use_var(v);
+                seen = self.b.ins().bor(seen, m);
+            }
+            let seen = self.b.ins().vany_true(seen);
+            let r = results[i];
+            let zero = self.fconst(a.dtype, 0.0, 1);
+            let is_zero = self.b.ins().fcmp(FloatCC::Equal, r, zero);
+            let use_win = self.b.ins().band(is_zero, seen);
+            let win = if a.op == ReduceOp::Max { 0.0 } else { -0.0 };
+            let win = self.fconst(a.dtype, win, 1);
+            let r = self.b.ins().select(use_win, win, r);
+            self.b.def_var(var, r);
+        }
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(join);
+        for (&i, &var) in fast.iter().zip(&rvars) {
+            let r = self.b.use_var(var);
+            let nan_seen = self.b.use_var(accs[i].flags[0]);
+            let nan_seen = self.b.ins().vany_true(nan_seen);
+            let nan = self.fconst(accs[i].dtype, f64::NAN, 1);
+            results[i] = self.b.ins().select(nan_seen, nan, r);
+        }
+        results
     }
 
     /// Copies of the body per iteration of the main vectorized reduction loop: 8 for tiny bodies like
@@ -528,11 +619,22 @@ impl Emitter<'_, '_> {
                 op: a.op,
                 dtype: a.dtype,
                 vars: vec![a.vars[0]],
+                mode: a.mode,
                 flags: a.flags.clone(),
             })
             .collect();
+        let consts = k
+            .body
+            .iter()
+            .map(|i| match i.inst {
+                Inst::Const(c) => self.constant(c, i.dtype, lanes),
+                _ => Value::from_u32(0),
+            })
+            .collect();
+        let outer = self.body_consts.replace(consts);
         if unroll <= 1 {
             self.vector_loop(lo, hi, ins, vec![], Some(&rest_accs));
+            self.body_consts = outer;
             return;
         }
         let step = lanes as i64 * unroll as i64;
@@ -577,6 +679,7 @@ impl Emitter<'_, '_> {
         self.b.switch_to_block(exit);
         let lo2 = self.b.ins().iadd(lo, nmain);
         self.vector_loop(lo2, hi, ins, vec![], Some(&rest_accs));
+        self.body_consts = outer;
     }
 
     /// One iteration of the main loop of [`Self::vector_reduce_loop`] at `iv` (then advanced by
@@ -604,6 +707,8 @@ impl Emitter<'_, '_> {
                 })
             })
             .collect();
+        // A fast max/min marks NaN lanes for two values per compare: (value, mask so far) per acc.
+        let mut pending: Vec<(Option<Value>, Option<Value>)> = vec![(None, None); accs.len()];
         for u in 0..unroll {
             let addrs: Vec<Option<Value>> = (0..k.inputs.len())
                 .map(|n| {
@@ -622,8 +727,32 @@ impl Emitter<'_, '_> {
                 })
                 .collect();
             let vals = self.block(&k.body, &addrs, &[], lanes);
-            let per_reduce: Vec<Value> = k.reduces.iter().map(|r| vals[r.value as usize]).collect();
-            self.accumulate(accs, u, &per_reduce, lanes);
+            for ((a, r), p) in accs.iter().zip(&k.reduces).zip(pending.iter_mut()) {
+                let v = vals[r.value as usize];
+                self.accumulate_one(a, u, v, lanes, false);
+                if a.mode == AccMode::FastMinMax {
+                    match p.0.take() {
+                        None => p.0 = Some(v),
+                        Some(prev) => {
+                            let m = self.b.ins().fcmp(FloatCC::Unordered, prev, v);
+                            p.1 = Some(match p.1 {
+                                None => m,
+                                Some(acc) => self.b.ins().bor(acc, m),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        for (a, p) in accs.iter().zip(pending) {
+            let odd = p.0.map(|v| self.b.ins().fcmp(FloatCC::Unordered, v, v));
+            let m = match (p.1, odd) {
+                (Some(x), Some(y)) => Some(self.b.ins().bor(x, y)),
+                (x, y) => x.or(y),
+            };
+            if let Some(m) = m {
+                self.mark_nan(a, m);
+            }
         }
         let i2 = self.b.ins().iadd_imm_s(i, step);
         self.b.def_var(iv, i2);
