@@ -47,6 +47,15 @@ def best_of(fn, repeat):
     return min(times)
 
 
+def settle():
+    """A pause before timing each library: the worker threads of the library timed just before spin-wait
+    for a while after their last call (OpenBLAS's for about 0.1 s, XLA's Eigen pool briefly), and in
+    that window they take a core from whatever is timed next (on the 2-core machine lazulite's 256^2
+    matmul took 4-8 ms, one 4 ms scheduler tick or two, right after NumPy's, and 0.2-0.3 ms after a
+    pause). Each library is timed with the others' threads idle."""
+    time.sleep(0.25)
+
+
 def jax_fn(f, *args):
     jf = jax.jit(f)
     dev = [jnp.asarray(a) for a in args]
@@ -214,6 +223,55 @@ def read_bandwidth(n, dtype, repeat):
             for t, how in ((t_all, f"{cores} threads"), (t_one, "1 thread")):
                 best = max(best, (x.nbytes / t, f"{name}, {how}"))
     return best[0], x.nbytes, best[1]
+
+
+# The rows that read three arrays and write a fourth: their time against the triad probe.
+TRIADS = ("a*b+c",)
+
+
+def triad_bandwidth(n, dtype, repeat):
+    """STREAM-like triad bandwidth at the rows' size: `d[:] = a * b + c` into a preallocated (already
+    touched) `d`, counted as the row counts it (three arrays read, one written: 4 * n * itemsize
+    bytes, the write-allocate not counted, as STREAM does not). NumPy's kernel goes block by block
+    (`np.multiply` of a block into a scratch that stays in cache, then `np.add` into `d`), so DRAM sees
+    one pass over each array; the array is cut into one part per core, each on its own thread (NumPy
+    releases the GIL in the loops), and into one part on one thread, best of `repeat` each; numexpr's
+    `evaluate(..., out=d)` (its own blocked, threaded loop) is a second kernel when installed. Returns
+    (bytes per second, bytes moved, the winning kernel)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(3)
+    a, b, c = (rng.standard_normal(n).astype(dtype) for _ in range(3))
+    d = np.empty_like(a)
+    d.fill(0)  # fault the destination's pages in before timing, as STREAM does
+
+    def part(lo, hi, block):
+        tmp = np.empty(block, dtype)
+        for s in range(lo, hi, block):
+            e = min(s + block, hi)
+            t = tmp[: e - s]
+            np.multiply(a[s:e], b[s:e], out=t)
+            np.add(t, c[s:e], out=d[s:e])
+
+    cores = os.cpu_count() or 1
+    cuts = [n * i // cores for i in range(cores + 1)]
+    probes = []
+    with ThreadPoolExecutor(cores) as pool:
+        # Blocks of 128-512 KiB of scratch (in L2); smaller ones pay Python's per-block cost, larger ones
+        # spill. No one size is best on every machine, so the probe takes the best.
+        for block in ((128 << 10) // dtype.itemsize, (256 << 10) // dtype.itemsize, (512 << 10) // dtype.itemsize):
+            blocks = [block] * cores
+            probes.append((best_of(lambda: list(pool.map(part, cuts[:-1], cuts[1:], blocks)), repeat),
+                           f"numpy blocked by {block}, {cores} threads"))
+        probes.append((best_of(lambda: part(0, n, block), repeat), f"numpy blocked by {block}, 1 thread"))
+    if ne:
+        probes.append((best_of(lambda: ne.evaluate("a*b+c", local_dict={"a": a, "b": b, "c": c}, out=d),
+                               repeat), f"numexpr out=, {ne.detect_number_of_cores()} threads"))
+    nbytes = 4 * a.nbytes
+    t, how = min(probes)
+    ref = a * b + c
+    assert np.array_equal(d, ref) or np.allclose(d, ref), "triad probe: wrong result"
+    return nbytes / t, nbytes, how
 
 
 def fft_workloads():
@@ -467,6 +525,7 @@ def main():
     for name, f_np, f_lz, f_ne, f_jax in rows:
         if args.overheads or (args.only and not any(part in name for part in args.only.split("|"))):
             continue
+        settle()
         t_np = best_of(f_np, repeat)
         row = {"numpy": t_np}
         cells = []
@@ -474,6 +533,7 @@ def main():
             if not f:
                 cells.append(f"{'n/a':>16}")
                 continue
+            settle()
             t = best_of(f, repeat)
             row[key] = t
             cells.append(f"{t * 1e3:8.2f} ({t_np / t:4.2f}x)")
@@ -488,6 +548,16 @@ def main():
         for name in reads:
             frac = {k: nbytes / t / bw for k, t in results[name].items()}
             results[name]["fraction of read bandwidth"] = frac
+            print(f"  {name:36} " + "  ".join(f"{k} {v:4.0%}" for k, v in frac.items()))
+    triads = [name for name in results if name in TRIADS]
+    if triads:
+        bw, nbytes, probe = triad_bandwidth(n, np.dtype(args.dtype), repeat)
+        results["triad bandwidth GB/s"] = bw / 1e9
+        print(f"\ntriad probe (d[:] = a*b+c into a touched d, best of: {probe}; {nbytes >> 20} MiB moved): "
+              f"{bw / 1e9:.2f} GB/s; each triad row's bytes moved / time as a fraction of it:")
+        for name in triads:
+            frac = {k: nbytes / t / bw for k, t in results[name].items() if isinstance(t, float)}
+            results[name]["fraction of triad bandwidth"] = frac
             print(f"  {name:36} " + "  ".join(f"{k} {v:4.0%}" for k, v in frac.items()))
     if args.only:
         return

@@ -107,6 +107,16 @@ def test_matmul_transposed_strided_and_batch_broadcast_operands(dtype):
         close_product(lz.asarray(p) @ lz.asarray(q), p @ q, f"{shape_a} @ {shape_b}")
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_matmul_batch_of_256_products_one_per_task(dtype):
+    # 256^3 multiply-adds per product: the largest size a batch runs one product per pool task
+    # (each task a one-thread gemm); a product per batch entry, transposed operands included.
+    rng = np.random.default_rng(12)
+    a, b = (rng.integers(-8, 8, size=(3, 256, 256)).astype(dtype) for _ in range(2))
+    close_product(lz.asarray(a) @ lz.asarray(b), a @ b, "batch of 3 x 256^2")
+    close_product(lz.asarray(a).mT @ lz.asarray(b), a.mT @ b, "batch, transposed left")
+
+
 @given(data=st.data())
 def test_tensordot_matches_numpy(data):
     dtype = data.draw(st.sampled_from(PRODUCT), label="dtype")

@@ -36,6 +36,9 @@ pub struct Config {
     pub plan_cache_capacity: usize,
     /// Bytes of freed buffers the pool may keep for reuse (`LAZULITE_POOL_BYTES`).
     pub pool_max_bytes: usize,
+    /// Pin each worker of the kernel pool to its own CPU when the pool has one worker per CPU the
+    /// process may run on (`LAZULITE_PIN_THREADS` = `1` | `0`; Linux only). See `runtime/src/affinity.rs`.
+    pub pin_threads: bool,
 }
 
 impl Default for Config {
@@ -51,6 +54,7 @@ impl Default for Config {
             kernel_cache_capacity: 1024,
             plan_cache_capacity: 512,
             pool_max_bytes: 512 << 20,
+            pin_threads: true,
         }
     }
 }
@@ -71,6 +75,9 @@ impl Config {
         num("LAZULITE_KERNEL_CACHE", &mut c.kernel_cache_capacity);
         num("LAZULITE_PLAN_CACHE", &mut c.plan_cache_capacity);
         num("LAZULITE_POOL_BYTES", &mut c.pool_max_bytes);
+        if let Ok(p) = std::env::var("LAZULITE_PIN_THREADS") {
+            c.pin_threads = !matches!(p.trim(), "0" | "false" | "no" | "off");
+        }
         if let Ok(p) = std::env::var("LAZULITE_EXEC") {
             c.policy = match p.trim() {
                 "interpret" => ExecPolicy::InterpretOnly,

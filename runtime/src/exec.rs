@@ -56,6 +56,7 @@ fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
     let p = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("lazulite-{i}"))
+        .start_handler(crate::affinity::worker_start(threads))
         .build()
         .map_err(|e| {
             lazulite_ir::Error::new(

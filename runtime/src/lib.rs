@@ -11,6 +11,7 @@
 //! `extern_ops::fft`. [`cuda`] compiles the CUDA C of `lazulite_codegen_cuda` with NVRTC and probes the driver
 //! (loaded at run time; no CUDA needed to build).
 
+mod affinity;
 pub mod backend;
 mod buffer;
 mod cache;

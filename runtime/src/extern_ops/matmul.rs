@@ -267,8 +267,11 @@ const GEMM_PANEL_WORK: usize = 1 << 30;
 /// part of the work.
 const GEMM_MIN_PANEL_ROWS: usize = 64;
 /// Products of fewer multiply-adds than this run one per pool task when there are several in a
-/// batch (each one too small for gemm to thread well inside).
-const GEMM_BATCH_PARALLEL_WORK: usize = 1 << 22;
+/// batch (each one too small for gemm to thread well inside). 256^3 = 2^24 is included: a batch of
+/// 64 products of 256x256 ran at 415 / 207 GFLOP/s (float32 / float64, 2 threads) one product per
+/// task against 375-390 / 184 threaded inside gemm, and work stealing keeps it going when one
+/// worker loses its core for a while (bench/README.md, issue 11 memory-bound rows).
+const GEMM_BATCH_PARALLEL_WORK: usize = (1 << 24) + 1;
 
 /// Output rows of each gemm call of an `m x k` by `k x n` product: all of them when the product is
 /// small, else panels of about [`GEMM_PANEL_WORK`] multiply-adds. Whole rows (not square blocks),
