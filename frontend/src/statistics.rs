@@ -25,9 +25,10 @@ fn reduced_shape(shape: &[usize], axes: &[usize], keepdims: bool) -> Shape {
 }
 
 /// The scales of the one-pass variance (see [`variance`]), per dtype. `2^-s1` scales the deviations
-/// of the linear sum (no overflow for `2^s1` elements; underflow only for data whose squares
-/// underflow anyway), `2^-s2` those of the scaled squares (`|e2| <= 2^(emax + 1 - s2)`, so their sum
-/// stays finite for `2^(emax - 2 * (emax + 1 - s2))` elements: 2^62 in float64, 2^42 in float32), and
+/// of the linear sum (`|e1| <= 2^(emax + 1 - s1)`: no overflow for `2^(s1 - 1)` elements; underflow
+/// only for data whose squares underflow anyway), `2^-s2` those of the scaled squares
+/// (`|e2| <= 2^(emax + 1 - s2)`, so their sum stays finite for `2^(emax - 2 * (emax + 1 - s2))`
+/// elements: 2^64 in float64, 2^42 in float32), and
 /// `2^-c` is added to `e2` so that its square is normal (`2^-2c` is 2^22 / 2^14 times the smallest
 /// normal, so `(e2 + 2^-c)^2` stays normal also for negative `e2` much smaller than `2^-c`): no
 /// subnormal arithmetic (tens of times slower) for ordinary data.
