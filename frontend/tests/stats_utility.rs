@@ -100,6 +100,71 @@ fn var_special_cases() {
     assert_eq!(f64s(&lz::var(&s, None, 0.0, false).unwrap()), vec![0.0]);
 }
 
+/// `v * 2^e` in two exact steps (`2^e` alone may be past float64's range).
+fn times_pow2(v: f64, e: i32) -> f64 {
+    v * 2f64.powi(e / 2) * 2f64.powi(e - e / 2)
+}
+
+/// The variance and standard deviation of finite data by two passes over the data scaled by a power
+/// of two (so that neither the deviations nor their squares overflow), computed in float64 and
+/// scaled back: inf only where the true result overflows float64.
+fn scaled_oracle(v: &[f64], correction: f64) -> (f64, f64) {
+    if !v.iter().all(|x| x.is_finite()) || v.len() as f64 - correction <= 0.0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let top = v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    if top == 0.0 {
+        return (0.0, 0.0);
+    }
+    let e = top.log2().ceil() as i32; // |x| * 2^-e <= 1
+    let y: Vec<f64> = v.iter().map(|&x| times_pow2(x, -e)).collect();
+    let var = variance_oracle(&y, correction);
+    (times_pow2(times_pow2(var, e), e), times_pow2(var.sqrt(), e))
+}
+
+#[test]
+fn var_std_over_the_whole_range() {
+    // rows of 4: NumPy gives nan, inf, nan, 1e308, nan, nan for the first six rows
+    let max = f64::MAX;
+    let rows: [[f64; 4]; 8] = [
+        [-max, max, -max, max],         // true variance overflows: inf
+        [max, max, max, max],           // 0
+        [1e154, -1e154, 1e154, -1e154], // (x - x[0])^2 overflows, (x - mean)^2 does not: 1e308
+        [0.0, 1e300, -1e300, 5.0],      // finite, the squares from x[0] overflow
+        [max, -max, 0.0, 1.0],          // x - x[0] itself overflows, the variance too
+        [f64::INFINITY, 1.0, 2.0, 3.0], // an infinity or a NaN: NaN
+        [1.0, 2.0, f64::NAN, 3.0],
+        [1e-160, 3e-160, -2e-160, 0.0], // tiny
+    ];
+    let xs: Vec<f64> = rows.iter().flatten().copied().collect();
+    let x = lz::from_vec(xs, &[8, 4]).unwrap();
+    for correction in [0.0, 1.0] {
+        let (want, want_std): (Vec<f64>, Vec<f64>) =
+            rows.iter().map(|r| scaled_oracle(r, correction)).unzip();
+        assert_eq!(want[..2], [f64::INFINITY, 0.0]);
+        close(&want[2..3], &[1e308 * 4.0 / (4.0 - correction)], 1e-15);
+        // std([-max, max, -max, max]) = max (N - 1: past max)
+        assert_eq!(want_std[0].is_finite(), correction == 0.0);
+        assert!(want[4].is_infinite() && want[5].is_nan());
+        let v = f64s(&lz::var(&x, Some(&[1]), correction, false).unwrap());
+        close(&v, &want, 1e-13);
+        let s = f64s(&lz::std(&x, Some(&[1]), correction, false).unwrap());
+        close(&s, &want_std, 1e-13);
+    }
+    // float32: the same rules at its range
+    let m = f32::MAX as f64;
+    let rows32: [[f64; 2]; 3] = [[3e38, -3e38], [m, m], [1e19, -1e19]];
+    let xs: Vec<f64> = rows32.iter().flatten().copied().collect();
+    let x = lz::astype(&lz::from_vec(xs, &[3, 2]).unwrap(), DType::F32).unwrap();
+    let v = f64s(&lz::var(&x, Some(&[-1]), 0.0, true).unwrap());
+    assert_eq!(v[0], f64::INFINITY);
+    assert_eq!(v[1], 0.0);
+    let (want, want_std) = scaled_oracle(&[1e19f32 as f64, -1e19f32 as f64], 0.0);
+    close(&v[2..], &[want], 1e-6);
+    let s = f64s(&lz::std(&x, Some(&[-1]), 0.0, true).unwrap());
+    close(&s, &[3e38f32 as f64, 0.0, want_std], 1e-6);
+}
+
 #[test]
 fn var_std_errors() {
     for d in [DType::I32, DType::U8, DType::Bool, DType::C128] {

@@ -148,7 +148,7 @@ fn reductions_along_axes_and_full_agree() {
     let e = lz::exp(&lz::subtract(&x, &m).unwrap()).unwrap();
     let sm = lz::divide(&e, &lz::sum(&e, Some(&[1]), true, None).unwrap()).unwrap();
     check("softmax over rows", &[&sm]);
-    // var and std: shifted sums, two accumulators in one kernel, along each axis and in full
+    // var and std: shifted and scaled sums, three accumulators in one kernel, along each axis and in full
     for dt in [DType::F32, DType::F64] {
         let x = arr(&[19, 257], 8, dt);
         let v1 = lz::var(&x, Some(&[1]), 1.0, false).unwrap();
