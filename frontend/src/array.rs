@@ -311,19 +311,22 @@ struct Lowered {
 
 /// What a node is at the moment of the walk: a leaf with data, or an op over operands.
 enum Seen {
-    Leaf(ArrayData),
+    Leaf,
     Op(Operands),
 }
 
+/// Looks at `a` once: realized (a leaf: its value is then `a.realized_ref()`), or an op over the
+/// operands returned. A transfer node is computed here (its source on its device, then copied) and
+/// is a leaf from then on.
 fn inspect(a: &LazyArray) -> Result<Seen> {
-    if let Some(d) = a.0.realized.get() {
-        return Ok(Seen::Leaf(ArrayData::clone(d)));
+    if a.0.realized.get().is_some() {
+        return Ok(Seen::Leaf);
     }
     let ops = {
         let ops = lock(&a.0.inputs);
         // Under the lock, check again: operands are released only after the value is set.
         match a.0.realized.get() {
-            Some(d) => return Ok(Seen::Leaf(ArrayData::clone(d))),
+            Some(_) => return Ok(Seen::Leaf),
             None => ops.clone(),
         }
     };
@@ -339,11 +342,34 @@ fn inspect(a: &LazyArray) -> Result<Seen> {
         );
     };
     let moved = lazulite_runtime::to_device(&src.compute()?, a.0.device)?;
-    a.store(moved.clone());
-    Ok(Seen::Leaf(moved))
+    a.store(moved);
+    Ok(Seen::Leaf)
+}
+
+/// One step of the walk in [`lower`].
+enum Visit {
+    /// Look at a node: a node seen before or a leaf gives its id at once; an op node is expanded.
+    Enter(LazyArray),
+    /// All operands of this op node have given their ids (the last `operands.len()` entries of the
+    /// id stack, in order): intern the node.
+    Exit(LazyArray, Operands),
+}
+
+fn too_many_inputs() -> ir::Error {
+    ir::Error::new(
+        ir::ErrorKind::NotImplemented,
+        "compute: more than 2^32 input arrays in one graph",
+    )
 }
 
 /// Interns the DAG below `arrays` into a graph, iteratively (post-order with an explicit stack).
+///
+/// Each node is looked at once: entering it finds it in the table of nodes already seen, or (a leaf)
+/// interns it, or (an op) pushes its exit and then its operands; every entered node leaves exactly
+/// one id on an id stack, so an exit finds its operands' ids on top of that stack, in order, without
+/// looking them up. (The operands of a node are entered after its exit is pushed, so they are done,
+/// exits included, before anything below it on the stack: a node entered twice is finished the
+/// second time.)
 fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
     // Tables sized like the last walk's (a program computes graphs of similar size over and over):
     // a walk of a few thousand nodes then grows and rehashes nothing.
@@ -354,110 +380,111 @@ fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
     let mut ids: HashMap<usize, NodeId> = HashMap::with_capacity(hint);
     // One-element leaves (Python scalars passed as parameters) by value and shape: equal values share
     // one input slot, so a chain with the same constant many times has one kernel input for it.
-    let mut scalars: HashMap<(DType, ir::Scalar, Shape), NodeId> = HashMap::new();
+    let mut scalars: HashMap<(DType, ir::Scalar, Shape), NodeId> = HashMap::with_capacity(hint / 2);
     // Keeps every visited node alive for the walk, so that node addresses stay unique keys.
     let mut keep: Vec<LazyArray> = Vec::with_capacity(hint);
     let mut roots = Vec::with_capacity(arrays.len());
+    let mut stack: Vec<Visit> = Vec::with_capacity(hint.min(64));
+    let mut done: Vec<NodeId> = Vec::with_capacity(hint.min(64));
     // scalar parameters go to the device of the computation (the first root's; roots on different
     // devices are an error of the plan, naming both)
     let param_device = arrays.first().map_or(Device::Cpu, |a| a.device());
     for &root in arrays {
-        // (node, its operands once expanded: the walk looks at each node's operands once)
-        let mut stack: Vec<(LazyArray, Option<Operands>)> = vec![(root.clone(), None)];
-        while let Some((a, expanded)) = stack.pop() {
-            if ids.contains_key(&a.key()) {
-                continue;
-            }
-            let mut new_scalar = None;
-            let (seen, expanded) = match expanded {
-                Some(ops) => (Seen::Op(ops), true),
-                None => (inspect(&a)?, false),
-            };
-            let node = match seen {
-                Seen::Leaf(data) => {
-                    // one element seen at every index: a scalar parameter (or a broadcast 0-d array)
-                    // (its element read straight from the buffer: no index vector, no checks)
-                    let scalar = (data.buffer.len() == data.dtype.size()
-                        && data.offset == 0
-                        && data.strides.iter().all(|&s| s == 0))
-                    .then(|| data.buffer.as_slice().ok())
-                    .flatten()
-                    .map(|bytes| {
-                        // host data only: a device buffer's bytes are not readable here
-                        let v = ir::Scalar::from_bytes(data.dtype, bytes);
-                        (data.dtype, v, data.shape.clone())
-                    });
-                    if let Some(id) = scalar.as_ref().and_then(|k| scalars.get(k)) {
-                        ids.insert(a.key(), *id);
-                        keep.push(a);
+        stack.push(Visit::Enter(root.clone()));
+        while let Some(visit) = stack.pop() {
+            let (a, node) = match visit {
+                Visit::Enter(a) => {
+                    if let Some(&id) = ids.get(&a.key()) {
+                        done.push(id);
                         continue;
                     }
-                    new_scalar = scalar;
-                    let slot = u32::try_from(inputs.len()).map_err(|_| {
-                        ir::Error::new(
-                            ir::ErrorKind::NotImplemented,
-                            "compute: more than 2^32 input arrays in one graph",
-                        )
-                    })?;
-                    let strides = data.strides.clone();
-                    let device = match new_scalar.is_some() && data.device() == Device::Cpu {
-                        true => param_device,
-                        false => data.device(),
-                    };
-                    inputs.push(data);
-                    ir::Node {
-                        op: Op::Input {
-                            slot,
-                            device,
-                            strides,
-                        },
-                        inputs: SmallVec::new(),
-                        dtype: a.0.dtype,
-                        shape: a.0.shape.clone(),
-                    }
-                }
-                Seen::Op(ops) => {
-                    if !expanded {
-                        let todo: Operands = ops
-                            .iter()
-                            .rev()
-                            .filter(|o| !ids.contains_key(&o.key()))
-                            .cloned()
-                            .collect();
-                        stack.push((a, Some(ops)));
-                        stack.extend(todo.into_iter().map(|o| (o, None)));
-                        continue;
-                    }
-                    let operand_ids = ops
-                        .iter()
-                        .map(|o| {
-                            ids.get(&o.key()).copied().ok_or_else(|| {
+                    match inspect(&a)? {
+                        Seen::Op(ops) => {
+                            let todo: SmallVec<[LazyArray; 3]> =
+                                ops.iter().rev().cloned().collect();
+                            stack.push(Visit::Exit(a, ops));
+                            stack.extend(todo.into_iter().map(Visit::Enter));
+                            continue;
+                        }
+                        Seen::Leaf => {
+                            let data = a.realized_ref().ok_or_else(|| {
                                 ir::Error::new(
                                     ir::ErrorKind::Internal,
-                                    "compute: an operand was not lowered before its user",
+                                    "compute: a leaf has no value",
                                 )
-                            })
-                        })
-                        .collect::<Result<SmallVec<[NodeId; 3]>>>()?;
+                            })?;
+                            // one element seen at every index: a scalar parameter (or a broadcast
+                            // 0-d array); its element read straight from the (host) buffer
+                            let scalar = (data.buffer.len() == data.dtype.size()
+                                && data.offset == 0
+                                && data.strides.iter().all(|&s| s == 0))
+                            .then(|| data.buffer.as_slice().ok())
+                            .flatten()
+                            .map(|bytes| {
+                                let v = ir::Scalar::from_bytes(data.dtype, bytes);
+                                (data.dtype, v, data.shape.clone())
+                            });
+                            if let Some(&id) = scalar.as_ref().and_then(|k| scalars.get(k)) {
+                                ids.insert(a.key(), id);
+                                done.push(id);
+                                keep.push(a);
+                                continue;
+                            }
+                            let slot =
+                                u32::try_from(inputs.len()).map_err(|_| too_many_inputs())?;
+                            let device = match scalar.is_some() && data.device() == Device::Cpu {
+                                true => param_device,
+                                false => data.device(),
+                            };
+                            let node = ir::Node {
+                                op: Op::Input {
+                                    slot,
+                                    device,
+                                    strides: data.strides.clone(),
+                                },
+                                inputs: SmallVec::new(),
+                                dtype: a.0.dtype,
+                                shape: a.0.shape.clone(),
+                            };
+                            inputs.push(ArrayData::clone(data));
+                            let id = graph.add(node);
+                            if let Some(k) = scalar {
+                                scalars.insert(k, id);
+                            }
+                            (a, id)
+                        }
+                    }
+                }
+                Visit::Exit(a, ops) => {
+                    let first = done.len().checked_sub(ops.len()).ok_or_else(|| {
+                        ir::Error::new(
+                            ir::ErrorKind::Internal,
+                            "compute: an operand was not lowered before its user",
+                        )
+                    })?;
                     let op = a.0.op.clone().ok_or_else(|| {
                         ir::Error::new(ir::ErrorKind::Internal, "compute: a data node has no value")
                     })?;
-                    ir::Node {
+                    let node = ir::Node {
                         op,
-                        inputs: operand_ids,
+                        inputs: done.drain(first..).collect(),
                         dtype: a.0.dtype,
                         shape: a.0.shape.clone(),
-                    }
+                    };
+                    (a, graph.add(node))
                 }
             };
-            let id = graph.add(node);
-            if let Some(k) = new_scalar {
-                scalars.insert(k, id);
-            }
-            ids.insert(a.key(), id);
+            ids.insert(a.key(), node);
+            done.push(node);
             keep.push(a);
         }
-        roots.push(ids[&root.key()]);
+        let root_id = done.pop().ok_or_else(|| {
+            ir::Error::new(
+                ir::ErrorKind::Internal,
+                "compute: the walk gave no id for a root",
+            )
+        })?;
+        roots.push(root_id);
     }
     LAST_NODES.store(keep.len(), Ordering::Relaxed);
     Ok(Lowered {
@@ -585,7 +612,61 @@ pub fn graph_text(graph: &ir::Graph, roots: &[NodeId]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{from_slice, sin};
+    use crate::{add, binary, from_slice, multiply, sin, Operand};
+
+    fn values(d: &ArrayData) -> Vec<f64> {
+        (0..d.shape[0])
+            .map(|i| match d.try_get(&[i]) {
+                Ok(ir::Scalar::Float(v)) => v,
+                other => panic!("element {i}: {other:?}"),
+            })
+            .collect()
+    }
+
+    /// The walk interns a DAG with shared nodes once per node (a node reached twice, an operand
+    /// used twice by one node, equal scalar parameters), gives every root its own id in order, and
+    /// the values match the expression computed directly.
+    #[test]
+    fn lower_interns_shared_nodes_once() -> Result<()> {
+        let xs = [0.5f64, 1.0, 2.0];
+        let x = from_slice(&xs, &[3])?;
+        let t = sin(&x)?;
+        let sq = multiply(&t, &t)?; // one operand twice
+        let y = add(&sq, &t)?; // `t` reached along two paths
+        let k1 = binary(
+            ir::BinaryOp::Mul,
+            Operand::Array(&y),
+            Operand::Scalar(ir::Scalar::Float(2.0)),
+        )?;
+        let k2 = binary(
+            ir::BinaryOp::Add,
+            Operand::Array(&k1),
+            Operand::Scalar(ir::Scalar::Float(2.0)),
+        )?;
+        let (graph, roots, inputs) = build_graph(&[&k2, &t, &y])?;
+        // x, sin, mul, add, the one parameter 2.0, mul, add
+        assert_eq!(graph.len(), 7, "{}", graph_text(&graph, &roots));
+        assert_eq!(inputs.len(), 2, "x and one slot for both 2.0s");
+        assert_eq!(roots.len(), 3);
+        assert!(matches!(
+            graph.node(roots[1]).op,
+            Op::Unary(ir::UnaryOp::Sin)
+        ));
+        assert!(matches!(
+            graph.node(roots[2]).op,
+            Op::Binary(ir::BinaryOp::Add)
+        ));
+        let out = compute_many(&[&k2, &t, &y])?;
+        for (i, &v) in xs.iter().enumerate() {
+            let s = v.sin();
+            let want = [(s * s + s) * 2.0 + 2.0, s, s * s + s];
+            for (r, w) in out.iter().zip(want) {
+                let got = values(r)[i];
+                assert!((got - w).abs() <= 1e-14 * w.abs().max(1.0), "{got} vs {w}");
+            }
+        }
+        Ok(())
+    }
 
     /// A computed node's operands are kept by `deferring_release` until its `Released` is dropped,
     /// and the value is the same as without it.

@@ -89,7 +89,7 @@ pub use movement::{
 pub use ndarray_interop::{from_array, from_array_view, ToNdarray};
 pub use ops::{AsOperand, IntoScalar};
 pub use reduce::{all, any, max, mean, min, prod, sum};
-pub use rt::is_small_work;
+pub use rt::{is_small_work, warm_up};
 pub use searching::{argmax, argmin, searchsorted, Side};
 pub use sorting::{argsort, sort};
 pub use statistics::{std, var};

@@ -44,6 +44,13 @@ pub(crate) fn array_from_bytes(bytes: &[u8], dtype: DType, shape: &[usize]) -> R
     ArrayData::from_bytes(bytes, dtype, shape)
 }
 
+/// Starts the runtime's worker pool and the JIT's set-up now, so that the first computation finds
+/// them ready (the Python module calls it at import). Optional: a failure is left for the first
+/// computation to report.
+pub fn warm_up() {
+    lazulite_runtime::warm_up();
+}
+
 /// Pending nodes and loop points below which computing is certainly quick (well under a millisecond
 /// of kernels, and a small plan).
 const SMALL_NODES: usize = 32;

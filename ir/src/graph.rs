@@ -10,7 +10,6 @@ use crate::scalar::Scalar;
 use crate::shape::{Shape, Strides};
 use crate::{bail, ensure};
 use hashbrown::hash_table::{Entry, HashTable};
-use hashbrown::DefaultHashBuilder;
 use smallvec::{smallvec, SmallVec};
 use std::hash::BuildHasher;
 
@@ -273,7 +272,27 @@ pub struct Node {
 pub struct Graph {
     nodes: Vec<Node>,
     interned: HashTable<NodeId>,
-    hasher: DefaultHashBuilder,
+    /// [`structure_hash`] of `nodes`, kept up to date by `add` (nodes are never changed or removed).
+    structure: u64,
+}
+
+/// A node's hash, the same in every graph and process (a fixed seed): what the intern table and
+/// [`structure_hash`] use.
+pub fn node_hash(node: &Node) -> u64 {
+    foldhash::fast::FixedState::with_seed(0x6c61_7a75_6c69_7465).hash_one(node)
+}
+
+/// One order-dependent hash of a node list from its nodes' [`node_hash`]es: equal lists hash alike in
+/// every graph, so the plan cache hashes a graph's structure without hashing its nodes again
+/// ([`Graph::structure_hash`]).
+pub fn structure_hash(nodes: &[Node]) -> u64 {
+    nodes
+        .iter()
+        .fold(0, |acc, n| fold_structure(acc, node_hash(n)))
+}
+
+fn fold_structure(acc: u64, node: u64) -> u64 {
+    (acc.rotate_left(23) ^ node).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 impl std::fmt::Debug for Graph {
@@ -292,8 +311,14 @@ impl Graph {
         Graph {
             nodes: Vec::with_capacity(nodes),
             interned: HashTable::with_capacity(nodes),
-            hasher: DefaultHashBuilder::default(),
+            structure: 0,
         }
+    }
+
+    /// [`structure_hash`] of the node list, without hashing the nodes again (computed as they were
+    /// added).
+    pub fn structure_hash(&self) -> u64 {
+        self.structure
     }
 
     /// Adds a node, or returns the id of the equal node already present.
@@ -302,18 +327,19 @@ impl Graph {
             node.inputs.iter().all(|i| i.index() < self.nodes.len()),
             "operands must exist"
         );
-        let (nodes, hasher) = (&self.nodes, &self.hasher);
-        let hash = hasher.hash_one(&node);
+        let nodes = &self.nodes;
+        let hash = node_hash(&node);
         match self.interned.entry(
             hash,
             |id| nodes[id.index()] == node,
-            |id| hasher.hash_one(&nodes[id.index()]),
+            |id| node_hash(&nodes[id.index()]),
         ) {
             Entry::Occupied(e) => *e.get(),
             Entry::Vacant(e) => {
                 let id = NodeId(nodes.len() as u32);
                 e.insert(id);
                 self.nodes.push(node);
+                self.structure = fold_structure(self.structure, hash);
                 id
             }
         }

@@ -19,7 +19,7 @@ use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How long the main thread waits for a computing call before it looks for signals again.
@@ -77,23 +77,42 @@ where
 }
 
 /// The thread that runs interruptible calls of the main thread (one: the main thread runs one call at
-/// a time; the work itself spreads over the runtime's pool).
-fn driver() -> PyResult<&'static rayon::ThreadPool> {
-    static DRIVER: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
-    DRIVER
-        .get_or_init(|| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(1)
-                .thread_name(|_| "lazulite-driver".to_string())
-                .build()
-                .ok()
-        })
-        .as_ref()
-        .ok_or_else(|| {
-            PyRuntimeError::new_err(
-                "compute: cannot start lazulite's driver thread; the system refused a new thread",
-            )
-        })
+/// a time; the work itself spreads over the runtime's pool). Started at import ([`warm_up`]); a
+/// process forked after that has no such thread, so a pool started by another process id is left
+/// alone (never dropped: it would wait for a thread that does not exist here) and a new one started.
+fn driver() -> PyResult<Arc<rayon::ThreadPool>> {
+    static DRIVER: Mutex<Option<(u32, Arc<rayon::ThreadPool>)>> = Mutex::new(None);
+    let pid = std::process::id();
+    let mut g = DRIVER.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((owner, pool)) = &*g {
+        if *owner == pid {
+            return Ok(pool.clone());
+        }
+    }
+    if let Some(inherited) = g.take() {
+        std::mem::forget(inherited);
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .thread_name(|_| "lazulite-driver".to_string())
+        .build()
+        .map_err(|e| {
+            PyRuntimeError::new_err(format!(
+                "compute: cannot start lazulite's driver thread ({e}); the system refused a new thread"
+            ))
+        })?;
+    let pool = Arc::new(pool);
+    *g = Some((pid, pool.clone()));
+    Ok(pool)
+}
+
+/// Starts the driver thread, the runtime's worker pool and the JIT's set-up
+/// ([`lazulite_frontend::warm_up`]) at import, so that the first computation does not wait for threads
+/// to be created and scheduled. Done before import returns, so that a process forked right after
+/// import inherits nothing half-initialised. Failures are left for the first computation to report.
+pub fn warm_up() {
+    let _ = driver();
+    let _ = catch_unwind(lazulite_frontend::warm_up);
 }
 
 /// Whether this is Python's main thread (the only one that runs signal handlers); asked once per thread.

@@ -61,6 +61,8 @@ fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(materialize::set_implicit_compute, m)?)?;
     m.add_function(wrap_pyfunction!(_stats, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // threads and JIT set-up start now, in the background, instead of inside the first compute
+    guard::warm_up();
     functions::register(m)?;
     creation::register(m)?;
     manipulation::register(m)?;

@@ -235,3 +235,27 @@ def test_long_rows_sort_like_numpy():
         np.asarray(lz.argsort(lz.asarray(y), axis=0, stable=True)),
         np.argsort(y, axis=0, kind="stable"),
     )
+
+
+def test_a_process_forked_after_import_computes():
+    # The driver thread and the worker pool start at import; a child forked after that has none of
+    # their threads and must start its own (a hang here is the bug: the child waits for a thread
+    # that does not exist). The child computes on the driver path (large) and in parallel.
+    run_child("""
+        import os, signal
+        import numpy as np
+        x = np.linspace(0.0, 1.0, 1 << 18)
+        pid = os.fork()
+        if pid == 0:
+            signal.alarm(30)  # a deadlock ends the child instead of the test run
+            try:
+                y = (lz.sin(lz.asarray(x)) * 2.0 + 1.0).compute()
+                ok = np.allclose(np.asarray(y), np.sin(x) * 2.0 + 1.0)
+                os._exit(0 if ok else 3)
+            except BaseException:
+                os._exit(4)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, f"the forked child ended with {status}"
+        y = (lz.cos(lz.asarray(x)) - 1.0).compute()
+        assert np.allclose(np.asarray(y), np.cos(x) - 1.0)
+    """)

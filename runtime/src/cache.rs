@@ -8,7 +8,7 @@ use crate::config::{bump, config, counters, ExecPolicy};
 use hashbrown::{Equivalent, HashMap};
 use lazulite_codegen_cpu::CompiledKernel;
 use lazulite_ir::{bail, Graph, Kernel, Node, NodeId, Result, Schedule};
-use std::hash::Hash;
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -248,10 +248,20 @@ pub fn kernel_cache_len() -> usize {
 
 /// The structure of the subgraph reachable from the roots, with node ids renumbered in order, plus the
 /// roots: two requests with equal keys plan to the same schedule.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct PlanKey {
     nodes: Vec<Node>,
     roots: Vec<u32>,
+    /// `ir::graph::structure_hash(&nodes)`: what the key hashes instead of every node.
+    structure: u64,
+}
+
+impl Hash for PlanKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // as `PlanKeyRef` hashes
+        state.write_u64(self.structure);
+        self.roots.hash(state);
+    }
 }
 
 pub(crate) fn plan_key(graph: &Graph, roots: &[NodeId]) -> Result<PlanKey> {
@@ -285,7 +295,12 @@ pub(crate) fn plan_key(graph: &Graph, roots: &[NodeId]) -> Result<PlanKey> {
         nodes.push(node);
     }
     let roots = roots.iter().map(|r| renumber[r.index()]).collect();
-    Ok(PlanKey { nodes, roots })
+    let structure = lazulite_ir::graph::structure_hash(&nodes);
+    Ok(PlanKey {
+        nodes,
+        roots,
+        structure,
+    })
 }
 
 fn plan_cache() -> &'static Mutex<Lru<PlanKey, Arc<Schedule>>> {
@@ -294,11 +309,20 @@ fn plan_cache() -> &'static Mutex<Lru<PlanKey, Arc<Schedule>>> {
 }
 
 /// A plan key borrowed from a graph whose nodes the roots all reach (then the renumbering is the
-/// identity): hashes like the [`PlanKey`] it equals, so that a warm lookup copies nothing.
-#[derive(Hash)]
+/// identity): hashes like the [`PlanKey`] it equals, so that a warm lookup copies nothing, and hashes
+/// no node (the graph's structure hash was computed as its nodes were added).
 struct PlanKeyRef<'a> {
     nodes: &'a [Node],
     roots: &'a [u32],
+    structure: u64,
+}
+
+impl Hash for PlanKeyRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // as `PlanKey` hashes
+        state.write_u64(self.structure);
+        self.roots.hash(state);
+    }
 }
 
 impl Equivalent<PlanKey> for PlanKeyRef<'_> {
@@ -338,6 +362,7 @@ pub fn plan_cached(graph: &Graph, roots: &[NodeId]) -> Result<Arc<Schedule>> {
         let key = PlanKeyRef {
             nodes: graph.node_slice(),
             roots: &root_ids,
+            structure: graph.structure_hash(),
         };
         plan_cache()
             .lock()
@@ -381,6 +406,73 @@ pub fn clear_caches() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lazulite_ir::{DType, Device, Op, UnaryOp};
+    use smallvec::smallvec;
+
+    fn input(n: usize) -> Node {
+        Node {
+            op: Op::Input {
+                slot: 0,
+                device: Device::Cpu,
+                strides: smallvec![1],
+            },
+            inputs: smallvec![],
+            dtype: DType::F64,
+            shape: smallvec![n],
+        }
+    }
+
+    fn unary(op: UnaryOp, x: NodeId, n: usize) -> Node {
+        Node {
+            op: Op::Unary(op),
+            inputs: smallvec![x],
+            dtype: DType::F64,
+            shape: smallvec![n],
+        }
+    }
+
+    /// Separately built equal graphs share a structure hash (the plan cache's hash) and a cached plan,
+    /// also when one of them holds a node the roots do not reach (its key is then copied and
+    /// renumbered, and must hash like the borrowed key of the other); a different graph does not.
+    #[test]
+    fn plan_key_hash_agrees_across_graphs() -> Result<()> {
+        // a size no other test plans, so that the first call below is a miss
+        let n = 7919;
+        let build = |dead: bool, op: UnaryOp| {
+            let mut g = Graph::new();
+            let x = g.add(input(n));
+            if dead {
+                g.add(unary(UnaryOp::Cos, x, n));
+            }
+            let y = g.add(unary(op, x, n));
+            (g, y)
+        };
+        let (a, ya) = build(false, UnaryOp::Sin);
+        let (b, yb) = build(false, UnaryOp::Sin);
+        let (c, yc) = build(true, UnaryOp::Sin);
+        let (d, yd) = build(false, UnaryOp::Exp);
+        assert_eq!(a.structure_hash(), b.structure_hash());
+        assert_eq!(
+            a.structure_hash(),
+            lazulite_ir::graph::structure_hash(a.node_slice())
+        );
+        assert_ne!(a.structure_hash(), d.structure_hash());
+        assert_eq!(plan_key(&c, &[yc])?, plan_key(&a, &[ya])?);
+        let pa = plan_cached(&a, &[ya])?;
+        assert!(
+            Arc::ptr_eq(&pa, &plan_cached(&b, &[yb])?),
+            "an equal graph re-planned"
+        );
+        assert!(
+            Arc::ptr_eq(&pa, &plan_cached(&c, &[yc])?),
+            "a dead node changed the key"
+        );
+        assert!(
+            !Arc::ptr_eq(&pa, &plan_cached(&d, &[yd])?),
+            "exp found sin's plan"
+        );
+        Ok(())
+    }
 
     #[test]
     fn lru_evicts_least_recent() {

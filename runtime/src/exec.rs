@@ -41,17 +41,24 @@ pub struct StepReport {
     pub chunks: usize,
 }
 
-fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
-    type SizedPool = Option<(usize, Arc<rayon::ThreadPool>)>;
+/// The worker pool of `threads` threads (started once; again when the count changes). A process
+/// forked after the pool started has none of its threads: a pool started by another process id is
+/// left alone (dropping it would wait for threads that do not exist here) and a new one started.
+pub(crate) fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
+    type SizedPool = Option<(usize, u32, Arc<rayon::ThreadPool>)>;
     static POOL: OnceLock<Mutex<SizedPool>> = OnceLock::new();
     let mut g = POOL
         .get_or_init(|| Mutex::new(None))
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    if let Some((n, p)) = &*g {
-        if *n == threads {
+    let pid = std::process::id();
+    if let Some((n, owner, p)) = &*g {
+        if *n == threads && *owner == pid {
             return Ok(p.clone());
         }
+    }
+    if let Some(inherited) = g.take_if(|(_, owner, _)| *owner != pid) {
+        std::mem::forget(inherited);
     }
     let p = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -65,7 +72,7 @@ fn thread_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
             )
         })?;
     let p = Arc::new(p);
-    *g = Some((threads, p.clone()));
+    *g = Some((threads, pid, p.clone()));
     Ok(p)
 }
 

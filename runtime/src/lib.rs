@@ -56,6 +56,15 @@ pub fn compute(graph: &Graph, roots: &[NodeId], inputs: &[ArrayData]) -> Result<
     out
 }
 
+/// Starts what the first computation would otherwise start (the worker pool of
+/// `LAZULITE_THREADS` threads, the JIT's host ISA), so that it finds them ready; the Python module
+/// calls it at import on its driver thread. Optional: a failure is left for the first computation
+/// to report.
+pub fn warm_up() {
+    let _ = exec::thread_pool(config().threads.max(1));
+    lazulite_codegen_cpu::warm_up();
+}
+
 /// The plan for `roots` as text: a summary line, then one line per step in run order (kernels with
 /// what they fused, their loop, bytes read and written, compiled or interpreted, and why their fusion
 /// group ended; extern ops in place), inputs, results and temporaries, and the totals. With `ir`,

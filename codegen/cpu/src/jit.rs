@@ -79,7 +79,7 @@ fn internal(what: &str, e: impl std::fmt::Display) -> Error {
     )
 }
 
-fn isa() -> Result<OwnedTargetIsa> {
+pub(crate) fn isa() -> Result<OwnedTargetIsa> {
     static ISA: OnceLock<std::result::Result<OwnedTargetIsa, String>> = OnceLock::new();
     ISA.get_or_init(|| {
         let mut fb = settings::builder();

@@ -65,6 +65,13 @@ impl Drop for CompiledKernel {
     }
 }
 
+/// Sets up what every compilation shares (the host ISA, detected once), so that the first
+/// [`compile`] does not pay for it. Optional: `compile` does it when needed; an error here is left
+/// for the first `compile` to report.
+pub fn warm_up() {
+    let _ = jit::isa();
+}
+
 /// Compiles a kernel. Kernels the backend does not handle (yet) give `ErrorKind::NotImplemented`; the
 /// runtime then runs them through the interpreter.
 pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
