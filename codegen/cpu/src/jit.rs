@@ -193,8 +193,9 @@ fn define(
     };
 
     let target = module.target_config();
+    let fma = use_fma(module.isa().has_native_fma());
     let b = FunctionBuilder::new(&mut ctx.func, fctx);
-    let mut em = Emitter::new(b, k, fns, plan);
+    let mut em = Emitter::new(b, k, fns, plan, fma);
     em.emit();
     em.b.seal_all_blocks();
     em.b.finalize(target);
@@ -203,6 +204,13 @@ fn define(
         .define_function(id, ctx)
         .map_err(|e| internal("code generation", format!("{e:?}")))?;
     Ok(id)
+}
+
+/// Whether the inline vector math fuses multiply-adds: when the host ISA has FMA (`native`), unless
+/// `LAZULITE_JIT_FMA=0` is set (read once; the tests use it to check the unfused form too).
+fn use_fma(native: bool) -> bool {
+    static OFF: OnceLock<bool> = OnceLock::new();
+    native && !*OFF.get_or_init(|| std::env::var("LAZULITE_JIT_FMA").is_ok_and(|v| v == "0"))
 }
 
 fn scalar_ty(d: DType) -> Type {
@@ -277,10 +285,13 @@ struct Emitter<'k, 'f> {
     /// The shared part of inline vector `sin`/`cos`/`tan` per operand, within one emitted block
     /// (see [`trig::SinCos`]): `sin(x)` and `cos(x)` of the same `x` reduce it once.
     sincos: Vec<(Value, trig::SinCos)>,
+    /// The ISA has a native fused multiply-add ([`Emitter::mul_add`] emits `fma`; without it
+    /// Cranelift's `fma` is a libcall per lane, so the vector math keeps `fmul` + `fadd`).
+    fma: bool,
 }
 
 impl<'k, 'f> Emitter<'k, 'f> {
-    fn new(b: FunctionBuilder<'f>, k: &'k Kernel, fns: Helpers, plan: Plan) -> Self {
+    fn new(b: FunctionBuilder<'f>, k: &'k Kernel, fns: Helpers, plan: Plan, fma: bool) -> Self {
         Emitter {
             b,
             k,
@@ -298,6 +309,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
             outer_lanes: plan.outer_lanes,
             outer_mode: false,
             sincos: Vec::new(),
+            fma,
         }
     }
 

@@ -156,15 +156,13 @@ impl Emitter<'_, '_> {
         // n = round(x 2/pi); its low bits are the low mantissa bits of `x 2/pi + 1.5 2^p`.
         let magic = self.vfc(t, 1.5 * fl.two_p);
         let inv = self.vfc(t, std::f64::consts::FRAC_2_PI);
-        let v = self.b.ins().fmul(x, inv);
-        let v = self.b.ins().fadd(v, magic);
+        let v = self.mul_add(x, inv, magic);
         let nbits = self.b.ins().bitcast(it, flags, v);
         let n = self.b.ins().fsub(v, magic);
 
         // r = x - n p1 is exact; the next pieces through TwoSum, their errors summed in `e`.
         let p1 = self.vfc(t, k.p[0]);
-        let w = self.b.ins().fmul(n, p1);
-        let mut r = self.b.ins().fsub(x, w);
+        let mut r = self.neg_mul_add(n, p1, x);
         let mut e: Option<Value> = None;
         for &pk in &k.p[1..] {
             let pv = self.vfc(t, -pk);
@@ -177,11 +175,7 @@ impl Emitter<'_, '_> {
             });
         }
         let tail = self.vfc(t, k.tail);
-        let wt = self.b.ins().fmul(n, tail);
-        let e = self
-            .b
-            .ins()
-            .fsub(e.expect("two pieces after the first"), wt);
+        let e = self.neg_mul_add(n, tail, e.expect("two pieces after the first"));
         // y0 + y1 = r + e, |y1| <= ulp(y0)/2.
         let y0 = self.b.ins().fadd(r, e);
         let d0 = self.b.ins().fsub(r, y0);
@@ -277,13 +271,11 @@ impl Emitter<'_, '_> {
         // x - ((z (y/2 - v r) - y) - v s1)
         let half = self.vfc(t, 0.5);
         let hy = self.b.ins().fmul(half, y);
-        let vr = self.b.ins().fmul(v, r);
-        let a = self.b.ins().fsub(hy, vr);
-        let a = self.b.ins().fmul(z, a);
-        let a = self.b.ins().fsub(a, y);
+        let a = self.neg_mul_add(v, r, hy);
+        let ny = self.b.ins().fneg(y);
+        let a = self.mul_add(z, a, ny);
         let s1 = self.vfc(t, s[0]);
-        let vs1 = self.b.ins().fmul(v, s1);
-        let a = self.b.ins().fsub(a, vs1);
+        let a = self.neg_mul_add(v, s1, a);
         self.b.ins().fsub(x, a)
     }
 
@@ -301,8 +293,7 @@ impl Emitter<'_, '_> {
         let a = self.b.ins().fsub(one, w);
         let a = self.b.ins().fsub(a, hz);
         let zr = self.b.ins().fmul(z, r);
-        let xy = self.b.ins().fmul(x, y);
-        let b = self.b.ins().fsub(zr, xy);
+        let b = self.neg_mul_add(x, y, zr);
         let a = self.b.ins().fadd(a, b);
         self.b.ins().fadd(w, a)
     }
@@ -353,8 +344,7 @@ impl Emitter<'_, '_> {
         let p1 = self.horner(w, &even);
         let s1 = self.b.ins().fmul(z, p1);
         let p2 = self.horner(w, &odd);
-        let s2 = self.b.ins().fmul(w, p2);
-        let s = self.b.ins().fadd(s1, s2);
+        let s = self.mul_add(w, p2, s1);
         let us = self.b.ins().fmul(u, s);
         let near0 = self.b.ins().fsub(u, us);
         // hi[id] - ((u s - lo[id]) - u), hi/lo selected like num/den
