@@ -340,7 +340,16 @@ impl<'k, 'f> Emitter<'k, 'f> {
     /// `cond ? a : b`: `cond` is an `i8` bool in scalar code, a mask in vector code.
     fn sel(&mut self, cond: Value, a: Value, b: Value) -> Value {
         let t = self.b.func.dfg.value_type(a);
-        if t.is_vector() {
+        let ct = self.b.func.dfg.value_type(cond);
+        if t.is_vector() && t.lane_type().is_float() && ct.lane_type().is_int() && ct.bits() == t.bits()
+        {
+            // An integer mask (an `icmp`) selects in its own type: x64 lowers `bitselect` of an
+            // `icmp` to one `pblendvb`, but of a bitcast `icmp` to `and`/`andn`/`or`; the bitcasts
+            // of the operands are free.
+            let (ai, bi) = (self.bitcast(ct, a), self.bitcast(ct, b));
+            let r = self.b.ins().bitselect(cond, ai, bi);
+            self.bitcast(t, r)
+        } else if t.is_vector() {
             let c = self.bitcast(t, cond);
             self.b.ins().bitselect(c, a, b)
         } else {

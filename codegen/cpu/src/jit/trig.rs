@@ -25,12 +25,15 @@ use cranelift_codegen::ir::{types, InstBuilder, Value};
 use lazulite_ir::{DType, UnaryOp};
 
 /// What `sin`, `cos` and `tan` of one operand share: the kernels' `sin` and `cos` of the reduced
-/// argument and the bits holding the quadrant `n` in their low bits.
+/// argument, the bits holding the quadrant `n` in their low bits, the mask of even `n`, and `|x|`
+/// (Cranelift at `opt_level=none` does not merge repeated instructions, so sharing is explicit).
 #[derive(Clone, Copy)]
 pub(super) struct SinCos {
     ks: Value,
     kc: Value,
     nbits: Value,
+    even: Value,
+    ax: Value,
 }
 
 /// Constants of the inline `sin`/`cos`/`tan` per lane type.
@@ -181,9 +184,22 @@ impl Emitter<'_, '_> {
         let d0 = self.b.ins().fsub(r, y0);
         let y1 = self.b.ins().fadd(d0, e);
 
-        let ks = self.kernel_sin(y0, y1, k.s);
-        let kc = self.kernel_cos(y0, y1, k.c);
-        let p = SinCos { ks, kc, nbits };
+        let z = self.b.ins().fmul(y0, y0);
+        let ks = self.kernel_sin(y0, y1, z, k.s);
+        let kc = self.kernel_cos(y0, y1, z, k.c);
+        // n even: an integer compare for equality (one instruction; the select on it one blend).
+        let one_i = self.vsplat_bits(it, 1);
+        let zero_i = self.vsplat_bits(it, 0);
+        let odd = self.b.ins().band(nbits, one_i);
+        let even = self.b.ins().icmp(IntCC::Equal, odd, zero_i);
+        let ax = self.b.ins().fabs(x);
+        let p = SinCos {
+            ks,
+            kc,
+            nbits,
+            even,
+            ax,
+        };
         self.sincos.push((x, p));
         p
     }
@@ -195,7 +211,7 @@ impl Emitter<'_, '_> {
         let fast = self.sin_cos_fast(op, x);
         // Any lane past the fast range (or infinite): the whole vector through the scalar routine.
         let k = trig_consts(t);
-        let ax = self.b.ins().fabs(x);
+        let ax = self.sin_cos_parts(x).ax;
         let lim = self.vfc(t, k.max_fast);
         let big = self.b.ins().fcmp(FloatCC::GreaterThan, ax, lim);
         let any = self.b.ins().vany_true(big);
@@ -219,25 +235,28 @@ impl Emitter<'_, '_> {
         let it = t.as_int();
         let k = trig_consts(t);
         let flags = Self::vflags();
-        let SinCos { ks, kc, nbits } = self.sin_cos_parts(x);
+        let SinCos {
+            ks,
+            kc,
+            nbits,
+            even,
+            ax,
+        } = self.sin_cos_parts(x);
 
         // Quadrant: odd n swaps sin and cos (tan: -cos/sin for sin/cos); bit 1 of n (of n + 1 for
         // cos) flips the sign of sin and cos.
-        let one_i = self.vsplat_bits(it, 1);
-        let zero_i = self.vsplat_bits(it, 0);
-        let odd = self.b.ins().band(nbits, one_i);
-        let odd = self.b.ins().icmp(IntCC::NotEqual, odd, zero_i);
         let res = if op == UnaryOp::Tan {
-            let num = self.sel(odd, kc, ks);
-            let den = self.sel(odd, ks, kc);
+            let num = self.sel(even, ks, kc);
+            let den = self.sel(even, kc, ks);
             let q = self.b.ins().fdiv(num, den);
             let nq = self.b.ins().fneg(q);
-            self.sel(odd, nq, q)
+            self.sel(even, q, nq)
         } else {
             let (res, sign_src) = if op == UnaryOp::Sin {
-                (self.sel(odd, kc, ks), nbits)
+                (self.sel(even, ks, kc), nbits)
             } else {
-                (self.sel(odd, ks, kc), self.b.ins().iadd(nbits, one_i))
+                let one_i = self.vsplat_bits(it, 1);
+                (self.sel(even, kc, ks), self.b.ins().iadd(nbits, one_i))
             };
             let two_i = self.vsplat_bits(it, 2);
             let sign = self.b.ins().band(sign_src, two_i);
@@ -249,7 +268,6 @@ impl Emitter<'_, '_> {
         };
 
         // Tiny |x| (signed zeros and subnormals included): sin x = tan x = x, cos x = 1.
-        let ax = self.b.ins().fabs(x);
         let tiny = self.vfc(t, k.tiny);
         let small = self.b.ins().fcmp(FloatCC::LessThan, ax, tiny);
         let small_val = if op == UnaryOp::Cos {
@@ -263,9 +281,9 @@ impl Emitter<'_, '_> {
     }
 
     /// `sin(x + y)` for `|x + y| <= pi/4`, `|y| <= ulp(x)/2` (fdlibm's `__kernel_sin`).
-    fn kernel_sin(&mut self, x: Value, y: Value, s: &[f64]) -> Value {
+    /// `z = x^2`, shared with [`Self::kernel_cos`].
+    fn kernel_sin(&mut self, x: Value, y: Value, z: Value, s: &[f64]) -> Value {
         let t = self.b.func.dfg.value_type(x);
-        let z = self.b.ins().fmul(x, x);
         let v = self.b.ins().fmul(z, x);
         let r = self.horner(z, &s[1..]);
         // x - ((z (y/2 - v r) - y) - v s1)
@@ -280,9 +298,8 @@ impl Emitter<'_, '_> {
     }
 
     /// `cos(x + y)` for `|x + y| <= pi/4`, `|y| <= ulp(x)/2` (fdlibm's `__kernel_cos`).
-    fn kernel_cos(&mut self, x: Value, y: Value, c: &[f64]) -> Value {
+    fn kernel_cos(&mut self, x: Value, y: Value, z: Value, c: &[f64]) -> Value {
         let t = self.b.func.dfg.value_type(x);
-        let z = self.b.ins().fmul(x, x);
         let p = self.horner(z, c);
         let r = self.b.ins().fmul(z, p);
         let half = self.vfc(t, 0.5);
