@@ -341,7 +341,10 @@ impl<'k, 'f> Emitter<'k, 'f> {
     fn sel(&mut self, cond: Value, a: Value, b: Value) -> Value {
         let t = self.b.func.dfg.value_type(a);
         let ct = self.b.func.dfg.value_type(cond);
-        if t.is_vector() && t.lane_type().is_float() && ct.lane_type().is_int() && ct.bits() == t.bits()
+        if t.is_vector()
+            && t.lane_type().is_float()
+            && ct.lane_type().is_int()
+            && ct.bits() == t.bits()
         {
             // An integer mask (an `icmp`) selects in its own type: x64 lowers `bitselect` of an
             // `icmp` to one `pblendvb`, but of a bitcast `icmp` to `and`/`andn`/`or`; the bitcasts
