@@ -25,15 +25,18 @@ use cranelift_codegen::ir::{types, InstBuilder, Value};
 use lazulite_ir::{DType, UnaryOp};
 
 /// What `sin`, `cos` and `tan` of one operand share: the kernels' `sin` and `cos` of the reduced
-/// argument, the bits holding the quadrant `n` in their low bits, the mask of even `n`, and `|x|`
-/// (Cranelift at `opt_level=none` does not merge repeated instructions, so sharing is explicit).
+/// argument, the bits holding the quadrant `n` in their low bits, the mask of even `n`, the masks
+/// of tiny and NaN lanes, and whether any lane is past the fast range (Cranelift at
+/// `opt_level=none` does not merge repeated instructions, so sharing is explicit).
 #[derive(Clone, Copy)]
 pub(super) struct SinCos {
     ks: Value,
     kc: Value,
     nbits: Value,
     even: Value,
-    ax: Value,
+    small: Value,
+    nan: Value,
+    any_big: Value,
 }
 
 /// Constants of the inline `sin`/`cos`/`tan` per lane type.
@@ -193,12 +196,20 @@ impl Emitter<'_, '_> {
         let odd = self.b.ins().band(nbits, one_i);
         let even = self.b.ins().icmp(IntCC::Equal, odd, zero_i);
         let ax = self.b.ins().fabs(x);
+        let tiny = self.vfc(t, k.tiny);
+        let small = self.b.ins().fcmp(FloatCC::LessThan, ax, tiny);
+        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        let lim = self.vfc(t, k.max_fast);
+        let big = self.b.ins().fcmp(FloatCC::GreaterThan, ax, lim);
+        let any_big = self.b.ins().vany_true(big);
         let p = SinCos {
             ks,
             kc,
             nbits,
             even,
-            ax,
+            small,
+            nan,
+            any_big,
         };
         self.sincos.push((x, p));
         p
@@ -210,11 +221,7 @@ impl Emitter<'_, '_> {
         let t = self.b.func.dfg.value_type(x);
         let fast = self.sin_cos_fast(op, x);
         // Any lane past the fast range (or infinite): the whole vector through the scalar routine.
-        let k = trig_consts(t);
-        let ax = self.sin_cos_parts(x).ax;
-        let lim = self.vfc(t, k.max_fast);
-        let big = self.b.ins().fcmp(FloatCC::GreaterThan, ax, lim);
-        let any = self.b.ins().vany_true(big);
+        let any = self.sin_cos_parts(x).any_big;
         let var = self.b.declare_var(t);
         self.b.def_var(var, fast);
         let slow = self.b.create_block();
@@ -233,14 +240,15 @@ impl Emitter<'_, '_> {
     fn sin_cos_fast(&mut self, op: UnaryOp, x: Value) -> Value {
         let t = self.b.func.dfg.value_type(x);
         let it = t.as_int();
-        let k = trig_consts(t);
         let flags = Self::vflags();
         let SinCos {
             ks,
             kc,
             nbits,
             even,
-            ax,
+            small,
+            nan,
+            ..
         } = self.sin_cos_parts(x);
 
         // Quadrant: odd n swaps sin and cos (tan: -cos/sin for sin/cos); bit 1 of n (of n + 1 for
@@ -268,15 +276,12 @@ impl Emitter<'_, '_> {
         };
 
         // Tiny |x| (signed zeros and subnormals included): sin x = tan x = x, cos x = 1.
-        let tiny = self.vfc(t, k.tiny);
-        let small = self.b.ins().fcmp(FloatCC::LessThan, ax, tiny);
         let small_val = if op == UnaryOp::Cos {
             self.vfc(t, 1.0)
         } else {
             x
         };
         let res = self.sel(small, small_val, res);
-        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
         self.sel(nan, x, res)
     }
 
