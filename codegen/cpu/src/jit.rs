@@ -146,42 +146,26 @@ pub(crate) fn build(k: &Kernel, plan: Plan) -> Result<Built> {
         }
     };
     let ptr = module.get_finalized_function(id);
-    profiling_map(ptr, size);
+    dump_kernel(ptr, size);
     // SAFETY: the function was defined with the `KernelFn` signature (three i64-sized arguments, no
     // result, the platform's C calling convention) and stays mapped as long as `module` lives.
     let entry: KernelFn = unsafe { std::mem::transmute::<*const u8, KernelFn>(ptr) };
     Ok(Built { module, entry })
 }
 
-/// Opt-in profiling aids, read once from the environment: `LAZULITE_PERF_MAP=1` appends each
-/// compiled kernel's address range to `/tmp/perf-<pid>.map` (the format `perf report` reads for JIT
-/// code), and `LAZULITE_JIT_DUMP=<dir>` also writes its machine code to
-/// `<dir>/lz_kernel_<sequence number>_<address>.bin`
-/// (disassemble with `objdump -D -b binary -m i386:x86-64 --adjust-vma=<address>`). Failures to
-/// write are ignored: these are debugging aids that must never fail a computation.
-fn profiling_map(ptr: *const u8, size: usize) {
-    use std::io::Write;
-    static ENV: OnceLock<(bool, Option<std::path::PathBuf>)> = OnceLock::new();
-    let (map, dump) = ENV.get_or_init(|| {
-        (
-            std::env::var_os("LAZULITE_PERF_MAP").is_some_and(|v| v != "0" && !v.is_empty()),
-            std::env::var_os("LAZULITE_JIT_DUMP").map(std::path::PathBuf::from),
-        )
-    });
+/// An opt-in profiling aid, read once from the environment: `LAZULITE_JIT_DUMP=<dir>` writes each
+/// compiled kernel's machine code to `<dir>/lz_kernel_<sequence number>_<address>.bin`
+/// (disassemble with `objdump -D -b binary -m i386:x86-64 --adjust-vma=<address>`). A failure to
+/// write is ignored: a debugging aid must never fail a computation. (`perf record` needs nothing:
+/// it sets `PERF_BUILDID_DIR`, and cranelift-jit then writes `/tmp/perf-<pid>.map` itself.)
+fn dump_kernel(ptr: *const u8, size: usize) {
+    static DUMP: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
+    let dump =
+        DUMP.get_or_init(|| std::env::var_os("LAZULITE_JIT_DUMP").map(std::path::PathBuf::from));
     if size == 0 {
         return;
     }
     let addr = ptr as usize;
-    if *map {
-        let path = format!("/tmp/perf-{}.map", std::process::id());
-        if let Ok(mut f) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-        {
-            let _ = writeln!(f, "{addr:x} {size:x} lz_kernel_{addr:x}");
-        }
-    }
     if let Some(dir) = dump {
         // SAFETY: `ptr` is the start of the finalized function's `size` bytes of code, mapped
         // readable (and executable) for as long as its module lives, which outlasts this call.
@@ -234,8 +218,9 @@ fn define(
     };
 
     let target = module.target_config();
+    let fma = use_fma(module.isa().has_native_fma());
     let b = FunctionBuilder::new(&mut ctx.func, fctx);
-    let mut em = Emitter::new(b, k, fns, plan);
+    let mut em = Emitter::new(b, k, fns, plan, fma);
     em.emit();
     em.b.seal_all_blocks();
     em.b.finalize(target);
@@ -244,6 +229,13 @@ fn define(
         .define_function(id, ctx)
         .map_err(|e| internal("code generation", format!("{e:?}")))?;
     Ok(id)
+}
+
+/// Whether the inline vector math fuses multiply-adds: when the host ISA has FMA (`native`), unless
+/// `LAZULITE_JIT_FMA=0` is set (read once; the tests use it to check the unfused form too).
+fn use_fma(native: bool) -> bool {
+    static OFF: OnceLock<bool> = OnceLock::new();
+    native && !*OFF.get_or_init(|| std::env::var("LAZULITE_JIT_FMA").is_ok_and(|v| v == "0"))
 }
 
 fn scalar_ty(d: DType) -> Type {
@@ -338,10 +330,13 @@ struct Emitter<'k, 'f> {
     /// (indexed like the body; the code is not optimized, so a constant made in the loop would be
     /// made again, a load or two, on every copy of the body).
     body_consts: Option<Vec<Value>>,
+    /// The ISA has a native fused multiply-add ([`Emitter::mul_add`] emits `fma`; without it
+    /// Cranelift's `fma` is a libcall per lane, so the vector math keeps `fmul` + `fadd`).
+    fma: bool,
 }
 
 impl<'k, 'f> Emitter<'k, 'f> {
-    fn new(b: FunctionBuilder<'f>, k: &'k Kernel, fns: Helpers, plan: Plan) -> Self {
+    fn new(b: FunctionBuilder<'f>, k: &'k Kernel, fns: Helpers, plan: Plan, fma: bool) -> Self {
         Emitter {
             b,
             k,
@@ -360,6 +355,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
             outer_mode: false,
             sincos: Vec::new(),
             body_consts: None,
+            fma,
         }
     }
 
@@ -390,7 +386,19 @@ impl<'k, 'f> Emitter<'k, 'f> {
     /// `cond ? a : b`: `cond` is an `i8` bool in scalar code, a mask in vector code.
     fn sel(&mut self, cond: Value, a: Value, b: Value) -> Value {
         let t = self.b.func.dfg.value_type(a);
-        if t.is_vector() {
+        let ct = self.b.func.dfg.value_type(cond);
+        if t.is_vector()
+            && t.lane_type().is_float()
+            && ct.lane_type().is_int()
+            && ct.bits() == t.bits()
+        {
+            // An integer mask (an `icmp`) selects in its own type: x64 lowers `bitselect` of an
+            // `icmp` to one `pblendvb`, but of a bitcast `icmp` to `and`/`andn`/`or`; the bitcasts
+            // of the operands are free.
+            let (ai, bi) = (self.bitcast(ct, a), self.bitcast(ct, b));
+            let r = self.b.ins().bitselect(cond, ai, bi);
+            self.bitcast(t, r)
+        } else if t.is_vector() {
             let c = self.bitcast(t, cond);
             self.b.ins().bitselect(c, a, b)
         } else {

@@ -135,14 +135,35 @@ impl Emitter<'_, '_> {
         self.b.ins().bitcast(t, flags, e)
     }
 
-    /// Horner's scheme: `cs[0] + v * (cs[1] + v * (...))`.
+    /// `a * b + c`: one `fma` (a single rounding) when the ISA has it, else `fmul` then `fadd`.
+    /// Only where the algorithm does not rely on the product's rounding (a compensated sum does).
+    pub(super) fn mul_add(&mut self, a: Value, b: Value, c: Value) -> Value {
+        if self.fma {
+            self.b.ins().fma(a, b, c)
+        } else {
+            let m = self.b.ins().fmul(a, b);
+            self.b.ins().fadd(m, c)
+        }
+    }
+
+    /// `c - a * b` (`fma(-a, b, c)`, which x64 lowers to one `vfnmadd`), else `fmul` then `fsub`.
+    pub(super) fn neg_mul_add(&mut self, a: Value, b: Value, c: Value) -> Value {
+        if self.fma {
+            let na = self.b.ins().fneg(a);
+            self.b.ins().fma(na, b, c)
+        } else {
+            let m = self.b.ins().fmul(a, b);
+            self.b.ins().fsub(c, m)
+        }
+    }
+
+    /// Horner's scheme: `cs[0] + v * (cs[1] + v * (...))`, each step a [`Self::mul_add`].
     pub(super) fn horner(&mut self, v: Value, cs: &[f64]) -> Value {
         let t = self.b.func.dfg.value_type(v);
         let mut p = self.vfc(t, cs[cs.len() - 1]);
         for &c in cs[..cs.len() - 1].iter().rev() {
             let cv = self.vfc(t, c);
-            let m = self.b.ins().fmul(v, p);
-            p = self.b.ins().fadd(cv, m);
+            p = self.mul_add(v, p, cv);
         }
         p
     }
@@ -177,19 +198,17 @@ impl Emitter<'_, '_> {
         // Round to nearest integer: adding 1.5 * 2^p leaves no fraction bits.
         let magic = self.vfc(t, 1.5 * fl.two_p);
         let inv = self.vfc(t, std::f64::consts::LOG2_E);
-        let v = self.b.ins().fmul(x, inv);
-        let v = self.b.ins().fadd(v, magic);
+        let v = self.mul_add(x, inv, magic);
         let n = self.b.ins().fsub(v, magic);
         let c_hi = self.vfc(t, k.ln2_hi);
         let c_lo = self.vfc(t, k.ln2_lo);
-        let nhi = self.b.ins().fmul(n, c_hi);
-        let hi = self.b.ins().fsub(x, nhi);
+        // n ln2_hi is exact: fused or not, hi rounds once.
+        let hi = self.neg_mul_add(n, c_hi, x);
         let lo = self.b.ins().fmul(n, c_lo);
         let r = self.b.ins().fsub(hi, lo);
         let z = self.b.ins().fmul(r, r);
         let p = self.horner(z, k.poly);
-        let zp = self.b.ins().fmul(z, p);
-        let c = self.b.ins().fsub(r, zp);
+        let c = self.neg_mul_add(z, p, r);
         let rc = self.b.ins().fmul(r, c);
         let two = self.vfc(t, 2.0);
         let den = self.b.ins().fsub(two, c);
@@ -206,8 +225,7 @@ impl Emitter<'_, '_> {
             n
         };
         let half = self.vfc(t, 0.5);
-        let nh = self.b.ins().fmul(n, half);
-        let nh = self.b.ins().fadd(nh, magic);
+        let nh = self.mul_add(n, half, magic);
         let n1 = self.b.ins().fsub(nh, magic);
         let n2 = self.b.ins().fsub(n, n1);
         let s1 = self.exp2_int(n1);
@@ -234,8 +252,7 @@ impl Emitter<'_, '_> {
         let p1 = self.horner(w, &odd);
         let t1 = self.b.ins().fmul(w, p1);
         let p2 = self.horner(w, &even);
-        let t2 = self.b.ins().fmul(z, p2);
-        let rr = self.b.ins().fadd(t2, t1);
+        let rr = self.mul_add(z, p2, t1);
         (hfsq, s, rr)
     }
 
@@ -303,8 +320,8 @@ impl Emitter<'_, '_> {
         let a = self.b.ins().fsub(a, hfsq);
         let a = self.b.ins().fadd(a, f);
         let c_hi = self.vfc(t, k.ln2_hi);
-        let khi = self.b.ins().fmul(dk, c_hi);
-        let r = self.b.ins().fadd(a, khi);
+        // dk ln2_hi is exact: fused or not, the sum rounds once.
+        let r = self.mul_add(dk, c_hi, a);
 
         let zero = self.vfc(t, 0.0);
         let neg = self.b.ins().fcmp(FloatCC::LessThan, x, zero);

@@ -152,13 +152,12 @@ impl Emitter<'_, '_> {
         // k = round(x / ln2); r + c = x - k ln2 (r rounded, c its error).
         let magic = self.vfc(t, 1.5 * fl.two_p);
         let inv = self.vfc(t, std::f64::consts::LOG2_E);
-        let v = self.b.ins().fmul(x, inv);
-        let v = self.b.ins().fadd(v, magic);
+        let v = self.mul_add(x, inv, magic);
         let k = self.b.ins().fsub(v, magic);
         let c_hi = self.vfc(t, ek.ln2_hi);
         let c_lo = self.vfc(t, ek.ln2_lo);
-        let khi = self.b.ins().fmul(k, c_hi);
-        let hi = self.b.ins().fsub(x, khi);
+        // k ln2_hi is exact: fused or not, hi rounds once.
+        let hi = self.neg_mul_add(k, c_hi, x);
         let lo = self.b.ins().fmul(k, c_lo);
         let r = self.b.ins().fsub(hi, lo);
         let c = self.b.ins().fsub(hi, r);
@@ -170,14 +169,11 @@ impl Emitter<'_, '_> {
         let hfx = self.b.ins().fmul(half, r);
         let hxs = self.b.ins().fmul(r, hfx);
         let q = self.horner(hxs, &EXPM1_Q);
-        let q = self.b.ins().fmul(hxs, q);
-        let r1 = self.b.ins().fadd(one, q);
+        let r1 = self.mul_add(hxs, q, one);
         let three = self.vfc(t, 3.0);
-        let rh = self.b.ins().fmul(r1, hfx);
-        let tt = self.b.ins().fsub(three, rh);
+        let tt = self.neg_mul_add(r1, hfx, three);
         let six = self.vfc(t, 6.0);
-        let rt = self.b.ins().fmul(r, tt);
-        let den = self.b.ins().fsub(six, rt);
+        let den = self.neg_mul_add(r, tt, six);
         let num = self.b.ins().fsub(r1, tt);
         let e = self.b.ins().fdiv(num, den);
         let e = self.b.ins().fmul(hxs, e);
@@ -207,8 +203,7 @@ impl Emitter<'_, '_> {
         let neg = self.b.ins().fcmp(FloatCC::LessThan, r, quarter);
         let resp1 = self.sel(neg, lo1, hi1);
         // 2^k as two factors (k up to 1024 and down to -56 stay in range), and 2^-k
-        let kh = self.b.ins().fmul(k, half);
-        let kh = self.b.ins().fadd(kh, magic);
+        let kh = self.mul_add(k, half, magic);
         let k1 = self.b.ins().fsub(kh, magic);
         let k2 = self.b.ins().fsub(k, k1);
         let s1 = self.exp2_int(k1);
@@ -358,8 +353,7 @@ impl Emitter<'_, '_> {
         let u = self.b.ins().fmul(ax, ax);
         let p = self.horner(u, if f32 { &TANH_P_F32 } else { &TANH_P_F64 });
         let au = self.b.ins().fmul(ax, u);
-        let corr = self.b.ins().fmul(au, p);
-        let near0 = self.b.ins().fadd(ax, corr);
+        let near0 = self.mul_add(au, p, ax);
         // above: 1 - 2/(expm1(2|x|) + 2); |x| capped where tanh rounds to 1 with room to spare
         // (infinities included; NaN lanes are selected at the end)
         let cap = self.vfc(t, if f32 { 20.0 } else { 40.0 });

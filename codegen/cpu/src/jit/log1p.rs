@@ -39,14 +39,14 @@ impl Emitter<'_, '_> {
         let a = self.b.ins().fadd(hfsq, rr);
         let a = self.b.ins().fmul(s, a);
         let c_lo = self.vfc(t, k.ln2_lo);
-        let klo = self.b.ins().fmul(dk, c_lo);
-        let klo = self.b.ins().fadd(klo, c);
+        let klo = self.mul_add(dk, c_lo, c);
         let a = self.b.ins().fadd(a, klo);
         let a = self.b.ins().fsub(hfsq, a);
         let a = self.b.ins().fsub(a, f);
         let c_hi = self.vfc(t, k.ln2_hi);
-        let khi = self.b.ins().fmul(dk, c_hi);
-        let r = self.b.ins().fsub(khi, a);
+        // dk ln2_hi is exact: fused or not, the difference rounds once.
+        let na = self.b.ins().fneg(a);
+        let r = self.mul_add(dk, c_hi, na);
 
         let m1 = self.vfc(t, -1.0);
         let below = self.b.ins().fcmp(FloatCC::LessThan, x, m1);

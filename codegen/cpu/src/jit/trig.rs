@@ -25,12 +25,18 @@ use cranelift_codegen::ir::{types, InstBuilder, Value};
 use lazulite_ir::{DType, UnaryOp};
 
 /// What `sin`, `cos` and `tan` of one operand share: the kernels' `sin` and `cos` of the reduced
-/// argument and the bits holding the quadrant `n` in their low bits.
+/// argument, the bits holding the quadrant `n` in their low bits, the mask of even `n`, the masks
+/// of tiny and NaN lanes, and whether any lane is past the fast range (Cranelift at
+/// `opt_level=none` does not merge repeated instructions, so sharing is explicit).
 #[derive(Clone, Copy)]
 pub(super) struct SinCos {
     ks: Value,
     kc: Value,
     nbits: Value,
+    even: Value,
+    small: Value,
+    nan: Value,
+    any_big: Value,
 }
 
 /// Constants of the inline `sin`/`cos`/`tan` per lane type.
@@ -156,15 +162,13 @@ impl Emitter<'_, '_> {
         // n = round(x 2/pi); its low bits are the low mantissa bits of `x 2/pi + 1.5 2^p`.
         let magic = self.vfc(t, 1.5 * fl.two_p);
         let inv = self.vfc(t, std::f64::consts::FRAC_2_PI);
-        let v = self.b.ins().fmul(x, inv);
-        let v = self.b.ins().fadd(v, magic);
+        let v = self.mul_add(x, inv, magic);
         let nbits = self.b.ins().bitcast(it, flags, v);
         let n = self.b.ins().fsub(v, magic);
 
         // r = x - n p1 is exact; the next pieces through TwoSum, their errors summed in `e`.
         let p1 = self.vfc(t, k.p[0]);
-        let w = self.b.ins().fmul(n, p1);
-        let mut r = self.b.ins().fsub(x, w);
+        let mut r = self.neg_mul_add(n, p1, x);
         let mut e: Option<Value> = None;
         for &pk in &k.p[1..] {
             let pv = self.vfc(t, -pk);
@@ -177,19 +181,36 @@ impl Emitter<'_, '_> {
             });
         }
         let tail = self.vfc(t, k.tail);
-        let wt = self.b.ins().fmul(n, tail);
-        let e = self
-            .b
-            .ins()
-            .fsub(e.expect("two pieces after the first"), wt);
+        let e = self.neg_mul_add(n, tail, e.expect("two pieces after the first"));
         // y0 + y1 = r + e, |y1| <= ulp(y0)/2.
         let y0 = self.b.ins().fadd(r, e);
         let d0 = self.b.ins().fsub(r, y0);
         let y1 = self.b.ins().fadd(d0, e);
 
-        let ks = self.kernel_sin(y0, y1, k.s);
-        let kc = self.kernel_cos(y0, y1, k.c);
-        let p = SinCos { ks, kc, nbits };
+        let z = self.b.ins().fmul(y0, y0);
+        let ks = self.kernel_sin(y0, y1, z, k.s);
+        let kc = self.kernel_cos(y0, y1, z, k.c);
+        // n even: an integer compare for equality (one instruction; the select on it one blend).
+        let one_i = self.vsplat_bits(it, 1);
+        let zero_i = self.vsplat_bits(it, 0);
+        let odd = self.b.ins().band(nbits, one_i);
+        let even = self.b.ins().icmp(IntCC::Equal, odd, zero_i);
+        let ax = self.b.ins().fabs(x);
+        let tiny = self.vfc(t, k.tiny);
+        let small = self.b.ins().fcmp(FloatCC::LessThan, ax, tiny);
+        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        let lim = self.vfc(t, k.max_fast);
+        let big = self.b.ins().fcmp(FloatCC::GreaterThan, ax, lim);
+        let any_big = self.b.ins().vany_true(big);
+        let p = SinCos {
+            ks,
+            kc,
+            nbits,
+            even,
+            small,
+            nan,
+            any_big,
+        };
         self.sincos.push((x, p));
         p
     }
@@ -200,11 +221,7 @@ impl Emitter<'_, '_> {
         let t = self.b.func.dfg.value_type(x);
         let fast = self.sin_cos_fast(op, x);
         // Any lane past the fast range (or infinite): the whole vector through the scalar routine.
-        let k = trig_consts(t);
-        let ax = self.b.ins().fabs(x);
-        let lim = self.vfc(t, k.max_fast);
-        let big = self.b.ins().fcmp(FloatCC::GreaterThan, ax, lim);
-        let any = self.b.ins().vany_true(big);
+        let any = self.sin_cos_parts(x).any_big;
         let var = self.b.declare_var(t);
         self.b.def_var(var, fast);
         let slow = self.b.create_block();
@@ -223,27 +240,31 @@ impl Emitter<'_, '_> {
     fn sin_cos_fast(&mut self, op: UnaryOp, x: Value) -> Value {
         let t = self.b.func.dfg.value_type(x);
         let it = t.as_int();
-        let k = trig_consts(t);
         let flags = Self::vflags();
-        let SinCos { ks, kc, nbits } = self.sin_cos_parts(x);
+        let SinCos {
+            ks,
+            kc,
+            nbits,
+            even,
+            small,
+            nan,
+            ..
+        } = self.sin_cos_parts(x);
 
         // Quadrant: odd n swaps sin and cos (tan: -cos/sin for sin/cos); bit 1 of n (of n + 1 for
         // cos) flips the sign of sin and cos.
-        let one_i = self.vsplat_bits(it, 1);
-        let zero_i = self.vsplat_bits(it, 0);
-        let odd = self.b.ins().band(nbits, one_i);
-        let odd = self.b.ins().icmp(IntCC::NotEqual, odd, zero_i);
         let res = if op == UnaryOp::Tan {
-            let num = self.sel(odd, kc, ks);
-            let den = self.sel(odd, ks, kc);
+            let num = self.sel(even, ks, kc);
+            let den = self.sel(even, kc, ks);
             let q = self.b.ins().fdiv(num, den);
             let nq = self.b.ins().fneg(q);
-            self.sel(odd, nq, q)
+            self.sel(even, q, nq)
         } else {
             let (res, sign_src) = if op == UnaryOp::Sin {
-                (self.sel(odd, kc, ks), nbits)
+                (self.sel(even, ks, kc), nbits)
             } else {
-                (self.sel(odd, ks, kc), self.b.ins().iadd(nbits, one_i))
+                let one_i = self.vsplat_bits(it, 1);
+                (self.sel(even, kc, ks), self.b.ins().iadd(nbits, one_i))
             };
             let two_i = self.vsplat_bits(it, 2);
             let sign = self.b.ins().band(sign_src, two_i);
@@ -255,42 +276,35 @@ impl Emitter<'_, '_> {
         };
 
         // Tiny |x| (signed zeros and subnormals included): sin x = tan x = x, cos x = 1.
-        let ax = self.b.ins().fabs(x);
-        let tiny = self.vfc(t, k.tiny);
-        let small = self.b.ins().fcmp(FloatCC::LessThan, ax, tiny);
         let small_val = if op == UnaryOp::Cos {
             self.vfc(t, 1.0)
         } else {
             x
         };
         let res = self.sel(small, small_val, res);
-        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
         self.sel(nan, x, res)
     }
 
     /// `sin(x + y)` for `|x + y| <= pi/4`, `|y| <= ulp(x)/2` (fdlibm's `__kernel_sin`).
-    fn kernel_sin(&mut self, x: Value, y: Value, s: &[f64]) -> Value {
+    /// `z = x^2`, shared with [`Self::kernel_cos`].
+    fn kernel_sin(&mut self, x: Value, y: Value, z: Value, s: &[f64]) -> Value {
         let t = self.b.func.dfg.value_type(x);
-        let z = self.b.ins().fmul(x, x);
         let v = self.b.ins().fmul(z, x);
         let r = self.horner(z, &s[1..]);
         // x - ((z (y/2 - v r) - y) - v s1)
         let half = self.vfc(t, 0.5);
         let hy = self.b.ins().fmul(half, y);
-        let vr = self.b.ins().fmul(v, r);
-        let a = self.b.ins().fsub(hy, vr);
-        let a = self.b.ins().fmul(z, a);
-        let a = self.b.ins().fsub(a, y);
+        let a = self.neg_mul_add(v, r, hy);
+        let ny = self.b.ins().fneg(y);
+        let a = self.mul_add(z, a, ny);
         let s1 = self.vfc(t, s[0]);
-        let vs1 = self.b.ins().fmul(v, s1);
-        let a = self.b.ins().fsub(a, vs1);
+        let a = self.neg_mul_add(v, s1, a);
         self.b.ins().fsub(x, a)
     }
 
     /// `cos(x + y)` for `|x + y| <= pi/4`, `|y| <= ulp(x)/2` (fdlibm's `__kernel_cos`).
-    fn kernel_cos(&mut self, x: Value, y: Value, c: &[f64]) -> Value {
+    fn kernel_cos(&mut self, x: Value, y: Value, z: Value, c: &[f64]) -> Value {
         let t = self.b.func.dfg.value_type(x);
-        let z = self.b.ins().fmul(x, x);
         let p = self.horner(z, c);
         let r = self.b.ins().fmul(z, p);
         let half = self.vfc(t, 0.5);
@@ -301,8 +315,7 @@ impl Emitter<'_, '_> {
         let a = self.b.ins().fsub(one, w);
         let a = self.b.ins().fsub(a, hz);
         let zr = self.b.ins().fmul(z, r);
-        let xy = self.b.ins().fmul(x, y);
-        let b = self.b.ins().fsub(zr, xy);
+        let b = self.neg_mul_add(x, y, zr);
         let a = self.b.ins().fadd(a, b);
         self.b.ins().fadd(w, a)
     }
@@ -353,8 +366,7 @@ impl Emitter<'_, '_> {
         let p1 = self.horner(w, &even);
         let s1 = self.b.ins().fmul(z, p1);
         let p2 = self.horner(w, &odd);
-        let s2 = self.b.ins().fmul(w, p2);
-        let s = self.b.ins().fadd(s1, s2);
+        let s = self.mul_add(w, p2, s1);
         let us = self.b.ins().fmul(u, s);
         let near0 = self.b.ins().fsub(u, us);
         // hi[id] - ((u s - lo[id]) - u), hi/lo selected like num/den
