@@ -504,6 +504,15 @@ def run_child(code, *args):
     return [float(t) for t in out.stdout.split()]
 
 
+
+def print_fractions(results, names, nbytes, bw, key):
+    """Each library's `nbytes / time` for the rows `names` as a fraction of the probe's `bw`, printed
+    and stored in the row under `key`."""
+    for name in names:
+        frac = {k: nbytes / t / bw for k, t in results[name].items() if isinstance(t, float)}
+        results[name][key] = frac
+        print(f"  {name:36} " + "  ".join(f"{k} {v:4.0%}" for k, v in frac.items()))
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="2^20 elements, fewer repeats (a smoke test)")
@@ -548,20 +557,14 @@ def main():
         results["read bandwidth GB/s"] = bw / 1e9
         print(f"\nread-bandwidth probe (best of NumPy read kernels: {probe}, {nbytes >> 20} MiB): "
               f"{bw / 1e9:.2f} GB/s; each reduction's bytes read / time as a fraction of it:")
-        for name in reads:
-            frac = {k: nbytes / t / bw for k, t in results[name].items()}
-            results[name]["fraction of read bandwidth"] = frac
-            print(f"  {name:36} " + "  ".join(f"{k} {v:4.0%}" for k, v in frac.items()))
+        print_fractions(results, reads, nbytes, bw, "fraction of read bandwidth")
     triads = [name for name in results if name in TRIADS]
     if triads:
         bw, nbytes, probe = triad_bandwidth(n, np.dtype(args.dtype), repeat)
         results["triad bandwidth GB/s"] = bw / 1e9
         print(f"\ntriad probe (d[:] = a*b+c into a touched d, best of: {probe}; {nbytes >> 20} MiB moved): "
               f"{bw / 1e9:.2f} GB/s; each triad row's bytes moved / time as a fraction of it:")
-        for name in triads:
-            frac = {k: nbytes / t / bw for k, t in results[name].items() if isinstance(t, float)}
-            results[name]["fraction of triad bandwidth"] = frac
-            print(f"  {name:36} " + "  ".join(f"{k} {v:4.0%}" for k, v in frac.items()))
+        print_fractions(results, triads, nbytes, bw, "fraction of triad bandwidth")
     if args.only:
         return
 
