@@ -413,6 +413,31 @@ impl Driver for CudarcDriver {
         let _one_at_a_time = h.gemm_lock.lock().unwrap_or_else(|e| e.into_inner());
         let op = |t: bool| if t { Op::CUBLAS_OP_T } else { Op::CUBLAS_OP_N };
         let (ta, tb) = (op(g.trans_a), op(g.trans_b));
+        // One call per element type: the same arguments, typed.
+        macro_rules! gemm {
+            ($f:ident, $t:ty, $one:expr, $zero:expr) => {
+                cb::$f(
+                    h.handle,
+                    ta,
+                    tb,
+                    g.m,
+                    g.n,
+                    g.k,
+                    &$one,
+                    g.a as *const $t,
+                    g.lda,
+                    g.stride_a,
+                    g.b as *const $t,
+                    g.ldb,
+                    g.stride_b,
+                    &$zero,
+                    g.c as *mut $t,
+                    g.ldc,
+                    g.stride_c,
+                    g.batch,
+                )
+            };
+        }
         // SAFETY (each arm): the handle is live and its context current; `g.check()` holds, and the
         // backend made `a`, `b`, `c` device memory that holds every element the batched product reads
         // (`batch` matrices `stride_*` apart with these leading dimensions) or writes, alive until the
@@ -420,85 +445,19 @@ impl Driver for CudarcDriver {
         // live for the call (cuBLAS reads them before it returns, host pointer mode).
         let st = unsafe {
             match g.dtype {
-                DType::F32 => cb::cublasSgemmStridedBatched(
-                    h.handle,
-                    ta,
-                    tb,
-                    g.m,
-                    g.n,
-                    g.k,
-                    &1.0f32,
-                    g.a as *const f32,
-                    g.lda,
-                    g.stride_a,
-                    g.b as *const f32,
-                    g.ldb,
-                    g.stride_b,
-                    &0.0f32,
-                    g.c as *mut f32,
-                    g.ldc,
-                    g.stride_c,
-                    g.batch,
+                DType::F32 => gemm!(cublasSgemmStridedBatched, f32, 1.0f32, 0.0f32),
+                DType::F64 => gemm!(cublasDgemmStridedBatched, f64, 1.0f64, 0.0f64),
+                DType::C64 => gemm!(
+                    cublasCgemmStridedBatched,
+                    cb::cuComplex,
+                    cb::cuComplex { x: 1.0, y: 0.0 },
+                    cb::cuComplex { x: 0.0, y: 0.0 }
                 ),
-                DType::F64 => cb::cublasDgemmStridedBatched(
-                    h.handle,
-                    ta,
-                    tb,
-                    g.m,
-                    g.n,
-                    g.k,
-                    &1.0f64,
-                    g.a as *const f64,
-                    g.lda,
-                    g.stride_a,
-                    g.b as *const f64,
-                    g.ldb,
-                    g.stride_b,
-                    &0.0f64,
-                    g.c as *mut f64,
-                    g.ldc,
-                    g.stride_c,
-                    g.batch,
-                ),
-                DType::C64 => cb::cublasCgemmStridedBatched(
-                    h.handle,
-                    ta,
-                    tb,
-                    g.m,
-                    g.n,
-                    g.k,
-                    &cb::cuComplex { x: 1.0, y: 0.0 },
-                    g.a as *const cb::cuComplex,
-                    g.lda,
-                    g.stride_a,
-                    g.b as *const cb::cuComplex,
-                    g.ldb,
-                    g.stride_b,
-                    &cb::cuComplex { x: 0.0, y: 0.0 },
-                    g.c as *mut cb::cuComplex,
-                    g.ldc,
-                    g.stride_c,
-                    g.batch,
-                ),
-                _ => cb::cublasZgemmStridedBatched(
-                    h.handle,
-                    ta,
-                    tb,
-                    g.m,
-                    g.n,
-                    g.k,
-                    &cb::cuDoubleComplex { x: 1.0, y: 0.0 },
-                    g.a as *const cb::cuDoubleComplex,
-                    g.lda,
-                    g.stride_a,
-                    g.b as *const cb::cuDoubleComplex,
-                    g.ldb,
-                    g.stride_b,
-                    &cb::cuDoubleComplex { x: 0.0, y: 0.0 },
-                    g.c as *mut cb::cuDoubleComplex,
-                    g.ldc,
-                    g.stride_c,
-                    g.batch,
+                _ => gemm!(
+                    cublasZgemmStridedBatched,
+                    cb::cuDoubleComplex,
+                    cb::cuDoubleComplex { x: 1.0, y: 0.0 },
+                    cb::cuDoubleComplex { x: 0.0, y: 0.0 }
                 ),
             }
         };
