@@ -129,30 +129,21 @@ pub fn round_trip_reason(step: &ExternStep, driver: &dyn Driver) -> Option<Strin
 /// `ld` (`cs == 1`), `(true, ld)` when it is a `rows x cols` one (`rs == 1`, to be transposed by the
 /// gemm); `None` when neither (it needs a contiguous copy).
 fn matrix_layout(rows: usize, cols: usize, rs: isize, cs: isize) -> Option<(bool, i64)> {
-    let ok = |ld: i64, need: usize| ld >= need.max(1) as i64 && ld <= i32::MAX as i64;
-    // N: element (i, j) at j + i * ld
-    if cols <= 1 || cs == 1 {
+    // N: element (i, j) at j + i * ld; T is N of the transpose (rows and cols swapped)
+    let untransposed = |rows: usize, cols: usize, rs: isize, cs: isize| {
+        if !(cols <= 1 || cs == 1) {
+            return None;
+        }
         let ld = if rows <= 1 {
             cols.max(1) as i64
         } else {
             rs as i64
         };
-        if ok(ld, cols) {
-            return Some((false, ld));
-        }
-    }
-    // T: element (i, j) at i + j * ld
-    if rows <= 1 || rs == 1 {
-        let ld = if cols <= 1 {
-            rows.max(1) as i64
-        } else {
-            cs as i64
-        };
-        if ok(ld, rows) {
-            return Some((true, ld));
-        }
-    }
-    None
+        (ld >= cols.max(1) as i64 && ld <= i32::MAX as i64).then_some(ld)
+    };
+    untransposed(rows, cols, rs, cs)
+        .map(|ld| (false, ld))
+        .or_else(|| untransposed(cols, rows, cs, rs).map(|ld| (true, ld)))
 }
 
 /// The gemm layout of an operand's matrices (`None`: it needs a contiguous copy, also when a batch
