@@ -41,11 +41,21 @@ pub fn materialize(py: Python<'_>, x: &LazyArray, why: Reason) -> PyResult<Array
     let data = compute_value(py, x, why)?;
     match why {
         Reason::Implicit(what) if data.device() != lazulite_ir::Device::Cpu => {
+            let device = data.device();
             policy(
                 py,
-                what,
-                "copying an array from {device} to the host",
-                data.device(),
+                || {
+                    format!(
+                        "{what}: implicit copying an array from {device} to the host is disabled \
+                         (lazulite.set_implicit_compute(\"raise\")); call .to_device(\"cpu\") first"
+                    )
+                },
+                || {
+                    format!(
+                        "{what}: implicit copying an array from {device} to the host; \
+                         call .to_device(\"cpu\") to make this explicit"
+                    )
+                },
             )?;
             HOST_COPIES.fetch_add(1, Ordering::Relaxed);
             engine(py, what, move || {
@@ -56,21 +66,19 @@ pub fn materialize(py: Python<'_>, x: &LazyArray, why: Reason) -> PyResult<Array
     }
 }
 
-/// Applies the implicit-materialisation policy to `action` (`{device}` replaced by `device`).
-fn policy(py: Python<'_>, what: &str, action: &str, device: lazulite_ir::Device) -> PyResult<()> {
-    let action = action.replace("{device}", &device.to_string());
+/// Applies the implicit-materialisation policy: an error with the `refused` message, a
+/// `RuntimeWarning` with the `warned` one, or nothing.
+fn policy(
+    py: Python<'_>,
+    refused: impl FnOnce() -> String,
+    warned: impl FnOnce() -> String,
+) -> PyResult<()> {
     match POLICY.load(Ordering::Relaxed) {
-        POLICY_RAISE => Err(PyRuntimeError::new_err(format!(
-            "{what}: implicit {action} is disabled (lazulite.set_implicit_compute(\"raise\")); \
-             call .to_device(\"cpu\") first"
-        ))),
+        POLICY_RAISE => Err(PyRuntimeError::new_err(refused())),
         POLICY_WARN => PyErr::warn(
             py,
             &py.get_type::<PyRuntimeWarning>(),
-            &std::ffi::CString::new(format!(
-                "{what}: implicit {action}; call .to_device(\"cpu\") to make this explicit"
-            ))
-            .unwrap_or_default(),
+            &std::ffi::CString::new(warned()).unwrap_or_default(),
             1,
         ),
         _ => Ok(()),
@@ -83,24 +91,20 @@ pub fn compute_value(py: Python<'_>, x: &LazyArray, why: Reason) -> PyResult<Arr
         return Ok(d);
     }
     if let Reason::Implicit(what) = why {
-        match POLICY.load(Ordering::Relaxed) {
-            POLICY_RAISE => {
-                return Err(PyRuntimeError::new_err(format!(
+        policy(
+            py,
+            || {
+                format!(
                     "{what}: implicit computation of a lazy array is disabled \
                      (lazulite.set_implicit_compute(\"raise\")); call .compute() first"
-                )))
-            }
-            POLICY_WARN => PyErr::warn(
-                py,
-                &py.get_type::<PyRuntimeWarning>(),
-                &std::ffi::CString::new(format!(
+                )
+            },
+            || {
+                format!(
                     "{what}: implicitly computing a lazy array; call .compute() to make this explicit"
-                ))
-                .unwrap_or_default(),
-                1,
-            )?,
-            _ => {}
-        }
+                )
+            },
+        )?;
     }
     COMPUTATIONS.fetch_add(1, Ordering::Relaxed);
     let what = match why {
