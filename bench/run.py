@@ -70,17 +70,14 @@ def workloads(n, side, dtype):
     u, v = rng.standard_normal(side).astype(dtype), rng.standard_normal(side).astype(dtype)
     la, lb, lc, lx, ly, lm, lu, lv = (lz.asarray(t) for t in (a, b, c, x, y, m, u, v))
 
-    def np_softmax(t):
-        e = np.exp(t - t.max(axis=-1, keepdims=True))
-        return e / e.sum(axis=-1, keepdims=True)
+    # softmax and log-softmax written once for any array namespace with max/sum/exp/log functions
+    def softmax(xp, t):
+        e = xp.exp(t - xp.max(t, axis=-1, keepdims=True))
+        return e / xp.sum(e, axis=-1, keepdims=True)
 
-    def lz_softmax(t):
-        e = lz.exp(t - lz.max(t, axis=-1, keepdims=True))
-        return e / lz.sum(e, axis=-1, keepdims=True)
-
-    def jnp_softmax(t):
-        e = jnp.exp(t - t.max(axis=-1, keepdims=True))
-        return e / e.sum(axis=-1, keepdims=True)
+    def log_softmax(xp, t):
+        z = t - xp.max(t, axis=-1, keepdims=True)
+        return z - xp.log(xp.sum(xp.exp(z), axis=-1, keepdims=True))
 
     yield (
         "a*b+c",
@@ -142,29 +139,17 @@ def workloads(n, side, dtype):
     )
     yield (
         f"softmax(m, axis=-1) {side}x{side}",
-        lambda: np_softmax(m),
-        lambda: lz_softmax(lm).compute(),
+        lambda: softmax(np, m),
+        lambda: softmax(lz, lm).compute(),
         None,
-        jax and jax_fn(jnp_softmax, m),
+        jax and jax_fn(lambda t: softmax(jnp, t), m),
     )
-    def np_log_softmax(t):
-        z = t - t.max(axis=-1, keepdims=True)
-        return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
-
-    def lz_log_softmax(t):
-        z = t - lz.max(t, axis=-1, keepdims=True)
-        return z - lz.log(lz.sum(lz.exp(z), axis=-1, keepdims=True))
-
-    def jnp_log_softmax(t):
-        z = t - t.max(axis=-1, keepdims=True)
-        return z - jnp.log(jnp.exp(z).sum(axis=-1, keepdims=True))
-
     yield (
         f"log_softmax(m, axis=-1) {side}x{side}",
-        lambda: np_log_softmax(m),
-        lambda: lz_log_softmax(lm).compute(),
+        lambda: log_softmax(np, m),
+        lambda: log_softmax(lz, lm).compute(),
         None,
-        jax and jax_fn(jnp_log_softmax, m),
+        jax and jax_fn(lambda t: log_softmax(jnp, t), m),
     )
     for fname in ("var", "std"):
         f_np, f_lz, f_jnp = getattr(np, fname), getattr(lz, fname), jax and getattr(jnp, fname)
