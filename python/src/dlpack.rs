@@ -332,14 +332,8 @@ fn wrap(
     // Buffer drops it, and lazulite never writes to external buffers.
     let buffer =
         unsafe { Buffer::from_external(ptr.offset(lo), (hi - lo) as usize, Box::new(owner)) };
-    let data = ArrayData {
-        buffer: Arc::new(buffer),
-        offset: -lo / isz,
-        strides: strides.iter().copied().collect(),
-        shape: shape.iter().copied().collect(),
-        dtype,
-    };
-    data.check_layout().map_err(crate::guard::to_pyerr)?;
+    let data =
+        imported_array(buffer, lo, &shape, &strides, dtype).map_err(crate::guard::to_pyerr)?;
     Ok((LazyArray::from_data(data), read_only))
 }
 
@@ -360,6 +354,27 @@ fn cuda_device(id: i32) -> PyResult<Device> {
                 .join(", ")
         ))),
     }
+}
+
+/// An imported tensor's array: `buffer` starts at the tensor's lowest byte `lo` (relative to its data
+/// pointer, from [`byte_span`]), so the first element sits `-lo` bytes in; the layout is checked
+/// against the buffer.
+fn imported_array(
+    buffer: Buffer,
+    lo: isize,
+    shape: &[usize],
+    strides: &[isize],
+    dtype: DType,
+) -> lazulite_ir::Result<ArrayData> {
+    let data = ArrayData {
+        buffer: Arc::new(buffer),
+        offset: -lo / dtype.size() as isize,
+        strides: strides.iter().copied().collect(),
+        shape: shape.iter().copied().collect(),
+        dtype,
+    };
+    data.check_layout()?;
+    Ok(data)
 }
 
 /// The bytes a DLPack tensor's elements cover, relative to its first element: `lo..hi`, from the
@@ -408,14 +423,7 @@ fn wrap_device(
         // (kDLCUDA, n), so `[base, base + len)` is device memory of cuda:n; the deleter (the owner)
         // keeps it alive until the Buffer drops it, and lazulite never writes to it.
         let buffer = unsafe { fe::wrap_device_memory(base, len, n, Box::new(owner))? };
-        let data = ArrayData {
-            buffer: Arc::new(buffer),
-            offset: -lo / isz,
-            strides: strides.iter().copied().collect(),
-            shape: shape.iter().copied().collect(),
-            dtype,
-        };
-        data.check_layout()?;
+        let data = imported_array(buffer, lo, &shape, &strides, dtype)?;
         if copy == Some(true) {
             // the producer's memory is released (its deleter runs) when `data` drops here
             return fe::copy_on_device(&data);
