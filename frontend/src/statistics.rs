@@ -4,7 +4,7 @@
 //! kernel with three accumulators and an epilogue that combines them.
 
 use crate::array::LazyArray;
-use crate::elementwise::{binary, fill, sqrt, unary, where_, Operand};
+use crate::elementwise::{binary, fill, multiply, sqrt, subtract, unary, where_, Operand};
 use crate::movement::{reshape_unchecked, view};
 use crate::reduce::reduce_node;
 use lazulite_ir::shape::normalize_axes;
@@ -58,14 +58,6 @@ fn times_pow2(a: &LazyArray, e: i32) -> Result<LazyArray> {
     )
 }
 
-fn sub(a: &LazyArray, b: &LazyArray) -> Result<LazyArray> {
-    binary(BinaryOp::Sub, Operand::Array(a), Operand::Array(b))
-}
-
-fn mul(a: &LazyArray, b: &LazyArray) -> Result<LazyArray> {
-    binary(BinaryOp::Mul, Operand::Array(a), Operand::Array(b))
-}
-
 fn plus(a: &LazyArray, v: f64) -> Result<LazyArray> {
     binary(
         BinaryOp::Add,
@@ -87,7 +79,7 @@ fn squares_about_mean(
         Operand::Array(sum),
         Operand::Scalar(Scalar::Float(count as f64)),
     )?;
-    let ss = sub(sum_sq, &mul(sum, &mean)?)?;
+    let ss = subtract(sum_sq, &multiply(sum, &mean)?)?;
     let finite = unary(UnaryOp::IsFinite, &ss)?;
     let ss = binary(
         BinaryOp::Maximum,
@@ -160,10 +152,10 @@ fn variance(
         SCALES_F64
     };
     let sum = |a: &LazyArray| reduce_node(ReduceOp::Sum, a, &axes, false);
-    let d = sub(x, &shift)?;
-    let e1 = sub(&times_pow2(x, -sc.s1)?, &times_pow2(&shift, -sc.s1)?)?;
+    let d = subtract(x, &shift)?;
+    let e1 = subtract(&times_pow2(x, -sc.s1)?, &times_pow2(&shift, -sc.s1)?)?;
     let b = times_pow2(&plus(&e1, 2f64.powi(sc.s2 - sc.s1 - sc.c))?, sc.s1 - sc.s2)?;
-    let (sum_e1, sum_dd, sum_bb) = (sum(&e1), sum(&mul(&d, &d)?), sum(&mul(&b, &b)?));
+    let (sum_e1, sum_dd, sum_bb) = (sum(&e1), sum(&multiply(&d, &d)?), sum(&multiply(&b, &b)?));
     // the plain result
     let (ss_plain, plain_ok) = squares_about_mean(&times_pow2(&sum_e1, sc.s1)?, &sum_dd, count)?;
     // the scaled one: sum(e2) and sum(e2^2) from A and D
@@ -174,7 +166,7 @@ fn variance(
         Operand::Array(&plus(&times_pow2(&sum_e2, 1)?, count as f64 * c)?),
         Operand::Scalar(Scalar::Float(c)),
     )?;
-    let (ss_scaled, _) = squares_about_mean(&sum_e2, &sub(&sum_bb, &bias)?, count)?;
+    let (ss_scaled, _) = squares_about_mean(&sum_e2, &subtract(&sum_bb, &bias)?, count)?;
     let per = |ss: &LazyArray| {
         binary(
             BinaryOp::Div,
