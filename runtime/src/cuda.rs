@@ -108,69 +108,81 @@ fn preload(dir: &Path, prefix: &str, first: &str) -> std::result::Result<(), Str
     Ok(())
 }
 
+/// Makes a CUDA library loadable: already `present` on the loader path, or preloaded (`prefix`, with
+/// its companion `first`) from the first of the [`candidate_dirs`] of `lib_dir_var` after which it is.
+/// `Err` says what was searched, naming `wheel` (the NVIDIA wheel that ships the library), or what
+/// each existing folder gave.
+fn locate(
+    wheel: &str,
+    lib_dir_var: &str,
+    prefix: &str,
+    first: &str,
+    present: fn() -> bool,
+) -> std::result::Result<(), String> {
+    if present() {
+        return Ok(());
+    }
+    let mut tried = Vec::new();
+    for dir in candidate_dirs(lib_dir_var) {
+        if !dir.is_dir() {
+            continue;
+        }
+        match preload(&dir, prefix, first) {
+            Ok(()) if present() => return Ok(()),
+            Ok(()) => tried.push(format!("{} (loaded but not usable)", dir.display())),
+            Err(e) => tried.push(e),
+        }
+    }
+    Err(if tried.is_empty() {
+        format!(
+            "{prefix} not found on the loader path, {lib_dir_var}, CUDA_PATH, /usr/local/cuda or \
+             the {wheel} wheel"
+        )
+    } else {
+        format!("{prefix} not usable ({})", tried.join("; "))
+    })
+}
+
 /// Makes NVRTC loadable (once per process). `Err` says what was searched.
 pub fn nvrtc_ready() -> Result<()> {
     static READY: OnceLock<std::result::Result<(), String>> = OnceLock::new();
-    let r = READY.get_or_init(|| {
-        // SAFETY: `is_culib_present` only dlopens and dlcloses candidate names.
-        if unsafe { cudarc::nvrtc::sys::is_culib_present() } {
-            return Ok(());
-        }
-        let mut tried = Vec::new();
-        for dir in candidate_dirs("NVRTC_LIB_DIR") {
-            if !dir.is_dir() {
-                continue;
-            }
-            match preload(&dir, "libnvrtc", "builtins") {
-                // SAFETY: as above.
-                Ok(()) if unsafe { cudarc::nvrtc::sys::is_culib_present() } => return Ok(()),
-                Ok(()) => tried.push(format!("{} (loaded but not usable)", dir.display())),
-                Err(e) => tried.push(e),
-            }
-        }
-        Err(if tried.is_empty() {
-            "libnvrtc not found on the loader path, NVRTC_LIB_DIR, CUDA_PATH, /usr/local/cuda or the \
-             nvidia-cuda-nvrtc wheel"
-                .to_string()
-        } else {
-            format!("libnvrtc not usable ({})", tried.join("; "))
+    // SAFETY: `is_culib_present` only dlopens and dlcloses candidate names.
+    let present = || unsafe { cudarc::nvrtc::sys::is_culib_present() };
+    READY
+        .get_or_init(|| {
+            locate(
+                "nvidia-cuda-nvrtc",
+                "NVRTC_LIB_DIR",
+                "libnvrtc",
+                "builtins",
+                present,
+            )
         })
-    });
-    r.clone().map_err(|e| unavailable(&e))
+        .clone()
+        .map_err(|e| unavailable(&e))
 }
 
 /// Makes cuBLAS loadable (once per process), searching as [`nvrtc_ready`] does with `CUBLAS_LIB_DIR`
 /// and NVIDIA's `nvidia-cublas` wheel. `Err` says what was searched and how to install it.
 pub fn cublas_ready() -> std::result::Result<(), String> {
     static READY: OnceLock<std::result::Result<(), String>> = OnceLock::new();
+    // SAFETY: `is_culib_present` only dlopens and dlcloses candidate names.
+    let present = || unsafe { cudarc::cublas::sys::is_culib_present() };
     READY
         .get_or_init(|| {
-            // SAFETY: `is_culib_present` only dlopens and dlcloses candidate names.
-            if unsafe { cudarc::cublas::sys::is_culib_present() } {
-                return Ok(());
-            }
-            let mut tried = Vec::new();
-            for dir in candidate_dirs("CUBLAS_LIB_DIR") {
-                if !dir.is_dir() {
-                    continue;
-                }
-                match preload(&dir, "libcublas", "cublasLt") {
-                    // SAFETY: as above.
-                    Ok(()) if unsafe { cudarc::cublas::sys::is_culib_present() } => return Ok(()),
-                    Ok(()) => tried.push(format!("{} (loaded but not usable)", dir.display())),
-                    Err(e) => tried.push(e),
-                }
-            }
-            let what = if tried.is_empty() {
-                "libcublas not found on the loader path, CUBLAS_LIB_DIR, CUDA_PATH, /usr/local/cuda                  or the nvidia-cublas wheel"
-                    .to_string()
-            } else {
-                format!("libcublas not usable ({})", tried.join("; "))
-            };
-            Err(format!(
-                "{what}; install it with `pip install lazulite[cuda]` or point CUBLAS_LIB_DIR at the \
-                 folder that holds libcublas.so.13"
-            ))
+            locate(
+                "nvidia-cublas",
+                "CUBLAS_LIB_DIR",
+                "libcublas",
+                "cublasLt",
+                present,
+            )
+            .map_err(|what| {
+                format!(
+                    "{what}; install it with `pip install lazulite[cuda]` or point CUBLAS_LIB_DIR \
+                         at the folder that holds libcublas.so.13"
+                )
+            })
         })
         .clone()
 }
