@@ -31,7 +31,9 @@ impl Emitter<'_, '_> {
     /// multiply (FMA) pipes, two of each; a loop like `sum(abs(u - v))` (two adds and no multiply
     /// per vector, counting the accumulating add) waits on the add pipes while the others idle.
     /// Body adds and subtracts move to the FMA pipes while the adds outnumber the multiplies by
-    /// two or more; where add and FMA share pipes (older Intel cores), it costs nothing.
+    /// two or more, in bodies of only loads, constants, adds, multiplies, `abs`, `neg`, `max` and
+    /// `min` (inline vector math keeps the FMA pipes busy itself); where add and FMA share pipes
+    /// (older Intel cores), it costs nothing.
     pub(super) fn hoist_body(&mut self, ins: &[Value], count: Value) -> Vec<Option<Hoisted>> {
         let k = self.k;
         let lanes = self.lanes;
@@ -70,7 +72,25 @@ impl Emitter<'_, '_> {
                 _ => None,
             };
         }
-        if self.fma {
+        // Only where the count below is the whole story: inline vector math (`exp`, `sin`, ...)
+        // keeps the FMA pipes busy itself, and other ops go to other units.
+        let simple = body.iter().all(|i| {
+            matches!(
+                i.inst,
+                Inst::Load { .. }
+                    | Inst::Const(_)
+                    | Inst::Unary(UnaryOp::Abs | UnaryOp::Neg | UnaryOp::Square, _)
+                    | Inst::Binary(
+                        BinaryOp::Add
+                            | BinaryOp::Sub
+                            | BinaryOp::Mul
+                            | BinaryOp::Maximum
+                            | BinaryOp::Minimum,
+                        ..
+                    )
+            )
+        });
+        if self.fma && simple {
             let sums = k
                 .reduces
                 .iter()
