@@ -27,9 +27,10 @@ impl Emitter<'_, '_> {
     /// `count` points at `ins`. A broadcast input is read at `ins` only when `count > 0` (an empty
     /// loop may have nothing there), else at a scratch slot whose value goes unused.
     ///
-    /// Fused adds: x86 cores since Zen and Golden Cove add on pipes of their own, apart from the
-    /// multiply (FMA) pipes, two of each; a loop like `sum(abs(u - v))` (two adds and no multiply
-    /// per vector, counting the accumulating add) waits on the add pipes while the others idle.
+    /// Fused adds: AMD's Zen cores (and Intel's since Golden Cove) add on pipes of their own, apart
+    /// from the multiply (FMA) pipes (Zen: two of each); a loop like `sum(abs(u - v))` (two adds
+    /// and no multiply per vector, counting the accumulating add) waits on the add pipes while the
+    /// FMA pipes idle.
     /// Body adds and subtracts move to the FMA pipes while the adds outnumber the multiplies by
     /// two or more, in bodies of only loads, constants, adds, multiplies, `abs`, `neg`, `max` and
     /// `min` (inline vector math keeps the FMA pipes busy itself); where add and FMA share pipes
