@@ -39,6 +39,10 @@ pub struct Config {
     /// Pin each worker of the kernel pool to its own CPU when the pool has one worker per CPU the
     /// process may run on (`LAZULITE_PIN_THREADS` = `1` | `0`; Linux only). See `runtime/src/affinity.rs`.
     pub pin_threads: bool,
+    /// Bytes of rows (of every buffer the steps touch) one block of a row-blocked run of kernel
+    /// steps works on (`rowblock.rs`; about a core's L2); `0` runs every step over all its rows
+    /// before the next (`LAZULITE_ROW_BLOCK_BYTES`).
+    pub row_block_bytes: usize,
 }
 
 impl Default for Config {
@@ -55,6 +59,7 @@ impl Default for Config {
             plan_cache_capacity: 512,
             pool_max_bytes: 512 << 20,
             pin_threads: true,
+            row_block_bytes: 1 << 20,
         }
     }
 }
@@ -75,6 +80,7 @@ impl Config {
         num("LAZULITE_KERNEL_CACHE", &mut c.kernel_cache_capacity);
         num("LAZULITE_PLAN_CACHE", &mut c.plan_cache_capacity);
         num("LAZULITE_POOL_BYTES", &mut c.pool_max_bytes);
+        num("LAZULITE_ROW_BLOCK_BYTES", &mut c.row_block_bytes);
         if let Ok(p) = std::env::var("LAZULITE_PIN_THREADS") {
             c.pin_threads = !matches!(p.trim(), "0" | "false" | "no" | "off");
         }

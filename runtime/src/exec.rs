@@ -451,7 +451,7 @@ fn check_step(
 }
 
 /// The address of element `off` (in elements of `dt`) of a buffer of the executor.
-fn elem_ptr(
+pub(crate) fn elem_ptr(
     si: usize,
     inputs: &[ArrayData],
     temps: &[Option<Arc<Buffer>>],
@@ -841,7 +841,53 @@ pub(crate) fn execute_on<B: Backend>(
     };
 
     let mut progress = crate::progress::Tracker::start(schedule);
-    for (si, step) in schedule.steps.iter().enumerate() {
+    let runs = backend.row_runs(schedule);
+    let mut next_run = runs.iter().peekable();
+    let mut si = 0;
+    while si < schedule.steps.len() {
+        if let Some(run) = next_run.next_if(|r| r.start == si) {
+            let end = run.end;
+            let kernels: Vec<&KernelStep> = schedule.steps[si..end]
+                .iter()
+                .filter_map(|s| match s {
+                    Step::Kernel(k) => Some(k),
+                    Step::Extern(_) => None,
+                })
+                .collect();
+            for k in &kernels {
+                for o in &k.outputs {
+                    match o.buffer {
+                        BufferRef::Temp(t) if !run.scratch.contains(&t) => {
+                            alloc_temp(t as usize, &mut temps, &mut live, &mut report)?;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            cancel.check("compute")?;
+            if let Some(reports) = backend.launch_rows(run, &kernels, inputs, &temps, &cancel)? {
+                report.steps.extend(reports);
+                for step in &schedule.steps[si..end] {
+                    if let Some(p) = progress.as_mut() {
+                        p.step_done(step, None);
+                    }
+                }
+                for (t, lu) in last_use.iter().enumerate() {
+                    if lu.is_some_and(|u| (si..end).contains(&u))
+                        && !pinned[t]
+                        && temps[t].take().is_some()
+                    {
+                        let tb = &schedule.temps[t];
+                        live -= tb.len * tb.dtype.size();
+                        report.temps_freed_early += 1;
+                        bump(&counters().temps_freed_early, 1);
+                    }
+                }
+                si = end;
+                continue;
+            }
+        }
+        let step = &schedule.steps[si];
         for b in step.buffers() {
             if let BufferRef::Temp(t) = b {
                 // Reads of a temp no step wrote are caught below; only outputs are new here.
@@ -879,6 +925,7 @@ pub(crate) fn execute_on<B: Backend>(
                 bump(&counters().temps_freed_early, 1);
             }
         }
+        si += 1;
     }
 
     let mut results = Vec::with_capacity(schedule.results.len());

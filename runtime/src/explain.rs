@@ -279,6 +279,30 @@ pub fn explain_text(schedule: &Schedule, inputs: &[ArrayData], ir: bool) -> Stri
             }
         }
     }
+    if cuda.is_none() {
+        let kernel_index = |si: usize| {
+            schedule.steps[..si]
+                .iter()
+                .filter(|s| matches!(s, Step::Kernel(_)))
+                .count()
+        };
+        for run in crate::rowblock::runs(schedule) {
+            let _ = writeln!(
+                s,
+                "  kernels {}-{} run together a block of rows at a time (each block's rows stay in \
+                 the cache from one kernel to the next){}",
+                kernel_index(run.start),
+                kernel_index(run.end) - 1,
+                match run.scratch.len() {
+                    0 => String::new(),
+                    n => format!(
+                        "; {} only in per-block scratch",
+                        plural(n, "temporary lives", "temporaries live")
+                    ),
+                }
+            );
+        }
+    }
     let scalars = inputs.iter().filter(|d| d.is_scalar_parameter()).count();
     let arrays = inputs.len() - scalars;
     let in_bytes: usize = inputs

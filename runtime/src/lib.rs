@@ -23,6 +23,7 @@ mod explain;
 mod extern_ops;
 mod interp;
 mod progress;
+mod rowblock;
 mod transfer;
 
 pub use backend::{Backend, BackendKind, KernelKey};
@@ -37,6 +38,7 @@ pub use lazulite_codegen_cpu::{KernelArgs, KernelFn};
 /// The device type of the IR (the host, or CUDA device `n`).
 pub use lazulite_ir::Device;
 pub use progress::{set_progress_hook, Progress, ProgressHook};
+pub use rowblock::RowRun;
 pub use transfer::{
     check_device, copy_on_device, device_address, devices, synchronize, to_device,
     wrap_device_memory,

@@ -9,6 +9,7 @@
 //! by lane (extract, scalar op, insert) inside the vector loop.
 
 mod cascade;
+mod exp64;
 mod exp_log;
 mod hoist;
 mod hyperbolic;

@@ -133,6 +133,50 @@ fn exp_f64_within_2_ulp() {
     check_op(UnaryOp::Exp, DType::F64, 0x1234_5678_9abc_def1);
 }
 
+/// float64 `exp` over a dense grid (there is no exhaustive float64 test): 2^23 evenly spaced inputs
+/// over the whole range where the result is finite and nonzero, and 2^22 over `[-2 ln2, 2 ln2]`
+/// (the reduction's seams at odd multiples of `ln2/2`), each within 2 ulp.
+#[test]
+fn exp_f64_dense_within_2_ulp() {
+    let mut xs = Vec::with_capacity(3 << 22);
+    let (lo, hi) = (-745.2, 709.8);
+    let n = 1 << 23;
+    xs.extend((0..n).map(|i| lo + (hi - lo) * (i as f64 / n as f64)));
+    let l = 2.0 * std::f64::consts::LN_2;
+    let n = 1 << 22;
+    xs.extend((0..n).map(|i| -l + 2.0 * l * (i as f64 / n as f64)));
+    check_within_2_ulp(UnaryOp::Exp, DType::F64, xs, spec_special);
+}
+
+/// A lane's float64 `exp` does not depend on its neighbour: the inputs alone, and each paired with
+/// a lane that takes the vector's cold path (NaN, infinities, overflow, subnormal results), give the
+/// same bits.
+#[test]
+fn exp_f64_lane_independent() {
+    let mut rng = Rng(0x0bad_cafe_f00d_d00d);
+    let xs: Vec<f64> = (0..200_000).map(|_| rng.uniform(-720.0, 720.0)).collect();
+    let alone = run(UnaryOp::Exp, DType::F64, &xs);
+    for cold in [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        709.5,
+        -740.0,
+        -708.5,
+    ] {
+        let paired: Vec<f64> = xs.iter().flat_map(|&x| [x, cold]).collect();
+        let got = run(UnaryOp::Exp, DType::F64, &paired);
+        for (i, (&x, &a)) in xs.iter().zip(&alone).enumerate() {
+            assert_eq!(
+                got[2 * i].to_bits(),
+                a.to_bits(),
+                "exp({x:e}) next to {cold:e}: {:e}, alone {a:e}",
+                got[2 * i]
+            );
+        }
+    }
+}
+
 #[test]
 fn exp_f32_within_2_ulp() {
     check_op(UnaryOp::Exp, DType::F32, 0x0fed_cba9_8765_4321);

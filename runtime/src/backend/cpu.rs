@@ -6,9 +6,10 @@
 use super::{Backend, BackendKind};
 use crate::buffer::{ArrayData, Buffer};
 use crate::exec::{run_extern_step, run_kernel_step, StepReport};
+use crate::rowblock::RowRun;
 use lazulite_codegen_cpu::CompiledKernel;
 use lazulite_ir::cancel::Cancel;
-use lazulite_ir::{ensure, Device, ExternStep, Kernel, KernelStep, Result};
+use lazulite_ir::{ensure, Device, ExternStep, Kernel, KernelStep, Result, Schedule};
 use std::sync::{Arc, OnceLock};
 
 /// The host, as a [`Backend`].
@@ -79,6 +80,21 @@ impl Backend for CpuBackend {
         cancel: &Cancel,
     ) -> Result<StepReport> {
         run_kernel_step(si, step, inputs, temps, cancel)
+    }
+
+    fn row_runs(&self, schedule: &Schedule) -> Vec<RowRun> {
+        crate::rowblock::runs(schedule)
+    }
+
+    fn launch_rows(
+        &self,
+        run: &RowRun,
+        steps: &[&KernelStep],
+        inputs: &[ArrayData],
+        temps: &[Option<Arc<Buffer>>],
+        cancel: &Cancel,
+    ) -> Result<Option<Vec<StepReport>>> {
+        crate::rowblock::run(run, steps, inputs, temps, cancel).map(Some)
     }
 
     fn run_extern(

@@ -17,8 +17,9 @@ pub mod pool;
 
 use crate::buffer::{ArrayData, Buffer};
 use crate::exec::StepReport;
+use crate::rowblock::RowRun;
 use lazulite_ir::cancel::Cancel;
-use lazulite_ir::{Device, ExternStep, Kernel, KernelStep, Result};
+use lazulite_ir::{Device, ExternStep, Kernel, KernelStep, Result, Schedule};
 use std::sync::Arc;
 
 /// Which code generator a backend uses.
@@ -85,6 +86,25 @@ pub trait Backend: Sync {
         temps: &[Option<Self::Mem>],
         cancel: &Cancel,
     ) -> Result<StepReport>;
+    /// The runs of kernel steps that [`Backend::launch_rows`] takes together, in step order: none
+    /// by default.
+    fn row_runs(&self, _schedule: &Schedule) -> Vec<RowRun> {
+        Vec::new()
+    }
+    /// Runs the kernel steps of `run` (one of [`Backend::row_runs`]) together (checked by the
+    /// executor; their output temps are allocated, except `run.scratch`), one report per step.
+    /// `None` when this backend does not, and the executor runs them one by one (never with
+    /// scratch temps: only the backends that run them list runs).
+    fn launch_rows(
+        &self,
+        _run: &RowRun,
+        _steps: &[&KernelStep],
+        _inputs: &[ArrayData],
+        _temps: &[Option<Self::Mem>],
+        _cancel: &Cancel,
+    ) -> Result<Option<Vec<StepReport>>> {
+        Ok(None)
+    }
     /// Runs extern step `si` (checked by the executor; its output temps are allocated).
     fn run_extern(
         &self,

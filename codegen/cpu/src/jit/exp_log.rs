@@ -175,7 +175,10 @@ impl Emitter<'_, '_> {
     pub(super) fn vector_exp(&mut self, x: Value) -> Value {
         let t = self.b.func.dfg.value_type(x);
         let fl = FloatLayout::of(t);
-        let k = if fl.p == 52 { &EXP_F64 } else { &EXP_F32 };
+        if fl.p == 52 {
+            return self.vector_exp_f64(x);
+        }
+        let k = &EXP_F32;
         let res = self.exp_scaled(x, 0.0);
         let ovf = self.vfc(t, k.overflow);
         let big = self.b.ins().fcmp(FloatCC::GreaterThan, x, ovf);
