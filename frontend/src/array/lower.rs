@@ -11,6 +11,7 @@
 
 use super::{lock, ArrayData, LazyArray};
 use crate::rt;
+use hashbrown::hash_map::Entry;
 use hashbrown::HashMap;
 use lazulite_ir::{self as ir, DType, Device, NodeId, Op, Result, Schedule, Shape};
 use smallvec::SmallVec;
@@ -127,6 +128,17 @@ impl Sink<'_> {
         match self {
             Sink::Build(g) => g.len(),
             Sink::Check { len, .. } => *len,
+        }
+    }
+
+    /// Whether `expanded` op nodes can still match: each expanded node takes one node of the guide
+    /// when it exits, so a DAG with more op nodes than the guide has nodes differs. (The walk
+    /// expands a whole chain before it compares the first node: without this bound, checking a
+    /// 100,000-op chain against a 20-node guide would stack up the whole chain first.)
+    fn has_room(&self, expanded: usize) -> bool {
+        match self {
+            Sink::Build(_) => true,
+            Sink::Check { guide, .. } => expanded <= guide.len(),
         }
     }
 
@@ -299,6 +311,7 @@ fn walk(arrays: &[&LazyArray], sink: &mut Sink, hint: usize) -> Result<Option<Lo
     // scalar parameters go to the device of the computation (the first root's; roots on different
     // devices are an error of the plan, naming both)
     let param_device = arrays.first().map_or(Device::Cpu, |a| a.device());
+    let mut expanded = 0usize;
     for &root in arrays {
         stack.push(Visit::Enter(root.clone(), true));
         while let Some(visit) = stack.pop() {
@@ -312,7 +325,13 @@ fn walk(arrays: &[&LazyArray], sink: &mut Sink, hint: usize) -> Result<Option<Lo
                     }
                     let a = match expand(a, shared, &mut stack, may_compute) {
                         Ok(Some(leaf)) => leaf,
-                        Ok(None) => continue,
+                        Ok(None) => {
+                            expanded += 1;
+                            if !sink.has_room(expanded) {
+                                return Ok(None);
+                            }
+                            continue;
+                        }
                         Err(None) => return Ok(None),
                         Err(Some(e)) => return Err(e),
                     };
@@ -330,16 +349,22 @@ fn walk(arrays: &[&LazyArray], sink: &mut Sink, hint: usize) -> Result<Option<Lo
                         let v = ir::Scalar::from_bytes(data.dtype, bytes);
                         (data.dtype, v, Shape::from_slice(&data.shape))
                     });
-                    if let Some(&id) = scalar.as_ref().and_then(|k| scalars.get(k)) {
-                        if shared {
-                            ids.insert(a.key(), id);
+                    // one hash per scalar: the slot it shares, or the place for its new one
+                    let slot_entry = match scalar.map(|k| scalars.entry(k)) {
+                        Some(Entry::Occupied(e)) => {
+                            let id = *e.get();
+                            if shared {
+                                ids.insert(a.key(), id);
+                            }
+                            done.push(id);
+                            keep.push(a);
+                            continue;
                         }
-                        done.push(id);
-                        keep.push(a);
-                        continue;
-                    }
+                        Some(Entry::Vacant(e)) => Some(e),
+                        None => None,
+                    };
                     let slot = u32::try_from(inputs.len()).map_err(|_| too_many_inputs())?;
-                    let device = match scalar.is_some() && data.device() == Device::Cpu {
+                    let device = match slot_entry.is_some() && data.device() == Device::Cpu {
                         true => param_device,
                         false => data.device(),
                     };
@@ -348,8 +373,8 @@ fn walk(arrays: &[&LazyArray], sink: &mut Sink, hint: usize) -> Result<Option<Lo
                         return Ok(None);
                     };
                     inputs.push(ArrayData::clone(data));
-                    if let Some(k) = scalar {
-                        scalars.insert(k, id);
+                    if let Some(e) = slot_entry {
+                        e.insert(id);
                     }
                     (a, id, shared)
                 }
@@ -465,6 +490,14 @@ mod tests {
         assert!(!matches(&longer, &graph, &built.roots)?);
         let first_differs = chain(&cos(&x)?, 12, fresh)?;
         assert!(!matches(&first_differs, &graph, &built.roots)?);
+        // a much longer chain is refused before it is expanded whole
+        let long = chain(&x, 5000, fresh)?;
+        let mut sink = Sink::Check {
+            guide: graph.node_slice(),
+            len: 0,
+        };
+        assert!(walk(&[&long], &mut sink, 0)?.is_none());
+        assert_eq!(sink.len(), 0, "compared nodes of a DAG too large to match");
         // two equal constants share one input slot: another graph
         let equal = chain(&x, 12, |i| if i == 3 { 0.5 } else { 0.5 + i as f64 * 1e-3 })?;
         assert!(!matches(&equal, &graph, &built.roots)?);
