@@ -310,50 +310,102 @@ pub fn deferring_release<T>(f: impl FnOnce() -> T) -> (T, Released) {
     (out, Released(mine.unwrap_or_default()))
 }
 
-/// Computes several arrays together: shared subgraphs are computed once. Arrays already realized are
-/// returned as they are.
-pub fn compute_many(arrays: &[&LazyArray]) -> Result<Vec<ArrayData>> {
-    let pending: Vec<&LazyArray> = {
-        let mut seen = HashSet::new();
-        arrays
-            .iter()
-            .copied()
-            .filter(|a| a.0.realized.get().is_none() && seen.insert(a.key()))
-            .collect()
-    };
-    if !pending.is_empty() {
-        let (lowered, schedule, replaced) = lower_and_plan(&pending)?;
-        let results = rt::execute(&schedule, &lowered.inputs)?;
-        let t0 = std::time::Instant::now();
-        release(Dropped::Lowered {
-            _held: Box::new(lowered),
-        });
-        if let Some(memo) = replaced {
-            release(Dropped::Memo { _held: memo });
+/// A computation whose plan is known (see [`prepare_remembered`]): run it with [`Prepared::run`].
+pub struct Prepared {
+    arrays: Vec<LazyArray>,
+    lowered: Lowered,
+    schedule: Arc<ir::Schedule>,
+}
+
+impl Prepared {
+    /// Whether running it is certainly quick: kernel steps only, whose loop points times
+    /// instructions add up to at most `max_work`.
+    pub fn is_small(&self, max_work: usize) -> bool {
+        let mut work = 0usize;
+        for step in &self.schedule.steps {
+            let ir::Step::Kernel(k) = step else {
+                return false;
+            };
+            let insts = k.kernel.body.len() + k.kernel.epilogue.len() + 1;
+            work = work.saturating_add(ir::shape::numel(&k.shape).saturating_mul(insts));
         }
-        if results.len() != pending.len() {
+        work <= max_work
+    }
+
+    /// Runs the schedule and stores the results in the arrays (as [`compute_many`]).
+    pub fn run(self) -> Result<Vec<ArrayData>> {
+        let refs: Vec<&LazyArray> = self.arrays.iter().collect();
+        finish(&refs, &refs, self.lowered, self.schedule, None)
+    }
+}
+
+/// When the arrays' DAG has the structure of the last one planned (the walk's memo), its inputs and
+/// schedule, found by the checking walk alone (bounded by the memo's size, at most 16384 nodes);
+/// `None` otherwise, and when every array is realized. Nothing is computed: [`Prepared::run`] does
+/// that, so that a caller can run small work at once and hand large work to another thread.
+pub fn prepare_remembered(arrays: &[&LazyArray]) -> Result<Option<Prepared>> {
+    let pending = pending(arrays);
+    if pending.is_empty() {
+        return Ok(None);
+    }
+    Ok(
+        lower::check_remembered(&pending)?.map(|(lowered, schedule)| Prepared {
+            arrays: pending.into_iter().cloned().collect(),
+            lowered,
+            schedule,
+        }),
+    )
+}
+
+/// The arrays not realized yet, each once.
+fn pending<'a>(arrays: &[&'a LazyArray]) -> Vec<&'a LazyArray> {
+    let mut seen = HashSet::new();
+    arrays
+        .iter()
+        .copied()
+        .filter(|a| a.0.realized.get().is_none() && seen.insert(a.key()))
+        .collect()
+}
+
+/// Executes `schedule` on the walk's inputs, stores each result in its pending array, and returns the
+/// values of `arrays`; what the walk and the computed nodes let go of is released.
+fn finish(
+    arrays: &[&LazyArray],
+    pending: &[&LazyArray],
+    lowered: Lowered,
+    schedule: Arc<ir::Schedule>,
+    replaced: Option<Arc<Memo>>,
+) -> Result<Vec<ArrayData>> {
+    let results = rt::execute(&schedule, &lowered.inputs)?;
+    let t0 = std::time::Instant::now();
+    release(Dropped::Lowered {
+        _held: Box::new(lowered),
+    });
+    if let Some(memo) = replaced {
+        release(Dropped::Memo { _held: memo });
+    }
+    if results.len() != pending.len() {
+        ir::bail!(
+            Internal,
+            "compute: the runtime returned {} results for {} arrays",
+            results.len(),
+            pending.len()
+        );
+    }
+    for (a, data) in pending.iter().zip(results) {
+        if data.dtype != a.0.dtype || data.shape != a.0.shape {
             ir::bail!(
                 Internal,
-                "compute: the runtime returned {} results for {} arrays",
-                results.len(),
-                pending.len()
+                "compute: the runtime returned a {} array of shape {:?} for a {} array of shape {:?}",
+                data.dtype,
+                data.shape.as_slice(),
+                a.0.dtype,
+                a.0.shape.as_slice()
             );
         }
-        for (a, data) in pending.iter().zip(results) {
-            if data.dtype != a.0.dtype || data.shape != a.0.shape {
-                ir::bail!(
-                    Internal,
-                    "compute: the runtime returned a {} array of shape {:?} for a {} array of shape {:?}",
-                    data.dtype,
-                    data.shape.as_slice(),
-                    a.0.dtype,
-                    a.0.shape.as_slice()
-                );
-            }
-            a.store(data);
-        }
-        lazulite_runtime::note_time(lazulite_runtime::Phase::Release, t0);
+        a.store(data);
     }
+    lazulite_runtime::note_time(lazulite_runtime::Phase::Release, t0);
     Ok(arrays
         .iter()
         .map(|a| {
@@ -363,6 +415,24 @@ pub fn compute_many(arrays: &[&LazyArray]) -> Result<Vec<ArrayData>> {
                 .expect("every array was realized above")
         })
         .collect())
+}
+
+/// Computes several arrays together: shared subgraphs are computed once. Arrays already realized are
+/// returned as they are.
+pub fn compute_many(arrays: &[&LazyArray]) -> Result<Vec<ArrayData>> {
+    let pending = pending(arrays);
+    if pending.is_empty() {
+        return arrays
+            .iter()
+            .map(|a| {
+                a.realized().ok_or_else(|| {
+                    ir::Error::new(ir::ErrorKind::Internal, "compute: an array lost its value")
+                })
+            })
+            .collect();
+    }
+    let (lowered, schedule, replaced) = lower_and_plan(&pending)?;
+    finish(arrays, &pending, lowered, schedule, replaced)
 }
 
 /// The plan the runtime would run to compute `arrays`, as a compact text summary (computes nothing):

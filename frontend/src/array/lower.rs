@@ -49,21 +49,10 @@ const MEMO_MAX_NODES: usize = 1 << 14;
 pub(super) fn lower_and_plan(
     arrays: &[&LazyArray],
 ) -> Result<(Lowered, Arc<Schedule>, Option<Arc<Memo>>)> {
-    let t0 = std::time::Instant::now();
-    if let Some(memo) = remembered(arrays) {
-        let mut sink = Sink::Check {
-            guide: memo.graph.node_slice(),
-            len: 0,
-        };
-        if let Some(w) = walk(arrays, &mut sink, memo.graph.len())? {
-            if sink.len() == memo.graph.len() && w.roots == memo.roots {
-                lazulite_runtime::note_time(lazulite_runtime::Phase::Lower, t0);
-                lazulite_runtime::note_plan_reused();
-                let schedule = memo.schedule.clone();
-                return Ok((w, schedule, None));
-            }
-        }
+    if let Some((w, schedule)) = check_remembered(arrays)? {
+        return Ok((w, schedule, None));
     }
+    let t0 = std::time::Instant::now();
     let mut lowered = lower(arrays)?;
     lazulite_runtime::note_time(lazulite_runtime::Phase::Lower, t0);
     let graph = lowered.graph.take().ok_or_else(|| {
@@ -83,6 +72,27 @@ pub(super) fn lower_and_plan(
     });
     let old = MEMO.lock().unwrap_or_else(|p| p.into_inner()).replace(memo);
     Ok((lowered, schedule, old))
+}
+
+/// The inputs and schedule of `arrays` when their DAG has the memo's structure (the checking walk
+/// alone: nothing is built or planned), else `None`.
+pub(super) fn check_remembered(arrays: &[&LazyArray]) -> Result<Option<(Lowered, Arc<Schedule>)>> {
+    let t0 = std::time::Instant::now();
+    let Some(memo) = remembered(arrays) else {
+        return Ok(None);
+    };
+    let mut sink = Sink::Check {
+        guide: memo.graph.node_slice(),
+        len: 0,
+    };
+    match walk(arrays, &mut sink, memo.graph.len())? {
+        Some(w) if sink.len() == memo.graph.len() && w.roots == memo.roots => {
+            lazulite_runtime::note_time(lazulite_runtime::Phase::Lower, t0);
+            lazulite_runtime::note_plan_reused();
+            Ok(Some((w, memo.schedule.clone())))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// The memo, when it may fit `arrays`: planned in the current generation, as many roots, and the
