@@ -9,12 +9,14 @@
 //! Every walk over the DAG uses an explicit stack, and dropping a node unlinks its operand chain
 //! iteratively, so chains of any length neither build, compute nor drop recursively.
 
+mod lower;
+
 use crate::rt;
-use hashbrown::{HashMap, HashSet};
+use hashbrown::HashSet;
 use lazulite_ir::{self as ir, DType, Device, NodeId, Op, Result, Shape};
+use lower::{lower, lower_and_plan, Lowered, Memo};
 use smallvec::SmallVec;
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 pub use lazulite_runtime::ArrayData;
@@ -244,8 +246,16 @@ pub(crate) fn common_device(func: &str, arrays: &[&LazyArray]) -> Result<Device>
 /// What a compute lets go of once its results are stored: the operand chains of the computed nodes
 /// and the interned graph. Freeing a long chain costs about as much as interning it.
 enum Dropped {
-    Operands { _held: Operands },
-    Lowered { _held: Box<Lowered> },
+    Operands {
+        _held: Operands,
+    },
+    Lowered {
+        _held: Box<Lowered>,
+    },
+    /// The walk's memo replaced by a newer one.
+    Memo {
+        _held: Arc<Memo>,
+    },
 }
 
 thread_local! {
@@ -300,244 +310,102 @@ pub fn deferring_release<T>(f: impl FnOnce() -> T) -> (T, Released) {
     (out, Released(mine.unwrap_or_default()))
 }
 
-/// The part of the DAG below some arrays, interned into a graph.
-struct Lowered {
-    graph: ir::Graph,
-    roots: Vec<NodeId>,
-    inputs: Vec<ArrayData>,
-    /// Every node the walk visited (their addresses were its keys); released with the graph.
-    _visited: Vec<LazyArray>,
+/// A computation whose plan is known (see [`prepare_remembered`]): run it with [`Prepared::run`].
+pub struct Prepared {
+    arrays: Vec<LazyArray>,
+    lowered: Lowered,
+    schedule: Arc<ir::Schedule>,
 }
 
-/// What a node is at the moment of the walk: a leaf with data, or an op over operands.
-enum Seen {
-    Leaf,
-    Op(Operands),
-}
-
-/// Looks at `a` once: realized (a leaf: its value is then `a.realized_ref()`), or an op over the
-/// operands returned. A transfer node is computed here (its source on its device, then copied) and
-/// is a leaf from then on.
-fn inspect(a: &LazyArray) -> Result<Seen> {
-    if a.0.realized.get().is_some() {
-        return Ok(Seen::Leaf);
-    }
-    let ops = {
-        let ops = lock(&a.0.inputs);
-        // Under the lock, check again: operands are released only after the value is set.
-        match a.0.realized.get() {
-            Some(_) => return Ok(Seen::Leaf),
-            None => ops.clone(),
+impl Prepared {
+    /// Whether running it is certainly quick: kernel steps only, whose loop points times
+    /// instructions add up to at most `max_work`.
+    pub fn is_small(&self, max_work: usize) -> bool {
+        let mut work = 0usize;
+        for step in &self.schedule.steps {
+            let ir::Step::Kernel(k) = step else {
+                return false;
+            };
+            let insts = k.kernel.body.len() + k.kernel.epilogue.len() + 1;
+            work = work.saturating_add(ir::shape::numel(&k.shape).saturating_mul(insts));
         }
-    };
-    if a.0.op.is_some() {
-        return Ok(Seen::Op(ops));
+        work <= max_work
     }
-    // a transfer: compute the source on its device, copy it, and the node is data from now on
-    let [src] = ops.as_slice() else {
-        ir::bail!(
-            Internal,
-            "compute: a transfer node has {} operands",
-            ops.len()
-        );
-    };
-    let moved = lazulite_runtime::to_device(&src.compute()?, a.0.device)?;
-    a.store(moved);
-    Ok(Seen::Leaf)
+
+    /// Runs the schedule and stores the results in the arrays (as [`compute_many`]).
+    pub fn run(self) -> Result<Vec<ArrayData>> {
+        let refs: Vec<&LazyArray> = self.arrays.iter().collect();
+        finish(&refs, &refs, self.lowered, self.schedule, None)
+    }
 }
 
-/// One step of the walk in [`lower`].
-enum Visit {
-    /// Look at a node: a node seen before or a leaf gives its id at once; an op node is expanded.
-    Enter(LazyArray),
-    /// All operands of this op node have given their ids (the last `operands.len()` entries of the
-    /// id stack, in order): intern the node.
-    Exit(LazyArray, Operands),
-}
-
-fn too_many_inputs() -> ir::Error {
-    ir::Error::new(
-        ir::ErrorKind::NotImplemented,
-        "compute: more than 2^32 input arrays in one graph",
+/// When the arrays' DAG has the structure of the last one planned (the walk's memo), its inputs and
+/// schedule, found by the checking walk alone (bounded by the memo's size, at most 16384 nodes);
+/// `None` otherwise, and when every array is realized. Nothing is computed: [`Prepared::run`] does
+/// that, so that a caller can run small work at once and hand large work to another thread.
+pub fn prepare_remembered(arrays: &[&LazyArray]) -> Result<Option<Prepared>> {
+    let pending = pending(arrays);
+    if pending.is_empty() {
+        return Ok(None);
+    }
+    Ok(
+        lower::check_remembered(&pending)?.map(|(lowered, schedule)| Prepared {
+            arrays: pending.into_iter().cloned().collect(),
+            lowered,
+            schedule,
+        }),
     )
 }
 
-/// Interns the DAG below `arrays` into a graph, iteratively (post-order with an explicit stack).
-///
-/// Each node is looked at once: entering it finds it in the table of nodes already seen, or (a leaf)
-/// interns it, or (an op) pushes its exit and then its operands; every entered node leaves exactly
-/// one id on an id stack, so an exit finds its operands' ids on top of that stack, in order, without
-/// looking them up. (The operands of a node are entered after its exit is pushed, so they are done,
-/// exits included, before anything below it on the stack: a node entered twice is finished the
-/// second time.)
-fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
-    // Tables sized like the last walk's (a program computes graphs of similar size over and over):
-    // a walk of a few thousand nodes then grows and rehashes nothing.
-    static LAST_NODES: AtomicUsize = AtomicUsize::new(0);
-    let hint = LAST_NODES.load(Ordering::Relaxed).min(1 << 12);
-    let mut graph = ir::Graph::with_capacity(hint);
-    let mut inputs: Vec<ArrayData> = Vec::new();
-    let mut ids: HashMap<usize, NodeId> = HashMap::with_capacity(hint);
-    // One-element leaves (Python scalars passed as parameters) by value and shape: equal values share
-    // one input slot, so a chain with the same constant many times has one kernel input for it.
-    let mut scalars: HashMap<(DType, ir::Scalar, Shape), NodeId> = HashMap::with_capacity(hint / 2);
-    // Keeps every visited node alive for the walk, so that node addresses stay unique keys.
-    let mut keep: Vec<LazyArray> = Vec::with_capacity(hint);
-    let mut roots = Vec::with_capacity(arrays.len());
-    let mut stack: Vec<Visit> = Vec::with_capacity(hint.min(64));
-    let mut done: Vec<NodeId> = Vec::with_capacity(hint.min(64));
-    // scalar parameters go to the device of the computation (the first root's; roots on different
-    // devices are an error of the plan, naming both)
-    let param_device = arrays.first().map_or(Device::Cpu, |a| a.device());
-    for &root in arrays {
-        stack.push(Visit::Enter(root.clone()));
-        while let Some(visit) = stack.pop() {
-            let (a, node) = match visit {
-                Visit::Enter(a) => {
-                    if let Some(&id) = ids.get(&a.key()) {
-                        done.push(id);
-                        continue;
-                    }
-                    match inspect(&a)? {
-                        Seen::Op(ops) => {
-                            let todo: SmallVec<[LazyArray; 3]> =
-                                ops.iter().rev().cloned().collect();
-                            stack.push(Visit::Exit(a, ops));
-                            stack.extend(todo.into_iter().map(Visit::Enter));
-                            continue;
-                        }
-                        Seen::Leaf => {
-                            let data = a.realized_ref().ok_or_else(|| {
-                                ir::Error::new(
-                                    ir::ErrorKind::Internal,
-                                    "compute: a leaf has no value",
-                                )
-                            })?;
-                            // one element seen at every index: a scalar parameter (or a broadcast
-                            // 0-d array); its element read straight from the (host) buffer
-                            let scalar = (data.buffer.len() == data.dtype.size()
-                                && data.offset == 0
-                                && data.strides.iter().all(|&s| s == 0))
-                            .then(|| data.buffer.as_slice().ok())
-                            .flatten()
-                            .map(|bytes| {
-                                let v = ir::Scalar::from_bytes(data.dtype, bytes);
-                                (data.dtype, v, data.shape.clone())
-                            });
-                            if let Some(&id) = scalar.as_ref().and_then(|k| scalars.get(k)) {
-                                ids.insert(a.key(), id);
-                                done.push(id);
-                                keep.push(a);
-                                continue;
-                            }
-                            let slot =
-                                u32::try_from(inputs.len()).map_err(|_| too_many_inputs())?;
-                            let device = match scalar.is_some() && data.device() == Device::Cpu {
-                                true => param_device,
-                                false => data.device(),
-                            };
-                            let node = ir::Node {
-                                op: Op::Input {
-                                    slot,
-                                    device,
-                                    strides: data.strides.clone(),
-                                },
-                                inputs: SmallVec::new(),
-                                dtype: a.0.dtype,
-                                shape: a.0.shape.clone(),
-                            };
-                            inputs.push(ArrayData::clone(data));
-                            let id = graph.add(node);
-                            if let Some(k) = scalar {
-                                scalars.insert(k, id);
-                            }
-                            (a, id)
-                        }
-                    }
-                }
-                Visit::Exit(a, ops) => {
-                    let first = done.len().checked_sub(ops.len()).ok_or_else(|| {
-                        ir::Error::new(
-                            ir::ErrorKind::Internal,
-                            "compute: an operand was not lowered before its user",
-                        )
-                    })?;
-                    let op = a.0.op.clone().ok_or_else(|| {
-                        ir::Error::new(ir::ErrorKind::Internal, "compute: a data node has no value")
-                    })?;
-                    let node = ir::Node {
-                        op,
-                        inputs: done.drain(first..).collect(),
-                        dtype: a.0.dtype,
-                        shape: a.0.shape.clone(),
-                    };
-                    (a, graph.add(node))
-                }
-            };
-            ids.insert(a.key(), node);
-            done.push(node);
-            keep.push(a);
-        }
-        let root_id = done.pop().ok_or_else(|| {
-            ir::Error::new(
-                ir::ErrorKind::Internal,
-                "compute: the walk gave no id for a root",
-            )
-        })?;
-        roots.push(root_id);
-    }
-    LAST_NODES.store(keep.len(), Ordering::Relaxed);
-    Ok(Lowered {
-        graph,
-        roots,
-        inputs,
-        _visited: keep,
-    })
+/// The arrays not realized yet, each once.
+fn pending<'a>(arrays: &[&'a LazyArray]) -> Vec<&'a LazyArray> {
+    let mut seen = HashSet::new();
+    arrays
+        .iter()
+        .copied()
+        .filter(|a| a.0.realized.get().is_none() && seen.insert(a.key()))
+        .collect()
 }
 
-/// Computes several arrays together: shared subgraphs are computed once. Arrays already realized are
-/// returned as they are.
-pub fn compute_many(arrays: &[&LazyArray]) -> Result<Vec<ArrayData>> {
-    let pending: Vec<&LazyArray> = {
-        let mut seen = HashSet::new();
-        arrays
-            .iter()
-            .copied()
-            .filter(|a| a.0.realized.get().is_none() && seen.insert(a.key()))
-            .collect()
-    };
-    if !pending.is_empty() {
-        let t0 = std::time::Instant::now();
-        let lowered = lower(&pending)?;
-        lazulite_runtime::note_time(lazulite_runtime::Phase::Lower, t0);
-        let results = rt::compute(&lowered.graph, &lowered.roots, &lowered.inputs)?;
-        let t0 = std::time::Instant::now();
-        release(Dropped::Lowered {
-            _held: Box::new(lowered),
-        });
-        if results.len() != pending.len() {
+/// Executes `schedule` on the walk's inputs, stores each result in its pending array, and returns the
+/// values of `arrays`; what the walk and the computed nodes let go of is released.
+fn finish(
+    arrays: &[&LazyArray],
+    pending: &[&LazyArray],
+    lowered: Lowered,
+    schedule: Arc<ir::Schedule>,
+    replaced: Option<Arc<Memo>>,
+) -> Result<Vec<ArrayData>> {
+    let results = rt::execute(&schedule, &lowered.inputs)?;
+    let t0 = std::time::Instant::now();
+    release(Dropped::Lowered {
+        _held: Box::new(lowered),
+    });
+    if let Some(memo) = replaced {
+        release(Dropped::Memo { _held: memo });
+    }
+    if results.len() != pending.len() {
+        ir::bail!(
+            Internal,
+            "compute: the runtime returned {} results for {} arrays",
+            results.len(),
+            pending.len()
+        );
+    }
+    for (a, data) in pending.iter().zip(results) {
+        if data.dtype != a.0.dtype || data.shape != a.0.shape {
             ir::bail!(
                 Internal,
-                "compute: the runtime returned {} results for {} arrays",
-                results.len(),
-                pending.len()
+                "compute: the runtime returned a {} array of shape {:?} for a {} array of shape {:?}",
+                data.dtype,
+                data.shape.as_slice(),
+                a.0.dtype,
+                a.0.shape.as_slice()
             );
         }
-        for (a, data) in pending.iter().zip(results) {
-            if data.dtype != a.0.dtype || data.shape != a.0.shape {
-                ir::bail!(
-                    Internal,
-                    "compute: the runtime returned a {} array of shape {:?} for a {} array of shape {:?}",
-                    data.dtype,
-                    data.shape.as_slice(),
-                    a.0.dtype,
-                    a.0.shape.as_slice()
-                );
-            }
-            a.store(data);
-        }
-        lazulite_runtime::note_time(lazulite_runtime::Phase::Release, t0);
+        a.store(data);
     }
+    lazulite_runtime::note_time(lazulite_runtime::Phase::Release, t0);
     Ok(arrays
         .iter()
         .map(|a| {
@@ -549,30 +417,51 @@ pub fn compute_many(arrays: &[&LazyArray]) -> Result<Vec<ArrayData>> {
         .collect())
 }
 
+/// Computes several arrays together: shared subgraphs are computed once. Arrays already realized are
+/// returned as they are.
+pub fn compute_many(arrays: &[&LazyArray]) -> Result<Vec<ArrayData>> {
+    let pending = pending(arrays);
+    if pending.is_empty() {
+        return arrays
+            .iter()
+            .map(|a| {
+                a.realized().ok_or_else(|| {
+                    ir::Error::new(ir::ErrorKind::Internal, "compute: an array lost its value")
+                })
+            })
+            .collect();
+    }
+    let (lowered, schedule, replaced) = lower_and_plan(&pending)?;
+    finish(arrays, &pending, lowered, schedule, replaced)
+}
+
 /// The plan the runtime would run to compute `arrays`, as a compact text summary (computes nothing):
 /// kernels and extern ops in run order, sizes, why each fusion group ended.
 pub fn explain(arrays: &[&LazyArray]) -> Result<String> {
-    let lowered = lower(arrays)?;
-    rt::explain(&lowered.graph, &lowered.roots, &lowered.inputs, false)
+    let (graph, roots, inputs) = build_graph(arrays)?;
+    rt::explain(&graph, &roots, &inputs, false)
 }
 
 /// [`explain`] with each kernel's IR after its line.
 pub fn explain_ir(arrays: &[&LazyArray]) -> Result<String> {
-    let lowered = lower(arrays)?;
-    rt::explain(&lowered.graph, &lowered.roots, &lowered.inputs, true)
+    let (graph, roots, inputs) = build_graph(arrays)?;
+    rt::explain(&graph, &roots, &inputs, true)
 }
 
 /// The plan of [`explain`] as a Graphviz DOT graph (inputs, kernels, extern ops, results, and the
 /// bytes on each edge).
 pub fn explain_dot(arrays: &[&LazyArray]) -> Result<String> {
-    let lowered = lower(arrays)?;
-    rt::explain_dot(&lowered.graph, &lowered.roots, &lowered.inputs)
+    let (graph, roots, inputs) = build_graph(arrays)?;
+    rt::explain_dot(&graph, &roots, &inputs)
 }
 
 /// The graph that `compute` would hand the runtime for `arrays` (for tests and tools).
 pub fn build_graph(arrays: &[&LazyArray]) -> Result<(ir::Graph, Vec<NodeId>, Vec<ArrayData>)> {
     let l = lower(arrays)?;
-    Ok((l.graph, l.roots, l.inputs))
+    let graph = l.graph.ok_or_else(|| {
+        ir::Error::new(ir::ErrorKind::Internal, "compute: the walk built no graph")
+    })?;
+    Ok((graph, l.roots, l.inputs))
 }
 
 /// The graph as text: one line per node, `%id = op(operands) : dtype shape`, then the roots.

@@ -48,7 +48,7 @@ mod views;
 pub use advanced::{getitem_arrays, key_has_mask, setitem, IndexKey};
 pub use array::{
     build_graph, compute_many, deferring_release, explain, explain_dot, explain_ir, graph_text,
-    LazyArray, Released,
+    prepare_remembered, LazyArray, Prepared, Released,
 };
 pub use creation::{
     arange, from_bytes, from_vec, full, ones, zeros, Complex, Complex128, Complex64, Element,

@@ -1,16 +1,18 @@
 //! Every call from the frontend into the runtime, in one place.
 
 use crate::array::LazyArray;
-use lazulite_ir::{DType, Graph, NodeId, Result};
+use lazulite_ir::{DType, Graph, NodeId, Result, Schedule};
 use lazulite_runtime::ArrayData;
+use std::sync::Arc;
 
-/// Runs the graph: one result per root.
-pub(crate) fn compute(
-    graph: &Graph,
-    roots: &[NodeId],
-    inputs: &[ArrayData],
-) -> Result<Vec<ArrayData>> {
-    lazulite_runtime::compute(graph, roots, inputs)
+/// The schedule that computes `roots` (from the plan cache, or planned and cached).
+pub(crate) fn plan(graph: &Graph, roots: &[NodeId]) -> Result<Arc<Schedule>> {
+    lazulite_runtime::plan(graph, roots)
+}
+
+/// Runs a schedule on the graph's inputs: one result per root.
+pub(crate) fn execute(schedule: &Schedule, inputs: &[ArrayData]) -> Result<Vec<ArrayData>> {
+    lazulite_runtime::execute_timed(schedule, inputs)
 }
 
 /// The runtime's plan for the graph, as text (with each kernel's IR when `ir`).

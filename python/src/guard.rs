@@ -76,6 +76,33 @@ where
     finish(op, outcome)
 }
 
+/// [`engine`] for a call that computes quickly (the caller knows its plan and its kernels' size): what
+/// the computation lets go of (operand chains, the walk's node list) is freed on the driver thread
+/// after the result is handed over, as [`engine_interruptible`] does, not in the caller's time.
+pub fn engine_release_later<T, F>(py: Python<'_>, op: &str, f: F) -> PyResult<T>
+where
+    F: FnOnce() -> lazulite_ir::Result<T> + Send,
+    T: Send,
+{
+    let outcome = py.detach(|| {
+        catch_unwind(AssertUnwindSafe(|| lazulite_frontend::deferring_release(f))).map(
+            |(r, released)| {
+                if !released.is_empty() {
+                    match driver() {
+                        // A panic while freeing must not unwind out of the pool's thread.
+                        Ok(d) => d.spawn(move || {
+                            let _ = catch_unwind(AssertUnwindSafe(move || drop(released)));
+                        }),
+                        Err(_) => drop(released),
+                    }
+                }
+                r
+            },
+        )
+    });
+    finish(op, outcome)
+}
+
 /// The thread that runs interruptible calls of the main thread (one: the main thread runs one call at
 /// a time; the work itself spreads over the runtime's pool). Started at import ([`warm_up`]); a
 /// process forked after that has no such thread, so a pool started by another process id is left

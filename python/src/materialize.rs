@@ -115,7 +115,41 @@ pub fn compute_value(py: Python<'_>, x: &LazyArray, why: Reason) -> PyResult<Arr
     if lazulite_frontend::is_small_work(&[&x]) {
         return engine(py, what, move || x.compute());
     }
+    if let Some(p) = engine(py, what, || lazulite_frontend::prepare_remembered(&[&x]))? {
+        let quick = p.is_small(QUICK_WORK);
+        let one = |v: Vec<ArrayData>| v.into_iter().next();
+        let run = move || {
+            p.run().and_then(|v| {
+                one(v).ok_or_else(|| {
+                    lazulite_ir::Error::new(
+                        lazulite_ir::ErrorKind::Internal,
+                        "compute: no result for the array",
+                    )
+                })
+            })
+        };
+        return run_prepared(py, what, run, quick);
+    }
     engine_interruptible(py, what, move || x.compute())
+}
+
+/// Loop points times kernel instructions below which a computation whose plan is known is certainly
+/// quick (well under a millisecond compiled, a few interpreted): it runs on the calling thread.
+const QUICK_WORK: usize = 1 << 18;
+
+/// Runs a computation the walk's memo planned already ([`lazulite_frontend::prepare_remembered`]): at
+/// once when `quick` (no hand-off to the driver thread and back; its garbage is still freed there),
+/// else through the interruptible path.
+fn run_prepared<T: Send + 'static>(
+    py: Python<'_>,
+    what: &str,
+    run: impl FnOnce() -> lazulite_ir::Result<T> + Send + 'static,
+    quick: bool,
+) -> PyResult<T> {
+    if quick {
+        return crate::guard::engine_release_later(py, what, run);
+    }
+    engine_interruptible(py, what, run)
 }
 
 /// Whether implicit computation is refused (`set_implicit_compute("raise")`): `repr` then shows what
@@ -135,6 +169,26 @@ pub fn materialize_many(py: Python<'_>, xs: Vec<LazyArray>) -> PyResult<Vec<Arra
             let refs: Vec<&LazyArray> = xs.iter().collect();
             lazulite_frontend::compute_many(&refs)
         });
+    }
+    if let Some(p) = engine(py, "compute_many", || {
+        lazulite_frontend::prepare_remembered(&refs)
+    })? {
+        // every array, realized or not, in order: the pending ones get their values from the run
+        let quick = p.is_small(QUICK_WORK);
+        let run = move || {
+            p.run()?;
+            xs.iter()
+                .map(|x| {
+                    x.realized().ok_or_else(|| {
+                        lazulite_ir::Error::new(
+                            lazulite_ir::ErrorKind::Internal,
+                            "compute_many: an array has no value after the run",
+                        )
+                    })
+                })
+                .collect()
+        };
+        return run_prepared(py, "compute_many", run, quick);
     }
     engine_interruptible(py, "compute_many", move || {
         let refs: Vec<&LazyArray> = xs.iter().collect();

@@ -392,13 +392,27 @@ impl std::fmt::Debug for Buffer {
 
 /// An array value: a buffer read with a layout. `offset` is the element index (in the buffer) of the
 /// element at index (0, ..., 0); `strides` are in elements and may be 0 or negative.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct ArrayData {
     pub buffer: Arc<Buffer>,
     pub offset: isize,
     pub strides: Strides,
     pub shape: Shape,
     pub dtype: DType,
+}
+
+impl Clone for ArrayData {
+    fn clone(&self) -> Self {
+        // `from_slice` copies the layout in one go (SmallVec's `clone` goes element by element
+        // through `extend`; the compute walk clones one ArrayData per input).
+        ArrayData {
+            buffer: self.buffer.clone(),
+            offset: self.offset,
+            strides: Strides::from_slice(&self.strides),
+            shape: Shape::from_slice(&self.shape),
+            dtype: self.dtype,
+        }
+    }
 }
 
 impl ArrayData {

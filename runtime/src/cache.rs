@@ -392,8 +392,18 @@ pub fn plan_cached(graph: &Graph, roots: &[NodeId]) -> Result<Arc<Schedule>> {
     Ok(schedule)
 }
 
+/// Bumped by [`clear_caches`]: a schedule kept outside the plan cache (the frontend remembers the last
+/// one it ran) is valid while the generation it was planned in is current.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// The plan cache's generation (see [`GENERATION`]).
+pub fn plan_generation() -> u64 {
+    GENERATION.load(Ordering::Acquire)
+}
+
 /// Empties the plan and kernel caches (compiled code is freed once no running call holds it).
 pub fn clear_caches() {
+    GENERATION.fetch_add(1, Ordering::AcqRel);
     plan_cache()
         .lock()
         .unwrap_or_else(|e| e.into_inner())

@@ -28,7 +28,7 @@ mod transfer;
 
 pub use backend::{Backend, BackendKind, KernelKey};
 pub use buffer::{ArrayData, Buffer, Pool, PoolStats, ALIGN};
-pub use cache::{clear_caches, kernel_cache_len, plan_cached};
+pub use cache::{clear_caches, kernel_cache_len, plan_cached, plan_generation};
 pub use config::{config, note_time, set_config, stats, Config, ExecPolicy, Phase, Stats};
 pub use exec::{execute, execute_traced, ExecReport, StepReport};
 pub use explain::human_bytes;
@@ -45,17 +45,41 @@ pub use transfer::{
 };
 
 use lazulite_ir::{Graph, NodeId, Result, Schedule};
+use std::sync::Arc;
 
 /// Plans (with the plan cache) and executes `roots`; input slot `i` of the graph reads `inputs[i]`.
 pub fn compute(graph: &Graph, roots: &[NodeId], inputs: &[ArrayData]) -> Result<Vec<ArrayData>> {
-    let c = config::counters();
+    let schedule = plan(graph, roots)?;
+    execute_timed(&schedule, inputs)
+}
+
+/// The schedule [`compute`] runs for `roots` (from the plan cache, or planned and cached), timed as
+/// the plan phase of [`Stats`].
+pub fn plan(graph: &Graph, roots: &[NodeId]) -> Result<Arc<Schedule>> {
     let t0 = std::time::Instant::now();
-    let schedule = plan_cached(graph, roots)?;
-    let t1 = std::time::Instant::now();
-    config::bump(&c.plan_time_ns, (t1 - t0).as_nanos() as u64);
-    let out = execute(&schedule, inputs);
-    config::bump(&c.execute_time_ns, t1.elapsed().as_nanos() as u64);
+    let schedule = plan_cached(graph, roots);
+    config::bump(
+        &config::counters().plan_time_ns,
+        t0.elapsed().as_nanos() as u64,
+    );
+    schedule
+}
+
+/// [`execute`], timed as the execute phase of [`Stats`].
+pub fn execute_timed(schedule: &Schedule, inputs: &[ArrayData]) -> Result<Vec<ArrayData>> {
+    let t0 = std::time::Instant::now();
+    let out = execute(schedule, inputs);
+    config::bump(
+        &config::counters().execute_time_ns,
+        t0.elapsed().as_nanos() as u64,
+    );
     out
+}
+
+/// Counts a plan found without looking in the plan cache (a caller kept the schedule of an equal
+/// graph, valid while [`plan_generation`] is unchanged) as a plan cache hit.
+pub fn note_plan_reused() {
+    config::bump(&config::counters().plan_cache_hits, 1);
 }
 
 /// Starts what the first computation would otherwise start (the worker pool of
