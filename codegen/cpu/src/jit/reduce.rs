@@ -633,7 +633,7 @@ impl Emitter<'_, '_> {
             .collect();
         let outer = self.body_consts.replace(consts);
         if unroll <= 1 {
-            self.vector_loop(lo, hi, ins, vec![], Some(&rest_accs));
+            self.vector_loop(lo, hi, ins, vec![], Some(&rest_accs), 1);
             self.body_consts = outer;
             return;
         }
@@ -678,7 +678,7 @@ impl Emitter<'_, '_> {
 
         self.b.switch_to_block(exit);
         let lo2 = self.b.ins().iadd(lo, nmain);
-        self.vector_loop(lo2, hi, ins, vec![], Some(&rest_accs));
+        self.vector_loop(lo2, hi, ins, vec![], Some(&rest_accs), 1);
         self.body_consts = outer;
     }
 
