@@ -122,7 +122,8 @@ pub(crate) fn plan(k: &Kernel) -> Plan {
 ///   other group's live vectors would be spilled around it.
 ///
 /// Four groups of a body with a few live values each still fit x64's 16 vector registers.
-/// `LAZULITE_JIT_GROUPS=<n>` (read once; 1..=8) forces `n`, for measurements.
+/// `LAZULITE_JIT_GROUPS=<n>` (read once; 1, 2, 4 or 8) forces `n`, for measurements. Always a
+/// power of two: the loop rounds its trip count down to a multiple of `groups * lanes` by a mask.
 pub(crate) fn groups(k: &Kernel) -> u32 {
     if let Some(n) = forced_groups() {
         return n;
@@ -153,7 +154,7 @@ fn forced_groups() -> Option<u32> {
         std::env::var("LAZULITE_JIT_GROUPS")
             .ok()
             .and_then(|v| v.parse().ok())
-            .filter(|n| (1..=8).contains(n))
+            .filter(|n: &u32| n.is_power_of_two() && *n <= 8)
     })
 }
 

@@ -51,8 +51,9 @@ fn chain(d: DType, n: usize) -> Kernel {
     }
 }
 
-/// Inputs `a` (walked) and `b` (broadcast along the inner dim); outputs `sin(a)`, `a*b + 1.5`,
-/// `a > b`, `select(a > b, cos(a), b)`, `tan(a - 0.25)` and, with `more`, five more `sin`/`cos` of
+/// Inputs `a` (walked), `b` (broadcast along the inner dim) and `c` (bool, walked); outputs
+/// `sin(a)`, `a*b + 1.5`, `a > b`, `select(a > b, cos(a), b)`, `tan(a - 0.25)`,
+/// `select(c, sin(a), a)` and, with `more`, five more `sin`/`cos` of
 /// distinct operands (a longer body: fewer groups) and `cos(b)` (the same in every group).
 fn mixed(d: DType, more: bool) -> Kernel {
     let mut body = vec![
@@ -75,6 +76,15 @@ fn mixed(d: DType, more: bool) -> Kernel {
         instr(Inst::Const(Scalar::Float(0.25)), d),           // 9
         instr(Inst::Binary(BinaryOp::Sub, 0, 9), d),          // 10
         instr(Inst::Unary(UnaryOp::Tan, 10), d),              // 11
+        instr(Inst::Load { input: 2 }, DType::Bool),          // 12 c
+        instr(
+            Inst::Select {
+                cond: 12,
+                a: 2,
+                b: 0,
+            },
+            d,
+        ), // 13
     ];
     let mut outputs = vec![
         output(2, d, Contiguous),
@@ -82,6 +92,7 @@ fn mixed(d: DType, more: bool) -> Kernel {
         output(6, DType::Bool, Contiguous),
         output(8, d, Contiguous),
         output(11, d, Contiguous),
+        output(13, d, Contiguous),
     ];
     if more {
         for (i, op) in [
@@ -107,7 +118,11 @@ fn mixed(d: DType, more: bool) -> Kernel {
     Kernel {
         ndim: 2,
         n_reduce: 0,
-        inputs: vec![input(d, Contiguous), input(d, Broadcast)],
+        inputs: vec![
+            input(d, Contiguous),
+            input(d, Broadcast),
+            input(DType::Bool, Contiguous),
+        ],
         body,
         reduces: vec![],
         epilogue: vec![],
@@ -134,7 +149,7 @@ fn lengths_around_the_group_step() {
                 for splits in [1, 3] {
                     let case = Case {
                         shape: vec![n],
-                        in_strides: vec![vec![1], vec![0]],
+                        in_strides: vec![vec![1], vec![0], vec![1]],
                         out_strides: outs(vec![1]),
                         splits,
                         seed: n as u64 * 3 + splits as u64,
@@ -145,7 +160,7 @@ fn lengths_around_the_group_step() {
                 // Rank 2: `a` strided along the outer dim (rows padded by 5), `b` one per row.
                 let case = Case {
                     shape: vec![3, n],
-                    in_strides: vec![vec![n + 5, 1], vec![1, 0]],
+                    in_strides: vec![vec![n + 5, 1], vec![1, 0], vec![n, 1]],
                     out_strides: outs(vec![n, 1]),
                     splits: 2,
                     seed: n as u64,

@@ -340,7 +340,8 @@ impl Emitter<'_, '_> {
     ) {
         let k = self.k;
         let lanes = self.lanes;
-        debug_assert!(groups >= 1 && (accs.is_none() || groups == 1));
+        // (`nvec` below rounds down by a mask: `groups` is a power of two.)
+        debug_assert!(groups.is_power_of_two() && (accs.is_none() || groups == 1));
         let step = (lanes * groups) as i64;
         // Element sizes: inputs walked contiguously, outputs (always contiguous here).
         let in_walk: Vec<Option<usize>> = k
