@@ -181,6 +181,8 @@ fn short_bodies_run_one_vector() {
     assert_eq!(compile(&add).unwrap().vector_groups(), 1);
     let pow = binary_kernel(BinaryOp::Pow, f, 1, Contiguous, Contiguous, Contiguous);
     assert_eq!(compile(&pow).unwrap().vector_groups(), 1);
+    let sin = unary_kernel(UnaryOp::Sin, f, 1, Contiguous);
+    assert_eq!(compile(&sin).unwrap().vector_groups(), 1);
     let ck = compile(&chain(f, 20)).unwrap();
     assert_eq!((ck.vector_lanes(), ck.vector_groups()), (4, 2));
 }
