@@ -10,6 +10,7 @@
 
 mod cascade;
 mod exp_log;
+mod hoist;
 mod hyperbolic;
 mod log1p;
 mod nest;
@@ -338,10 +339,10 @@ struct Emitter<'k, 'f> {
     /// The shared part of inline vector `sin`/`cos`/`tan` per operand, within one emitted block
     /// (see [`trig::SinCos`]): `sin(x)` and `cos(x)` of the same `x` reduce it once.
     sincos: Vec<(Value, trig::SinCos)>,
-    /// While emitting a vectorized reduction's loops: the body's constants, made once before them
+    /// While emitting a vectorized reduction's loops: what the body makes once before them
     /// (indexed like the body; the code is not optimized, so a constant made in the loop would be
-    /// made again, a load or two, on every copy of the body).
-    body_consts: Option<Vec<Value>>,
+    /// made again, a load or two, on every copy of the body; see [`hoist::Hoisted`]).
+    body_hoisted: Option<Vec<Option<hoist::Hoisted>>>,
     /// A stack slot of 16 bytes per group for [`Emitter::unary_in_memory`], made on first use.
     lane_buf: Option<StackSlot>,
     /// The ISA has a native fused multiply-add ([`Emitter::mul_add`] emits `fma`; without it
@@ -369,7 +370,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
             outer_lanes: plan.outer_lanes,
             outer_mode: false,
             sincos: Vec::new(),
-            body_consts: None,
+            body_hoisted: None,
             lane_buf: None,
             fma,
         }

@@ -1,6 +1,7 @@
 //! The loop nest: loads and stores, the per-dim loops of elementwise kernels and the vector loop with
 //! its stack-slot remainder.
 
+use super::hoist::Hoisted;
 use super::{mask_lane, scalar_ty, ty, Acc, Emitter, PTR};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types;
@@ -145,32 +146,41 @@ impl Emitter<'_, '_> {
     ) -> Value {
         let ins = &block[n];
         let d = ins.dtype;
-        match &ins.inst {
-            Inst::Load { input } => {
+        // What a vectorized reduction's body made once before its loops (`hoist`).
+        let h = match &self.body_hoisted {
+            Some(h) if std::ptr::eq(block, self.k.body.as_slice()) => h.get(n).copied().flatten(),
+            _ => None,
+        };
+        match (&ins.inst, h) {
+            (Inst::Load { .. } | Inst::Const(_), Some(Hoisted::Value(v))) => v,
+            (Inst::Unary(_, a), Some(Hoisted::AbsMask(m))) => {
+                self.b.ins().band(vals[*a as usize], m)
+            }
+            (Inst::Binary(_, a, b), Some(Hoisted::FmaBy(c))) => {
+                self.b.ins().fma(vals[*b as usize], c, vals[*a as usize])
+            }
+            (Inst::Load { input }, _) => {
                 let i = *input as usize;
                 let addr = addrs[i].expect("address of a loaded input");
                 self.load(i, addr, lanes)
             }
-            Inst::Const(c) => match &self.body_consts {
-                Some(h) if std::ptr::eq(block, self.k.body.as_slice()) => h[n],
-                _ => self.constant(*c, d, lanes),
-            },
-            Inst::Unary(op, a) => {
+            (Inst::Const(c), _) => self.constant(*c, d, lanes),
+            (Inst::Unary(op, a), _) => {
                 let da = block[*a as usize].dtype;
                 self.unary(*op, da, vals[*a as usize], lanes)
             }
-            Inst::Binary(op, a, b) => {
+            (Inst::Binary(op, a, b), _) => {
                 let da = block[*a as usize].dtype;
                 self.binary(*op, da, vals[*a as usize], vals[*b as usize], lanes)
             }
-            Inst::Select { cond, a, b } => {
+            (Inst::Select { cond, a, b }, _) => {
                 self.sel(vals[*cond as usize], vals[*a as usize], vals[*b as usize])
             }
-            Inst::Cast(a) => {
+            (Inst::Cast(a), _) => {
                 let da = block[*a as usize].dtype;
                 self.cast(da, d, vals[*a as usize], lanes)
             }
-            Inst::Reduced(r) => reduced[*r as usize],
+            (Inst::Reduced(r), _) => reduced[*r as usize],
         }
     }
 

@@ -623,25 +623,18 @@ impl Emitter<'_, '_> {
                 flags: a.flags.clone(),
             })
             .collect();
-        let consts = k
-            .body
-            .iter()
-            .map(|i| match i.inst {
-                Inst::Const(c) => self.constant(c, i.dtype, lanes),
-                _ => Value::from_u32(0),
-            })
-            .collect();
-        let outer = self.body_consts.replace(consts);
-        if unroll <= 1 {
-            self.vector_loop(lo, hi, ins, vec![], Some(&rest_accs), 1);
-            self.body_consts = outer;
-            return;
-        }
-        let step = lanes as i64 * unroll as i64;
         let diff = self.b.ins().isub(hi, lo);
         let zero = self.iconst(PTR, 0);
         let neg = self.b.ins().icmp(IntCC::SignedLessThan, diff, zero);
         let count = self.b.ins().select(neg, zero, diff);
+        let hoisted = self.hoist_body(&ins, count);
+        let outer = self.body_hoisted.replace(hoisted);
+        if unroll <= 1 {
+            self.vector_loop(lo, hi, ins, vec![], Some(&rest_accs), 1);
+            self.body_hoisted = outer;
+            return;
+        }
+        let step = lanes as i64 * unroll as i64;
         let nmain = self.b.ins().band_imm_s(count, -step);
         // Inputs walked along the loop: base at `lo` and log2 of the element size.
         let walk: Vec<Option<(Value, i64)>> = k
@@ -679,7 +672,7 @@ impl Emitter<'_, '_> {
         self.b.switch_to_block(exit);
         let lo2 = self.b.ins().iadd(lo, nmain);
         self.vector_loop(lo2, hi, ins, vec![], Some(&rest_accs), 1);
-        self.body_consts = outer;
+        self.body_hoisted = outer;
     }
 
     /// One iteration of the main loop of [`Self::vector_reduce_loop`] at `iv` (then advanced by
