@@ -9,8 +9,9 @@ use lazulite_ir::semantics;
 use lazulite_ir::{BinaryOp, DType, UnaryOp};
 
 /// `(name, address)` of every helper, registered with each `JITBuilder`.
-pub(crate) fn symbols() -> [(&'static str, *const u8); 5] {
+pub(crate) fn symbols() -> [(&'static str, *const u8); 6] {
     [
+        (UNARY_VEC, lz_unary_vec as *const u8),
         (UNARY_F64, lz_unary_f64 as *const u8),
         (UNARY_F32, lz_unary_f32 as *const u8),
         (BINARY_F64, lz_binary_f64 as *const u8),
@@ -24,6 +25,7 @@ pub(crate) const UNARY_F32: &str = "lz_unary_f32";
 pub(crate) const BINARY_F64: &str = "lz_binary_f64";
 pub(crate) const BINARY_F32: &str = "lz_binary_f32";
 pub(crate) const INT_BINARY: &str = "lz_int_binary";
+pub(crate) const UNARY_VEC: &str = "lz_unary_vec";
 
 pub(crate) fn unary_index(op: UnaryOp) -> u32 {
     UnaryOp::ALL.iter().position(|&o| o == op).unwrap_or(0) as u32
@@ -43,6 +45,28 @@ extern "C" fn lz_unary_f64(op: u32, x: f64) -> f64 {
 
 extern "C" fn lz_unary_f32(op: u32, x: f32) -> f32 {
     semantics::float_unary(UnaryOp::ALL[op as usize], x as f64) as f32
+}
+
+/// A float unary op in place on the `n` elements at `p` (f32 if `f32` is nonzero, else f64): the
+/// cold path of a vector op, one call for the whole vector (lane-by-lane calls cost the code
+/// generator a call site, with its clobbers, per lane).
+extern "C" fn lz_unary_vec(op: u32, f32: u32, p: *mut u8, n: u64) {
+    let op = UnaryOp::ALL[op as usize];
+    let n = n as usize;
+    if f32 != 0 {
+        // SAFETY: the generated code passes a 16-byte-aligned stack slot holding `n` f32 lanes of
+        // a vector, which nothing else touches during the call.
+        let xs = unsafe { std::slice::from_raw_parts_mut(p as *mut f32, n) };
+        for x in xs {
+            *x = semantics::float_unary(op, *x as f64) as f32;
+        }
+    } else {
+        // SAFETY: as above, `n` f64 lanes.
+        let xs = unsafe { std::slice::from_raw_parts_mut(p as *mut f64, n) };
+        for x in xs {
+            *x = semantics::float_unary(op, *x);
+        }
+    }
 }
 
 extern "C" fn lz_binary_f64(op: u32, a: f64, b: f64) -> f64 {

@@ -24,7 +24,8 @@ use crate::helpers;
 use crate::plan::{self, Plan};
 use cranelift_codegen::ir::types::{self, Type};
 use cranelift_codegen::ir::{
-    AbiParam, Endianness, FuncRef, InstBuilder, MemFlagsData, Signature, Value,
+    AbiParam, Endianness, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlot, StackSlotData,
+    StackSlotKind, Value,
 };
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
@@ -32,7 +33,7 @@ use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, Linkage, Module};
-use lazulite_ir::{BinaryOp, DType, Error, ErrorKind, Kernel, ReduceOp, Result, Scalar};
+use lazulite_ir::{BinaryOp, DType, Error, ErrorKind, Kernel, ReduceOp, Result, Scalar, UnaryOp};
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
@@ -184,6 +185,7 @@ struct Helpers {
     binary_f64: FuncRef,
     binary_f32: FuncRef,
     int_binary: FuncRef,
+    unary_vec: FuncRef,
 }
 
 fn define(
@@ -217,6 +219,14 @@ fn define(
         binary_f64: import(helpers::BINARY_F64, &[I32, F64, F64], F64)?,
         binary_f32: import(helpers::BINARY_F32, &[I32, F32, F32], F32)?,
         int_binary: import(helpers::INT_BINARY, &[I32, I64, I64, I32], I64)?,
+        unary_vec: {
+            let mut s = Signature::new(cc);
+            s.params.extend([I32, I32, I64, I64].map(AbiParam::new));
+            let fid = module
+                .declare_function(helpers::UNARY_VEC, Linkage::Import, &s)
+                .map_err(|e| internal("declaring a helper", e))?;
+            module.declare_func_in_func(fid, &mut ctx.func)
+        },
     };
 
     let target = module.target_config();
@@ -321,6 +331,8 @@ struct Emitter<'k, 'f> {
     /// Byte strides `[output][outer dim]`.
     out_sb: Vec<Vec<Value>>,
     loads: Vec<bool>,
+    /// Vectors per iteration of the elementwise vector loop ([`plan::groups`]).
+    groups: u32,
     /// Lanes of a reduction vectorized across the innermost outer dim (1: off).
     outer_lanes: u32,
     /// While emitting that vectorized reduction: every load is a vector along the outer dim.
@@ -332,6 +344,8 @@ struct Emitter<'k, 'f> {
     /// (indexed like the body; the code is not optimized, so a constant made in the loop would be
     /// made again, a load or two, on every copy of the body; see [`hoist::Hoisted`]).
     body_hoisted: Option<Vec<Option<hoist::Hoisted>>>,
+    /// A stack slot of 16 bytes per group for [`Emitter::unary_in_memory`], made on first use.
+    lane_buf: Option<StackSlot>,
     /// The ISA has a native fused multiply-add ([`Emitter::mul_add`] emits `fma`; without it
     /// Cranelift's `fma` is a libcall per lane, so the vector math keeps `fmul` + `fadd`).
     fma: bool,
@@ -344,6 +358,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
             k,
             fns,
             lanes: plan.lanes,
+            groups: plan.groups,
             mem: MemFlagsData::new().with_notrap(),
             start: Value::from_u32(0),
             end: Value::from_u32(0),
@@ -357,6 +372,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
             outer_mode: false,
             sincos: Vec::new(),
             body_hoisted: None,
+            lane_buf: None,
             fma,
         }
     }
@@ -503,6 +519,31 @@ impl<'k, 'f> Emitter<'k, 'f> {
         acc.expect("at least one lane")
     }
 
+    /// A float unary op of vectors `xs` through memory: they are stored to a stack slot, one
+    /// helper call runs the scalar routine over their lanes in place, the results are loaded back.
+    /// For cold paths: a fraction of the code (and of the compile time) of a call per lane.
+    fn unary_in_memory(&mut self, op: UnaryOp, xs: &[Value]) -> Vec<Value> {
+        let t = self.b.func.dfg.value_type(xs[0]);
+        let size = 16 * self.groups.max(xs.len() as u32);
+        let slot = *self.lane_buf.get_or_insert_with(|| {
+            self.b
+                .create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, size, 4))
+        });
+        let p = self.b.ins().stack_addr(PTR, slot, 0);
+        let flags = MemFlagsData::trusted();
+        for (g, &x) in xs.iter().enumerate() {
+            self.b.ins().store(flags, x, p, 16 * g as i32);
+        }
+        let opi = self.iconst(types::I32, helpers::unary_index(op) as i64);
+        let f32 = self.iconst(types::I32, (t.lane_type() == types::F32) as i64);
+        let n = self.iconst(types::I64, (t.lane_count() as usize * xs.len()) as i64);
+        let f = self.fns.unary_vec;
+        self.b.ins().call(f, &[opi, f32, p, n]);
+        (0..xs.len())
+            .map(|g| self.b.ins().load(t, flags, p, 16 * g as i32))
+            .collect()
+    }
+
     fn call1(&mut self, f: FuncRef, args: &[Value]) -> Value {
         let call = self.b.ins().call(f, args);
         self.b.inst_results(call)[0]
@@ -510,7 +551,7 @@ impl<'k, 'f> Emitter<'k, 'f> {
 }
 
 /// Binary ops that run lane by lane (or through a helper call) in vector code for some dtype.
-fn lanewise_binary(op: BinaryOp) -> bool {
+pub(crate) fn lanewise_binary(op: BinaryOp) -> bool {
     use BinaryOp::*;
     matches!(
         op,

@@ -28,6 +28,7 @@ pub struct CompiledKernel {
     entry: KernelFn,
     compile_time: Duration,
     lanes: u32,
+    groups: u32,
     module: Option<cranelift_jit::JITModule>,
 }
 
@@ -52,6 +53,12 @@ impl CompiledKernel {
     /// a reduction over a strided axis, the innermost outer dimension).
     pub fn vector_lanes(&self) -> u32 {
         self.lanes
+    }
+
+    /// Vectors per iteration of the elementwise vector loop, their bodies interleaved (1 for scalar
+    /// code and reductions; see `plan::groups`).
+    pub fn vector_groups(&self) -> u32 {
+        self.groups
     }
 }
 
@@ -87,16 +94,19 @@ pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
     }
     lazulite_ir::verify::verify_kernel(kernel)?;
     let plan = plan::plan(kernel);
-    let (built, lanes) = match jit::build(kernel, plan) {
-        Ok(b) => (b, plan.lanes.max(plan.outer_lanes)),
+    let (built, plan) = match jit::build(kernel, plan) {
+        Ok(b) => (b, plan),
         // A vector lowering Cranelift rejects on this host: the scalar loop always works.
-        Err(_) if plan != plan::Plan::SCALAR => (jit::build(kernel, plan::Plan::SCALAR)?, 1),
+        Err(_) if plan != plan::Plan::SCALAR => {
+            (jit::build(kernel, plan::Plan::SCALAR)?, plan::Plan::SCALAR)
+        }
         Err(e) => return Err(e),
     };
     Ok(CompiledKernel {
         entry: built.entry,
         compile_time: t0.elapsed(),
-        lanes,
+        lanes: plan.lanes.max(plan.outer_lanes),
+        groups: plan.groups,
         module: Some(built.module),
     })
 }

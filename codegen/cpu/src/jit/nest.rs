@@ -7,7 +7,7 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types;
 use cranelift_codegen::ir::{ConstantData, InstBuilder, StackSlotData, StackSlotKind, Value};
 use cranelift_frontend::Variable;
-use lazulite_ir::{DType, Inst, Instr, ReduceOp, StrideClass};
+use lazulite_ir::{DType, Inst, Instr, ReduceOp, StrideClass, UnaryOp};
 
 impl Emitter<'_, '_> {
     // ---- memory --------------------------------------------------------------------------------
@@ -74,47 +74,114 @@ impl Emitter<'_, '_> {
         // Values of an earlier emission need not dominate this one.
         self.sincos.clear();
         let mut vals: Vec<Value> = Vec::with_capacity(block.len());
-        let hoisted = match &self.body_hoisted {
-            Some(h) if std::ptr::eq(block, self.k.body.as_slice()) => h.clone(),
-            _ => Vec::new(),
-        };
-        for ins in block {
-            let d = ins.dtype;
-            let h = hoisted.get(vals.len()).copied().flatten();
-            let v = match (&ins.inst, h) {
-                (Inst::Load { .. } | Inst::Const(_), Some(Hoisted::Value(v))) => v,
-                (Inst::Unary(_, a), Some(Hoisted::AbsMask(m))) => {
-                    self.b.ins().band(vals[*a as usize], m)
-                }
-                (Inst::Binary(_, a, b), Some(Hoisted::FmaBy(c))) => {
-                    self.b.ins().fma(vals[*b as usize], c, vals[*a as usize])
-                }
-                (Inst::Load { input }, _) => {
-                    let i = *input as usize;
-                    let addr = addrs[i].expect("address of a loaded input");
-                    self.load(i, addr, lanes)
-                }
-                (Inst::Const(c), _) => self.constant(*c, d, lanes),
-                (Inst::Unary(op, a), _) => {
-                    let da = block[*a as usize].dtype;
-                    self.unary(*op, da, vals[*a as usize], lanes)
-                }
-                (Inst::Binary(op, a, b), _) => {
-                    let da = block[*a as usize].dtype;
-                    self.binary(*op, da, vals[*a as usize], vals[*b as usize], lanes)
-                }
-                (Inst::Select { cond, a, b }, _) => {
-                    self.sel(vals[*cond as usize], vals[*a as usize], vals[*b as usize])
-                }
-                (Inst::Cast(a), _) => {
-                    let da = block[*a as usize].dtype;
-                    self.cast(da, d, vals[*a as usize], lanes)
-                }
-                (Inst::Reduced(r), _) => reduced[*r as usize],
-            };
+        for n in 0..block.len() {
+            let v = self.instr(block, n, &vals, addrs, reduced, lanes);
             vals.push(v);
         }
         vals
+    }
+
+    /// Runs `block` for several independent groups of lanes at once (group `g`'s inputs at
+    /// `addrs[g]`), interleaved instruction by instruction: every group's instance of instruction
+    /// `n` is emitted before instruction `n + 1`, so the groups' dependency chains sit side by side
+    /// in the code and the CPU overlaps them (a long body, longer than the reorder window, otherwise
+    /// runs at the latency of its one chain). An instruction whose operands are the same values in
+    /// every group (a constant, a broadcast input's load, an op of those) is emitted once and shared.
+    /// Returns each group's values.
+    pub(super) fn block_groups(
+        &mut self,
+        block: &[Instr],
+        addrs: &[Vec<Option<Value>>],
+        lanes: u32,
+    ) -> Vec<Vec<Value>> {
+        self.sincos.clear();
+        let groups = addrs.len();
+        let mut vals: Vec<Vec<Value>> = vec![Vec::with_capacity(block.len()); groups];
+        for n in 0..block.len() {
+            let same =
+                |v: &[Vec<Value>], a: u32| v.iter().all(|g| g[a as usize] == v[0][a as usize]);
+            let uniform = match &block[n].inst {
+                Inst::Load { input } => addrs
+                    .iter()
+                    .all(|g| g[*input as usize] == addrs[0][*input as usize]),
+                // (The verifier keeps `Reduced` out of the body.)
+                Inst::Const(_) | Inst::Reduced(_) => true,
+                Inst::Unary(_, a) | Inst::Cast(a) => same(&vals, *a),
+                Inst::Binary(_, a, b) => same(&vals, *a) && same(&vals, *b),
+                Inst::Select { cond, a, b } => {
+                    same(&vals, *cond) && same(&vals, *a) && same(&vals, *b)
+                }
+            };
+            if uniform {
+                let v = self.instr(block, n, &vals[0], &addrs[0], &[], lanes);
+                vals.iter_mut().for_each(|g| g.push(v));
+            } else if let (
+                Inst::Unary(op @ (UnaryOp::Sin | UnaryOp::Cos | UnaryOp::Tan), a),
+                true,
+            ) = (&block[n].inst, block[n].dtype.is_real_float() && lanes > 1)
+            {
+                // One cold fallback for all the groups.
+                let xs: Vec<Value> = vals.iter().map(|g| g[*a as usize]).collect();
+                let rs = self.vector_sin_cos(*op, &xs);
+                vals.iter_mut().zip(rs).for_each(|(g, v)| g.push(v));
+            } else {
+                for g in 0..groups {
+                    let v = self.instr(block, n, &vals[g], &addrs[g], &[], lanes);
+                    vals[g].push(v);
+                }
+            }
+        }
+        vals
+    }
+
+    /// Emits instruction `n` of `block`, whose earlier values are `vals`.
+    fn instr(
+        &mut self,
+        block: &[Instr],
+        n: usize,
+        vals: &[Value],
+        addrs: &[Option<Value>],
+        reduced: &[Value],
+        lanes: u32,
+    ) -> Value {
+        let ins = &block[n];
+        let d = ins.dtype;
+        // What a vectorized reduction's body made once before its loops (`hoist`).
+        let h = match &self.body_hoisted {
+            Some(h) if std::ptr::eq(block, self.k.body.as_slice()) => h.get(n).copied().flatten(),
+            _ => None,
+        };
+        match (&ins.inst, h) {
+            (Inst::Load { .. } | Inst::Const(_), Some(Hoisted::Value(v))) => v,
+            (Inst::Unary(_, a), Some(Hoisted::AbsMask(m))) => {
+                self.b.ins().band(vals[*a as usize], m)
+            }
+            (Inst::Binary(_, a, b), Some(Hoisted::FmaBy(c))) => {
+                self.b.ins().fma(vals[*b as usize], c, vals[*a as usize])
+            }
+            (Inst::Load { input }, _) => {
+                let i = *input as usize;
+                let addr = addrs[i].expect("address of a loaded input");
+                self.load(i, addr, lanes)
+            }
+            (Inst::Const(c), _) => self.constant(*c, d, lanes),
+            (Inst::Unary(op, a), _) => {
+                let da = block[*a as usize].dtype;
+                self.unary(*op, da, vals[*a as usize], lanes)
+            }
+            (Inst::Binary(op, a, b), _) => {
+                let da = block[*a as usize].dtype;
+                self.binary(*op, da, vals[*a as usize], vals[*b as usize], lanes)
+            }
+            (Inst::Select { cond, a, b }, _) => {
+                self.sel(vals[*cond as usize], vals[*a as usize], vals[*b as usize])
+            }
+            (Inst::Cast(a), _) => {
+                let da = block[*a as usize].dtype;
+                self.cast(da, d, vals[*a as usize], lanes)
+            }
+            (Inst::Reduced(r), _) => reduced[*r as usize],
+        }
     }
 
     // ---- loop nest -----------------------------------------------------------------------------
@@ -261,14 +328,17 @@ impl Emitter<'_, '_> {
                 s.store_outputs(&vals, &outs2, 1);
             });
         } else {
-            self.vector_loop(lo, hi, ins, outs, None);
+            let groups = self.groups;
+            self.vector_loop(lo, hi, ins, outs, None, groups);
         }
     }
 
-    /// The innermost loop over `lo..hi` of dim `d` as a vector loop. The body is emitted once: full
-    /// vectors read and write the arrays directly; the remainder (< lanes elements) is copied into
-    /// stack slots, run through the same body, and (elementwise) copied back. In reductions the
-    /// remainder's padding lanes are replaced by the op's identity before accumulating.
+    /// The innermost loop over `lo..hi` of dim `d` as a vector loop of `groups` vectors per
+    /// iteration (elementwise; always 1 in reductions), their bodies interleaved by
+    /// [`Self::block_groups`]. The body is emitted once: full iterations read and write the arrays
+    /// directly; the remainder (< `groups * lanes` elements) is copied into stack slots, run through
+    /// the same body, and (elementwise) copied back. In reductions the remainder's padding lanes are
+    /// replaced by the op's identity before accumulating.
     pub(super) fn vector_loop(
         &mut self,
         lo: Value,
@@ -276,9 +346,13 @@ impl Emitter<'_, '_> {
         ins: Vec<Value>,
         outs: Vec<Value>,
         accs: Option<&[Acc]>,
+        groups: u32,
     ) {
         let k = self.k;
         let lanes = self.lanes;
+        // (`nvec` below rounds down by a mask: `groups` is a power of two.)
+        debug_assert!(groups.is_power_of_two() && (accs.is_none() || groups == 1));
+        let step = (lanes * groups) as i64;
         // Element sizes: inputs walked contiguously, outputs (always contiguous here).
         let in_walk: Vec<Option<usize>> = k
             .inputs
@@ -310,11 +384,14 @@ impl Emitter<'_, '_> {
         let zero = self.iconst(PTR, 0);
         let neg = self.b.ins().icmp(IntCC::SignedLessThan, diff, zero);
         let count = self.b.ins().select(neg, zero, diff);
-        let nvec = self.b.ins().band_imm_s(count, -(lanes as i64));
+        let nvec = self.b.ins().band_imm_s(count, -step);
 
         let slot = |s: &mut Self| {
-            let ss =
-                s.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 16, 4));
+            let ss = s.b.create_sized_stack_slot(StackSlotData::new(
+                StackSlotKind::ExplicitSlot,
+                16 * groups,
+                4,
+            ));
             s.b.ins().stack_addr(PTR, ss, 0)
         };
         let in_slots: Vec<Option<Value>> = in_walk.iter().map(|w| w.map(|_| slot(self))).collect();
@@ -402,7 +479,7 @@ impl Emitter<'_, '_> {
 
         // The body, once.
         self.b.switch_to_block(body);
-        let addrs: Vec<Option<Value>> = (0..k.inputs.len())
+        let base_addrs: Vec<Option<Value>> = (0..k.inputs.len())
             .map(|n| {
                 if !self.loads[n] {
                     None
@@ -413,12 +490,44 @@ impl Emitter<'_, '_> {
                 }
             })
             .collect();
-        let vals = self.block(&k.body, &addrs, &[], lanes);
+        let vals: Vec<Vec<Value>> = if groups == 1 {
+            vec![self.block(&k.body, &base_addrs, &[], lanes)]
+        } else {
+            // Group `g` starts `g * lanes` elements further along the walked inputs.
+            let addrs: Vec<Vec<Option<Value>>> = (0..groups as i64)
+                .map(|g| {
+                    base_addrs
+                        .iter()
+                        .zip(&in_walk)
+                        .map(|(&a, w)| match (a, w) {
+                            (Some(a), Some(sz)) if g > 0 => {
+                                Some(self.b.ins().iadd_imm_s(a, g * lanes as i64 * *sz as i64))
+                            }
+                            _ => a,
+                        })
+                        .collect()
+                })
+                .collect();
+            self.block_groups(&k.body, &addrs, lanes)
+        };
         let is_tail = self.b.use_var(tail);
         match accs {
             None => {
                 let oaddrs: Vec<Value> = out_vars.iter().map(|&v| self.b.use_var(v)).collect();
-                self.store_outputs(&vals, &oaddrs, lanes);
+                for (g, vals) in vals.iter().enumerate() {
+                    let addrs: Vec<Value> = oaddrs
+                        .iter()
+                        .zip(&out_size)
+                        .map(|(&a, &sz)| {
+                            if g == 0 {
+                                a
+                            } else {
+                                self.b.ins().iadd_imm_s(a, (g * sz) as i64 * lanes as i64)
+                            }
+                        })
+                        .collect();
+                    self.store_outputs(vals, &addrs, lanes);
+                }
                 let stage_out = self.b.create_block();
                 self.b.ins().brif(is_tail, stage_out, &[], next, &[]);
 
@@ -439,6 +548,7 @@ impl Emitter<'_, '_> {
                 self.b.ins().jump(done, &[]);
             }
             Some(accs) => {
+                let vals = &vals[0];
                 // Reduction values pass through variables so the tail can mask them.
                 let rvars: Vec<(Variable, DType, ReduceOp)> = k
                     .reduces
@@ -494,7 +604,7 @@ impl Emitter<'_, '_> {
 
         self.b.switch_to_block(next);
         let i = self.b.use_var(iv);
-        let i2 = self.b.ins().iadd_imm_s(i, lanes as i64);
+        let i2 = self.b.ins().iadd_imm_s(i, step);
         self.b.def_var(iv, i2);
         self.b.ins().jump(head, &[]);
 

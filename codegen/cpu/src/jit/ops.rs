@@ -62,7 +62,7 @@ impl Emitter<'_, '_> {
                 }
                 LogicalNot | BitwiseInvert => unreachable!("rejected by the kernel verifier"),
                 Exp | Log if lanes > 1 => self.vector_exp_log(op, x),
-                Sin | Cos | Tan if lanes > 1 => self.vector_sin_cos(op, d, x, lanes),
+                Sin | Cos | Tan if lanes > 1 => self.vector_sin_cos(op, &[x])[0],
                 Expm1 | Sinh | Cosh | Tanh if lanes > 1 => self.vector_hyperbolic(op, x),
                 Atan if lanes > 1 => self.vector_atan(x),
                 Log1p if lanes > 1 => self.vector_log1p(x),

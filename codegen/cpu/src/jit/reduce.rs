@@ -630,7 +630,7 @@ impl Emitter<'_, '_> {
         let hoisted = self.hoist_body(&ins, count);
         let outer = self.body_hoisted.replace(hoisted);
         if unroll <= 1 {
-            self.vector_loop(lo, hi, ins, vec![], Some(&rest_accs));
+            self.vector_loop(lo, hi, ins, vec![], Some(&rest_accs), 1);
             self.body_hoisted = outer;
             return;
         }
@@ -671,7 +671,7 @@ impl Emitter<'_, '_> {
 
         self.b.switch_to_block(exit);
         let lo2 = self.b.ins().iadd(lo, nmain);
-        self.vector_loop(lo2, hi, ins, vec![], Some(&rest_accs));
+        self.vector_loop(lo2, hi, ins, vec![], Some(&rest_accs), 1);
         self.body_hoisted = outer;
     }
 

@@ -22,7 +22,7 @@
 use super::{Emitter, FloatLayout};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, InstBuilder, Value};
-use lazulite_ir::{DType, UnaryOp};
+use lazulite_ir::UnaryOp;
 
 /// What `sin`, `cos` and `tan` of one operand share: the kernels' `sin` and `cos` of the reduced
 /// argument, the bits holding the quadrant `n` in their low bits, the mask of even `n`, the masks
@@ -215,25 +215,37 @@ impl Emitter<'_, '_> {
         p
     }
 
-    /// `sin`, `cos` or `tan` of a float vector (f64x2 or f32x4) of dtype `d`, inline, with the cold
-    /// scalar fallback for lanes past the fast range.
-    pub(super) fn vector_sin_cos(&mut self, op: UnaryOp, d: DType, x: Value, lanes: u32) -> Value {
-        let t = self.b.func.dfg.value_type(x);
-        let fast = self.sin_cos_fast(op, x);
-        // Any lane past the fast range (or infinite): the whole vector through the scalar routine.
-        let any = self.sin_cos_parts(x).any_big;
-        let var = self.b.declare_var(t);
-        self.b.def_var(var, fast);
+    /// `sin`, `cos` or `tan` of float vectors (f64x2 or f32x4; several independent ones from an
+    /// interleaved loop body), inline, with one cold fallback for all of them: when any lane of any
+    /// of them is past the fast range (or infinite), all go through the scalar routine.
+    pub(super) fn vector_sin_cos(&mut self, op: UnaryOp, xs: &[Value]) -> Vec<Value> {
+        let mut any: Option<Value> = None;
+        let mut vars = Vec::with_capacity(xs.len());
+        for &x in xs {
+            let t = self.b.func.dfg.value_type(x);
+            let fast = self.sin_cos_fast(op, x);
+            let big = self.sin_cos_parts(x).any_big;
+            any = Some(match any {
+                None => big,
+                Some(a) => self.b.ins().bor(a, big),
+            });
+            let var = self.b.declare_var(t);
+            self.b.def_var(var, fast);
+            vars.push(var);
+        }
         let slow = self.b.create_block();
         let merge = self.b.create_block();
         self.b.set_cold_block(slow);
+        let any = any.expect("at least one operand");
         self.b.ins().brif(any, slow, &[], merge, &[]);
         self.b.switch_to_block(slow);
-        let r = self.lanewise(&[(x, d)], d, lanes, |s, a| s.unary(op, d, a[0], 1));
-        self.b.def_var(var, r);
+        let rs = self.unary_in_memory(op, xs);
+        for (&var, r) in vars.iter().zip(rs) {
+            self.b.def_var(var, r);
+        }
         self.b.ins().jump(merge, &[]);
         self.b.switch_to_block(merge);
-        self.b.use_var(var)
+        vars.iter().map(|&v| self.b.use_var(v)).collect()
     }
 
     /// The branch-free part of [`Self::vector_sin_cos`]: right for `|x| <= max_fast` and NaN.
