@@ -28,6 +28,7 @@ pub struct CompiledKernel {
     entry: KernelFn,
     compile_time: Duration,
     lanes: u32,
+    quality: CodeQuality,
     module: Option<cranelift_jit::JITModule>,
 }
 
@@ -53,6 +54,22 @@ impl CompiledKernel {
     pub fn vector_lanes(&self) -> u32 {
         self.lanes
     }
+
+    /// The code quality it was compiled for.
+    pub fn quality(&self) -> CodeQuality {
+        self.quality
+    }
+}
+
+/// How hard the code generator works on a kernel: the runtime's first tier compiles `Quick` code
+/// for a large cold kernel and replaces it with `Optimized` code compiled in the background.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CodeQuality {
+    /// Single-pass register allocation: about half the compile time; the code spills more (the
+    /// 20-op float32 trig chain runs about 1.5x longer).
+    Quick,
+    /// Backtracking register allocation (what [`compile`] does).
+    Optimized,
 }
 
 impl Drop for CompiledKernel {
@@ -69,12 +86,18 @@ impl Drop for CompiledKernel {
 /// [`compile`] does not pay for it. Optional: `compile` does it when needed; an error here is left
 /// for the first `compile` to report.
 pub fn warm_up() {
-    let _ = jit::isa();
+    let _ = jit::isa(CodeQuality::Optimized);
+    let _ = jit::isa(CodeQuality::Quick);
 }
 
 /// Compiles a kernel. Kernels the backend does not handle (yet) give `ErrorKind::NotImplemented`; the
 /// runtime then runs them through the interpreter.
 pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
+    compile_with(kernel, CodeQuality::Optimized)
+}
+
+/// [`compile`] for code of `quality`.
+pub fn compile_with(kernel: &Kernel, quality: CodeQuality) -> Result<CompiledKernel> {
     let t0 = Instant::now();
     if let Err(what) = jit::supported(kernel) {
         return Err(Error::new(
@@ -87,16 +110,19 @@ pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
     }
     lazulite_ir::verify::verify_kernel(kernel)?;
     let plan = plan::plan(kernel);
-    let (built, lanes) = match jit::build(kernel, plan) {
+    let (built, lanes) = match jit::build(kernel, plan, quality) {
         Ok(b) => (b, plan.lanes.max(plan.outer_lanes)),
         // A vector lowering Cranelift rejects on this host: the scalar loop always works.
-        Err(_) if plan != plan::Plan::SCALAR => (jit::build(kernel, plan::Plan::SCALAR)?, 1),
+        Err(_) if plan != plan::Plan::SCALAR => {
+            (jit::build(kernel, plan::Plan::SCALAR, quality)?, 1)
+        }
         Err(e) => return Err(e),
     };
     Ok(CompiledKernel {
         entry: built.entry,
         compile_time: t0.elapsed(),
         lanes,
+        quality,
         module: Some(built.module),
     })
 }
