@@ -15,6 +15,7 @@ mod affinity;
 pub mod backend;
 mod buffer;
 mod cache;
+mod compiler;
 mod config;
 pub mod cuda;
 pub mod disk_cache;
@@ -28,6 +29,7 @@ mod transfer;
 pub use backend::{Backend, BackendKind, KernelKey};
 pub use buffer::{ArrayData, Buffer, Pool, PoolStats, ALIGN};
 pub use cache::{clear_caches, kernel_cache_len, plan_cached};
+pub use compiler::{background_compiles_pending, wait_for_background_compiles};
 pub use config::{config, note_time, set_config, stats, Config, ExecPolicy, Phase, Stats};
 pub use exec::{execute, execute_traced, ExecReport, StepReport};
 pub use explain::human_bytes;
@@ -42,6 +44,7 @@ pub use transfer::{
     wrap_device_memory,
 };
 
+use lazulite_codegen_cpu::CodeQuality;
 use lazulite_ir::{Graph, NodeId, Result, Schedule};
 
 /// Plans (with the plan cache) and executes `roots`; input slot `i` of the graph reads `inputs[i]`.
@@ -57,12 +60,23 @@ pub fn compute(graph: &Graph, roots: &[NodeId], inputs: &[ArrayData]) -> Result<
 }
 
 /// Starts what the first computation would otherwise start (the worker pool of
-/// `LAZULITE_THREADS` threads, the JIT's host ISA), so that it finds them ready; the Python module
+/// `LAZULITE_THREADS` threads, the JIT's host ISAs, the background compiler's thread), and compiles
+/// a small kernel on the calling thread (see `compiler::warm_up_jit`), so that the first computation
+/// finds them ready and its compile warm; the Python module
 /// calls it at import on its driver thread. Optional: a failure is left for the first computation
 /// to report.
 pub fn warm_up() {
-    let _ = exec::thread_pool(config().threads.max(1));
+    let cfg = config();
+    let _ = exec::thread_pool(cfg.threads.max(1));
     lazulite_codegen_cpu::warm_up();
+    match cfg.policy {
+        ExecPolicy::InterpretOnly => {}
+        ExecPolicy::Auto if cfg.quick_tier => {
+            compiler::start();
+            compiler::warm_up_jit(&[CodeQuality::Quick, CodeQuality::Optimized]);
+        }
+        _ => compiler::warm_up_jit(&[CodeQuality::Optimized]),
+    }
 }
 
 /// The plan for `roots` as text: a summary line, then one line per step in run order (kernels with
