@@ -17,7 +17,7 @@ use lazulite_codegen_cpu::CodeQuality;
 use lazulite_ir::Kernel;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Jobs that may wait for the background compiler.
@@ -36,11 +36,10 @@ static OWNER: AtomicU32 = AtomicU32::new(0);
 
 /// The queue into this process's compiler thread (started on first use; again after a fork).
 fn sender() -> Option<SyncSender<Job>> {
-    static TX: OnceLock<Mutex<Option<(u32, SyncSender<Job>)>>> = OnceLock::new();
-    let mut g = TX
-        .get_or_init(|| Mutex::new(None))
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
+    /// The process that started the thread, and the thread's queue.
+    type Owned = Option<(u32, SyncSender<Job>)>;
+    static TX: Mutex<Owned> = Mutex::new(None);
+    let mut g = TX.lock().unwrap_or_else(|e| e.into_inner());
     let pid = std::process::id();
     if let Some((owner, tx)) = &*g {
         if *owner == pid {
