@@ -107,20 +107,12 @@ fn driver() -> PyResult<Arc<rayon::ThreadPool>> {
 }
 
 /// Starts the driver thread, the runtime's worker pool and the JIT's set-up
-/// ([`lazulite_frontend::warm_up`], run on the driver thread) at import, so that the first computation does not wait for threads
+/// ([`lazulite_frontend::warm_up`]) at import, so that the first computation does not wait for threads
 /// to be created and scheduled. Done before import returns, so that a process forked right after
 /// import inherits nothing half-initialised. Failures are left for the first computation to report.
 pub fn warm_up() {
-    // On the driver thread, which compiles the kernels of interruptible calls: the warm-up compile
-    // leaves its compile context and heap grown there.
-    match driver() {
-        Ok(d) => d.install(|| {
-            let _ = catch_unwind(lazulite_frontend::warm_up);
-        }),
-        Err(_) => {
-            let _ = catch_unwind(lazulite_frontend::warm_up);
-        }
-    }
+    let _ = driver();
+    let _ = catch_unwind(lazulite_frontend::warm_up);
 }
 
 /// Whether this is Python's main thread (the only one that runs signal handlers); asked once per thread.

@@ -60,22 +60,16 @@ pub fn compute(graph: &Graph, roots: &[NodeId], inputs: &[ArrayData]) -> Result<
 }
 
 /// Starts what the first computation would otherwise start (the worker pool of
-/// `LAZULITE_THREADS` threads, the JIT's host ISAs, the background compiler's thread), and compiles
-/// a small kernel on the calling thread (see `compiler::warm_up_jit`), so that the first computation
-/// finds them ready and its compile warm; the Python module
-/// calls it at import on its driver thread. Optional: a failure is left for the first computation
-/// to report.
+/// `LAZULITE_THREADS` threads, the JIT's host ISA; with the quick tier on, its ISA and the background
+/// compiler's thread), so that it finds them ready; the Python module calls it at import.
+/// Optional: a failure is left for the first computation to report.
 pub fn warm_up() {
     let cfg = config();
     let _ = exec::thread_pool(cfg.threads.max(1));
-    lazulite_codegen_cpu::warm_up();
-    match cfg.policy {
-        ExecPolicy::InterpretOnly => {}
-        ExecPolicy::Auto if cfg.quick_tier => {
-            compiler::start();
-            compiler::warm_up_jit(&[CodeQuality::Quick, CodeQuality::Optimized]);
-        }
-        _ => compiler::warm_up_jit(&[CodeQuality::Optimized]),
+    lazulite_codegen_cpu::warm_up(CodeQuality::Optimized);
+    if cfg.quick_tier && cfg.policy == ExecPolicy::Auto {
+        lazulite_codegen_cpu::warm_up(CodeQuality::Quick);
+        compiler::start();
     }
 }
 

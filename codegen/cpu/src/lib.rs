@@ -82,12 +82,11 @@ impl Drop for CompiledKernel {
     }
 }
 
-/// Sets up what every compilation shares (the host ISA, detected once), so that the first
+/// Sets up what every compilation of `quality` shares (its host ISA, detected once), so that the first
 /// [`compile`] does not pay for it. Optional: `compile` does it when needed; an error here is left
 /// for the first `compile` to report.
-pub fn warm_up() {
-    let _ = jit::isa(CodeQuality::Optimized);
-    let _ = jit::isa(CodeQuality::Quick);
+pub fn warm_up(quality: CodeQuality) {
+    let _ = jit::isa(quality);
 }
 
 /// Compiles a kernel. Kernels the backend does not handle (yet) give `ErrorKind::NotImplemented`; the
