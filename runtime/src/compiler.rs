@@ -45,7 +45,12 @@ fn sender() -> Option<SyncSender<Job>> {
         if *owner == pid {
             return Some(tx.clone());
         }
-        // Forked: the parent's thread does not exist here, and neither do its jobs.
+    }
+    if let Some(inherited) = g.take() {
+        // Forked: the parent's thread does not exist here, and neither do its jobs. Its queue is
+        // left alone, never dropped (dropping the last sender would wake a receiver that the fork
+        // may have caught holding the queue's lock).
+        std::mem::forget(inherited);
         PENDING.store(0, Ordering::Relaxed);
     }
     let (tx, rx) = sync_channel::<Job>(QUEUE);
