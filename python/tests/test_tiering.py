@@ -78,3 +78,38 @@ print(lz._stats()["background_compiles_pending"])
         )
         in_flight += int(out.split()[-1])
     assert in_flight >= 1, "no child exited with a compile in flight; the test proves nothing"
+
+
+def test_fork_with_a_background_compile_in_flight():
+    # The child has no compiler thread and none of the parent's jobs: it starts its own, and both
+    # the parent's kernel (still on quick code, its job lost) and a fresh one compute correctly.
+    out = run(
+        """
+import os
+check("parent, quick code")
+pending = lz._stats()["background_compiles_pending"]
+pid = os.fork()
+if pid == 0:
+    try:
+        check("child, the parent's kernel")
+        ops = 3
+        want = chain(np, x.astype(np.float64))
+        check("child, a fresh kernel")
+        t0 = time.monotonic()
+        while lz._stats()["background_compiles_pending"] and time.monotonic() - t0 < 120:
+            time.sleep(0.001)
+        assert lz._stats()["background_compiles_pending"] == 0
+        check("child, after its compiles")
+    except BaseException as e:
+        print("child failed:", repr(e), flush=True)
+        os._exit(1)
+    os._exit(0)
+_, status = os.waitpid(pid, 0)
+assert os.waitstatus_to_exitcode(status) == 0, status
+check("parent, after the fork")
+print("ok", pending)
+""",
+        0.6,
+        60,
+    )
+    assert out.split()[0] == "ok", out
