@@ -30,7 +30,7 @@ pub struct Config {
     pub hot_calls: u64,
     /// Tiered compilation of large cold kernels (`LAZULITE_QUICK_TIER` = `1` | `0`, default off;
     /// policy `Auto` only): the first call compiles quick code (single-pass register allocation,
-    /// about a third of the compile time) and the optimized code is compiled by a background thread
+    /// about half the compile time) and the optimized code is compiled by a background thread
     /// and swapped in when ready. Off: the first call compiles the optimized code itself. Off by
     /// default because today's quick code runs the float32 trig chain 1.65x longer, which costs a
     /// first call of 65536 elements more than the compile it saves (bench/README.md, issue 11's

@@ -65,7 +65,7 @@ impl CompiledKernel {
 /// for a large cold kernel and replaces it with `Optimized` code compiled in the background.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CodeQuality {
-    /// Single-pass register allocation: about a third of the compile time; the code spills more (the
+    /// Single-pass register allocation: about half the compile time; the code spills more (the
     /// 20-op float32 trig chain runs about 1.65x longer).
     Quick,
     /// Backtracking register allocation (what [`compile`] does).
