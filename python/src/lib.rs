@@ -100,6 +100,13 @@ fn _stats(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
     d.set_item("kernels_compiled", s.kernels_compiled)?;
     d.set_item("compile_failures", s.compile_failures)?;
     d.set_item("compile_seconds", s.compile_time_ns as f64 * 1e-9)?;
+    d.set_item("quick_compiles", s.quick_compiles)?;
+    d.set_item("background_compiles", s.background_compiles)?;
+    d.set_item("background_compiles_pending", s.background_compiles_pending)?;
+    d.set_item(
+        "background_compile_seconds",
+        s.background_compile_time_ns as f64 * 1e-9,
+    )?;
     d.set_item("interpreted_runs", s.interpreted_runs)?;
     d.set_item("compiled_runs", s.compiled_runs)?;
     d.set_item("parallel_runs", s.parallel_runs)?;

@@ -6,7 +6,7 @@ use crate::backend::cpu::CpuBackend;
 use crate::backend::{Backend, KernelKey};
 use crate::config::{bump, config, counters, ExecPolicy};
 use hashbrown::{Equivalent, HashMap};
-use lazulite_codegen_cpu::CompiledKernel;
+use lazulite_codegen_cpu::{CodeQuality, CompiledKernel};
 use lazulite_ir::{bail, Graph, Kernel, Node, NodeId, Result, Schedule};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -74,6 +74,14 @@ pub(crate) enum Tier {
     Cold,
     /// One thread is compiling it; others interpret meanwhile.
     Compiling,
+    /// Quick code runs while the background compiler makes the optimized code (`compiler`);
+    /// `queued_by` is the process that queued that compile (0: not queued yet, the queue was full;
+    /// another id: queued before a fork, by a thread this process does not have).
+    Quick {
+        code: Arc<CompiledKernel>,
+        queued_by: u32,
+    },
+    /// Final code: optimized, or quick code whose optimized compile failed.
     Ready(Arc<CompiledKernel>),
     /// Compilation failed or is unsupported: always interpret. Holds the reason.
     Interpret(String),
@@ -82,6 +90,28 @@ pub(crate) enum Tier {
 pub(crate) struct KernelEntry {
     tier: Mutex<Tier>,
     calls: AtomicU64,
+}
+
+impl KernelEntry {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tier> {
+        self.tier.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The background compiler's result: the optimized code replaces the quick code.
+    pub(crate) fn install_optimized(&self, code: Arc<CompiledKernel>) {
+        let mut t = self.lock();
+        if matches!(*t, Tier::Quick { .. }) {
+            *t = Tier::Ready(code);
+        }
+    }
+
+    /// The optimized compile failed (or was dropped): the quick code stays for good.
+    pub(crate) fn keep_quick(&self) {
+        let mut t = self.lock();
+        if let Tier::Quick { code, .. } = &*t {
+            *t = Tier::Ready(code.clone());
+        }
+    }
 }
 
 /// How one kernel call runs.
@@ -186,7 +216,10 @@ fn dump_cuda_source(kernel: &Kernel) {
 }
 
 /// Decides how to run `kernel` for a call over `work` loop points: compiled when it is ready; compiled
-/// now when large or hot (by one thread only); interpreted otherwise.
+/// now when large or hot (by one thread only); interpreted otherwise. A large cold kernel under the
+/// `Auto` policy with `quick_tier` gets quick code now and its optimized code from the background
+/// compiler later (see `compiler`); a hot small one, and every kernel under `LAZULITE_EXEC=compile`,
+/// is compiled optimized, synchronously.
 pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
     let cfg = config();
     if cfg.policy == ExecPolicy::InterpretOnly {
@@ -194,21 +227,50 @@ pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
     }
     let entry = entry_for(kernel);
     let calls = entry.calls.fetch_add(1, Ordering::Relaxed) + 1;
-    let want = cfg.policy == ExecPolicy::CompileAlways
-        || work >= cfg.compile_threshold
-        || calls >= cfg.hot_calls;
+    let large = work >= cfg.compile_threshold;
+    let want = cfg.policy == ExecPolicy::CompileAlways || large || calls >= cfg.hot_calls;
     {
-        let mut t = entry.tier.lock().unwrap_or_else(|e| e.into_inner());
-        match &*t {
+        let mut t = entry.lock();
+        match &mut *t {
             Tier::Ready(c) => return Runner::Compiled(c.clone()),
+            Tier::Quick { code, queued_by } => {
+                let code = code.clone();
+                let pid = std::process::id();
+                if *queued_by != pid && offer(&entry, kernel) {
+                    *queued_by = pid;
+                }
+                return Runner::Compiled(code);
+            }
             Tier::Compiling | Tier::Interpret(_) => return Runner::Interpreted,
             Tier::Cold if !want => return Runner::Interpreted,
             Tier::Cold => *t = Tier::Compiling,
         }
     }
+    let c = counters();
+    if cfg.policy == ExecPolicy::Auto && cfg.quick_tier && large {
+        let t0 = std::time::Instant::now();
+        // A quick compile that fails falls through to the optimized one below (which reports).
+        if let Ok(ck) = lazulite_codegen_cpu::compile_with(kernel, CodeQuality::Quick) {
+            bump(&c.kernels_compiled, 1);
+            bump(&c.quick_compiles, 1);
+            bump(&c.compile_time_ns, t0.elapsed().as_nanos() as u64);
+            let code = Arc::new(ck);
+            // Offered under the lock: the compiler's result waits for the `Quick` state it replaces.
+            let mut t = entry.lock();
+            let queued_by = if offer(&entry, kernel) {
+                std::process::id()
+            } else {
+                0
+            };
+            *t = Tier::Quick {
+                code: code.clone(),
+                queued_by,
+            };
+            return Runner::Compiled(code);
+        }
+    }
     let t0 = std::time::Instant::now();
     let result = CpuBackend.compile(kernel);
-    let c = counters();
     let (tier, runner) = match result {
         Ok(ck) => {
             bump(&c.kernels_compiled, 1);
@@ -221,8 +283,16 @@ pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
             (Tier::Interpret(e.message), Runner::Interpreted)
         }
     };
-    *entry.tier.lock().unwrap_or_else(|e| e.into_inner()) = tier;
+    *entry.lock() = tier;
     runner
+}
+
+/// Queues the optimized compile of `kernel` for `entry`; whether it was taken.
+fn offer(entry: &Arc<KernelEntry>, kernel: &Arc<Kernel>) -> bool {
+    crate::compiler::submit(crate::compiler::Job {
+        entry: entry.clone(),
+        kernel: kernel.clone(),
+    })
 }
 
 /// The cached state of a kernel, without touching recency or counters (for `explain`).
@@ -231,7 +301,7 @@ pub(crate) fn peek_tier(kernel: &Arc<Kernel>) -> Option<Tier> {
     cache
         .lru
         .peek(&CpuBackend.key(kernel))
-        .map(|e| e.tier.lock().unwrap_or_else(|e| e.into_inner()).clone())
+        .map(|e| e.lock().clone())
 }
 
 /// Number of kernels in the kernel cache.

@@ -28,6 +28,14 @@ pub struct Config {
     pub compile_threshold: usize,
     /// Calls after which a kernel counts as hot and is compiled whatever its size (`LAZULITE_HOT_CALLS`).
     pub hot_calls: u64,
+    /// Tiered compilation of large cold kernels (`LAZULITE_QUICK_TIER` = `1` | `0`, default off;
+    /// policy `Auto` only): the first call compiles quick code (single-pass register allocation,
+    /// about half the compile time) and the optimized code is compiled by a background thread
+    /// and swapped in when ready. Off: the first call compiles the optimized code itself. Off by
+    /// default because today's quick code runs the float32 trig chain 1.65x longer, which costs a
+    /// first call of 65536 elements more than the compile it saves (bench/README.md, issue 11's
+    /// cold first call).
+    pub quick_tier: bool,
     /// Interpret / compile policy (`LAZULITE_EXEC` = `auto` | `interpret` | `compile`).
     pub policy: ExecPolicy,
     /// Compiled kernels kept (LRU) (`LAZULITE_KERNEL_CACHE`).
@@ -54,6 +62,7 @@ impl Default for Config {
             parallel_threshold: 1 << 16,
             compile_threshold: 1 << 15,
             hot_calls: 8,
+            quick_tier: false,
             policy: ExecPolicy::Auto,
             kernel_cache_capacity: 1024,
             plan_cache_capacity: 512,
@@ -83,6 +92,9 @@ impl Config {
         num("LAZULITE_ROW_BLOCK_BYTES", &mut c.row_block_bytes);
         if let Ok(p) = std::env::var("LAZULITE_PIN_THREADS") {
             c.pin_threads = !matches!(p.trim(), "0" | "false" | "no" | "off");
+        }
+        if let Ok(p) = std::env::var("LAZULITE_QUICK_TIER") {
+            c.quick_tier = matches!(p.trim(), "1" | "true" | "yes" | "on");
         }
         if let Ok(p) = std::env::var("LAZULITE_EXEC") {
             c.policy = match p.trim() {
@@ -120,10 +132,20 @@ pub fn set_config(c: Config) {
 /// A snapshot of the runtime's counters (process-wide, monotonic).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
+    /// Kernels compiled (each tier's code counts: quick code and its optimized replacement are two).
     pub kernels_compiled: u64,
+    /// Of those, quick (first-tier) compilations.
+    pub quick_compiles: u64,
+    /// Optimized compilations that ran in the background and replaced quick code.
+    pub background_compiles: u64,
+    /// Not a counter: optimized compilations queued or in flight now.
+    pub background_compiles_pending: u64,
     /// Compilations that failed or were unsupported (those kernels are interpreted from then on).
     pub compile_failures: u64,
+    /// Time spent compiling on the calling threads (what calls waited for).
     pub compile_time_ns: u64,
+    /// Time the background compiler spent on optimized code (no call waited for it).
+    pub background_compile_time_ns: u64,
     pub interpreted_runs: u64,
     pub compiled_runs: u64,
     /// Extern op steps run (matmul, sort, ...).
@@ -152,8 +174,11 @@ pub struct Stats {
 #[derive(Default)]
 pub(crate) struct Counters {
     pub kernels_compiled: AtomicU64,
+    pub quick_compiles: AtomicU64,
+    pub background_compiles: AtomicU64,
     pub compile_failures: AtomicU64,
     pub compile_time_ns: AtomicU64,
+    pub background_compile_time_ns: AtomicU64,
     pub interpreted_runs: AtomicU64,
     pub compiled_runs: AtomicU64,
     pub extern_runs: AtomicU64,
@@ -186,8 +211,12 @@ pub fn stats() -> Stats {
     let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
     Stats {
         kernels_compiled: g(&c.kernels_compiled),
+        quick_compiles: g(&c.quick_compiles),
+        background_compiles: g(&c.background_compiles),
+        background_compiles_pending: crate::compiler::background_compiles_pending() as u64,
         compile_failures: g(&c.compile_failures),
         compile_time_ns: g(&c.compile_time_ns),
+        background_compile_time_ns: g(&c.background_compile_time_ns),
         interpreted_runs: g(&c.interpreted_runs),
         compiled_runs: g(&c.compiled_runs),
         extern_runs: g(&c.extern_runs),

@@ -79,11 +79,17 @@ fn tier_text(step: &KernelStep) -> String {
     let work = numel(&step.shape);
     let tier = match peek_tier(&step.kernel) {
         Some(Tier::Ready(_)) => "compiled".to_string(),
+        Some(Tier::Quick { .. }) => {
+            "compiled (quick code; the optimized code is compiling in the background)".to_string()
+        }
         Some(Tier::Interpret(why)) => format!("interpreted (not compilable: {why})"),
         Some(Tier::Compiling) => "compiling; interpreted meanwhile".to_string(),
         _ => match cfg.policy {
             ExecPolicy::InterpretOnly => "interpreted (policy)".to_string(),
             ExecPolicy::CompileAlways => "compiled on first run".to_string(),
+            ExecPolicy::Auto if work >= cfg.compile_threshold && cfg.quick_tier => {
+                "compiled on first run (large: quick code, optimized in the background)".to_string()
+            }
             ExecPolicy::Auto if work >= cfg.compile_threshold => {
                 "compiled on first run (large)".to_string()
             }

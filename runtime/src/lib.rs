@@ -15,6 +15,7 @@ mod affinity;
 pub mod backend;
 mod buffer;
 mod cache;
+mod compiler;
 mod config;
 pub mod cuda;
 pub mod disk_cache;
@@ -29,6 +30,7 @@ mod transfer;
 pub use backend::{Backend, BackendKind, KernelKey};
 pub use buffer::{ArrayData, Buffer, Pool, PoolStats, ALIGN};
 pub use cache::{clear_caches, kernel_cache_len, plan_cached, plan_generation};
+pub use compiler::{background_compiles_pending, wait_for_background_compiles};
 pub use config::{config, note_time, set_config, stats, Config, ExecPolicy, Phase, Stats};
 pub use exec::{execute, execute_traced, ExecReport, StepReport};
 pub use explain::human_bytes;
@@ -44,6 +46,7 @@ pub use transfer::{
     wrap_device_memory,
 };
 
+use lazulite_codegen_cpu::CodeQuality;
 use lazulite_ir::{Graph, NodeId, Result, Schedule};
 use std::sync::Arc;
 
@@ -83,12 +86,17 @@ pub fn note_plan_reused() {
 }
 
 /// Starts what the first computation would otherwise start (the worker pool of
-/// `LAZULITE_THREADS` threads, the JIT's host ISA), so that it finds them ready; the Python module
-/// calls it at import on its driver thread. Optional: a failure is left for the first computation
-/// to report.
+/// `LAZULITE_THREADS` threads, the JIT's host ISA; with the quick tier on, its ISA and the background
+/// compiler's thread), so that it finds them ready; the Python module calls it at import.
+/// Optional: a failure is left for the first computation to report.
 pub fn warm_up() {
-    let _ = exec::thread_pool(config().threads.max(1));
-    lazulite_codegen_cpu::warm_up();
+    let cfg = config();
+    let _ = exec::thread_pool(cfg.threads.max(1));
+    lazulite_codegen_cpu::warm_up(CodeQuality::Optimized);
+    if cfg.quick_tier && cfg.policy == ExecPolicy::Auto {
+        lazulite_codegen_cpu::warm_up(CodeQuality::Quick);
+        compiler::start();
+    }
 }
 
 /// The plan for `roots` as text: a summary line, then one line per step in run order (kernels with

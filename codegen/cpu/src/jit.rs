@@ -22,6 +22,7 @@ mod trig;
 use crate::abi::KernelFn;
 use crate::helpers;
 use crate::plan::{self, Plan};
+use crate::CodeQuality;
 use cranelift_codegen::ir::types::{self, Type};
 use cranelift_codegen::ir::{
     AbiParam, Endianness, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlot, StackSlotData,
@@ -82,12 +83,21 @@ fn internal(what: &str, e: impl std::fmt::Display) -> Error {
     )
 }
 
-pub(crate) fn isa() -> Result<OwnedTargetIsa> {
-    static ISA: OnceLock<std::result::Result<OwnedTargetIsa, String>> = OnceLock::new();
-    ISA.get_or_init(|| {
+/// The host ISA for code of `quality` (each detected and built once per process). Both are
+/// `opt_level=none`; the quick one allocates registers in one pass (`regalloc_algorithm=single_pass`):
+/// about half the compile time of the backtracking allocator, for code that spills more.
+pub(crate) fn isa(quality: CodeQuality) -> Result<OwnedTargetIsa> {
+    static OPTIMIZED: OnceLock<std::result::Result<OwnedTargetIsa, String>> = OnceLock::new();
+    static QUICK: OnceLock<std::result::Result<OwnedTargetIsa, String>> = OnceLock::new();
+    let (cell, regalloc) = match quality {
+        CodeQuality::Optimized => (&OPTIMIZED, "backtracking"),
+        CodeQuality::Quick => (&QUICK, "single_pass"),
+    };
+    cell.get_or_init(|| {
         let mut fb = settings::builder();
         for (k, v) in [
             ("opt_level", "none"),
+            ("regalloc_algorithm", regalloc),
             ("enable_verifier", "false"),
             ("is_pic", "false"),
             ("use_colocated_libcalls", "false"),
@@ -119,9 +129,9 @@ thread_local! {
         RefCell::new((Context::new(), FunctionBuilderContext::new()));
 }
 
-/// Compiles `k` with `plan` into a fresh module.
-pub(crate) fn build(k: &Kernel, plan: Plan) -> Result<Built> {
-    let isa = isa()?;
+/// Compiles `k` with `plan` into a fresh module, as code of `quality`.
+pub(crate) fn build(k: &Kernel, plan: Plan, quality: CodeQuality) -> Result<Built> {
+    let isa = isa(quality)?;
     let mut jb = JITBuilder::with_isa(isa, default_libcall_names());
     for (name, addr) in helpers::symbols() {
         jb.symbol(name, addr);

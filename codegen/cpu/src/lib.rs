@@ -29,6 +29,7 @@ pub struct CompiledKernel {
     compile_time: Duration,
     lanes: u32,
     groups: u32,
+    quality: CodeQuality,
     module: Option<cranelift_jit::JITModule>,
 }
 
@@ -60,6 +61,22 @@ impl CompiledKernel {
     pub fn vector_groups(&self) -> u32 {
         self.groups
     }
+
+    /// The code quality it was compiled for.
+    pub fn quality(&self) -> CodeQuality {
+        self.quality
+    }
+}
+
+/// How hard the code generator works on a kernel: the runtime's first tier compiles `Quick` code
+/// for a large cold kernel and replaces it with `Optimized` code compiled in the background.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CodeQuality {
+    /// Single-pass register allocation: about half the compile time; the code spills more (the
+    /// 20-op float32 trig chain runs about 1.65x longer).
+    Quick,
+    /// Backtracking register allocation (what [`compile`] does).
+    Optimized,
 }
 
 impl Drop for CompiledKernel {
@@ -72,16 +89,21 @@ impl Drop for CompiledKernel {
     }
 }
 
-/// Sets up what every compilation shares (the host ISA, detected once), so that the first
+/// Sets up what every compilation of `quality` shares (its host ISA, detected once), so that the first
 /// [`compile`] does not pay for it. Optional: `compile` does it when needed; an error here is left
 /// for the first `compile` to report.
-pub fn warm_up() {
-    let _ = jit::isa();
+pub fn warm_up(quality: CodeQuality) {
+    let _ = jit::isa(quality);
 }
 
 /// Compiles a kernel. Kernels the backend does not handle (yet) give `ErrorKind::NotImplemented`; the
 /// runtime then runs them through the interpreter.
 pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
+    compile_with(kernel, CodeQuality::Optimized)
+}
+
+/// [`compile`] for code of `quality`.
+pub fn compile_with(kernel: &Kernel, quality: CodeQuality) -> Result<CompiledKernel> {
     let t0 = Instant::now();
     if let Err(what) = jit::supported(kernel) {
         return Err(Error::new(
@@ -94,11 +116,11 @@ pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
     }
     lazulite_ir::verify::verify_kernel(kernel)?;
     let plan = plan::plan(kernel);
-    let (built, plan) = match jit::build(kernel, plan) {
+    let (built, plan) = match jit::build(kernel, plan, quality) {
         Ok(b) => (b, plan),
         // A vector lowering Cranelift rejects on this host: the scalar loop always works.
         Err(_) if plan != plan::Plan::SCALAR => {
-            (jit::build(kernel, plan::Plan::SCALAR)?, plan::Plan::SCALAR)
+            (jit::build(kernel, plan::Plan::SCALAR, quality)?, plan::Plan::SCALAR)
         }
         Err(e) => return Err(e),
     };
@@ -107,6 +129,7 @@ pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
         compile_time: t0.elapsed(),
         lanes: plan.lanes.max(plan.outer_lanes),
         groups: plan.groups,
+        quality,
         module: Some(built.module),
     })
 }
