@@ -54,9 +54,10 @@ enum Special {
     /// Reduced `x` itself: tiny lanes (signed zeros, subnormals) and NaN lanes are selected.
     Selects { small: Value, nan: Value },
     /// Reduced `|x|` (the f32 path with FMA): the kernels return `x` for tiny and subnormal `|x|`
-    /// and 1 for zero, the odd functions take the sign of `x` (these bits) by an xor, and NaN lanes
-    /// take the cold block.
-    OddSign { xbits: Value },
+    /// and 1 for zero, `sin` takes the sign of `x` by an xor, and NaN lanes take the cold block.
+    /// Both fast results are made with the parts (an unused one is never lowered), so only they,
+    /// not the kernels and the quadrant, live across the cold blocks' branches.
+    OddSign { sin: Value, cos: Value },
 }
 
 /// Constants of the inline `sin`/`cos`/`tan` per lane type.
@@ -308,12 +309,14 @@ impl Emitter<'_, '_> {
         let fast = self.b.ins().fcmp(FloatCC::LessThanOrEqual, ax, lim);
         let all_fast = self.b.ins().vall_true(fast);
         let xbits = self.b.ins().bitcast(it, flags, x);
+        let sin = self.sin_cos_odd_sign(UnaryOp::Sin, [ks, kc, nbits, even, xbits]);
+        let cos = self.sin_cos_odd_sign(UnaryOp::Cos, [ks, kc, nbits, even, xbits]);
         SinCos {
             ks,
             kc,
             nbits,
             even,
-            special: Special::OddSign { xbits },
+            special: Special::OddSign { sin, cos },
             test: all_fast,
             slow_if_true: false,
         }
@@ -359,7 +362,7 @@ impl Emitter<'_, '_> {
         } = self.sin_cos_parts(x, op);
         let (small, nan) = match special {
             Special::Selects { small, nan } => (small, nan),
-            Special::OddSign { xbits } => return self.sin_cos_odd_sign(op, x, xbits),
+            Special::OddSign { sin, cos } => return if op == UnaryOp::Sin { sin } else { cos },
         };
 
         // Quadrant: odd n swaps sin and cos (tan: -cos/sin for sin/cos); bit 1 of n (of n + 1 for
@@ -399,17 +402,12 @@ impl Emitter<'_, '_> {
     /// [`Self::sin_cos_fast`] of `sin` or `cos` on parts reduced from `|x|` ([`Special::OddSign`]):
     /// one blend picks the kernel by the parity of `n`, and one xor sets the sign: bit 1 of `n`
     /// xor the sign of `x` (`sin`, odd), bit 1 of `n + 1` (`cos`).
-    fn sin_cos_odd_sign(&mut self, op: UnaryOp, x: Value, xbits: Value) -> Value {
-        let t = self.b.func.dfg.value_type(x);
+    /// `parts`: the kernels `ks` and `kc`, the quadrant bits, the even mask and the bits of `x`.
+    fn sin_cos_odd_sign(&mut self, op: UnaryOp, parts: [Value; 5]) -> Value {
+        let [ks, kc, nbits, even, xbits] = parts;
+        let t = self.b.func.dfg.value_type(ks);
         let it = t.as_int();
         let flags = Self::vflags();
-        let SinCos {
-            ks,
-            kc,
-            nbits,
-            even,
-            ..
-        } = self.sin_cos_parts(x, op);
         let top = it.lane_bits() as i64 - 1;
         let (res, sign) = match op {
             UnaryOp::Sin => {
