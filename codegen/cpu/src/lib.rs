@@ -119,9 +119,10 @@ pub fn compile_with(kernel: &Kernel, quality: CodeQuality) -> Result<CompiledKer
     let (built, plan) = match jit::build(kernel, plan, quality) {
         Ok(b) => (b, plan),
         // A vector lowering Cranelift rejects on this host: the scalar loop always works.
-        Err(_) if plan != plan::Plan::SCALAR => {
-            (jit::build(kernel, plan::Plan::SCALAR, quality)?, plan::Plan::SCALAR)
-        }
+        Err(_) if plan != plan::Plan::SCALAR => (
+            jit::build(kernel, plan::Plan::SCALAR, quality)?,
+            plan::Plan::SCALAR,
+        ),
         Err(e) => return Err(e),
     };
     Ok(CompiledKernel {

@@ -10,12 +10,13 @@ use common::*;
 use lazulite_codegen_cpu::compile;
 use lazulite_ir::*;
 
-/// The fast range's bound of the JIT (`codegen/cpu/src/jit/trig.rs`), to test both sides of it.
-fn fast_bound(d: DType) -> f64 {
+/// The fast ranges' bounds of the JIT (`codegen/cpu/src/jit/trig.rs`), to test both sides of
+/// them: f32 has the compensated reduction's (without FMA) and the FMA reduction's.
+fn fast_bounds(d: DType) -> &'static [f64] {
     if d == DType::F32 {
-        6_283.0
+        &[6_283.0, 100_000.0]
     } else {
-        1_647_099.0
+        &[1_647_099.0]
     }
 }
 
@@ -23,15 +24,16 @@ fn inputs(d: DType, rng: &mut Rng) -> Vec<f64> {
     let f32 = d == DType::F32;
     let round = |v: f64| if f32 { v as f32 as f64 } else { v };
     let mut xs = bit_patterns(d, rng, 300_000);
-    let bound = fast_bound(d);
-    for (lo, hi, count) in [
-        (-8.0, 8.0, 600_000),
-        (-bound, bound, 600_000),
-        (-2.0 * bound, 2.0 * bound, 100_000),
-        (-1e12, 1e12, 50_000),
-    ] {
+    let bounds = fast_bounds(d);
+    let mut ranges = vec![(-8.0, 8.0, 600_000), (-1e12, 1e12, 50_000)];
+    for &bound in bounds {
+        ranges.push((-bound, bound, 600_000));
+        ranges.push((-2.0 * bound, 2.0 * bound, 100_000));
+    }
+    for (lo, hi, count) in ranges {
         xs.extend((0..count).map(|_| round(rng.uniform(lo, hi))));
     }
+    let bound = bounds[bounds.len() - 1];
     // tiny and small magnitudes, both signs
     for _ in 0..200_000 {
         let m = rng.uniform(-40.0, 1.0).exp2();
@@ -64,7 +66,7 @@ fn special_inputs(d: DType) -> Vec<f64> {
         f64::NAN,
         -f64::NAN,
     ];
-    let bound = fast_bound(d);
+    let bounds = fast_bounds(d);
     if d == DType::F32 {
         v.extend([
             f32::MIN_POSITIVE as f64,
@@ -73,8 +75,13 @@ fn special_inputs(d: DType) -> Vec<f64> {
             f32::MAX as f64,
             f32::MIN as f64,
         ]);
-        let b = bound as f32;
-        for t in [b, -b, 2.441_406_3e-4, std::f32::consts::FRAC_PI_4, 1.0e4] {
+        for &b in bounds {
+            let b = b as f32;
+            v.extend([b, -b].map(f64::from));
+            v.extend([b, -b].map(|t| t.next_up() as f64));
+            v.extend([b, -b].map(|t| t.next_down() as f64));
+        }
+        for t in [2.441_406_3e-4, std::f32::consts::FRAC_PI_4, 1.0e4] {
             v.extend([t, t.next_up(), t.next_down()].map(f64::from));
         }
     } else {
@@ -86,8 +93,8 @@ fn special_inputs(d: DType) -> Vec<f64> {
             f64::MIN,
         ]);
         for t in [
-            bound,
-            -bound,
+            bounds[0],
+            -bounds[0],
             7.450_580_596_923_828e-9,
             std::f64::consts::FRAC_PI_4,
             1e22,

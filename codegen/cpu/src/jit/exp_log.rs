@@ -18,6 +18,9 @@ pub(super) struct ExpConsts {
     pub(super) overflow: f64,
     /// Below this the result underflows to `+0`.
     pub(super) underflow: f64,
+    /// `|x|` up to this takes the hot path of `exp`: `round(x log2(e))` stays within the normal
+    /// exponents (`|k| <= bias - 1`), so `2^k` is one normal factor and `exp(x)` is normal.
+    pub(super) fast: f64,
 }
 
 pub(super) const EXP_F64: ExpConsts = ExpConsts {
@@ -32,6 +35,8 @@ pub(super) const EXP_F64: ExpConsts = ExpConsts {
     ],
     overflow: f64::from_bits(0x4086_2e42_fefa_39ef),
     underflow: f64::from_bits(0xc087_4910_d52d_3051),
+    // 708 log2(e) = 1021.4
+    fast: 708.0,
 };
 
 pub(super) const EXP_F32: ExpConsts = ExpConsts {
@@ -44,7 +49,20 @@ pub(super) const EXP_F32: ExpConsts = ExpConsts {
     // fdlibm: x >= 0x42b17218 overflows, x <= -0x42cff1b5 underflows to 0 (x < its neighbour).
     overflow: f32::from_bits(0x42b1_7217) as f64,
     underflow: f32::from_bits(0xc2cf_f1b4) as f64,
+    // 87 log2(e) = 125.5
+    fast: 87.0,
 };
+
+/// `exp(r) = 1 + r + r^2 P(r)` on `[-ln2/2, ln2/2]` in f32, `P` lowest degree first (Cephes'
+/// `expf.c`).
+const EXP_F32_POLY: [f64; 6] = [
+    5.000_000_120_1e-1,
+    1.666_666_545_9e-1,
+    4.166_579_589_4e-2,
+    8.333_451_907_3e-3,
+    1.398_199_950_7e-3,
+    1.987_569_150_0e-4,
+];
 
 /// Constants of the inline `log` (fdlibm's `e_log.c` and `e_logf.c`).
 pub(super) struct LogConsts {
@@ -168,10 +186,13 @@ impl Emitter<'_, '_> {
         p
     }
 
-    /// `exp(x)` for f64x2 and f32x4 (the algorithm of fdlibm's `e_exp.c`/`e_expf.c`, error below 1
-    /// ulp): `x = k ln2 + r` with `|r| <= ln2/2` (`k ln2` in two parts), a rational approximation of
-    /// `exp(r)`, and the scaling by `2^k` as two power-of-two factors, the first product exact, so
-    /// that subnormal results round once. Overflow, underflow and NaN are selected at the end.
+    /// `exp(x)` for f64x2 (`exp64.rs`) and f32x4 (the algorithm of fdlibm's `e_expf.c`, error below
+    /// 1 ulp; with FMA the hot path is [`Self::exp_poly_f32`]): `x = k ln2 + r` with `|r| <= ln2/2` (`k ln2` in two parts), a rational approximation of
+    /// `exp(r)`, and the scaling by `2^k`. Hot path ([`Self::exp_fast`]): every lane's `|x|` at most
+    /// [`ExpConsts::fast`], where `2^k` is a normal number built from the exponent bits directly and
+    /// one product scales (no special values there: `exp(+-0) = 1` falls out). Otherwise (NaN,
+    /// overflow, results near or below the subnormal range) the whole vector takes a cold block with
+    /// the two-factor scaling and the special-value selects ([`Self::exp_full`]).
     pub(super) fn vector_exp(&mut self, x: Value) -> Value {
         let t = self.b.func.dfg.value_type(x);
         let fl = FloatLayout::of(t);
@@ -179,6 +200,72 @@ impl Emitter<'_, '_> {
             return self.vector_exp_f64(x);
         }
         let k = &EXP_F32;
+        let fast = self.exp_fast(x);
+        let ax = self.b.ins().fabs(x);
+        let lim = self.vfc(t, k.fast);
+        // false for NaN lanes: those go to the cold block too
+        let ok = self.b.ins().fcmp(FloatCC::LessThanOrEqual, ax, lim);
+        let all_ok = self.b.ins().vall_true(ok);
+        let var = self.b.declare_var(t);
+        self.b.def_var(var, fast);
+        let slow = self.b.create_block();
+        let merge = self.b.create_block();
+        self.b.set_cold_block(slow);
+        self.b.ins().brif(all_ok, merge, &[], slow, &[]);
+        self.b.switch_to_block(slow);
+        let r = self.exp_full(x);
+        self.b.def_var(var, r);
+        self.b.ins().jump(merge, &[]);
+        self.b.switch_to_block(merge);
+        self.b.use_var(var)
+    }
+
+    /// The hot path of [`Self::vector_exp`], right for `|x| <= fast`: the rounding constant carries
+    /// the exponent bias, so `2^k` is the rounded value's bits shifted into the exponent field.
+    fn exp_fast(&mut self, x: Value) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let fl = FloatLayout::of(t);
+        let magic = 1.5 * fl.two_p + fl.bias as f64;
+        let (v, y) = if self.fma && t.lane_type() == types::F32 {
+            self.exp_poly_f32(x, magic)
+        } else {
+            let (v, _, y) = self.exp_reduced(x, magic);
+            (v, y)
+        };
+        let bits = self.b.ins().bitcast(t.as_int(), Self::vflags(), v);
+        let sh = self.iconst(types::I32, fl.p);
+        let e = self.b.ins().ishl(bits, sh);
+        let s = self.b.ins().bitcast(t, Self::vflags(), e);
+        self.b.ins().fmul(y, s)
+    }
+
+    /// [`Self::exp_reduced`] for f32 with FMA, without its division: `r = x - k ln2` in two `fma`
+    /// steps and `exp(r) = 1 + r + r^2 P(r)` with Cephes' degree-5 `P` ([`EXP_F32_POLY`]). A scalar
+    /// model of the hot path over every f32 of `|x| <= 87` stayed within 1 ulp of the oracle.
+    fn exp_poly_f32(&mut self, x: Value, magic_f: f64) -> (Value, Value) {
+        let t = self.b.func.dfg.value_type(x);
+        let magic = self.vfc(t, magic_f);
+        let inv = self.vfc(t, std::f64::consts::LOG2_E);
+        let v = self.b.ins().fma(x, inv, magic);
+        let n = self.b.ins().fsub(v, magic);
+        let mut r = x;
+        for c in [EXP_F32.ln2_hi, EXP_F32.ln2_lo] {
+            let c = self.vfc(t, -c);
+            r = self.b.ins().fma(n, c, r);
+        }
+        let z = self.b.ins().fmul(r, r);
+        let p = self.horner(r, &EXP_F32_POLY);
+        let y = self.b.ins().fma(p, z, r);
+        let one = self.vfc(t, 1.0);
+        (v, self.b.ins().fadd(y, one))
+    }
+
+    /// `exp(x)` for any `x` with the special cases selected at the end (the cold block of
+    /// [`Self::vector_exp`]).
+    fn exp_full(&mut self, x: Value) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let fl = FloatLayout::of(t);
+        let k = if fl.p == 52 { &EXP_F64 } else { &EXP_F32 };
         let res = self.exp_scaled(x, 0.0);
         let ovf = self.vfc(t, k.overflow);
         let big = self.b.ins().fcmp(FloatCC::GreaterThan, x, ovf);
@@ -192,14 +279,14 @@ impl Emitter<'_, '_> {
         self.sel(nan, x, res)
     }
 
-    /// `exp(x) 2^off` (`off` a small integer) for finite `x` up to a little past `exp`'s overflow,
-    /// without the special cases: the body of [`Self::vector_exp`].
-    pub(super) fn exp_scaled(&mut self, x: Value, off: f64) -> Value {
+    /// The reduction and the rational approximation shared by [`Self::exp_fast`] and
+    /// [`Self::exp_scaled`]: `v = x log2(e) + magic` (`magic` a rounding constant, `1.5 2^p` plus
+    /// at most the bias, so `k = v - magic` is `round(x log2(e))`), `k`, and `y = exp(x - k ln2)`.
+    fn exp_reduced(&mut self, x: Value, magic_f: f64) -> (Value, Value, Value) {
         let t = self.b.func.dfg.value_type(x);
         let fl = FloatLayout::of(t);
         let k = if fl.p == 52 { &EXP_F64 } else { &EXP_F32 };
-        // Round to nearest integer: adding 1.5 * 2^p leaves no fraction bits.
-        let magic = self.vfc(t, 1.5 * fl.two_p);
+        let magic = self.vfc(t, magic_f);
         let inv = self.vfc(t, std::f64::consts::LOG2_E);
         let v = self.mul_add(x, inv, magic);
         let n = self.b.ins().fsub(v, magic);
@@ -219,7 +306,18 @@ impl Emitter<'_, '_> {
         let q = self.b.ins().fsub(q, lo);
         let q = self.b.ins().fadd(q, hi);
         let one = self.vfc(t, 1.0);
-        let y = self.b.ins().fadd(one, q);
+        (v, n, self.b.ins().fadd(one, q))
+    }
+
+    /// `exp(x) 2^off` (`off` a small integer) for finite `x` up to a little past `exp`'s overflow,
+    /// without the special cases: the body of [`Self::vector_exp`].
+    pub(super) fn exp_scaled(&mut self, x: Value, off: f64) -> Value {
+        let t = self.b.func.dfg.value_type(x);
+        let fl = FloatLayout::of(t);
+        // Round to nearest integer: adding 1.5 * 2^p leaves no fraction bits.
+        let magic_f = 1.5 * fl.two_p;
+        let (_, n, y) = self.exp_reduced(x, magic_f);
+        let magic = self.vfc(t, magic_f);
         // 2^n = 2^n1 * 2^n2 with n1 = round(n / 2).
         let n = if off != 0.0 {
             let o = self.vfc(t, off);

@@ -16,6 +16,13 @@
 //!   routine lane by lane (with its own reduction for huge arguments), so those stay exact and the
 //!   hot path has no calls.
 //!
+//! f32 `sin` and `cos` with FMA take a cheaper path (`sin_cos_parts_f32_fma`): `|x|` reduced by
+//! three `fma` steps with f32 pieces of pi/2 (no TwoSum, no tail: `x - n p1` is exact and the other
+//! two round once, so the reduced argument is within about 1 ulp), plain f32 polynomials, and the
+//! special values by construction instead of selects (the kernels give `x` for tiny `|x|` and 1 for
+//! zero; the sign of `x` and the quadrant's are one xor; NaN lanes take the cold block). Its fast
+//! range is `|x| <= 1e5`.
+//!
 //! Error: within 2 ulp of `lazulite_ir::semantics` (tests/trig.rs checks it over special values,
 //! random bit patterns, the fast range and the fallback range; every f32 input in an ignored test).
 
@@ -34,9 +41,23 @@ pub(super) struct SinCos {
     kc: Value,
     nbits: Value,
     even: Value,
-    small: Value,
-    nan: Value,
-    any_big: Value,
+    special: Special,
+    /// The test that sends the vector to the cold block: `vany_true` of the lanes past the fast
+    /// range when `slow_if_true`, else `vall_true` of the lanes inside it (NaN lanes outside).
+    test: Value,
+    slow_if_true: bool,
+}
+
+/// How the fast path gets the special values right.
+#[derive(Clone, Copy)]
+enum Special {
+    /// Reduced `x` itself: tiny lanes (signed zeros, subnormals) and NaN lanes are selected.
+    Selects { small: Value, nan: Value },
+    /// Reduced `|x|` (the f32 path with FMA): the kernels return `x` for tiny and subnormal `|x|`
+    /// and 1 for zero, `sin` takes the sign of `x` by an xor, and NaN lanes take the cold block.
+    /// Both fast results are made with the parts (an unused one is never lowered), so only they,
+    /// not the kernels and the quadrant, live across the cold blocks' branches.
+    OddSign { sin: Value, cos: Value },
 }
 
 /// Constants of the inline `sin`/`cos`/`tan` per lane type.
@@ -106,6 +127,23 @@ const TRIG_F32: TrigConsts = TrigConsts {
     c: &[COS_POLY[0], COS_POLY[1], COS_POLY[2], COS_POLY[3]],
 };
 
+/// `pi/2 = A + B + C` (to about 2^-75) as f32 pieces for the f32 reduction with FMA: `x - n A` is
+/// exact in one `fma` (its result is a multiple of `2^-24` below 2 for `n < 2^24`), the other two
+/// pieces each round once; the reduced `r` is then within about 1 ulp of `x - n pi/2` over the
+/// fast range (no TwoSum: the error is relative to `r`, the pieces' residue `n 2^-75` is far below
+/// the closest any f32 in range comes to a multiple of pi/2).
+const PIO2_F32_FMA: [f32; 3] = [
+    f32::from_bits(0x3fc9_0fdb),
+    f32::from_bits(0xb33b_bd2e),
+    f32::from_bits(0xa6f7_2ced),
+];
+
+/// The fast range of the f32 reduction with FMA (every f32 checked by the exhaustive tests of
+/// `tests/trig.rs`). A scalar model of this path over every f32 up to 4e6 (`|n| < 2^22` for the
+/// rounding constant) stayed within 2 ulp of the oracle everywhere and within 1 ulp below 2^17;
+/// the bound keeps that 1 ulp of margin.
+pub(super) const F32_FMA_MAX_FAST: f64 = 100_000.0;
+
 /// `atan` at the breakpoints 1/2, 1, 3/2 and infinity, each as `hi + lo` (fdlibm's `s_atan.c`).
 const ATAN_HI: [f64; 4] = [
     f64::from_bits(0x3fdd_ac67_0561_bb4f),
@@ -147,12 +185,32 @@ impl Emitter<'_, '_> {
         (s, e)
     }
 
-    /// The reduction of `x` and both kernels, computed once per operand within an emitted block
-    /// (`self.sincos`; `nest::block` clears it) and shared by its `sin`, `cos` and `tan`.
-    fn sin_cos_parts(&mut self, x: Value) -> SinCos {
-        if let Some(&(_, p)) = self.sincos.iter().find(|(v, _)| *v == x) {
+    /// The reduction of `x` and both kernels for `op`, computed once per operand within an emitted
+    /// block (`self.sincos`; `nest::block` clears it) and shared by its `sin`, `cos` and `tan`. With
+    /// FMA, f32 `sin` and `cos` take [`Self::sin_cos_parts_f32_fma`]; f32 `tan` keeps the
+    /// compensated reduction, since the quotient of the plain kernels reaches 3 ulp.
+    fn sin_cos_parts(&mut self, x: Value, op: UnaryOp) -> SinCos {
+        let t = self.b.func.dfg.value_type(x);
+        let fma_f32 = self.fma && t.lane_type() == types::F32 && op != UnaryOp::Tan;
+        if let Some(&(_, p)) = self
+            .sincos
+            .iter()
+            .find(|(v, p)| *v == x && matches!(p.special, Special::OddSign { .. }) == fma_f32)
+        {
             return p;
         }
+        let p = if fma_f32 {
+            self.sin_cos_parts_f32_fma(x)
+        } else {
+            self.sin_cos_parts_compensated(x)
+        };
+        self.sincos.push((x, p));
+        p
+    }
+
+    /// [`Self::sin_cos_parts`] for f64, and for f32 without FMA: the reduction of `x` with the
+    /// compensated (TwoSum) pieces and fdlibm's kernels with the tail.
+    fn sin_cos_parts_compensated(&mut self, x: Value) -> SinCos {
         let t = self.b.func.dfg.value_type(x);
         let it = t.as_int();
         let fl = FloatLayout::of(t);
@@ -202,32 +260,87 @@ impl Emitter<'_, '_> {
         let lim = self.vfc(t, k.max_fast);
         let big = self.b.ins().fcmp(FloatCC::GreaterThan, ax, lim);
         let any_big = self.b.ins().vany_true(big);
-        let p = SinCos {
+        SinCos {
             ks,
             kc,
             nbits,
             even,
-            small,
-            nan,
-            any_big,
-        };
-        self.sincos.push((x, p));
-        p
+            special: Special::Selects { small, nan },
+            test: any_big,
+            slow_if_true: true,
+        }
+    }
+
+    /// [`Self::sin_cos_parts`] for f32 with FMA: `|x|` reduced by `n = round(|x| 2/pi)` and three
+    /// `fma` steps ([`PIO2_F32_FMA`]), the kernels as plain polynomials in f32 (fdlibm's first four
+    /// terms of each), no tail and no special-value masks.
+    fn sin_cos_parts_f32_fma(&mut self, x: Value) -> SinCos {
+        let t = self.b.func.dfg.value_type(x);
+        let it = t.as_int();
+        let fl = FloatLayout::of(t);
+        let flags = Self::vflags();
+        let ax = self.b.ins().fabs(x);
+        let magic = self.vfc(t, 1.5 * fl.two_p);
+        let inv = self.vfc(t, std::f64::consts::FRAC_2_PI);
+        let v = self.b.ins().fma(ax, inv, magic);
+        let nbits = self.b.ins().bitcast(it, flags, v);
+        let n = self.b.ins().fsub(v, magic);
+        let mut r = ax;
+        for pk in PIO2_F32_FMA {
+            let c = self.vfc(t, -pk as f64);
+            r = self.b.ins().fma(n, c, r);
+        }
+        let z = self.b.ins().fmul(r, r);
+        // sin r = r + r^3 (s0 + z (s1 + z (s2 + z s3))): exactly r for tiny and subnormal r
+        let ps = self.horner(z, &SIN_POLY[..4]);
+        let r3 = self.b.ins().fmul(z, r);
+        let ks = self.b.ins().fma(r3, ps, r);
+        // cos r = 1 + z (-1/2 + z (c0 + z (c1 + ...)))
+        let pc = self.horner(z, &COS_POLY[..4]);
+        let mhalf = self.vfc(t, -0.5);
+        let pc = self.b.ins().fma(z, pc, mhalf);
+        let one = self.vfc(t, 1.0);
+        let kc = self.b.ins().fma(z, pc, one);
+        let one_i = self.vsplat_bits(it, 1);
+        let zero_i = self.vsplat_bits(it, 0);
+        let odd = self.b.ins().band(nbits, one_i);
+        let even = self.b.ins().icmp(IntCC::Equal, odd, zero_i);
+        let lim = self.vfc(t, F32_FMA_MAX_FAST);
+        let fast = self.b.ins().fcmp(FloatCC::LessThanOrEqual, ax, lim);
+        let all_fast = self.b.ins().vall_true(fast);
+        let xbits = self.b.ins().bitcast(it, flags, x);
+        let sin = self.sin_cos_odd_sign(UnaryOp::Sin, [ks, kc, nbits, even, xbits]);
+        let cos = self.sin_cos_odd_sign(UnaryOp::Cos, [ks, kc, nbits, even, xbits]);
+        SinCos {
+            ks,
+            kc,
+            nbits,
+            even,
+            special: Special::OddSign { sin, cos },
+            test: all_fast,
+            slow_if_true: false,
+        }
     }
 
     /// `sin`, `cos` or `tan` of float vectors (f64x2 or f32x4; several independent ones from an
     /// interleaved loop body), inline, with one cold fallback for all of them: when any lane of any
-    /// of them is past the fast range (or infinite), all go through the scalar routine.
+    /// of them is past the fast range (or infinite, or NaN where the fast path leaves NaN lanes to
+    /// the fallback), all go through the scalar routine.
     pub(super) fn vector_sin_cos(&mut self, op: UnaryOp, xs: &[Value]) -> Vec<Value> {
         let mut any: Option<Value> = None;
         let mut vars = Vec::with_capacity(xs.len());
         for &x in xs {
             let t = self.b.func.dfg.value_type(x);
             let fast = self.sin_cos_fast(op, x);
-            let big = self.sin_cos_parts(x).any_big;
+            let p = self.sin_cos_parts(x, op);
+            let slow = if p.slow_if_true {
+                p.test
+            } else {
+                self.b.ins().bxor_imm_u(p.test, 1)
+            };
             any = Some(match any {
-                None => big,
-                Some(a) => self.b.ins().bor(a, big),
+                None => slow,
+                Some(a) => self.b.ins().bor(a, slow),
             });
             let var = self.b.declare_var(t);
             self.b.def_var(var, fast);
@@ -258,10 +371,13 @@ impl Emitter<'_, '_> {
             kc,
             nbits,
             even,
-            small,
-            nan,
+            special,
             ..
-        } = self.sin_cos_parts(x);
+        } = self.sin_cos_parts(x, op);
+        let (small, nan) = match special {
+            Special::Selects { small, nan } => (small, nan),
+            Special::OddSign { sin, cos } => return if op == UnaryOp::Sin { sin } else { cos },
+        };
 
         // Quadrant: odd n swaps sin and cos (tan: -cos/sin for sin/cos); bit 1 of n (of n + 1 for
         // cos) flips the sign of sin and cos.
@@ -295,6 +411,38 @@ impl Emitter<'_, '_> {
         };
         let res = self.sel(small, small_val, res);
         self.sel(nan, x, res)
+    }
+
+    /// [`Self::sin_cos_fast`] of `sin` or `cos` on parts reduced from `|x|` ([`Special::OddSign`]):
+    /// one blend picks the kernel by the parity of `n`, and one xor sets the sign: bit 1 of `n`
+    /// xor the sign of `x` (`sin`, odd), bit 1 of `n + 1` (`cos`).
+    /// `parts`: the kernels `ks` and `kc`, the quadrant bits, the even mask and the bits of `x`.
+    fn sin_cos_odd_sign(&mut self, op: UnaryOp, parts: [Value; 5]) -> Value {
+        let [ks, kc, nbits, even, xbits] = parts;
+        let t = self.b.func.dfg.value_type(ks);
+        let it = t.as_int();
+        let flags = Self::vflags();
+        let top = it.lane_bits() as i64 - 1;
+        let (res, sign) = match op {
+            UnaryOp::Sin => {
+                let res = self.sel(even, ks, kc);
+                let sh = self.iconst(types::I32, top - 1);
+                let s = self.b.ins().ishl(nbits, sh);
+                (res, self.b.ins().bxor(s, xbits))
+            }
+            _ => {
+                let res = self.sel(even, kc, ks);
+                let one_i = self.vsplat_bits(it, 1);
+                let n1 = self.b.ins().iadd(nbits, one_i);
+                let sh = self.iconst(types::I32, top - 1);
+                (res, self.b.ins().ishl(n1, sh))
+            }
+        };
+        let mask = self.vsplat_bits(it, 1 << top);
+        let sign = self.b.ins().band(sign, mask);
+        let rb = self.b.ins().bitcast(it, flags, res);
+        let rb = self.b.ins().bxor(rb, sign);
+        self.b.ins().bitcast(t, flags, rb)
     }
 
     /// `sin(x + y)` for `|x + y| <= pi/4`, `|y| <= ulp(x)/2` (fdlibm's `__kernel_sin`).
