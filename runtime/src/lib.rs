@@ -23,6 +23,7 @@ mod explain;
 mod extern_ops;
 mod interp;
 mod progress;
+mod reduced_split;
 mod transfer;
 
 pub use backend::{Backend, BackendKind, KernelKey};
