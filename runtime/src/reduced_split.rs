@@ -28,6 +28,8 @@ use std::sync::Arc;
 const PIECE_POINTS: usize = 1 << 21;
 /// One piece's partial outputs at most, in bytes (they stay in the core's L2 while it folds rows).
 const MAX_PARTIAL_BYTES: usize = 1 << 20;
+/// Bytes of a row per thread from which the split by outputs is kept.
+const SHARE_PAGE: usize = 4096;
 /// The partials written and combined are at most this fraction of the loop points.
 const PARTIAL_SHARE: usize = 16;
 
@@ -35,7 +37,8 @@ const PARTIAL_SHARE: usize = 16;
 /// outputs. The rule: two or more threads and a parallel-sized loop; the first reduced dim has at
 /// least a row per thread, no input walks it contiguously and some input walks it at all (it is a
 /// memory-outer dim, like the rows of `sum(m, axis=0)`); a piece's partials fit `MAX_PARTIAL_BYTES`
-/// and all of them are a small share of the work.
+/// and all of them are a small share of the work; and a row (the outer points' bytes) is under
+/// `SHARE_PAGE` per thread.
 ///
 /// # Safety
 /// `args.in_strides` must hold `kernel.inputs.len() * kernel.ndim` strides.
@@ -66,6 +69,18 @@ pub(crate) unsafe fn pieces(kernel: &Kernel, shape: &[usize], args: &KernelArgs)
         .map(|r| kernel.body[r.value as usize].dtype.size())
         .sum();
     if outer.saturating_mul(acc_bytes) > MAX_PARTIAL_BYTES {
+        return None;
+    }
+    // Only where the split by outputs is the worse one: each thread's share of a row under a page,
+    // so both threads read the same pages (every cache line, when a row is a few elements). With
+    // wider rows both splits read at the same rate on one core, and the split by outputs scales
+    // better on two (measured: bench/README.md, branch `col11`).
+    let elem = (0..nin)
+        .filter(|&i| along[i] != 0)
+        .map(|i| kernel.inputs[i].dtype.size())
+        .max()
+        .unwrap_or(1);
+    if outer.saturating_mul(elem) >= SHARE_PAGE * threads {
         return None;
     }
     let per_thread = work.div_ceil(threads * PIECE_POINTS);
