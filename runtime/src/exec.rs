@@ -94,13 +94,13 @@ const PIECE_POINTS_INTERPRETED: usize = 1 << 13;
 const PARTIAL_POINTS: usize = 1 << 18;
 
 /// How one launch runs: the runner, the loop points per row of dimension 0, and the cancel flag.
-struct Launch<'a> {
-    kernel: &'a Kernel,
-    runner: &'a Runner,
-    points_per_row: usize,
-    cancel: &'a Cancel,
+pub(crate) struct Launch<'a> {
+    pub(crate) kernel: &'a Kernel,
+    pub(crate) runner: &'a Runner,
+    pub(crate) points_per_row: usize,
+    pub(crate) cancel: &'a Cancel,
     /// Counts the rows done for the progress hook (`None` when progress is off).
-    meter: Option<Arc<crate::progress::KernelMeter>>,
+    pub(crate) meter: Option<Arc<crate::progress::KernelMeter>>,
 }
 
 impl Launch<'_> {
@@ -142,7 +142,7 @@ impl Launch<'_> {
 
     /// # Safety
     /// As [`Launch::call`].
-    unsafe fn call_range(&self, args: &KernelArgs, start: i64, end: i64) -> Result<()> {
+    pub(crate) unsafe fn call_range(&self, args: &KernelArgs, start: i64, end: i64) -> Result<()> {
         match self.runner {
             Runner::Compiled(c) => {
                 let f = c.entry();
@@ -183,6 +183,12 @@ unsafe fn launch(
     args: &KernelArgs,
     cancel: &Cancel,
 ) -> Result<usize> {
+    // A reduction over leading (memory-outer) dims: the threads split its rows instead.
+    // SAFETY: forwarded from the caller (`args` holds the kernel's strides).
+    if let Some(pieces) = unsafe { crate::reduced_split::pieces(kernel, shape, args) } {
+        // SAFETY: forwarded from the caller; `pieces` was chosen for these arguments.
+        return unsafe { crate::reduced_split::run(kernel, runner, shape, args, cancel, pieces) };
+    }
     let cfg = config();
     let work = numel(shape);
     let dim0 = shape.first().copied().unwrap_or(1);

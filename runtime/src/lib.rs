@@ -25,6 +25,7 @@ mod extern_ops;
 mod interp;
 mod progress;
 mod rowblock;
+mod reduced_split;
 mod transfer;
 
 pub use backend::{Backend, BackendKind, KernelKey};

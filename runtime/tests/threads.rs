@@ -90,4 +90,102 @@ fn thread_split_matches_single_thread() {
         let want: f64 = vals.iter().map(|v| v.as_f64() * v.as_f64()).sum();
         assert!((a - want).abs() <= 1e-10 * want, "{a} vs loop {want}");
     }
+    column_reductions_split_by_rows_match_single_thread();
+}
+
+/// Column reductions (loop `[cols, rows]` over a C-order matrix, the shape of `sum(m, axis=0)`) with
+/// an epilogue that reads another input: split by rows into partials on two and three threads, the
+/// same results as one thread (max exactly, NaN and signed zeros included; the sum within rounding).
+fn column_reductions_split_by_rows_match_single_thread() {
+    let d = DType::F64;
+    let (rows, cols) = (300usize, 257usize);
+    let mut rng = Rng(4242);
+    let mut vals: Vec<Scalar> = (0..rows * cols)
+        .map(|_| Scalar::Float(rng.f() * 1e3 - 500.0))
+        .collect();
+    vals[7 * cols + 3] = Scalar::Float(f64::NAN);
+    for r in 0..rows {
+        vals[r * cols + 5] = Scalar::Float(if r % 2 == 0 { -0.0 } else { 0.0 });
+        vals[r * cols + 6] = Scalar::Float(-0.0);
+    }
+    let x = array(&vals, d, &[rows, cols]);
+    let vv: Vec<Scalar> = (0..cols).map(|c| Scalar::Float(c as f64 - 9.5)).collect();
+    let v = array(&vv, d, &[cols]);
+    let k = Kernel {
+        ndim: 2,
+        n_reduce: 1,
+        inputs: vec![input(d, cols as isize), input(d, 0)],
+        body: vec![
+            ins(Inst::Load { input: 0 }, d),
+            ins(Inst::Binary(BinaryOp::Mul, 0, 0), d),
+        ],
+        reduces: vec![reduce(ReduceOp::Sum, 1), reduce(ReduceOp::Max, 0)],
+        epilogue: vec![
+            ins(Inst::Reduced(0), d),
+            ins(Inst::Reduced(1), d),
+            ins(Inst::Load { input: 1 }, d),
+            ins(Inst::Binary(BinaryOp::Mul, 0, 2), d),
+            ins(Inst::Binary(BinaryOp::Add, 3, 1), d),
+        ],
+        outputs: vec![output(4, d), output(1, d)],
+    };
+    let run = || {
+        let (s, data) = one_step(
+            k.clone(),
+            &[cols, rows],
+            &[
+                In {
+                    data: x.clone(),
+                    offset: 0,
+                    strides: vec![1, cols as isize],
+                },
+                In {
+                    data: v.clone(),
+                    offset: 0,
+                    strides: vec![1, 0],
+                },
+            ],
+        );
+        let (out, rep) = execute_traced(&s, &data).unwrap();
+        (
+            out.iter().map(elements).collect::<Vec<_>>(),
+            rep.steps[0].chunks,
+        )
+    };
+    for policy in [ExecPolicy::InterpretOnly, ExecPolicy::Auto] {
+        with_threads(1, policy);
+        let (one, _) = run();
+        for threads in [2, 3] {
+            with_threads(threads, policy);
+            let (many, chunks) = run();
+            assert_eq!(chunks, threads, "rows split into one piece per thread");
+            assert_same(&many[1], &one[1], "column max");
+            for (c, (g, w)) in many[0].iter().zip(&one[0]).enumerate() {
+                let (g, w) = (g.as_f64(), w.as_f64());
+                assert!(
+                    (g.is_nan() && w.is_nan()) || (g - w).abs() <= 1e-12 * w.abs().max(1.0),
+                    "column {c}: {g} vs {w} on one thread ({threads} threads, {policy:?})"
+                );
+            }
+            // and against a plain loop
+            for c in [0, 3, 5, 6, 100, cols - 1] {
+                let col = (0..rows).map(|r| vals[r * cols + c].as_f64());
+                let sq: f64 = col.clone().map(|e| e * e).sum();
+                let mx = col.fold(f64::NEG_INFINITY, |m, e| {
+                    if m.is_nan() || e.is_nan() {
+                        f64::NAN
+                    } else {
+                        m.max(e)
+                    }
+                });
+                let want = sq * vv[c].as_f64() + mx;
+                let got = many[0][c].as_f64();
+                assert!(
+                    (want.is_nan() && got.is_nan())
+                        || (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+                    "column {c}: {got} vs loop {want}"
+                );
+            }
+        }
+    }
 }
