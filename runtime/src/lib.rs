@@ -24,8 +24,8 @@ mod explain;
 mod extern_ops;
 mod interp;
 mod progress;
-mod rowblock;
 mod reduced_split;
+mod rowblock;
 mod transfer;
 
 pub use backend::{Backend, BackendKind, KernelKey};
