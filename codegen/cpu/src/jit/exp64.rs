@@ -76,17 +76,8 @@ impl Emitter<'_, '_> {
         self.b.ins().brif(all_inside, merge, &[], cold, &[]);
 
         self.b.switch_to_block(cold);
-        // 2^n = 2^n1 2^n2 with n1 = round(n / 2): both factors normal for every finite x up to a
-        // little past the overflow threshold, the first product exact.
-        let half = self.vfc(t, 0.5);
-        let nh = self.mul_add(n, half, magic);
-        let n1 = self.b.ins().fsub(nh, magic);
-        let n2 = self.b.ins().fsub(n, n1);
-        // Past the thresholds (and for NaN) the factors are garbage: those lanes are selected below.
-        let s1 = self.exp2_int(n1);
-        let s2 = self.exp2_int(n2);
-        let res = self.b.ins().fmul(y, s1);
-        let res = self.b.ins().fmul(res, s2);
+        // Two factors of 2^n; the lanes past the thresholds (and NaN) are selected below.
+        let res = self.scale_by_two_factors(y, n, magic);
         let ovf = self.vfc(t, OVERFLOW);
         let big = self.b.ins().fcmp(FloatCC::GreaterThan, x, ovf);
         let inf = self.vfc(t, f64::INFINITY);

@@ -325,6 +325,15 @@ impl Emitter<'_, '_> {
         } else {
             n
         };
+        self.scale_by_two_factors(y, n, magic)
+    }
+
+    /// `y 2^n` (`n` an integral float vector, `magic` the vector of the rounding constant) as
+    /// `y 2^n1 2^n2` with `n1 = round(n / 2)`: both factors normal for every finite `x` up to a
+    /// little past `exp`'s overflow threshold, the first product exact. Past the thresholds (and for
+    /// NaN) the factors are garbage: callers select those lanes.
+    pub(super) fn scale_by_two_factors(&mut self, y: Value, n: Value, magic: Value) -> Value {
+        let t = self.b.func.dfg.value_type(y);
         let half = self.vfc(t, 0.5);
         let nh = self.mul_add(n, half, magic);
         let n1 = self.b.ins().fsub(nh, magic);
