@@ -1,7 +1,7 @@
 //! The CPU backend: host memory from the buffer pool, Cranelift code (`lazulite_codegen_cpu`) or the
 //! kernel-IR interpreter chosen per call by the tiered kernel cache, kernels split over dimension 0
 //! across the thread pool (the CPU call ABI, `lazulite_codegen_cpu::KernelArgs`), extern ops by the
-//! library routines of `extern_ops`. The step runners themselves live in `exec.rs`.
+//! library routines of `extern_ops`. The step runners themselves live in `exec.rs` (the thread split in `exec/launch.rs`).
 
 use super::{Backend, BackendKind};
 use crate::buffer::{ArrayData, Buffer};
