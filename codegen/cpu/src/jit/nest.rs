@@ -443,6 +443,16 @@ impl Emitter<'_, '_> {
 
         self.b.switch_to_block(stage_in);
         let rem = self.b.ins().isub(count, nvec);
+        // The padding lanes hold zeros, not what the stack held: a lane's result must not depend on
+        // its neighbours (inline math sends a whole vector down its cold path when any lane needs
+        // it, and that path may round differently), so a tail element gets the same bits however
+        // the loop was split.
+        let zero64 = self.iconst(types::I64, 0);
+        for slot in in_slots.iter().flatten() {
+            for off in (0..16 * groups as i32).step_by(8) {
+                self.b.ins().store(self.mem, zero64, *slot, off);
+            }
+        }
         {
             let in_walk = in_walk.clone();
             let in_base = in_base.clone();
