@@ -128,18 +128,19 @@ def test_threads_computing_the_same_fresh_expression_agree():
 
 def test_a_remembered_structure_runs_right_on_the_calling_thread():
     """The warm path of issue 11: a chain of the structure computed just before (the compute walk's
-    memo) with little work runs on the calling thread without planning; new constants, new data, two
+    memo; chains short enough that `make test`'s CUDA corpus check compiles their kernels without
+    spilling) with little work runs on the calling thread without planning; new constants, new data, two
     roots at once, a realized array among them, and a structure that differs all give NumPy's values."""
     x = np.linspace(0.1, 1.0, 10)
     lx = lz.asarray(x)
     for _ in range(3):
-        chain(lz, lx, 200, 0.0).compute()
+        chain(lz, lx, 40, 0.0).compute()
     before = lz._stats()
     for j in range(4):
         k = 0.01 * j
         data = x + j
-        got = np.asarray(chain(lz, lz.asarray(data), 200, k).compute())
-        np.testing.assert_allclose(got, chain(np, data, 200, k), rtol=1e-12, atol=1e-12)
+        got = np.asarray(chain(lz, lz.asarray(data), 40, k).compute())
+        np.testing.assert_allclose(got, chain(np, data, 40, k), rtol=1e-12, atol=1e-12)
     after = lz._stats()
     assert after["plan_cache_misses"] == before["plan_cache_misses"]
     assert after["plan_cache_hits"] >= before["plan_cache_hits"] + 4
@@ -152,5 +153,5 @@ def test_a_remembered_structure_runs_right_on_the_calling_thread():
         np.testing.assert_allclose(ga, chain(np, x, 60, 0.1 * j), rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(gb, chain(np, x, 61, 0.1 * j), rtol=1e-12, atol=1e-12)
     # one op more: another structure, planned anew
-    got = np.asarray(chain(lz, lx, 201, 0.0).compute())
-    np.testing.assert_allclose(got, chain(np, x, 201, 0.0), rtol=1e-12, atol=1e-12)
+    got = np.asarray(chain(lz, lx, 41, 0.0).compute())
+    np.testing.assert_allclose(got, chain(np, x, 41, 0.0), rtol=1e-12, atol=1e-12)
