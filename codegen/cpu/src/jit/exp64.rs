@@ -11,6 +11,7 @@
 //! is that of the reduction and of the last few roundings, below 1 ulp (fdlibm's rational form,
 //! which this replaces for float64, needs a division, the slowest f64x2 instruction on the path).
 
+use super::exp_log::EXP_F64;
 use super::{Emitter, FloatLayout};
 use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{InstBuilder, Value};
@@ -30,16 +31,6 @@ const Q: [f64; 11] = [
     f64::from_bits(0x3e21_f671_7774_d5e0),
 ];
 
-/// `ln 2` in two parts (fdlibm's): `n * LN2_HI` is exact for `|n| < 2^11`.
-const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
-const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
-/// Below this `|x|`, `n = round(x / ln2)` is within `[-1022, 1022]`: `2^n` is one normal float and
-/// `exp(x)` neither overflows nor underflows.
-const HOT_LIMIT: f64 = 708.0;
-/// Above this the result overflows to `+inf`; below `UNDERFLOW` it underflows to `+0` (fdlibm).
-const OVERFLOW: f64 = f64::from_bits(0x4086_2e42_fefa_39ef);
-const UNDERFLOW: f64 = f64::from_bits(0xc087_4910_d52d_3051);
-
 impl Emitter<'_, '_> {
     /// `exp(x)` of an f64x2 (see the module documentation).
     pub(super) fn vector_exp_f64(&mut self, x: Value) -> Value {
@@ -51,8 +42,8 @@ impl Emitter<'_, '_> {
         let v = self.mul_add(x, inv, magic);
         let n = self.b.ins().fsub(v, magic);
         // r = (x - n ln2_hi) - n ln2_lo; the first step is exact, fused or not.
-        let c_hi = self.vfc(t, LN2_HI);
-        let c_lo = self.vfc(t, LN2_LO);
+        let c_hi = self.vfc(t, EXP_F64.ln2_hi);
+        let c_lo = self.vfc(t, EXP_F64.ln2_lo);
         let hi = self.neg_mul_add(n, c_hi, x);
         let r = self.neg_mul_add(n, c_lo, hi);
         let r2 = self.b.ins().fmul(r, r);
@@ -62,8 +53,9 @@ impl Emitter<'_, '_> {
         let y = self.b.ins().fadd(one, p);
 
         let ax = self.b.ins().fabs(x);
-        let lim = self.vfc(t, HOT_LIMIT);
-        // Ordered: a NaN lane is not inside, so it takes the cold block.
+        // Below 708, `n` is within `[-1022, 1022]`: `2^n` is one normal float and `exp(x)` neither
+        // overflows nor underflows. Ordered: a NaN lane is not inside, so it takes the cold block.
+        let lim = self.vfc(t, EXP_F64.fast);
         let inside = self.b.ins().fcmp(FloatCC::LessThan, ax, lim);
         let all_inside = self.b.ins().vall_true(inside);
         let var = self.b.declare_var(t);
@@ -78,16 +70,7 @@ impl Emitter<'_, '_> {
         self.b.switch_to_block(cold);
         // Two factors of 2^n; the lanes past the thresholds (and NaN) are selected below.
         let res = self.scale_by_two_factors(y, n, magic);
-        let ovf = self.vfc(t, OVERFLOW);
-        let big = self.b.ins().fcmp(FloatCC::GreaterThan, x, ovf);
-        let inf = self.vfc(t, f64::INFINITY);
-        let res = self.sel(big, inf, res);
-        let unf = self.vfc(t, UNDERFLOW);
-        let small = self.b.ins().fcmp(FloatCC::LessThan, x, unf);
-        let zero = self.vfc(t, 0.0);
-        let res = self.sel(small, zero, res);
-        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
-        let res = self.sel(nan, x, res);
+        let res = self.exp_special_values(x, res, &EXP_F64);
         self.b.def_var(var, res);
         self.b.ins().jump(merge, &[]);
 

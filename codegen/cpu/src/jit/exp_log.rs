@@ -267,6 +267,13 @@ impl Emitter<'_, '_> {
         let fl = FloatLayout::of(t);
         let k = if fl.p == 52 { &EXP_F64 } else { &EXP_F32 };
         let res = self.exp_scaled(x, 0.0);
+        self.exp_special_values(x, res, k)
+    }
+
+    /// `res` (`exp(x)` right for finite `x` up to a little past the overflow threshold) with the
+    /// lanes past `k.overflow` set to `+inf`, below `k.underflow` to `+0`, and NaN lanes to `x`.
+    pub(super) fn exp_special_values(&mut self, x: Value, res: Value, k: &ExpConsts) -> Value {
+        let t = self.b.func.dfg.value_type(x);
         let ovf = self.vfc(t, k.overflow);
         let big = self.b.ins().fcmp(FloatCC::GreaterThan, x, ovf);
         let inf = self.vfc(t, f64::INFINITY);
