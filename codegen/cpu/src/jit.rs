@@ -16,6 +16,7 @@ mod hyperbolic;
 mod log1p;
 mod nest;
 mod ops;
+mod pow;
 mod reduce;
 mod trig;
 

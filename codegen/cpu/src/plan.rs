@@ -2,7 +2,7 @@
 //! vector loop (and with how many lanes), or whether a reduction is vectorized across its innermost
 //! outer dimension instead.
 
-use lazulite_ir::{DType, Inst, Instr, Kernel, StrideClass, UnaryOp};
+use lazulite_ir::{BinaryOp, DType, Inst, Instr, Kernel, StrideClass, UnaryOp};
 
 /// How a kernel is lowered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,6 +177,8 @@ fn body_cost(k: &Kernel) -> Option<u32> {
             Inst::Unary(Atan, _) => 60,
             Inst::Unary(Expm1 | Sinh | Cosh | Tanh, _) => 64,
             Inst::Unary(op, _) if op.is_transcendental() => return None,
+            // inline (`jit/pow.rs`): two f64x2 log2/exp2 per f32x4
+            Inst::Binary(BinaryOp::Pow, ..) if i.dtype == DType::F32 => 90,
             Inst::Binary(op, ..) if crate::jit::lanewise_binary(*op) => return None,
             _ => 1,
         };
