@@ -20,7 +20,7 @@
 //! no select). Everything else takes one cold block that recomputes the vector with the C99 / IEEE
 //! special cases as selects ([`Emitter::pow_general_f64`]).
 
-use super::exp_log::LOG_F64;
+use super::exp_log::{LOG_F32, LOG_F64};
 use super::{Emitter, FloatLayout};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types;
@@ -62,41 +62,37 @@ impl Emitter<'_, '_> {
     pub(super) fn vector_pow_f32(&mut self, x: Value, y: Value) -> Value {
         let t32 = self.b.func.dfg.value_type(x);
         debug_assert_eq!(t32, types::F32X4);
-        let halves = [self.f32x4_halves(x), self.f32x4_halves(y)];
-        let mut ts = Vec::with_capacity(2);
-        let mut hot = Vec::with_capacity(2);
-        for h in 0..2 {
-            let (xd, yd) = (halves[0][h], halves[1][h]);
-            let l = self.log2_positive_f64(xd);
-            let t = self.b.ins().fmul(yd, l);
-            hot.push(self.exp2_hot_f64(t));
-            ts.push(t);
-        }
+        // x = 2^k m on the float32 bits, four lanes at once (right for normal x; subnormals go
+        // cold); m and k are exact in float32 and widen exactly.
+        let (m, k) = self.split_log_argument(x, &LOG_F32);
+        let (mh, kh, yh) = (
+            self.f32x4_halves(m),
+            self.f32x4_halves(k),
+            self.f32x4_halves(y),
+        );
+        let (hot, ts) = self.pow_hot_halves(mh, kh, yh);
         let hot = self.f64x2_pair_to_f32x4(hot[0], hot[1]);
 
-        // Every lane: 0 < x < inf, |y| < inf, |t| < HOT_T (NaN fails each compare).
-        let zero = self.vfc(t32, 0.0);
+        // Every lane: x normal positive finite and |t| < HOT_T (NaN fails each compare; an
+        // infinite or NaN y makes t infinite or NaN: x is finite and nonzero here, and t is NaN
+        // for x = 1, whose log2 is 0). One `vall_true` of both masks: a 64-bit lane's mask is two
+        // equal 32-bit lane masks.
+        let tiny = self.vfc(t32, f32::MIN_POSITIVE as f64);
         let inf = self.vfc(t32, f64::INFINITY);
-        let xpos = self.b.ins().fcmp(FloatCC::GreaterThan, x, zero);
+        let xpos = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, x, tiny);
         let xfin = self.b.ins().fcmp(FloatCC::LessThan, x, inf);
-        let ay = self.b.ins().fabs(y);
-        let yfin = self.b.ins().fcmp(FloatCC::LessThan, ay, inf);
         let ok = self.b.ins().band(xpos, xfin);
-        let ok = self.b.ins().band(ok, yfin);
+        // |t| by one mask made for both halves (`fabs` makes its mask at every use).
+        let abs_mask = self.vsplat_bits(types::F64X2, !(1u64 << 63));
         let lim = self.vfc(types::F64X2, HOT_T);
-        let mut okt = None;
-        for &t in &ts {
-            let at = self.b.ins().fabs(t);
-            let c = self.b.ins().fcmp(FloatCC::LessThan, at, lim);
-            okt = Some(match okt {
-                None => c,
-                Some(o) => self.b.ins().band(o, c),
-            });
-        }
-        let okt = okt.expect("two halves");
-        let all_xy = self.b.ins().vall_true(ok);
-        let all_t = self.b.ins().vall_true(okt);
-        let all = self.b.ins().band(all_xy, all_t);
+        let okt = ts.map(|t| {
+            let at = self.b.ins().band(t, abs_mask);
+            self.b.ins().fcmp(FloatCC::LessThan, at, lim)
+        });
+        let okt = self.b.ins().band(okt[0], okt[1]);
+        let okt = self.bitcast(types::I32X4, okt);
+        let ok = self.b.ins().band(ok, okt);
+        let all = self.b.ins().vall_true(ok);
 
         let var = self.b.declare_var(t32);
         self.b.def_var(var, hot);
@@ -106,8 +102,9 @@ impl Emitter<'_, '_> {
         self.b.ins().brif(all, merge, &[], cold, &[]);
 
         self.b.switch_to_block(cold);
-        let r0 = self.pow_general_f64(halves[0][0], halves[1][0]);
-        let r1 = self.pow_general_f64(halves[0][1], halves[1][1]);
+        let xh = self.f32x4_halves(x);
+        let r0 = self.pow_general_f64(xh[0], yh[0]);
+        let r1 = self.pow_general_f64(xh[1], yh[1]);
         let res = self.f64x2_pair_to_f32x4(r0, r1);
         self.b.def_var(var, res);
         self.b.ins().jump(merge, &[]);
@@ -142,16 +139,79 @@ impl Emitter<'_, '_> {
         self.bitcast(types::F32X4, r)
     }
 
+    /// The hot path of both halves in lockstep: `2^(y (k + log2 m))` and `t = y (k + log2 m)`.
+    /// Each constant is made once for both halves (at `opt_level=none` nothing merges repeated
+    /// constants: every use would be a load), the polynomial steps keep the accumulator as the
+    /// tied operand of `fma` (no register copy of `z` or `r` per step), and `2^n` is added to the
+    /// exponent bits with an integer add instead of a multiplication: the loop is bound by
+    /// instruction throughput, not latency.
+    fn pow_hot_halves(
+        &mut self,
+        m: [Value; 2],
+        k: [Value; 2],
+        y: [Value; 2],
+    ) -> ([Value; 2], [Value; 2]) {
+        let ty = types::F64X2;
+        let one = self.vfc(ty, 1.0);
+        let f = m.map(|v| self.b.ins().fsub(v, one));
+        let den = m.map(|v| self.b.ins().fadd(v, one));
+        let s = [0, 1].map(|h| self.b.ins().fdiv(f[h], den[h]));
+        let z = s.map(|v| self.b.ins().fmul(v, v));
+        let g = self.horner_pair(z, &LOG2_G);
+        let l = [0, 1].map(|h| self.mul_add(s[h], g[h], k[h]));
+        let t = [0, 1].map(|h| self.b.ins().fmul(y[h], l[h]));
+        // n = round(t) (adding 1.5 2^52 leaves no fraction bits), r = t - n exactly.
+        let fl = FloatLayout::of(ty);
+        let magic = self.vfc(ty, 1.5 * fl.two_p);
+        let v = t.map(|x| self.b.ins().fadd(x, magic));
+        let n = v.map(|x| self.b.ins().fsub(x, magic));
+        let r = [0, 1].map(|h| self.b.ins().fsub(t[h], n[h]));
+        let q = self.horner_pair(r, &EXP2_Q);
+        let p = [0, 1].map(|h| self.mul_add(q[h], r[h], one));
+        // v's low mantissa bits hold n (two's complement): shifted to the exponent field and
+        // added to p's bits, they scale p by 2^n (|n| < 1000 and p in [0.7, 1.5]: no overflow of
+        // the field).
+        let sh = self.iconst(types::I32, fl.p);
+        let it = ty.as_int();
+        let res = [0, 1].map(|h| {
+            let vb = self.bitcast(it, v[h]);
+            let e = self.b.ins().ishl(vb, sh);
+            let pb = self.bitcast(it, p[h]);
+            let sum = self.b.ins().iadd(pb, e);
+            self.bitcast(ty, sum)
+        });
+        (res, t)
+    }
+
+    /// Horner's scheme on two vectors at once, each constant made once; `fma(p, v, c)` keeps the
+    /// accumulator `p` as the operand x64 overwrites.
+    fn horner_pair(&mut self, v: [Value; 2], cs: &[f64]) -> [Value; 2] {
+        let t = self.b.func.dfg.value_type(v[0]);
+        let last = self.vfc(t, cs[cs.len() - 1]);
+        let mut p = [last, last];
+        for &c in cs[..cs.len() - 1].iter().rev() {
+            let cv = self.vfc(t, c);
+            p = [0, 1].map(|h| self.mul_add(p[h], v[h], cv));
+        }
+        p
+    }
+
     /// `log2 x` of an f64x2 of positive normal finite lanes (other lanes: garbage), to `2^-37`
     /// relative.
     fn log2_positive_f64(&mut self, x: Value) -> Value {
-        let t = self.b.func.dfg.value_type(x);
         let (m, k) = self.split_log_argument(x, &LOG_F64);
+        self.log2_mantissa_f64(m, k)
+    }
+
+    /// `k + log2 m` for `m` in `[sqrt(2)/2, sqrt(2))` (f64x2), to `2^-37` relative.
+    fn log2_mantissa_f64(&mut self, m: Value, k: Value) -> Value {
+        let t = self.b.func.dfg.value_type(m);
         let one = self.vfc(t, 1.0);
         let f = self.b.ins().fsub(m, one);
         let den = self.b.ins().fadd(m, one);
         let s = self.b.ins().fdiv(f, den);
         let z = self.b.ins().fmul(s, s);
+        // Horner, not Estrin: the loop is bound by the multiply pipes, not by latency.
         let g = self.horner(z, &LOG2_G);
         self.mul_add(s, g, k)
     }
@@ -162,23 +222,6 @@ impl Emitter<'_, '_> {
         let q = self.horner(r, &EXP2_Q);
         let one = self.vfc(t, 1.0);
         self.mul_add(r, q, one)
-    }
-
-    /// `2^t` of an f64x2 with every `|t| < HOT_T`: the rounding constant carries the exponent bias,
-    /// so `2^n` is the rounded value's bits shifted into the exponent field.
-    fn exp2_hot_f64(&mut self, t: Value) -> Value {
-        let ty = self.b.func.dfg.value_type(t);
-        let fl = FloatLayout::of(ty);
-        let magic = self.vfc(ty, 1.5 * fl.two_p + fl.bias as f64);
-        let v = self.b.ins().fadd(t, magic);
-        let n = self.b.ins().fsub(v, magic);
-        let r = self.b.ins().fsub(t, n);
-        let p = self.exp2_reduced_f64(r);
-        let bits = self.bitcast(ty.as_int(), v);
-        let sh = self.iconst(types::I32, fl.p);
-        let e = self.b.ins().ishl(bits, sh);
-        let s = self.bitcast(ty, e);
-        self.b.ins().fmul(p, s)
     }
 
     /// `x ** y` of f64x2 lanes that are float32 values (no double subnormals), every case: the
