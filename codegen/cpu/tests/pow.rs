@@ -101,7 +101,7 @@ fn pairs(rng: &mut Rng) -> (Vec<f64>, Vec<f64>) {
 
 #[test]
 fn pow_f32_within_1_ulp() {
-    let (mut xs, mut ys) = pairs(&mut Rng(0x5eed_0f_0b0e_0011));
+    let (mut xs, mut ys) = pairs(&mut Rng(0x005e_ed0f_0b0e_0011));
     // an odd count: the last elements run through the padded tail
     xs.push(1.5);
     ys.push(2.5);
