@@ -9,8 +9,8 @@
 //! live in a stack buffer, and the reduced dims are walked row by row (see `plan`).
 //!
 //! Vector `exp` and `log` (f64 and f32) are inline code within 2 ulp of
-//! `lazulite_ir::semantics` (at most 1 measured; special cases exact), not bit for bit; scalar code
-//! calls the semantics for them. Other ops without an instruction lowering call
+//! `lazulite_ir::semantics` (at most 1 measured; special cases exact), not bit for bit, and so is
+//! float32 `pow` (`jit/pow.rs`, within 1 ulp); scalar code calls the semantics for them. Other ops without an instruction lowering call
 //! `lazulite_ir::semantics` through a small symbol table (see `helpers`). All Cranelift calls live in
 //! `jit`.
 
