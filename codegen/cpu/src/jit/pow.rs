@@ -1,24 +1,27 @@
-//! Inline float32 `pow` on f32x4: each half widened to f64x2 (`fvpromote_low`), `2^(y log2|x|)`
-//! in double with short polynomials, rounded once to float32. No tables, no double-double: float32
-//! needs `t = y log2 x` to about `2^-30` absolute (`|t| < 150` for a finite nonzero float32
-//! result), which double with polynomials accurate to `2^-37` relative gives.
+//! Inline float32 `pow` on f32x4: `2^(y log2 x)` in double (each half of the vector widened to
+//! f64x2 with `fvpromote_low`) with short polynomials, rounded once to float32. No tables, no
+//! double-double: float32 needs `t = y log2 x` to about `2^-30` absolute (`|t| < 150` for a finite
+//! nonzero float32 result), which double with polynomials accurate to `2^-37` relative gives.
 //!
-//! - `log2 x`: `x = 2^k m` with `m` in `[sqrt(2)/2, sqrt(2))` by integer operations on the bits
-//!   ([`Emitter::split_log_argument`], every float32, subnormals too, is a normal double), then
+//! - `log2 x`: `x = 2^k m` with `m` in `[sqrt(2)/2, sqrt(2))` by integer operations on the float32
+//!   bits, four lanes at once ([`Emitter::split_log_argument`]; `m` and `k` widen exactly), then
 //!   `log2 m = s G(s^2)` with `s = (m - 1)/(m + 1)` (`|s| < 0.172`) and `G` a degree-4 polynomial
 //!   ([`LOG2_G`], relative error `2^-37.8`), so `log2 x = fma(s, G, k)`.
-//! - `2^t`: `t = n + r` (`n = round(t)` by the magic constant that also carries the exponent bias,
-//!   `|r| <= 1/2`, exact), `2^r = 1 + r Q(r)` with `Q` of degree 5 ([`EXP2_Q`], relative error
-//!   `2^-27.6`, 0.08 float32 ulp), times `2^n` from the exponent bits.
+//! - `2^t`: `t = n + r` (`n = round(t)` by a magic constant, `|r| <= 1/2`, exact),
+//!   `2^r = 1 + r Q(r)` with `Q` of degree 5 ([`EXP2_Q`], relative error `2^-27.6`, 0.08 float32
+//!   ulp), and `n` added to the exponent bits of that.
 //!
 //! The result before the float32 rounding is within about `2^-27` relative, so the float32 result
-//! is within 0.6 ulp of the exact value (`tests/pow.rs`: within 1 ulp of the scalar `powf` of
-//! `semantics`). Overflow to `inf` and underflow to subnormals and zero come from the final
-//! `fvdemote`: the hot path covers every `|t| < 1000`.
+//! is within 0.6 ulp of the exact value (`tests/pow.rs`: within 1 ulp of float64 `pow` rounded,
+//! within 2 of the scalar `powf` of `semantics`). Overflow to `inf` and underflow to subnormals
+//! and zero come from the final `fvdemote`: the hot path covers every `|t| < 1000`.
 //!
-//! Hot path: every lane with `x` positive finite, `y` finite and `|t| < 1000` (one branch per f32x4,
-//! no select). Everything else takes one cold block that recomputes the vector with the C99 / IEEE
-//! special cases as selects ([`Emitter::pow_general_f64`]).
+//! Hot path: every lane with `x` normal, positive and finite and `|t| < 1000` (one branch per
+//! f32x4, no select). Everything else (subnormal, zero, negative, infinite or NaN `x`, infinite or
+//! NaN `y`, huge `|t|`) takes one cold block that recomputes the vector from the widened `x` with
+//! the C99 / IEEE special cases as selects ([`Emitter::pow_general_f64`]). The loop is bound by
+//! instruction throughput, not latency (interleaved groups and Estrin's scheme did not help;
+//! `bench/README.md`), hence the lockstep halves of [`Emitter::pow_hot_halves`].
 
 use super::exp_log::{LOG_F32, LOG_F64};
 use super::{Emitter, FloatLayout};
