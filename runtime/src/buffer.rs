@@ -789,6 +789,50 @@ mod tests {
         assert_eq!(pool.stats(), PoolStats::default());
     }
 
+    /// The `VmFlags` line of the mapping in `/proc/self/smaps` that holds address `at`.
+    #[cfg(target_os = "linux")]
+    fn vm_flags(at: usize) -> Option<String> {
+        let smaps = std::fs::read_to_string("/proc/self/smaps").ok()?;
+        let mut inside = false;
+        for line in smaps.lines() {
+            let range = line
+                .split_whitespace()
+                .next()
+                .and_then(|r| r.split_once('-'));
+            if let Some((lo, hi)) = range {
+                if let (Ok(lo), Ok(hi)) =
+                    (usize::from_str_radix(lo, 16), usize::from_str_radix(hi, 16))
+                {
+                    inside = lo <= at && at < hi;
+                    continue;
+                }
+            }
+            if inside && line.starts_with("VmFlags:") {
+                return Some(line.to_string());
+            }
+        }
+        None
+    }
+
+    /// A new block of 4 MiB or more is advised for huge pages (`hg` in its mapping's flags, where the
+    /// kernel has THP: the advice is recorded whether THP is `always`, `madvise` or `never`) and holds
+    /// what is written to it.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn large_blocks_ask_for_huge_pages() {
+        let pool = Arc::new(Pool::new());
+        let big = Buffer::alloc_in(&pool, 8 << 20).unwrap();
+        let p = big.as_mut_ptr().unwrap();
+        // SAFETY: `big` owns 8 MiB of writable memory that nothing else references.
+        let bytes = unsafe { std::slice::from_raw_parts_mut(p, 8 << 20) };
+        bytes.fill(7);
+        assert!(bytes.iter().all(|&b| b == 7));
+        let thp = std::path::Path::new("/sys/kernel/mm/transparent_hugepage/enabled").exists();
+        if let (true, Some(flags)) = (thp, vm_flags(p as usize + (4 << 20))) {
+            assert!(flags.split_whitespace().any(|f| f == "hg"), "{flags}");
+        }
+    }
+
     #[test]
     fn impossible_allocations_are_memory_errors() {
         let pool = Arc::new(Pool::new());
