@@ -143,19 +143,19 @@ impl Drop for Pool {
     }
 }
 
-/// Blocks from this size on ask for transparent huge pages (NumPy does the same for its arrays from
-/// 4 MiB on, so a kernel reading a lazulite copy of an array should see the TLB NumPy sees).
-const HUGE_PAGES_FROM: usize = 4 << 20;
-
 /// Asks Linux to back the whole pages of a new block of `len` bytes at `p` with transparent huge pages
-/// (`madvise(MADV_HUGEPAGE)`: effective where THP is `madvise` or `always`; the pages are not yet
-/// touched, so the first write faults 2 MiB pages in). A stream through a 64 MiB buffer of 4 KiB
+/// when it has at least `Config::huge_page_bytes` (4 MiB by default; NumPy advises its arrays from 4
+/// MiB on, so a kernel reading a lazulite copy of an array sees the TLB NumPy sees):
+/// `madvise(MADV_HUGEPAGE)`, effective where THP is `madvise` or `always`; the pages are not yet
+/// touched, so the first write faults 2 MiB pages in. A stream through a 64 MiB buffer of 4 KiB
 /// pages walks the page table every 4 KiB; with huge pages, every 2 MiB: `sum(x)` of 2^24 float32
-/// read at 67-69 GB/s from a 4 KiB-page copy and 72-76 GB/s from NumPy's huge-page array (two threads;
-/// bench/README.md, branch `red11d`). Only advice: a refusal (no THP, an old kernel) changes nothing.
+/// read at 67-69 GB/s from a 4 KiB-page copy and 72-76 GB/s from NumPy's huge-page array (two
+/// threads; bench/README.md, branch `red11d`). Only advice: a refusal (no THP, an old kernel)
+/// changes nothing.
 #[cfg(target_os = "linux")]
 fn advise_huge_pages(p: *mut u8, len: usize) {
-    if len < HUGE_PAGES_FROM {
+    let from = config().huge_page_bytes;
+    if from == 0 || len < from {
         return;
     }
     const PAGE: usize = 4096;
