@@ -144,32 +144,37 @@ impl Drop for Pool {
 }
 
 /// Asks Linux to back the whole pages of a new block of `len` bytes at `p` with transparent huge pages
-/// when it has at least `Config::huge_page_bytes` (4 MiB by default; NumPy advises its arrays from 4
-/// MiB on, so a kernel reading a lazulite copy of an array sees the TLB NumPy sees):
-/// `madvise(MADV_HUGEPAGE)`, effective where THP is `madvise` or `always`; the pages are not yet
-/// touched, so the first write faults 2 MiB pages in. A stream through a 64 MiB buffer of 4 KiB
-/// pages walks the page table every 4 KiB; with huge pages, every 2 MiB: `sum(x)` of 2^24 float32
-/// read at 67-69 GB/s from a 4 KiB-page copy and 72-76 GB/s from NumPy's huge-page array (two
-/// threads; bench/README.md, branch `red11d`). Only advice: a refusal (no THP, an old kernel)
-/// changes nothing.
-#[cfg(target_os = "linux")]
+/// when it has at least `Config::huge_page_bytes` (`LAZULITE_HUGE_PAGE_BYTES`; 0, never, by default).
 fn advise_huge_pages(p: *mut u8, len: usize) {
     let from = config().huge_page_bytes;
-    if from == 0 || len < from {
-        return;
+    if from != 0 && len >= from {
+        advise_huge_pages_now(p, len);
     }
+}
+
+/// `madvise(MADV_HUGEPAGE)` over the whole pages of `[p, p + len)`, effective where THP is `madvise`
+/// or `always`; on untouched pages the first write then faults 2 MiB pages in. NumPy does this for
+/// its arrays from 4 MiB on. A stream through a 64 MiB buffer of 4 KiB pages walks the page table
+/// every 4 KiB; with huge pages, every 2 MiB: `sum(x)` of 2^24 float32 read at 67-69 GB/s from a
+/// 4 KiB-page copy and at 72-78 GB/s from a huge-page one (two threads). But on the project's VM the
+/// first touch of fresh huge pages was at times far slower (a fresh 256 MiB kernel output 1.7-3.3 s
+/// against 0.25-0.3 s; Ctrl-C during FFT passes over 256 MiB answered in 330-930 ms against
+/// 76-150 ms), so it is off unless asked for (bench/README.md, branch `red11d`). Only advice: a
+/// refusal (no THP, an old kernel) changes nothing.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages_now(p: *mut u8, len: usize) {
     const PAGE: usize = 4096;
     let start = (p as usize).next_multiple_of(PAGE);
     let end = (p as usize + len) & !(PAGE - 1);
     if end > start {
-        // SAFETY: `[start, end)` lies inside the block just allocated (page-aligned inward), which
-        // this pool owns; MADV_HUGEPAGE changes how its pages are backed, never their contents.
+        // SAFETY: `[start, end)` lies inside the caller's block (page-aligned inward), which the
+        // caller owns; MADV_HUGEPAGE changes how its pages are backed, never their contents.
         unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_p: *mut u8, _len: usize) {}
+fn advise_huge_pages_now(_p: *mut u8, _len: usize) {}
 
 fn free_block(b: Block, class: usize) {
     // SAFETY: `b` was allocated by `Pool::take` with exactly this size and alignment, and is owned here.
@@ -814,23 +819,42 @@ mod tests {
         None
     }
 
-    /// A new block of 4 MiB or more is advised for huge pages (`hg` in its mapping's flags, where the
-    /// kernel has THP: the advice is recorded whether THP is `always`, `madvise` or `never`) and holds
-    /// what is written to it.
+    /// An advised region gets the `hg` flag in its mapping (where the kernel has THP: the advice
+    /// is recorded whether THP is `always`, `madvise` or `never`) and keeps what is written to it;
+    /// `LAZULITE_HUGE_PAGE_BYTES` is off by default.
     #[cfg(target_os = "linux")]
     #[test]
-    fn large_blocks_ask_for_huge_pages() {
-        let pool = Arc::new(Pool::new());
-        let big = Buffer::alloc_in(&pool, 8 << 20).unwrap();
-        let p = big.as_mut_ptr().unwrap();
-        // SAFETY: `big` owns 8 MiB of writable memory that nothing else references.
-        let bytes = unsafe { std::slice::from_raw_parts_mut(p, 8 << 20) };
+    fn advised_regions_ask_for_huge_pages() {
+        assert_eq!(crate::config::Config::default().huge_page_bytes, 0);
+        let len = 8 << 20;
+        // SAFETY: a fresh private anonymous mapping of `len` bytes, unmapped below.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        assert_ne!(p, libc::MAP_FAILED);
+        let p = p as *mut u8;
+        let thp = std::path::Path::new("/sys/kernel/mm/transparent_hugepage/enabled").exists();
+        let hg = |at: usize| vm_flags(at).map(|f| f.split_whitespace().any(|w| w == "hg"));
+        if thp {
+            assert_eq!(hg(p as usize + len / 2), Some(false), "not advised yet");
+        }
+        advise_huge_pages_now(p, len);
+        // SAFETY: the mapping is `len` writable bytes that nothing else references.
+        let bytes = unsafe { std::slice::from_raw_parts_mut(p, len) };
         bytes.fill(7);
         assert!(bytes.iter().all(|&b| b == 7));
-        let thp = std::path::Path::new("/sys/kernel/mm/transparent_hugepage/enabled").exists();
-        if let (true, Some(flags)) = (thp, vm_flags(p as usize + (4 << 20))) {
-            assert!(flags.split_whitespace().any(|f| f == "hg"), "{flags}");
+        if thp {
+            assert_eq!(hg(p as usize + len / 2), Some(true));
         }
+        // SAFETY: unmaps exactly the mapping made above; `bytes` is not used after.
+        assert_eq!(unsafe { libc::munmap(p as *mut libc::c_void, len) }, 0);
     }
 
     #[test]

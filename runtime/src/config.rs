@@ -52,8 +52,9 @@ pub struct Config {
     /// before the next (`LAZULITE_ROW_BLOCK_BYTES`).
     pub row_block_bytes: usize,
     /// New pool blocks of at least this many bytes are advised for transparent huge pages, as NumPy
-    /// advises its arrays (`LAZULITE_HUGE_PAGE_BYTES`; `0` never; Linux only). See
-    /// `advise_huge_pages` in `runtime/src/buffer.rs`.
+    /// advises its arrays (`LAZULITE_HUGE_PAGE_BYTES`; `0`, the default, never; Linux only). Off by
+    /// default: on the project's VM the first touch of fresh huge pages was at times much slower
+    /// than of 4 KiB pages (see `advise_huge_pages` in `runtime/src/buffer.rs`).
     pub huge_page_bytes: usize,
 }
 
@@ -73,7 +74,7 @@ impl Default for Config {
             pool_max_bytes: 512 << 20,
             pin_threads: true,
             row_block_bytes: 1 << 20,
-            huge_page_bytes: 4 << 20,
+            huge_page_bytes: 0,
         }
     }
 }
