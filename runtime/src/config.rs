@@ -51,6 +51,11 @@ pub struct Config {
     /// steps works on (`rowblock.rs`; about a core's L2); `0` runs every step over all its rows
     /// before the next (`LAZULITE_ROW_BLOCK_BYTES`).
     pub row_block_bytes: usize,
+    /// New pool blocks of at least this many bytes are advised for transparent huge pages, as NumPy
+    /// advises its arrays (`LAZULITE_HUGE_PAGE_BYTES`; `0`, the default, never; Linux only). Off by
+    /// default: on the project's VM the first touch of fresh huge pages was at times much slower
+    /// than of 4 KiB pages (see `advise_huge_pages` in `runtime/src/buffer.rs`).
+    pub huge_page_bytes: usize,
 }
 
 impl Default for Config {
@@ -69,6 +74,7 @@ impl Default for Config {
             pool_max_bytes: 512 << 20,
             pin_threads: true,
             row_block_bytes: 1 << 20,
+            huge_page_bytes: 0,
         }
     }
 }
@@ -90,6 +96,7 @@ impl Config {
         num("LAZULITE_PLAN_CACHE", &mut c.plan_cache_capacity);
         num("LAZULITE_POOL_BYTES", &mut c.pool_max_bytes);
         num("LAZULITE_ROW_BLOCK_BYTES", &mut c.row_block_bytes);
+        num("LAZULITE_HUGE_PAGE_BYTES", &mut c.huge_page_bytes);
         if let Ok(p) = std::env::var("LAZULITE_PIN_THREADS") {
             c.pin_threads = !matches!(p.trim(), "0" | "false" | "no" | "off");
         }
