@@ -77,6 +77,12 @@ pub enum CodeQuality {
     Quick,
     /// Backtracking register allocation (what [`compile`] does).
     Optimized,
+    /// `Optimized` code of one vector per loop iteration, whatever [`planned_groups`] says: the
+    /// compile time of one copy of the body (the 20-op float32 trig chain: about half of its
+    /// 2-group compile) for code that runs that chain about 1.6x longer. The runtime's first call of
+    /// a large cold kernel with interleaved groups compiles this and the wide code in the background
+    /// once the kernel is called again.
+    Narrow,
 }
 
 impl Drop for CompiledKernel {
@@ -102,6 +108,12 @@ pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
     compile_with(kernel, CodeQuality::Optimized)
 }
 
+/// Vectors per iteration (interleaved copies of the body) that [`compile`] gives `kernel`'s loop: 1
+/// unless it is a long elementwise vector body (see `plan::groups`). Cheap: no Cranelift call.
+pub fn planned_groups(kernel: &Kernel) -> u32 {
+    plan::plan(kernel).groups
+}
+
 /// [`compile`] for code of `quality`.
 pub fn compile_with(kernel: &Kernel, quality: CodeQuality) -> Result<CompiledKernel> {
     let t0 = Instant::now();
@@ -115,7 +127,10 @@ pub fn compile_with(kernel: &Kernel, quality: CodeQuality) -> Result<CompiledKer
         ));
     }
     lazulite_ir::verify::verify_kernel(kernel)?;
-    let plan = plan::plan(kernel);
+    let mut plan = plan::plan(kernel);
+    if quality == CodeQuality::Narrow {
+        plan.groups = 1;
+    }
     let (built, plan) = match jit::build(kernel, plan, quality) {
         Ok(b) => (b, plan),
         // A vector lowering Cranelift rejects on this host: the scalar loop always works.
