@@ -78,11 +78,14 @@ pub(crate) enum Tier {
     /// `queued_by` is the process that queued that compile (0: not queued yet: the queue was full,
     /// or the call count has not reached `offer_at`; another id: queued before a fork, by a thread
     /// this process does not have). Quick code offers its compile at once (`offer_at` 0); narrow
-    /// code on the kernel's next call, so a kernel run once never pays for its wide code.
+    /// code on the kernel's next call, so a kernel run once never pays for its wide code. `later`
+    /// is the quality the background compiler makes (`Optimized` after quick code, `Wide` after
+    /// narrow code).
     Quick {
         code: Arc<CompiledKernel>,
         queued_by: u32,
         offer_at: u64,
+        later: CodeQuality,
     },
     /// Final code: optimized, or quick code whose optimized compile failed.
     Ready(Arc<CompiledKernel>),
@@ -221,10 +224,11 @@ fn dump_cuda_source(kernel: &Kernel) {
 /// Decides how to run `kernel` for a call over `work` loop points: compiled when it is ready; compiled
 /// now when large or hot (by one thread only); interpreted otherwise. A large cold kernel under the
 /// `Auto` policy with `quick_tier` gets quick code now and its optimized code from the background
-/// compiler later (see `compiler`); without `quick_tier`, one whose loop interleaves several vectors
-/// (`narrow_first`, under [`WIDE_FIRST_WORK`] loop points) gets narrow code now and its wide code
-/// from the background compiler once it is called again; a hot small one, and every kernel under
-/// `LAZULITE_EXEC=compile`, is compiled optimized, synchronously.
+/// compiler later (see `compiler`); without `quick_tier`, one whose loop would interleave several
+/// vectors as `Wide` code (`narrow_first`) gets narrow code now and its wide code from the
+/// background compiler once it is called again, or under [`WIDE_FIRST_WORK`] loop points or more,
+/// the wide code now; a hot small one, and every kernel under `LAZULITE_EXEC=compile`, is compiled
+/// optimized, synchronously.
 pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
     let cfg = config();
     if cfg.policy == ExecPolicy::InterpretOnly {
@@ -242,10 +246,11 @@ pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
                 code,
                 queued_by,
                 offer_at,
+                later,
             } => {
                 let code = code.clone();
                 let pid = std::process::id();
-                if *queued_by != pid && calls >= *offer_at && offer(&entry, kernel) {
+                if *queued_by != pid && calls >= *offer_at && offer(&entry, kernel, *later) {
                     *queued_by = pid;
                 }
                 return Runner::Compiled(code);
@@ -257,26 +262,30 @@ pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
     }
     let c = counters();
     // The first tier of a large cold kernel: quick code (its optimized compile offered now), or
-    // narrow code (its wide compile offered on the next call).
-    let first_tier = if cfg.policy != ExecPolicy::Auto || !large {
-        None
-    } else if cfg.quick_tier {
-        Some((CodeQuality::Quick, 0))
-    } else if cfg.narrow_first
-        && work < WIDE_FIRST_WORK
-        && lazulite_codegen_cpu::planned_groups(kernel) > 1
-    {
-        Some((CodeQuality::Narrow, calls + 1))
-    } else {
-        None
-    };
-    if let Some((quality, offer_at)) = first_tier {
+    // narrow code (its wide compile offered on the next call); or, for a first call too large for
+    // narrow code to pay, the wide code now.
+    let mut quality = CodeQuality::Optimized;
+    let mut first_tier = None;
+    if cfg.policy == ExecPolicy::Auto && large {
+        if cfg.quick_tier {
+            first_tier = Some((CodeQuality::Quick, 0, CodeQuality::Optimized));
+        } else if cfg.narrow_first
+            && lazulite_codegen_cpu::planned_groups(kernel, CodeQuality::Wide) > 1
+        {
+            if work < WIDE_FIRST_WORK {
+                first_tier = Some((CodeQuality::Narrow, calls + 1, CodeQuality::Wide));
+            } else {
+                quality = CodeQuality::Wide;
+            }
+        }
+    }
+    if let Some((first, offer_at, later)) = first_tier {
         let t0 = std::time::Instant::now();
         // A first-tier compile that fails falls through to the optimized one below (which reports).
-        if let Ok(ck) = lazulite_codegen_cpu::compile_with(kernel, quality) {
+        if let Ok(ck) = lazulite_codegen_cpu::compile_with(kernel, first) {
             bump(&c.kernels_compiled, 1);
             bump(
-                if quality == CodeQuality::Quick {
+                if first == CodeQuality::Quick {
                     &c.quick_compiles
                 } else {
                     &c.narrow_compiles
@@ -287,7 +296,7 @@ pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
             let code = Arc::new(ck);
             // Offered under the lock: the compiler's result waits for the `Quick` state it replaces.
             let mut t = entry.lock();
-            let queued_by = if offer_at <= calls && offer(&entry, kernel) {
+            let queued_by = if offer_at <= calls && offer(&entry, kernel, later) {
                 std::process::id()
             } else {
                 0
@@ -296,12 +305,17 @@ pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
                 code: code.clone(),
                 queued_by,
                 offer_at,
+                later,
             };
             return Runner::Compiled(code);
         }
     }
     let t0 = std::time::Instant::now();
-    let result = CpuBackend.compile(kernel);
+    let result = if quality == CodeQuality::Optimized {
+        CpuBackend.compile(kernel)
+    } else {
+        lazulite_codegen_cpu::compile_with(kernel, quality)
+    };
     let (tier, runner) = match result {
         Ok(ck) => {
             bump(&c.kernels_compiled, 1);
@@ -318,11 +332,12 @@ pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
     runner
 }
 
-/// Queues the optimized compile of `kernel` for `entry`; whether it was taken.
-fn offer(entry: &Arc<KernelEntry>, kernel: &Arc<Kernel>) -> bool {
+/// Queues the compile of `kernel` as code of `quality` for `entry`; whether it was taken.
+fn offer(entry: &Arc<KernelEntry>, kernel: &Arc<Kernel>, quality: CodeQuality) -> bool {
     crate::compiler::submit(crate::compiler::Job {
         entry: entry.clone(),
         kernel: kernel.clone(),
+        quality,
     })
 }
 

@@ -18,9 +18,10 @@ pub enum ExecPolicy {
 }
 
 /// Loop points from which the first call of a large cold kernel compiles its wide code (interleaved
-/// groups) at once instead of narrow code first (see [`Config::narrow_first`]): the 20-op float32 trig
-/// chain's second vector costs ~0.75 ms more compiling and saves ~0.45 ms per 65536 elements
-/// (float64: ~1 ms), so past ~110k elements the wide code is the faster first call.
+/// groups, `CodeQuality::Wide`) at once instead of narrow code first (see [`Config::narrow_first`]):
+/// the 20-op trig chain's 4 groups cost ~2.5 ms more compiling than one (in-process, warm compiler)
+/// and save ~0.6 ms per 65536 float32 elements (float64: ~1.5 ms), so past ~110k (float64) to
+/// ~260k (float32) elements the wide code is the faster first call.
 pub const WIDE_FIRST_WORK: usize = 1 << 17;
 
 /// Every tunable of the runtime.
@@ -44,11 +45,12 @@ pub struct Config {
     pub quick_tier: bool,
     /// Narrow first (`LAZULITE_NARROW_FIRST` = `1` | `0`, default on; policy `Auto` only, and not
     /// with `quick_tier`): the first call of a large cold kernel whose loop would interleave
-    /// several vectors per iteration (`codegen_cpu::planned_groups`, the long trig chains) compiles
-    /// optimized code of one vector per iteration (`CodeQuality::Narrow`, about half the compile
-    /// time), and the background compiler makes the wide code once the kernel is called again; a
-    /// first call of [`WIDE_FIRST_WORK`] loop points or more compiles the wide code at once (its
-    /// faster run pays for the longer compile within that call).
+    /// several vectors per iteration as `CodeQuality::Wide` code (`codegen_cpu::planned_groups`, the
+    /// long trig chains) compiles optimized code of one vector per iteration (`CodeQuality::Narrow`,
+    /// the 20-op float32 chain: ~1.4 ms instead of ~2.0 ms for 2 groups in a fresh process), and
+    /// the background compiler makes the wide code (4 groups for that chain) once the kernel is
+    /// called again; a first call of [`WIDE_FIRST_WORK`] loop points or more compiles the wide code
+    /// at once (its faster run pays for the longer compile within that call).
     pub narrow_first: bool,
     /// Interpret / compile policy (`LAZULITE_EXEC` = `auto` | `interpret` | `compile`).
     pub policy: ExecPolicy,
