@@ -101,6 +101,7 @@ fn _stats(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
     d.set_item("compile_failures", s.compile_failures)?;
     d.set_item("compile_seconds", s.compile_time_ns as f64 * 1e-9)?;
     d.set_item("quick_compiles", s.quick_compiles)?;
+    d.set_item("narrow_compiles", s.narrow_compiles)?;
     d.set_item("background_compiles", s.background_compiles)?;
     d.set_item("background_compiles_pending", s.background_compiles_pending)?;
     d.set_item(
