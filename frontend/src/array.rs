@@ -278,6 +278,7 @@ fn release(d: Dropped) {
 /// The operand chains and graphs that computations inside a [`deferring_release`] call let go of;
 /// dropping it frees them.
 #[must_use = "dropping it frees what the computation released; keep it until the result is handed over"]
+#[derive(Default)]
 pub struct Released(Vec<Dropped>);
 
 impl Released {
@@ -285,7 +286,26 @@ impl Released {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// When freeing this may wait a while (a caller may pool it with others and free them all at
+    /// once): the number of nodes it holds. `None` when it holds a walk's memo or data that matters
+    /// (inputs on a device, more than 64 KiB of inputs): that should go soon.
+    pub fn light_weight(&self) -> Option<usize> {
+        self.0.iter().try_fold(0usize, |n, d| match d {
+            Dropped::Operands { _held } => Some(n + _held.len()),
+            Dropped::Lowered { _held } => _held.light_weight().map(|w| n + w),
+            Dropped::Memo { .. } => None,
+        })
+    }
+
+    /// Adds what `other` holds to this.
+    pub fn append(&mut self, mut other: Released) {
+        self.0.append(&mut other.0);
+    }
 }
+
+/// Input bytes up to which a walk's garbage counts as light ([`Released::light_weight`]).
+const LIGHT_INPUT_BYTES: usize = 1 << 16;
 
 /// Runs `f` (which may compute arrays) and hands back, instead of freeing, what its computations let
 /// go of (operand chains, interned graphs), so that a caller can return the results first and free

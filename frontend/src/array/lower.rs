@@ -28,6 +28,21 @@ pub(super) struct Lowered {
     _visited: Vec<LazyArray>,
 }
 
+impl Lowered {
+    /// The nodes it holds when its inputs are host memory of at most [`super::LIGHT_INPUT_BYTES`]
+    /// in all (freeing it may then wait), else `None`.
+    pub(super) fn light_weight(&self) -> Option<usize> {
+        let mut bytes = 0usize;
+        for d in &self.inputs {
+            if d.device() != Device::Cpu {
+                return None;
+            }
+            bytes += d.buffer.len();
+        }
+        (self.graph.is_none() && bytes <= super::LIGHT_INPUT_BYTES).then_some(self._visited.len())
+    }
+}
+
 /// The last graph planned, with its schedule (see the module doc).
 pub(super) struct Memo {
     graph: ir::Graph,
@@ -35,6 +50,8 @@ pub(super) struct Memo {
     schedule: Arc<Schedule>,
     /// [`lazulite_runtime::plan_generation`] when it was planned: `clear_caches` voids it.
     generation: u64,
+    /// How many inputs the graph has (the checking walk's list of them is made that long at once).
+    inputs: usize,
 }
 
 static MEMO: Mutex<Option<Arc<Memo>>> = Mutex::new(None);
@@ -69,6 +86,7 @@ pub(super) fn lower_and_plan(
         roots: lowered.roots.clone(),
         schedule: schedule.clone(),
         generation,
+        inputs: lowered.inputs.len(),
     });
     let old = MEMO.lock().unwrap_or_else(|p| p.into_inner()).replace(memo);
     Ok((lowered, schedule, old))
@@ -85,7 +103,7 @@ pub(super) fn check_remembered(arrays: &[&LazyArray]) -> Result<Option<(Lowered,
         guide: memo.graph.node_slice(),
         len: 0,
     };
-    match walk(arrays, &mut sink, memo.graph.len())? {
+    match walk(arrays, &mut sink, memo.graph.len(), memo.inputs)? {
         Some(w) if sink.len() == memo.graph.len() && w.roots == memo.roots => {
             lazulite_runtime::note_time(lazulite_runtime::Phase::Lower, t0);
             lazulite_runtime::note_plan_reused();
@@ -114,12 +132,15 @@ pub(super) fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
     // Tables sized like the last walk's (a program computes graphs of similar size over and over):
     // a walk of a few thousand nodes then grows and rehashes nothing.
     static LAST_NODES: AtomicUsize = AtomicUsize::new(0);
+    static LAST_INPUTS: AtomicUsize = AtomicUsize::new(0);
     let hint = LAST_NODES.load(Ordering::Relaxed).min(1 << 12);
+    let inputs_hint = LAST_INPUTS.load(Ordering::Relaxed).min(1 << 12);
     let mut sink = Sink::Build(ir::Graph::with_capacity(hint));
-    let mut lowered = walk(arrays, &mut sink, hint)?.ok_or_else(|| {
+    let mut lowered = walk(arrays, &mut sink, hint, inputs_hint)?.ok_or_else(|| {
         ir::Error::new(ir::ErrorKind::Internal, "compute: a building walk stopped")
     })?;
     LAST_NODES.store(lowered._visited.len(), Ordering::Relaxed);
+    LAST_INPUTS.store(lowered.inputs.len(), Ordering::Relaxed);
     if let Sink::Build(graph) = sink {
         lowered.graph = Some(graph);
     }
@@ -297,7 +318,9 @@ fn too_many_inputs() -> ir::Error {
 }
 
 /// Walks the DAG below `arrays` into `sink`, iteratively (post-order with an explicit stack);
-/// `None` when a checking sink found a difference.
+/// `None` when a checking sink found a difference. `hint` and `inputs_hint`: about how many nodes and
+/// inputs to expect (the lists are made that long at once: growing the list of 601 inputs of the
+/// 1000-op chain by doubling copied it ten times, and cost some processes 10 us a call).
 ///
 /// Each node is looked at once: entering it finds it in the table of nodes already seen, or (a leaf)
 /// interns it, or (an op) pushes its exit and then its operands; every entered node leaves exactly
@@ -305,9 +328,14 @@ fn too_many_inputs() -> ir::Error {
 /// looking them up. (The operands of a node are entered after its exit is pushed, so they are done,
 /// exits included, before anything below it on the stack: a node entered twice is finished the
 /// second time.)
-fn walk(arrays: &[&LazyArray], sink: &mut Sink, hint: usize) -> Result<Option<Lowered>> {
+fn walk(
+    arrays: &[&LazyArray],
+    sink: &mut Sink,
+    hint: usize,
+    inputs_hint: usize,
+) -> Result<Option<Lowered>> {
     let may_compute = matches!(sink, Sink::Build(_));
-    let mut inputs: Vec<ArrayData> = Vec::new();
+    let mut inputs: Vec<ArrayData> = Vec::with_capacity(inputs_hint);
     // Nodes that may be reached twice (roots, nodes with other references), by address.
     let mut ids: HashMap<usize, NodeId> = HashMap::new();
     // One-element leaves (Python scalars passed as parameters) by value and shape: equal values share
@@ -467,7 +495,7 @@ mod tests {
             guide: guide.node_slice(),
             len: 0,
         };
-        Ok(walk(&[y], &mut sink, guide.len())?
+        Ok(walk(&[y], &mut sink, guide.len(), 0)?
             .is_some_and(|w| sink.len() == guide.len() && w.roots == roots))
     }
 
@@ -489,7 +517,7 @@ mod tests {
             guide: graph.node_slice(),
             len: 0,
         };
-        let checked = walk(&[&b], &mut sink, 0)?.expect("same structure");
+        let checked = walk(&[&b], &mut sink, 0, 0)?.expect("same structure");
         let rebuilt = lower(&[&b])?;
         assert_eq!(checked.inputs.len(), rebuilt.inputs.len());
         for (c, r) in checked.inputs.iter().zip(&rebuilt.inputs) {
@@ -506,7 +534,7 @@ mod tests {
             guide: graph.node_slice(),
             len: 0,
         };
-        assert!(walk(&[&long], &mut sink, 0)?.is_none());
+        assert!(walk(&[&long], &mut sink, 0, 0)?.is_none());
         assert_eq!(sink.len(), 0, "compared nodes of a DAG too large to match");
         // two equal constants share one input slot: another graph
         let equal = chain(&x, 12, |i| if i == 3 { 0.5 } else { 0.5 + i as f64 * 1e-3 })?;
