@@ -11,6 +11,7 @@
 //!   extern ops (submodule `_linalg`); [`fft`]: the `fft` extension (`lazulite.fft`); [`convert`]:
 //!   argument conversions.
 
+mod alloc;
 mod array;
 mod asarray;
 mod buffer;
@@ -38,14 +39,9 @@ mod views;
 use lazulite_ir::DType;
 use pyo3::prelude::*;
 
-/// mimalloc, not the system allocator: what a computation lets go of is freed on the driver thread
-/// while the Python thread builds the next graph, and glibc's `free` of a chunk takes the lock of the
-/// arena it came from, the one the Python thread allocates from. Once the two overlapped they took
-/// turns on that lock for good (a process ran 1000-op warm computes at 400-500 us instead of
-/// 120 us, and built graphs 6x slower: bench/README.md, branch warm11b). mimalloc frees a block of
-/// another thread's heap with one atomic push, no lock.
+/// Small blocks from mimalloc, large ones from the system allocator: see [`alloc`].
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: alloc::Split = alloc::Split;
 
 #[pymodule]
 fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
