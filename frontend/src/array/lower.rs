@@ -582,6 +582,30 @@ mod tests {
         Ok(())
     }
 
+    /// What a computation of a remembered structure over small host inputs lets go of is light (a
+    /// caller may pool it): it counts at least the nodes of the DAG. Over more than 64 KiB of inputs
+    /// it is not.
+    #[test]
+    fn light_garbage_is_small_host_data_only() -> Result<()> {
+        let c = |i: usize| 0.5 + i as f64 * 1e-3;
+        let x = from_slice(&[0.5f64, 1.5], &[2])?;
+        chain(&x, 10, c)?.compute()?;
+        // the same structure again: 10 ops, 6 constants and `x` (other tests of this process may
+        // replace the memo meanwhile: a few tries)
+        let light = (0..20).find_map(|_| {
+            let (r, released) = crate::deferring_release(|| chain(&x, 10, c)?.compute());
+            r.ok().and(released.light_weight())
+        });
+        assert!(matches!(light, Some(n) if n >= 17), "{light:?}");
+        let big = from_slice(&vec![0.25f64; 1 << 14], &[1 << 14])?; // 128 KiB
+        let (r, _) = crate::deferring_release(|| chain(&big, 10, c)?.compute());
+        r?;
+        let (r, released) = crate::deferring_release(|| chain(&big, 10, c)?.compute());
+        r?;
+        assert_eq!(released.light_weight(), None);
+        Ok(())
+    }
+
     /// Computing chains of one structure again and again (new constants and data, the memo's
     /// path), of another structure in between, and after `clear_caches`, gives the oracle's values.
     #[test]
