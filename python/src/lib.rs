@@ -11,6 +11,7 @@
 //!   extern ops (submodule `_linalg`); [`fft`]: the `fft` extension (`lazulite.fft`); [`convert`]:
 //!   argument conversions.
 
+mod alloc;
 mod array;
 mod asarray;
 mod buffer;
@@ -37,6 +38,10 @@ mod views;
 
 use lazulite_ir::DType;
 use pyo3::prelude::*;
+
+/// Small blocks from mimalloc, large ones from the system allocator: see [`alloc`].
+#[global_allocator]
+static ALLOCATOR: alloc::Split = alloc::Split;
 
 #[pymodule]
 fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
