@@ -1,6 +1,7 @@
 //! Inline float64 `exp` on f64x2 without a division.
 //!
-//! Hot path (every lane's `|x| < 708`): a table of `2^(i/128)` (`x = (128 e + i) ln2/128 + r`,
+//! Hot path (every lane's `x` in about `[-708.4, 709.7]`, where `exp(x)` is finite and normal): a
+//! table of `2^(i/128)` (`x = (128 e + i) ln2/128 + r`,
 //! `|r| <= ln2/256`): `exp(x) = 2^e 2^(i/128) exp(r)`, with `2^(i/128) = hi (1 + tail)` from the
 //! table (two gathered doubles per lane) and `exp(r) - 1` a degree-5 Taylor polynomial (its
 //! truncation error below `r^6/720 < 6e-19`, 0.003 ulp): `scale + scale * tmp` with `scale = 2^e hi`
@@ -9,7 +10,7 @@
 //! half ulp plus about 0.01 ulp. Ten multiply-adds or products per vector (the polynomial form
 //! below needs eighteen), the ports' limit on this loop.
 //!
-//! Cold path (some lane's `|x| >= 708`, or NaN): `x = n ln2 + r` (`|r| <= ln2/2`, `n ln2` in two
+//! Cold path (some lane outside that range, or NaN): `x = n ln2 + r` (`|r| <= ln2/2`, `n ln2` in two
 //! parts), `exp(r) = 1 + r + r^2 q(r)` with `q` a degree-10 polynomial (by Estrin's scheme),
 //! scaled by two power-of-two factors (subnormal results round once), overflow, underflow and NaN
 //! selected; the lanes inside take the hot path's value, so a lane's result does not depend on its
@@ -22,12 +23,15 @@
 
 use super::exp_log::EXP_F64;
 use super::{Emitter, FloatLayout, PTR};
-use cranelift_codegen::ir::condcodes::FloatCC;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types;
 use cranelift_codegen::ir::{ConstantData, InstBuilder, Value};
 
 /// log2 of the table's size.
 const TABLE_BITS: i64 = 7;
+/// The hot path's range of `k = round(x 128 / ln2)`: `e = k >> 7` within `[-1022, 1023]`.
+const K_LO: i64 = -1022 << TABLE_BITS;
+const K_HI: i64 = (1024 << TABLE_BITS) - 1;
 
 /// Per `i` in `0..128`: the bits of `tail = RN((2^(i/128) - hi) / hi)` and `hi_bits - (i << 45)`,
 /// `hi = RN(2^(i/128))`, so that adding `k << 45` (`k = 128 e + i`) gives the bits of `2^e hi`.
@@ -330,15 +334,16 @@ impl Emitter<'_, '_> {
         let flags = Self::vflags();
         let kb = self.b.ins().bitcast(types::I64X2, flags, z);
         let base = self.iconst(PTR, TABLE.as_ptr() as i64);
-        let entry: Vec<Value> = (0..2u8)
-            .map(|lane| {
-                let k = self.b.ins().extractlane(kb, lane);
-                let off = self.b.ins().ishl_imm_u(k, 4);
-                let off = self.b.ins().band_imm_s(off, (n - 1) << 4);
-                let a = self.b.ins().iadd(base, off);
-                self.b.ins().load(types::I8X16, self.mem, a, 0)
-            })
-            .collect();
+        let mut ks = Vec::new();
+        let mut entry = Vec::new();
+        for lane in 0..2u8 {
+            let k = self.b.ins().extractlane(kb, lane);
+            let off = self.b.ins().ishl_imm_u(k, 4);
+            let off = self.b.ins().band_imm_s(off, (n - 1) << 4);
+            let a = self.b.ins().iadd(base, off);
+            entry.push(self.b.ins().load(types::I8X16, self.mem, a, 0));
+            ks.push(k);
+        }
         // `punpcklqdq` / `punpckhqdq`: bytes 0-7 (8-15) of each entry.
         let lo_mask: Vec<u8> = (0..8).chain(16..24).collect();
         let hi_mask: Vec<u8> = (8..16).chain(24..32).collect();
@@ -362,21 +367,34 @@ impl Emitter<'_, '_> {
         let tmp = self.mul_add(p2, r4, tmp);
         let hot = self.mul_add(tmp, scale, scale);
 
-        let ax = self.b.ins().fabs(x);
-        // Below 708, `e` is within `[-1022, 1021]`: `2^e hi` is one normal float and `exp(x)`
-        // neither overflows nor underflows. Ordered: a NaN lane is not inside, so it takes the cold
-        // block.
-        let lim = self.vfc(t, EXP_F64.fast);
-        let inside = self.b.ins().fcmp(FloatCC::LessThan, ax, lim);
-        let all_inside = self.b.ins().vall_true(inside);
+        // Hot when both lanes' `k` lie in `[K_LO, K_HI]`: `e` within `[-1022, 1023]`, so that
+        // `2^e hi` is one normal float and `2^e hi (1 + tmp)` rounds once (to a subnormal at the
+        // bottom, to `+inf` past the largest float at the top: both right). That is `|x|` up to
+        // 708.4 at least; NaN, infinities and larger `|x|` put `z`'s bits far outside. Checked on
+        // the bits of `z` (`shift` plus `k`) already in general registers: no vector work.
+        let lo = (1.5 * fl.two_p).to_bits().wrapping_add(K_LO as u64);
+        let lo = self.iconst(types::I64, lo as i64);
+        let d0 = self.b.ins().isub(ks[0], lo);
+        let d1 = self.b.ins().isub(ks[1], lo);
+        let d = self.b.ins().umax(d0, d1);
+        let out = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedGreaterThan, d, K_HI - K_LO);
         let var = self.b.declare_var(t);
         self.b.def_var(var, hot);
         let cold = self.b.create_block();
         let merge = self.b.create_block();
         self.b.set_cold_block(cold);
-        self.b.ins().brif(all_inside, merge, &[], cold, &[]);
+        self.b.ins().brif(out, cold, &[], merge, &[]);
 
         self.b.switch_to_block(cold);
+        // The same test per lane: `kd` is `k` exactly where the bits test can pass.
+        let k_lo = self.vfc(t, K_LO as f64);
+        let k_hi = self.vfc(t, K_HI as f64);
+        let ge = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, kd, k_lo);
+        let le = self.b.ins().fcmp(FloatCC::LessThanOrEqual, kd, k_hi);
+        let inside = self.b.ins().band(ge, le);
         let res = self.exp_f64_wide(x);
         let res = self.sel(inside, hot, res);
         self.b.def_var(var, res);
