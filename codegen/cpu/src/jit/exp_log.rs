@@ -205,15 +205,16 @@ impl Emitter<'_, '_> {
         let fast = self.exp_fast(x);
         let ax = self.b.ins().fabs(x);
         let lim = self.vfc(t, k.fast);
-        // false for NaN lanes: those go to the cold block too
-        let ok = self.b.ins().fcmp(FloatCC::LessThanOrEqual, ax, lim);
-        let all_ok = self.b.ins().vall_true(ok);
+        // true for NaN lanes: those go to the cold block too (`vany_true` of the compare is one
+        // `ptest`; `vall_true` of its negation costs two more instructions)
+        let out = self.b.ins().fcmp(FloatCC::UnorderedOrGreaterThan, ax, lim);
+        let any_out = self.b.ins().vany_true(out);
         let var = self.b.declare_var(t);
         self.b.def_var(var, fast);
         let slow = self.b.create_block();
         let merge = self.b.create_block();
         self.b.set_cold_block(slow);
-        self.b.ins().brif(all_ok, merge, &[], slow, &[]);
+        self.b.ins().brif(any_out, slow, &[], merge, &[]);
         self.b.switch_to_block(slow);
         let r = self.exp_full(x);
         self.b.def_var(var, r);
