@@ -175,13 +175,15 @@ impl Emitter<'_, '_> {
         }
     }
 
-    /// Horner's scheme: `cs[0] + v * (cs[1] + v * (...))`, each step a [`Self::mul_add`].
+    /// Horner's scheme: `cs[0] + v * (cs[1] + v * (...))`, each step a [`Self::mul_add`]. The
+    /// partial result is the first factor: x64's `vfmadd213` overwrites its first operand, so `v`,
+    /// which lives on, would otherwise be copied before every step.
     pub(super) fn horner(&mut self, v: Value, cs: &[f64]) -> Value {
         let t = self.b.func.dfg.value_type(v);
         let mut p = self.vfc(t, cs[cs.len() - 1]);
         for &c in cs[..cs.len() - 1].iter().rev() {
             let cv = self.vfc(t, c);
-            p = self.mul_add(v, p, cv);
+            p = self.mul_add(p, v, cv);
         }
         p
     }
