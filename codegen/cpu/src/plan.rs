@@ -116,10 +116,9 @@ pub(crate) fn plan(k: &Kernel) -> Plan {
 ///   they are bound by memory, or their iterations already overlap in the window (a lone `sin` on
 ///   2^22 elements took the same CPU time with 1 and 4 groups, float32 and float64);
 /// - otherwise the most groups (4, else 2) whose emitted body stays within [`BUDGET`]
-///   instructions: the short chain `sin(x)**2 + cos(x)**2 - exp(-x*x)` gets 4, and so does the
-///   20-op chain (4 groups against 2: 0.26 against 0.42 ms per warm call at 65536 float32
-///   elements on two threads, for about +2 ms of compiling on its cold first call: the budget
-///   assumes hot kernels, see bench/README.md's `chain11b`); past the budget, one;
+///   instructions: the short chain `sin(x)**2 + cos(x)**2 - exp(-x*x)` gets 4, the 20-op chain 2
+///   (4 would add ~2 ms of compiling to its cold first call for ~0.25 ms per warm call at 65536
+///   float32 elements); past the budget, one;
 /// - bodies with an op that runs as a call per lane stay at one: the call dominates, and every
 ///   other group's live vectors would be spilled around it.
 ///
@@ -147,10 +146,8 @@ pub(crate) fn groups(k: &Kernel) -> u32 {
 /// Bodies shorter than this (in [`body_cost`] units, about machine instructions) run one vector
 /// per iteration.
 const MIN_COST: u32 = 150;
-/// The most body instructions (all groups together) worth their compile time (4096: the 20-op
-/// chain's ~810 in four groups; it was 2048, two groups, while every kernel's first compile was
-/// its only one).
-const BUDGET: u32 = 4096;
+/// The most body instructions (all groups together) worth their compile time.
+const BUDGET: u32 = 2048;
 
 fn forced_groups() -> Option<u32> {
     static FORCED: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
