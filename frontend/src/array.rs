@@ -16,8 +16,8 @@ use hashbrown::HashSet;
 use lazulite_ir::{self as ir, DType, Device, NodeId, Op, Result, Shape};
 use lower::{lower, lower_and_plan, Lowered, Memo};
 use smallvec::SmallVec;
-use std::cell::RefCell;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::cell::{RefCell, UnsafeCell};
+use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub use lazulite_runtime::ArrayData;
 
@@ -32,8 +32,9 @@ pub(crate) struct Node {
     shape: Shape,
     /// Where the node's value lives (or will).
     device: Device,
-    /// The operands, emptied once the node is realized (a realized node needs none of them).
-    inputs: Mutex<Operands>,
+    /// The operands, emptied once the node is realized (a realized node needs none of them). Read
+    /// under [`OPERANDS`]' read guard, emptied under its write guard (or through `&mut`).
+    inputs: UnsafeCell<Operands>,
     /// Boxed: an unrealized node (most nodes, most of the time) then pays one pointer for it.
     realized: OnceLock<Box<ArrayData>>,
 }
@@ -43,22 +44,40 @@ pub(crate) struct Node {
 #[derive(Clone)]
 pub struct LazyArray(Arc<Node>);
 
-fn lock(m: &Mutex<Operands>) -> MutexGuard<'_, Operands> {
-    // A poisoned lock only means another thread panicked while holding it; the operand list itself
-    // is always consistent (it is replaced wholesale), so keep using it.
-    m.lock().unwrap_or_else(|p| p.into_inner())
+/// The one lock of every node's operand list: a walk reads the lists of a whole DAG under one read
+/// guard (two atomic operations per walk, where a lock per node cost four per node: a third of the
+/// warm 1000-op chain's lookup), and [`LazyArray::store`] empties a list under the write guard.
+static OPERANDS: RwLock<()> = RwLock::new(());
+
+/// A read guard of [`OPERANDS`]: while it lives no operand list is emptied, so every node reachable
+/// from a node the holder keeps alive stays alive, with its operands. Never take a second one on
+/// the same thread while holding one (a writer waiting in between would deadlock both), nor compute.
+pub(crate) struct OperandsGuard(#[allow(dead_code)] RwLockReadGuard<'static, ()>);
+
+pub(crate) fn operands_guard() -> OperandsGuard {
+    // A poisoned lock only means another thread panicked while holding it; the operand lists
+    // themselves are always consistent (a list is replaced wholesale), so keep using them.
+    OperandsGuard(OPERANDS.read().unwrap_or_else(|p| p.into_inner()))
 }
+
+fn operands_write() -> RwLockWriteGuard<'static, ()> {
+    OPERANDS.write().unwrap_or_else(|p| p.into_inner())
+}
+
+// SAFETY: every field but `inputs` is `Sync`; `inputs` is read only under a read guard of
+// `OPERANDS` and written only under its write guard or through `&mut Node`, so no thread reads it
+// while another writes it.
+unsafe impl Sync for Node {}
 
 impl Drop for Node {
     fn drop(&mut self) {
         // Unlink the operand chain iteratively: take the operands out, and for every operand we hold
         // the last reference to, take its operands out before it is dropped (so its own `drop` finds
         // nothing to recurse into).
-        let mut stack: Vec<LazyArray> =
-            std::mem::take(self.inputs.get_mut().unwrap_or_else(|p| p.into_inner())).into_vec();
+        let mut stack: Vec<LazyArray> = std::mem::take(self.inputs.get_mut()).into_vec();
         while let Some(LazyArray(arc)) = stack.pop() {
             if let Some(mut node) = Arc::into_inner(arc) {
-                let ops = std::mem::take(node.inputs.get_mut().unwrap_or_else(|p| p.into_inner()));
+                let ops = std::mem::take(node.inputs.get_mut());
                 stack.extend(ops);
             }
         }
@@ -96,7 +115,7 @@ impl LazyArray {
             dtype,
             shape,
             device,
-            inputs: Mutex::new(inputs),
+            inputs: UnsafeCell::new(inputs),
             realized: OnceLock::new(),
         }))
     }
@@ -111,7 +130,7 @@ impl LazyArray {
             dtype,
             shape,
             device,
-            inputs: Mutex::new(Operands::new()),
+            inputs: UnsafeCell::new(Operands::new()),
             realized,
         }))
     }
@@ -154,7 +173,7 @@ impl LazyArray {
             dtype: self.0.dtype,
             shape: self.0.shape.clone(),
             device,
-            inputs: Mutex::new(smallvec::smallvec![self.clone()]),
+            inputs: UnsafeCell::new(smallvec::smallvec![self.clone()]),
             realized: OnceLock::new(),
         })))
     }
@@ -209,7 +228,15 @@ impl LazyArray {
 
     /// The operands of an unrealized node (empty once realized).
     pub(crate) fn operands(&self) -> Operands {
-        lock(&self.0.inputs).clone()
+        let guard = operands_guard();
+        self.operands_in(&guard).clone()
+    }
+
+    /// The operands of an unrealized node (empty once realized), borrowed while `_guard` lives.
+    pub(crate) fn operands_in<'a>(&'a self, _guard: &'a OperandsGuard) -> &'a Operands {
+        // SAFETY: the read guard is held for 'a, so no thread empties the list meanwhile (that
+        // takes the write guard), and `&self` keeps the node alive for 'a.
+        unsafe { &*self.0.inputs.get() }
     }
 
     /// Whether both handles are the same node.
@@ -226,7 +253,11 @@ impl LazyArray {
         // first. Set the value before releasing the operands: a walker that finds the operands gone
         // under the lock then always finds the value.
         let _ = self.0.realized.set(Box::new(data));
-        let released = std::mem::take(&mut *lock(&self.0.inputs));
+        let released = {
+            let _w = operands_write();
+            // SAFETY: the write guard is held: no other thread reads or writes the list meanwhile.
+            std::mem::take(unsafe { &mut *self.0.inputs.get() })
+        };
         release(Dropped::Operands { _held: released });
     }
 }
@@ -278,6 +309,7 @@ fn release(d: Dropped) {
 /// The operand chains and graphs that computations inside a [`deferring_release`] call let go of;
 /// dropping it frees them.
 #[must_use = "dropping it frees what the computation released; keep it until the result is handed over"]
+#[derive(Default)]
 pub struct Released(Vec<Dropped>);
 
 impl Released {
@@ -285,7 +317,26 @@ impl Released {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// When freeing this may wait a while (a caller may pool it with others and free them all at
+    /// once): the number of nodes it holds. `None` when it holds a walk's memo or data that matters
+    /// (inputs on a device, more than 64 KiB of inputs): that should go soon.
+    pub fn light_weight(&self) -> Option<usize> {
+        self.0.iter().try_fold(0usize, |n, d| match d {
+            Dropped::Operands { _held } => Some(n + _held.len()),
+            Dropped::Lowered { _held } => _held.light_weight().map(|w| n + w),
+            Dropped::Memo { .. } => None,
+        })
+    }
+
+    /// Adds what `other` holds to this.
+    pub fn append(&mut self, mut other: Released) {
+        self.0.append(&mut other.0);
+    }
 }
+
+/// Input bytes up to which a walk's garbage counts as light ([`Released::light_weight`]).
+const LIGHT_INPUT_BYTES: usize = 1 << 16;
 
 /// Runs `f` (which may compute arrays) and hands back, instead of freeing, what its computations let
 /// go of (operand chains, interned graphs), so that a caller can return the results first and free

@@ -11,6 +11,7 @@
 //!   extern ops (submodule `_linalg`); [`fft`]: the `fft` extension (`lazulite.fft`); [`convert`]:
 //!   argument conversions.
 
+mod alloc;
 mod array;
 mod asarray;
 mod buffer;
@@ -37,6 +38,10 @@ mod views;
 
 use lazulite_ir::DType;
 use pyo3::prelude::*;
+
+/// Small blocks from mimalloc, large ones from the system allocator: see [`alloc`].
+#[global_allocator]
+static ALLOCATOR: alloc::Split = alloc::Split;
 
 #[pymodule]
 fn _lazulite(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -101,6 +106,7 @@ fn _stats(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
     d.set_item("compile_failures", s.compile_failures)?;
     d.set_item("compile_seconds", s.compile_time_ns as f64 * 1e-9)?;
     d.set_item("quick_compiles", s.quick_compiles)?;
+    d.set_item("narrow_compiles", s.narrow_compiles)?;
     d.set_item("background_compiles", s.background_compiles)?;
     d.set_item("background_compiles_pending", s.background_compiles_pending)?;
     d.set_item(

@@ -1,7 +1,8 @@
 """Row-blocked runs of kernels (`runtime/src/rowblock.rs`): softmax-like graphs large enough that the
 CPU runs their kernels a block of rows at a time, against NumPy (float32 and float64, axis last and
 first, keepdims or not, 3-d, views of the input, rows with NaN, infinities, all -inf, huge and tiny
-values), and bit for bit against the same plan run kernel by kernel (`LAZULITE_ROW_BLOCK_BYTES=0`)."""
+values, a row whose exponentials span the whole range), and bit for bit against the same plan run
+kernel by kernel (`LAZULITE_ROW_BLOCK_BYTES=0`)."""
 
 import os
 import subprocess
@@ -28,6 +29,9 @@ def _rows(dtype, shape=SHAPE, seed=5):
     flat[6, 3] = 1e30 if dtype == "float32" else 1e300
     flat[7, :] = 1e-30 if dtype == "float32" else 1e-300
     flat[8, ::2] = -100.0  # exp(x - max) underflows to 0 in half the row
+    # x - max over exp's whole finite range down to past the underflow (float64: the table-driven
+    # hot path up to -708.4, the cold block below, both in one vector at the seam)
+    flat[9, :] = -np.linspace(0.0, 104.0 if dtype == "float32" else 746.0, shape[-1])
     flat[-1, :] = np.arange(shape[-1]) * (0.1 if dtype == "float32" else 1.0)
     return x
 

@@ -1,7 +1,8 @@
-"""Tiered compilation (``LAZULITE_QUICK_TIER=1``): a large cold kernel's first call runs quick code,
+"""Tiered compilation: with ``LAZULITE_QUICK_TIER=1`` a large cold kernel's first call runs quick code,
 a background thread compiles the optimized code; both give NumPy's values, and a process may exit
-while that background compile is in flight. Each case runs in a fresh process (the knob is read
-once per process)."""
+while that background compile is in flight. By default (narrow first) a large cold trig chain's
+first call runs narrow code (one vector per iteration) and its second queues the wide code. Each
+case runs in a fresh process (the knobs are read once per process)."""
 
 import os
 import subprocess
@@ -11,7 +12,7 @@ CHAIN = r"""
 import sys, time, numpy as np, lazulite as lz
 k = float(sys.argv[1])
 ops = int(sys.argv[2])
-x = np.linspace(-3.0, 3.0, 1 << 16, dtype=np.float32)
+x = np.linspace(-3.0, 3.0, 1 << int(sys.argv[3]) if len(sys.argv) > 3 else 1 << 16, dtype=np.float32)
 lx = lz.asarray(x)
 def chain(m, a):
     for i in range(ops):
@@ -26,8 +27,8 @@ def check(what):
 """
 
 
-def run(code, *args):
-    env = {**os.environ, "LAZULITE_QUICK_TIER": "1"}
+def run(code, *args, env=None):
+    env = {**os.environ, "LAZULITE_QUICK_TIER": "1", **(env or {})}
     p = subprocess.run(
         [sys.executable, "-c", CHAIN + code, *map(str, args)],
         env=env,
@@ -64,8 +65,11 @@ print("ok")
 
 
 def test_exit_with_a_background_compile_in_flight():
-    # 200 ops: the optimized compile takes far longer than the child's way out, so each child exits
-    # while it runs (checked: it is still pending when the child's last line runs).
+    # 200 ops on 4096 elements (compiled at once: the threshold is lowered to that size): the
+    # optimized compile (~0.25 s) takes far longer than the quick code's run and the child's way out,
+    # so each child exits while it runs (checked: it is still pending when the child's last line
+    # runs). (On 65536 elements the quick run took as long as the compile, and the check failed
+    # now and then on a loaded machine.)
     in_flight = 0
     for i in range(3):
         out = run(
@@ -75,6 +79,8 @@ print(lz._stats()["background_compiles_pending"])
 """,
             0.5 + i / 7,
             200,
+            12,
+            env={"LAZULITE_COMPILE_THRESHOLD": "4096"},
         )
         in_flight += int(out.split()[-1])
     assert in_flight >= 1, "no child exited with a compile in flight; the test proves nothing"
@@ -113,3 +119,31 @@ print("ok", pending)
         60,
     )
     assert out.split()[0] == "ok", out
+
+
+def test_narrow_first_then_wide_code_agree_with_numpy():
+    # The default tiering (quick tier off): the first call of this 8-op trig chain (two interleaved
+    # vectors as optimized code, four as wide code) runs narrow code, one vector per iteration; the
+    # second queues the wide code, which later calls run.
+    out = run(
+        """
+check("narrow code")
+s = lz._stats()
+assert s["narrow_compiles"] == 1 and s["kernels_compiled"] == 1, s
+assert s["background_compiles_pending"] == 0 and s["background_compiles"] == 0, s
+check("narrow code, second call")
+t0 = time.monotonic()
+while lz._stats()["background_compiles_pending"] and time.monotonic() - t0 < 120:
+    time.sleep(0.001)
+s = lz._stats()
+assert s["background_compiles"] == 1 and s["kernels_compiled"] == 2, s
+assert s["compile_failures"] == 0 and s["quick_compiles"] == 0, s
+check("wide code")
+assert lz._stats()["kernels_compiled"] == 2
+print("ok")
+""",
+        0.7,
+        8,
+        env={"LAZULITE_QUICK_TIER": "0"},
+    )
+    assert out.strip() == "ok"

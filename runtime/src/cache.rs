@@ -4,7 +4,7 @@
 
 use crate::backend::cpu::CpuBackend;
 use crate::backend::{Backend, KernelKey};
-use crate::config::{bump, config, counters, ExecPolicy};
+use crate::config::{bump, config, counters, ExecPolicy, WIDE_FIRST_WORK};
 use hashbrown::{Equivalent, HashMap};
 use lazulite_codegen_cpu::{CodeQuality, CompiledKernel};
 use lazulite_ir::{bail, Graph, Kernel, Node, NodeId, Result, Schedule};
@@ -74,12 +74,18 @@ pub(crate) enum Tier {
     Cold,
     /// One thread is compiling it; others interpret meanwhile.
     Compiling,
-    /// Quick code runs while the background compiler makes the optimized code (`compiler`);
-    /// `queued_by` is the process that queued that compile (0: not queued yet, the queue was full;
-    /// another id: queued before a fork, by a thread this process does not have).
+    /// Quick or narrow code runs while the background compiler makes the optimized code (`compiler`);
+    /// `queued_by` is the process that queued that compile (0: not queued yet: the queue was full,
+    /// or the call count has not reached `offer_at`; another id: queued before a fork, by a thread
+    /// this process does not have). Quick code offers its compile at once (`offer_at` 0); narrow
+    /// code on the kernel's next call, so a kernel run once never pays for its wide code. `later`
+    /// is the quality the background compiler makes (`Optimized` after quick code, `Wide` after
+    /// narrow code).
     Quick {
         code: Arc<CompiledKernel>,
         queued_by: u32,
+        offer_at: u64,
+        later: CodeQuality,
     },
     /// Final code: optimized, or quick code whose optimized compile failed.
     Ready(Arc<CompiledKernel>),
@@ -218,8 +224,11 @@ fn dump_cuda_source(kernel: &Kernel) {
 /// Decides how to run `kernel` for a call over `work` loop points: compiled when it is ready; compiled
 /// now when large or hot (by one thread only); interpreted otherwise. A large cold kernel under the
 /// `Auto` policy with `quick_tier` gets quick code now and its optimized code from the background
-/// compiler later (see `compiler`); a hot small one, and every kernel under `LAZULITE_EXEC=compile`,
-/// is compiled optimized, synchronously.
+/// compiler later (see `compiler`); without `quick_tier`, one whose loop would interleave several
+/// vectors as `Wide` code (`narrow_first`) gets narrow code now and its wide code from the
+/// background compiler once it is called again, or under [`WIDE_FIRST_WORK`] loop points or more,
+/// the wide code now; a hot small one, and every kernel under `LAZULITE_EXEC=compile`, is compiled
+/// optimized, synchronously.
 pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
     let cfg = config();
     if cfg.policy == ExecPolicy::InterpretOnly {
@@ -233,10 +242,15 @@ pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
         let mut t = entry.lock();
         match &mut *t {
             Tier::Ready(c) => return Runner::Compiled(c.clone()),
-            Tier::Quick { code, queued_by } => {
+            Tier::Quick {
+                code,
+                queued_by,
+                offer_at,
+                later,
+            } => {
                 let code = code.clone();
                 let pid = std::process::id();
-                if *queued_by != pid && offer(&entry, kernel) {
+                if *queued_by != pid && calls >= *offer_at && offer(&entry, kernel, *later) {
                     *queued_by = pid;
                 }
                 return Runner::Compiled(code);
@@ -247,17 +261,42 @@ pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
         }
     }
     let c = counters();
-    if cfg.policy == ExecPolicy::Auto && cfg.quick_tier && large {
+    // The first tier of a large cold kernel: quick code (its optimized compile offered now), or
+    // narrow code (its wide compile offered on the next call); or, for a first call too large for
+    // narrow code to pay, the wide code now.
+    let mut quality = CodeQuality::Optimized;
+    let mut first_tier = None;
+    if cfg.policy == ExecPolicy::Auto && large {
+        if cfg.quick_tier {
+            first_tier = Some((CodeQuality::Quick, 0, CodeQuality::Optimized));
+        } else if cfg.narrow_first
+            && lazulite_codegen_cpu::planned_groups(kernel, CodeQuality::Wide) > 1
+        {
+            if work < WIDE_FIRST_WORK {
+                first_tier = Some((CodeQuality::Narrow, calls + 1, CodeQuality::Wide));
+            } else {
+                quality = CodeQuality::Wide;
+            }
+        }
+    }
+    if let Some((first, offer_at, later)) = first_tier {
         let t0 = std::time::Instant::now();
-        // A quick compile that fails falls through to the optimized one below (which reports).
-        if let Ok(ck) = lazulite_codegen_cpu::compile_with(kernel, CodeQuality::Quick) {
+        // A first-tier compile that fails falls through to the optimized one below (which reports).
+        if let Ok(ck) = lazulite_codegen_cpu::compile_with(kernel, first) {
             bump(&c.kernels_compiled, 1);
-            bump(&c.quick_compiles, 1);
+            bump(
+                if first == CodeQuality::Quick {
+                    &c.quick_compiles
+                } else {
+                    &c.narrow_compiles
+                },
+                1,
+            );
             bump(&c.compile_time_ns, t0.elapsed().as_nanos() as u64);
             let code = Arc::new(ck);
             // Offered under the lock: the compiler's result waits for the `Quick` state it replaces.
             let mut t = entry.lock();
-            let queued_by = if offer(&entry, kernel) {
+            let queued_by = if offer_at <= calls && offer(&entry, kernel, later) {
                 std::process::id()
             } else {
                 0
@@ -265,12 +304,18 @@ pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
             *t = Tier::Quick {
                 code: code.clone(),
                 queued_by,
+                offer_at,
+                later,
             };
             return Runner::Compiled(code);
         }
     }
     let t0 = std::time::Instant::now();
-    let result = CpuBackend.compile(kernel);
+    let result = if quality == CodeQuality::Optimized {
+        CpuBackend.compile(kernel)
+    } else {
+        lazulite_codegen_cpu::compile_with(kernel, quality)
+    };
     let (tier, runner) = match result {
         Ok(ck) => {
             bump(&c.kernels_compiled, 1);
@@ -287,11 +332,12 @@ pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
     runner
 }
 
-/// Queues the optimized compile of `kernel` for `entry`; whether it was taken.
-fn offer(entry: &Arc<KernelEntry>, kernel: &Arc<Kernel>) -> bool {
+/// Queues the compile of `kernel` as code of `quality` for `entry`; whether it was taken.
+fn offer(entry: &Arc<KernelEntry>, kernel: &Arc<Kernel>, quality: CodeQuality) -> bool {
     crate::compiler::submit(crate::compiler::Job {
         entry: entry.clone(),
         kernel: kernel.clone(),
+        quality,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The background compiler: one thread (`lazulite-jit`, started at import by [`crate::warm_up`] or by
-//! the first job) that compiles the optimized code of kernels whose quick code already runs (see
-//! `cache::runner_for`), and swaps it into their cache entries.
+//! the first job) that compiles the optimized code of kernels whose quick code already runs, and the
+//! wide code of kernels whose narrow code already runs (see `cache::runner_for`), and swaps it into
+//! their cache entries.
 //!
 //! Bounded: at most [`QUEUE`] jobs wait; when the queue is full the kernel keeps its quick code and a
 //! later call offers the job again. The thread runs at a lower priority than the calling and worker
@@ -23,10 +24,12 @@ use std::time::{Duration, Instant};
 /// Jobs that may wait for the background compiler.
 pub(crate) const QUEUE: usize = 32;
 
-/// One optimized compile: the kernel, and the cache entry that gets its code.
+/// One compile: the kernel, the quality of its code (`Optimized` after quick code, `Wide` after
+/// narrow code), and the cache entry that gets it.
 pub(crate) struct Job {
     pub entry: Arc<KernelEntry>,
     pub kernel: Arc<Kernel>,
+    pub quality: CodeQuality,
 }
 
 /// Jobs queued or being compiled, by the thread of process [`OWNER`].
@@ -104,7 +107,7 @@ fn run(job: Job) {
     }
     let t0 = Instant::now();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        lazulite_codegen_cpu::compile_with(&job.kernel, CodeQuality::Optimized)
+        lazulite_codegen_cpu::compile_with(&job.kernel, job.quality)
     }));
     let c = counters();
     match result {

@@ -17,6 +17,13 @@ pub enum ExecPolicy {
     CompileAlways,
 }
 
+/// Loop points from which the first call of a large cold kernel compiles its wide code (interleaved
+/// groups, `CodeQuality::Wide`) at once instead of narrow code first (see [`Config::narrow_first`]):
+/// the 20-op trig chain's 4 groups cost ~2.5 ms more compiling than one (in-process, warm compiler)
+/// and save ~0.6 ms per 65536 float32 elements (float64: ~1.5 ms), so past ~110k (float64) to
+/// ~260k (float32) elements the wide code is the faster first call.
+pub const WIDE_FIRST_WORK: usize = 1 << 17;
+
 /// Every tunable of the runtime.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -36,6 +43,15 @@ pub struct Config {
     /// first call of 65536 elements more than the compile it saves (bench/README.md, issue 11's
     /// cold first call).
     pub quick_tier: bool,
+    /// Narrow first (`LAZULITE_NARROW_FIRST` = `1` | `0`, default on; policy `Auto` only, and not
+    /// with `quick_tier`): the first call of a large cold kernel whose loop would interleave
+    /// several vectors per iteration as `CodeQuality::Wide` code (`codegen_cpu::planned_groups`, the
+    /// long trig chains) compiles optimized code of one vector per iteration (`CodeQuality::Narrow`,
+    /// the 20-op float32 chain: ~1.4 ms instead of ~2.0 ms for 2 groups in a fresh process), and
+    /// the background compiler makes the wide code (4 groups for that chain) once the kernel is
+    /// called again; a first call of [`WIDE_FIRST_WORK`] loop points or more compiles the wide code
+    /// at once (its faster run pays for the longer compile within that call).
+    pub narrow_first: bool,
     /// Interpret / compile policy (`LAZULITE_EXEC` = `auto` | `interpret` | `compile`).
     pub policy: ExecPolicy,
     /// Compiled kernels kept (LRU) (`LAZULITE_KERNEL_CACHE`).
@@ -51,6 +67,11 @@ pub struct Config {
     /// steps works on (`rowblock.rs`; about a core's L2); `0` runs every step over all its rows
     /// before the next (`LAZULITE_ROW_BLOCK_BYTES`).
     pub row_block_bytes: usize,
+    /// New pool blocks of at least this many bytes are advised for transparent huge pages, as NumPy
+    /// advises its arrays (`LAZULITE_HUGE_PAGE_BYTES`; `0`, the default, never; Linux only). Off by
+    /// default: on the project's VM the first touch of fresh huge pages was at times much slower
+    /// than of 4 KiB pages (see `advise_huge_pages` in `runtime/src/buffer.rs`).
+    pub huge_page_bytes: usize,
 }
 
 impl Default for Config {
@@ -63,12 +84,14 @@ impl Default for Config {
             compile_threshold: 1 << 15,
             hot_calls: 8,
             quick_tier: false,
+            narrow_first: true,
             policy: ExecPolicy::Auto,
             kernel_cache_capacity: 1024,
             plan_cache_capacity: 512,
             pool_max_bytes: 512 << 20,
             pin_threads: true,
             row_block_bytes: 1 << 20,
+            huge_page_bytes: 0,
         }
     }
 }
@@ -90,11 +113,15 @@ impl Config {
         num("LAZULITE_PLAN_CACHE", &mut c.plan_cache_capacity);
         num("LAZULITE_POOL_BYTES", &mut c.pool_max_bytes);
         num("LAZULITE_ROW_BLOCK_BYTES", &mut c.row_block_bytes);
+        num("LAZULITE_HUGE_PAGE_BYTES", &mut c.huge_page_bytes);
         if let Ok(p) = std::env::var("LAZULITE_PIN_THREADS") {
             c.pin_threads = !matches!(p.trim(), "0" | "false" | "no" | "off");
         }
         if let Ok(p) = std::env::var("LAZULITE_QUICK_TIER") {
             c.quick_tier = matches!(p.trim(), "1" | "true" | "yes" | "on");
+        }
+        if let Ok(p) = std::env::var("LAZULITE_NARROW_FIRST") {
+            c.narrow_first = !matches!(p.trim(), "0" | "false" | "no" | "off");
         }
         if let Ok(p) = std::env::var("LAZULITE_EXEC") {
             c.policy = match p.trim() {
@@ -136,7 +163,10 @@ pub struct Stats {
     pub kernels_compiled: u64,
     /// Of those, quick (first-tier) compilations.
     pub quick_compiles: u64,
-    /// Optimized compilations that ran in the background and replaced quick code.
+    /// Of those, narrow first-call compilations (one vector per iteration; see
+    /// [`Config::narrow_first`]).
+    pub narrow_compiles: u64,
+    /// Optimized compilations that ran in the background and replaced quick or narrow code.
     pub background_compiles: u64,
     /// Not a counter: optimized compilations queued or in flight now.
     pub background_compiles_pending: u64,
@@ -175,6 +205,7 @@ pub struct Stats {
 pub(crate) struct Counters {
     pub kernels_compiled: AtomicU64,
     pub quick_compiles: AtomicU64,
+    pub narrow_compiles: AtomicU64,
     pub background_compiles: AtomicU64,
     pub compile_failures: AtomicU64,
     pub compile_time_ns: AtomicU64,
@@ -212,6 +243,7 @@ pub fn stats() -> Stats {
     Stats {
         kernels_compiled: g(&c.kernels_compiled),
         quick_compiles: g(&c.quick_compiles),
+        narrow_compiles: g(&c.narrow_compiles),
         background_compiles: g(&c.background_compiles),
         background_compiles_pending: crate::compiler::background_compiles_pending() as u64,
         compile_failures: g(&c.compile_failures),

@@ -4,6 +4,7 @@
 use crate::cache::{peek_tier, Tier};
 use crate::config::{config, ExecPolicy};
 use crate::ArrayData;
+use lazulite_codegen_cpu::CodeQuality;
 use lazulite_ir::shape::numel;
 use lazulite_ir::{BufferRef, Device, ExternStep, KernelStep, Schedule, Step};
 use std::fmt::Write as _;
@@ -79,6 +80,11 @@ fn tier_text(step: &KernelStep) -> String {
     let work = numel(&step.shape);
     let tier = match peek_tier(&step.kernel) {
         Some(Tier::Ready(_)) => "compiled".to_string(),
+        Some(Tier::Quick { code, .. }) if code.quality() == CodeQuality::Narrow => {
+            "compiled (narrow code, one vector per iteration; the wide code compiles in the \
+             background once the kernel is called again)"
+                .to_string()
+        }
         Some(Tier::Quick { .. }) => {
             "compiled (quick code; the optimized code is compiling in the background)".to_string()
         }

@@ -32,7 +32,9 @@ pub use backend::{Backend, BackendKind, KernelKey};
 pub use buffer::{ArrayData, Buffer, Pool, PoolStats, ALIGN};
 pub use cache::{clear_caches, kernel_cache_len, plan_cached, plan_generation};
 pub use compiler::{background_compiles_pending, wait_for_background_compiles};
-pub use config::{config, note_time, set_config, stats, Config, ExecPolicy, Phase, Stats};
+pub use config::{
+    config, note_time, set_config, stats, Config, ExecPolicy, Phase, Stats, WIDE_FIRST_WORK,
+};
 pub use exec::{execute, execute_traced, ExecReport, StepReport};
 pub use explain::human_bytes;
 pub use interp::{interpret, TILE};

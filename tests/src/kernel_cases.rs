@@ -36,7 +36,7 @@ pub struct Case {
 }
 
 /// Ops the JIT may evaluate with inline approximations (within 2 ULP of `semantics` rather than bit for
-/// bit): the chains apply them only as their last op, where the ULP comparison covers them, never
+/// bit; float32 `pow` too, see `build_kernel`): the chains apply them only as their last op, where the ULP comparison covers them, never
 /// in front of a discontinuous op (floor, a comparison, a cast) that could magnify one ULP.
 pub const APPROXIMATED: [UnaryOp; 11] = [
     UnaryOp::Exp,
@@ -64,6 +64,7 @@ fn same_dtype_ops(d: DType) -> (Vec<UnaryOp>, Vec<BinaryOp>) {
         .iter()
         .copied()
         .filter(|b| b.accepts().allows(d) && b.returns() == Returns::Same)
+        .filter(|b| !(d == DType::F32 && *b == BinaryOp::Pow))
         .collect();
     (un, bin)
 }
@@ -146,6 +147,14 @@ fn build_kernel(
         let a = *vals.last().expect("a value");
         body.push(Instr {
             inst: Inst::Unary(op, a),
+            dtype: d,
+        });
+    }
+    if d == DType::F32 && choices.len() % 3 == 1 {
+        // float32 `pow` is inline too (`jit/pow.rs`, within 1 ulp): last op only, like the above
+        let a = *vals.last().expect("a value");
+        body.push(Instr {
+            inst: Inst::Binary(BinaryOp::Pow, a, vals[0]),
             dtype: d,
         });
     }

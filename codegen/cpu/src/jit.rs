@@ -16,6 +16,7 @@ mod hyperbolic;
 mod log1p;
 mod nest;
 mod ops;
+mod pow;
 mod reduce;
 mod trig;
 
@@ -83,14 +84,17 @@ fn internal(what: &str, e: impl std::fmt::Display) -> Error {
     )
 }
 
-/// The host ISA for code of `quality` (each detected and built once per process). Both are
+/// The host ISA for code of `quality` (each detected and built once per process; `Narrow` and
+/// `Wide` code share the optimized one). Both are
 /// `opt_level=none`; the quick one allocates registers in one pass (`regalloc_algorithm=single_pass`):
 /// about half the compile time of the backtracking allocator, for code that spills more.
 pub(crate) fn isa(quality: CodeQuality) -> Result<OwnedTargetIsa> {
     static OPTIMIZED: OnceLock<std::result::Result<OwnedTargetIsa, String>> = OnceLock::new();
     static QUICK: OnceLock<std::result::Result<OwnedTargetIsa, String>> = OnceLock::new();
     let (cell, regalloc) = match quality {
-        CodeQuality::Optimized => (&OPTIMIZED, "backtracking"),
+        CodeQuality::Optimized | CodeQuality::Narrow | CodeQuality::Wide => {
+            (&OPTIMIZED, "backtracking")
+        }
         CodeQuality::Quick => (&QUICK, "single_pass"),
     };
     cell.get_or_init(|| {

@@ -9,8 +9,8 @@
 //! live in a stack buffer, and the reduced dims are walked row by row (see `plan`).
 //!
 //! Vector `exp` and `log` (f64 and f32) are inline code within 2 ulp of
-//! `lazulite_ir::semantics` (at most 1 measured; special cases exact), not bit for bit; scalar code
-//! calls the semantics for them. Other ops without an instruction lowering call
+//! `lazulite_ir::semantics` (at most 1 measured; special cases exact), not bit for bit, and so is
+//! float32 `pow` (`jit/pow.rs`, within 1 ulp); scalar code calls the semantics for them. Other ops without an instruction lowering call
 //! `lazulite_ir::semantics` through a small symbol table (see `helpers`). All Cranelift calls live in
 //! `jit`.
 
@@ -77,6 +77,16 @@ pub enum CodeQuality {
     Quick,
     /// Backtracking register allocation (what [`compile`] does).
     Optimized,
+    /// `Optimized` code of one vector per loop iteration, whatever [`planned_groups`] says: the
+    /// compile time of one copy of the body (the 20-op float32 trig chain: about half of its
+    /// 2-group compile) for code that runs that chain about 1.6x longer. The runtime's first call of
+    /// a large cold kernel with interleaved groups compiles this and the wide code in the background
+    /// once the kernel is called again.
+    Narrow,
+    /// `Optimized` code with as many interleaved vectors as `plan::WIDE_BUDGET` allows (the 20-op
+    /// trig chain: 4 instead of 2): about twice the compile time for code ~35% faster on long trig
+    /// chains. For compiles no call waits for (the runtime's background compiler).
+    Wide,
 }
 
 impl Drop for CompiledKernel {
@@ -102,6 +112,25 @@ pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
     compile_with(kernel, CodeQuality::Optimized)
 }
 
+/// Vectors per iteration (interleaved copies of the body) that [`compile_with`] gives `kernel`'s
+/// loop as code of `quality`: 1 unless it is a long elementwise vector body (see `plan::groups`),
+/// and always 1 for `Narrow`. Cheap: no Cranelift call.
+pub fn planned_groups(kernel: &Kernel, quality: CodeQuality) -> u32 {
+    plan_for(kernel, quality).groups
+}
+
+/// The code shape of `kernel` as code of `quality`.
+fn plan_for(kernel: &Kernel, quality: CodeQuality) -> plan::Plan {
+    match quality {
+        CodeQuality::Wide => plan::plan_within(kernel, plan::WIDE_BUDGET),
+        CodeQuality::Narrow => plan::Plan {
+            groups: 1,
+            ..plan::plan(kernel)
+        },
+        CodeQuality::Optimized | CodeQuality::Quick => plan::plan(kernel),
+    }
+}
+
 /// [`compile`] for code of `quality`.
 pub fn compile_with(kernel: &Kernel, quality: CodeQuality) -> Result<CompiledKernel> {
     let t0 = Instant::now();
@@ -115,7 +144,7 @@ pub fn compile_with(kernel: &Kernel, quality: CodeQuality) -> Result<CompiledKer
         ));
     }
     lazulite_ir::verify::verify_kernel(kernel)?;
-    let plan = plan::plan(kernel);
+    let plan = plan_for(kernel, quality);
     let (built, plan) = match jit::build(kernel, plan, quality) {
         Ok(b) => (b, plan),
         // A vector lowering Cranelift rejects on this host: the scalar loop always works.

@@ -2,7 +2,7 @@
 //! vector loop (and with how many lanes), or whether a reduction is vectorized across its innermost
 //! outer dimension instead.
 
-use lazulite_ir::{DType, Inst, Instr, Kernel, StrideClass, UnaryOp};
+use lazulite_ir::{BinaryOp, DType, Inst, Instr, Kernel, StrideClass, UnaryOp};
 
 /// How a kernel is lowered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +68,12 @@ fn uniform_lanes<'a>(blocks: impl Iterator<Item = &'a Instr>) -> Option<u32> {
 /// every output is contiguous there and body and epilogue share one lane count; the code checks at
 /// run time that the inputs are contiguous along that dim and otherwise runs the scalar loop.
 pub(crate) fn plan(k: &Kernel) -> Plan {
+    plan_within(k, BUDGET)
+}
+
+/// [`plan`] with `budget` (body instructions of all groups together, see [`groups`]) instead of
+/// [`BUDGET`].
+pub(crate) fn plan_within(k: &Kernel, budget: u32) -> Plan {
     if k.ndim == 0 {
         return Plan::SCALAR;
     }
@@ -99,7 +105,11 @@ pub(crate) fn plan(k: &Kernel) -> Plan {
         Some(lanes) => Plan {
             lanes,
             outer_lanes: 1,
-            groups: if k.n_reduce == 0 { groups(k) } else { 1 },
+            groups: if k.n_reduce == 0 {
+                groups(k, budget)
+            } else {
+                1
+            },
         },
         None => Plan::SCALAR,
     }
@@ -115,17 +125,19 @@ pub(crate) fn plan(k: &Kernel) -> Plan {
 /// - bodies under [`MIN_COST`] instructions (`a*b + c`, a lone `exp` or `sin`) stay at one vector:
 ///   they are bound by memory, or their iterations already overlap in the window (a lone `sin` on
 ///   2^22 elements took the same CPU time with 1 and 4 groups, float32 and float64);
-/// - otherwise the most groups (4, else 2) whose emitted body stays within [`BUDGET`]
-///   instructions: the short chain `sin(x)**2 + cos(x)**2 - exp(-x*x)` gets 4, the 20-op chain 2
-///   (4 would add ~2 ms of compiling to its cold first call for ~0.25 ms per warm call at 65536
-///   float32 elements); past the budget, one;
+/// - otherwise the most groups (4, else 2) whose emitted body stays within `budget`
+///   instructions: with [`BUDGET`] (code a call waits for) the short chain
+///   `sin(x)**2 + cos(x)**2 - exp(-x*x)` gets 4, the 20-op chain 2 (4 would add ~2 ms of
+///   compiling to its cold first call for ~0.25 ms per warm call at 65536 float32 elements); with
+///   [`WIDE_BUDGET`] (`CodeQuality::Wide`: the runtime's background compiles, which no call waits
+///   for) the 20-op chain gets 4; past the budget, one;
 /// - bodies with an op that runs as a call per lane stay at one: the call dominates, and every
 ///   other group's live vectors would be spilled around it.
 ///
 /// Four groups of a body with a few live values each still fit x64's 16 vector registers.
 /// `LAZULITE_JIT_GROUPS=<n>` (read once; 1, 2, 4 or 8) forces `n`, for measurements. Always a
 /// power of two: the loop rounds its trip count down to a multiple of `groups * lanes` by a mask.
-pub(crate) fn groups(k: &Kernel) -> u32 {
+pub(crate) fn groups(k: &Kernel, budget: u32) -> u32 {
     if let Some(n) = forced_groups() {
         return n;
     }
@@ -134,9 +146,9 @@ pub(crate) fn groups(k: &Kernel) -> u32 {
     };
     if cost < MIN_COST {
         1
-    } else if 4 * cost <= BUDGET {
+    } else if 4 * cost <= budget {
         4
-    } else if 2 * cost <= BUDGET {
+    } else if 2 * cost <= budget {
         2
     } else {
         1
@@ -146,8 +158,12 @@ pub(crate) fn groups(k: &Kernel) -> u32 {
 /// Bodies shorter than this (in [`body_cost`] units, about machine instructions) run one vector
 /// per iteration.
 const MIN_COST: u32 = 150;
-/// The most body instructions (all groups together) worth their compile time.
-const BUDGET: u32 = 2048;
+/// The most body instructions (all groups together) worth their compile time in a call.
+pub(crate) const BUDGET: u32 = 2048;
+/// The same for a compile no call waits for (`CodeQuality::Wide`): the 20-op float32 chain's 4
+/// groups compile in ~3.3 ms (2 groups: ~1.5 ms) and run a warm call of 65536 elements in
+/// 0.27-0.28 ms instead of 0.42-0.44 ms.
+pub(crate) const WIDE_BUDGET: u32 = 4096;
 
 fn forced_groups() -> Option<u32> {
     static FORCED: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
@@ -177,6 +193,8 @@ fn body_cost(k: &Kernel) -> Option<u32> {
             Inst::Unary(Atan, _) => 60,
             Inst::Unary(Expm1 | Sinh | Cosh | Tanh, _) => 64,
             Inst::Unary(op, _) if op.is_transcendental() => return None,
+            // inline (`jit/pow.rs`): two f64x2 log2/exp2 per f32x4
+            Inst::Binary(BinaryOp::Pow, ..) if i.dtype == DType::F32 => 90,
             Inst::Binary(op, ..) if crate::jit::lanewise_binary(*op) => return None,
             _ => 1,
         };

@@ -186,3 +186,51 @@ fn short_bodies_run_one_vector() {
     let ck = compile(&chain(f, 20)).unwrap();
     assert_eq!((ck.vector_lanes(), ck.vector_groups()), (4, 2));
 }
+
+/// The runtime's two tiers of a long elementwise body: narrow code (`CodeQuality::Narrow`, its
+/// first call) with one vector per iteration, and wide code (`CodeQuality::Wide`, its background
+/// compile) with four where `compile` interleaves two; both against the IR oracle at lengths
+/// around every step.
+#[test]
+fn narrow_and_wide_code() {
+    use lazulite_codegen_cpu::{compile_with, planned_groups, CodeQuality};
+    for d in [DType::F32, DType::F64] {
+        let k = chain(d, 20);
+        let optimized = compile(&k).unwrap();
+        assert_eq!(optimized.vector_groups(), 2, "{d}");
+        let lanes = optimized.vector_lanes();
+        for (quality, groups) in [(CodeQuality::Narrow, 1), (CodeQuality::Wide, 4)] {
+            assert_eq!(planned_groups(&k, quality), groups, "{d} {quality:?}");
+            let ck = compile_with(&k, quality).unwrap();
+            assert_eq!(ck.vector_groups(), groups, "{d} {quality:?}");
+            assert_eq!(ck.vector_lanes(), lanes, "{d} {quality:?}");
+            assert_eq!(ck.quality(), quality);
+            let step = (lanes * 4) as i64;
+            for n in (0..=2 * step + 1).chain([1000, 4099]) {
+                for splits in [1u64, 3] {
+                    let case = Case {
+                        shape: vec![n],
+                        in_strides: vec![vec![1]],
+                        out_strides: vec![vec![1]],
+                        splits: splits as i64,
+                        seed: n as u64 * 5 + splits,
+                        exact: false,
+                    };
+                    check_compiled(&k, ck.entry(), &case);
+                }
+            }
+        }
+        assert_eq!(planned_groups(&k, CodeQuality::Optimized), 2, "{d}");
+    }
+    // A short body stays at one vector whatever the quality.
+    let sin = unary_kernel(UnaryOp::Sin, DType::F32, 1, Contiguous);
+    for quality in [
+        CodeQuality::Narrow,
+        CodeQuality::Optimized,
+        CodeQuality::Wide,
+    ] {
+        assert_eq!(planned_groups(&sin, quality), 1);
+        let ck = compile_with(&sin, quality).unwrap();
+        assert_eq!((ck.vector_lanes(), ck.vector_groups()), (4, 1));
+    }
+}

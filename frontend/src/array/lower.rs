@@ -9,7 +9,7 @@
 //! difference ends the check and the walk starts over, building (about a tenth of the cost of the
 //! building walk when the check fails at its last node).
 
-use super::{lock, ArrayData, LazyArray};
+use super::{ArrayData, LazyArray, OperandsGuard};
 use crate::rt;
 use hashbrown::hash_map::Entry;
 use hashbrown::HashMap;
@@ -24,8 +24,23 @@ pub(super) struct Lowered {
     pub(super) graph: Option<ir::Graph>,
     pub(super) roots: Vec<NodeId>,
     pub(super) inputs: Vec<ArrayData>,
-    /// Every node the walk visited (their addresses were its keys); released with the rest.
-    _visited: Vec<LazyArray>,
+    /// How many nodes the walk visited (what freeing the computed DAG frees, about).
+    nodes: usize,
+}
+
+impl Lowered {
+    /// The nodes it holds when its inputs are host memory of at most [`super::LIGHT_INPUT_BYTES`]
+    /// in all (freeing it may then wait), else `None`.
+    pub(super) fn light_weight(&self) -> Option<usize> {
+        let mut bytes = 0usize;
+        for d in &self.inputs {
+            if d.device() != Device::Cpu {
+                return None;
+            }
+            bytes += d.buffer.len();
+        }
+        (self.graph.is_none() && bytes <= super::LIGHT_INPUT_BYTES).then_some(self.nodes)
+    }
 }
 
 /// The last graph planned, with its schedule (see the module doc).
@@ -35,6 +50,8 @@ pub(super) struct Memo {
     schedule: Arc<Schedule>,
     /// [`lazulite_runtime::plan_generation`] when it was planned: `clear_caches` voids it.
     generation: u64,
+    /// How many inputs the graph has (the checking walk's list of them is made that long at once).
+    inputs: usize,
 }
 
 static MEMO: Mutex<Option<Arc<Memo>>> = Mutex::new(None);
@@ -69,6 +86,7 @@ pub(super) fn lower_and_plan(
         roots: lowered.roots.clone(),
         schedule: schedule.clone(),
         generation,
+        inputs: lowered.inputs.len(),
     });
     let old = MEMO.lock().unwrap_or_else(|p| p.into_inner()).replace(memo);
     Ok((lowered, schedule, old))
@@ -85,8 +103,8 @@ pub(super) fn check_remembered(arrays: &[&LazyArray]) -> Result<Option<(Lowered,
         guide: memo.graph.node_slice(),
         len: 0,
     };
-    match walk(arrays, &mut sink, memo.graph.len())? {
-        Some(w) if sink.len() == memo.graph.len() && w.roots == memo.roots => {
+    match walk(arrays, &mut sink, memo.graph.len(), memo.inputs)? {
+        Walked::Done(w) if sink.len() == memo.graph.len() && w.roots == memo.roots => {
             lazulite_runtime::note_time(lazulite_runtime::Phase::Lower, t0);
             lazulite_runtime::note_plan_reused();
             Ok(Some((w, memo.schedule.clone())))
@@ -114,12 +132,20 @@ pub(super) fn lower(arrays: &[&LazyArray]) -> Result<Lowered> {
     // Tables sized like the last walk's (a program computes graphs of similar size over and over):
     // a walk of a few thousand nodes then grows and rehashes nothing.
     static LAST_NODES: AtomicUsize = AtomicUsize::new(0);
+    static LAST_INPUTS: AtomicUsize = AtomicUsize::new(0);
     let hint = LAST_NODES.load(Ordering::Relaxed).min(1 << 12);
-    let mut sink = Sink::Build(ir::Graph::with_capacity(hint));
-    let mut lowered = walk(arrays, &mut sink, hint)?.ok_or_else(|| {
-        ir::Error::new(ir::ErrorKind::Internal, "compute: a building walk stopped")
-    })?;
-    LAST_NODES.store(lowered._visited.len(), Ordering::Relaxed);
+    let inputs_hint = LAST_INPUTS.load(Ordering::Relaxed).min(1 << 12);
+    let (mut lowered, sink) = loop {
+        let mut sink = Sink::Build(ir::Graph::with_capacity(hint));
+        match walk(arrays, &mut sink, hint, inputs_hint)? {
+            Walked::Done(w) => break (w, sink),
+            // computed with no guard held (computing empties operand lists)
+            Walked::Transfer(t) => compute_transfer(&t)?,
+            Walked::Differs => ir::bail!(Internal, "compute: a building walk stopped"),
+        }
+    };
+    LAST_NODES.store(lowered.nodes, Ordering::Relaxed);
+    LAST_INPUTS.store(lowered.inputs.len(), Ordering::Relaxed);
     if let Sink::Build(graph) = sink {
         lowered.graph = Some(graph);
     }
@@ -213,81 +239,82 @@ impl Sink<'_> {
     }
 }
 
-/// Looks at `a` once: `Ok(true)` when it is realized (a leaf: its value is then `a.realized_ref()`);
-/// else, for an op node, pushes its exit and then its operands onto `stack` and returns `Ok(false)`.
-/// A transfer node is computed here (its source on its device, then copied) and is a leaf from
-/// then on; a checking walk (`may_compute` false) stops at one instead (`Err(None)`).
+/// What the walk does at a node ([`expand`]).
+enum Expanded {
+    /// A leaf: its value is `a.realized_ref()`.
+    Leaf,
+    /// An op node: its exit and then its operands are on the stack.
+    Op,
+    /// A transfer node, not computed yet: a building walk computes it and starts over; a checking
+    /// walk stops.
+    Transfer,
+}
+
+/// Looks at `a` once: a leaf when it is realized; else, for an op node, pushes its exit and then
+/// its operands onto `stack`.
 ///
-/// An operand whose only references are this node's operand list and the walk's new handle is
-/// reached along no other path (another user, or a second slot of this one, would hold one more):
-/// the walk then neither looks it up nor records it in its table of nodes seen.
-fn expand(
-    a: LazyArray,
+/// An operand whose only references are this node's operand list and its own users' lists along
+/// this path is reached along no other path (another user, or a second slot of this one, would
+/// hold one more): the walk then neither looks it up nor records it in its table of nodes seen.
+fn expand<'g>(
+    a: &'g LazyArray,
     shared: bool,
-    stack: &mut Vec<Visit>,
-    may_compute: bool,
-) -> std::result::Result<Option<LazyArray>, Option<ir::Error>> {
+    stack: &mut Vec<Visit<'g>>,
+    guard: &'g OperandsGuard,
+) -> Expanded {
     if a.0.realized.get().is_some() {
-        return Ok(Some(a));
+        return Expanded::Leaf;
     }
-    let at = stack.len();
-    let n = {
-        let ops = lock(&a.0.inputs);
-        // Under the lock, check again: operands are released only after the value is set.
-        if a.0.realized.get().is_some() {
-            0
-        } else if a.0.op.is_some() {
-            stack.extend(ops.iter().rev().map(|o| {
-                let o = o.clone();
-                let shared = Arc::strong_count(&o.0) > 2;
-                Visit::Enter(o, shared)
-            }));
-            ops.len()
-        } else {
-            usize::MAX
-        }
-    };
-    if n == 0 && a.0.realized.get().is_some() {
-        return Ok(Some(a));
+    if a.0.op.is_none() {
+        return Expanded::Transfer;
     }
-    if n != usize::MAX {
-        // the exit goes below its operands (a few entries to shift)
-        stack.insert(at, Visit::Exit(a, n, shared));
-        return Ok(None);
+    // Under the guard no operand list is emptied; a node realized meanwhile by another thread
+    // still has its operands until its list is emptied (after the value is set), so walking them
+    // computes it once more, with the same result.
+    let ops = a.operands_in(guard);
+    if ops.is_empty() && a.0.realized.get().is_some() {
+        return Expanded::Leaf;
     }
-    if !may_compute {
-        return Err(None);
-    }
-    // a transfer: compute the source on its device, copy it, and the node is data from now on
+    // (an operand count past u32 would be 32 GiB of operand list)
+    stack.push(Visit::Exit(a, ops.len() as u32, shared));
+    stack.extend(ops.iter().rev().map(|o| {
+        // one reference from this list and one from the node's own handle in the DAG above
+        let shared = Arc::strong_count(&o.0) > 1;
+        Visit::Enter(o, shared)
+    }));
+    Expanded::Op
+}
+
+/// Computes the transfer node `a` (its source on its device, then copied): it is data from then on.
+fn compute_transfer(a: &LazyArray) -> Result<()> {
     let src = {
-        let ops = lock(&a.0.inputs);
-        match ops.as_slice() {
+        let guard = super::operands_guard();
+        match a.operands_in(&guard).as_slice() {
             [src] => src.clone(),
-            ops => {
-                return Err(Some(ir::Error::new(
-                    ir::ErrorKind::Internal,
-                    format!("compute: a transfer node has {} operands", ops.len()),
-                )))
-            }
+            ops => ir::bail!(
+                Internal,
+                "compute: a transfer node has {} operands",
+                ops.len()
+            ),
         }
     };
-    let moved = src
-        .compute()
-        .and_then(|v| lazulite_runtime::to_device(&v, a.0.device))
-        .map_err(Some)?;
+    let moved = lazulite_runtime::to_device(&src.compute()?, a.0.device)?;
     a.store(moved);
-    Ok(Some(a))
+    Ok(())
 }
 
 /// One step of the walk: `bool` is whether the node may be reached along more than one path (then
 /// the table of nodes seen gives its id the second time).
-enum Visit {
+enum Visit<'g> {
     /// Look at a node: a node seen before or a leaf gives its id at once; an op node is expanded.
-    Enter(LazyArray, bool),
-    /// All `usize` operands of this op node have given their ids (the top entries of the id
-    /// stack, in order): intern the node.
-    Exit(LazyArray, usize, bool),
+    Enter(&'g LazyArray, bool),
+    /// All `u32` operands of this op node have given their ids (the top entries of the id
+    /// stack, in order): intern the node. (16 bytes a step: a 100,000-op chain is on the stack
+    /// whole before its first node is interned.)
+    Exit(&'g LazyArray, u32, bool),
 }
+
+const _: () = assert!(std::mem::size_of::<Visit>() == 16);
 
 fn too_many_inputs() -> ir::Error {
     ir::Error::new(
@@ -296,8 +323,19 @@ fn too_many_inputs() -> ir::Error {
     )
 }
 
-/// Walks the DAG below `arrays` into `sink`, iteratively (post-order with an explicit stack);
-/// `None` when a checking sink found a difference.
+/// How a walk ended.
+enum Walked {
+    Done(Lowered),
+    /// A checking sink found a difference.
+    Differs,
+    /// A building walk found this transfer node not computed yet: compute it and walk again.
+    Transfer(LazyArray),
+}
+
+/// Walks the DAG below `arrays` into `sink`, iteratively (post-order with an explicit stack), under
+/// one read guard of the operand lists: the nodes are borrowed, not cloned, and no node is locked.
+/// `hint` and `inputs_hint`: about how many nodes and inputs to expect (the lists are made that long
+/// at once: growing the list of 601 inputs of the 1000-op chain by doubling copied it ten times).
 ///
 /// Each node is looked at once: entering it finds it in the table of nodes already seen, or (a leaf)
 /// interns it, or (an op) pushes its exit and then its operands; every entered node leaves exactly
@@ -305,25 +343,24 @@ fn too_many_inputs() -> ir::Error {
 /// looking them up. (The operands of a node are entered after its exit is pushed, so they are done,
 /// exits included, before anything below it on the stack: a node entered twice is finished the
 /// second time.)
-fn walk(arrays: &[&LazyArray], sink: &mut Sink, hint: usize) -> Result<Option<Lowered>> {
-    let may_compute = matches!(sink, Sink::Build(_));
-    let mut inputs: Vec<ArrayData> = Vec::new();
-    // Nodes that may be reached twice (roots, nodes with other references), by address.
+fn walk(arrays: &[&LazyArray], sink: &mut Sink, hint: usize, inputs_hint: usize) -> Result<Walked> {
+    let guard = super::operands_guard();
+    let mut inputs: Vec<ArrayData> = Vec::with_capacity(inputs_hint);
+    // Nodes that may be reached twice (roots, nodes with other references), by address (unique:
+    // every node of the DAG lives while the guard does).
     let mut ids: HashMap<usize, NodeId> = HashMap::new();
     // One-element leaves (Python scalars passed as parameters) by value and shape: equal values share
     // one input slot, so a chain with the same constant many times has one kernel input for it.
     let mut scalars: HashMap<(DType, ir::Scalar, Shape), NodeId> = HashMap::with_capacity(hint / 2);
-    // Keeps every visited node alive for the walk, so that node addresses stay unique keys.
-    let mut keep: Vec<LazyArray> = Vec::with_capacity(hint);
     let mut roots = Vec::with_capacity(arrays.len());
     let mut stack: Vec<Visit> = Vec::with_capacity(hint.min(64));
     let mut done: Vec<NodeId> = Vec::with_capacity(hint.min(64));
     // scalar parameters go to the device of the computation (the first root's; roots on different
     // devices are an error of the plan, naming both)
     let param_device = arrays.first().map_or(Device::Cpu, |a| a.device());
-    let mut expanded = 0usize;
+    let (mut expanded, mut nodes) = (0usize, 0usize);
     for &root in arrays {
-        stack.push(Visit::Enter(root.clone(), true));
+        stack.push(Visit::Enter(root, true));
         while let Some(visit) = stack.pop() {
             let (a, node, shared) = match visit {
                 Visit::Enter(a, shared) => {
@@ -333,21 +370,24 @@ fn walk(arrays: &[&LazyArray], sink: &mut Sink, hint: usize) -> Result<Option<Lo
                             continue;
                         }
                     }
-                    let a = match expand(a, shared, &mut stack, may_compute) {
-                        Ok(Some(leaf)) => leaf,
-                        Ok(None) => {
+                    match expand(a, shared, &mut stack, &guard) {
+                        Expanded::Leaf => {}
+                        Expanded::Op => {
                             expanded += 1;
                             if !sink.has_room(expanded) {
-                                return Ok(None);
+                                return Ok(Walked::Differs);
                             }
                             continue;
                         }
-                        Err(None) => return Ok(None),
-                        Err(Some(e)) => return Err(e),
-                    };
+                        Expanded::Transfer if matches!(sink, Sink::Build(_)) => {
+                            return Ok(Walked::Transfer(a.clone()));
+                        }
+                        Expanded::Transfer => return Ok(Walked::Differs),
+                    }
                     let data = a.realized_ref().ok_or_else(|| {
                         ir::Error::new(ir::ErrorKind::Internal, "compute: a leaf has no value")
                     })?;
+                    nodes += 1;
                     // one element seen at every index: a scalar parameter (or a broadcast
                     // 0-d array); its element read straight from the (host) buffer
                     let scalar = (data.buffer.len() == data.dtype.size()
@@ -367,7 +407,6 @@ fn walk(arrays: &[&LazyArray], sink: &mut Sink, hint: usize) -> Result<Option<Lo
                                 ids.insert(a.key(), id);
                             }
                             done.push(id);
-                            keep.push(a);
                             continue;
                         }
                         Some(Entry::Vacant(e)) => Some(e),
@@ -380,7 +419,7 @@ fn walk(arrays: &[&LazyArray], sink: &mut Sink, hint: usize) -> Result<Option<Lo
                     };
                     let Some(id) = sink.input(slot, device, &data.strides, a.0.dtype, &a.0.shape)
                     else {
-                        return Ok(None);
+                        return Ok(Walked::Differs);
                     };
                     inputs.push(ArrayData::clone(data));
                     if let Some(e) = slot_entry {
@@ -389,7 +428,7 @@ fn walk(arrays: &[&LazyArray], sink: &mut Sink, hint: usize) -> Result<Option<Lo
                     (a, id, shared)
                 }
                 Visit::Exit(a, n, shared) => {
-                    let first = done.len().checked_sub(n).ok_or_else(|| {
+                    let first = done.len().checked_sub(n as usize).ok_or_else(|| {
                         ir::Error::new(
                             ir::ErrorKind::Internal,
                             "compute: an operand was not lowered before its user",
@@ -399,9 +438,10 @@ fn walk(arrays: &[&LazyArray], sink: &mut Sink, hint: usize) -> Result<Option<Lo
                         ir::Error::new(ir::ErrorKind::Internal, "compute: a data node has no value")
                     })?;
                     let Some(id) = sink.op(op, &done[first..], a.0.dtype, &a.0.shape) else {
-                        return Ok(None);
+                        return Ok(Walked::Differs);
                     };
                     done.truncate(first);
+                    nodes += 1;
                     (a, id, shared)
                 }
             };
@@ -409,7 +449,6 @@ fn walk(arrays: &[&LazyArray], sink: &mut Sink, hint: usize) -> Result<Option<Lo
                 ids.insert(a.key(), node);
             }
             done.push(node);
-            keep.push(a);
         }
         let root_id = done.pop().ok_or_else(|| {
             ir::Error::new(
@@ -419,11 +458,11 @@ fn walk(arrays: &[&LazyArray], sink: &mut Sink, hint: usize) -> Result<Option<Lo
         })?;
         roots.push(root_id);
     }
-    Ok(Some(Lowered {
+    Ok(Walked::Done(Lowered {
         graph: None,
         roots,
         inputs,
-        _visited: keep,
+        nodes,
     }))
 }
 
@@ -461,13 +500,20 @@ mod tests {
             .collect()
     }
 
+    fn done(w: Walked) -> Option<Lowered> {
+        match w {
+            Walked::Done(w) => Some(w),
+            _ => None,
+        }
+    }
+
     /// Whether checking the DAG below `y` against `guide` matches it node for node.
     fn matches(y: &LazyArray, guide: &ir::Graph, roots: &[NodeId]) -> Result<bool> {
         let mut sink = Sink::Check {
             guide: guide.node_slice(),
             len: 0,
         };
-        Ok(walk(&[y], &mut sink, guide.len())?
+        Ok(done(walk(&[y], &mut sink, guide.len(), 0)?)
             .is_some_and(|w| sink.len() == guide.len() && w.roots == roots))
     }
 
@@ -489,7 +535,7 @@ mod tests {
             guide: graph.node_slice(),
             len: 0,
         };
-        let checked = walk(&[&b], &mut sink, 0)?.expect("same structure");
+        let checked = done(walk(&[&b], &mut sink, 0, 0)?).expect("same structure");
         let rebuilt = lower(&[&b])?;
         assert_eq!(checked.inputs.len(), rebuilt.inputs.len());
         for (c, r) in checked.inputs.iter().zip(&rebuilt.inputs) {
@@ -506,7 +552,7 @@ mod tests {
             guide: graph.node_slice(),
             len: 0,
         };
-        assert!(walk(&[&long], &mut sink, 0)?.is_none());
+        assert!(done(walk(&[&long], &mut sink, 0, 0)?).is_none());
         assert_eq!(sink.len(), 0, "compared nodes of a DAG too large to match");
         // two equal constants share one input slot: another graph
         let equal = chain(&x, 12, |i| if i == 3 { 0.5 } else { 0.5 + i as f64 * 1e-3 })?;
@@ -533,6 +579,30 @@ mod tests {
             Operand::Array(&cos(&x)?),
         )?;
         assert!(!matches(&other, &sg, &s.roots)?);
+        Ok(())
+    }
+
+    /// What a computation of a remembered structure over small host inputs lets go of is light (a
+    /// caller may pool it): it counts at least the nodes of the DAG. Over more than 64 KiB of inputs
+    /// it is not.
+    #[test]
+    fn light_garbage_is_small_host_data_only() -> Result<()> {
+        let c = |i: usize| 0.5 + i as f64 * 1e-3;
+        let x = from_slice(&[0.5f64, 1.5], &[2])?;
+        chain(&x, 10, c)?.compute()?;
+        // the same structure again: 10 ops, 6 constants and `x` (other tests of this process may
+        // replace the memo meanwhile: a few tries)
+        let light = (0..20).find_map(|_| {
+            let (r, released) = crate::deferring_release(|| chain(&x, 10, c)?.compute());
+            r.ok().and(released.light_weight())
+        });
+        assert!(matches!(light, Some(n) if n >= 17), "{light:?}");
+        let big = from_slice(&vec![0.25f64; 1 << 14], &[1 << 14])?; // 128 KiB
+        let (r, _) = crate::deferring_release(|| chain(&big, 10, c)?.compute());
+        r?;
+        let (r, released) = crate::deferring_release(|| chain(&big, 10, c)?.compute());
+        r?;
+        assert_eq!(released.light_weight(), None);
         Ok(())
     }
 

@@ -2,6 +2,8 @@
 //! element-by-element oracle written directly against `lazulite_ir::semantics` / `Scalar::cast`.
 #![allow(dead_code)]
 
+pub mod chains;
+
 use lazulite_ir::semantics as sem;
 use lazulite_ir::shape::{contiguous_strides, numel};
 use lazulite_ir::{

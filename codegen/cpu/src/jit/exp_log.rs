@@ -175,9 +175,9 @@ impl Emitter<'_, '_> {
         }
     }
 
-    /// Horner's scheme: `cs[0] + v * (cs[1] + v * (...))`, each step a [`Self::mul_add`]. The
-    /// partial result is the first factor: x64's `vfmadd213` overwrites its first operand, so `v`,
-    /// which lives on, would otherwise be copied before every step.
+    /// Horner's scheme: `cs[0] + v * (cs[1] + v * (...))`, each step a [`Self::mul_add`] whose first
+    /// operand is the running value (x64's `vfmadd213` overwrites the first operand: a value that
+    /// dies there needs no copy, `v` would need one per step).
     pub(super) fn horner(&mut self, v: Value, cs: &[f64]) -> Value {
         let t = self.b.func.dfg.value_type(v);
         let mut p = self.vfc(t, cs[cs.len() - 1]);
@@ -205,15 +205,16 @@ impl Emitter<'_, '_> {
         let fast = self.exp_fast(x);
         let ax = self.b.ins().fabs(x);
         let lim = self.vfc(t, k.fast);
-        // false for NaN lanes: those go to the cold block too
-        let ok = self.b.ins().fcmp(FloatCC::LessThanOrEqual, ax, lim);
-        let all_ok = self.b.ins().vall_true(ok);
+        // true for NaN lanes: those go to the cold block too (`vany_true` of the compare is one
+        // `ptest`; `vall_true` of its negation costs two more instructions)
+        let out = self.b.ins().fcmp(FloatCC::UnorderedOrGreaterThan, ax, lim);
+        let any_out = self.b.ins().vany_true(out);
         let var = self.b.declare_var(t);
         self.b.def_var(var, fast);
         let slow = self.b.create_block();
         let merge = self.b.create_block();
         self.b.set_cold_block(slow);
-        self.b.ins().brif(all_ok, merge, &[], slow, &[]);
+        self.b.ins().brif(any_out, slow, &[], merge, &[]);
         self.b.switch_to_block(slow);
         let r = self.exp_full(x);
         self.b.def_var(var, r);
@@ -248,12 +249,13 @@ impl Emitter<'_, '_> {
         let t = self.b.func.dfg.value_type(x);
         let magic = self.vfc(t, magic_f);
         let inv = self.vfc(t, std::f64::consts::LOG2_E);
-        let v = self.b.ins().fma(x, inv, magic);
+        // (The first operand of each `fma` is the one x64 overwrites: a value that dies there.)
+        let v = self.b.ins().fma(inv, x, magic);
         let n = self.b.ins().fsub(v, magic);
         let mut r = x;
         for c in [EXP_F32.ln2_hi, EXP_F32.ln2_lo] {
             let c = self.vfc(t, -c);
-            r = self.b.ins().fma(n, c, r);
+            r = self.b.ins().fma(c, n, r);
         }
         let z = self.b.ins().fmul(r, r);
         let p = self.horner(r, &EXP_F32_POLY);

@@ -169,6 +169,7 @@ impl Emitter<'_, '_> {
                     self.bitcast(t, r)
                 }
                 Eq | Ne | Lt | Le | Gt | Ge => self.b.ins().fcmp(cmp(op), a, b),
+                Pow if lanes > 1 && d == DType::F32 => self.vector_pow_f32(a, b),
                 FloorDiv | Rem | Pow | Atan2 | Hypot | Nextafter | Logaddexp => {
                     if lanes > 1 {
                         return self.lanewise(&[(a, d), (b, d)], d, lanes, |s, v| {

@@ -333,23 +333,25 @@ pub fn same(a: Scalar, b: Scalar) -> bool {
 /// `tests/log1p.rs`), not bit-exact; every other op is exact.
 pub fn ulp_tolerance(k: &Kernel) -> u64 {
     let inline = k.body.iter().chain(&k.epilogue).any(|i| {
-        matches!(
-            i.inst,
-            Inst::Unary(
-                UnaryOp::Exp
-                    | UnaryOp::Log
-                    | UnaryOp::Sin
-                    | UnaryOp::Cos
-                    | UnaryOp::Tan
-                    | UnaryOp::Atan
-                    | UnaryOp::Expm1
-                    | UnaryOp::Log1p
-                    | UnaryOp::Sinh
-                    | UnaryOp::Cosh
-                    | UnaryOp::Tanh,
-                _
+        // float32 `pow` too (`tests/pow.rs`)
+        (i.dtype == DType::F32 && matches!(i.inst, Inst::Binary(BinaryOp::Pow, ..)))
+            || matches!(
+                i.inst,
+                Inst::Unary(
+                    UnaryOp::Exp
+                        | UnaryOp::Log
+                        | UnaryOp::Sin
+                        | UnaryOp::Cos
+                        | UnaryOp::Tan
+                        | UnaryOp::Atan
+                        | UnaryOp::Expm1
+                        | UnaryOp::Log1p
+                        | UnaryOp::Sinh
+                        | UnaryOp::Cosh
+                        | UnaryOp::Tanh,
+                    _
+                )
             )
-        )
     });
     if inline {
         2
