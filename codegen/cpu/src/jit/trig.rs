@@ -42,10 +42,10 @@ pub(super) struct SinCos {
     nbits: Value,
     even: Value,
     special: Special,
-    /// The test that sends the vector to the cold block: `vany_true` of the lanes past the fast
-    /// range when `slow_if_true`, else `vall_true` of the lanes inside it (NaN lanes outside).
-    test: Value,
-    slow_if_true: bool,
+    /// The lanes that need the cold block: past the fast range (NaN lanes too where the fast path
+    /// leaves them to it). [`Emitter::vector_sin_cos`] ors the masks of all its operands and tests
+    /// them once (`vany_true`, one `ptest`).
+    slow: Value,
 }
 
 /// How the fast path gets the special values right.
@@ -259,21 +259,23 @@ impl Emitter<'_, '_> {
         let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
         let lim = self.vfc(t, k.max_fast);
         let big = self.b.ins().fcmp(FloatCC::GreaterThan, ax, lim);
-        let any_big = self.b.ins().vany_true(big);
         SinCos {
             ks,
             kc,
             nbits,
             even,
             special: Special::Selects { small, nan },
-            test: any_big,
-            slow_if_true: true,
+            slow: big,
         }
     }
 
     /// [`Self::sin_cos_parts`] for f32 with FMA: `|x|` reduced by `n = round(|x| 2/pi)` and three
     /// `fma` steps ([`PIO2_F32_FMA`]), the kernels as plain polynomials in f32 (fdlibm's first four
-    /// terms of each), no tail and no special-value masks.
+    /// terms of each, by Estrin's scheme), no tail and no special-value masks.
+    ///
+    /// (Emitting each step for all the interleaved groups before the next, with the read-only
+    /// constants shared, was tried: 18% slower at 4 groups, every group's intermediates live at
+    /// once and spill; two groups at a time, 13% slower.)
     fn sin_cos_parts_f32_fma(&mut self, x: Value) -> SinCos {
         let t = self.b.func.dfg.value_type(x);
         let it = t.as_int();
@@ -282,32 +284,39 @@ impl Emitter<'_, '_> {
         let ax = self.b.ins().fabs(x);
         let magic = self.vfc(t, 1.5 * fl.two_p);
         let inv = self.vfc(t, std::f64::consts::FRAC_2_PI);
-        let v = self.b.ins().fma(ax, inv, magic);
+        // (In every `fma` the first factor is a value that dies there: x64's `vfmadd213`
+        // overwrites it, and a value that lives on would be copied first.)
+        let v = self.b.ins().fma(inv, ax, magic);
         let nbits = self.b.ins().bitcast(it, flags, v);
         let n = self.b.ins().fsub(v, magic);
+        // (Three `fma` in a row: summing `-n B - n C` beside `|x| - n A` instead cancels near the
+        // multiples of pi/2, thousands of ulp in a scalar model.)
         let mut r = ax;
         for pk in PIO2_F32_FMA {
             let c = self.vfc(t, -pk as f64);
-            r = self.b.ins().fma(n, c, r);
+            r = self.b.ins().fma(c, n, r);
         }
         let z = self.b.ins().fmul(r, r);
-        // sin r = r + r^3 (s0 + z (s1 + z (s2 + z s3))): exactly r for tiny and subnormal r
-        let ps = self.horner(z, &SIN_POLY[..4]);
+        let z2 = self.b.ins().fmul(z, z);
+        // sin r = r + r^3 (s0 + z (s1 + z (s2 + z s3))): exactly r for tiny and subnormal r;
+        // the polynomial by Estrin's scheme, `(s0 + z s1) + z^2 (s2 + z s3)` (two steps deep,
+        // not three: in a long chain this is the loop's critical path)
+        let ps = self.estrin4(z, z2, &SIN_POLY[..4]);
         let r3 = self.b.ins().fmul(z, r);
         let ks = self.b.ins().fma(r3, ps, r);
         // cos r = 1 + z (-1/2 + z (c0 + z (c1 + ...)))
-        let pc = self.horner(z, &COS_POLY[..4]);
+        let q = self.estrin4(z, z2, &COS_POLY[..4]);
         let mhalf = self.vfc(t, -0.5);
-        let pc = self.b.ins().fma(z, pc, mhalf);
+        let q = self.b.ins().fma(q, z, mhalf);
         let one = self.vfc(t, 1.0);
-        let kc = self.b.ins().fma(z, pc, one);
+        let kc = self.b.ins().fma(q, z, one);
         let one_i = self.vsplat_bits(it, 1);
         let zero_i = self.vsplat_bits(it, 0);
         let odd = self.b.ins().band(nbits, one_i);
         let even = self.b.ins().icmp(IntCC::Equal, odd, zero_i);
+        // Past the fast range, or NaN (unordered): one `cmpnleps`.
         let lim = self.vfc(t, F32_FMA_MAX_FAST);
-        let fast = self.b.ins().fcmp(FloatCC::LessThanOrEqual, ax, lim);
-        let all_fast = self.b.ins().vall_true(fast);
+        let slow = self.b.ins().fcmp(FloatCC::UnorderedOrGreaterThan, ax, lim);
         let xbits = self.b.ins().bitcast(it, flags, x);
         let sin = self.sin_cos_odd_sign(UnaryOp::Sin, [ks, kc, nbits, even, xbits]);
         let cos = self.sin_cos_odd_sign(UnaryOp::Cos, [ks, kc, nbits, even, xbits]);
@@ -317,8 +326,7 @@ impl Emitter<'_, '_> {
             nbits,
             even,
             special: Special::OddSign { sin, cos },
-            test: all_fast,
-            slow_if_true: false,
+            slow,
         }
     }
 
@@ -333,14 +341,9 @@ impl Emitter<'_, '_> {
             let t = self.b.func.dfg.value_type(x);
             let fast = self.sin_cos_fast(op, x);
             let p = self.sin_cos_parts(x, op);
-            let slow = if p.slow_if_true {
-                p.test
-            } else {
-                self.b.ins().bxor_imm_u(p.test, 1)
-            };
             any = Some(match any {
-                None => slow,
-                Some(a) => self.b.ins().bor(a, slow),
+                None => p.slow,
+                Some(a) => self.b.ins().bor(a, p.slow),
             });
             let var = self.b.declare_var(t);
             self.b.def_var(var, fast);
@@ -350,6 +353,7 @@ impl Emitter<'_, '_> {
         let merge = self.b.create_block();
         self.b.set_cold_block(slow);
         let any = any.expect("at least one operand");
+        let any = self.b.ins().vany_true(any);
         self.b.ins().brif(any, slow, &[], merge, &[]);
         self.b.switch_to_block(slow);
         let rs = self.unary_in_memory(op, xs);
@@ -443,6 +447,18 @@ impl Emitter<'_, '_> {
         let rb = self.b.ins().bitcast(it, flags, res);
         let rb = self.b.ins().bxor(rb, sign);
         self.b.ins().bitcast(t, flags, rb)
+    }
+
+    /// `c0 + z c1 + z^2 c2 + z^3 c3` as `(c0 + z c1) + z2 (c2 + z c3)` (`z2 = z^2`): the two
+    /// inner `fma` are independent, so the value is two `fma` latencies after `z2`, not three
+    /// (a scalar model of the f32 `sin`/`cos` over every f32 up to the fast bound: the same
+    /// 1 ulp at most as Horner's).
+    fn estrin4(&mut self, z: Value, z2: Value, cs: &[f64]) -> Value {
+        let t = self.b.func.dfg.value_type(z);
+        let [c0, c1, c2, c3] = [0, 1, 2, 3].map(|i| self.vfc(t, cs[i]));
+        let lo = self.b.ins().fma(c1, z, c0);
+        let hi = self.b.ins().fma(c3, z, c2);
+        self.b.ins().fma(hi, z2, lo)
     }
 
     /// `sin(x + y)` for `|x + y| <= pi/4`, `|y| <= ulp(x)/2` (fdlibm's `__kernel_sin`).
