@@ -311,11 +311,7 @@ pub(crate) fn runner_for(kernel: &Arc<Kernel>, work: usize) -> Runner {
         }
     }
     let t0 = std::time::Instant::now();
-    let result = if quality == CodeQuality::Optimized {
-        CpuBackend.compile(kernel)
-    } else {
-        lazulite_codegen_cpu::compile_with(kernel, quality)
-    };
+    let result = lazulite_codegen_cpu::compile_with(kernel, quality);
     let (tier, runner) = match result {
         Ok(ck) => {
             bump(&c.kernels_compiled, 1);
