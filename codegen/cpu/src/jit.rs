@@ -415,6 +415,43 @@ impl<'k, 'f> Emitter<'k, 'f> {
         }
     }
 
+    /// The end of an inline vector routine with a fast path: the values `hot`, or those `cold` emits
+    /// in a block of its own when the `i8` truth value `go` (a `vany_true`/`vall_true` of a lane
+    /// mask) is `cold_when`. The cold block is placed out of line (`set_cold_block`), so a vector
+    /// on the fast path takes one not-taken branch.
+    fn hot_or_cold(
+        &mut self,
+        hot: &[Value],
+        go: Value,
+        cold_when: bool,
+        cold: impl FnOnce(&mut Self) -> Vec<Value>,
+    ) -> Vec<Value> {
+        let vars: Vec<Variable> = hot
+            .iter()
+            .map(|&h| {
+                let var = self.b.declare_var(self.b.func.dfg.value_type(h));
+                self.b.def_var(var, h);
+                var
+            })
+            .collect();
+        let cold_block = self.b.create_block();
+        let merge = self.b.create_block();
+        self.b.set_cold_block(cold_block);
+        if cold_when {
+            self.b.ins().brif(go, cold_block, &[], merge, &[]);
+        } else {
+            self.b.ins().brif(go, merge, &[], cold_block, &[]);
+        }
+        self.b.switch_to_block(cold_block);
+        let rs = cold(self);
+        for (&var, r) in vars.iter().zip(rs) {
+            self.b.def_var(var, r);
+        }
+        self.b.ins().jump(merge, &[]);
+        self.b.switch_to_block(merge);
+        vars.iter().map(|&v| self.b.use_var(v)).collect()
+    }
+
     /// `cond ? a : b`: `cond` is an `i8` bool in scalar code, a mask in vector code.
     fn sel(&mut self, cond: Value, a: Value, b: Value) -> Value {
         let t = self.b.func.dfg.value_type(a);

@@ -251,21 +251,10 @@ impl Emitter<'_, '_> {
         let above = self.b.ins().fcmp(FloatCC::UnorderedOrGreaterThan, kd, k_hi);
         let outside = self.b.ins().bor(below, above);
         let out = self.b.ins().vany_true(outside);
-        let var = self.b.declare_var(t);
-        self.b.def_var(var, hot);
-        let cold = self.b.create_block();
-        let merge = self.b.create_block();
-        self.b.set_cold_block(cold);
-        self.b.ins().brif(out, cold, &[], merge, &[]);
-
-        self.b.switch_to_block(cold);
-        let res = self.exp_f64_wide(x);
-        let res = self.sel(outside, res, hot);
-        self.b.def_var(var, res);
-        self.b.ins().jump(merge, &[]);
-
-        self.b.switch_to_block(merge);
-        self.b.use_var(var)
+        self.hot_or_cold(&[hot], out, true, |s| {
+            let res = s.exp_f64_wide(x);
+            vec![s.sel(outside, res, hot)]
+        })[0]
     }
 
     /// `exp(x)` of an f64x2 for any `x` (the cold path): the polynomial form, two-factor scaling

@@ -209,18 +209,7 @@ impl Emitter<'_, '_> {
         // `ptest`; `vall_true` of its negation costs two more instructions)
         let out = self.b.ins().fcmp(FloatCC::UnorderedOrGreaterThan, ax, lim);
         let any_out = self.b.ins().vany_true(out);
-        let var = self.b.declare_var(t);
-        self.b.def_var(var, fast);
-        let slow = self.b.create_block();
-        let merge = self.b.create_block();
-        self.b.set_cold_block(slow);
-        self.b.ins().brif(any_out, slow, &[], merge, &[]);
-        self.b.switch_to_block(slow);
-        let r = self.exp_full(x);
-        self.b.def_var(var, r);
-        self.b.ins().jump(merge, &[]);
-        self.b.switch_to_block(merge);
-        self.b.use_var(var)
+        self.hot_or_cold(&[fast], any_out, true, |s| vec![s.exp_full(x)])[0]
     }
 
     /// The hot path of [`Self::vector_exp`], right for `|x| <= fast`: the rounding constant carries

@@ -96,24 +96,12 @@ impl Emitter<'_, '_> {
         let okt = self.bitcast(types::I32X4, okt);
         let ok = self.b.ins().band(ok, okt);
         let all = self.b.ins().vall_true(ok);
-
-        let var = self.b.declare_var(t32);
-        self.b.def_var(var, hot);
-        let cold = self.b.create_block();
-        let merge = self.b.create_block();
-        self.b.set_cold_block(cold);
-        self.b.ins().brif(all, merge, &[], cold, &[]);
-
-        self.b.switch_to_block(cold);
-        let xh = self.f32x4_halves(x);
-        let r0 = self.pow_general_f64(xh[0], yh[0]);
-        let r1 = self.pow_general_f64(xh[1], yh[1]);
-        let res = self.f64x2_pair_to_f32x4(r0, r1);
-        self.b.def_var(var, res);
-        self.b.ins().jump(merge, &[]);
-
-        self.b.switch_to_block(merge);
-        self.b.use_var(var)
+        self.hot_or_cold(&[hot], all, false, |s| {
+            let xh = s.f32x4_halves(x);
+            let r0 = s.pow_general_f64(xh[0], yh[0]);
+            let r1 = s.pow_general_f64(xh[1], yh[1]);
+            vec![s.f64x2_pair_to_f32x4(r0, r1)]
+        })[0]
     }
 
     /// Lanes 0-1 and 2-3 of an f32x4, each widened to an f64x2 (exact).

@@ -336,33 +336,18 @@ impl Emitter<'_, '_> {
     /// the fallback), all go through the scalar routine.
     pub(super) fn vector_sin_cos(&mut self, op: UnaryOp, xs: &[Value]) -> Vec<Value> {
         let mut any: Option<Value> = None;
-        let mut vars = Vec::with_capacity(xs.len());
+        let mut fasts = Vec::with_capacity(xs.len());
         for &x in xs {
-            let t = self.b.func.dfg.value_type(x);
-            let fast = self.sin_cos_fast(op, x);
+            fasts.push(self.sin_cos_fast(op, x));
             let p = self.sin_cos_parts(x, op);
             any = Some(match any {
                 None => p.slow,
                 Some(a) => self.b.ins().bor(a, p.slow),
             });
-            let var = self.b.declare_var(t);
-            self.b.def_var(var, fast);
-            vars.push(var);
         }
-        let slow = self.b.create_block();
-        let merge = self.b.create_block();
-        self.b.set_cold_block(slow);
         let any = any.expect("at least one operand");
         let any = self.b.ins().vany_true(any);
-        self.b.ins().brif(any, slow, &[], merge, &[]);
-        self.b.switch_to_block(slow);
-        let rs = self.unary_in_memory(op, xs);
-        for (&var, r) in vars.iter().zip(rs) {
-            self.b.def_var(var, r);
-        }
-        self.b.ins().jump(merge, &[]);
-        self.b.switch_to_block(merge);
-        vars.iter().map(|&v| self.b.use_var(v)).collect()
+        self.hot_or_cold(&fasts, any, true, |s| s.unary_in_memory(op, xs))
     }
 
     /// The branch-free part of [`Self::vector_sin_cos`]: right for `|x| <= max_fast` and NaN.
